@@ -1,0 +1,120 @@
+"""The composition root and command line: settings, database, coach, front ends.
+
+Nothing else builds global objects; every command below wires what it needs and runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.engine import Coach
+from bot.messages import UserRef
+from config import Settings
+from handlers.console import Console, print_replies
+from storage.db import Database, schema_is_current
+
+log = logging.getLogger("dealcoach")
+
+CONSOLE_WORKSPACE = "console:local"
+
+
+def build_database(settings: Settings, migrate: bool = True) -> Database:
+    """The database, migrated on SQLite; PostgreSQL must be migrated with `dealcoach migrate`."""
+    db = Database(settings.database_url)
+    if db.is_sqlite and migrate:
+        db.migrate()
+    elif migrate and not schema_is_current(db):
+        raise SystemExit(
+            "The database schema is not up to date. Run `dealcoach migrate` (with the same "
+            "DATABASE_URL) and try again."
+        )
+    return db
+
+
+def console_user(settings: Settings, name: str | None) -> UserRef:
+    who = name or os.environ.get("USER") or getpass.getuser() or "me"
+    return UserRef(
+        workspace_id=CONSOLE_WORKSPACE,
+        user_id=who,
+        display_name=who,
+        timezone=os.environ.get("TZ") or settings.default_timezone,
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dealcoach",
+        description="A deal-review coach: every review ends in a plan with the customer's next step.",
+    )
+    p.add_argument("--db", help="database URL (default: $DATABASE_URL, else ./dealcoach.db)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    chat = sub.add_parser("chat", help="hold a deal review in the terminal")
+    chat.add_argument("--user", help="who you are (default: your login name)")
+    chat.add_argument("deal", nargs="*", help="jump straight to this deal")
+
+    plan = sub.add_parser("plan", help="print a deal's action plan and its health")
+    plan.add_argument("--user")
+    plan.add_argument("deal", nargs="*", help="the deal's name (any unique part of it)")
+
+    deals = sub.add_parser(
+        "deals", help="list your deals with decision date, next customer step, health"
+    )
+    deals.add_argument("--user")
+
+    mig = sub.add_parser("migrate", help="bring the database schema up to date (Alembic)")
+    mig.add_argument("revision", nargs="?", default="head")
+
+    serve = sub.add_parser("serve", help="run the Slack / Teams web server and the schedules")
+    serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
+    serve.add_argument("--host", help="interface (default: 0.0.0.0)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    overrides = {"database_url": args.db} if args.db else {}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    logging.basicConfig(
+        level=logging.DEBUG
+        if args.verbose
+        else getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command is None:
+        parser().print_help()
+        return 0
+    if args.command != "serve" and not args.verbose:
+        logging.getLogger().setLevel(logging.WARNING)  # keep the terminal for the conversation
+    if args.command == "migrate":
+        db = Database(settings.database_url)
+        db.migrate(args.revision)
+        print(f"Database at {args.revision}: {db.engine.url.render_as_string(hide_password=True)}")
+        return 0
+    db = build_database(settings)
+    coach = Coach(db, default_timezone=settings.default_timezone)
+    if args.command == "chat":
+        return Console(coach, console_user(settings, args.user)).run("review", " ".join(args.deal))
+    if args.command == "plan":
+        print_replies(coach.plan(console_user(settings, args.user), " ".join(args.deal)))
+        return 0
+    if args.command == "deals":
+        print_replies([coach.deals(console_user(settings, args.user))])
+        return 0
+    if args.command == "serve":
+        from handlers.web import serve
+
+        serve(settings, db, coach, host=args.host or settings.host, port=args.port or settings.port)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The conversation engine every platform calls: `Coach.handle(turn) -> Outcome`.
+
+One turn is one database transaction: the delivery's idempotency key, everything the user
+told us and the new conversation state commit together or not at all. So a Slack retry or
+a double click takes effect once, a crash mid-turn loses nothing that was confirmed, and a
+restart resumes at the saved question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
+
+from bot.dialog import Dialog
+from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
+from bot.state import ReviewState
+from storage import crud
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+DB_DOWN = (
+    "I can't reach my database right now, so I didn't save that. "
+    "Nothing from before is lost: please send it again in a minute."
+)
+BROKEN = (
+    "Something went wrong on my side and I didn't save that answer; everything before it "
+    "is safe. Please try again, or type *help*. (ref {ref})"
+)
+
+
+class Coach:
+    """Runs dialogs against the store. Thread-safe: share one per process."""
+
+    def __init__(self, db: Database, clock: Clock = utc_now, default_timezone: str = "UTC") -> None:
+        self.db = db
+        self.clock = clock
+        self.default_timezone = default_timezone
+
+    def handle(self, turn: Turn) -> Outcome:
+        """Apply one turn and return what to say. Never raises for bad input or a down database."""
+        try:
+            return self.db.run(lambda session: self._handle(session, turn))
+        except IntegrityError:
+            # A concurrent delivery of the same event won the race and committed first.
+            if turn.event_id:
+                log.info("duplicate delivery %s (lost the race)", turn.event_id)
+                return Outcome(duplicate=True)
+            log.exception("integrity error for %s/%s", turn.user.workspace_id, turn.user.user_id)
+            ref = self.clock().strftime("%H%M%S")
+            return Outcome([Text(BROKEN.format(ref=ref), "error")])
+        except OperationalError:
+            log.exception(
+                "database unavailable for %s/%s", turn.user.workspace_id, turn.user.user_id
+            )
+            return Outcome([Text(DB_DOWN, "error")])
+        except Exception:
+            ref = self.clock().strftime("%H%M%S")
+            log.exception(
+                "turn failed ref=%s workspace=%s user=%s event=%s",
+                ref,
+                turn.user.workspace_id,
+                turn.user.user_id,
+                turn.event_id,
+            )
+            return Outcome([Text(BROKEN.format(ref=ref), "error")])
+
+    def _handle(self, session: Session, turn: Turn) -> Outcome:
+        now = self.clock()
+        who = turn.user
+        if turn.event_id and not crud.claim_event(session, turn.event_id, now):
+            log.info("duplicate delivery %s ignored", turn.event_id)
+            return Outcome(duplicate=True)
+        user = crud.ensure_user(
+            session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
+        )
+        conv = crud.load_conversation(session, user, now)
+        dialog = Dialog(
+            session, user, ReviewState.from_dict(conv.state), now, self.default_timezone
+        )
+        replies = dialog.run(turn)
+        crud.save_conversation(session, conv, dialog.state.to_dict(), now)
+        return Outcome(replies=replies, review_finished=dialog.finished)
+
+    def deals(self, who: UserRef) -> DealList:
+        """A user's deal list (App Home, `dealcoach deals`): read-only, outside any review."""
+
+        def work(session: Session) -> DealList:
+            now = self.clock()
+            user = crud.ensure_user(
+                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
+            )
+            return Dialog(session, user, ReviewState(), now, self.default_timezone).deal_list()
+
+        return self.db.run(work)
+
+    def plan(self, who: UserRef, deal_text: str = "") -> list[Reply]:
+        """A deal's plan card (or a hint) without touching the user's review in progress."""
+
+        def work(session: Session) -> list[Reply]:
+            now = self.clock()
+            user = crud.ensure_user(
+                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
+            )
+            dialog = Dialog(session, user, ReviewState(), now, self.default_timezone)
+            dialog.show_plan(deal_text)
+            return dialog.out
+
+        return self.db.run(work)
+
+    def in_review(self, who: UserRef) -> bool:
+        """Whether the user is mid-review (so a handler can say "picking up where we left off")."""
+
+        def work(session: Session) -> bool:
+            now = self.clock()
+            user = crud.ensure_user(session, who.workspace_id, who.user_id, now)
+            return ReviewState.from_dict(crud.load_conversation(session, user, now).state).active
+
+        return self.db.run(work)

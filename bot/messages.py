@@ -1,0 +1,161 @@
+"""The neutral message model: what comes in from any platform, and what the coach says back.
+
+Handlers turn a Slack event, a Teams activity or a terminal line into a `Turn`, and render
+each `Reply` as Block Kit, an Adaptive Card or plain text. Nothing here knows a platform.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from process.plan import Health, Side
+
+Tone = Literal["info", "coach", "warning", "error", "success"]
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """Who is speaking. `workspace_id` is "<platform>:<native id>", e.g. "slack:T0123"."""
+
+    workspace_id: str
+    user_id: str
+    display_name: str = ""
+    timezone: str | None = None
+
+    @property
+    def platform(self) -> str:
+        return self.workspace_id.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One inbound event, already stripped of its platform.
+
+    Exactly one of `text` (typed answer), `value` (a button or choice value), `command`
+    (an explicit command such as a slash command: review, list, plan, help, settings,
+    cancel) or `form` (a submitted form) is normally set. `event_id` is the delivery's
+    idempotency key: the same key twice takes effect once.
+    """
+
+    user: UserRef
+    text: str | None = None
+    value: str | None = None
+    command: str | None = None
+    args: str = ""
+    form: dict[str, str] | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A quick answer: `label` is shown, `value` comes back in `Turn.value` when picked."""
+
+    label: str
+    value: str
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A statement from the coach."""
+
+    text: str
+    tone: Tone = "info"
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question the user answers by typing, picking a choice, or picking a date."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    date_input: bool = False
+    initial_date: dt.date | None = None
+    hint: str | None = None
+    stage: str = ""
+    progress: str = ""  # e.g. "Step 4 of 8", shown small beside the question
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One plan step as shown on a card, with its per-step buttons (Done / Reschedule / Drop)."""
+
+    id: int
+    description: str
+    side: Side | None
+    owner: str | None
+    due: dt.date | None
+    status: str
+    overdue: bool = False
+    after_decision: bool = False
+    slips: int = 0
+    actions: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanCard:
+    """A deal's action plan: decision date, steps, health with its reasons."""
+
+    deal_id: int
+    title: str
+    decision_date: dt.date | None
+    days_left: int | None
+    health: Health
+    steps: tuple[StepView, ...] = ()
+    context: str = ""
+    risk: str | None = None
+    gaps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DealLine:
+    deal_id: int
+    title: str
+    decision_date: dt.date | None
+    health: Health
+    next_customer_step: str | None
+    next_customer_due: dt.date | None
+    due_this_week: int = 0
+
+
+@dataclass(frozen=True)
+class DealList:
+    """A user's open deals: what App Home, `list` and the console's `deals` show."""
+
+    deals: tuple[DealLine, ...]
+    title: str = "Your deals"
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: Literal["text", "date", "time", "weekday", "timezone"] = "text"
+    initial: str | None = None
+    options: tuple[Choice, ...] = ()
+    optional: bool = True
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A small form (a Slack modal, an Adaptive Card); comes back as `Turn.form`."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str = "Save"
+
+
+Reply = Text | Question | PlanCard | DealList | Form
+
+
+@dataclass
+class Outcome:
+    """The coach's answer to one turn: replies in order, and whether it was a duplicate."""
+
+    replies: list[Reply] = field(default_factory=list)
+    duplicate: bool = False
+    review_finished: bool = False

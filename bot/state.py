@@ -1,0 +1,48 @@
+"""A user's place in the review, as the JSON saved in `Conversation.state` after every turn."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class ReviewState:
+    """Everything the dialog needs to pick up again after a restart; empty `stage` = idle."""
+
+    stage: str | None = None
+    deal_id: int | None = None
+    review_id: int | None = None
+    #: Redirects on the current question, and history answers in a row (firmer redirect).
+    redirects: int = 0
+    history_streak: int = 0
+    #: A step being completed over several turns: description, side, owner, due (ISO), origin.
+    pending: dict[str, Any] | None = None
+    #: Open steps due by now, to be confirmed one by one at the start of a later review.
+    due_queue: list[int] = field(default_factory=list)
+    #: The step being rescheduled, and the stage to go back to afterwards.
+    step_id: int | None = None
+    resume: str | None = None
+    #: Sides that got a step in this review, and those the coach gave up asking for.
+    got: list[str] = field(default_factory=list)
+    gave_up: list[str] = field(default_factory=list)
+    steps_added: int = 0
+    #: A new decision date waiting for its reason (ISO).
+    new_decision: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ReviewState:
+        """Tolerant of older or partial state: unknown keys are ignored, missing ones default."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def active(self) -> bool:
+        return self.stage is not None
+
+    def reset_question(self) -> None:
+        self.redirects = 0
+        self.history_streak = 0

@@ -1,0 +1,68 @@
+"""All settings in one place, read from the environment and `.env` (pydantic-settings).
+
+The defaults run locally on SQLite with no account anywhere; every chat platform is off
+until its credentials are set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB = f"sqlite:///{Path.cwd() / 'dealcoach.db'}"
+
+
+class Settings(BaseSettings):
+    """Environment-driven configuration; field names double as env var names (any case)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(default=DEFAULT_DB, description="SQLAlchemy URL")
+    default_timezone: str = Field(default="UTC", description="IANA zone when a platform gives none")
+    log_level: str = "INFO"
+
+    # HTTP server (`dealcoach serve`)
+    host: str = "0.0.0.0"
+    port: int = 3000
+
+    # Slack: a single workspace with a bot token, or OAuth for many workspaces.
+    slack_signing_secret: str | None = None
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    # Microsoft Teams / Bot Framework, under the Bot Framework's usual names.
+    microsoft_app_id: str = Field(
+        default="", validation_alias=AliasChoices("MicrosoftAppId", "microsoft_app_id")
+    )
+    microsoft_app_password: str = Field(
+        default="", validation_alias=AliasChoices("MicrosoftAppPassword", "microsoft_app_password")
+    )
+    microsoft_app_type: str = Field(
+        default="MultiTenant",
+        validation_alias=AliasChoices("MicrosoftAppType", "microsoft_app_type"),
+    )
+    microsoft_app_tenant_id: str = Field(
+        default="",
+        validation_alias=AliasChoices("MicrosoftAppTenantId", "microsoft_app_tenant_id"),
+    )
+
+    # Cadence defaults (users can override theirs in settings).
+    nudge_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
+    nudge_time: str = "09:00"
+    digest_weekday: int = Field(default=0, ge=0, le=6)
+    digest_time: str = "10:00"
+    reminder_lead_days: int = 2
+    stale_review_days: int = 14
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_client_id))
+
+    @property
+    def slack_oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)

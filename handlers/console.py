@@ -1,0 +1,223 @@
+"""The terminal front end: neutral replies as plain text, typed lines as turns.
+
+Interactive in a terminal (choices numbered; the number or the words both work). With stdin
+not a terminal it reads one answer per line and echoes it, so a scripted review reads like a
+transcript: `printf 'Acme - renewal\\n...' | dealcoach chat`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.engine import Coach
+from bot.messages import Choice, DealList, Form, PlanCard, Question, Reply, Text, Turn, UserRef
+
+_BOLD = re.compile(r"\*([^*\n]+)\*")
+_TONE = {"warning": "! ", "error": "✗ ", "success": "✓ ", "coach": "→ ", "info": ""}
+
+
+def _d(d: dt.date | None) -> str:
+    return f"{d:%a %b} {d.day}" if d else "no date"
+
+
+class ConsoleRenderer:
+    """Neutral replies to text. `ansi` adds bold where the engine marked *emphasis*."""
+
+    def __init__(self, ansi: bool = False) -> None:
+        self.ansi = ansi
+
+    def emph(self, text: str) -> str:
+        return _BOLD.sub(r"\033[1m\1\033[0m" if self.ansi else r"\1", text)
+
+    def render(self, reply: Reply) -> str:
+        if isinstance(reply, Text):
+            return self.emph(_TONE.get(reply.tone, "") + reply.text)
+        if isinstance(reply, Question):
+            return self.question(reply)
+        if isinstance(reply, PlanCard):
+            return self.plan(reply)
+        if isinstance(reply, DealList):
+            return self.deals(reply)
+        if isinstance(reply, Form):
+            return self.emph(f"*{reply.title}* (press Enter to keep a value)")
+        return str(reply)
+
+    def question(self, q: Question) -> str:
+        head = f"[{q.progress}] " if q.progress else ""
+        lines = [self.emph(head + q.text)]
+        if q.hint:
+            lines.append(f"  ({self.emph(q.hint)})")
+        if q.choices:
+            lines.append("  " + "   ".join(f"{i}) {c.label}" for i, c in enumerate(q.choices, 1)))
+        elif q.date_input:
+            lines.append("  (type a date)")
+        return "\n".join(lines)
+
+    def plan(self, card: PlanCard) -> str:
+        h = card.health
+        when = (
+            f"decision {_d(card.decision_date)} ({card.days_left} days)"
+            if card.decision_date and card.days_left is not None
+            else "no decision date"
+        )
+        out = [self.emph(f"┌ *{card.title}* · {when} · health {h.score}/100 {h.label}")]
+        if card.context:
+            out.append(f"│ Context: {card.context}")
+        if not card.steps:
+            out.append("│ (no steps yet)")
+        for s in card.steps:
+            who = {"customer": "Customer", "us": "Us"}.get(s.side or "", "?")
+            owner = f" ({s.owner})" if s.owner else ""
+            flags = []
+            if s.status != "open":
+                flags.append(s.status.upper())
+            if s.overdue:
+                flags.append("OVERDUE")
+            if s.after_decision:
+                flags.append("after decision date")
+            if s.slips:
+                flags.append(f"slipped {s.slips}x")
+            flag = f"  [{', '.join(flags)}]" if flags else ""
+            out.append(f"│ {who:<8} {s.description}{owner} · due {_d(s.due)}{flag}  #{s.id}")
+        if card.risk:
+            out.append(f"│ Risk of no decision: {card.risk}")
+        if card.gaps:
+            out.append(f"└ Gaps: {', '.join(card.gaps)}")
+        else:
+            out.append(
+                "└ No gaps: every step has an owner and a date, and the plan reaches the decision."
+            )
+        return "\n".join(out)
+
+    def deals(self, lst: DealList) -> str:
+        if not lst.deals:
+            return "You have no open deals yet. Start a review to add one."
+        out = [self.emph(f"*{lst.title}*")]
+        for d in lst.deals:
+            nxt = (
+                f"next customer step: {d.next_customer_step} ({_d(d.next_customer_due)})"
+                if d.next_customer_step
+                else "no customer step"
+            )
+            week = f" · {d.due_this_week} due this week" if d.due_this_week else ""
+            out.append(
+                f"• {d.title} · decision {_d(d.decision_date)} · {d.health.score}/100 {d.health.label}"
+                f" · {nxt}{week}"
+            )
+            if d.health.reasons:
+                out.append(f"    {', '.join(d.health.reasons)}")
+        return "\n".join(out)
+
+
+def pick(line: str, choices: tuple[Choice, ...]) -> str | None:
+    """A typed number or a choice's label selects that choice."""
+    s = line.strip()
+    if s.isdigit() and 1 <= int(s) <= len(choices):
+        return choices[int(s) - 1].value
+    low = s.lower().rstrip(".!")
+    for c in choices:
+        if c.label.lower() == low:
+            return c.value
+    return None
+
+
+class Console:
+    """The read-answer loop around a `Coach`."""
+
+    def __init__(
+        self,
+        coach: Coach,
+        user: UserRef,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+        interactive: bool | None = None,
+    ) -> None:
+        self.coach = coach
+        self.user = user
+        self.stdin = stdin
+        self.stdout = stdout
+        self.interactive = stdin.isatty() if interactive is None else interactive
+        self.renderer = ConsoleRenderer(ansi=self.interactive and stdout.isatty())
+        self.choices: tuple[Choice, ...] = ()
+
+    def say(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def read(self, prompt: str = "you ▸ ") -> str | None:
+        """One line, or None at end of input."""
+        if self.interactive:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        line = self.stdin.readline()
+        if not line:
+            return None
+        line = line.rstrip("\r\n")
+        self.say(f"{prompt}{line}")
+        return line
+
+    def show(self, replies: list[Reply]) -> Form | None:
+        form = None
+        for reply in replies:
+            if isinstance(reply, Question):
+                self.choices = reply.choices
+            if isinstance(reply, Form):
+                form = reply
+            self.say(self.renderer.render(reply))
+        return form
+
+    def fill(self, form: Form) -> dict[str, str] | None:
+        values: dict[str, str] = {}
+        for f in form.fields:
+            options = ", ".join(f"{c.value}={c.label}" for c in f.options)
+            extra = f" [{options}]" if options else ""
+            hint = f" ({f.hint})" if f.hint else ""
+            line = self.read(f"  {f.label}{extra}{hint} [{f.initial or ''}]: ")
+            if line is None:
+                return None
+            values[f.name] = line.strip() or (f.initial or "")
+        return values
+
+    def turn(self, **kw: object) -> bool:
+        outcome = self.coach.handle(Turn(user=self.user, **kw))  # type: ignore[arg-type]
+        form = self.show(outcome.replies)
+        if form is not None:
+            values = self.fill(form)
+            if values is None:
+                return False
+            return self.turn(form=values)
+        if outcome.review_finished and self.interactive:
+            self.say("(type review for another deal, or press Ctrl-D to quit)")
+        return True
+
+    def run(self, command: str = "review", args: str = "") -> int:
+        """Hold a review until end of input. Ctrl-C stops cleanly: every answer is already saved."""
+        try:
+            self.turn(command=command, args=args)
+            while True:
+                line = self.read()
+                if line is None:
+                    self.say("\n" + self.goodbye())
+                    return 0
+                value = pick(line, self.choices)
+                if not self.turn(**({"value": value} if value else {"text": line})):
+                    return 0
+        except KeyboardInterrupt:
+            self.say("\n" + self.goodbye())
+            return 130
+
+    def goodbye(self) -> str:
+        if self.coach.in_review(self.user):
+            return "Bye. Every answer so far is saved: run `dealcoach chat` to pick up where you left off."
+        return "Bye."
+
+
+def print_replies(replies: list[Reply], write: Callable[[str], None] = print) -> None:
+    renderer = ConsoleRenderer()
+    for reply in replies:
+        write(renderer.render(reply))

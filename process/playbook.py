@@ -1,0 +1,312 @@
+"""The review playbook: which questions, in what order, and how the coach steers answers.
+
+Pure: the engine (`bot/engine.py`) owns storage and replies; this module owns the sales
+process, so changing how a review runs means changing this file and nothing in `bot/`.
+
+The order of a review:
+  1 deal -> (later reviews: each open step due by now: done / reschedule / drop)
+  2 decision date (set once; later reviews confirm it, and a move needs a reason)
+  3 one line of context -> 4 the customer's next step -> 5 ours -> 6 what else, working back
+  from the decision date -> 7 what could end this in no decision -> 8 the plan back, confirmed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from process.plan import Side
+from process.steering import Reading
+
+#: After this many redirects on one question the coach records what it has and moves on.
+MAX_REDIRECTS = 3
+#: Work-back steps one review may add before the coach wraps up.
+MAX_STEPS_PER_REVIEW = 12
+#: Longest answer kept; longer ones are cut with a note.
+MAX_ANSWER_CHARS = 1000
+#: Longest context line kept from a history answer.
+CONTEXT_CHARS = 240
+
+
+class Stage(StrEnum):
+    PICK_DEAL = "pick_deal"
+    NEW_DEAL = "new_deal"
+    CONFIRM_DUE = "confirm_due"
+    RESCHEDULE = "reschedule"
+    DECISION_DATE = "decision_date"
+    DECISION_CHECK = "decision_check"
+    DECISION_MOVE = "decision_move"
+    DECISION_REASON = "decision_reason"
+    CONTEXT = "context"
+    CUSTOMER_NEXT = "customer_next"
+    US_NEXT = "us_next"
+    MORE = "more"
+    STEP_SIDE = "step_side"
+    STEP_DUE = "step_due"
+    STEP_LATE = "step_late"
+    RISK = "risk"
+    SUMMARY = "summary"
+
+
+#: Where each stage sits in the 8-part review (sub-stages share their parent's number).
+_PROGRESS: dict[Stage, int] = {
+    Stage.PICK_DEAL: 1,
+    Stage.NEW_DEAL: 1,
+    Stage.CONFIRM_DUE: 1,
+    Stage.RESCHEDULE: 1,
+    Stage.DECISION_DATE: 2,
+    Stage.DECISION_CHECK: 2,
+    Stage.DECISION_MOVE: 2,
+    Stage.DECISION_REASON: 2,
+    Stage.CONTEXT: 3,
+    Stage.CUSTOMER_NEXT: 4,
+    Stage.US_NEXT: 5,
+    Stage.MORE: 6,
+    Stage.RISK: 7,
+    Stage.SUMMARY: 8,
+}
+TOTAL_PARTS = 8
+
+#: The stages whose answers become plan steps, and whose step each one asks for.
+STEP_STAGES: dict[Stage, Side | None] = {
+    Stage.CUSTOMER_NEXT: "customer",
+    Stage.US_NEXT: "us",
+    Stage.MORE: None,
+}
+
+
+def progress(stage: Stage, parent: Stage | None = None) -> str:
+    """'Step 4 of 8' for the stage (or the step question a sub-stage belongs to)."""
+    n = _PROGRESS.get(parent or stage)
+    return f"Step {n} of {TOTAL_PARTS}" if n else ""
+
+
+# --- questions ------------------------------------------------------------------------
+
+
+def fmt_date(d: dt.date) -> str:
+    return f"{d:%a %b} {d.day}"
+
+
+def days_between(today: dt.date, d: dt.date) -> str:
+    n = (d - today).days
+    if n == 0:
+        return "today"
+    if n == 1:
+        return "tomorrow"
+    if n > 0:
+        return f"in {n} days"
+    return f"{-n} days ago" if n < -1 else "yesterday"
+
+
+def step_question(stage: Stage, account: str, decision: dt.date | None) -> str:
+    if stage is Stage.CUSTOMER_NEXT:
+        return f"What does *{account}* have to do next, and by when?"
+    if stage is Stage.US_NEXT:
+        return f"What do *we* do next to help {account} get there, and by when?"
+    until = f" before the decision on {fmt_date(decision)}" if decision else ""
+    return (
+        f"What else must happen{until}? Work back from the decision date: "
+        "one step at a time, theirs or ours. Say *that's all* when the plan is complete."
+    )
+
+
+STEP_EXAMPLES: dict[Side | None, str] = {
+    "customer": "e.g. “Their CFO signs off the budget by Dec 5”",
+    "us": "e.g. “I send the security pack to their IT lead by Friday”",
+    None: "e.g. “Legal reviews our MSA by the 12th”",
+}
+
+
+# --- steering -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Steer:
+    """What to do with one answer to a step question."""
+
+    kind: Literal["accept", "redirect", "give_up"]
+    message: str = ""
+    keep_as_context: bool = False
+
+
+def _whose(side: Side | None, account: str) -> str:
+    return account if side == "customer" else "we" if side == "us" else "someone"
+
+
+_FORWARD: dict[Side | None, str] = {
+    "customer": "what does the customer have to do next, and by when?",
+    "us": "what do we do next to help them, and by when?",
+    None: "what else has to happen, who does it, and by when?",
+}
+
+
+def steer(
+    reading: Reading, asked: Side | None, redirects: int, history_streak: int, account: str
+) -> Steer:
+    """Accept a concrete next step; steer history and vague answers back to the future.
+
+    `redirects` counts earlier redirects on this question and `history_streak` earlier
+    history answers in a row, so the second history answer gets a firmer redirect and the
+    coach gives up (recording the gap) instead of looping.
+    """
+    if reading.orientation == "next_step":
+        return Steer("accept")
+    keep = reading.orientation == "history"
+    if redirects + 1 >= MAX_REDIRECTS:
+        gap = {
+            "customer": "the plan has no next step for the customer yet",
+            "us": "the plan has no next step for us yet",
+            None: "we stopped adding steps here",
+        }[asked]
+        return Steer(
+            "give_up",
+            f"Let's keep moving: I've noted that {gap}. Add it as soon as you know it.",
+            keep_as_context=keep,
+        )
+    if reading.orientation == "history":
+        if history_streak == 0:
+            msg = (
+                "Got it, that's where things stand; I've kept it as context. "
+                f"Looking forward now: {_FORWARD[asked]}"
+            )
+        else:
+            msg = (
+                "That's still what already happened. I need the *next* action: "
+                f"what {_whose(asked, account)} will do, who does it, and the date. "
+                f"{STEP_EXAMPLES[asked]}"
+            )
+        return Steer("redirect", msg, keep_as_context=True)
+    msg = (
+        "What specifically, and who does it? A next step is one concrete action with an "
+        f"owner and a date, {STEP_EXAMPLES[asked]}"
+    )
+    return Steer("redirect", msg)
+
+
+# --- small answer readers -------------------------------------------------------------
+
+_DONE = re.compile(
+    r"^\s*(that'?s (all|it)|thats (all|it)|all done|done|nothing( else)?( more)?|no(ne|pe| more)?|"
+    r"that is all|finished|i'?m done|we'?re done|n/?a|no,? that'?s (all|it))\W*\s*$",
+    re.IGNORECASE,
+)
+_SKIP = re.compile(
+    r"^\s*(skip|pass|none|nothing|no|nope|n/?a|not sure|don'?t know|dunno|no idea)\W*\s*$",
+    re.I,
+)
+_YES = re.compile(
+    r"^\s*(y|yes|yep|yeah|ok|okay|sure|correct|looks good|lgtm|confirm|still right|right|good|👍)\W*\s*$",
+    re.I,
+)
+_KEEP = re.compile(r"^\s*(keep|keep it|leave it|that'?s fine|fine|ok|okay|yes)\W*\s*$", re.I)
+_SEP = re.compile(r"\s+[-–—/|:]\s+|\s*[–—|:]\s*")
+
+_CUSTOMER_WORDS = re.compile(r"^\s*(the )?(customer|they|them|their side|client|buyer)\W*$", re.I)
+_US_WORDS = re.compile(r"^\s*(us|we|me|i|our side|ours|myself)\W*$", re.I)
+
+
+def is_done(text: str) -> bool:
+    return bool(_DONE.match(text))
+
+
+def is_skip(text: str) -> bool:
+    return bool(_SKIP.match(text))
+
+
+def is_yes(text: str) -> bool:
+    return bool(_YES.match(text))
+
+
+def is_keep(text: str) -> bool:
+    return bool(_KEEP.match(text))
+
+
+def read_side(text: str) -> Side | None:
+    if _CUSTOMER_WORDS.match(text):
+        return "customer"
+    if _US_WORDS.match(text):
+        return "us"
+    return None
+
+
+def split_deal_name(text: str) -> tuple[str, str]:
+    """'Acme Corp - 2027 renewal' -> ('Acme Corp', '2027 renewal'); no separator: all account."""
+    parts = _SEP.split(text.strip(), maxsplit=1)
+    account = parts[0].strip()[:200]
+    name = parts[1].strip()[:200] if len(parts) > 1 else ""
+    return account, name
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_answer(text: str) -> tuple[str, bool]:
+    """Strip control characters and spare whitespace; cut very long answers (and say so)."""
+    cleaned = " ".join(_CONTROL.sub(" ", text).split())
+    if len(cleaned) > MAX_ANSWER_CHARS:
+        return cleaned[:MAX_ANSWER_CHARS].rstrip() + "…", True
+    return cleaned, False
+
+
+def context_line(text: str) -> str:
+    """The first sentence of a history answer, short enough to read in a digest."""
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return first if len(first) <= CONTEXT_CHARS else first[: CONTEXT_CHARS - 1].rstrip() + "…"
+
+
+# --- quick date choices ---------------------------------------------------------------
+
+
+def end_of_month(d: dt.date) -> dt.date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def end_of_quarter(d: dt.date) -> dt.date:
+    last_month = ((d.month - 1) // 3 + 1) * 3
+    return end_of_month(d.replace(month=last_month, day=1))
+
+
+def coming_weekday(today: dt.date, weekday: int) -> dt.date:
+    """The next such weekday after today (today itself counts only if it is not yet passed)."""
+    return today + dt.timedelta(days=(weekday - today.weekday()) % 7 or 7)
+
+
+def quick_step_dates(today: dt.date, decision: dt.date | None) -> list[tuple[str, dt.date]]:
+    """Three sensible 'by when?' answers, none after the decision date."""
+    friday = coming_weekday(today, 4)
+    options = [
+        ("This Friday" if (friday - today).days < 7 else "Friday", friday),
+        ("Next week", friday + dt.timedelta(days=7)),
+        ("End of month", end_of_month(today)),
+    ]
+    if end_of_month(today) <= friday + dt.timedelta(days=7):
+        options[2] = ("End of next month", end_of_month(end_of_month(today) + dt.timedelta(days=1)))
+    seen: set[dt.date] = set()
+    out = []
+    for label, d in options:
+        if d in seen or (decision and d > decision):
+            continue
+        seen.add(d)
+        out.append((label, d))
+    return out
+
+
+def quick_decision_dates(today: dt.date) -> list[tuple[str, dt.date]]:
+    eom = end_of_month(today)
+    next_eom = end_of_month(eom + dt.timedelta(days=1))
+    eoq = end_of_quarter(today)
+    options = [("End of this month", eom), ("End of next month", next_eom), ("End of quarter", eoq)]
+    if (eom - today).days < 5:
+        options = options[1:]
+    seen: set[dt.date] = set()
+    out = []
+    for label, d in options:
+        if d not in seen:
+            seen.add(d)
+            out.append((label, d))
+    return out

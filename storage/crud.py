@@ -1,0 +1,363 @@
+"""Queries that answer whole questions, each in a constant number of round trips.
+
+Every function takes the session of the caller's unit of work and filters by workspace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from process.plan import Plan, Side, Step
+from storage.models import (
+    Answer,
+    Conversation,
+    Deal,
+    DecisionDateChange,
+    PlanStep,
+    ProcessedEvent,
+    Review,
+    StepSlip,
+    User,
+    Workspace,
+)
+
+# --- workspaces and users -------------------------------------------------------------
+
+
+def ensure_user(
+    session: Session,
+    workspace_id: str,
+    platform_user_id: str,
+    now: dt.datetime,
+    display_name: str = "",
+    timezone: str | None = None,
+) -> User:
+    """The user row for a platform user, created on first contact, refreshed when told more."""
+    if session.get(Workspace, workspace_id) is None:
+        session.add(
+            Workspace(id=workspace_id, platform=workspace_id.split(":", 1)[0], created_at=now)
+        )
+        session.flush()
+    user = session.exec(
+        select(User).where(
+            User.workspace_id == workspace_id, User.platform_user_id == platform_user_id
+        )
+    ).first()
+    if user is None:
+        user = User(
+            workspace_id=workspace_id,
+            platform_user_id=platform_user_id,
+            display_name=display_name or platform_user_id,
+            timezone=timezone,
+            created_at=now,
+        )
+        session.add(user)
+        session.flush()
+        return user
+    if display_name and user.display_name != display_name:
+        user.display_name = display_name
+    if timezone and user.timezone != timezone:
+        user.timezone = timezone
+    return user
+
+
+# --- idempotency ----------------------------------------------------------------------
+
+
+def claim_event(session: Session, key: str, now: dt.datetime) -> bool:
+    """Record an inbound delivery key; False when it was already processed.
+
+    The row is written inside the caller's transaction, so the key and the work it
+    guards commit (or vanish) together.
+    """
+    if session.get(ProcessedEvent, key) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(ProcessedEvent(key=key, processed_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+# --- conversations --------------------------------------------------------------------
+
+
+def load_conversation(session: Session, user: User, now: dt.datetime) -> Conversation:
+    """The user's conversation row, locked for this turn (PostgreSQL) so turns never interleave."""
+    stmt = (
+        select(Conversation)
+        .where(Conversation.workspace_id == user.workspace_id, Conversation.user_id == user.id)
+        .with_for_update()
+    )
+    conv = session.exec(stmt).first()
+    if conv is None:
+        conv = Conversation(
+            workspace_id=user.workspace_id, user_id=user.id, state={}, updated_at=now
+        )
+        session.add(conv)
+        session.flush()
+    return conv
+
+
+def save_conversation(
+    session: Session, conv: Conversation, state: dict[str, Any], now: dt.datetime
+) -> None:
+    conv.state = dict(state)
+    conv.updated_at = now
+    session.add(conv)
+
+
+# --- deals ----------------------------------------------------------------------------
+
+
+def open_deals(session: Session, user: User) -> list[Deal]:
+    return list(
+        session.exec(
+            select(Deal)
+            .where(
+                Deal.workspace_id == user.workspace_id,
+                Deal.owner_id == user.id,
+                Deal.status == "open",
+            )
+            .order_by(col(Deal.decision_date).is_(None), Deal.decision_date, Deal.account)
+        )
+    )
+
+
+def find_deal(session: Session, user: User, text: str) -> list[Deal]:
+    """The user's open deals whose title matches `text` (exact first, else contains), case-blind."""
+    needle = " ".join(text.lower().replace("—", " ").replace("-", " ").split())
+    deals = open_deals(session, user)
+
+    def norm(d: Deal) -> str:
+        return " ".join(d.title.lower().replace("—", " ").replace("-", " ").split())
+
+    exact = [d for d in deals if norm(d) == needle or d.account.lower() == needle and not d.name]
+    if exact:
+        return exact
+    return [d for d in deals if needle and needle in norm(d)] if len(needle) >= 3 else []
+
+
+def get_deal(session: Session, user: User, deal_id: int) -> Deal | None:
+    deal = session.get(Deal, deal_id)
+    if deal is None or deal.workspace_id != user.workspace_id or deal.owner_id != user.id:
+        return None
+    return deal
+
+
+def create_deal(session: Session, user: User, account: str, name: str, now: dt.datetime) -> Deal:
+    deal = Deal(
+        workspace_id=user.workspace_id, owner_id=user.id, account=account, name=name, created_at=now
+    )
+    session.add(deal)
+    session.flush()
+    return deal
+
+
+def set_decision_date(
+    session: Session,
+    deal: Deal,
+    new_date: dt.date,
+    now: dt.datetime,
+    reason: str = "",
+    review_id: int | None = None,
+) -> None:
+    """Set or move the target decision date; every change is recorded, never silent."""
+    session.add(
+        DecisionDateChange(
+            workspace_id=deal.workspace_id,
+            deal_id=deal.id,
+            review_id=review_id,
+            old_date=deal.decision_date,
+            new_date=new_date,
+            reason=reason,
+            changed_at=now,
+        )
+    )
+    deal.decision_date = new_date
+    session.add(deal)
+
+
+# --- reviews and answers --------------------------------------------------------------
+
+
+def start_review(session: Session, deal: Deal, user: User, now: dt.datetime) -> Review:
+    review = Review(
+        workspace_id=deal.workspace_id, deal_id=deal.id, user_id=user.id, started_at=now
+    )
+    session.add(review)
+    session.flush()
+    return review
+
+
+def record_answer(
+    session: Session,
+    review: Review,
+    stage: str,
+    text: str,
+    now: dt.datetime,
+    orientation: str | None = None,
+    side: str | None = None,
+    due: dt.date | None = None,
+) -> None:
+    session.add(
+        Answer(
+            workspace_id=review.workspace_id,
+            review_id=review.id,
+            user_id=review.user_id,
+            stage=stage,
+            text=text[:4000],
+            orientation=orientation,
+            side=side,
+            due=due,
+            created_at=now,
+        )
+    )
+
+
+def previous_reviews(session: Session, deal: Deal) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Review)
+        .where(Review.deal_id == deal.id, col(Review.completed_at).is_not(None))
+    ).one()
+
+
+# --- plan steps -----------------------------------------------------------------------
+
+
+def add_step(
+    session: Session,
+    deal: Deal,
+    description: str,
+    side: Side | None,
+    due: dt.date | None,
+    now: dt.datetime,
+    owner: str | None = None,
+    review_id: int | None = None,
+) -> PlanStep:
+    step = PlanStep(
+        workspace_id=deal.workspace_id,
+        deal_id=deal.id,
+        review_id=review_id,
+        description=description[:1000],
+        side=side,
+        owner=owner,
+        due=due,
+        original_due=due,
+        created_at=now,
+    )
+    session.add(step)
+    session.flush()
+    return step
+
+
+def get_step(session: Session, user: User, step_id: int) -> tuple[PlanStep, Deal] | None:
+    """A step of one of the user's own deals (tenancy and ownership checked in one query)."""
+    row = session.exec(
+        select(PlanStep, Deal)
+        .join(Deal, col(Deal.id) == PlanStep.deal_id)
+        .where(
+            PlanStep.id == step_id,
+            Deal.workspace_id == user.workspace_id,
+            Deal.owner_id == user.id,
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def close_step(session: Session, step: PlanStep, status: str, now: dt.datetime) -> None:
+    step.status = status
+    step.closed_at = now
+    session.add(step)
+
+
+def reschedule_step(session: Session, step: PlanStep, new_due: dt.date, now: dt.datetime) -> None:
+    """Move a step's date; a later date is a slip and is counted."""
+    if step.due is not None and new_due > step.due:
+        step.slips += 1
+    session.add(
+        StepSlip(
+            workspace_id=step.workspace_id,
+            step_id=step.id,
+            old_due=step.due,
+            new_due=new_due,
+            changed_at=now,
+        )
+    )
+    step.due = new_due
+    session.add(step)
+
+
+def steps_for(session: Session, deal_ids: Iterable[int]) -> dict[int, list[PlanStep]]:
+    """All steps of many deals in one query, grouped by deal."""
+    ids = list(deal_ids)
+    grouped: dict[int, list[PlanStep]] = defaultdict(list)
+    if not ids:
+        return grouped
+    for step in session.exec(
+        select(PlanStep)
+        .where(col(PlanStep.deal_id).in_(ids))
+        .order_by(col(PlanStep.due).is_(None), PlanStep.due, PlanStep.id)
+    ):
+        grouped[step.deal_id].append(step)
+    return grouped
+
+
+def decision_moves_for(session: Session, deal_ids: Iterable[int]) -> dict[int, int]:
+    """How often each deal's decision date was moved (the first setting is not a move)."""
+    ids = list(deal_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(DecisionDateChange.deal_id, func.count())
+        .where(
+            col(DecisionDateChange.deal_id).in_(ids), col(DecisionDateChange.old_date).is_not(None)
+        )
+        .group_by(DecisionDateChange.deal_id)
+    ).all()
+    return {deal_id: n for deal_id, n in rows}
+
+
+def to_plan(deal: Deal, steps: Sequence[PlanStep], moves: int, tz: dt.tzinfo) -> Plan:
+    """The pure `process.plan.Plan` for a deal, so health is computed in one place."""
+    last = deal.last_reviewed_at.astimezone(tz).date() if deal.last_reviewed_at else None
+    return Plan(
+        decision_date=deal.decision_date,
+        steps=tuple(
+            Step(
+                id=s.id,
+                description=s.description,
+                side=s.side,  # type: ignore[arg-type]
+                due=s.due,
+                owner=s.owner,
+                status=s.status,  # type: ignore[arg-type]
+                slips=s.slips,
+            )
+            for s in steps
+        ),
+        decision_date_moves=moves,
+        last_reviewed=last,
+    )
+
+
+def plans_for(
+    session: Session, deals: Sequence[Deal], tz: dt.tzinfo
+) -> dict[int, tuple[Plan, list[PlanStep]]]:
+    """Plans of many deals in two queries (steps, moves), never one per deal."""
+    ids = [d.id for d in deals if d.id is not None]
+    steps = steps_for(session, ids)
+    moves = decision_moves_for(session, ids)
+    return {
+        d.id: (to_plan(d, steps.get(d.id, []), moves.get(d.id, 0), tz), steps.get(d.id, []))
+        for d in deals
+        if d.id is not None
+    }

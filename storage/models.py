@@ -1,0 +1,211 @@
+"""Every table, in one module (SQLModel). Migrations are generated from these.
+
+Tenancy: each row that belongs to a workspace carries `workspace_id`, and every query in
+`crud.py` filters by it. Datetimes are aware UTC (`UTCDateTime`); plain dates are calendar
+dates in the user's own time zone (a step "due Friday" is due on the rep's Friday).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def utc_field(nullable: bool = True, **kw: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, **kw))
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace, a Teams tenant, or the local console; id is "<platform>:<native id>"."""
+
+    id: str = Field(primary_key=True, max_length=120)
+    platform: str = Field(max_length=20)
+    name: str = Field(default="", max_length=200)
+    created_at: dt.datetime = utc_field(nullable=False)
+
+
+class Team(SQLModel, table=True):
+    """A manager's team: whose deals go into which digest, and where the digest is posted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=120)
+    name: str = Field(max_length=200)
+    manager_user_id: int | None = None  # no FK: user.team_id already points the other way
+    digest_channel: str | None = Field(default=None, max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    digest_weekday: int = 0
+    digest_time: str = Field(default="10:00", max_length=5)
+    last_digest_at: dt.datetime | None = utc_field()
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+
+class User(SQLModel, table=True):
+    """A rep (or manager) as their platform knows them, with their personal cadence settings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    platform_user_id: str = Field(max_length=120)
+    display_name: str = Field(default="", max_length=200)
+    timezone: str | None = Field(default=None, max_length=64)
+    timezone_override: str | None = Field(default=None, max_length=64)
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    nudge_weekday: int | None = None
+    nudge_time: str | None = Field(default=None, max_length=5)
+    paused_until: dt.date | None = None
+    profile_checked_at: dt.datetime | None = utc_field()
+    created_at: dt.datetime = utc_field(nullable=False)
+    __table_args__ = (UniqueConstraint("workspace_id", "platform_user_id"),)
+
+    @property
+    def zone(self) -> str | None:
+        return self.timezone_override or self.timezone
+
+
+class Deal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    owner_id: int = Field(foreign_key="user.id")
+    account: str = Field(max_length=200)
+    name: str = Field(default="", max_length=200)
+    decision_date: dt.date | None = None
+    status: str = Field(default="open", max_length=10)  # open | won | lost | no_decision
+    risk: str | None = Field(default=None, max_length=1000)
+    last_reviewed_at: dt.datetime | None = utc_field()
+    created_at: dt.datetime = utc_field(nullable=False)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "owner_id", "account", "name"),
+        Index("ix_deal_owner", "workspace_id", "owner_id", "status"),
+    )
+
+    @property
+    def title(self) -> str:
+        return f"{self.account} — {self.name}" if self.name else self.account
+
+
+class Review(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    context: str = Field(default="", max_length=2000)
+    started_at: dt.datetime = utc_field(nullable=False)
+    completed_at: dt.datetime | None = utc_field()
+
+
+class Answer(SQLModel, table=True):
+    """Every answer to a coach question, with how steering read it (the forward-looking ratio)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    stage: str = Field(max_length=40)
+    text: str = Field(max_length=4000)
+    orientation: str | None = Field(default=None, max_length=12)
+    side: str | None = Field(default=None, max_length=10)
+    due: dt.date | None = None
+    created_at: dt.datetime = utc_field(nullable=False)
+
+
+class PlanStep(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    deal_id: int = Field(foreign_key="deal.id")
+    review_id: int | None = Field(default=None, foreign_key="review.id")
+    description: str = Field(max_length=1000)
+    side: str | None = Field(default=None, max_length=10)
+    owner: str | None = Field(default=None, max_length=200)
+    due: dt.date | None = None
+    original_due: dt.date | None = None
+    status: str = Field(default="open", max_length=10)  # open | done | dropped
+    slips: int = 0
+    created_at: dt.datetime = utc_field(nullable=False)
+    closed_at: dt.datetime | None = utc_field()
+    __table_args__ = (Index("ix_planstep_deal_status", "deal_id", "status"),)
+
+
+class StepSlip(SQLModel, table=True):
+    """A step's date moved: kept so digests can say what slipped since last week."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    step_id: int = Field(foreign_key="planstep.id", index=True)
+    old_due: dt.date | None = None
+    new_due: dt.date | None = None
+    changed_at: dt.datetime = utc_field(nullable=False)
+
+
+class DecisionDateChange(SQLModel, table=True):
+    """The target decision date is set once and moves only with a recorded reason."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    review_id: int | None = Field(default=None, foreign_key="review.id")
+    old_date: dt.date | None = None
+    new_date: dt.date
+    reason: str = Field(default="", max_length=1000)
+    changed_at: dt.datetime = utc_field(nullable=False)
+
+
+class Conversation(SQLModel, table=True):
+    """Where a user's dialog stands; saved with every turn so a restart resumes it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    user_id: int = Field(foreign_key="user.id")
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = utc_field(nullable=False)
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Idempotency keys of inbound deliveries (Slack event ids, clicks, Teams activity ids)."""
+
+    key: str = Field(primary_key=True, max_length=255)
+    processed_at: dt.datetime = utc_field(nullable=False)
+
+
+class ConversationRef(SQLModel, table=True):
+    """How to reach a user or channel later (proactive messages): platform-specific JSON."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    target: str = Field(max_length=200)  # "user:<platform user id>" or "channel:<id>"
+    reference: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = utc_field(nullable=False)
+    __table_args__ = (UniqueConstraint("workspace_id", "target"),)
+
+
+class Outbox(SQLModel, table=True):
+    """Every scheduled message, written with the decision that made it due, sent at most once.
+
+    `key` is (kind, recipient, subject, local date) joined; its uniqueness is what makes a
+    second pass, a restart or a second replica harmless.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=400, unique=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    kind: str = Field(max_length=20)  # reminder | nudge | digest
+    recipient: str = Field(max_length=200)
+    subject: str = Field(default="", max_length=200)
+    local_date: dt.date
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(
+        default="pending", max_length=12
+    )  # pending | sent | failed | skipped | stale
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=2000)
+    platform_message_id: str | None = Field(default=None, max_length=200)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: dt.datetime | None = utc_field()
+    not_before: dt.datetime = utc_field(nullable=False)
+    created_at: dt.datetime = utc_field(nullable=False)
+    sent_at: dt.datetime | None = utc_field()
+    __table_args__ = (Index("ix_outbox_status_due", "status", "not_before"),)
