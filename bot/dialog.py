@@ -41,7 +41,7 @@ from storage.models import Deal, PlanStep, Review, User
 log = logging.getLogger(__name__)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-COMMANDS = ("review", "list", "plan", "help", "settings", "cancel")
+COMMANDS = ("review", "list", "plan", "help", "settings", "cancel", "digest")
 _COMMAND_WORDS = {
     "help": "help",
     "?": "help",
@@ -55,6 +55,7 @@ _COMMAND_WORDS = {
     "start a review": "review",
     "new review": "review",
     "settings": "settings",
+    "digest": "digest",
     "cancel": "cancel",
     "stop": "cancel",
     "quit": "cancel",
@@ -71,6 +72,7 @@ HELP = (
     "• *plan* DEAL: one deal's action plan, with Done / Reschedule / Drop per step\n"
     "• *settings*: your time zone, weekly nudge day and time, pause for holidays\n"
     "• *cancel*: stop the current review (everything you answered is kept)\n"
+    "• *digest* CHANNEL: (managers) send the weekly team digest to that channel\n"
     "• *help*: this message"
 )
 
@@ -146,12 +148,29 @@ class Dialog:
             self.out.append(self.settings_form())
         elif name in ("cancel", "stop"):
             self.cancel()
+        elif name == "digest":
+            self.set_digest(args)
         else:
             self.say(f"I don't know the command “{name}”. Here is what I can do:", "warning")
             self.say(HELP)
             self.reask()
 
-    def cancel(self) -> None:
+    def set_digest(self, channel: str) -> None:
+        """A manager names where the weekly digest goes; the platform resolved `channel`."""
+        if not channel:
+            self.say(
+                "Tell me where the weekly manager digest should go: in Slack "
+                "`/dealreview digest #channel`, in Teams type *digest here* in the team channel.",
+                "warning",
+            )
+            return
+        team = crud.set_digest_channel(self.s, self.user, channel, self.tz.key)
+        day = WEEKDAYS[team.digest_weekday]
+        self.say(
+            f"The weekly deal digest will go to {channel} on {day}s at {team.digest_time} "
+            f"({team.timezone}).",
+            "success",
+        )
         if not self.state.active:
             self.say("There's no review in progress. Type *review* to start one.")
             return

@@ -2,6 +2,9 @@
 
 Handlers turn a Slack event, a Teams activity or a terminal line into a `Turn`, and render
 each `Reply` as Block Kit, an Adaptive Card or plain text. Nothing here knows a platform.
+
+Text conventions: `*word*` marks emphasis (Slack mrkdwn renders it as is; Teams and the
+terminal convert it); "\n" separates lines; "• " starts a bullet.
 """
 
 from __future__ import annotations
@@ -149,7 +152,22 @@ class Form:
     submit_label: str = "Save"
 
 
-Reply = Text | Question | PlanCard | DealList | Form
+@dataclass(frozen=True)
+class Section:
+    """A titled block of lines with optional buttons: reminders, nudges, digest parts.
+
+    Renderers show `title` as a header, each line as a line (they may contain *emphasis*),
+    `choices` as buttons and `footer` small. Long content is split into several Sections by
+    the producer, never by the renderer.
+    """
+
+    title: str
+    lines: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    footer: str | None = None
+
+
+Reply = Text | Question | PlanCard | DealList | Form | Section
 
 
 @dataclass

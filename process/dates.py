@@ -395,7 +395,9 @@ _RULES: Final[list[tuple[re.Pattern[str], _Handler]]] = [
         ),
         # relative days
         (
-            r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|eod|cob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+business)\b",
+            r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|eod|cob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|"
+            r"close\s+of\s+business)\b(?!\s+(?:on\s+)?(?:tomorrow|tmrw|monday|tuesday|wednesday|thursday|friday|"
+            r"mon|tues?|weds?|thu|thurs|fri)\b)",
             _h_today,
         ),
         (r"\b(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw)\b", _h_day_after),

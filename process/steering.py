@@ -152,72 +152,14 @@ _IMPERATIVES: Final = _words(
     redline turn sort iron settle resolve answer respond reply
     """
 )
-_IRREGULAR_PAST: Final = frozenset(
-    {
-        "had",
-        "was",
-        "were",
-        "did",
-        "said",
-        "told",
-        "met",
-        "sent",
-        "went",
-        "saw",
-        "got",
-        "gave",
-        "took",
-        "made",
-        "spoke",
-        "came",
-        "ran",
-        "left",
-        "lost",
-        "won",
-        "found",
-        "thought",
-        "felt",
-        "knew",
-        "brought",
-        "bought",
-        "began",
-        "wrote",
-        "heard",
-        "paid",
-        "led",
-        "kept",
-        "held",
-        "sat",
-        "showed",
-        "shown",
-        "been",
-        "done",
-        "seemed",
-        "sold",
-        "spent",
-        "stood",
-        "understood",
-        "forgot",
-        "became",
-        "hadn't",
-        "wasn't",
-        "weren't",
-        "didn't",
-        "haven't",
-        "hasn't",
-        "ago",
-        "yesterday",
-        "already",
-        "previously",
-        "earlier",
-        "last",
-        "since",
-        "so far",
-        "recently",
-        "wanted",
-        "needed",
-        "asked",
-    }
+_IRREGULAR_PAST: Final = _words(
+    """
+    had was were did said told met sent went saw got gave took made spoke came ran left lost
+    won found thought felt knew brought bought began wrote heard paid led kept held sat
+    showed shown been done seemed sold spent stood understood forgot became hadn't wasn't
+    weren't didn't haven't hasn't ago yesterday already previously earlier last since
+    recently wanted needed asked
+    """
 )
 _ED_NOT_PAST: Final = _words(
     """
@@ -241,6 +183,12 @@ _SUBJECT_STOP: Final = _words(
     and_then which who where week call meeting demo there here otherwise ok okay yes well
     honestly basically step steps is are was were
     """
+)
+
+# After these a first word is a subject noun, not an imperative: "Demo was solid".
+_AUXILIARIES: Final = _words(
+    "will is are was were has have had needs must should went did does seems looks looked can could"
+    " would may might shall"
 )
 
 # Contractions expanded so the grammar below sees plain words.
@@ -524,16 +472,16 @@ def _read_clause(text: str, today: datetime.date) -> _Clause:
         return _Clause("vague", text=text)
 
     first = words[0]
-    if first == "let" and len(words) > 2 and words[1] in ("them", "him", "her"):
-        return (
-            _Clause("forward", "customer", None, text)
-            if _is_concrete(tokens, 2, body, has_date)
-            else _Clause("vague", text=text)
-        )
-    # Imperative: "Book our CEO for a call...", "Follow up."
-    if first in _IMPERATIVES and not (
-        len(words) > 1 and words[1] in ("will", "is", "are", "has", "needs", "must", "should")
-    ):
+    if first == "let" and len(words) > 2:
+        # "let them digest it" is their step; "let's schedule the demo" is ours
+        theirs = words[1] in ("them", "him", "her")
+        at = 2 if theirs or words[1] == "us" else 1
+        if not _is_concrete(tokens, at, body, has_date):
+            return _Clause("vague", text=text)
+        return _Clause("forward", "customer" if theirs else "us", None, text)
+    # Imperative: "Book our CEO for a call...", "Follow up." (not "Demo was solid")
+    verb_follows = len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(tokens, 1))
+    if first in _IMPERATIVES and not verb_follows:
         side: Side = "us"
         if _FROM_THEM.search(body) or first in _CUSTOMER_VERBS:
             side = "customer"

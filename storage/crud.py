@@ -24,6 +24,7 @@ from storage.models import (
     ProcessedEvent,
     Review,
     StepSlip,
+    Team,
     User,
     Workspace,
 )
@@ -361,3 +362,27 @@ def plans_for(
         for d in deals
         if d.id is not None
     }
+
+
+# --- teams and digests ----------------------------------------------------------------
+
+DEFAULT_TEAM = "default"
+
+
+def set_digest_channel(session: Session, manager: User, channel: str, timezone: str) -> Team:
+    """Point the workspace's team digest at a channel; the caller becomes its manager.
+
+    Until teams are modelled in more detail, a workspace has one team ("default") that holds
+    every rep without a `team_id` of their own.
+    """
+    team = session.exec(
+        select(Team).where(Team.workspace_id == manager.workspace_id, Team.name == DEFAULT_TEAM)
+    ).first()
+    if team is None:
+        team = Team(workspace_id=manager.workspace_id, name=DEFAULT_TEAM)
+    team.digest_channel = channel
+    team.manager_user_id = manager.id
+    team.timezone = timezone
+    session.add(team)
+    session.flush()
+    return team

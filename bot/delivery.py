@@ -1,0 +1,39 @@
+"""Sending without being asked: the neutral interface scheduled messages go out through.
+
+Each platform adapter (Slack, Teams, the terminal) implements `Delivery`; the scheduler
+and the outbox only know this protocol. Errors are classified so the outbox knows whether
+to retry (`TransientDeliveryError`) or record and stop (`PermanentDeliveryError`: the user
+blocked or left the app, the channel is gone).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.messages import Reply
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """Worth another try later (rate limit, 5xx, timeout); `retry_after` in seconds if known."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying will not help (user left or blocked the app, channel archived, no reference)."""
+
+
+class Delivery(Protocol):
+    """Deliver neutral replies to a user (as a DM) or to a channel; return the message id."""
+
+    platform: str
+
+    async def to_user(self, workspace_id: str, user_id: str, replies: list[Reply]) -> str: ...
+
+    async def to_channel(self, workspace_id: str, channel: str, replies: list[Reply]) -> str: ...
