@@ -81,6 +81,13 @@ def side_label(side: str | None) -> str:
     return {"customer": "Customer", "us": "Us"}.get(side or "", "Unassigned")
 
 
+def owner_note(owner: str | None, description: str) -> str:
+    """ " (Maria)" when the owner adds something the description doesn't already say."""
+    if not owner or owner.lower() in description.lower():
+        return ""
+    return f" ({owner})"
+
+
 def zone(name: str | None, default: str) -> ZoneInfo:
     for candidate in (name, default, "UTC"):
         if not candidate:
@@ -171,6 +178,8 @@ class Dialog:
             f"({team.timezone}).",
             "success",
         )
+
+    def cancel(self) -> None:
         if not self.state.active:
             self.say("There's no review in progress. Type *review* to start one.")
             return
@@ -409,14 +418,14 @@ class Dialog:
         elif stage is Stage.NEW_DEAL:
             self.question(
                 "Which deal shall we review? Type the account and the deal name.",
-                hint="e.g. “Acme Corp - 2027 renewal” (just the account is fine too)",
+                hint="e.g. “Acme Corp - 2027 renewal”; just the account is fine too",
             )
         elif stage is Stage.CONFIRM_DUE:
             step = self.queued_step()
             if step is None:
                 self.to_decision()
                 return
-            owner = f" ({step.owner})" if step.owner else ""
+            owner = owner_note(step.owner, step.description)
             assert step.due is not None
             self.question(
                 f"Due {fmt_date(step.due)} ({pb.days_between(self.today, step.due)}): "
@@ -586,6 +595,10 @@ class Dialog:
             return "none"
         parsed = parse_date_answer(text or "", self.today)
         if parsed is None:
+            before = parse_date_answer(text or "", self.today, allow_past=True)
+            if before is not None:
+                self.past(before)
+                return None
             self.say(
                 f"I couldn't read a date in “{(text or '')[:60]}”. Try “Dec 12”, “next Friday”, "
                 "“end of month” or 2026-12-12, or pick one below.",
@@ -830,7 +843,7 @@ class Dialog:
             other = "ours" if reading.side == "us" else f"{deal.account}'s"
             self.say(f"That one is {other}; I'll put it in the plan as such.", "coach")
         self.state.pending = {
-            "description": reading.action or text,
+            "description": pb.step_description(reading, text),
             "side": side,
             "owner": reading.owner,
             "due": reading.due.isoformat() if reading.due else None,
@@ -876,7 +889,7 @@ class Dialog:
         self.state.steps_added += 1
         if step.side and step.side not in self.state.got:
             self.state.got.append(step.side)
-        owner = f" ({step.owner})" if step.owner else ""
+        owner = owner_note(step.owner, step.description)
         when = f", due {fmt_date(due)}" if due else ", no date yet"
         self.say(
             f"Added to the plan: *{side_label(step.side)}*{owner}: {step.description}{when}",

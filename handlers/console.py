@@ -50,7 +50,7 @@ class ConsoleRenderer:
         head = f"[{q.progress}] " if q.progress else ""
         lines = [self.emph(head + q.text)]
         if q.hint:
-            lines.append(f"  ({self.emph(q.hint)})")
+            lines.append(f"  {self.emph(q.hint)}")
         if q.choices:
             lines.append("  " + "   ".join(f"{i}) {c.label}" for i, c in enumerate(q.choices, 1)))
         elif q.date_input:
@@ -71,7 +71,9 @@ class ConsoleRenderer:
             out.append("│ (no steps yet)")
         for s in card.steps:
             who = {"customer": "Customer", "us": "Us"}.get(s.side or "", "?")
-            owner = f" ({s.owner})" if s.owner else ""
+            owner = (
+                f" ({s.owner})" if s.owner and s.owner.lower() not in s.description.lower() else ""
+            )
             flags = []
             if s.status != "open":
                 flags.append(s.status.upper())

@@ -214,9 +214,10 @@ def _h_month_day(m: re.Match[str], today: datetime.date) -> datetime.date | None
 def _h_month_part(m: re.Match[str], today: datetime.date) -> datetime.date | None:
     part, month = " ".join(m["part"].lower().split()), _MONTHS[m["mon"].lower()]
     day: int | None
-    if part in ("end of", "end of the month of", "the end of", "late in"):
-        day = None
-    elif part in ("in", "during"):
+    if part in ("end of", "end of the month of", "the end of", "late in") or part in (
+        "in",
+        "during",
+    ):
         day = None
     elif part in ("by", "before", "beginning of", "start of", "the beginning of", "the start of"):
         day = 1
@@ -351,114 +352,159 @@ def _h_fortnight(_m: re.Match[str], today: datetime.date) -> datetime.date | Non
 
 
 _THE = r"(?:the\s+)?"
+_EOD = (
+    r"(?:(?:eod|cob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+business)\s+(?:on\s+)?)?"
+)
 # Order matters only for readability: overlaps are resolved longest-first in _candidates.
-_RULES: Final[list[tuple[re.Pattern[str], _Handler]]] = [
-    (re.compile(p, re.IGNORECASE), h)
-    for p, h in [
-        # things in the past or with no date: matched so their words are not re-read as dates
-        (
-            r"\b(?:last|past|previous)\s+(?:"
-            + _WD
-            + r"|week|month|quarter|year|time|call|meeting)",
-            _h_past,
-        ),
-        (r"\b(?:" + _NUM + r"\s+" + _UNIT + r"|a while|ages)\s+ago\b", _h_past),
-        (r"\byesterday\b|\bthe other day\b|\basap\b|\bsince\s+(?:the\s+)?\S+", _h_past),
-        # explicit dates
-        (r"\b(?P<y>20\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b", _h_iso),
-        (r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])", _h_numeric),
-        (r"\b" + _MON + r"\s+(?:the\s+)?" + _DAY + _YEAR, _h_month_day),
-        (r"\b(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
-        (
-            r"\b(?P<part>early|mid|middle of|late|the end of|end of|the beginning of|beginning of|"
-            r"the start of|start of)[\s-]*" + _MON + _YEAR + r"\b",
-            _h_month_part,
-        ),
-        (
-            r"\b(?P<part>in|during|by|before)\s+"
-            + _MON_STRICT
-            + r"(?!\s*(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\b)"
-            + _YEAR
-            + r"\b",
-            _h_month_part,
-        ),
-        (
-            r"\b(?:on\s+|by\s+|before\s+|until\s+|the\s+)" + r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b",
-            _h_bare_day,
-        ),
-        # weekdays
-        (
-            r"\b(?:(?P<which>this|next|coming|this coming)\s+|(?P<weekprefix>next\s+week\s+(?:on\s+)?))?"
-            + _WD
-            + r"(?:'s)?(?P<nextweek>\s+(?:of\s+)?next\s+week)?",
-            _h_weekday,
-        ),
-        # relative days
-        (
-            r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|eod|cob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|"
-            r"close\s+of\s+business)\b(?!\s+(?:on\s+)?(?:tomorrow|tmrw|monday|tuesday|wednesday|thursday|friday|"
-            r"mon|tues?|weds?|thu|thurs|fri)\b)",
-            _h_today,
-        ),
-        (r"\b(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw)\b", _h_day_after),
-        (r"\b(?:tomorrow|tomorow|tommorow|tommorrow|tmrw|tmr|2moro|2morrow)\b", _h_tomorrow),
-        # weeks
-        (
-            r"\b(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?week|eow|this\s+week|later\s+this\s+week|by\s+the\s+weekend|week'?s\s+end)\b",
-            _h_this_week,
-        ),
-        (
-            r"\b(?:(?P<part>the\s+end\s+of|end\s+of|early|beginning\s+of|the\s+beginning\s+of|start\s+of|"
-            r"the\s+start\s+of|mid|middle\s+of)[\s-]+)?next\s+week\b",
-            _h_next_week,
-        ),
-        # months, quarters, years
-        (
-            r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom|month[\s-]end|this\s+month)\b",
-            _h_month_end,
-        ),
-        (
-            r"\b(?:(?P<part>the\s+end\s+of|end\s+of|early|beginning\s+of|the\s+beginning\s+of|start\s+of|"
-            r"the\s+start\s+of|mid|middle\s+of)[\s-]+)?next\s+month\b",
-            _h_next_month,
-        ),
-        (r"\bmid[\s-]?month\b", _h_mid_month),
-        (
-            r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?quarter|eoq|quarter[\s-]end|this\s+quarter)\b",
-            _h_quarter_end,
-        ),
-        (r"\b(?:(?:the\s+)?end\s+of\s+)?next\s+quarter\b", _h_next_quarter),
-        (r"\b(?:the\s+)?end\s+of\s+" + _THE + _Q, _h_named_quarter),
-        (r"\b" + _Q + r"\s*(?:close|end)\b", _h_named_quarter),
-        (
-            r"\b(?:before|by|in|until|during)\s+"
-            + _THE
-            + _Q
-            + r"(?:\s*(?:close|end)\b)?"
-            + r"(?!\s*(?:budget|plan|roadmap|pipeline|forecast|number|target|kick))",
-            _h_named_quarter,
-        ),
-        (
-            r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|eoy|year[\s-]end|this\s+year)\b",
-            _h_year_end,
-        ),
-        (
-            r"\b(?:early|beginning\s+of|start\s+of|the\s+start\s+of|the\s+beginning\s+of)\s+next\s+year\b",
-            _h_early_next_year,
-        ),
-        (r"\b(?:christmas|xmas)\b", _h_christmas),
-        # offsets
-        (
-            r"\b(?:in|within|inside(?:\s+of)?|over\s+the\s+next)\s+(?:the\s+next\s+)?"
-            + _NUM
-            + r"\s+"
-            + _UNIT,
-            _h_offset,
-        ),
-        (r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?:from\s+(?:now|today)|out)\b", _h_offset),
-        (r"\b(?:in|within)\s+(?:a\s+)?fortnight\b", _h_fortnight),
-    ]
+_RULE_LIST: Final[list[tuple[str, _Handler]]] = [
+    # things in the past or with no date: matched so their words are not re-read as dates
+    (
+        r"\b(?:last|past|previous)\s+(?:" + _WD + r"|week|month|quarter|year|time|call|meeting)",
+        _h_past,
+    ),
+    (r"\b(?:" + _NUM + r"\s+" + _UNIT + r"|a while|ages)\s+ago\b", _h_past),
+    (r"\byesterday\b|\bthe other day\b|\basap\b|\bsince\s+(?:the\s+)?\S+", _h_past),
+    # explicit dates
+    (r"\b(?P<y>20\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b", _h_iso),
+    (r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])", _h_numeric),
+    (r"\b" + _MON + r"\s+(?:the\s+)?" + _DAY + _YEAR, _h_month_day),
+    (r"\b(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
+    (
+        r"\b(?P<part>early|mid|middle of|late|the end of|end of|the beginning of|beginning of|"
+        r"the start of|start of)[\s-]*" + _MON + _YEAR + r"\b",
+        _h_month_part,
+    ),
+    (
+        r"\b(?P<part>in|during|by|before)\s+"
+        + _MON_STRICT
+        + r"(?!\s*(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\b)"
+        + _YEAR
+        + r"\b",
+        _h_month_part,
+    ),
+    (
+        r"\b(?:on\s+|by\s+|before\s+|until\s+|the\s+)" + r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b",
+        _h_bare_day,
+    ),
+    # weekdays
+    (
+        r"\b"
+        + _EOD
+        + r"(?:(?P<which>this|next|coming|this coming)\s+|(?P<weekprefix>next\s+week\s+(?:on\s+)?))?"
+        + _WD
+        + r"(?:'s)?(?P<nextweek>\s+(?:of\s+)?next\s+week)?",
+        _h_weekday,
+    ),
+    # relative days
+    (
+        r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|eod|cob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|"
+        r"close\s+of\s+business)\b(?!\s+(?:on\s+)?(?:tomorrow|tmrw|monday|tuesday|wednesday|thursday|friday|"
+        r"mon|tues?|weds?|thu|thurs|fri)\b)",
+        _h_today,
+    ),
+    (r"\b(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw)\b", _h_day_after),
+    (
+        r"\b" + _EOD + r"(?:tomorrow|tomorow|tommorow|tommorrow|tmrw|tmr|2moro|2morrow)\b",
+        _h_tomorrow,
+    ),
+    # weeks
+    (
+        r"\b(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?week|eow|this\s+week|later\s+this\s+week|by\s+the\s+weekend|week'?s\s+end)\b",
+        _h_this_week,
+    ),
+    (
+        r"\b(?:(?P<part>the\s+end\s+of|end\s+of|early|beginning\s+of|the\s+beginning\s+of|start\s+of|"
+        r"the\s+start\s+of|mid|middle\s+of)[\s-]+)?next\s+week\b",
+        _h_next_week,
+    ),
+    # months, quarters, years
+    (
+        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom|month[\s-]end|this\s+month)\b",
+        _h_month_end,
+    ),
+    (
+        r"\b(?:(?P<part>the\s+end\s+of|end\s+of|early|beginning\s+of|the\s+beginning\s+of|start\s+of|"
+        r"the\s+start\s+of|mid|middle\s+of)[\s-]+)?next\s+month\b",
+        _h_next_month,
+    ),
+    (r"\bmid[\s-]?month\b", _h_mid_month),
+    (
+        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?quarter|eoq|quarter[\s-]end|this\s+quarter)\b",
+        _h_quarter_end,
+    ),
+    (r"\b(?:(?:the\s+)?end\s+of\s+)?next\s+quarter\b", _h_next_quarter),
+    (r"\b(?:the\s+)?end\s+of\s+" + _THE + _Q, _h_named_quarter),
+    (r"\b" + _Q + r"\s*(?:close|end)\b", _h_named_quarter),
+    (
+        r"\b(?:before|by|in|until|during)\s+"
+        + _THE
+        + _Q
+        + r"(?:\s*(?:close|end)\b)?"
+        + r"(?!\s*(?:budget|plan|roadmap|pipeline|forecast|number|target|kick))",
+        _h_named_quarter,
+    ),
+    (
+        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|eoy|year[\s-]end|this\s+year)\b",
+        _h_year_end,
+    ),
+    (
+        r"\b(?:early|beginning\s+of|start\s+of|the\s+start\s+of|the\s+beginning\s+of)\s+next\s+year\b",
+        _h_early_next_year,
+    ),
+    (r"\b(?:christmas|xmas)\b", _h_christmas),
+    # offsets
+    (
+        r"\b(?:in|within|inside(?:\s+of)?|over\s+the\s+next)\s+(?:the\s+next\s+)?"
+        + _NUM
+        + r"\s+"
+        + _UNIT,
+        _h_offset,
+    ),
+    (r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?:from\s+(?:now|today)|out)\b", _h_offset),
+    (r"\b(?:in|within)\s+(?:a\s+)?fortnight\b", _h_fortnight),
 ]
+_MONTH_WORDS = " ".join(_MONTHS)
+# Words one of which must occur for a rule to possibly match ("#": any digit). Checking a set
+# of words is far cheaper than running 30 regexes over every answer.
+_TRIGGERS: Final = [
+    "last past previous",
+    "ago",
+    "yesterday other asap since",
+    "#",
+    "#",
+    "#",
+    "#",
+    _MONTH_WORDS,
+    _MONTH_WORDS,
+    "#",
+    " ".join(_WEEKDAYS),
+    "today tonight this eod cob end close",
+    "day",
+    "tomorrow tomorow tommorow tommorrow tmrw tmr 2moro 2morrow",
+    "end eow this later weekend week",
+    "next",
+    "end eom month",
+    "next",
+    "mid midmonth",
+    "end eoq quarter",
+    "next",
+    "q1 q2 q3 q4",
+    "q1 q2 q3 q4",
+    "q1 q2 q3 q4",
+    "end eoy year",
+    "next",
+    "christmas xmas",
+    "in within inside over",
+    "from out",
+    "fortnight",
+]
+assert len(_TRIGGERS) == len(_RULE_LIST)
+_RULES: Final[list[tuple[re.Pattern[str], _Handler, frozenset[str]]]] = [
+    (re.compile(p, re.IGNORECASE), h, frozenset(t.split()))
+    for (p, h), t in zip(_RULE_LIST, _TRIGGERS, strict=True)
+]
+_TRIGGER_WORD = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"\d")
 
 
 # ---------------------------------------------------------------- scanning
@@ -468,7 +514,12 @@ _Candidate = tuple[int, int, "datetime.date | None"]
 def _candidates(text: str, today: datetime.date) -> list[_Candidate]:
     """All rule matches, overlaps resolved longest-first, in text order."""
     found: list[_Candidate] = []
-    for pattern, handler in _RULES:
+    present = set(_TRIGGER_WORD.findall(text.lower()))
+    if _DIGIT.search(text):
+        present.add("#")
+    for pattern, handler, triggers in _RULES:
+        if present.isdisjoint(triggers):
+            continue
         for m in pattern.finditer(text):
             try:
                 day = handler(m, today)
@@ -485,7 +536,7 @@ def _candidates(text: str, today: datetime.date) -> list[_Candidate]:
 
 
 _LEAD_IN = re.compile(
-    r"(?:\b(?:by|before|on|until|till|no\s+later\s+than|due|around|about)\s+)+$", re.IGNORECASE
+    r"(?:\b(?:by|before|on|until|till|no\s+later\s+than|due)\s+)+$", re.IGNORECASE
 )
 
 
@@ -526,18 +577,21 @@ _SLASHED = re.compile(
 _MAX_ANSWER = 80
 
 
-def parse_date_answer(text: str, today: datetime.date) -> datetime.date | None:
+def parse_date_answer(
+    text: str, today: datetime.date, allow_past: bool = False
+) -> datetime.date | None:
     """A whole answer that should be a date ("Dec 18", "next Tuesday", "2026-12-18", "end of quarter"); None if it isn't one (e.g. "asdf", "32/13").
 
     Hand rules first (business conventions); the leftover words must be filler, so a
     sentence that merely contains a date is not taken as a date answer. dateparser is the
     fallback for spellings the rules do not know; it never gets to return a past date.
+    `allow_past` lets a caller tell "that date has passed" apart from "that is no date".
     """
     text = text.strip()
     if not text or len(text) > _MAX_ANSWER:
         return None
     for start, end, day in _candidates(text, today):
-        if day is None or day < today:
+        if day is None or (day < today and not allow_past):
             continue
         rest = text[:start] + " " + text[end:]
         if _FILLER.match(rest):
@@ -545,10 +599,12 @@ def parse_date_answer(text: str, today: datetime.date) -> datetime.date | None:
         break
     if _DATEISH.search(text) is None or _SLASHED.search(text):
         return None
-    return _dateparser_fallback(text, today)
+    return _dateparser_fallback(text, today, allow_past)
 
 
-def _dateparser_fallback(text: str, today: datetime.date) -> datetime.date | None:
+def _dateparser_fallback(
+    text: str, today: datetime.date, allow_past: bool = False
+) -> datetime.date | None:
     """Ask dateparser about a short answer; imported lazily because loading it takes ~0.3 s."""
     import dateparser  # noqa: PLC0415 - deliberate lazy import, see docstring
 
@@ -569,4 +625,4 @@ def _dateparser_fallback(text: str, today: datetime.date) -> datetime.date | Non
     if parsed is None:
         return None
     day = parsed.date()
-    return day if day >= today else None
+    return day if day >= today or allow_past else None

@@ -253,6 +253,19 @@ def clean_answer(text: str) -> tuple[str, bool]:
     return cleaned, False
 
 
+def step_description(reading: Reading, fallback: str) -> str:
+    """The step as it goes on the plan: the action without its date phrase (the date is shown apart)."""
+    action = reading.action or fallback
+    if reading.date_text:
+        at = action.lower().rfind(reading.date_text.lower())
+        if at >= 0:
+            action = action[:at] + action[at + len(reading.date_text) :]
+    action = re.sub(r"\s+([,.;:])", r"\1", " ".join(action.split())).strip(" ,;:-–—")
+    if not action:
+        return fallback
+    return action[0].upper() + action[1:]
+
+
 def context_line(text: str) -> str:
     """The first sentence of a history answer, short enough to read in a digest."""
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]

@@ -21,6 +21,7 @@ makes it vague; otherwise it is history.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -28,6 +29,8 @@ from typing import Final, Literal
 from process.dates import parse_due
 
 __all__ = ["Orientation", "Reading", "Side", "read_answer"]
+
+_log = logging.getLogger(__name__)
 
 Orientation = Literal["history", "vague", "next_step"]
 Side = Literal["customer", "us"]
@@ -75,11 +78,12 @@ _MODAL_ADVERBS: Final = _words(
 )
 _FILLER_LEAD: Final = re.compile(
     r"^(?:\s|[-*•>,:;.!?)(\"']|\d+[.)]\s|"
-    r"\b(?:so|well|ok|okay|um+|uh+|hmm+|honestly|basically|i\s+think|i\s+guess|i\s+believe|i\s+suppose|"
-    r"i'd\s+say|i\s+would\s+say|probably|then|next|now|and|but|also|after\s+that|yeah|yes|yep|tbh|imo|"
-    r"realistically|ideally|frankly|right|anyway|please|pls|plz|the\s+next\s+steps?\s+(?:is|are|will\s+be)(?:\s+(?:to|that|for))?|"
-    r"next\s+steps?(?:\s+(?:is|are|will\s+be))?(?:\s+(?:to|that|for))?|the\s+plan\s+is(?:\s+(?:to|that|for))?|"
-    r"plan\s+is(?:\s+(?:to|that|for))?|the\s+idea\s+is(?:\s+(?:to|that))?)\b)+",
+    # multi-word openers first: the regex takes the first alternative that matches
+    r"\b(?:(?:the\s+)?next\s+steps?(?:\s+(?:is|are|will\s+be))?(?:\s+(?:to|that|for))?|"
+    r"(?:the\s+)?plan\s+is(?:\s+(?:to|that|for))?|the\s+idea\s+is(?:\s+(?:to|that))?|"
+    r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|"
+    r"so|well|ok|okay|um+|uh+|hmm+|honestly|basically|probably|then|next|now|and|but|also|yeah|yes|"
+    r"yep|tbh|imo|realistically|ideally|frankly|right|anyway|please|pls|plz)\b)+",
     re.IGNORECASE,
 )
 _HEDGE_LEAD: Final = re.compile(
@@ -114,7 +118,7 @@ _VAGUE_OBJECTS: Final = _words(
     conversation conversations trust buy-in champion pressure touch warm things progress
     traction interest excitement visibility awareness mindshare deal pipeline loop radar top
     course track dialogue dialog relations time space excited comfortable happy interested
-    engaged warmed onboard aboard
+    engaged warmed onboard aboard sure feel pain
     """
 )
 # Deal artefacts and events: naming one turns "follow up on X by Friday" into a real step.
@@ -180,7 +184,7 @@ _SUBJECT_STOP: Final = _words(
     """
     said says told think thinks hope guess believe mentioned confirmed that so then now but
     because if when after before yesterday today once since as while meanwhile next also
-    and_then which who where week call meeting demo there here otherwise ok okay yes well
+    which who where week call meeting demo there here otherwise ok okay yes well
     honestly basically step steps is are was were
     """
 )
@@ -190,6 +194,15 @@ _AUXILIARIES: Final = _words(
     "will is are was were has have had needs must should went did does seems looks looked can could"
     " would may might shall"
 )
+
+_BE: Final = _words("is are am be")
+_MODALS: Final = _words("will shall must should owe owes gotta")
+_TO_MODALS: Final = _words(
+    "need needs have has got ought plan plans planning want wants intend intends aim aims promised agreed"
+)
+_AUX_OR_MODAL: Final = _AUXILIARIES | _MODALS
+_WANTS: Final = _words("need needs want wants expect expecting")
+_SCHEDULED: Final = _words("supposed scheduled expected due set meant slated")
 
 # Contractions expanded so the grammar below sees plain words.
 _CONTRACTIONS: Final = (
@@ -203,8 +216,8 @@ _CONTRACTIONS: Final = (
     (re.compile(r"\b(?:i)'m\b", re.IGNORECASE), "i am"),
     (re.compile(r"'ve\b", re.IGNORECASE), " have"),
     (re.compile(r"\b(it|that|he|she|there|what)'s\b", re.IGNORECASE), r"\1 is"),
-    (re.compile(r"\bw/", re.IGNORECASE), "with "),
 )
+_SLANG: Final = _words("gonna gotta wanna wont cant")
 _WORD: Final = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _CLAUSE_SPLIT: Final = re.compile(
@@ -240,6 +253,7 @@ class _Clause:
     side: Side | None = None
     owner: str | None = None
     text: str = ""
+    due: tuple[datetime.date, str] | None = None  # found in this clause
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -249,8 +263,9 @@ def _tokens(text: str) -> list[_Token]:
         if not raw:
             continue
         expanded = raw
-        for pattern, repl in _CONTRACTIONS:
-            expanded = pattern.sub(repl, expanded)
+        if "'" in raw or raw in _SLANG:
+            for pattern, repl in _CONTRACTIONS:
+                expanded = pattern.sub(repl, expanded)
         if expanded.endswith("'s"):
             expanded = expanded[:-2]
         for part in expanded.split():
@@ -263,6 +278,8 @@ def _is_past_verb(tokens: list[_Token], i: int) -> bool:
     if word in _IRREGULAR_PAST:
         return True
     if len(word) > 4 and word.endswith("ed") and word not in _ED_NOT_PAST:
+        if i + 1 < len(tokens) and tokens[i + 1].word in _AUX_OR_MODAL:
+            return False  # a name or noun as subject: "Ahmed is presenting", "Ahmed will"
         return i == 0 or tokens[i - 1].word not in _DETERMINERS
     return False
 
@@ -351,6 +368,7 @@ def _is_concrete(tokens: list[_Token], verb_at: int | None, text: str, has_date:
 
 
 def _read_clause(text: str, today: datetime.date) -> _Clause:
+    """Read one clause; the readers are tried from the most to the least specific frame."""
     lead = _FILLER_LEAD.match(text)
     if lead:
         text = text[lead.end() :]
@@ -359,171 +377,155 @@ def _read_clause(text: str, today: datetime.date) -> _Clause:
     tokens = _tokens(body)
     if not tokens:
         return _Clause("history", text=text)
-    words = [t.word for t in tokens]
     due = parse_due(body, today)
-    has_date = due is not None
+    ctx = _Context(text, body, tokens, [t.word for t in tokens], due, hedge is not None, today)
+    for reader in (_read_frame, _read_modal, _read_imperative, _read_present):
+        clause = reader(ctx)
+        if clause is not None:
+            return clause
+    if not ctx.past and (_WAITING.search(body) or (ctx.hedged and due is None)):
+        return _Clause("vague", text=text)
+    return _Clause("history", text=text)
 
-    # "we need them to X", "they asked us to X": the object of the frame does the step.
-    frame = _OBJ_TO.search(body)
-    if frame is not None and frame.group("then").lower() != "be":
-        obj = frame.group("obj").lower().split()
-        obj_side = _side_of(obj)
-        then_at = next((k for k, t in enumerate(tokens) if t.start >= frame.start("then")), None)
-        pre = frame.group("verb").lower()
-        clear = obj[0] in ("them", "us", "me", "their", "our", "the") or obj_side == "us"
-        if then_at is not None and (
-            clear or pre.startswith(("asked", "ask", "told", "need", "want"))
-        ):
-            if _is_concrete(tokens, then_at, body, has_date):
-                owner = None if obj[0] in _PRONOUNS else frame.group("obj")
-                if obj[0] == "the" and not clear:
-                    obj_side = "customer"
-                return _Clause("forward", obj_side, owner, text)
-            return _Clause("vague", text=text)
 
-    # Modal verbs: "X will/needs to/has to/must/should/is going to/owes ..."
+@dataclass
+class _Context:
+    text: str  # the clause without leading filler (what the action shows)
+    body: str  # the same without a leading hedge ("maybe", "just")
+    tokens: list[_Token]
+    words: list[str]
+    due: tuple[datetime.date, str] | None
+    hedged: bool
+    today: datetime.date
+
+    @property
+    def has_date(self) -> bool:
+        return self.due is not None
+
+    @property
+    def past(self) -> bool:
+        return any(_is_past_verb(self.tokens, k) for k in range(len(self.tokens)))
+
+    def step(self, verb_at: int | None, side: Side | None, owner: str | None) -> _Clause:
+        """Forward if the action at verb_at is concrete, else vague."""
+        if _is_concrete(self.tokens, verb_at, self.body, self.has_date):
+            return _Clause("forward", side, owner, self.text, self.due)
+        return _Clause("vague", text=self.text)
+
+
+def _read_frame(ctx: _Context) -> _Clause | None:
+    """ "We need them to X", "they asked us to X": the frame's object does the step."""
+    frame = _OBJ_TO.search(ctx.body)
+    if frame is None or frame.group("then").lower() == "be":
+        return None
+    obj = frame.group("obj").lower().split()
+    clear = obj[0] in ("them", "us", "me", "their", "our", "the") or _side_of(obj) == "us"
+    if not clear and not frame.group("verb").lower().startswith(("ask", "told", "need", "want")):
+        return None  # "I have to get legal to approve": legal's side is unknown, read on
+    then_at = next((k for k, t in enumerate(ctx.tokens) if t.start >= frame.start("then")), None)
+    if then_at is None:
+        return None
+    owner = None if obj[0] in _PRONOUNS else frame.group("obj")
+    return ctx.step(then_at, _side_of(obj), owner)
+
+
+def _modal_at(words: list[str], i: int) -> int | None:
+    """If words[i] starts a forward modal ("will", "needs to", "is going to"), the index after it."""
+    word = words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if word in _MODALS:
+        if nxt in ("not", "never") or (word == "should" and nxt == "have"):
+            return None
+        return i if word in ("owe", "owes") else i + 1
+    if word in _TO_MODALS and nxt == "to":
+        return i + 2
+    if word == "going" and nxt == "to" and (i == 0 or words[i - 1] in _BE):
+        return i + 2
+    if word in _BE and nxt in _SCHEDULED and words[i + 2 : i + 3] == ["to"]:
+        return i + 3
+    return None
+
+
+def _read_modal(ctx: _Context) -> _Clause | None:
+    """ "X will/needs to/has to/must/should/is going to/owes ...": X is the owner."""
+    words = ctx.words
     for i, word in enumerate(words):
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        step: int | None = None
-        if word in ("will", "shall", "must", "should", "owe", "owes", "gotta"):
-            if nxt in ("not", "never") or (word == "should" and nxt == "have"):
-                break
-            step = i + 1 if word not in ("owe", "owes") else i
-        elif (
-            word
-            in (
-                "need",
-                "needs",
-                "have",
-                "has",
-                "got",
-                "ought",
-                "plan",
-                "plans",
-                "planning",
-                "want",
-                "wants",
-                "intend",
-                "intends",
-                "aim",
-                "aims",
-                "promised",
-                "agreed",
-            )
-            and nxt == "to"
-        ):
-            step = i + 2
-        elif (
-            word == "going"
-            and nxt == "to"
-            and (i == 0 or words[i - 1] in ("am", "is", "are", "be"))
-        ):
-            step = i + 2
-        elif (
-            word in ("is", "are", "am", "be")
-            and nxt in ("supposed", "scheduled", "expected", "due", "set", "meant", "slated")
-            and words[i + 2 : i + 3] == ["to"]
-        ):
-            step = i + 3
+        if word in ("not", "never") and i > 0 and words[i - 1] in _MODALS:
+            return _Clause("history", text=ctx.text)  # "they won't sign before January": a state
+        step = _modal_at(words, i)
         if step is None:
             continue
-        s_start, s_end = _subject(tokens, i)
-        while s_end > s_start and words[s_end - 1] in (
-            "is",
-            "are",
-            "am",
-            "be",
-            "will",
-            "has",
-            "have",
-        ):
+        s_start, s_end = _subject(ctx.tokens, i - 1 if i > 0 and words[i - 1] in _BE else i)
+        while s_end > s_start and words[s_end - 1] in _BE | {"will", "has", "have"}:
             s_end -= 1
         subj = words[s_start:s_end]
-        if i > 0 and words[i - 1] in ("is", "are", "am"):
-            s_start, s_end = _subject(tokens, i - 1)
-            subj = words[s_start:s_end]
-        verb_at = _main_verb(tokens, step)
-        if verb_at is not None and words[verb_at] == "be" and verb_at + 1 < len(words):
+        verb_at = _main_verb(ctx.tokens, step)
+        passive = verb_at is not None and words[verb_at] == "be" and verb_at + 1 < len(words)
+        if passive and verb_at is not None:
             verb_at += 1
         side = _side_of(subj) if subj else "us"
-        owner = _owner_of(body, tokens, s_start, s_end)
-        # passive: "the contract needs to be signed": the participle says whose step it is
-        if (
-            verb_at is not None
-            and verb_at > 0
-            and words[verb_at - 1] == "be"
-            and subj
-            and side == "customer"
-            and subj[-1] not in _CUSTOMER_WORDS
-        ):
+        owner = _owner_of(ctx.body, ctx.tokens, s_start, s_end)
+        if passive and verb_at is not None and subj and subj[-1] not in _US_WORDS | _CUSTOMER_WORDS:
+            # "the contract needs to be signed": the participle says whose step it is
             participle = words[verb_at]
-            side = (
-                "customer"
-                if participle in _CUSTOMER_PASSIVE_VERBS
-                else "us"
-                if participle in _US_PASSIVE_VERBS
-                else None
-            )
+            side = "customer" if participle in _CUSTOMER_PASSIVE_VERBS else None
+            side = "us" if participle in _US_PASSIVE_VERBS else side
             owner = None
-        if not subj and _FROM_THEM.search(body):
+        if not subj and _FROM_THEM.search(ctx.body):
             side = "customer"
-        if _is_concrete(tokens, verb_at, body, has_date):
-            return _Clause("forward", side, owner, text)
-        return _Clause("vague", text=text)
+        return ctx.step(verb_at, side, owner)
+    return None
 
+
+def _read_imperative(ctx: _Context) -> _Clause | None:
+    """ "Book our CEO for a call...", "Follow up.", "Let's...", but not "Demo was solid"."""
+    words = ctx.words
     first = words[0]
     if first == "let" and len(words) > 2:
         # "let them digest it" is their step; "let's schedule the demo" is ours
         theirs = words[1] in ("them", "him", "her")
-        at = 2 if theirs or words[1] == "us" else 1
-        if not _is_concrete(tokens, at, body, has_date):
-            return _Clause("vague", text=text)
-        return _Clause("forward", "customer" if theirs else "us", None, text)
-    # Imperative: "Book our CEO for a call...", "Follow up." (not "Demo was solid")
-    verb_follows = len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(tokens, 1))
-    if first in _IMPERATIVES and not verb_follows:
-        side: Side = "us"
-        if _FROM_THEM.search(body) or first in _CUSTOMER_VERBS:
-            side = "customer"
-        if hedge is not None and not has_date:
-            return _Clause("vague", text=text)
-        if _is_concrete(tokens, 0, body, has_date):
-            return _Clause("forward", side, None, text)
-        return _Clause("vague", text=text)
+        return ctx.step(
+            2 if theirs or words[1] == "us" else 1, "customer" if theirs else "us", None
+        )
+    if first in _WANTS and _FROM_THEM.search(ctx.body):
+        return ctx.step(1, "customer", None)  # "Need the PO from them before the 20th"
+    if first not in _IMPERATIVES:
+        return None
+    if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
+        return None
+    if (ctx.hedged or len(words) == 1) and not ctx.has_date:
+        return _Clause("vague", text=ctx.text)  # "Maybe loop in my manager", "Call."
+    theirs = _FROM_THEM.search(ctx.body) or first in _CUSTOMER_VERBS
+    return ctx.step(0, "customer" if theirs else "us", None)
 
-    past = any(_is_past_verb(tokens, k) for k in range(len(tokens)))
-    # Present tense with a future date: "The committee decides on Jan 15", "Dana is booking ... for Monday".
-    if due is not None and not past and (due[0] > today or due[1].lower().startswith("by")):
-        cut = next((k for k, t in enumerate(tokens) if t.word in ("is", "are", "am")), None)
-        s_end = cut if cut is not None else 1
-        if cut is None:
-            # subject = leading determiner + nouns up to the first verb-looking word
-            s_end = 1
-            while (
-                s_end < len(words)
-                and s_end < 4
-                and not words[s_end].endswith("s")
-                and words[s_end] not in _IMPERATIVES
-            ):
-                s_end += 1
-            if words[0] in ("i", "we", "they", "he", "she"):
-                s_end = 1
-        subj = words[:s_end]
-        verb_at = s_end + (1 if cut is not None else 0)
-        if verb_at < len(words) and words[verb_at] in _VAGUE_VERBS or _WAITING.search(body):
-            return _Clause("vague", text=text)
-        if subj and (
-            subj[0] in _US_WORDS
-            or subj[0] in _CUSTOMER_WORDS
-            or subj[0] in _DETERMINERS
-            or body[:1].isupper()
-            or len(subj) <= 3
-        ):
-            return _Clause("forward", _side_of(subj), _owner_of(body, tokens, 0, s_end), text)
 
-    if not past and (_WAITING.search(body) or (hedge is not None and not has_date)):
-        return _Clause("vague", text=text)
-    return _Clause("history", text=text)
+def _read_present(ctx: _Context) -> _Clause | None:
+    """Present tense with a future date: "The committee decides on Jan 15", "Dana is booking ... for Monday"."""
+    due, words = ctx.due, ctx.words
+    if due is None or ctx.past:
+        return None
+    if due[0] == ctx.today and not due[1].lower().startswith("by"):
+        return None  # "they're using a spreadsheet today" describes now
+    be = next((k for k, w in enumerate(words) if w in _BE), None)
+    if be is not None:
+        s_end, verb_at = be, be + 1
+    elif words[0] in ("i", "we", "they", "he", "she"):
+        s_end, verb_at = 1, 1
+    else:
+        # a short noun phrase up to the first verb-looking word ("decides", "meets")
+        s_end = 1
+        while s_end < min(len(words), 4) and not words[s_end].endswith("s"):
+            if words[s_end] in _IMPERATIVES:
+                break
+            s_end += 1
+        verb_at = s_end
+    if (verb_at < len(words) and words[verb_at] in _VAGUE_VERBS) or _WAITING.search(ctx.body):
+        return _Clause("vague", text=ctx.text)
+    subj = words[:s_end]
+    if not subj:
+        return None
+    owner = _owner_of(ctx.body, ctx.tokens, 0, s_end)
+    return _Clause("forward", _side_of(subj), owner, ctx.text, due)
 
 
 def _clean(text: str) -> str:
@@ -531,7 +533,7 @@ def _clean(text: str) -> str:
     lead = _FILLER_LEAD.match(text)
     if lead and lead.end() < len(text):
         text = text[lead.end() :]
-    text = text.strip(" ,;:-")
+    text = text.strip(" ,;:-").rstrip(".")
     if len(text) > _MAX_ACTION:
         cut = text.rfind(" ", 0, _MAX_ACTION - 1)
         text = text[: cut if cut > 0 else _MAX_ACTION - 1].rstrip(" ,;:") + "…"
@@ -542,7 +544,8 @@ def read_answer(text: str, today: datetime.date) -> Reading:
     """Read one answer to a forward question; never raises, whatever the text."""
     try:
         return _read(text, today)
-    except Exception:  # noqa: BLE001 - a coaching hint must never break the conversation
+    except Exception:  # a coaching hint must never break the conversation; the log says why
+        _log.exception("steering failed on an answer of %d chars", len(str(text)))
         return Reading("history", None, None, None, _clean(str(text)[:_MAX_CHARS]), None)
 
 
@@ -553,7 +556,7 @@ def _read(text: str, today: datetime.date) -> Reading:
     for index, (clause, _raw) in enumerate(clauses):
         if clause.kind != "forward":
             continue
-        due = parse_due(clause.text, today)
+        due = clause.due
         if due is None:  # a trailing ", by Thursday" may sit in the next fragment
             rest = " ".join(
                 p

@@ -58,13 +58,17 @@ def clock() -> FakeClock:
 
 def make_pg_database() -> tuple[Database, str]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test", autocommit=True) as c:
+    with psycopg.connect(
+        f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test", autocommit=True
+    ) as c:
         c.execute(f'CREATE SCHEMA "{schema}"')
     return Database(f"{PG_URL}?options=-csearch_path%3D{schema}"), schema
 
 
 def drop_pg_schema(schema: str) -> None:
-    with psycopg.connect(f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test", autocommit=True) as c:
+    with psycopg.connect(
+        f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test", autocommit=True
+    ) as c:
         c.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 

@@ -1,0 +1,73 @@
+"""How long steering takes per answer, against a trivial pass over the same texts.
+
+Why a baseline in the same run: absolute microseconds depend on the machine; the ratio to
+`str.lower()` + `split()` (the least any reader of the text must do) does not, much.
+Not a test: it prints and never fails.
+
+    PYTHONPATH=. python bench/steering.py [rounds]
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from process.steering import read_answer  # noqa: E402 - after the path set-up above
+
+TODAY = datetime.date(2026, 11, 24)
+SOURCES = (
+    ROOT.parent / "shared" / "coaching" / "answers-dev.tsv",
+    ROOT / "tests" / "process" / "steering_examples.tsv",
+)
+
+
+def texts() -> tuple[str, list[str]]:
+    """The answers of the dev set, or of our own examples when the dev set is absent."""
+    for path in SOURCES:
+        if path.exists():
+            lines = [
+                line
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")
+            ]
+            return str(path), [line.split("\t")[0] for line in lines[1:]]
+    raise SystemExit("no labelled answers found")
+
+
+def per_answer(fn: Callable[[str], object], answers: list[str], rounds: int) -> float:
+    """Best-of-5 seconds per answer, so a noisy neighbour does not inflate the figure."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(rounds):
+            for text in answers:
+                fn(text)
+        best = min(best, (time.perf_counter() - start) / (rounds * len(answers)))
+    return best
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    source, answers = texts()
+    for text in answers:  # warm regex caches and imports
+        read_answer(text, TODAY)
+    base = per_answer(lambda t: t.lower().split(), answers, rounds)
+    steer = per_answer(lambda t: read_answer(t, TODAY), answers, rounds)
+    long_text = " ".join(answers) * 10
+    long = per_answer(lambda t: read_answer(t, TODAY), [long_text], 5)
+    print(f"answers: {len(answers)} from {source}, {rounds} rounds, best of 5")
+    print(f"baseline str.lower()+split : {base * 1e6:8.2f} us/answer")
+    print(
+        f"read_answer                : {steer * 1e6:8.2f} us/answer  ({steer / base:,.0f}x baseline)"
+    )
+    print(f"read_answer, {len(long_text):,}-char text: {long * 1e6:8.2f} us")
+
+
+if __name__ == "__main__":
+    main()

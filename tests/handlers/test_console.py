@@ -1,0 +1,128 @@
+"""`dealcoach chat` as a user runs it: a subprocess, stdin lines in, the transcript out."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.messages import Choice
+from handlers.console import pick
+
+SCRIPT = [
+    "Acme Corp - 2027 renewal",
+    "end of January",
+    "We had a great demo with their team last Thursday and they loved the reporting module.",
+    "Last week I met with the CFO and walked her through the ROI model.",
+    "They were really impressed with the pilot results.",
+    "Their security team has to finish the vendor risk assessment by Friday.",
+    "I'll send the SOC 2 report",
+    "1",
+    "Maria will present the business case to their steering committee on December 9.",
+    "that's all",
+    "Their CTO might push the project to next year.",
+    "looks good",
+]
+
+
+def dealcoach(
+    *args: str, db: Path, stdin: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", "--db", f"sqlite:///{db}", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "TZ": "UTC"},
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
+def test_scripted_review_end_to_end(tmp_path: Path) -> None:
+    db = tmp_path / "coach.db"
+    run = dealcoach("chat", "--user", "alice", db=db, stdin="\n".join(SCRIPT) + "\n")
+    out = run.stdout
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in out + run.stderr
+    assert "you ▸ Acme Corp - 2027 renewal" in out  # answers are echoed: a readable transcript
+    assert "kept it as context" in out and "already happened" in out
+    assert "Added to the plan: Customer" in out and "due Fri Nov 27" in out
+    assert "Added to the plan: Us" in out and "due Wed Dec 9" in out
+    assert "Plan saved for Acme Corp — 2027 renewal" in out
+    plan = dealcoach("plan", "--user", "alice", "acme", db=db)
+    assert "Acme Corp — 2027 renewal" in plan.stdout and "health" in plan.stdout
+    assert "Maria" in plan.stdout
+    deals = dealcoach("deals", "--user", "alice", db=db)
+    assert "next customer step" in deals.stdout
+    other = dealcoach("deals", "--user", "bob", db=db)
+    assert "no open deals" in other.stdout  # bob does not see alice's deals
+
+
+def test_killed_mid_review_resumes_where_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "coach.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "--db", f"sqlite:///{db}", "chat", "--user", "alice"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert proc.stdin and proc.stdout
+    for line in SCRIPT[:3]:
+        proc.stdin.write(line + "\n")
+    proc.stdin.flush()
+    seen = ""
+    deadline = time.monotonic() + 30
+    while "What does *Acme Corp* have".replace("*", "") not in seen and time.monotonic() < deadline:
+        seen += proc.stdout.readline()
+    assert "What does Acme Corp have to do next" in seen
+    proc.send_signal(signal.SIGKILL)  # no chance to clean up
+    proc.wait(timeout=10)
+    rest = dealcoach("chat", "--user", "alice", db=db, stdin="\n".join(SCRIPT[5:]) + "\n")
+    assert "Picking up where we left off" in rest.stdout
+    assert "What does Acme Corp have to do next" in rest.stdout.split("Picking up")[1]
+    assert "Plan saved" in rest.stdout
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_answers(tmp_path: Path) -> None:
+    db = tmp_path / "coach.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "--db", f"sqlite:///{db}", "chat", "--user", "alice"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert proc.stdin and proc.stdout
+    proc.stdin.write(SCRIPT[0] + "\n")
+    proc.stdin.flush()
+    seen = ""
+    deadline = time.monotonic() + 30
+    while "When must" not in seen and time.monotonic() < deadline:
+        seen += proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130
+    assert "Every answer so far is saved" in out and "Traceback" not in err
+    resumed = dealcoach("chat", "--user", "alice", db=db, stdin="")
+    assert "When must Acme Corp make their decision" in resumed.stdout
+
+
+def test_eof_with_no_input_says_goodbye(tmp_path: Path) -> None:
+    run = dealcoach("chat", db=tmp_path / "c.db", stdin="")
+    assert run.returncode == 0 and "Which deal shall we review?" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"), [("2", "b"), ("Second", "b"), ("second.", "b"), ("3", None), ("x", None)]
+)
+def test_numbers_and_labels_pick_choices(line: str, expected: str | None) -> None:
+    assert pick(line, (Choice("First", "a"), Choice("Second", "b"))) == expected
