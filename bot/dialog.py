@@ -16,23 +16,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
-from bot.messages import (
-    Choice,
-    DealLine,
-    DealList,
-    Form,
-    FormField,
-    PlanCard,
-    Question,
-    Reply,
-    StepView,
-    Text,
-    Turn,
-)
+from bot import settings, views
+from bot.messages import Choice, DealList, PlanCard, Question, Reply, Text, Turn
+from bot.settings import WEEKDAYS
 from bot.state import ReviewState
 from process import playbook as pb
 from process.dates import parse_date_answer
-from process.plan import Plan, Side, assess
+from process.plan import Side
 from process.playbook import Stage, fmt_date
 from process.steering import read_answer
 from storage import crud
@@ -40,7 +30,6 @@ from storage.models import Deal, PlanStep, Review, User
 
 log = logging.getLogger(__name__)
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 COMMANDS = ("review", "list", "plan", "help", "settings", "cancel", "digest")
 _COMMAND_WORDS = {
     "help": "help",
@@ -152,7 +141,7 @@ class Dialog:
             self.say(HELP)
             self.reask()
         elif name == "settings":
-            self.out.append(self.settings_form())
+            self.out.append(settings.settings_form(self.user))
         elif name in ("cancel", "stop"):
             self.cancel()
         elif name == "digest":
@@ -1006,46 +995,9 @@ class Dialog:
     # --- plan cards and lists ---------------------------------------------------------
 
     def plan_card(self, deal: Deal, steps: list[PlanStep] | None = None) -> PlanCard:
-        if steps is None:
-            steps = crud.steps_for(self.s, [deal.id or 0]).get(deal.id or 0, [])
-        moves = crud.decision_moves_for(self.s, [deal.id or 0]).get(deal.id or 0, 0)
-        plan: Plan = crud.to_plan(deal, steps, moves, self.tz)
-        health = assess(plan, self.today)
-        decision = deal.decision_date
-        views = tuple(
-            StepView(
-                id=s.id or 0,
-                description=s.description,
-                side=s.side,  # type: ignore[arg-type]
-                owner=s.owner,
-                due=s.due,
-                status=s.status,
-                overdue=s.status == "open" and s.due is not None and s.due < self.today,
-                after_decision=bool(decision and s.due and s.due > decision),
-                slips=s.slips,
-                actions=(
-                    Choice("Done", f"step:{s.id}:done", "primary"),
-                    Choice("Reschedule", f"step:{s.id}:reschedule"),
-                    Choice("Drop", f"step:{s.id}:drop", "danger"),
-                )
-                if s.status == "open"
-                else (),
-            )
-            for s in steps
-            if s.status == "open" or (s.closed_at and (self.now - s.closed_at).days <= 14)
-        )
         review = self.review if self.state.deal_id == deal.id else None
-        return PlanCard(
-            deal_id=deal.id or 0,
-            title=deal.title,
-            decision_date=decision,
-            days_left=(decision - self.today).days if decision else None,
-            health=health,
-            steps=views,
-            context=review.context if review else "",
-            risk=deal.risk,
-            gaps=health.reasons,
-        )
+        context = review.context if review else ""
+        return views.plan_card(self.s, deal, self.today, self.now, self.tz, context, steps)
 
     def show_plan(self, args: str) -> None:
         deals = (
@@ -1065,25 +1017,7 @@ class Dialog:
         self.out.append(self.plan_card(deals[0]))
 
     def deal_list(self) -> DealList:
-        deals = crud.open_deals(self.s, self.user)
-        plans = crud.plans_for(self.s, deals, self.tz)
-        week_end = self.today + dt.timedelta(days=6 - self.today.weekday())
-        lines = []
-        for d in deals:
-            plan, _ = plans[d.id or 0]
-            nxt = plan.next_step("customer", self.today)
-            lines.append(
-                DealLine(
-                    deal_id=d.id or 0,
-                    title=d.title,
-                    decision_date=d.decision_date,
-                    health=assess(plan, self.today),
-                    next_customer_step=nxt.description if nxt else None,
-                    next_customer_due=nxt.due if nxt else None,
-                    due_this_week=sum(1 for s in plan.open_steps if s.due and s.due <= week_end),
-                )
-            )
-        return DealList(tuple(lines))
+        return views.deal_list(self.s, self.user, self.today, self.tz)
 
     def step_action(self, value: str) -> None:
         parts = value.split(":")
@@ -1141,85 +1075,13 @@ class Dialog:
 
     # --- settings ---------------------------------------------------------------------
 
-    def settings_form(self) -> Form:
-        u = self.user
-        return Form(
-            form_id="settings",
-            title="Your dealcoach settings",
-            fields=(
-                FormField(
-                    "timezone",
-                    "Time zone",
-                    "timezone",
-                    u.timezone_override or "",
-                    hint=f"Leave empty to use your profile's ({u.timezone or 'not set'}).",
-                ),
-                FormField(
-                    "nudge_weekday",
-                    "Weekly nudge day",
-                    "weekday",
-                    str(u.nudge_weekday if u.nudge_weekday is not None else 0),
-                    options=tuple(Choice(d, str(i)) for i, d in enumerate(WEEKDAYS[:5])),
-                ),
-                FormField("nudge_time", "Weekly nudge time", "time", u.nudge_time or "09:00"),
-                FormField(
-                    "paused_until",
-                    "Pause reminders until",
-                    "date",
-                    u.paused_until.isoformat() if u.paused_until else None,
-                    hint="For holidays: no reminders or nudges until this date.",
-                ),
-            ),
-        )
-
     def save_settings(self, form: dict[str, str]) -> None:
-        u = self.user
-        errors: list[str] = []
-        tz = (form.get("timezone") or "").strip()
-        if tz:
-            try:
-                ZoneInfo(tz)
-                u.timezone_override = tz
-            except (ZoneInfoNotFoundError, ValueError):
-                errors.append(
-                    f"“{tz}” is not a time zone I know; use a name like Europe/Berlin or America/New_York."
-                )
-        elif "timezone" in form:
-            u.timezone_override = None
-        day = (form.get("nudge_weekday") or "").strip()
-        if day:
-            idx = next(
-                (i for i, d in enumerate(WEEKDAYS) if d.lower().startswith(day.lower()[:3])), None
-            )
-            idx = int(day) if day.isdigit() else idx
-            if idx is None or not 0 <= idx <= 4:
-                errors.append("The nudge day must be a weekday, Monday to Friday.")
-            else:
-                u.nudge_weekday = idx
-        hhmm = (form.get("nudge_time") or "").strip()
-        if hhmm:
-            m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", hhmm)
-            if m:
-                u.nudge_time = f"{int(m.group(1)):02d}:{m.group(2)}"
-            else:
-                errors.append("The nudge time must look like 09:00 (24-hour).")
-        pause = (form.get("paused_until") or "").strip()
-        if pause:
-            d = parse_date_answer(pause, self.today)
-            if d is None:
-                errors.append(f"I couldn't read “{pause}” as a date for the pause.")
-            else:
-                u.paused_until = d
-        elif "paused_until" in form:
-            u.paused_until = None
-        self.s.add(u)
+        errors = settings.apply_settings(self.user, form, self.today)
+        self.s.add(self.user)
+        summary = settings.describe(self.user, self.tz.key)
         if errors:
-            self.say("Some settings were not saved:\n• " + "\n• ".join(errors), "error")
-        day_name = WEEKDAYS[u.nudge_weekday if u.nudge_weekday is not None else 0]
-        paused = f"; paused until {fmt_date(u.paused_until)}" if u.paused_until else ""
-        self.say(
-            f"Settings saved: weekly nudge on {day_name}s at {u.nudge_time or '09:00'} "
-            f"({u.zone or self.tz.key}){paused}.",
-            "success",
-        )
+            self.say("Not saved:\n• " + "\n• ".join(errors.values()), "error")
+            self.say(f"Everything else is saved: {summary}.")
+        else:
+            self.say(f"Settings saved: {summary}.", "success")
         self.reask()
