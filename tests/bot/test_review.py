@@ -266,3 +266,32 @@ def test_time_zone_decides_what_today_is(db: Database, clock: FakeClock) -> None
     chat.say("tomorrow")
     with db.session() as s:
         assert s.exec(select(Deal)).one().decision_date == dt.date(2026, 11, 25)
+
+
+def test_database_away_tells_the_user_to_resend(clock: FakeClock) -> None:
+    """Nothing listens on port 1: every attempt fails, the user gets a clear message, no traceback."""
+    down = Database("postgresql://postgres@127.0.0.1:1/test")
+    out = Chat(Coach(down, clock=clock)).say("hello")
+    assert "can't reach my database" in out and "send it again" in out
+
+
+def test_database_blink_is_retried_transparently(coach: Coach, db: Database) -> None:
+    """One transient failure (a locked SQLite file, a dropped connection) is retried, not shown."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    blinks = {"left": 1}
+
+    def blink(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if blinks["left"] and statement.lstrip().upper().startswith("INSERT INTO DEAL"):
+            blinks["left"] -= 1
+            raise OperationalError(statement, {}, Exception("database is locked"))
+
+    chat = Chat(coach)
+    chat.command("review")
+    event.listen(db.engine, "before_cursor_execute", blink)
+    try:
+        out = chat.say("Acme - renewal")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", blink)
+    assert blinks["left"] == 0 and "New deal" in out and chat.stage == "decision_date"

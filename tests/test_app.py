@@ -1,0 +1,81 @@
+"""The command line as an admin meets it: database choice, migrations, help."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import Settings
+from tests.conftest import PG_SKIP, drop_pg_schema, make_pg_database, postgres_up
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def dealcoach(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
+
+
+def test_database_url_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert Settings().database_url.endswith("dealcoach.db")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/from-env.db")
+    assert Settings().database_url == "sqlite:////tmp/from-env.db"
+    assert Settings(database_url="sqlite:////tmp/flag.db").database_url == "sqlite:////tmp/flag.db"
+
+
+def test_dotenv_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    (tmp_path / ".env").write_text("DATABASE_URL=sqlite:////tmp/dotenv.db\nMicrosoftAppId=abc\n")
+    s = Settings()
+    assert s.database_url == "sqlite:////tmp/dotenv.db" and s.microsoft_app_id == "abc"
+
+
+def test_sqlite_default_is_created_in_the_current_directory(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "deals"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "dealcoach.db").exists() and "no open deals" in run.stdout
+
+
+def test_no_command_prints_help() -> None:
+    run = dealcoach()
+    assert run.returncode == 0 and "chat" in run.stdout and "plan" in run.stdout
+
+
+def test_postgres_must_be_migrated_explicitly_and_then_works() -> None:
+    if not postgres_up():
+        pytest.skip(PG_SKIP)
+    db, schema = make_pg_database()
+    try:
+        url = db.url
+        refused = dealcoach("--db", url, "deals")
+        assert refused.returncode != 0 and "dealcoach migrate" in refused.stderr + refused.stdout
+        assert "Traceback" not in refused.stderr
+        migrated = dealcoach("--db", url, "migrate")
+        assert migrated.returncode == 0, migrated.stderr
+        assert dealcoach("--db", url, "deals").returncode == 0
+    finally:
+        db.dispose()
+        drop_pg_schema(schema)
