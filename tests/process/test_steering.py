@@ -22,6 +22,7 @@ TODAY = datetime.date(2026, 11, 24)  # the reference date of both example files
 # ../shared sits beside the repository (in CI too); the dev set lives there, not in the repo.
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "coaching" / "answers-dev.tsv"
 OWN_SET = Path(__file__).with_name("steering_examples.tsv")
+HOLDOUT_SET = Path(__file__).with_name("steering_holdout.tsv")
 THRESHOLD = 0.90
 
 
@@ -55,7 +56,7 @@ def load(path: Path) -> list[Example]:
 
 
 def _sets() -> list[tuple[str, list[Example]]]:
-    sets = [("own", load(OWN_SET))]
+    sets = [("own", load(OWN_SET)), ("holdout", load(HOLDOUT_SET))]
     if DEV_SET.exists():
         sets.insert(0, ("dev", load(DEV_SET)))
     return sets
