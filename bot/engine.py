@@ -51,14 +51,18 @@ class Coach:
     def handle(self, turn: Turn) -> Outcome:
         """Apply one turn and return what to say. Never raises for bad input or a down database."""
         try:
-            return self.db.run(lambda session: self._handle(session, turn))
+            try:
+                return self.db.run(lambda session: self._handle(session, turn))
+            except IntegrityError:
+                # A concurrent turn won a race: the same delivery (found by its key on the
+                # second try) or the same new user's first rows (found as existing).
+                log.info("retrying turn after a concurrent insert (event %s)", turn.event_id)
+                return self.db.run(lambda session: self._handle(session, turn))
         except IntegrityError:
-            # A concurrent delivery of the same event won the race and committed first.
-            if turn.event_id:
-                log.info("duplicate delivery %s (lost the race)", turn.event_id)
-                return Outcome(duplicate=True)
-            log.exception("integrity error for %s/%s", turn.user.workspace_id, turn.user.user_id)
             ref = self.clock().strftime("%H%M%S")
+            log.exception(
+                "integrity error ref=%s for %s/%s", ref, turn.user.workspace_id, turn.user.user_id
+            )
             return Outcome([Text(BROKEN.format(ref=ref), "error")])
         except OperationalError:
             log.exception(

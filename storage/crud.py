@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from process.plan import Plan, Side, Step
@@ -75,16 +74,15 @@ def ensure_user(
 def claim_event(session: Session, key: str, now: dt.datetime) -> bool:
     """Record an inbound delivery key; False when it was already processed.
 
-    The row is written inside the caller's transaction, so the key and the work it
-    guards commit (or vanish) together.
+    The row is written inside the caller's transaction, so the key and the work it guards
+    commit (or vanish) together. Two concurrent deliveries of one key: the second insert
+    fails with IntegrityError when the first commits, and `Coach.handle` runs the turn again,
+    which then finds the key here.
     """
     if session.get(ProcessedEvent, key) is not None:
         return False
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(key=key, processed_at=now))
-    except IntegrityError:
-        return False
+    session.add(ProcessedEvent(key=key, processed_at=now))
+    session.flush()
     return True
 
 

@@ -54,6 +54,7 @@ class Database:
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -105,6 +106,10 @@ def alembic_config(url: str) -> Config:
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    """Real transactions on SQLite: left to itself, Python's sqlite3 driver starts them lazily
+    (a SAVEPOINT then commits on its own), so we take over BEGIN (SQLAlchemy's documented
+    pysqlite recipe) and set the pragmas we rely on."""
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -121,3 +126,9 @@ def schema_is_current(db: Database) -> bool:
     with db.engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current == set(script.get_heads())
+
+
+def _sqlite_begin(connection: object) -> None:
+    """BEGIN IMMEDIATE takes the write lock up front: turns queue behind each other (busy
+    timeout) instead of failing when a read transaction later needs to write."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
