@@ -1,0 +1,42 @@
+"""Microsoft Teams front end (Bot Framework): `POST /api/messages` on the shared web app."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.engine import Coach
+from bot.references import References
+from config import Settings
+from handlers.teams.adapter import build_adapter
+from handlers.teams.bot import TeamsBot
+from handlers.teams.delivery import TeamsDelivery
+from handlers.teams.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+ADAPTER = web.AppKey("teams_adapter", object)
+DELIVERY = web.AppKey("teams_delivery", TeamsDelivery)
+
+
+def mount(
+    app: web.Application,
+    settings: Settings,
+    coach: Coach,
+    retry: RetryPolicy | None = None,
+) -> TeamsDelivery:
+    """Add `POST /api/messages`; return the matching `Delivery` for scheduled messages."""
+    adapter = build_adapter(settings)
+    references = References(coach.db, coach.clock)
+    bot = TeamsBot(coach, references, retry)
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        response = await adapter.process(request, bot)
+        return response or web.Response(status=201)
+
+    app.router.add_post("/api/messages", messages)
+    delivery = TeamsDelivery(adapter, references, settings.microsoft_app_id, retry)
+    app[ADAPTER] = adapter
+    app[DELIVERY] = delivery
+    return delivery
