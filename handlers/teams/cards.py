@@ -33,7 +33,7 @@ MAX_BUTTONS = 6  # Teams shows at most six actions on a card; more become a drop
 DATE_INPUT = "dc_date"
 CHOICE_INPUT = "dc_choice"
 
-_EMPHASIS = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
+_EMPHASIS = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 _TONE = {"warning": "⚠️ ", "error": "❌ ", "success": "✅ ", "coach": "👉 ", "info": ""}
 _STYLE = {"primary": "positive", "danger": "destructive"}
 _HEALTH_COLOR = {"healthy": "Good", "at risk": "Warning", "off track": "Attention"}

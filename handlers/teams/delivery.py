@@ -70,19 +70,28 @@ class TeamsDelivery:
             )
         reference = ConversationReference().deserialize(stored)
         ids: list[str] = []
+        failures: list[BaseException] = []
 
         async def logic(ctx: TurnContext) -> None:
-            for activity in cards.render(replies):
-                response = await with_retry(
-                    lambda a=activity: ctx.send_activity(a), self.retry, "proactive send"
-                )
-                ids.append(response.id if response and response.id else "")
+            # The continuation activity gets a made-up id; without it our sends are new
+            # messages, not replies to a message that does not exist.
+            ctx.activity.id = None
+            try:
+                for activity in cards.render(replies):
+                    response = await with_retry(
+                        lambda a=activity: ctx.send_activity(a), self.retry, "proactive send"
+                    )
+                    ids.append(response.id if response and response.id else "")
+            except Exception as exc:  # kept from the adapter's on_turn_error, which would
+                failures.append(exc)  # answer "something went wrong" into the chat
 
         try:
             await self.adapter.continue_conversation(reference, logic, self.app_id or None)
-        except DeliveryError:
-            raise
         except Exception as exc:
-            log.warning("Teams delivery to %s/%s failed", workspace_id, target, exc_info=True)
-            raise classify(exc, target) from exc
+            failures.append(exc)
+        if failures:
+            log.warning(
+                "Teams delivery to %s/%s failed", workspace_id, target, exc_info=failures[0]
+            )
+            raise classify(failures[0], target) from failures[0]
         return ids[0] if ids else ""

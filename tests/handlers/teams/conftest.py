@@ -121,12 +121,14 @@ class TeamsChat:
         }
 
     async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> int:
-        async with aiohttp.ClientSession() as http:
-            async with http.post(
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
                 f"{self.server.url}/api/messages", json=activity, headers=headers or {}
-            ) as resp:
-                self.last_status = resp.status
-                return resp.status
+            ) as resp,
+        ):
+            self.last_status = resp.status
+            return resp.status
 
     async def exchange(self, activity: dict[str, Any]) -> list[Call]:
         """Post one activity; return what the bot sent in reply (it replies before answering)."""
