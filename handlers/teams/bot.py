@@ -161,9 +161,8 @@ class TeamsBot(ActivityHandler):
         if value is None:
             await self.send(ctx, [Text(PICK_DATE, "warning")])
             return
-        await self.run(
-            ctx, Turn(user=user, value=value, event_id=submit_key(user, ctx.activity, value))
-        )
+        turn = Turn(user=user, value=value, event_id=submit_key(user, ctx.activity, value))
+        await self.run(ctx, turn, answered=cards.answered_card(data))
 
     async def on_channel_text(self, ctx: TurnContext, user: UserRef, text: str) -> None:
         """In a team channel or group chat only `digest here` means something."""
@@ -206,11 +205,19 @@ class TeamsBot(ActivityHandler):
     async def remember(self, workspace_id: str, target: str, reference: dict[str, Any]) -> bool:
         return await asyncio.to_thread(self.references.remember, workspace_id, target, reference)
 
-    async def run(self, ctx: TurnContext, turn: Turn, rename: dict[str, str] | None = None) -> None:
+    async def run(
+        self,
+        ctx: TurnContext,
+        turn: Turn,
+        rename: dict[str, str] | None = None,
+        answered: Activity | None = None,
+    ) -> None:
         outcome: Outcome = await asyncio.to_thread(self.coach.handle, turn)
         if outcome.duplicate:
             log.info("Teams: duplicate %s ignored", turn.event_id)
             return
+        if answered is not None and ctx.activity.reply_to_id:
+            await self.replace_card(ctx, ctx.activity.reply_to_id, answered)
         replies = outcome.replies
         for old, new in (rename or {}).items():
             replies = [
@@ -218,6 +225,14 @@ class TeamsBot(ActivityHandler):
                 for r in replies
             ]
         await self.send(ctx, replies)
+
+    async def replace_card(self, ctx: TurnContext, activity_id: str, card: Activity) -> None:
+        """Swap an answered question card for its answer; cosmetic, so failures only log."""
+        card.id = activity_id
+        try:
+            await with_retry(lambda: ctx.update_activity(card), self.retry, "update")
+        except Exception:
+            log.warning("Teams: could not update answered card %s", activity_id, exc_info=True)
 
     async def send(self, ctx: TurnContext, replies: list[Reply]) -> list[str]:
         """Send each rendered reply in order, retrying throttling and server errors."""

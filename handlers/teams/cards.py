@@ -131,7 +131,35 @@ def question_card(q: Question) -> Activity:
                 "data": {"value": "date", "date_field": DATE_INPUT},
             }
         )
+    # Each submit carries the question and its own label, so once answered the card can be
+    # replaced by "question ✓ answer": no stale buttons left to click twice.
+    labels = {c.value: c.label for c in q.choices}
+    for action in actions:
+        data = action["data"]
+        data["question"] = q.text[:400]
+        if "choice_field" in data:
+            data["labels"] = labels
+        elif "date_field" not in data:
+            data["label"] = action["title"]
     return card(body, actions)
+
+
+def answered_card(data: dict[str, Any]) -> Activity | None:
+    """What a question card becomes once answered (None for cards that stay, like plans)."""
+    question = data.get("question")
+    if not isinstance(question, str):
+        return None
+    answer = data.get("label")
+    if data.get("choice_field"):
+        answer = (data.get("labels") or {}).get(str(data.get(str(data["choice_field"]))))
+    elif data.get("date_field"):
+        picked = str(data.get(str(data["date_field"])) or "")[:10]
+        answer = _d(dt.date.fromisoformat(picked)) if _ISO.match(picked) else None
+    if not answer:
+        return None
+    return card(
+        _lines(question, isSubtle=True) + [_block(f"✓ {answer}", weight="Bolder", color="Good")]
+    )
 
 
 def _step_line(s: StepView) -> str:

@@ -56,6 +56,11 @@ class FakeConnector:
         """Successful message sends (new messages and replies), in order."""
         return [c for c in self.calls if c.method == "POST" and c.status == 200]
 
+    @property
+    def updates(self) -> list[Call]:
+        """Successful message updates (PUT), in order."""
+        return [c for c in self.calls if c.method == "PUT" and c.status == 200]
+
     def clear(self) -> None:
         self.calls.clear()
 

@@ -26,7 +26,9 @@ async def test_same_activity_id_twice_takes_effect_once(
         assert len(s.exec(select(Deal)).all()) == 1
 
 
-async def test_a_card_submitted_twice_takes_effect_once(chat: TeamsChat, db: Database):
+async def test_a_card_submitted_twice_takes_effect_once(
+    chat: TeamsChat, connector: FakeConnector, db: Database
+):
     await chat.say("dealreview")
     calls = await chat.say("Acme - renewal")
     decision = calls[-1]
@@ -35,6 +37,7 @@ async def test_a_card_submitted_twice_takes_effect_once(chat: TeamsChat, db: Dat
     assert "Target decision date: **Thu Dec 31**" in first[0].text
     second = await chat.click(decision, "End of next month (Dec 31)")
     assert second == []
+    assert len(connector.updates) == 1  # the card was replaced once, by the first click
     with Session(db.engine) as s:
         assert [c.new_date for c in s.exec(select(DecisionDateChange)).all()] == [
             dt.date(2026, 12, 31)

@@ -55,6 +55,11 @@ async def test_full_review_through_teams(chat: TeamsChat, connector: FakeConnect
         await chat.click(decision, "Use this date", dc_date="2027-01-29"),
     )
     assert "Target decision date: **Fri Jan 29**" in calls[0].text
+    # The answered card is replaced by "question ✓ answer", leaving no buttons to click twice.
+    [update] = connector.updates
+    assert update.path == f"/v3/conversations/a:1chat-aad-dana/activities/{decision.response_id}"
+    assert update.card is not None and "actions" not in update.card
+    assert card_texts(update.card)[-1] == "✓ Fri Jan 29"
 
     calls = await step(
         "They liked the demo", await chat.say("They liked the demo, pricing is open")
@@ -75,6 +80,7 @@ async def test_full_review_through_teams(chat: TeamsChat, connector: FakeConnect
     more = calls[-1]
 
     calls = await step("[That's all]", await chat.click(more, "That's all"))
+    assert card_texts(connector.updates[-1].card)[-1] == "✓ That's all"
     risk = calls[-1]
     assert "no decision" in " ".join(card_texts(risk.card or {}))
 
@@ -99,7 +105,9 @@ async def test_full_review_through_teams(chat: TeamsChat, connector: FakeConnect
     # The plan card's per-step buttons work after the review: Done, and Reschedule with a date.
     calls = await step("plan Acme", await chat.say("plan Acme"))
     card = calls[-1]
+    updates = len(connector.updates)
     calls = await step("[Done on the first step]", await chat.click(card, "Done"))
+    assert len(connector.updates) == updates  # a plan card keeps its buttons
     assert calls[0].text == "✅ Marked done: We send the security review by Friday"
     card = calls[-1]
     calls = await step(
