@@ -80,6 +80,16 @@ def card_texts(card: Any) -> list[str]:
     return own + [t for k, v in card.items() if k != "card" for t in card_texts(v)]
 
 
+def card_actions(card: Any) -> list[str]:
+    """Every action title in document order (a ShowCard's inner Move button left out)."""
+    if isinstance(card, list):
+        return [t for item in card for t in card_actions(item)]
+    if not isinstance(card, dict):
+        return []
+    own = [card["title"]] if str(card.get("type", "")).startswith("Action.") else []
+    return own + [t for k, v in card.items() if k != "card" for t in card_actions(v)]
+
+
 class TeamsChat:
     """One Teams user in a 1:1 chat (or a channel) with the bot."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from conftest import TENANT, TeamsChat, card_texts
+from conftest import TENANT, TeamsChat, card_actions, card_texts
 from fake_bot_connector import Call, FakeConnector
 from sqlmodel import Session, select
 
@@ -20,7 +20,7 @@ def transcript(calls: list[Call]) -> str:
     lines = []
     for c in calls:
         if c.card:
-            buttons = [a["title"] for a in c.card.get("actions", [])]
+            buttons = card_actions(c.card)
             body = " | ".join(card_texts(c.card))
             lines.append(f"[card] {body}" + (f"  [{' / '.join(buttons)}]" if buttons else ""))
         else:
@@ -30,9 +30,17 @@ def transcript(calls: list[Call]) -> str:
 
 async def test_full_review_through_teams(chat: TeamsChat, connector: FakeConnector, db: Database):
     seen: list[str] = []
+    shown_updates = [0]
 
     async def step(label: str, calls: list[Call]) -> list[Call]:
         seen.append(f"you ▸ {label}\n{transcript(calls)}")
+        updates = connector.updates
+        if len(updates) > shown_updates[0]:  # a card answered in place
+            seen[-1] += "".join(
+                f"\n(the answered card now reads: {card_texts(u.card)[-1]})"
+                for u in updates[shown_updates[0] :]
+            )
+            shown_updates[0] = len(updates)
         return calls
 
     first = await step("dealreview", await chat.say("dealreview"))
