@@ -34,6 +34,16 @@ def auth_config(settings: Settings) -> SimpleNamespace:
 
 def build_adapter(settings: Settings) -> CloudAdapter:
     """A CloudAdapter that logs (with ids) and answers briefly when a turn fails."""
+    kind = (settings.microsoft_app_type or "MultiTenant").lower()
+    if kind in ("singletenant", "userassignedmsi") and not settings.microsoft_app_tenant_id:
+        raise SystemExit(
+            f"MicrosoftAppType={settings.microsoft_app_type} needs MicrosoftAppTenantId "
+            "(your Entra tenant id). Set it, or use MicrosoftAppType=MultiTenant. See docs/teams.md."
+        )
+    if kind == "singletenant" and not settings.microsoft_app_password:
+        raise SystemExit(
+            "MicrosoftAppType=SingleTenant needs MicrosoftAppPassword (the bot's secret)."
+        )
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth_config(settings)))
     if not settings.microsoft_app_id:
         log.warning(

@@ -200,6 +200,10 @@ class TeamsBot(ActivityHandler):
             if new:
                 await self.send(turn_context, [Text(TEAM_WELCOME)])
 
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """Newer Teams clients announce an install this way too: same handling, same one greeting."""
+        await self.on_members_added_activity([turn_context.activity.recipient], turn_context)
+
     # --- the coach and the connector -----------------------------------------------------
 
     async def remember(self, workspace_id: str, target: str, reference: dict[str, Any]) -> bool:

@@ -198,3 +198,30 @@ async def test_delivery_errors_are_sorted_into_retry_later_and_give_up(
     assert err.value.retry_after == 0
     connector.fail_next(429, {"Retry-After": "0"})
     assert await delivery.to_user(WORKSPACE, "aad-dana", [Section("x")])
+
+
+async def test_installation_update_greets_once_like_a_members_added(
+    chat: TeamsChat, connector: FakeConnector
+):
+    install = chat.activity(type="installationUpdate", action="add")
+    calls = await chat.exchange(install)
+    assert len(calls) == 1 and "Type **dealreview** to start" in calls[0].text
+    members = chat.activity(type="conversationUpdate", membersAdded=[{"id": BOT_ID}])
+    assert await chat.exchange(members) == []  # the same install announced twice: one hello
+
+
+def test_single_tenant_without_tenant_id_stops_with_a_clear_message(db: Database) -> None:
+    from config import Settings
+    from handlers.teams.adapter import build_adapter
+
+    base = {"_env_file": None, "database_url": str(db.url), "microsoft_app_id": APP_ID}
+    single = Settings(**base, microsoft_app_type="SingleTenant", microsoft_app_password="s")  # type: ignore[arg-type]
+    with pytest.raises(SystemExit, match="needs MicrosoftAppTenantId"):
+        build_adapter(single)
+    ok = Settings(
+        **base,
+        microsoft_app_type="SingleTenant",
+        microsoft_app_password="s",
+        microsoft_app_tenant_id=TENANT,
+    )  # type: ignore[arg-type]
+    assert build_adapter(ok) is not None
