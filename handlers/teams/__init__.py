@@ -32,7 +32,13 @@ def mount(
     bot = TeamsBot(coach, references, retry)
 
     async def messages(request: web.Request) -> web.StreamResponse:
-        response = await adapter.process(request, bot)
+        if request.content_type != "application/json":
+            return web.Response(status=415, text="Expected an Activity as application/json.")
+        try:
+            response = await adapter.process(request, bot)
+        except ValueError:  # not JSON, or not an Activity
+            log.warning("Teams: unreadable activity from %s", request.remote)
+            return web.Response(status=400, text="Expected an Activity as application/json.")
         return response or web.Response(status=201)
 
     app.router.add_post("/api/messages", messages)

@@ -225,3 +225,19 @@ def test_single_tenant_without_tenant_id_stops_with_a_clear_message(db: Database
         microsoft_app_tenant_id=TENANT,
     )  # type: ignore[arg-type]
     assert build_adapter(ok) is not None
+
+
+async def test_a_request_that_is_not_an_activity_gets_a_4xx(
+    chat: TeamsChat, connector: FakeConnector
+):
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        url = f"{chat.server.url}/api/messages"
+        async with http.post(url, data="hello", headers={"Content-Type": "text/plain"}) as resp:
+            assert resp.status == 415
+        async with http.post(
+            url, data="{not json", headers={"Content-Type": "application/json"}
+        ) as resp:
+            assert resp.status == 400
+    assert connector.calls == []
