@@ -22,17 +22,22 @@ from config import Settings
 log = logging.getLogger(__name__)
 
 
-def auth_config(settings: Settings) -> SimpleNamespace:
-    """Our settings under the attribute names the Bot Framework SDK looks for."""
+def auth_config(settings: Settings, extra: dict[str, str] | None = None) -> SimpleNamespace:
+    """Our settings under the attribute names the Bot Framework SDK looks for.
+
+    `extra` adds the SDK's other keys (e.g. TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL for a
+    sovereign cloud, or a test's own token issuer).
+    """
     return SimpleNamespace(
         APP_ID=settings.microsoft_app_id or None,
         APP_PASSWORD=settings.microsoft_app_password or None,
         APP_TYPE=settings.microsoft_app_type or "MultiTenant",
         APP_TENANTID=settings.microsoft_app_tenant_id or None,
+        **(extra or {}),
     )
 
 
-def build_adapter(settings: Settings) -> CloudAdapter:
+def build_adapter(settings: Settings, sdk_config: dict[str, str] | None = None) -> CloudAdapter:
     """A CloudAdapter that logs (with ids) and answers briefly when a turn fails."""
     kind = (settings.microsoft_app_type or "MultiTenant").lower()
     if kind in ("singletenant", "userassignedmsi") and not settings.microsoft_app_tenant_id:
@@ -44,7 +49,9 @@ def build_adapter(settings: Settings) -> CloudAdapter:
         raise SystemExit(
             "MicrosoftAppType=SingleTenant needs MicrosoftAppPassword (the bot's secret)."
         )
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth_config(settings)))
+    adapter = CloudAdapter(
+        ConfigurationBotFrameworkAuthentication(auth_config(settings, sdk_config))
+    )
     if not settings.microsoft_app_id:
         log.warning(
             "Teams: MicrosoftAppId is not set, so Bot Framework authentication is OFF. "
