@@ -17,11 +17,11 @@ import aiohttp
 import jwt
 import pytest
 from aiohttp import web
-from conftest import BOT_ID, TENANT, settings
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_bot_connector import FakeConnector
 from jwt.algorithms import RSAAlgorithm
 from sqlmodel import Session, select
+from teams_harness import BOT_ID, TENANT, settings
 
 from bot.engine import Coach
 from handlers import teams

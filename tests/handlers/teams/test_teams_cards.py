@@ -135,3 +135,27 @@ async def test_mid_review_menu_commands_are_commands(db: Database, coach: Coach,
     # ...and the review question is asked again, not answered with "list".
     again = adapter.get_next_activity().attachments[0].content
     assert "Which deal shall we review?" in str(again)
+
+
+def test_an_answered_question_card_shows_the_answer_and_no_buttons() -> None:
+    many = Question("Which deal?", tuple(Choice(f"Deal {i}", f"deal:{i}") for i in range(9)))
+    content = cards.render([many])[0].attachments[0].content
+    data = {**content["actions"][0]["data"], cards.CHOICE_INPUT: "deal:7"}
+    done = cards.answered_card(data).attachments[0].content
+    assert [b["text"] for b in done["body"]] == ["Which deal?", "✓ Deal 7"]
+    assert "actions" not in done
+    dated = cards.render([Question("New date?", date_input=True)])[0].attachments[0].content
+    data = {**dated["actions"][0]["data"], cards.DATE_INPUT: "2027-03-05"}
+    assert cards.answered_card(data).attachments[0].content["body"][-1]["text"] == "✓ Fri Mar 5"
+    # Plan-card buttons carry no question: the card keeps its buttons.
+    assert cards.answered_card({"value": "step:3:done"}) is None
+
+
+def test_deal_list_buttons_open_the_plan_or_a_review() -> None:
+    from bot.messages import DealLine, DealList
+    from process.plan import Health
+
+    line = DealLine(4, "Acme — renewal", dt.date(2027, 1, 29), Health(90, "healthy"), None, None)
+    content = cards.render([DealList((line,))])[0].attachments[0].content
+    values = [a["data"]["value"] for a in content["body"][1]["items"][2]["actions"]]
+    assert values == ["cmd:plan:Acme — renewal", "review:4"]

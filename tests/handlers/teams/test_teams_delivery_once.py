@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import Server, TeamsChat, card_texts
 from fake_bot_connector import FakeConnector
 from sqlmodel import Session, select
+from teams_harness import Server, TeamsChat, card_texts
 
 from bot.engine import Coach
 from storage.db import Database

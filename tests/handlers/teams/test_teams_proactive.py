@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import BOT_ID, TENANT, Server, TeamsChat
 from fake_bot_connector import FakeConnector
 from sqlmodel import Session, select
+from teams_harness import BOT_ID, TENANT, Server, TeamsChat
 
 from bot.delivery import PermanentDeliveryError, TransientDeliveryError
 from bot.engine import Coach

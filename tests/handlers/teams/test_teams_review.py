@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from conftest import TENANT, TeamsChat, card_actions, card_texts
 from fake_bot_connector import Call, FakeConnector
 from sqlmodel import Session, select
+from teams_harness import TENANT, TeamsChat, card_actions, card_texts
 
 from storage.db import Database
 from storage.models import ConversationRef, Deal, PlanStep, User
