@@ -71,10 +71,41 @@ def parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="bring the database schema up to date (Alembic)")
     mig.add_argument("revision", nargs="?", default="head")
 
+    pkg = sub.add_parser(
+        "teams-package", help="build the Teams app package (zip) to upload into Microsoft Teams"
+    )
+    pkg.add_argument("--out", default="dealcoach-teams.zip", help="zip file to write")
+    pkg.add_argument("--app-id", help="the bot's Microsoft App ID (default: $MicrosoftAppId)")
+    pkg.add_argument("--domain", help="the host serving /api/messages, e.g. bot.example.com")
+    pkg.add_argument("--version", default="1.0.0", help="app version; raise it for each upload")
+
     serve = sub.add_parser("serve", help="run the Slack / Teams web server and the schedules")
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--host", help="interface (default: 0.0.0.0)")
     return p
+
+
+def teams_package(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the Teams app package; the bot id must be the Azure Bot's Microsoft App ID."""
+    from handlers.teams.package import build_package
+
+    app_id = args.app_id or settings.microsoft_app_id
+    if not app_id:
+        print(
+            "No bot id: set MicrosoftAppId (the Azure Bot's Microsoft App ID) or pass --app-id. "
+            "See docs/teams.md.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        data = build_package(app_id, version=args.version, domain=args.domain)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    with open(args.out, "wb") as f:
+        f.write(data)
+    print(f"Wrote {args.out}: upload it in Teams (Apps > Manage your apps > Upload an app).")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         db.migrate(args.revision)
         print(f"Database at {args.revision}: {db.engine.url.render_as_string(hide_password=True)}")
         return 0
+    if args.command == "teams-package":
+        return teams_package(settings, args)
     db = build_database(settings)
     coach = Coach(db, default_timezone=settings.default_timezone)
     if args.command == "chat":

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MicrosoftAppTenantId", "microsoft_app_tenant_id"),
     )
 
+    teams_emulator: bool = Field(
+        default=False,
+        description="serve /api/messages with no MicrosoftAppId, i.e. with Bot Framework "
+        "authentication off: only for the Bot Framework Emulator on your own machine",
+    )
+
     # Cadence defaults (users can override theirs in settings).
     nudge_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
     nudge_time: str = "09:00"
@@ -62,6 +68,10 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_client_id))
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.microsoft_app_id) or self.teams_emulator
 
     @property
     def slack_oauth_enabled(self) -> bool:

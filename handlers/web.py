@@ -27,10 +27,15 @@ def build_app(settings: Settings, db: Database, coach: Coach) -> web.Application
     app.router.add_get("/healthz", health)
     mounted: list[str] = []
     # Platform adapters register themselves here (handlers/slack, handlers/teams).
+    if settings.teams_enabled:
+        from handlers import teams
+
+        teams.mount(app, settings, coach)
+        mounted.append("teams")
     if not mounted:
         log.warning(
             "No chat platform configured: set SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN "
-            "and/or MicrosoftAppId (see README). Serving /healthz only."
+            "and/or MicrosoftAppId (see README and docs/teams.md). Serving /healthz only."
         )
     return app
 

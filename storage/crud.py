@@ -17,6 +17,7 @@ from process.plan import Plan, Side, Step
 from storage.models import (
     Answer,
     Conversation,
+    ConversationRef,
     Deal,
     DecisionDateChange,
     PlanStep,
@@ -384,3 +385,52 @@ def set_digest_channel(session: Session, manager: User, channel: str, timezone: 
     session.add(team)
     session.flush()
     return team
+
+
+# --- conversation references (proactive messages) -------------------------------------
+
+
+def ensure_workspace(session: Session, workspace_id: str, now: dt.datetime) -> Workspace:
+    """The workspace row, created on first contact (a bot can be installed before anyone talks)."""
+    ws = session.get(Workspace, workspace_id)
+    if ws is None:
+        ws = Workspace(id=workspace_id, platform=workspace_id.split(":", 1)[0], created_at=now)
+        session.add(ws)
+        session.flush()
+    return ws
+
+
+def save_conversation_ref(
+    session: Session, workspace_id: str, target: str, reference: dict[str, Any], now: dt.datetime
+) -> bool:
+    """Insert or refresh how to reach `target` ("user:<id>" / "channel:<id>") later.
+
+    Returns True when the target was new (a handler may greet a first contact once).
+    """
+    ensure_workspace(session, workspace_id, now)
+    row = session.exec(
+        select(ConversationRef).where(
+            ConversationRef.workspace_id == workspace_id, ConversationRef.target == target
+        )
+    ).first()
+    created = row is None
+    if row is None:
+        row = ConversationRef(workspace_id=workspace_id, target=target, updated_at=now)
+    elif row.reference == reference:
+        return False  # unchanged: no write on every message
+    row.reference = dict(reference)
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+    return created
+
+
+def get_conversation_ref(
+    session: Session, workspace_id: str, target: str
+) -> dict[str, Any] | None:
+    row = session.exec(
+        select(ConversationRef).where(
+            ConversationRef.workspace_id == workspace_id, ConversationRef.target == target
+        )
+    ).first()
+    return dict(row.reference) if row else None

@@ -1,0 +1,247 @@
+"""The Teams activity handler: activities in, neutral `Turn`s to the coach, cards out.
+
+Everything about the review lives in the engine; this class only knows Teams: who is
+speaking (tenant, AAD object id, `localTimezone`), what a card submit means, where to
+remember a conversation for later, and that the engine is synchronous (so it runs in a
+worker thread while the event loop keeps serving other chats).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from dataclasses import replace
+from typing import Any
+
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.schema import Activity, ChannelAccount, ConversationReference
+
+from bot.engine import Coach
+from bot.messages import Outcome, Reply, Text, Turn, UserRef
+from bot.references import References
+from handlers.teams import cards
+from handlers.teams.retry import RetryPolicy, with_retry
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+#: What the manifest's command menu sends, and the words that mean the same.
+MENU = {
+    "dealreview": "review",
+    "review": "review",
+    "list": "list",
+    "plan": "plan",
+    "help": "help",
+    "settings": "settings",
+    "cancel": "cancel",
+}
+WELCOME = (
+    "Hi, I'm *dealcoach*. I run short deal reviews (about 3 minutes) that end in a plan: "
+    "what the customer does next, what we do to help, and by when.\n"
+    "Type *dealreview* to start, or *help* to see everything I do."
+)
+TEAM_WELCOME = (
+    "Hi, I'm *dealcoach*. Reps review their deals with me in a 1:1 chat. "
+    "Managers: type *digest here* (mentioning me) to get the weekly team digest in this channel."
+)
+CHANNEL_HINT = (
+    "I run deal reviews in a 1:1 chat: open a chat with me and type *dealreview*. "
+    "Here in the channel, a manager can type *digest here* to get the weekly digest in it."
+)
+PICK_DATE = "Pick a date in the box first, then press *Use this date*."
+
+
+def workspace_of(activity: Activity) -> str:
+    """`teams:<tenant id>`; the Emulator sends no tenant, so it gets `teams:local`."""
+    tenant = activity.conversation.tenant_id if activity.conversation else None
+    if not tenant and isinstance(activity.channel_data, dict):
+        tenant = (activity.channel_data.get("tenant") or {}).get("id")
+    return f"{PLATFORM}:{tenant or 'local'}"
+
+
+def user_of(activity: Activity) -> UserRef:
+    sender: ChannelAccount = activity.from_property
+    return UserRef(
+        workspace_id=workspace_of(activity),
+        user_id=sender.aad_object_id or sender.id,
+        display_name=sender.name or "",
+        timezone=activity.local_timezone or None,
+    )
+
+
+def is_personal(activity: Activity) -> bool:
+    kind = activity.conversation.conversation_type if activity.conversation else None
+    return kind in (None, "", "personal")
+
+
+def channel_id(activity: Activity) -> str:
+    """A channel's conversation id without the `;messageid=` of the thread we were called in."""
+    return activity.conversation.id.split(";", 1)[0]
+
+
+def reference_of(activity: Activity, conversation_id: str | None = None) -> dict[str, Any]:
+    """A ConversationReference that starts a new message (not a reply to this one)."""
+    ref: ConversationReference = TurnContext.get_conversation_reference(activity)
+    ref.activity_id = None
+    if conversation_id:
+        ref.conversation.id = conversation_id
+    return ref.serialize()
+
+
+def text_turn(text: str) -> dict[str, str]:
+    """Typed text as Turn fields: command-menu words become commands, the rest is an answer.
+
+    Only a bare command word ("list") or a `dealreview ...` line counts as a command, so an
+    answer that merely starts with one ("plan a demo with IT") stays an answer.
+    """
+    first, _, rest = text.strip().partition(" ")
+    word, rest = first.lower().strip("/"), rest.strip()
+    if word == "dealreview" and rest:
+        sub, _, args = rest.partition(" ")
+        name = "digest" if sub.lower() == "digest" else MENU.get(sub.lower())
+        if name and sub.lower() != "dealreview":
+            return {"command": name, "args": args.strip()}
+        return {"command": "review", "args": rest}
+    if word in MENU and not rest:
+        return {"command": MENU[word]}
+    return {"text": text.strip()}
+
+
+def submit_key(user: UserRef, activity: Activity, what: Any) -> str:
+    """The same card submitted twice (double click, retry) gets the same key: it counts once."""
+    raw = json.dumps(
+        [user.workspace_id, user.user_id, activity.reply_to_id or activity.id, what],
+        sort_keys=True,
+        default=str,
+    )
+    return f"{PLATFORM}:submit:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
+class TeamsBot(ActivityHandler):
+    """Turns Teams activities into coach turns and sends the rendered replies back."""
+
+    def __init__(
+        self, coach: Coach, references: References, retry: RetryPolicy | None = None
+    ) -> None:
+        self.coach = coach
+        self.references = references
+        self.retry = retry or RetryPolicy()
+
+    # --- inbound ------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        user = user_of(activity)
+        if is_personal(activity):
+            await self.remember(user.workspace_id, f"user:{user.user_id}", reference_of(activity))
+        data = activity.value if isinstance(activity.value, dict) else None
+        if data is not None:
+            await self.on_submit(turn_context, user, data)
+            return
+        text = (TurnContext.remove_recipient_mention(activity) or "").strip()
+        text = " ".join(text.split())
+        if not is_personal(activity):
+            await self.on_channel_text(turn_context, user, text)
+            return
+        fields = text_turn(text)
+        await self.run(
+            turn_context, Turn(user=user, event_id=f"{PLATFORM}:{activity.id}", **fields)
+        )
+
+    async def on_submit(self, ctx: TurnContext, user: UserRef, data: dict[str, Any]) -> None:
+        """An Action.Submit: a choice button, a date picker, or the settings form."""
+        form = cards.submitted_form(data)
+        if form is not None:
+            turn = Turn(user=user, form=form, event_id=submit_key(user, ctx.activity, form))
+            await self.run(ctx, turn)
+            return
+        value = cards.submitted_value(data)
+        if value is None:
+            await self.send(ctx, [Text(PICK_DATE, "warning")])
+            return
+        turn = Turn(user=user, value=value, event_id=submit_key(user, ctx.activity, value))
+        await self.run(ctx, turn, answered=cards.answered_card(data))
+
+    async def on_channel_text(self, ctx: TurnContext, user: UserRef, text: str) -> None:
+        """In a team channel or group chat only `digest here` means something."""
+        if text.lower().strip(" .!") not in ("digest here", "dealreview digest here"):
+            await self.send(ctx, [Text(CHANNEL_HINT)])
+            return
+        channel = channel_id(ctx.activity)
+        target = f"channel:{channel}"
+        await self.remember(user.workspace_id, target, reference_of(ctx.activity, channel))
+        turn = Turn(
+            user=user, command="digest", args=target, event_id=f"{PLATFORM}:{ctx.activity.id}"
+        )
+        await self.run(ctx, turn, rename={target: "this channel"})
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """Installed: remember how to reach the installer (personal) and say hello once."""
+        activity = turn_context.activity
+        bot_added = any(m.id == activity.recipient.id for m in members_added)
+        if not activity.from_property:
+            return
+        user = user_of(activity)
+        if is_personal(activity):
+            new = await self.remember(
+                user.workspace_id, f"user:{user.user_id}", reference_of(activity)
+            )
+            if new:
+                await self.send(turn_context, [Text(WELCOME)])
+        elif bot_added:
+            channel = channel_id(activity)
+            new = await self.remember(
+                user.workspace_id, f"channel:{channel}", reference_of(activity, channel)
+            )
+            if new:
+                await self.send(turn_context, [Text(TEAM_WELCOME)])
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """Newer Teams clients announce an install this way too: same handling, same one greeting."""
+        await self.on_members_added_activity([turn_context.activity.recipient], turn_context)
+
+    # --- the coach and the connector -----------------------------------------------------
+
+    async def remember(self, workspace_id: str, target: str, reference: dict[str, Any]) -> bool:
+        return await asyncio.to_thread(self.references.remember, workspace_id, target, reference)
+
+    async def run(
+        self,
+        ctx: TurnContext,
+        turn: Turn,
+        rename: dict[str, str] | None = None,
+        answered: Activity | None = None,
+    ) -> None:
+        outcome: Outcome = await asyncio.to_thread(self.coach.handle, turn)
+        if outcome.duplicate:
+            log.info("Teams: duplicate %s ignored", turn.event_id)
+            return
+        if answered is not None and ctx.activity.reply_to_id:
+            await self.replace_card(ctx, ctx.activity.reply_to_id, answered)
+        replies = outcome.replies
+        for old, new in (rename or {}).items():
+            replies = [
+                replace(r, text=r.text.replace(old, new)) if isinstance(r, Text) else r
+                for r in replies
+            ]
+        await self.send(ctx, replies)
+
+    async def replace_card(self, ctx: TurnContext, activity_id: str, card: Activity) -> None:
+        """Swap an answered question card for its answer; cosmetic, so failures only log."""
+        card.id = activity_id
+        try:
+            await with_retry(lambda: ctx.update_activity(card), self.retry, "update")
+        except Exception:
+            log.warning("Teams: could not update answered card %s", activity_id, exc_info=True)
+
+    async def send(self, ctx: TurnContext, replies: list[Reply]) -> list[str]:
+        """Send each rendered reply in order, retrying throttling and server errors."""
+        ids: list[str] = []
+        for activity in cards.render(replies):
+            response = await with_retry(lambda a=activity: ctx.send_activity(a), self.retry, "send")
+            ids.append(response.id if response and response.id else "")
+        return ids

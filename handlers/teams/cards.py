@@ -1,0 +1,392 @@
+"""Neutral replies -> Bot Framework activities: Markdown text and Adaptive Cards (v1.4).
+
+Buttons are `Action.Submit` carrying `{"value": "<choice value>"}`; Teams posts that
+back as a message activity whose `value` is the data merged with the card's inputs, and
+`submitted_value` / `submitted_form` turn it back into what the engine understands.
+Nothing here does I/O: it is the Teams twin of `handlers/console.ConsoleRenderer`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.schema import Activity
+
+from bot.messages import (
+    Choice,
+    DealList,
+    Form,
+    FormField,
+    PlanCard,
+    Question,
+    Reply,
+    Section,
+    StepView,
+    Text,
+)
+
+CARD_VERSION = "1.4"
+MAX_BUTTONS = 6  # Teams shows at most six actions on a card; more become a drop-down
+DATE_INPUT = "dc_date"
+CHOICE_INPUT = "dc_choice"
+
+_EMPHASIS = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
+_TONE = {"warning": "⚠️ ", "error": "❌ ", "success": "✅ ", "coach": "👉 ", "info": ""}
+_STYLE = {"primary": "positive", "danger": "destructive"}
+_HEALTH_COLOR = {"healthy": "Good", "at risk": "Warning", "off track": "Attention"}
+
+
+def markdown(text: str) -> str:
+    """The engine's `*word*` emphasis as Teams Markdown bold (`**word**`)."""
+    return _EMPHASIS.sub(r"**\1**", text)
+
+
+def _d(d: dt.date | None) -> str:
+    return f"{d:%a %b} {d.day}" if d else "no date"
+
+
+def _block(text: str, **kw: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": markdown(text), "wrap": True, **kw}
+
+
+def _lines(text: str, **kw: Any) -> list[dict[str, Any]]:
+    """One TextBlock per line: Teams drops single newlines inside a TextBlock."""
+    return [
+        _block(line, spacing="None", **kw) if i else _block(line, **kw)
+        for i, line in enumerate(text.split("\n"))
+    ]
+
+
+def submit(choice: Choice) -> dict[str, Any]:
+    action: dict[str, Any] = {
+        "type": "Action.Submit",
+        "title": choice.label[:80],
+        "data": {"value": choice.value},
+    }
+    if choice.style in _STYLE:
+        action["style"] = _STYLE[choice.style]
+    return action
+
+
+def card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Activity:
+    content: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+    }
+    if actions:
+        content["actions"] = actions
+    return MessageFactory.attachment(CardFactory.adaptive_card(content))
+
+
+# --- one function per reply kind -----------------------------------------------------
+
+
+def text_message(texts: list[Text]) -> Activity:
+    """Consecutive statements as one Markdown message (blank lines: Teams needs them)."""
+    parts = [_TONE.get(t.tone, "") + t.text for t in texts]
+    body = "\n\n".join(line for part in parts for line in part.split("\n"))
+    activity = MessageFactory.text(markdown(body))
+    activity.text_format = "markdown"
+    return activity
+
+
+def choices_body(choices: tuple[Choice, ...]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Buttons while they fit; a compact drop-down with an OK button when there are many."""
+    if len(choices) <= MAX_BUTTONS:
+        return [], [submit(c) for c in choices]
+    pick = {
+        "type": "Input.ChoiceSet",
+        "id": CHOICE_INPUT,
+        "style": "compact",
+        "value": choices[0].value,
+        "choices": [{"title": c.label, "value": c.value} for c in choices],
+    }
+    ok = {"type": "Action.Submit", "title": "OK", "data": {"choice_field": CHOICE_INPUT}}
+    return [pick], [ok]
+
+
+def question_card(q: Question) -> Activity:
+    body: list[dict[str, Any]] = []
+    if q.progress:
+        body.append(_block(q.progress, size="Small", isSubtle=True))
+    body += _lines(q.text, weight="Bolder")
+    if q.hint:
+        body.append(_block(q.hint, size="Small", isSubtle=True, spacing="Small"))
+    extra, actions = choices_body(q.choices)
+    body += extra
+    if q.date_input:
+        date: dict[str, Any] = {"type": "Input.Date", "id": DATE_INPUT, "label": "Or pick a date"}
+        if q.initial_date:
+            date["value"] = q.initial_date.isoformat()
+        body.append(date)
+        actions.append(
+            {
+                "type": "Action.Submit",
+                "title": "Use this date",
+                "data": {"value": "date", "date_field": DATE_INPUT},
+            }
+        )
+    # Each submit carries the question and its own label, so once answered the card can be
+    # replaced by "question ✓ answer": no stale buttons left to click twice.
+    labels = {c.value: c.label for c in q.choices}
+    for action in actions:
+        data = action["data"]
+        data["question"] = q.text[:400]
+        if "choice_field" in data:
+            data["labels"] = labels
+        elif "date_field" not in data:
+            data["label"] = action["title"]
+    return card(body, actions)
+
+
+def answered_card(data: dict[str, Any]) -> Activity | None:
+    """What a question card becomes once answered (None for cards that stay, like plans)."""
+    question = data.get("question")
+    if not isinstance(question, str):
+        return None
+    answer = data.get("label")
+    if data.get("choice_field"):
+        answer = (data.get("labels") or {}).get(str(data.get(str(data["choice_field"]))))
+    elif data.get("date_field"):
+        picked = str(data.get(str(data["date_field"])) or "")[:10]
+        answer = _d(dt.date.fromisoformat(picked)) if _ISO.match(picked) else None
+    if not answer:
+        return None
+    return card(
+        _lines(question, isSubtle=True) + [_block(f"✓ {answer}", weight="Bolder", color="Good")]
+    )
+
+
+def _step_line(s: StepView) -> str:
+    who = {"customer": "Customer", "us": "Us"}.get(s.side or "", "Unassigned")
+    owner = f" ({s.owner})" if s.owner else ""
+    flags = []
+    if s.status != "open":
+        flags.append(s.status.upper())
+    if s.overdue:
+        flags.append("OVERDUE")
+    if s.after_decision:
+        flags.append("after the decision date")
+    if s.slips:
+        flags.append(f"slipped {s.slips}x")
+    flag = f" · {', '.join(flags)}" if flags else ""
+    return f"*{who}*{owner}: {s.description} · due {_d(s.due)}{flag}"
+
+
+def _step_actions(s: StepView) -> list[dict[str, Any]]:
+    """Done / Drop submit at once; Reschedule opens a date picker under the step."""
+    actions: list[dict[str, Any]] = []
+    for choice in s.actions:
+        if choice.value.endswith(":reschedule"):
+            picker: dict[str, Any] = {
+                "type": "Input.Date",
+                "id": f"due_{s.id}",
+                "label": "New date",
+            }
+            if s.due:
+                picker["value"] = s.due.isoformat()
+            actions.append(
+                {
+                    "type": "Action.ShowCard",
+                    "title": choice.label,
+                    "card": {
+                        "type": "AdaptiveCard",
+                        "body": [picker],
+                        "actions": [
+                            {
+                                "type": "Action.Submit",
+                                "title": "Move",
+                                "data": {"value": choice.value, "date_field": f"due_{s.id}"},
+                            }
+                        ],
+                    },
+                }
+            )
+        else:
+            actions.append(submit(choice))
+    return actions
+
+
+def plan_card(p: PlanCard) -> Activity:
+    h = p.health
+    when = (
+        f"Decision {_d(p.decision_date)} ({p.days_left} days)"
+        if p.decision_date and p.days_left is not None
+        else "No decision date yet"
+    )
+    body: list[dict[str, Any]] = [
+        _block(f"*{p.title}*", size="Medium"),
+        {
+            "type": "ColumnSet",
+            "columns": [
+                {"type": "Column", "width": "stretch", "items": [_block(when, spacing="None")]},
+                {
+                    "type": "Column",
+                    "width": "auto",
+                    "items": [
+                        _block(
+                            f"Health {h.score}/100 {h.label}",
+                            color=_HEALTH_COLOR.get(h.label, "Default"),
+                            spacing="None",
+                        )
+                    ],
+                },
+            ],
+        },
+    ]
+    if p.context:
+        body.append(_block(f"Context: {p.context}", isSubtle=True))
+    if not p.steps:
+        body.append(_block("No steps yet."))
+    for s in p.steps:
+        items: list[dict[str, Any]] = [_block(_step_line(s))]
+        actions = _step_actions(s)
+        if actions:
+            items.append({"type": "ActionSet", "actions": actions})
+        body.append({"type": "Container", "separator": True, "items": items})
+    if p.risk:
+        body.append(_block(f"Risk of no decision: {p.risk}", separator=True))
+    if p.gaps:
+        body.append(_block(f"Gaps: {', '.join(p.gaps)}", color="Warning"))
+    else:
+        body.append(
+            _block(
+                "No gaps: every step has an owner and a date, and the plan reaches the decision."
+            )
+        )
+    return card(body)
+
+
+def deal_list_card(lst: DealList) -> Activity:
+    if not lst.deals:
+        return text_message([Text("You have no open deals yet. Type *dealreview* to add one.")])
+    body: list[dict[str, Any]] = [_block(f"*{lst.title}*", size="Medium")]
+    for d in lst.deals:
+        nxt = (
+            f"next customer step: {d.next_customer_step} ({_d(d.next_customer_due)})"
+            if d.next_customer_step
+            else "no customer step"
+        )
+        week = f" · {d.due_this_week} due this week" if d.due_this_week else ""
+        items = [
+            _block(f"*{d.title}* · decision {_d(d.decision_date)}"),
+            _block(
+                f"{d.health.score}/100 {d.health.label} · {nxt}{week}",
+                spacing="None",
+                color=_HEALTH_COLOR.get(d.health.label, "Default"),
+            ),
+            {
+                "type": "ActionSet",
+                "actions": [
+                    submit(Choice("Plan", f"cmd:plan:{d.title}")),
+                    submit(Choice("Review", f"review:{d.deal_id}")),
+                ],
+            },
+        ]
+        body.append({"type": "Container", "separator": True, "items": items})
+    return card(body)
+
+
+def _form_input(f: FormField) -> dict[str, Any]:
+    field_id = f"form_{f.name}"
+    base: dict[str, Any] = {"id": field_id, "label": f.label, "isRequired": not f.optional}
+    if f.options:
+        base |= {
+            "type": "Input.ChoiceSet",
+            "style": "compact",
+            "choices": [{"title": c.label, "value": c.value} for c in f.options],
+        }
+    elif f.kind == "date":
+        base["type"] = "Input.Date"
+    elif f.kind == "time":
+        base["type"] = "Input.Time"
+    else:
+        base |= {"type": "Input.Text", "placeholder": f.hint or ""}
+    if f.initial:
+        base["value"] = f.initial
+    return base
+
+
+def form_card(form: Form) -> Activity:
+    body: list[dict[str, Any]] = [_block(f"*{form.title}*", size="Medium")]
+    for f in form.fields:
+        body.append(_form_input(f))
+        if f.hint and not f.options and f.kind != "text" and f.kind != "timezone":
+            body.append(_block(f.hint, size="Small", isSubtle=True, spacing="None"))
+    data = {"form_id": form.form_id, "fields": [f.name for f in form.fields]}
+    return card(body, [{"type": "Action.Submit", "title": form.submit_label, "data": data}])
+
+
+def section_card(s: Section) -> Activity:
+    body: list[dict[str, Any]] = [_block(f"*{s.title}*", size="Medium")]
+    body += [_block(line, spacing="Small") for line in s.lines]
+    if s.footer:
+        body.append(_block(s.footer, size="Small", isSubtle=True))
+    extra, actions = choices_body(s.choices)
+    return card(body + extra, actions)
+
+
+def render(replies: list[Reply]) -> list[Activity]:
+    """Replies in order; consecutive statements share one message to keep the chat calm."""
+    out: list[Activity] = []
+    texts: list[Text] = []
+    for reply in replies:
+        if isinstance(reply, Text):
+            texts.append(reply)
+            continue
+        if texts:
+            out.append(text_message(texts))
+            texts = []
+        if isinstance(reply, Question):
+            out.append(question_card(reply))
+        elif isinstance(reply, PlanCard):
+            out.append(plan_card(reply))
+        elif isinstance(reply, DealList):
+            out.append(deal_list_card(reply))
+        elif isinstance(reply, Form):
+            out.append(form_card(reply))
+        elif isinstance(reply, Section):
+            out.append(section_card(reply))
+    if texts:
+        out.append(text_message(texts))
+    return out
+
+
+# --- what comes back -------------------------------------------------------------------
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def submitted_value(data: dict[str, Any]) -> str | None:
+    """The choice value a card submit stands for, or None when a needed input was empty.
+
+    A date submit appends the picked date (`date` -> `date:2026-12-12`,
+    `step:7:reschedule` -> `step:7:reschedule:2026-12-12`); a reschedule without a date
+    falls back to the plain value, so the coach asks for one.
+    """
+    if data.get("choice_field"):
+        picked = data.get(str(data["choice_field"]))
+        return str(picked) if picked else None
+    value = data.get("value")
+    if not isinstance(value, str) or not value:
+        return None
+    field = data.get("date_field")
+    if field:
+        picked = str(data.get(str(field)) or "")[:10]
+        if _ISO.match(picked):
+            return f"{value}:{picked}"
+        return value if value.startswith("step:") else None
+    return value
+
+
+def submitted_form(data: dict[str, Any]) -> dict[str, str] | None:
+    """A settings card's inputs as the engine's `Turn.form` (None if it isn't a form submit)."""
+    if not data.get("form_id"):
+        return None
+    names = data.get("fields") or []
+    return {str(n): str(data.get(f"form_{n}") or "") for n in names}

@@ -1,0 +1,83 @@
+"""Retrying Bot Framework connector calls: 429 and 5xx are worth another try, 4xx are not.
+
+The SDK's own HTTP retry (msrest over urllib3) never retries a 429 and, with urllib3 2,
+never retries a POST at all, so every send goes through `with_retry`. A `Retry-After`
+from the connector is honoured (capped); otherwise the wait grows exponentially.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from msrest.exceptions import ClientRequestError, HttpOperationError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def status_of(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds from a `Retry-After: <seconds>` header, if the connector sent one."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    try:
+        return max(0.0, float(headers.get("Retry-After")))
+    except (TypeError, ValueError):
+        return None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Throttled, a server error, or the connection failed: the message was not delivered."""
+    if isinstance(exc, HttpOperationError):
+        status = status_of(exc)
+        return status is not None and (status == 429 or status >= 500)
+    return isinstance(exc, ClientRequestError)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try one connector call before giving up (tests pass a fast one)."""
+
+    attempts: int = 4
+    base_wait: float = 0.5
+    max_wait: float = 20.0
+
+    def wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = retry_after(exc) if exc else None
+        if hinted is not None:
+            return min(hinted, self.max_wait)
+        return min(self.base_wait * 2 ** (state.attempt_number - 1), self.max_wait)
+
+
+async def with_retry(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str) -> T:
+    """Run `call` until it succeeds, fails for good, or runs out of attempts (then re-raise)."""
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "Teams connector %s failed (status %s), attempt %s: retrying",
+            what,
+            status_of(exc) if exc else None,
+            state.attempt_number,
+        )
+
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception(is_transient),
+        stop=stop_after_attempt(policy.attempts),
+        wait=policy.wait,
+        reraise=True,
+        before_sleep=before_sleep,
+    ):
+        with attempt:
+            return await call()
+    raise AssertionError("unreachable: tenacity either returns or re-raises")

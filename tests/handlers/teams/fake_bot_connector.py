@@ -1,0 +1,127 @@
+"""A fake Bot Framework connector (the service behind an activity's `serviceUrl`).
+
+Records every call the bot makes (`POST /v3/conversations/{id}/activities`, replies to
+`.../activities/{activityId}`, updates with PUT, and anything else as `unexpected`) and
+answers like the real one: `{"id": "<new activity id>"}`. `fail_next` queues error
+responses (e.g. a 429 with `Retry-After: 0`) to exercise the bot's retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    conversation_id: str
+    reply_to: str | None
+    body: dict[str, Any]
+    headers: dict[str, str]
+    status: int
+    response_id: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.body.get("text") or ""
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        for att in self.body.get("attachments") or []:
+            if att.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                return att["content"]
+        return None
+
+
+@dataclass
+class FakeConnector:
+    calls: list[Call] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    url: str = ""
+    _runner: web.AppRunner | None = None
+
+    def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
+        self.failures.append((status, headers or {}))
+
+    @property
+    def sent(self) -> list[Call]:
+        """Successful message sends (new messages and replies), in order."""
+        return [c for c in self.calls if c.method == "POST" and c.status == 200]
+
+    @property
+    def updates(self) -> list[Call]:
+        """Successful message updates (PUT), in order."""
+        return [c for c in self.calls if c.method == "PUT" and c.status == 200]
+
+    def clear(self) -> None:
+        self.calls.clear()
+
+    async def _activities(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        call = Call(
+            method=request.method,
+            path=request.path,
+            conversation_id=request.match_info["conversation_id"],
+            reply_to=request.match_info.get("activity_id"),
+            body=body,
+            headers=dict(request.headers),
+            status=200,
+        )
+        self.calls.append(call)
+        if self.failures:
+            status, headers = self.failures.pop(0)
+            call.status = status
+            return web.json_response(
+                {
+                    "error": {
+                        "code": "Throttled" if status == 429 else "ServiceError",
+                        "message": "fake",
+                    }
+                },
+                status=status,
+                headers=headers,
+            )
+        new_id = request.match_info.get("activity_id") if request.method == "PUT" else None
+        call.response_id = new_id or f"bot-msg-{next(self._ids)}"
+        return web.json_response({"id": call.response_id})
+
+    async def _other(self, request: web.Request) -> web.Response:
+        self.unexpected.append(f"{request.method} {request.path}")
+        return web.json_response({"error": {"code": "NotFound", "message": "fake"}}, status=404)
+
+    async def start(self) -> FakeConnector:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation_id}/activities", self._activities)
+        app.router.add_post(
+            "/v3/conversations/{conversation_id}/activities/{activity_id}", self._activities
+        )
+        app.router.add_put(
+            "/v3/conversations/{conversation_id}/activities/{activity_id}", self._activities
+        )
+        app.router.add_route("*", "/{tail:.*}", self._other)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    async def wait_for(self, n: int, timeout: float = 5.0) -> list[Call]:
+        """Poll (briefly) until `n` successful sends were recorded, for proactive paths."""
+        async with asyncio.timeout(timeout):
+            while len(self.sent) < n:
+                await asyncio.sleep(0.01)
+        return self.sent
