@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from fake_bot_connector import FakeConnector
-from teams_harness import Server, TeamsChat
 
 from bot.engine import Coach
 from storage.db import Database
+from tests.handlers.teams.fake_bot_connector import FakeConnector
+from tests.handlers.teams.teams_harness import Server, TeamsChat
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from fake_bot_connector import Call, FakeConnector
 
 from bot.engine import Coach
 from config import Settings
 from handlers.web import build_app
 from storage.db import Database
+from tests.handlers.teams.fake_bot_connector import Call, FakeConnector
 
 TENANT = "tenant-0001"
 BOT_ID = "28:bot-0001"

@@ -18,15 +18,15 @@ import jwt
 import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fake_bot_connector import FakeConnector
 from jwt.algorithms import RSAAlgorithm
 from sqlmodel import Session, select
-from teams_harness import BOT_ID, TENANT, settings
 
 from bot.engine import Coach
 from handlers import teams
 from storage.db import Database
 from storage.models import User
+from tests.handlers.teams.fake_bot_connector import FakeConnector
+from tests.handlers.teams.teams_harness import BOT_ID, TENANT, settings
 
 APP_ID = "0f6a3b8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
 ISSUER = "https://api.botframework.com"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fake_bot_connector import FakeConnector
 from sqlmodel import Session, select
-from teams_harness import Server, TeamsChat, card_texts
 
 from bot.engine import Coach
 from storage.db import Database
 from storage.models import Deal, DecisionDateChange, PlanStep
+from tests.handlers.teams.fake_bot_connector import FakeConnector
+from tests.handlers.teams.teams_harness import Server, TeamsChat, card_texts
 
 
 async def test_same_activity_id_twice_takes_effect_once(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fake_bot_connector import FakeConnector
 from sqlmodel import Session, select
-from teams_harness import BOT_ID, TENANT, Server, TeamsChat
 
 from bot.delivery import PermanentDeliveryError, TransientDeliveryError
 from bot.engine import Coach
@@ -13,6 +11,8 @@ from bot.messages import Choice, Section
 from handlers.teams import DELIVERY
 from storage.db import Database
 from storage.models import ConversationRef, Team, User
+from tests.handlers.teams.fake_bot_connector import FakeConnector
+from tests.handlers.teams.teams_harness import BOT_ID, TENANT, Server, TeamsChat
 
 WORKSPACE = f"teams:{TENANT}"
 APP_ID = "0f6a3b8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from fake_bot_connector import Call, FakeConnector
 from sqlmodel import Session, select
-from teams_harness import TENANT, TeamsChat, card_actions, card_texts
 
 from storage.db import Database
 from storage.models import ConversationRef, Deal, PlanStep, User
+from tests.handlers.teams.fake_bot_connector import Call, FakeConnector
+from tests.handlers.teams.teams_harness import TENANT, TeamsChat, card_actions, card_texts
 
 WORKSPACE = f"teams:{TENANT}"
 
@@ -116,7 +116,7 @@ async def test_full_review_through_teams(chat: TeamsChat, connector: FakeConnect
     updates = len(connector.updates)
     calls = await step("[Done on the first step]", await chat.click(card, "Done"))
     assert len(connector.updates) == updates  # a plan card keeps its buttons
-    assert calls[0].text == "✅ Marked done: We send the security review by Friday"
+    assert calls[0].text == "✅ Marked done: We send the security review"
     card = calls[-1]
     calls = await step(
         "[Reschedule → Move to 2027-01-15]", await chat.click(card, "Move", due_1="2027-01-15")
