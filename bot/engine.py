@@ -119,6 +119,28 @@ class Coach:
 
         return self.db.run(work)
 
+    def profile_checked_at(self, who: UserRef) -> dt.datetime | None:
+        """When the platform profile (name, time zone) was last fetched, so handlers cache it."""
+
+        def work(session: Session) -> dt.datetime | None:
+            user = crud.ensure_user(session, who.workspace_id, who.user_id, self.clock())
+            return user.profile_checked_at
+
+        return self.db.run(work)
+
+    def save_profile(self, who: UserRef) -> None:
+        """Store a freshly fetched profile (name, time zone) and when it was fetched."""
+
+        def work(session: Session) -> None:
+            now = self.clock()
+            user = crud.ensure_user(
+                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
+            )
+            user.profile_checked_at = now
+            session.add(user)
+
+        self.db.run(work)
+
     def in_review(self, who: UserRef) -> bool:
         """Whether the user is mid-review (so a handler can say "picking up where we left off")."""
 
