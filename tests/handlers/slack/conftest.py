@@ -50,12 +50,13 @@ class Harness:
 
 
 def slack_settings(fake: FakeSlack, **extra: object) -> Settings:
-    return Settings(
-        slack_signing_secret=SECRET,
-        slack_bot_token="xoxb-test",
-        slack_api_url=f"{fake.url}/api/",
-        **extra,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "slack_signing_secret": SECRET,
+        "slack_bot_token": "xoxb-test",
+        "slack_api_url": f"{fake.url}/api/",
+        **extra,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

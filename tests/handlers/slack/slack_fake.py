@@ -48,6 +48,9 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Socket Mode: envelopes to push once a client connects, and the acks it sent back.
+    envelopes: list[dict[str, Any]] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -56,6 +59,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self.api)
         app.router.add_post("/response/{id}", self.response_url)
+        app.router.add_get("/socket", self.socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -186,6 +190,8 @@ class FakeSlack:
             return {"ok": True, "user": user}
         if method in ("views.open", "views.publish", "views.update"):
             return {"ok": True, "view": {"id": "V" + str(next(self._ts)), "hash": "h1"}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http", "ws", 1) + "/socket"}
         if method == "oauth.v2.access":
             return {
                 "ok": True,
@@ -200,6 +206,19 @@ class FakeSlack:
                 "authed_user": {"id": "U0ADMIN"},
             }
         return {"ok": True}
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, push the queued envelopes, record the acks."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.calls.append(Call("socket.connect", {}, dict(request.headers)))
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        for envelope in self.envelopes:
+            await ws.send_json(envelope)
+        async for msg in ws:
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(msg.data))
+        return ws
 
     async def response_url(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json(), dict(request.headers)))
