@@ -42,15 +42,19 @@ def ensure_user(
 ) -> User:
     """The user row for a platform user, created on first contact, refreshed when told more."""
     if session.get(Workspace, workspace_id) is None:
-        session.add(
-            Workspace(id=workspace_id, platform=workspace_id.split(":", 1)[0], created_at=now)
-        )
-        session.flush()
-    user = session.exec(
-        select(User).where(
-            User.workspace_id == workspace_id, User.platform_user_id == platform_user_id
-        )
-    ).first()
+        try:  # a concurrent first contact from the same workspace may insert it first
+            with session.begin_nested():
+                session.add(
+                    Workspace(
+                        id=workspace_id, platform=workspace_id.split(":", 1)[0], created_at=now
+                    )
+                )
+        except IntegrityError:
+            pass
+    query = select(User).where(
+        User.workspace_id == workspace_id, User.platform_user_id == platform_user_id
+    )
+    user = session.exec(query).first()
     if user is None:
         user = User(
             workspace_id=workspace_id,
@@ -59,9 +63,12 @@ def ensure_user(
             timezone=timezone,
             created_at=now,
         )
-        session.add(user)
-        session.flush()
-        return user
+        try:  # ... and the same user's two first requests may race each other
+            with session.begin_nested():
+                session.add(user)
+            return user
+        except IntegrityError:
+            user = session.exec(query).one()
     if display_name and user.display_name != display_name:
         user.display_name = display_name
     if timezone and user.timezone != timezone:
@@ -103,8 +110,11 @@ def load_conversation(session: Session, user: User, now: dt.datetime) -> Convers
         conv = Conversation(
             workspace_id=user.workspace_id, user_id=user.id, state={}, updated_at=now
         )
-        session.add(conv)
-        session.flush()
+        try:  # the user's first two turns may arrive together (a double click, a retry)
+            with session.begin_nested():
+                session.add(conv)
+        except IntegrityError:
+            conv = session.exec(stmt).one()
     return conv
 
 

@@ -2,7 +2,9 @@
 
 `/dealreview` is acknowledged at once and the review continues in the rep's DM with the
 bot. The engine is synchronous and does one database transaction per turn, so it runs in
-a worker thread (`asyncio.to_thread`) and the event loop stays free to ack other requests.
+a small pool of worker threads of its own and the event loop stays free to ack other
+requests: a few engine threads are as fast as many on one database, and fewer threads
+fighting the event loop for the GIL keep the acks quick (bench/slack_ack.py).
 Every delivery carries an idempotency key (event id, clicked block, submitted view), so
 Slack's retries and double clicks take effect once.
 """
@@ -14,7 +16,9 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -45,6 +49,9 @@ log = logging.getLogger(__name__)
 COMMAND = "/dealreview"
 BOT_SCOPES = ("commands", "chat:write", "im:history", "im:write", "users:read")
 PROFILE_TTL = dt.timedelta(days=1)
+ENGINE_THREADS = 2
+ACKED = "dealcoach_acked"  # context key: an asyncio.Event set once the HTTP ack is written
+T = TypeVar("T")
 _ANY = re.compile(r".*")
 
 SEND_FAILED = (
@@ -108,7 +115,22 @@ class SlackFrontend:
             logger=logging.getLogger("dealcoach.slack.bolt"),
         )
         self.delivery = SlackDelivery(self.client_for)
+        self.pool = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="slack-turn")
         self._register()
+
+    @staticmethod
+    async def ack_sent(context: Any) -> None:
+        """Wait until our HTTP answer to Slack is on the wire (Socket Mode: no wait)."""
+        acked = context.get(ACKED) if context is not None else None
+        if acked is not None:
+            try:
+                await asyncio.wait_for(acked.wait(), timeout=3)
+            except TimeoutError:
+                log.warning("ack was not written within 3 s")
+
+    async def engine(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a synchronous engine call off the event loop, in our own small pool."""
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
     # --- wiring -----------------------------------------------------------------------
 
@@ -130,7 +152,9 @@ class SlackFrontend:
         bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
         if bot is None or not bot.bot_token:
             raise LookupError(team_id)
-        return web_client(bot.bot_token, self.settings.slack_api_url, self.handlers)
+        client = web_client(bot.bot_token, self.settings.slack_api_url, self.handlers)
+        client.session = self.client.session
+        return client
 
     async def on_ignored(self, ack: Any) -> None:
         await ack()
@@ -153,7 +177,7 @@ class SlackFrontend:
         if cached and now - cached.checked < PROFILE_TTL:
             return cached.ref
         bare = UserRef(turns.workspace_id(team_id), user_id)
-        checked = await asyncio.to_thread(self.coach.profile_checked_at, bare)
+        checked = await self.engine(self.coach.profile_checked_at, bare)
         if checked is not None and now - checked < PROFILE_TTL:
             self.profiles[key] = Profile(bare, checked)
             return bare
@@ -172,13 +196,13 @@ class SlackFrontend:
             or "",
             timezone=info.get("tz") or None,
         )
-        await asyncio.to_thread(self.coach.save_profile, ref)
+        await self.engine(self.coach.save_profile, ref)
         self.profiles[key] = Profile(ref, now)
         return ref
 
     async def turn(self, client: AsyncWebClient, team_id: str, user_id: str, **kw: Any) -> Outcome:
         who = await self.who(client, team_id, user_id)
-        return await asyncio.to_thread(self.coach.handle, Turn(user=who, **kw))
+        return await self.engine(self.coach.handle, Turn(user=who, **kw))
 
     # --- sending ----------------------------------------------------------------------
 
@@ -242,8 +266,8 @@ class SlackFrontend:
 
     async def publish_home(self, client: AsyncWebClient, team_id: str, user_id: str) -> None:
         who = await self.who(client, team_id, user_id)
-        deals = await asyncio.to_thread(self.coach.deals, who)
-        active = await asyncio.to_thread(self.coach.in_review, who)
+        deals = await self.engine(self.coach.deals, who)
+        active = await self.engine(self.coach.in_review, who)
         try:
             await client.views_publish(user_id=user_id, view=home_view(deals, active))
         except SlackApiError as exc:
@@ -264,7 +288,7 @@ class SlackFrontend:
     # --- listeners --------------------------------------------------------------------
 
     async def on_command(
-        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any
+        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any, context: Any
     ) -> None:
         """Ack within Slack's 3 seconds first; the review itself continues in the DM."""
         team_id, user_id = body.get("team_id", ""), body.get("user_id", "")
@@ -277,6 +301,7 @@ class SlackFrontend:
             await ack()
         else:
             await ack(text="On it: I've sent you a direct message.", response_type="ephemeral")
+        await self.ack_sent(context)
         rewrite = None
         if name == "digest":
             channel = turns.digest_channel(args)
@@ -319,6 +344,7 @@ class SlackFrontend:
         if not team_id:
             return
         self.dm_channels[(team_id, user_id)] = event.get("channel", "")
+        await self.ack_sent(context)
         key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
         outcome = await self.turn(
             client, team_id, user_id, text=str(event.get("text") or ""), event_id=key
@@ -333,9 +359,12 @@ class SlackFrontend:
             return
         await self.publish_home(client, body.get("team_id", ""), event["user"])
 
-    async def on_action(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_action(
+        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
+    ) -> None:
         """A click on a button or a date picker: one turn, then the clicked block is retired."""
         await ack()
+        await self.ack_sent(context)
         actions = body.get("actions") or []
         user_id = (body.get("user") or {}).get("id")
         team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")

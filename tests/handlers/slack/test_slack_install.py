@@ -111,3 +111,22 @@ async def test_oauth_install_and_callback_store_the_installation(
         assert client.token == "xoxb-installed"
     finally:
         await h.stop()
+
+
+def test_manifest_asks_for_exactly_the_scopes_the_oauth_flow_requests() -> None:
+    import re
+    from pathlib import Path
+
+    import handlers.slack
+    from handlers.slack.app import BOT_SCOPES, COMMAND
+
+    text = (Path(handlers.slack.__file__).parent / "manifest.yml").read_text()
+    bot_block = text.split("    bot:\n", 1)[1].split("settings:", 1)[0]
+    scopes = re.findall(r"^\s+- ([a-z:.]+)", bot_block, re.M)
+    assert tuple(scopes) == BOT_SCOPES
+    assert f"command: {COMMAND}" in text
+    assert re.findall(r"^      - (\w[\w.]*)$", text.split("bot_events:", 1)[1], re.M)[:2] == [
+        "app_home_opened",
+        "message.im",
+    ]
+    assert text.count("/slack/events") == 3

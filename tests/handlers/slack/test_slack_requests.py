@@ -159,3 +159,16 @@ async def test_malformed_payloads_get_400_or_an_ack_never_500(h: Harness) -> Non
         assert resp.status in (200, 400, 404), (body, resp.status)
     await h.fake.settle(0.2)
     assert not h.fake.to("chat.postMessage")
+
+
+async def test_a_new_users_first_requests_arriving_together_all_get_answers(h: Harness) -> None:
+    """Concurrent first contact used to lose turns to a unique-constraint race."""
+    import asyncio
+
+    assert h.slack
+    slack = h.slack
+    resps = await asyncio.gather(*(slack.command("help", user="UNEW") for _ in range(6)))
+    assert {r.status for r in resps} == {200}
+    await h.fake.wait_for("chat.postMessage", 6)
+    users = stored_users(h)
+    assert [u.platform_user_id for u in users] == ["UNEW"]
