@@ -68,18 +68,20 @@ def mount(app: web.Application, settings: Settings, db: Database, coach: Coach) 
         # The listeners wait for this before their slow part, so the ack leaves first.
         acked = asyncio.Event()
         bolt_request.context[ACKED] = acked
+        front.request_started()
         try:
-            bolt_response = await front.bolt.async_dispatch(bolt_request)
-        except Exception:  # bolt trips over payloads missing what Slack always sends
-            log.warning("malformed Slack payload", exc_info=True)
-            return web.Response(status=400, text="malformed payload")
+            try:
+                bolt_response = await front.bolt.async_dispatch(bolt_request)
+            except Exception:  # bolt trips over payloads missing what Slack always sends
+                log.warning("malformed Slack payload", exc_info=True)
+                return web.Response(status=400, text="malformed payload")
+            response = await to_aiohttp_response(bolt_response)
+            await response.prepare(request)
+            await response.write_eof()
+            return response
         finally:
-            asyncio.get_running_loop().call_soon(acked.set)  # however we answer
-        response = await to_aiohttp_response(bolt_response)
-        await response.prepare(request)
-        await response.write_eof()
-        acked.set()
-        return response
+            acked.set()
+            front.request_answered()
 
     async def open_session(_app: web.Application) -> None:
         # One connection pool for every Web API call (slack_sdk opens a session per call

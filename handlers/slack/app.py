@@ -12,6 +12,7 @@ Slack's retries and double clicks take effect once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -50,6 +51,7 @@ COMMAND = "/dealreview"
 BOT_SCOPES = ("commands", "chat:write", "im:history", "im:write", "users:read")
 PROFILE_TTL = dt.timedelta(days=1)
 ENGINE_THREADS = 2
+ACKS_FIRST = 0.5  # seconds a turn may wait for a burst of acks to be answered
 ACKED = "dealcoach_acked"  # context key: an asyncio.Event set once the HTTP ack is written
 T = TypeVar("T")
 _ANY = re.compile(r".*")
@@ -115,22 +117,41 @@ class SlackFrontend:
             logger=logging.getLogger("dealcoach.slack.bolt"),
         )
         self.delivery = SlackDelivery(self.client_for)
+        self.inflight = 0
+        self.quiet = asyncio.Event()
+        self.quiet.set()
         self.pool = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="slack-turn")
         self._register()
 
-    @staticmethod
-    async def ack_sent(context: Any) -> None:
-        """Wait until our HTTP answer to Slack is on the wire (Socket Mode: no wait)."""
+    async def after_ack(self, context: Any) -> None:
+        """Acks first: start a turn only once Slack has its answer, and not mid-burst.
+
+        Waits until our own HTTP ack is on the wire, then (at most ACKS_FIRST seconds) until
+        no other request is waiting for its ack, so the turn's CPU time does not delay
+        Slack's 3-second ack of the others. Outside bursts this returns at once; in Socket
+        Mode there is no HTTP ack to wait for.
+        """
         acked = context.get(ACKED) if context is not None else None
-        if acked is not None:
-            try:
-                await asyncio.wait_for(acked.wait(), timeout=3)
-            except TimeoutError:
-                log.warning("ack was not written within 3 s")
+        if acked is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(acked.wait(), timeout=3)
+        if self.inflight:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.quiet.wait(), ACKS_FIRST)
 
     async def engine(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a synchronous engine call off the event loop, in our own small pool."""
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    def request_started(self) -> None:
+        self.inflight += 1
+        self.quiet.clear()
+
+    def request_answered(self) -> None:
+        self.inflight -= 1
+        if not self.inflight:
+            self.quiet.set()
 
     # --- wiring -----------------------------------------------------------------------
 
@@ -301,7 +322,7 @@ class SlackFrontend:
             await ack()
         else:
             await ack(text="On it: I've sent you a direct message.", response_type="ephemeral")
-        await self.ack_sent(context)
+        await self.after_ack(context)
         rewrite = None
         if name == "digest":
             channel = turns.digest_channel(args)
@@ -344,7 +365,7 @@ class SlackFrontend:
         if not team_id:
             return
         self.dm_channels[(team_id, user_id)] = event.get("channel", "")
-        await self.ack_sent(context)
+        await self.after_ack(context)
         key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
         outcome = await self.turn(
             client, team_id, user_id, text=str(event.get("text") or ""), event_id=key
@@ -364,7 +385,7 @@ class SlackFrontend:
     ) -> None:
         """A click on a button or a date picker: one turn, then the clicked block is retired."""
         await ack()
-        await self.ack_sent(context)
+        await self.after_ack(context)
         actions = body.get("actions") or []
         user_id = (body.get("user") or {}).get("id")
         team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
