@@ -161,10 +161,13 @@ async def test_malformed_payloads_get_400_or_an_ack_never_500(h: Harness) -> Non
     assert not h.fake.to("chat.postMessage")
 
 
-async def test_a_new_users_first_requests_arriving_together_all_get_answers(h: Harness) -> None:
+async def test_a_new_users_first_requests_arriving_together_all_get_answers(
+    h_any: Harness,
+) -> None:
     """Concurrent first contact used to lose turns to a unique-constraint race."""
     import asyncio
 
+    h = h_any
     assert h.slack
     slack = h.slack
     resps = await asyncio.gather(*(slack.command("help", user="UNEW") for _ in range(6)))

@@ -47,7 +47,8 @@ def steps(h: Harness) -> list[PlanStep]:
     return h.db.run(lambda s: list(s.exec(select(PlanStep).order_by(PlanStep.id))))
 
 
-async def test_full_review_through_slack(h: Harness) -> None:
+async def test_full_review_through_slack(h_any: Harness) -> None:
+    h = h_any
     assert h.slack
     await h.slack.command("")
     (q,) = await h.fake.wait_for("chat.postMessage")
@@ -139,7 +140,8 @@ async def test_plan_card_buttons_and_reschedule_picker(h: Harness) -> None:
     assert (by_id[ours.id].due, by_id[ours.id].slips) == (dt.date(2026, 12, 10), 1)
 
 
-async def test_review_resumes_after_a_restart(h: Harness) -> None:
+async def test_review_resumes_after_a_restart(h_any: Harness) -> None:
+    h = h_any
     assert h.slack
     await h.slack.command("Initech - expansion")
     (q,) = await h.fake.wait_for("chat.postMessage")
