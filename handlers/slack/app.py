@@ -70,6 +70,19 @@ DIGEST_HINT = (
 )
 
 
+class _QuietTokenNotice(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it does
+    (the client carries the same token plus our base URL and retries), so the warning only
+    confuses whoever starts the server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+BOLT_LOG = logging.getLogger("dealcoach.slack.bolt")
+BOLT_LOG.addFilter(_QuietTokenNotice())
+
+
 @dataclasses.dataclass
 class Profile:
     ref: UserRef
@@ -114,7 +127,7 @@ class SlackFrontend:
             client=self.client,
             oauth_settings=oauth,
             process_before_response=False,
-            logger=logging.getLogger("dealcoach.slack.bolt"),
+            logger=BOLT_LOG,
         )
         self.delivery = SlackDelivery(self.client_for)
         self.inflight = 0

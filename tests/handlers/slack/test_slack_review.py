@@ -263,6 +263,21 @@ async def test_app_home_lists_deals_and_starts_a_review(h: Harness) -> None:
     assert len(h.fake.to("chat.postMessage")) == 1
     assert posts[0]["channel"] == "DU1"
     assert "Which deal shall we review" in blocks_text(posts[0])
+    # Home's Settings button opens the settings modal with the click's trigger.
+    settings = view["blocks"][2]["elements"][1]
+    assert settings["value"] == "cmd:settings"
+    payload["trigger_id"] = "trig.settings"
+    payload["actions"] = [
+        {
+            **payload["actions"][0],
+            "action_id": settings["action_id"],
+            "value": "cmd:settings",
+            "text": settings["text"],
+        }
+    ]
+    (opened,) = await h.fake.wait_for("views.open") if await h.slack.interactive(payload) else []
+    assert opened["trigger_id"] == "trig.settings"
+    assert opened["view"]["callback_id"] == "dc:settings"
 
 
 async def test_subcommands_and_unknown_ones(h: Harness) -> None:
@@ -282,3 +297,15 @@ async def test_subcommands_and_unknown_ones(h: Harness) -> None:
     await h.slack.command("digest sales")
     (hint,) = await h.fake.wait_for("response_url")
     assert "#" in hint["text"] and hint["response_type"] == "ephemeral"
+
+
+async def test_typed_settings_offers_a_button_that_opens_the_modal(h: Harness) -> None:
+    assert h.slack
+    post = await say(h, "settings")
+    assert "Open your dealcoach settings" in blocks_text(post)
+    assert h.fake.to("views.open") == []  # a typed message carries no trigger for a modal
+    await h.slack.click(post, button("Open your dealcoach settings"))
+    (opened,) = await h.fake.wait_for("views.open")
+    assert opened["view"]["callback_id"] == "dc:settings"
+    update = h.fake.to("chat.update")[-1]
+    assert not [b for b in update["blocks"] if b["type"] == "actions"]
