@@ -109,6 +109,23 @@ async def test_oauth_install_and_callback_store_the_installation(
         # Proactive delivery now finds that workspace's token in our database.
         client = await front.client_for("T0OTHER")
         assert client.token == "xoxb-installed"
+        # A rep in the newly installed workspace is answered with that workspace's token.
+        body = urllib.parse.urlencode(
+            {
+                "team_id": "T0OTHER",
+                "user_id": "U5",
+                "channel_id": "C1",
+                "command": "/dealreview",
+                "text": "help",
+                "trigger_id": "trig.o",
+                "response_url": f"{fake.url}/response/o",
+            }
+        )
+        resp = await h.slack.raw(body, "application/x-www-form-urlencoded")
+        assert resp.status == 200
+        await fake.wait_for("chat.postMessage")
+        post = next(c for c in fake.calls if c.method == "chat.postMessage")
+        assert post.headers["Authorization"] == "Bearer xoxb-installed"
     finally:
         await h.stop()
 
