@@ -7,9 +7,8 @@ import time
 import urllib.parse
 
 import aiohttp
-from conftest import Harness, slack_settings
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_fake import TEAM, FakeSlack
+from slack_fake import TEAM, FakeSlack, Harness, slack_settings
 
 from bot.engine import Coach
 from handlers.slack import FRONTEND, SOCKET

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from conftest import Harness
-from slack_fake import TEAM, button
+from slack_fake import TEAM, Harness, button
 from sqlmodel import select
 
 from storage.models import ProcessedEvent, User

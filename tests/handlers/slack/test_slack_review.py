@@ -6,8 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from conftest import Harness
-from slack_fake import FakeSlack, button, datepicker
+from slack_fake import FakeSlack, Harness, button, datepicker
 from sqlmodel import select
 
 from storage.models import Deal, PlanStep, User

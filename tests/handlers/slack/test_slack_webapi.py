@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Harness
-from slack_fake import TEAM, FakeSlack
+from slack_fake import TEAM, FakeSlack, Harness
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlmodel import select
 
