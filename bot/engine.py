@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
@@ -24,6 +25,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+T = TypeVar("T")
 
 
 def utc_now() -> dt.datetime:
@@ -51,13 +53,7 @@ class Coach:
     def handle(self, turn: Turn) -> Outcome:
         """Apply one turn and return what to say. Never raises for bad input or a down database."""
         try:
-            try:
-                return self.db.run(lambda session: self._handle(session, turn))
-            except IntegrityError:
-                # A concurrent turn won a race: the same delivery (found by its key on the
-                # second try) or the same new user's first rows (found as existing).
-                log.info("retrying turn after a concurrent insert (event %s)", turn.event_id)
-                return self.db.run(lambda session: self._handle(session, turn))
+            return self._run(lambda session: self._handle(session, turn))
         except IntegrityError:
             ref = self.clock().strftime("%H%M%S")
             log.exception(
@@ -79,6 +75,19 @@ class Coach:
                 turn.event_id,
             )
             return Outcome([Text(BROKEN.format(ref=ref), "error")])
+
+    def _run(self, work: Callable[[Session], T]) -> T:
+        """One unit of work, run once more if a concurrent insert won a race.
+
+        Two deliveries of one event, or a new user's first two messages, both try to insert
+        the same rows; the loser's second run finds them (its event key then makes it a
+        duplicate, or its user and conversation simply exist).
+        """
+        try:
+            return self.db.run(work)
+        except IntegrityError:
+            log.info("retrying a unit of work after a concurrent insert")
+            return self.db.run(work)
 
     def _handle(self, session: Session, turn: Turn) -> Outcome:
         now = self.clock()
@@ -107,7 +116,7 @@ class Coach:
             )
             return Dialog(session, user, ReviewState(), now, self.default_timezone).deal_list()
 
-        return self.db.run(work)
+        return self._run(work)
 
     def plan(self, who: UserRef, deal_text: str = "") -> list[Reply]:
         """A deal's plan card (or a hint) without touching the user's review in progress."""
@@ -121,7 +130,29 @@ class Coach:
             dialog.show_plan(deal_text)
             return dialog.out
 
-        return self.db.run(work)
+        return self._run(work)
+
+    def profile_checked_at(self, who: UserRef) -> dt.datetime | None:
+        """When the platform profile (name, time zone) was last fetched, so handlers cache it."""
+
+        def work(session: Session) -> dt.datetime | None:
+            user = crud.ensure_user(session, who.workspace_id, who.user_id, self.clock())
+            return user.profile_checked_at
+
+        return self._run(work)
+
+    def save_profile(self, who: UserRef) -> None:
+        """Store a freshly fetched profile (name, time zone) and when it was fetched."""
+
+        def work(session: Session) -> None:
+            now = self.clock()
+            user = crud.ensure_user(
+                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
+            )
+            user.profile_checked_at = now
+            session.add(user)
+
+        self._run(work)
 
     def in_review(self, who: UserRef) -> bool:
         """Whether the user is mid-review (so a handler can say "picking up where we left off")."""
@@ -131,4 +162,4 @@ class Coach:
             user = crud.ensure_user(session, who.workspace_id, who.user_id, now)
             return ReviewState.from_dict(crud.load_conversation(session, user, now).state).active
 
-        return self.db.run(work)
+        return self._run(work)

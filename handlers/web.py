@@ -27,6 +27,10 @@ def build_app(settings: Settings, db: Database, coach: Coach) -> web.Application
     app.router.add_get("/healthz", health)
     mounted: list[str] = []
     # Platform adapters register themselves here (handlers/slack, handlers/teams).
+    from handlers import slack
+
+    if slack.mount(app, settings, db, coach):
+        mounted.append("slack")
     if settings.teams_enabled:
         from handlers import teams
 

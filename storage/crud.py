@@ -425,9 +425,7 @@ def save_conversation_ref(
     return created
 
 
-def get_conversation_ref(
-    session: Session, workspace_id: str, target: str
-) -> dict[str, Any] | None:
+def get_conversation_ref(session: Session, workspace_id: str, target: str) -> dict[str, Any] | None:
     row = session.exec(
         select(ConversationRef).where(
             ConversationRef.workspace_id == workspace_id, ConversationRef.target == target

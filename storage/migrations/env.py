@@ -12,10 +12,19 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+def include_name(name, type_, parent_names) -> bool:  # type: ignore[no-untyped-def]
+    """Autogenerate compares only our tables: slack_sdk's installation store keeps its own
+    (created by migration 0002), which are not SQLModel models and must not be dropped."""
+    if type_ == "table":
+        return name in target_metadata.tables
+    return True
+
+
 def run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -1,0 +1,504 @@
+"""The Slack front end: a bolt `AsyncApp` whose listeners turn Slack into neutral turns.
+
+`/dealreview` is acknowledged at once and the review continues in the rep's DM with the
+bot. The engine is synchronous and does one database transaction per turn, so it runs in
+a small pool of worker threads of its own and the event loop stays free to ack other
+requests: a few engine threads are as fast as many on one database, and fewer threads
+fighting the event loop for the GIL keep the acks quick (bench/slack_ack.py).
+Every delivery carries an idempotency key (event id, clicked block, submitted view), so
+Slack's retries and double clicks take effect once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.engine import Coach
+from bot.messages import Form, Outcome, Reply, Text, Turn, UserRef
+from config import Settings
+from handlers.slack import turns
+from handlers.slack.client import InstallationStore, StateStore, retry_handlers, web_client
+from handlers.slack.delivery import SlackDelivery
+from handlers.slack.render import (
+    SETTINGS_CALLBACK,
+    Message,
+    Renderer,
+    chosen,
+    form_view,
+    home_view,
+    open_form_button,
+)
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/dealreview"
+BOT_SCOPES = ("commands", "chat:write", "im:history", "im:write", "users:read")
+PROFILE_TTL = dt.timedelta(days=1)
+ENGINE_THREADS = 2
+ACKS_FIRST = 0.5  # seconds a turn may wait for a burst of acks to be answered
+ACKED = "dealcoach_acked"  # context key: an asyncio.Event set once the HTTP ack is written
+T = TypeVar("T")
+_ANY = re.compile(r".*")
+
+SEND_FAILED = (
+    "I couldn't send my last reply (Slack didn't accept it). Your answer is saved: "
+    "type *review* to see where we are."
+)
+DM_FAILED = (
+    "I couldn't open a direct message with you ({error}). Check that dealcoach is allowed "
+    "to message you (Apps → dealcoach → Messages), then try `/dealreview` again."
+)
+DIGEST_HINT = (
+    "Name the channel with its # so Slack links it, e.g. `/dealreview digest #sales-leads`, "
+    "and invite me there first (`/invite @dealcoach`)."
+)
+
+
+class _QuietTokenNotice(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it does
+    (the client carries the same token plus our base URL and retries), so the warning only
+    confuses whoever starts the server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+BOLT_LOG = logging.getLogger("dealcoach.slack.bolt")
+BOLT_LOG.addFilter(_QuietTokenNotice())
+
+
+@dataclasses.dataclass
+class Profile:
+    ref: UserRef
+    checked: dt.datetime
+
+
+class SlackFrontend:
+    """Owns the bolt app and what its listeners share: the coach, caches, the renderer."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        coach: Coach,
+        handlers: list[AsyncRetryHandler] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.coach = coach
+        self.handlers = handlers if handlers is not None else retry_handlers()
+        self.profiles: dict[tuple[str, str], Profile] = {}
+        self.dm_channels: dict[tuple[str, str], str] = {}
+        self.installations: InstallationStore | None = None
+        oauth: AsyncOAuthSettings | None = None
+        token = settings.slack_bot_token
+        if settings.slack_oauth_enabled:
+            assert settings.slack_client_id and settings.slack_client_secret
+            self.installations = InstallationStore(settings.slack_client_id, db.engine)
+            oauth = AsyncOAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                scopes=list(BOT_SCOPES),
+                installation_store=self.installations,
+                state_store=StateStore(db.engine),
+                install_path="/slack/install",
+                redirect_uri_path="/slack/oauth_redirect",
+            )
+            token = None
+        self.client = web_client(token, settings.slack_api_url, self.handlers)
+        self.bolt = AsyncApp(
+            signing_secret=settings.slack_signing_secret or "",
+            request_verification_enabled=bool(settings.slack_signing_secret),
+            client=self.client,
+            oauth_settings=oauth,
+            process_before_response=False,
+            logger=BOLT_LOG,
+        )
+        self.delivery = SlackDelivery(self.client_for)
+        self.inflight = 0
+        self.quiet = asyncio.Event()
+        self.quiet.set()
+        self.pool = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="slack-turn")
+        self._register()
+
+    async def after_ack(self, context: Any) -> None:
+        """Acks first: start a turn only once Slack has its answer, and not mid-burst.
+
+        Waits until our own HTTP ack is on the wire, then (at most ACKS_FIRST seconds) until
+        no other request is waiting for its ack, so the turn's CPU time does not delay
+        Slack's 3-second ack of the others. Outside bursts this returns at once; in Socket
+        Mode there is no HTTP ack to wait for.
+        """
+        acked = context.get(ACKED) if context is not None else None
+        if acked is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(acked.wait(), timeout=3)
+        if self.inflight:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.quiet.wait(), ACKS_FIRST)
+
+    async def engine(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a synchronous engine call off the event loop, in our own small pool."""
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    def request_started(self) -> None:
+        self.inflight += 1
+        self.quiet.clear()
+
+    def request_answered(self) -> None:
+        self.inflight -= 1
+        if not self.inflight:
+            self.quiet.set()
+
+    # --- wiring -----------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.bolt
+        app.command(COMMAND)(self.on_command)
+        app.event("message")(self.on_message)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.action(re.compile(r"^dc:"))(self.on_action)
+        app.view(SETTINGS_CALLBACK)(self.on_settings_submit)
+        app.view_closed(_ANY)(self.on_ignored)
+        app.event(_ANY)(self.on_ignored)  # anything else we are subscribed to: ack, nothing
+        app.error(self.on_error)
+
+    async def client_for(self, team_id: str) -> AsyncWebClient:
+        """The bot's client for a workspace (proactive delivery has no request to borrow one from)."""
+        if self.installations is None:
+            return self.client
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            raise LookupError(team_id)
+        client = web_client(bot.bot_token, self.settings.slack_api_url, self.handlers)
+        client.session = self.client.session
+        return client
+
+    async def on_ignored(self, ack: Any) -> None:
+        await ack()
+
+    async def on_error(self, error: Exception, body: Any) -> BoltResponse | None:
+        """A payload missing what Slack always sends is a bad request (400), not our crash."""
+        if isinstance(error, KeyError | TypeError | ValueError | AttributeError):
+            log.warning("malformed Slack payload (%s: %s)", type(error).__name__, error)
+            return BoltResponse(status=400, body="malformed payload")
+        log.error("Slack listener failed: %r", error, exc_info=error)
+        return None
+
+    # --- who is speaking --------------------------------------------------------------
+
+    async def who(self, client: AsyncWebClient, team_id: str, user_id: str) -> UserRef:
+        """The user with name and time zone from users.info, looked up at most once a day."""
+        key = (team_id, user_id)
+        now = self.coach.clock()
+        cached = self.profiles.get(key)
+        if cached and now - cached.checked < PROFILE_TTL:
+            return cached.ref
+        bare = UserRef(turns.workspace_id(team_id), user_id)
+        checked = await self.engine(self.coach.profile_checked_at, bare)
+        if checked is not None and now - checked < PROFILE_TTL:
+            self.profiles[key] = Profile(bare, checked)
+            return bare
+        try:
+            info = (await client.users_info(user=user_id))["user"]
+        except (TimeoutError, SlackApiError, SlackClientError) as exc:
+            log.warning("users.info failed for %s/%s: %s", team_id, user_id, exc)
+            return bare
+        profile = info.get("profile") or {}
+        ref = UserRef(
+            bare.workspace_id,
+            user_id,
+            display_name=profile.get("display_name")
+            or info.get("real_name")
+            or info.get("name")
+            or "",
+            timezone=info.get("tz") or None,
+        )
+        await self.engine(self.coach.save_profile, ref)
+        self.profiles[key] = Profile(ref, now)
+        return ref
+
+    async def turn(self, client: AsyncWebClient, team_id: str, user_id: str, **kw: Any) -> Outcome:
+        who = await self.who(client, team_id, user_id)
+        return await self.engine(self.coach.handle, Turn(user=who, **kw))
+
+    # --- sending ----------------------------------------------------------------------
+
+    async def dm(self, client: AsyncWebClient, team_id: str, user_id: str) -> str:
+        key = (team_id, user_id)
+        if key not in self.dm_channels:
+            opened = await client.conversations_open(users=user_id)
+            self.dm_channels[key] = opened["channel"]["id"]
+        return self.dm_channels[key]
+
+    async def send(
+        self,
+        client: AsyncWebClient,
+        team_id: str,
+        user_id: str,
+        replies: list[Reply],
+        channel: str | None = None,
+        trigger_id: str | None = None,
+        rewrite: dict[str, str] | None = None,
+    ) -> None:
+        """Post one turn's replies to the DM; a Form opens as a modal when we have a trigger."""
+        forms = [r for r in replies if isinstance(r, Form)]
+        messages = Renderer().messages(replies)
+        for form in forms:
+            if trigger_id and await self.open_form(client, trigger_id, form):
+                continue
+            messages.append(Message(form.title, open_form_button(form)))
+        if rewrite:
+            messages = [_rewrite(m, rewrite) for m in messages]
+        if not messages:
+            return
+        channel = channel or await self.dm(client, team_id, user_id)
+        for msg in messages:
+            try:
+                await client.chat_postMessage(channel=channel, text=msg.text, blocks=msg.blocks)
+            except SlackApiError as exc:
+                log.error(
+                    "chat.postMessage failed team=%s user=%s channel=%s: %s",
+                    team_id,
+                    user_id,
+                    channel,
+                    exc.response.get("error") if exc.response else exc,
+                )
+                await self._tell_failure(client, channel)
+                return
+
+    async def _tell_failure(self, client: AsyncWebClient, channel: str) -> None:
+        try:
+            await client.chat_postMessage(channel=channel, text=SEND_FAILED)
+        except (SlackApiError, SlackClientError) as exc:
+            log.error("could not tell %s about a failed send either: %s", channel, exc)
+
+    async def open_form(self, client: AsyncWebClient, trigger_id: str, form: Form) -> bool:
+        try:
+            await client.views_open(trigger_id=trigger_id, view=form_view(form))
+            return True
+        except SlackApiError as exc:
+            # An expired trigger (slow engine, > 3 s) is not fatal: offer a button instead.
+            log.warning("views.open failed: %s", exc.response.get("error"))
+            return False
+
+    async def publish_home(self, client: AsyncWebClient, team_id: str, user_id: str) -> None:
+        who = await self.who(client, team_id, user_id)
+        deals = await self.engine(self.coach.deals, who)
+        active = await self.engine(self.coach.in_review, who)
+        try:
+            await client.views_publish(user_id=user_id, view=home_view(deals, active))
+        except SlackApiError as exc:
+            log.warning("views.publish failed for %s/%s: %s", team_id, user_id, exc)
+
+    async def after(
+        self,
+        client: AsyncWebClient,
+        team_id: str,
+        user_id: str,
+        outcome: Outcome,
+        **send: Any,
+    ) -> None:
+        await self.send(client, team_id, user_id, outcome.replies, **send)
+        if outcome.review_finished:
+            await self.publish_home(client, team_id, user_id)
+
+    # --- listeners --------------------------------------------------------------------
+
+    async def on_command(
+        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any, context: Any
+    ) -> None:
+        """Ack within Slack's 3 seconds first; the review itself continues in the DM."""
+        team_id, user_id = body.get("team_id", ""), body.get("user_id", "")
+        if not team_id or not user_id:
+            await ack()
+            return
+        name, args = turns.parse_command(body.get("text", ""))
+        in_dm = body.get("channel_id") == self.dm_channels.get((team_id, user_id))
+        if name == "settings" or in_dm:
+            await ack()
+        else:
+            await ack(text="On it: I've sent you a direct message.", response_type="ephemeral")
+        await self.after_ack(context)
+        rewrite = None
+        if name == "digest":
+            channel = turns.digest_channel(args)
+            if channel is None:
+                await respond(text=DIGEST_HINT, response_type="ephemeral")
+                return
+            args, rewrite = channel, {channel: f"<#{channel}>"}
+        key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
+        outcome = await self.turn(client, team_id, user_id, command=name, args=args, event_id=key)
+        if outcome.duplicate:
+            return
+        try:
+            await self.after(
+                client,
+                team_id,
+                user_id,
+                outcome,
+                trigger_id=body.get("trigger_id"),
+                rewrite=rewrite,
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response else str(exc)
+            log.error("could not DM %s/%s: %s", team_id, user_id, error)
+            await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
+
+    async def on_message(
+        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: Any
+    ) -> None:
+        """A rep's typed answer in the bot's DM; everything else (channels, bots, edits) is ignored."""
+        if (
+            event.get("channel_type") != "im"
+            or event.get("subtype")
+            or event.get("bot_id")
+            or not event.get("user")
+            or event.get("user") == context.get("bot_user_id")
+        ):
+            return
+        team_id = body.get("team_id") or event.get("team") or ""
+        user_id = event["user"]
+        if not team_id:
+            return
+        self.dm_channels[(team_id, user_id)] = event.get("channel", "")
+        await self.after_ack(context)
+        key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
+        outcome = await self.turn(
+            client, team_id, user_id, text=str(event.get("text") or ""), event_id=key
+        )
+        if not outcome.duplicate:
+            await self.after(client, team_id, user_id, outcome, channel=event.get("channel"))
+
+    async def on_home_opened(
+        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        await self.publish_home(client, body.get("team_id", ""), event["user"])
+
+    async def on_action(
+        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
+    ) -> None:
+        """A click on a button or a date picker: one turn, then the clicked block is retired."""
+        await ack()
+        await self.after_ack(context)
+        actions = body.get("actions") or []
+        user_id = (body.get("user") or {}).get("id")
+        team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+        if not actions or not user_id or not team_id:
+            return
+        action = actions[0]
+        value = turns.action_value(action)
+        if value is None:
+            return
+        outcome = await self.turn(
+            client, team_id, user_id, value=value, event_id=turns.action_key(body, action)
+        )
+        if outcome.duplicate:
+            return
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        if container.get("type") == "message" and message.get("blocks") and channel:
+            try:
+                await client.chat_update(
+                    channel=channel,
+                    ts=container.get("message_ts") or message.get("ts"),
+                    text=message.get("text") or "dealcoach",
+                    blocks=chosen(
+                        message["blocks"],
+                        action.get("block_id", ""),
+                        turns.chosen_note(action, value),
+                    ),
+                )
+            except SlackApiError as exc:
+                log.warning("chat.update failed: %s", exc.response.get("error"))
+        await self.after(
+            client,
+            team_id,
+            user_id,
+            outcome,
+            channel=channel if container.get("type") == "message" else None,
+            trigger_id=body.get("trigger_id"),
+        )
+        if container.get("type") == "view" and not outcome.review_finished:
+            await self.publish_home(client, team_id, user_id)
+
+    async def on_settings_submit(
+        self, ack: Any, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """Saves the settings modal; a field the engine rejects is shown in the modal itself."""
+        view = body.get("view") or {}
+        user_id = (body.get("user") or {}).get("id")
+        team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+        if not user_id or not team_id:
+            await ack()
+            return
+        values = turns.form_values(view)
+        outcome = await self.turn(
+            client, team_id, user_id, form=values, event_id=turns.view_key(view, values)
+        )
+        errors = field_errors(outcome, values)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        if not outcome.duplicate:
+            await self.after(client, team_id, user_id, outcome)
+
+
+_FIELD_WORDS = (
+    ("timezone", "time zone"),
+    ("nudge_weekday", "nudge day"),
+    ("nudge_time", "nudge time"),
+    ("paused_until", "pause"),
+)
+
+
+def field_errors(outcome: Outcome, values: dict[str, str]) -> dict[str, str]:
+    """The engine's "not saved" lines, matched to the modal's fields by what they talk about."""
+    errors: dict[str, str] = {}
+    for reply in outcome.replies:
+        if not (isinstance(reply, Text) and reply.tone == "error"):
+            continue
+        for line in reply.text.split("\n"):
+            line = line.lstrip("• ").strip()
+            low = line.lower()
+            for name, words in _FIELD_WORDS:
+                if name in values and words in low and name not in errors:
+                    errors[name] = line.replace("*", "")[:150]
+                    break
+    return errors
+
+
+def _rewrite(msg: Message, replace: dict[str, str]) -> Message:
+    """Turn plain ids the engine echoed (a digest channel) into Slack links."""
+
+    def fix(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return {k: (fix(v) if k != "value" else v) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [fix(v) for v in obj]
+        if isinstance(obj, str):
+            for old, new in replace.items():
+                obj = obj.replace(old, new)
+        return obj
+
+    return Message(msg.text, fix(msg.blocks))

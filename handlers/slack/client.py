@@ -1,0 +1,137 @@
+"""Web API clients with slack_sdk's retry handlers, and installations kept in our database.
+
+Every `AsyncWebClient` we build gets the same base URL (`SLACK_API_URL`, for proxies and
+the tests' fake Slack) and the same retry policy: 429 waits for `Retry-After`, 500/503
+back off, a dropped connection is tried again. Bolt copies both onto the per-request
+clients it builds, so listeners and proactive delivery behave alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import Engine
+
+TIMEOUT = 10  # seconds per Web API call
+
+
+def retry_handlers(
+    rate_limit_retries: int = 2,
+    server_retries: int = 2,
+    interval: RetryIntervalCalculator | None = None,
+) -> list[AsyncRetryHandler]:
+    """The policy for every client; `interval` is injectable so tests need not wait."""
+    backoff = interval or BackoffRetryIntervalCalculator(backoff_factor=0.5)
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        AsyncServerErrorRetryHandler(max_retry_count=server_retries, interval_calculator=backoff),
+    ]
+
+
+def web_client(
+    token: str | None, base_url: str, handlers: list[AsyncRetryHandler] | None = None
+) -> AsyncWebClient:
+    url = base_url if base_url.endswith("/") else base_url + "/"
+    return AsyncWebClient(
+        token=token,
+        base_url=url,
+        timeout=TIMEOUT,
+        retry_handlers=list(handlers if handlers is not None else retry_handlers()),
+    )
+
+
+class InstallationStore(AsyncInstallationStore):
+    """slack_sdk's SQLAlchemy store on our engine (tables: migration 0002_slack), made async.
+
+    The store is synchronous; each call runs in a worker thread so the event loop never
+    blocks on the database.
+    """
+
+    def __init__(self, client_id: str, engine: Engine) -> None:
+        self.sync = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+
+    @property
+    def logger(self) -> Any:
+        return self.sync.logger
+
+    async def async_save(self, installation: Installation) -> None:
+        await asyncio.to_thread(self.sync.save, installation)
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        await asyncio.to_thread(self.sync.save_bot, bot)
+
+    async def async_find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        return await asyncio.to_thread(
+            self.sync.find_bot,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        return await asyncio.to_thread(
+            self.sync.find_installation,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await asyncio.to_thread(self.sync.delete_bot, enterprise_id=enterprise_id, team_id=team_id)
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        await asyncio.to_thread(
+            self.sync.delete_installation,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+        )
+
+
+class StateStore(AsyncOAuthStateStore):
+    """OAuth `state` values (CSRF protection of the install flow), in our database too."""
+
+    def __init__(self, engine: Engine, expiration_seconds: int = 600) -> None:
+        self.sync = SQLAlchemyOAuthStateStore(expiration_seconds=expiration_seconds, engine=engine)
+
+    @property
+    def logger(self) -> Any:
+        return self.sync.logger
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        return await asyncio.to_thread(self.sync.issue)
+
+    async def async_consume(self, state: str) -> bool:
+        return await asyncio.to_thread(self.sync.consume, state)

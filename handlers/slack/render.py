@@ -1,0 +1,385 @@
+"""Neutral replies as Block Kit: messages, the settings modal, the App Home tab.
+
+One turn's replies become as few messages as possible (one, unless a long plan card pushes
+past Slack's 50-block limit), so the rep is not spammed. Every interactive element's
+`action_id` starts with "dc:" and carries the engine's own value, so a click maps straight
+back to `Turn.value` (see `turns.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.messages import (
+    Choice,
+    DealList,
+    Form,
+    FormField,
+    PlanCard,
+    Question,
+    Reply,
+    Section,
+    StepView,
+    Text,
+)
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 48  # Slack allows 50 per message; keep a margin for the "you chose" context
+MAX_TEXT = 2900  # a section's text may hold 3000 characters
+SETTINGS_CALLBACK = "dc:settings"
+_TONE = {
+    "warning": ":warning: ",
+    "error": ":x: ",
+    "success": ":white_check_mark: ",
+    "coach": ":point_right: ",
+    "info": "",
+}
+_HEALTH = {"healthy": ":large_green_circle:", "at risk": ":large_yellow_circle:"}
+_MRKDWN_LINK = re.compile(r"<[^>]*>")
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; everything else (the `*emphasis*`) passes as is."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: str) -> str:
+    """Notification text: no asterisks, no links."""
+    return _MRKDWN_LINK.sub("", text).replace("*", "")
+
+
+def _date(d: dt.date | None) -> str:
+    return f"{d:%a %b} {d.day}" if d else "no date"
+
+
+def mrkdwn(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_TEXT]}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_TEXT]}]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": plain(text)[:150] or "-"}}
+
+
+def button(choice: Choice, action_id: str) -> Block:
+    b: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": choice.label[:75] or "-", "emoji": True},
+        "value": choice.value[:2000],
+    }
+    if choice.style != "default":
+        b["style"] = choice.style
+    return b
+
+
+def datepicker(
+    action_id: str, initial: dt.date | None = None, placeholder: str = "Pick a date"
+) -> Block:
+    d: Block = {
+        "type": "datepicker",
+        "action_id": action_id,
+        "placeholder": {"type": "plain_text", "text": placeholder},
+    }
+    if initial:
+        d["initial_date"] = initial.isoformat()
+    return d
+
+
+@dataclass
+class Message:
+    """One chat.postMessage: fallback `text` (notifications, screen readers) and blocks."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+class Renderer:
+    """Stateless apart from a counter that keeps block ids unique within one message."""
+
+    def __init__(self) -> None:
+        self._n = 0
+
+    def _id(self, prefix: str) -> str:
+        self._n += 1
+        return f"{prefix}{self._n}"
+
+    def messages(self, replies: list[Reply]) -> list[Message]:
+        """Group one turn's replies into messages of at most MAX_BLOCKS blocks each."""
+        out: list[Message] = []
+        current = Message("")
+        for reply in replies:
+            if isinstance(reply, Form):
+                continue  # forms open as a modal (or a button to open one), see app.py
+            blocks = self.blocks(reply)
+            if current.blocks and len(current.blocks) + len(blocks) > MAX_BLOCKS:
+                out.append(current)
+                current = Message("")
+            current.blocks.extend(blocks[:MAX_BLOCKS])
+            if not current.text:
+                current.text = fallback(reply)[:300]
+        if current.blocks:
+            out.append(current)
+        return out
+
+    def blocks(self, reply: Reply) -> list[Block]:
+        if isinstance(reply, Text):
+            return [mrkdwn(_TONE.get(reply.tone, "") + escape(reply.text))]
+        if isinstance(reply, Question):
+            return self.question(reply)
+        if isinstance(reply, PlanCard):
+            return self.plan(reply)
+        if isinstance(reply, DealList):
+            return deal_list(reply)
+        if isinstance(reply, Section):
+            return self.section(reply)
+        return []
+
+    def question(self, q: Question) -> list[Block]:
+        blocks = [mrkdwn(escape(q.text))]
+        notes = [n for n in (q.progress, escape(q.hint or "")) if n]
+        if notes:
+            blocks.append(context(" · ".join(notes)))
+        elements = [button(c, f"dc:choice:{i}") for i, c in enumerate(q.choices[:24])]
+        if q.date_input:
+            elements.append(datepicker("dc:date", q.initial_date))
+        if elements:
+            blocks.append({"type": "actions", "block_id": self._id("q"), "elements": elements})
+        return blocks
+
+    def plan(self, card: PlanCard) -> list[Block]:
+        h = card.health
+        when = (
+            f"Decision *{_date(card.decision_date)}* ({card.days_left} days)"
+            if card.decision_date and card.days_left is not None
+            else "*No decision date yet*"
+        )
+        dot = _HEALTH.get(h.label, ":red_circle:")
+        blocks: list[Block] = [
+            header(f"Plan: {card.title}"),
+            mrkdwn(f"{when} · {dot} health {h.score}/100, {h.label}"),
+        ]
+        if card.context:
+            blocks.append(context(f"Context: {escape(card.context)}"))
+        if not card.steps:
+            blocks.append(mrkdwn("_No steps yet._"))
+        for s in card.steps:
+            blocks.append(mrkdwn(step_line(s)))
+            actions = self.step_actions(s)
+            if actions:
+                blocks.append(actions)
+        notes = []
+        if card.risk:
+            notes.append(f"Risk of no decision: {escape(card.risk)}")
+        notes.append(
+            f"Gaps: {escape(', '.join(card.gaps))}"
+            if card.gaps
+            else "No gaps: every step has an owner and a date, and the plan reaches the decision."
+        )
+        blocks.append(context("\n".join(notes)))
+        return blocks
+
+    def step_actions(self, s: StepView) -> Block | None:
+        """Done / Drop as buttons, Reschedule as a date picker: one click, no extra question."""
+        if not s.actions:
+            return None
+        elements: list[Block] = []
+        for c in s.actions:
+            if c.value.endswith(":reschedule"):
+                elements.append(datepicker(f"dc:step:{s.id}:reschedule", None, "Reschedule"))
+            else:
+                elements.append(button(c, f"dc:step:{s.id}:{c.value.rsplit(':', 1)[-1]}"))
+        # The block id names the step, so the update after a click can say what happened to it.
+        return {"type": "actions", "block_id": self._id(f"step:{s.id}:"), "elements": elements}
+
+    def section(self, sec: Section) -> list[Block]:
+        blocks: list[Block] = [header(sec.title)]
+        if sec.lines:
+            blocks.append(mrkdwn("\n".join(escape(line) for line in sec.lines)))
+        if sec.choices:
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": self._id("s"),
+                    "elements": [
+                        button(c, f"dc:choice:{i}") for i, c in enumerate(sec.choices[:24])
+                    ],
+                }
+            )
+        if sec.footer:
+            blocks.append(context(escape(sec.footer)))
+        return blocks
+
+
+def step_line(s: StepView) -> str:
+    who = {"customer": "Customer", "us": "Us"}.get(s.side or "", "Unassigned")
+    owner = f" ({escape(s.owner)})" if s.owner else ""
+    flags = []
+    if s.status != "open":
+        flags.append(s.status)
+    if s.overdue:
+        flags.append(":rotating_light: overdue")
+    if s.after_decision:
+        flags.append("after the decision date")
+    if s.slips:
+        flags.append(f"slipped {s.slips}x")
+    flag = f"  _{', '.join(flags)}_" if flags else ""
+    text = escape(s.description)
+    if s.status != "open":
+        text = f"~{text}~"
+    return f"*{who}*{owner}: {text} · due {_date(s.due)}{flag}"
+
+
+def deal_list(lst: DealList) -> list[Block]:
+    if not lst.deals:
+        return [mrkdwn("You have no open deals yet. Start a review to add one.")]
+    blocks: list[Block] = [header(lst.title)]
+    for d in lst.deals[:40]:
+        nxt = (
+            f"Next customer step: {escape(d.next_customer_step)} ({_date(d.next_customer_due)})"
+            if d.next_customer_step
+            else "_No customer step yet_"
+        )
+        week = f" · {d.due_this_week} due this week" if d.due_this_week else ""
+        dot = _HEALTH.get(d.health.label, ":red_circle:")
+        lines = [
+            f"*{escape(d.title)}* · decision {_date(d.decision_date)} · {dot} {d.health.score}/100 {d.health.label}",
+            nxt + week,
+        ]
+        if d.health.reasons:
+            lines.append(f"_{escape(', '.join(d.health.reasons))}_")
+        blocks.append(mrkdwn("\n".join(lines)))
+    return blocks
+
+
+def fallback(reply: Reply) -> str:
+    if isinstance(reply, Text | Question):
+        return plain(reply.text)
+    if isinstance(reply, PlanCard):
+        return f"Plan: {reply.title}"
+    if isinstance(reply, DealList):
+        return reply.title
+    if isinstance(reply, Section):
+        return reply.title
+    if isinstance(reply, Form):
+        return reply.title
+    return "dealcoach"
+
+
+def chosen(blocks: list[Block], block_id: str, note: str) -> list[Block]:
+    """The message after a click: the clicked actions block becomes a note, so it can't be
+    clicked again, and every other block stays as it was."""
+    out = []
+    for b in blocks:
+        if b.get("block_id") == block_id and b.get("type") == "actions":
+            out.append(context(note))
+        else:
+            out.append(b)
+    return out
+
+
+def open_form_button(form: Form) -> list[Block]:
+    """When there is no trigger to open a modal with (a typed "settings"), offer a button."""
+    return [
+        {
+            "type": "actions",
+            "block_id": "open-form",
+            "elements": [
+                button(
+                    Choice(f"Open {form.title.lower()}", f"cmd:{form.form_id}", "primary"),
+                    "dc:choice:0",
+                )
+            ],
+        }
+    ]
+
+
+# --- modal ----------------------------------------------------------------------------
+
+
+def _field_element(f: FormField) -> Block:
+    aid = f"f:{f.name}"
+    if f.kind == "date":
+        return datepicker(aid, dt.date.fromisoformat(f.initial) if f.initial else None)
+    if f.kind == "time":
+        el: Block = {"type": "timepicker", "action_id": aid}
+        if f.initial:
+            el["initial_time"] = f.initial
+        return el
+    if f.options:
+        opts = [
+            {"text": {"type": "plain_text", "text": c.label[:75]}, "value": c.value}
+            for c in f.options[:100]
+        ]
+        el = {"type": "static_select", "action_id": aid, "options": opts}
+        initial = next((o for o in opts if o["value"] == f.initial), None)
+        if initial:
+            el["initial_option"] = initial
+        return el
+    el = {"type": "plain_text_input", "action_id": aid}
+    if f.initial:
+        el["initial_value"] = f.initial
+    if f.kind == "timezone":
+        el["placeholder"] = {"type": "plain_text", "text": "e.g. Europe/Berlin"}
+    return el
+
+
+def form_view(form: Form) -> Block:
+    """A `Form` as a modal; the input block ids are the field names (for response errors)."""
+    blocks = []
+    for f in form.fields:
+        block: Block = {
+            "type": "input",
+            "block_id": f.name,
+            "optional": f.optional,
+            "label": {"type": "plain_text", "text": f.label[:2000]},
+            "element": _field_element(f),
+        }
+        if f.hint:
+            block["hint"] = {"type": "plain_text", "text": plain(f.hint)[:2000]}
+        blocks.append(block)
+    return {
+        "type": "modal",
+        "callback_id": SETTINGS_CALLBACK
+        if form.form_id == "settings"
+        else f"dc:form:{form.form_id}",
+        "private_metadata": form.form_id,
+        "title": {"type": "plain_text", "text": plain(form.title)[:24]},
+        "submit": {"type": "plain_text", "text": form.submit_label[:24]},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+# --- App Home -------------------------------------------------------------------------
+
+
+def home_view(lst: DealList, in_review: bool = False) -> Block:
+    start = Choice(
+        "Continue your review" if in_review else "Start a review", "cmd:review", "primary"
+    )
+    blocks: list[Block] = [
+        header("dealcoach"),
+        mrkdwn(
+            "Every deal review ends in a plan both sides can follow: what the customer does "
+            "next, what we do, and by when."
+        ),
+        {
+            "type": "actions",
+            "block_id": "home",
+            "elements": [
+                button(start, "dc:home:review"),
+                button(Choice("Settings", "cmd:settings"), "dc:home:settings"),
+            ],
+        },
+        {"type": "divider"},
+    ]
+    blocks.extend(deal_list(lst))
+    return {"type": "home", "blocks": blocks[:100]}

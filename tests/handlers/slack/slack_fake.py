@@ -1,0 +1,423 @@
+"""A fake Slack: the Web API on loopback that records every call, plus a signed-request client.
+
+The Web API half answers like Slack does (ok/error JSON, 429 with Retry-After, 5xx) and
+can be told to fail a method a number of times. The client half sends slash commands,
+Events API callbacks and interactive payloads to our server exactly as Slack signs them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.engine import Coach
+from config import Settings
+from handlers.web import build_app
+from storage.db import Database
+
+SECRET = "test-signing-secret"
+TEAM = "T0TEAM"
+BOT_USER = "UBOT"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class Failure:
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    times: int = 1
+
+
+@dataclass
+class FakeSlack:
+    """The Web API (`/api/<method>`), response URLs (`/response/<id>`), and a Socket Mode URL."""
+
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Socket Mode: envelopes to push once a client connects, and the acks it sent back.
+    envelopes: list[dict[str, Any]] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self.api)
+        app.router.add_post("/response/{id}", self.response_url)
+        app.router.add_get("/socket", self.socket)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    # --- scripting ----------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+
+    def to(self, method: str) -> list[dict[str, Any]]:
+        return [c.args for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, n: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+        """Poll until `n` calls of `method` arrived (the listeners run after the ack)."""
+        deadline = time.monotonic() + timeout
+        while len(self.to(method)) < n:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"expected {n} {method} calls, got {len(self.to(method))}: "
+                    f"{[c.method for c in self.calls]}"
+                )
+            await asyncio.sleep(0.01)
+        return self.to(method)
+
+    async def settle(self, quiet: float = 0.3) -> None:
+        """Wait until no new call arrived for `quiet` seconds (to assert that nothing more came)."""
+        seen = -1
+        while seen != len(self.calls):
+            seen = len(self.calls)
+            await asyncio.sleep(quiet)
+
+    def posted_texts(self) -> list[str]:
+        """Every text the rep saw in the DM, block by block, in order (the transcript)."""
+        out = []
+        for args in self.to("chat.postMessage"):
+            for b in args.get("blocks") or []:
+                if b.get("type") in ("section", "header"):
+                    out.append(b["text"]["text"])
+                elif b.get("type") == "context":
+                    out.append(" ".join(e.get("text", "") for e in b["elements"]))
+                elif b.get("type") == "actions":
+                    labels = [
+                        e["text"]["text"] if e["type"] == "button" else f"[{e['type']}]"
+                        for e in b["elements"]
+                    ]
+                    out.append("  " + " | ".join(labels))
+            if not args.get("blocks"):
+                out.append(args.get("text", ""))
+        return out
+
+    # --- the Web API --------------------------------------------------------------------
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        body = await request.read()
+        if body:
+            if request.content_type == "application/json":
+                args.update(json.loads(body))
+            else:
+                args.update(dict(urllib.parse.parse_qsl(body.decode())))
+        for key in ("blocks", "view"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        self.calls.append(Call(method, args, dict(request.headers)))
+        queue = self.failures.get(method) or []
+        if queue:
+            f = queue[0]
+            f.times -= 1
+            if f.times <= 0:
+                queue.pop(0)
+            headers = {"Retry-After": str(f.retry_after)} if f.retry_after is not None else {}
+            if f.status != 200:
+                return web.json_response(
+                    {"ok": False, "error": f.error or "ratelimited"},
+                    status=f.status,
+                    headers=headers,
+                )
+            return web.json_response({"ok": False, "error": f.error})
+        answer = self.answer(method, args)
+        if method == "chat.postMessage":
+            args["ts"] = answer["ts"]  # so a test can click on what was posted
+        return web.json_response(answer)
+
+    def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": BOT_USER,
+                "bot_id": "BBOT",
+                "team_id": TEAM,
+                "team": "Team",
+            }
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))}}
+        if method in ("chat.postMessage", "chat.update"):
+            ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": ts,
+                "message": {"text": args.get("text"), "blocks": args.get("blocks")},
+            }
+        if method == "users.info":
+            uid = args.get("user", "")
+            user = self.users.get(uid) or {
+                "id": uid,
+                "name": uid.lower(),
+                "real_name": f"Rep {uid}",
+                "tz": "Europe/Berlin",
+                "profile": {"display_name": f"rep-{uid.lower()}"},
+            }
+            return {"ok": True, "user": user}
+        if method in ("views.open", "views.publish", "views.update"):
+            return {"ok": True, "view": {"id": "V" + str(next(self._ts)), "hash": "h1"}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http", "ws", 1) + "/socket"}
+        if method == "oauth.v2.access":
+            return {
+                "ok": True,
+                "app_id": "A1",
+                "access_token": "xoxb-installed",
+                "token_type": "bot",
+                "scope": "commands,chat:write",
+                "bot_user_id": BOT_USER,
+                "team": {"id": "T0OTHER", "name": "Other"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+                "authed_user": {"id": "U0ADMIN"},
+            }
+        return {"ok": True}
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, push the queued envelopes, record the acks."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.calls.append(Call("socket.connect", {}, dict(request.headers)))
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        for envelope in self.envelopes:
+            await ws.send_json(envelope)
+        async for msg in ws:
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(msg.data))
+        return ws
+
+    async def response_url(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await request.json(), dict(request.headers)))
+        return web.Response(text="ok")
+
+
+# --- signed requests to our server -----------------------------------------------------
+
+
+def sign(body: str, secret: str = SECRET, ts: int | None = None) -> dict[str, str]:
+    stamp = str(int(time.time()) if ts is None else ts)
+    mac = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={mac}"}
+
+
+class SlackClient:
+    """Sends what Slack would send, signed (or deliberately not)."""
+
+    def __init__(self, base: str, fake: FakeSlack) -> None:
+        self.base = base
+        self.fake = fake
+        self.session = aiohttp.ClientSession()
+        self._n = itertools.count(1)
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def raw(
+        self,
+        body: str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+    ) -> aiohttp.ClientResponse:
+        h = {"Content-Type": content_type, **(sign(body) if signed else {}), **(headers or {})}
+        resp = await self.session.post(f"{self.base}/slack/events", data=body.encode(), headers=h)
+        await resp.read()
+        return resp
+
+    async def command(
+        self, text: str = "", user: str = "U1", channel: str = "C0GENERAL", **headers: str
+    ) -> aiohttp.ClientResponse:
+        n = next(self._n)
+        form = {
+            "token": "x",
+            "team_id": TEAM,
+            "team_domain": "t",
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/dealreview",
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": f"{self.fake.url}/response/{n}",
+            "trigger_id": f"trig.{n}",
+        }
+        return await self.raw(
+            urllib.parse.urlencode(form), "application/x-www-form-urlencoded", headers
+        )
+
+    async def event(
+        self,
+        event: dict[str, Any],
+        event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> aiohttp.ClientResponse:
+        body = {
+            "token": "x",
+            "team_id": TEAM,
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event": event,
+            "event_id": event_id or f"Ev{next(self._n):06d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        }
+        return await self.raw(json.dumps(body), "application/json", headers)
+
+    async def dm(self, text: str, user: str = "U1", **kw: Any) -> aiohttp.ClientResponse:
+        return await self.event(
+            {
+                "type": "message",
+                "channel": f"D{user}",
+                "channel_type": "im",
+                "user": user,
+                "text": text,
+                "ts": f"{time.time():.6f}",
+            },
+            **kw,
+        )
+
+    async def interactive(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return await self.raw(body, "application/x-www-form-urlencoded")
+
+    async def click(
+        self,
+        message: dict[str, Any],
+        pick: Callable[[dict[str, Any]], bool],
+        user: str = "U1",
+        selected_date: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Click the first element of a posted message for which `pick(element)` is true."""
+        for block in message.get("blocks") or []:
+            if block.get("type") != "actions":
+                continue
+            for el in block["elements"]:
+                if pick(el):
+                    action = {
+                        "action_id": el["action_id"],
+                        "block_id": block["block_id"],
+                        "type": el["type"],
+                        "action_ts": "1",
+                    }
+                    if el["type"] == "button":
+                        action.update(value=el["value"], text=el["text"])
+                    else:
+                        action["selected_date"] = selected_date
+                    return await self.interactive(
+                        {
+                            "type": "block_actions",
+                            "user": {"id": user, "team_id": TEAM},
+                            "team": {"id": TEAM},
+                            "api_app_id": "A1",
+                            "trigger_id": "trig.click",
+                            "container": {
+                                "type": "message",
+                                "message_ts": message["ts"],
+                                "channel_id": message["channel"],
+                                "is_ephemeral": False,
+                            },
+                            "channel": {"id": message["channel"]},
+                            "message": {
+                                "ts": message["ts"],
+                                "text": message.get("text", ""),
+                                "blocks": message["blocks"],
+                            },
+                            "actions": [action],
+                        }
+                    )
+        raise AssertionError(f"no such element in {json.dumps(message.get('blocks'))[:800]}")
+
+
+def button(label: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda el: el["type"] == "button" and el["text"]["text"].startswith(label)
+
+
+def datepicker(el: dict[str, Any]) -> bool:
+    return el["type"] == "datepicker"
+
+
+# --- our real server on loopback ----------------------------------------------------
+
+
+@dataclass
+class Harness:
+    """Our server, the fake Slack it calls, and a client that signs like Slack."""
+
+    fake: FakeSlack
+    db: Database
+    coach: Coach
+    settings: Settings
+    runner: web.AppRunner | None = None
+    app: web.Application | None = None
+    slack: SlackClient | None = None
+
+    async def start(self) -> None:
+        self.app = build_app(self.settings, self.db, self.coach)
+        self.runner = web.AppRunner(self.app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.slack = SlackClient(f"http://127.0.0.1:{port}", self.fake)
+
+    async def stop(self) -> None:
+        if self.slack:
+            await self.slack.close()
+        if self.runner:
+            await self.runner.cleanup()
+
+    async def restart(self) -> None:
+        """A new process in all but name: new app, new caches, same database."""
+        await self.stop()
+        self.coach = Coach(self.db, clock=self.coach.clock, default_timezone="America/New_York")
+        await self.start()
+
+
+def slack_settings(fake: FakeSlack, **extra: object) -> Settings:
+    values: dict[str, object] = {
+        "slack_signing_secret": SECRET,
+        "slack_bot_token": "xoxb-test",
+        "slack_api_url": f"{fake.url}/api/",
+        **extra,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
