@@ -1,0 +1,393 @@
+"""Queries for the scheduled messages: whole questions, a constant number of round trips.
+
+The due sweep must stay cheap over a million plan steps, so it never loads plans it does
+not need: only reps whose slot is open now and not yet in the outbox, and for reminders
+only steps whose due date falls in the window that can remind anyone today. Rows are read
+as plain tuples (SQLAlchemy Core), not ORM objects, because the counts can be large.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session, col
+
+from process.cadence import Change, DealPlan, Rep, parse_hhmm, zone
+from process.plan import Plan, Step
+from process.playbook import STEP_STAGES
+from storage.crud import DEFAULT_TEAM
+from storage.models import (
+    Answer,
+    Deal,
+    DecisionDateChange,
+    Outbox,
+    PlanStep,
+    StepSlip,
+    Team,
+    User,
+    Workspace,
+)
+
+_STEP_COLS = (
+    PlanStep.id,
+    PlanStep.deal_id,
+    PlanStep.description,
+    PlanStep.side,
+    PlanStep.owner,
+    PlanStep.due,
+    PlanStep.status,
+    PlanStep.slips,
+)
+_DEAL_COLS = (
+    Deal.id,
+    Deal.owner_id,
+    Deal.account,
+    Deal.name,
+    Deal.decision_date,
+    Deal.last_reviewed_at,
+    Deal.created_at,
+    Deal.risk,
+)
+
+
+def _step(row: tuple) -> Step:  # type: ignore[type-arg]
+    return Step(
+        id=row[0],
+        description=row[2],
+        side=row[3],
+        owner=row[4],
+        due=row[5],
+        status=row[6],
+        slips=row[7],
+    )
+
+
+def _title(account: str, name: str) -> str:
+    return f"{account} — {name}" if name else account
+
+
+def _local_date(ts: dt.datetime | None, tz: dt.tzinfo) -> dt.date | None:
+    return ts.astimezone(tz).date() if ts else None
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    id: int
+    workspace_id: str
+    name: str
+    channel: str
+    timezone: str
+    weekday: int
+    time: str
+    last_digest_at: dt.datetime | None
+
+
+def load_reps(session: Session, workspace_id: str | None = None) -> list[Rep]:
+    """Every user with their cadence settings, in one query."""
+    stmt = select(
+        User.id,
+        User.workspace_id,
+        User.platform_user_id,
+        User.display_name,
+        User.timezone_override,
+        User.timezone,
+        User.nudge_weekday,
+        User.nudge_time,
+        User.paused_until,
+    )
+    if workspace_id:
+        stmt = stmt.where(User.workspace_id == workspace_id)
+    return [
+        Rep(
+            user_id=r[0],
+            workspace_id=r[1],
+            platform_user_id=r[2],
+            name=r[3] or r[2],
+            timezone=r[4] or r[5] or "UTC",
+            nudge_weekday=r[6],
+            nudge_time=parse_hhmm(r[7], dt.time(9, 0)) if r[7] else None,
+            paused_until=r[8],
+        )
+        for r in session.execute(stmt)
+    ]
+
+
+def load_teams(session: Session, name: str | None = None) -> list[TeamRow]:
+    """Teams with a digest channel (or the named team, for a preview)."""
+    stmt = select(
+        Team.id,
+        Team.workspace_id,
+        Team.name,
+        Team.digest_channel,
+        Team.timezone,
+        Team.digest_weekday,
+        Team.digest_time,
+        Team.last_digest_at,
+    )
+    stmt = (
+        stmt.where(Team.name == name) if name else stmt.where(col(Team.digest_channel).is_not(None))
+    )
+    return [TeamRow(*r[:3], r[3] or "", *r[4:]) for r in session.execute(stmt)]
+
+
+def known_keys(session: Session, since: dt.date) -> set[str]:
+    """Outbox keys from `since` on: what was already decided (sent or not) recently."""
+    return set(session.execute(select(Outbox.key).where(Outbox.local_date >= since)).scalars())
+
+
+def platforms(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Workspace.id, Workspace.platform)).all())  # type: ignore[arg-type]
+
+
+def reminder_plans(
+    session: Session,
+    reps: dict[int, Rep],
+    step_window: tuple[dt.date, dt.date],
+    decision_window: tuple[dt.date, dt.date],
+) -> dict[int, list[DealPlan]]:
+    """Per rep, their open deals carrying only what can remind today: two queries.
+
+    Steps whose due date falls in `step_window`, and deals whose decision date falls in
+    `decision_window` while a customer step is open (that open step stands in the plan).
+    """
+    if not reps:
+        return {}
+    owner_ids = list(reps)
+    deals: dict[int, tuple] = {}  # type: ignore[type-arg]
+    steps: dict[int, list[Step]] = defaultdict(list)
+    rows = session.execute(
+        select(*_STEP_COLS, *_DEAL_COLS)
+        .join(Deal, col(Deal.id) == PlanStep.deal_id)
+        .where(
+            PlanStep.status == "open",
+            col(PlanStep.due).between(*step_window),
+            Deal.status == "open",
+            col(Deal.owner_id).in_(owner_ids),
+        )
+    )
+    for r in rows:
+        steps[r[1]].append(_step(r))
+        deals[r[1]] = r[8:]
+    customer_open = (
+        select(PlanStep.deal_id)
+        .where(PlanStep.status == "open", PlanStep.side == "customer")
+        .group_by(PlanStep.deal_id)
+        .subquery()
+    )
+    near = session.execute(
+        select(*_DEAL_COLS)
+        .join(customer_open, customer_open.c.deal_id == Deal.id)
+        .where(
+            Deal.status == "open",
+            col(Deal.decision_date).between(*decision_window),
+            col(Deal.owner_id).in_(owner_ids),
+        )
+    )
+    near_ids: set[int] = set()
+    for d in near:
+        deals.setdefault(d[0], tuple(d))
+        near_ids.add(d[0])
+    out: dict[int, list[DealPlan]] = defaultdict(list)
+    for deal_id, d in deals.items():
+        own = steps.get(deal_id, [])
+        if deal_id in near_ids and not any(s.side == "customer" for s in own):
+            own = [*own, Step(None, "(open customer step)", "customer", None)]
+        out[d[1]].append(
+            DealPlan(deal_id, d[1], _title(d[2], d[3]), Plan(decision_date=d[4], steps=tuple(own)))
+        )
+    return out
+
+
+def nudge_plans(
+    session: Session, reps: dict[int, Rep], due_until: dt.date
+) -> dict[int, list[DealPlan]]:
+    """Per rep, each open deal with its open steps due by `due_until` (overdue included),
+    whether a customer step is open, and when it was last reviewed: three queries."""
+    if not reps:
+        return {}
+    owner_ids = list(reps)
+    deal_rows = session.execute(
+        select(*_DEAL_COLS).where(Deal.status == "open", col(Deal.owner_id).in_(owner_ids))
+    ).all()
+    owned = and_(
+        col(Deal.id) == PlanStep.deal_id, Deal.status == "open", col(Deal.owner_id).in_(owner_ids)
+    )
+    steps: dict[int, list[Step]] = defaultdict(list)
+    for r in session.execute(
+        select(*_STEP_COLS)
+        .join(Deal, owned)
+        .where(PlanStep.status == "open", col(PlanStep.due) <= due_until)
+    ):
+        steps[r[1]].append(_step(r))
+    with_customer = set(
+        session.execute(
+            select(PlanStep.deal_id)
+            .join(Deal, owned)
+            .where(PlanStep.status == "open", PlanStep.side == "customer")
+            .group_by(PlanStep.deal_id)
+        ).scalars()
+    )
+    out: dict[int, list[DealPlan]] = defaultdict(list)
+    for d in deal_rows:
+        tz = zone(reps[d[1]].timezone)
+        own = steps.get(d[0], [])
+        if d[0] in with_customer and not any(s.side == "customer" for s in own):
+            own = [*own, Step(None, "(open customer step)", "customer", None)]
+        out[d[1]].append(
+            DealPlan(
+                d[0],
+                d[1],
+                _title(d[2], d[3]),
+                Plan(decision_date=d[4], steps=tuple(own), last_reviewed=_local_date(d[5], tz)),
+                created=_local_date(d[6], tz),
+            )
+        )
+    return out
+
+
+@dataclass
+class DigestData:
+    reps: list[Rep]
+    deals: list[DealPlan]
+    changes: list[Change]
+    answer_counts: dict[int, tuple[int, int]]
+
+
+def team_members(session: Session, team: TeamRow, reps: Iterable[Rep]) -> list[Rep]:
+    """Reps in the team: its own members, and for the default team everyone without one."""
+    member = User.team_id == team.id
+    if team.name == DEFAULT_TEAM:
+        member = or_(member, col(User.team_id).is_(None))
+    ids = set(
+        session.execute(
+            select(User.id).where(User.workspace_id == team.workspace_id, member)
+        ).scalars()
+    )
+    return [r for r in reps if r.user_id in ids]
+
+
+def digest_data(
+    session: Session,
+    team: TeamRow,
+    members: list[Rep],
+    since: dt.datetime,
+    ratio_since: dt.datetime,
+) -> DigestData:
+    """Everything the digest says about a team: eight queries however big the team is."""
+    tz = zone(team.timezone)
+    by_id = {r.user_id: r for r in members}
+    owner_ids: Collection[int] = list(by_id)
+    deal_rows = session.execute(
+        select(*_DEAL_COLS).where(
+            Deal.workspace_id == team.workspace_id,
+            Deal.status == "open",
+            col(Deal.owner_id).in_(owner_ids),
+        )
+    ).all()
+    owned = and_(
+        col(Deal.id) == PlanStep.deal_id,
+        Deal.workspace_id == team.workspace_id,
+        col(Deal.owner_id).in_(owner_ids),
+    )
+    steps: dict[int, list[Step]] = defaultdict(list)
+    for r in session.execute(
+        select(*_STEP_COLS)
+        .join(Deal, and_(owned, Deal.status == "open"))
+        .order_by(PlanStep.deal_id, col(PlanStep.due).is_(None), PlanStep.due, PlanStep.id)
+    ):
+        steps[r[1]].append(_step(r))
+    moves = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(DecisionDateChange.deal_id, func.count())
+            .join(Deal, col(Deal.id) == DecisionDateChange.deal_id)
+            .where(
+                Deal.workspace_id == team.workspace_id,
+                Deal.status == "open",
+                col(Deal.owner_id).in_(owner_ids),
+                col(DecisionDateChange.old_date).is_not(None),
+            )
+            .group_by(DecisionDateChange.deal_id)
+        ).all()
+    )
+    deals = [
+        DealPlan(
+            d[0],
+            d[1],
+            _title(d[2], d[3]),
+            Plan(
+                decision_date=d[4],
+                steps=tuple(steps.get(d[0], ())),
+                decision_date_moves=moves.get(d[0], 0),
+                last_reviewed=_local_date(d[5], tz),
+            ),
+            created=_local_date(d[6], tz),
+            risk=d[7],
+        )
+        for d in deal_rows
+    ]
+    changes: list[Change] = []
+    for desc, account, name, owner, closed in session.execute(
+        select(PlanStep.description, Deal.account, Deal.name, Deal.owner_id, PlanStep.closed_at)
+        .join(Deal, owned)
+        .where(PlanStep.status == "done", col(PlanStep.closed_at) >= since)
+        .order_by(PlanStep.closed_at)
+    ):
+        changes.append(
+            Change(owner, _title(account, name), "done", desc, new=_local_date(closed, tz))
+        )
+    for desc, account, name, owner, old, new in session.execute(
+        select(
+            PlanStep.description,
+            Deal.account,
+            Deal.name,
+            Deal.owner_id,
+            StepSlip.old_due,
+            StepSlip.new_due,
+        )
+        .join(PlanStep, col(PlanStep.id) == StepSlip.step_id)
+        .join(Deal, owned)
+        .where(col(StepSlip.changed_at) >= since)
+        .order_by(StepSlip.changed_at)
+    ):
+        if old is not None and new is not None and new > old:
+            changes.append(Change(owner, _title(account, name), "slip", desc, old, new))
+    for account, name, owner, old, new, reason in session.execute(
+        select(
+            Deal.account,
+            Deal.name,
+            Deal.owner_id,
+            DecisionDateChange.old_date,
+            DecisionDateChange.new_date,
+            DecisionDateChange.reason,
+        )
+        .join(Deal, col(Deal.id) == DecisionDateChange.deal_id)
+        .where(
+            Deal.workspace_id == team.workspace_id,
+            col(Deal.owner_id).in_(owner_ids),
+            col(DecisionDateChange.old_date).is_not(None),
+            col(DecisionDateChange.changed_at) >= since,
+        )
+        .order_by(DecisionDateChange.changed_at)
+    ):
+        changes.append(
+            Change(owner, _title(account, name), "decision_moved", "", old, new, reason or "")
+        )
+    counts: dict[int, tuple[int, int]] = {}
+    for user_id, orientation, n in session.execute(
+        select(Answer.user_id, Answer.orientation, func.count())
+        .where(
+            Answer.workspace_id == team.workspace_id,
+            col(Answer.user_id).in_(owner_ids),
+            col(Answer.stage).in_([s.value for s in STEP_STAGES]),
+            col(Answer.orientation).in_(["next_step", "history", "vague"]),
+            col(Answer.created_at) >= ratio_since,
+        )
+        .group_by(Answer.user_id, Answer.orientation)
+    ):
+        fwd, total = counts.get(user_id, (0, 0))
+        counts[user_id] = (fwd + (n if orientation == "next_step" else 0), total + n)
+    return DigestData(members, deals, changes, counts)
