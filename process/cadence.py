@@ -10,8 +10,8 @@ Restraint rules, because a coach that pings too often gets muted:
   their start time and the quiet hour (20:00 local), never while the rep is paused
   (`paused_until` is the day they are back);
 - a rep gets at most one reminder message a day: everything due is bundled into it;
-- each reminder fires on exactly one day (due soon: `lead` working days before; due today:
-  the last working day on or before the due date; overdue: the first working day after);
+- each reminder fires on exactly one day (due today: the last working day on or before the
+  due date; due soon: `lead` working days before that; overdue: the first working day after);
 - a weekly slot missed because the server was down is caught up later the same working
   week, once; older slots are never planned (the outbox marks leftovers stale).
 """
@@ -232,7 +232,9 @@ def reminder_items(deals: Iterable[DealPlan], today: dt.date, cad: Cadence) -> l
             reason: ReminderReason | None = None
             if s.due >= today and today == working_day_on_or_before(s.due):
                 reason = "due_today"
-            elif s.due > today and today == working_days_before(s.due, cad.lead_working_days):
+            elif s.due > today and today == working_days_before(
+                working_day_on_or_before(s.due), cad.lead_working_days
+            ):
                 reason = "due_soon"
             elif s.due < today and today == next_working_day_after(s.due):
                 reason = "overdue"
