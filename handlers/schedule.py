@@ -298,6 +298,9 @@ class Schedule:
 # --- in-process scheduling (`dealcoach serve`) -----------------------------------------
 
 
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+
+
 def attach_schedules(app: web.Application, schedule: Schedule, every_minutes: int = 5) -> None:
     """Run a pass every few minutes while the web app runs; one at a time, missed runs merged."""
 
@@ -310,15 +313,15 @@ def attach_schedules(app: web.Application, schedule: Schedule, every_minutes: in
             minutes=every_minutes,
             coalesce=True,
             max_instances=1,
-            next_run_time=schedule.clock(),
+            next_run_time=dt.datetime.now(dt.UTC),  # the scheduler's own clock: run now
             id="run-due",
         )
         scheduler.start()
-        app["scheduler"] = scheduler
+        app[SCHEDULER] = scheduler
         log.info("schedules running every %s minutes (worker %s)", every_minutes, schedule.worker)
 
     async def stop(app: web.Application) -> None:
-        scheduler = app.get("scheduler")
+        scheduler = app.get(SCHEDULER)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
 
