@@ -9,11 +9,14 @@ Replies are stored in the outbox as JSON, so what is sent is exactly what was de
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from bot.messages import Choice, Reply, Section, Text
 from process.cadence import Digest, Nudge, ReminderItem, StepRef
 from process.plan import Step
+
+T = TypeVar("T")
 
 #: At most this many step cards in one reminder; the rest are counted.
 MAX_STEP_CARDS = 6
@@ -90,10 +93,12 @@ def _step_line(r: StepRef, today: dt.date) -> str:
     return f"• {r.step.description} · *{r.deal_title}* · {_who(r.step)} · {when(r.step.due or today, today)}"
 
 
-def _capped(lines: list[str], what: str) -> tuple[str, ...]:
-    if len(lines) <= MAX_LINES:
-        return tuple(lines)
-    return (*lines[:MAX_LINES], f"…and {len(lines) - MAX_LINES} more {what}")
+def _capped(items: Sequence[T], line: Callable[[T], str], what: str) -> tuple[str, ...]:
+    """The first MAX_LINES items as lines, then a count (only shown lines are built)."""
+    shown = tuple(line(i) for i in items[:MAX_LINES])
+    if len(items) <= MAX_LINES:
+        return shown
+    return (*shown, f"…and {len(items) - MAX_LINES} more {what}")
 
 
 def nudge(n: Nudge, name: str = "") -> list[Reply]:
@@ -104,7 +109,7 @@ def nudge(n: Nudge, name: str = "") -> list[Reply]:
         out.append(
             Section(
                 f"Overdue ({len(n.overdue)})",
-                _capped([_step_line(r, n.today) for r in n.overdue], "overdue"),
+                _capped(n.overdue, lambda r: _step_line(r, n.today), "overdue"),
                 choices=step_buttons(n.overdue[0].step.id, n.overdue[0].deal_id)[:2]
                 if len(n.overdue) == 1
                 else (),
@@ -117,14 +122,14 @@ def nudge(n: Nudge, name: str = "") -> list[Reply]:
         out.append(
             Section(
                 f"Due this week ({len(n.due_this_week)})",
-                _capped([_step_line(r, n.today) for r in n.due_this_week], "this week"),
+                _capped(n.due_this_week, lambda r: _step_line(r, n.today), "this week"),
             )
         )
     if n.no_customer_step:
         out.append(
             Section(
                 "No next step from the customer",
-                _capped([f"• {t}" for _, t in n.no_customer_step], "deals"),
+                _capped(n.no_customer_step, lambda x: f"• {x[1]}", "deals"),
                 choices=(
                     Choice("Start a review", f"cmd:review:{n.no_customer_step[0][0]}", "primary"),
                 ),
@@ -136,10 +141,10 @@ def nudge(n: Nudge, name: str = "") -> list[Reply]:
             Section(
                 "Not reviewed in two weeks",
                 _capped(
-                    [
-                        f"• {t} · {f'{days} days' if days is not None else 'never reviewed'}"
-                        for _, t, days in n.not_reviewed
-                    ],
+                    n.not_reviewed,
+                    lambda x: (
+                        f"• {x[1]} · {f'{x[2]} days' if x[2] is not None else 'never reviewed'}"
+                    ),
                     "deals",
                 ),
                 choices=(Choice("Start a review", "cmd:review", "primary"),),

@@ -10,6 +10,9 @@ decided and recorded, or neither. The number of queries does not grow with deals
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -59,8 +62,30 @@ def _message(
     )
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a pass builds its many small objects.
+
+    A cold pass creates hundreds of thousands of tuples and dataclasses that all live until
+    the pass ends; the collector would walk them again and again for nothing (measured:
+    about 40% of a cold sweep over a million steps). Reference counting still frees them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def plan_due(session: Session, now: dt.datetime, cad: c.Cadence) -> Plan:
     """Every reminder, nudge and digest due at `now` that is not in the outbox yet."""
+    with gc_paused():
+        return _plan_due(session, now, cad)
+
+
+def _plan_due(session: Session, now: dt.datetime, cad: c.Cadence) -> Plan:
     reps = q.load_reps(session)
     keys = q.known_keys(session, now.date() - dt.timedelta(days=9))
     out: list[NewMessage] = []
@@ -95,7 +120,9 @@ def plan_due(session: Session, now: dt.datetime, cad: c.Cadence) -> Plan:
 
     nudges: dict[int, c.Nudge] = {}
     if nudge:
-        weekly = q.nudge_plans(session, nudge, now.date() + dt.timedelta(days=8))
+        weekly = q.nudge_plans(
+            session, nudge, now.date() + dt.timedelta(days=8), now, cad.stale_review_days
+        )
         for uid, deals in weekly.items():
             n = c.nudge(deals, now.astimezone(c.zone(nudge[uid].timezone)).date(), cad)
             if n:
@@ -179,6 +206,13 @@ def build_digest(
     session: Session, team: q.TeamRow, reps: list[c.Rep], now: dt.datetime, cad: c.Cadence
 ) -> tuple[list[Reply], str]:
     """The digest replies for a team as of `now`, covering changes since the last digest."""
+    with gc_paused():
+        return _build_digest(session, team, reps, now, cad)
+
+
+def _build_digest(
+    session: Session, team: q.TeamRow, reps: list[c.Rep], now: dt.datetime, cad: c.Cadence
+) -> tuple[list[Reply], str]:
     since = team.last_digest_at or now - dt.timedelta(days=7)
     members = q.team_members(session, team, reps)
     data = q.digest_data(session, team, members, since, now - dt.timedelta(days=cad.ratio_days))
@@ -211,6 +245,7 @@ def digest_preview(
     session: Session, now: dt.datetime, cad: c.Cadence, team_name: str | None = None
 ) -> list[tuple[str, list[Reply]]]:
     """Each team's digest as it would look now (nothing written): `digest --preview`."""
-    reps = q.load_reps(session)
-    teams = q.load_teams(session, team_name)
-    return [(t.name, build_digest(session, t, reps, now, cad)[0]) for t in teams]
+    with gc_paused():
+        reps = q.load_reps(session)
+        teams = q.load_teams(session, team_name)
+        return [(t.name, build_digest(session, t, reps, now, cad)[0]) for t in teams]

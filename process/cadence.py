@@ -77,6 +77,16 @@ class DealPlan:
     plan: Plan
     created: dt.date | None = None
     risk: str | None = None
+    #: Set by storage when it knows without loading every step (None: read the plan).
+    open_customer: bool | None = None
+    #: Set by storage when it knows the deal was reviewed recently without loading when.
+    recently_reviewed: bool = False
+
+    @property
+    def has_open_customer_step(self) -> bool:
+        if self.open_customer is not None:
+            return self.open_customer
+        return any(s.side == "customer" for s in self.plan.open_steps)
 
 
 @dataclass(frozen=True)
@@ -246,7 +256,7 @@ def reminder_items(deals: Iterable[DealPlan], today: dt.date, cad: Cadence) -> l
             and decision >= today
             and today
             == working_day_on_or_before(decision - dt.timedelta(days=cad.decision_warn_days))
-            and any(s.side == "customer" for s in d.plan.open_steps)
+            and d.has_open_customer_step
         ):
             items.append(ReminderItem("decision_near", d.deal_id, d.title, decision))
     order = {"overdue": 0, "due_today": 1, "due_soon": 2, "decision_near": 3}
@@ -316,9 +326,11 @@ def nudge(deals: Sequence[DealPlan], today: dt.date, cad: Cadence) -> Nudge | No
                 overdue.append(StepRef(d.deal_id, d.title, s))
             elif s.due <= end:
                 due_week.append(StepRef(d.deal_id, d.title, s))
-        if not any(s.side == "customer" for s in d.plan.open_steps):
+        if not d.has_open_customer_step:
             no_customer.append((d.deal_id, d.title))
         seen = d.plan.last_reviewed or d.created
+        if d.recently_reviewed:
+            continue
         if seen is None or (today - seen).days >= cad.stale_review_days:
             stale.append((d.deal_id, d.title, (today - seen).days if seen else None))
     key = lambda r: (r.step.due or dt.date.max, r.deal_title, r.step.id or 0)  # noqa: E731

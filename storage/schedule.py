@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
@@ -55,15 +56,8 @@ _DEAL_COLS = (
 
 
 def _step(row: tuple) -> Step:  # type: ignore[type-arg]
-    return Step(
-        id=row[0],
-        description=row[2],
-        side=row[3],
-        owner=row[4],
-        due=row[5],
-        status=row[6],
-        slips=row[7],
-    )
+    # positional: this runs for every loaded step, and keyword passing is measurably slower
+    return Step(row[0], row[2], row[3], row[5], row[4], row[6], row[7])
 
 
 def _title(account: str, name: str) -> str:
@@ -143,6 +137,18 @@ def platforms(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Workspace.id, Workspace.platform)).all())  # type: ignore[arg-type]
 
 
+_BRIEF_DEAL = (Deal.id, Deal.owner_id, Deal.account, Deal.name, Deal.decision_date)
+
+
+def _customer_open() -> Any:
+    return (
+        select(PlanStep.deal_id)
+        .where(PlanStep.status == "open", PlanStep.side == "customer")
+        .group_by(PlanStep.deal_id)
+        .subquery()
+    )
+
+
 def reminder_plans(
     session: Session,
     reps: dict[int, Rep],
@@ -152,7 +158,7 @@ def reminder_plans(
     """Per rep, their open deals carrying only what can remind today: two queries.
 
     Steps whose due date falls in `step_window`, and deals whose decision date falls in
-    `decision_window` while a customer step is open (that open step stands in the plan).
+    `decision_window` while a customer step is open.
     """
     if not reps:
         return {}
@@ -160,7 +166,7 @@ def reminder_plans(
     deals: dict[int, tuple] = {}  # type: ignore[type-arg]
     steps: dict[int, list[Step]] = defaultdict(list)
     rows = session.execute(
-        select(*_STEP_COLS, *_DEAL_COLS)
+        select(*_STEP_COLS, *_BRIEF_DEAL)
         .join(Deal, col(Deal.id) == PlanStep.deal_id)
         .where(
             PlanStep.status == "open",
@@ -172,78 +178,89 @@ def reminder_plans(
     for r in rows:
         steps[r[1]].append(_step(r))
         deals[r[1]] = r[8:]
-    customer_open = (
-        select(PlanStep.deal_id)
-        .where(PlanStep.status == "open", PlanStep.side == "customer")
-        .group_by(PlanStep.deal_id)
-        .subquery()
-    )
-    near = session.execute(
-        select(*_DEAL_COLS)
+    customer_open = _customer_open()
+    near_ids: set[int] = set()
+    for d in session.execute(
+        select(*_BRIEF_DEAL)
         .join(customer_open, customer_open.c.deal_id == Deal.id)
         .where(
             Deal.status == "open",
             col(Deal.decision_date).between(*decision_window),
             col(Deal.owner_id).in_(owner_ids),
         )
-    )
-    near_ids: set[int] = set()
-    for d in near:
+    ):
         deals.setdefault(d[0], tuple(d))
         near_ids.add(d[0])
     out: dict[int, list[DealPlan]] = defaultdict(list)
     for deal_id, d in deals.items():
-        own = steps.get(deal_id, [])
-        if deal_id in near_ids and not any(s.side == "customer" for s in own):
-            own = [*own, Step(None, "(open customer step)", "customer", None)]
+        plan = Plan(decision_date=d[4], steps=tuple(steps.get(deal_id, ())))
         out[d[1]].append(
-            DealPlan(deal_id, d[1], _title(d[2], d[3]), Plan(decision_date=d[4], steps=tuple(own)))
+            DealPlan(
+                deal_id, d[1], _title(d[2], d[3]), plan, open_customer=deal_id in near_ids or None
+            )
         )
     return out
 
 
 def nudge_plans(
-    session: Session, reps: dict[int, Rep], due_until: dt.date
+    session: Session, reps: dict[int, Rep], due_until: dt.date, now: dt.datetime, stale_days: int
 ) -> dict[int, list[DealPlan]]:
-    """Per rep, each open deal with its open steps due by `due_until` (overdue included),
-    whether a customer step is open, and when it was last reviewed: three queries."""
+    """Per rep, what the weekly nudge lists, in three queries that return only those rows:
+    open steps due by `due_until` (overdue included), deals with no open customer step, and
+    deals not reviewed for `stale_days` (a day of slack; the pure nudge decides exactly).
+
+    Deals outside those sets are known to be fine and are not loaded at all.
+    """
     if not reps:
         return {}
     owner_ids = list(reps)
-    deal_rows = session.execute(
-        select(*_DEAL_COLS).where(Deal.status == "open", col(Deal.owner_id).in_(owner_ids))
-    ).all()
-    owned = and_(
-        col(Deal.id) == PlanStep.deal_id, Deal.status == "open", col(Deal.owner_id).in_(owner_ids)
-    )
+    mine = and_(Deal.status == "open", col(Deal.owner_id).in_(owner_ids))
+    titles: dict[int, tuple] = {}  # type: ignore[type-arg]
     steps: dict[int, list[Step]] = defaultdict(list)
     for r in session.execute(
-        select(*_STEP_COLS)
-        .join(Deal, owned)
-        .where(PlanStep.status == "open", col(PlanStep.due) <= due_until)
+        select(*_STEP_COLS, *_BRIEF_DEAL)
+        .join(Deal, col(Deal.id) == PlanStep.deal_id)
+        .where(mine, PlanStep.status == "open", col(PlanStep.due) <= due_until)
     ):
         steps[r[1]].append(_step(r))
-    with_customer = set(
-        session.execute(
-            select(PlanStep.deal_id)
-            .join(Deal, owned)
-            .where(PlanStep.status == "open", PlanStep.side == "customer")
-            .group_by(PlanStep.deal_id)
-        ).scalars()
-    )
-    out: dict[int, list[DealPlan]] = defaultdict(list)
-    for d in deal_rows:
+        titles[r[1]] = r[8:]
+    customer_open = _customer_open()
+    no_customer: set[int] = set()
+    for d in session.execute(
+        select(*_BRIEF_DEAL)
+        .outerjoin(customer_open, customer_open.c.deal_id == Deal.id)
+        .where(mine, customer_open.c.deal_id.is_(None))
+    ):
+        titles.setdefault(d[0], tuple(d))
+        no_customer.add(d[0])
+    cutoff = now - dt.timedelta(days=stale_days - 1)
+    seen: dict[int, tuple[dt.date | None, dt.date | None]] = {}
+    for d in session.execute(
+        select(*_BRIEF_DEAL, Deal.last_reviewed_at, Deal.created_at).where(
+            mine,
+            or_(
+                col(Deal.last_reviewed_at) < cutoff,
+                and_(col(Deal.last_reviewed_at).is_(None), col(Deal.created_at) < cutoff),
+            ),
+        )
+    ):
+        titles.setdefault(d[0], tuple(d[:5]))
         tz = zone(reps[d[1]].timezone)
-        own = steps.get(d[0], [])
-        if d[0] in with_customer and not any(s.side == "customer" for s in own):
-            own = [*own, Step(None, "(open customer step)", "customer", None)]
+        seen[d[0]] = (_local_date(d[5], tz), _local_date(d[6], tz))
+    out: dict[int, list[DealPlan]] = defaultdict(list)
+    for deal_id, d in titles.items():
+        reviewed, created = seen.get(deal_id, (None, None))
         out[d[1]].append(
             DealPlan(
-                d[0],
+                deal_id,
                 d[1],
                 _title(d[2], d[3]),
-                Plan(decision_date=d[4], steps=tuple(own), last_reviewed=_local_date(d[5], tz)),
-                created=_local_date(d[6], tz),
+                Plan(
+                    decision_date=d[4], steps=tuple(steps.get(deal_id, ())), last_reviewed=reviewed
+                ),
+                created=created,
+                open_customer=deal_id not in no_customer,
+                recently_reviewed=deal_id not in seen,
             )
         )
     return out
@@ -297,6 +314,7 @@ def digest_data(
     for r in session.execute(
         select(*_STEP_COLS)
         .join(Deal, and_(owned, Deal.status == "open"))
+        .where(PlanStep.status == "open")  # health, next step and overdue read open steps only
         .order_by(PlanStep.deal_id, col(PlanStep.due).is_(None), PlanStep.due, PlanStep.id)
     ):
         steps[r[1]].append(_step(r))
@@ -330,15 +348,13 @@ def digest_data(
         for d in deal_rows
     ]
     changes: list[Change] = []
-    for desc, account, name, owner, closed in session.execute(
-        select(PlanStep.description, Deal.account, Deal.name, Deal.owner_id, PlanStep.closed_at)
+    for desc, account, name, owner in session.execute(
+        select(PlanStep.description, Deal.account, Deal.name, Deal.owner_id)
         .join(Deal, owned)
         .where(PlanStep.status == "done", col(PlanStep.closed_at) >= since)
         .order_by(PlanStep.closed_at)
     ):
-        changes.append(
-            Change(owner, _title(account, name), "done", desc, new=_local_date(closed, tz))
-        )
+        changes.append(Change(owner, _title(account, name), "done", desc))
     for desc, account, name, owner, old, new in session.execute(
         select(
             PlanStep.description,
