@@ -86,7 +86,7 @@ def plan_due(session: Session, now: dt.datetime, cad: c.Cadence) -> Plan:
 
 
 def _plan_due(session: Session, now: dt.datetime, cad: c.Cadence) -> Plan:
-    reps = q.load_reps(session)
+    reps = q.load_reps(session, default_timezone=cad.default_timezone)
     keys = q.known_keys(session, now.date() - dt.timedelta(days=9))
     out: list[NewMessage] = []
 
@@ -109,24 +109,30 @@ def _plan_due(session: Session, now: dt.datetime, cad: c.Cadence) -> Plan:
         ):
             nudge[r.user_id], nudge_slots[r.user_id] = r, slot
 
+    window = c.reminder_window(now, cad)
+    nudges: dict[int, c.Nudge] = {}
+    loaded: q.Loaded = {}
+    if nudge:
+        weekly, loaded = q.nudge_plans(
+            session,
+            nudge,
+            max(now.date() + dt.timedelta(days=8), window[1]),
+            now,
+            cad.stale_review_days,
+        )
+        for uid, deals in weekly.items():
+            n = c.nudge(deals, now.astimezone(c.zone(nudge[uid].timezone)).date(), cad)
+            if n:
+                nudges[uid] = n
+
     plans = q.reminder_plans(
-        session, remind, c.reminder_window(now, cad), c.decision_window(now, cad)
+        session, remind, window, c.decision_window(now, cad), loaded, loaded_owners=nudge
     )
     reminders: dict[int, list[c.ReminderItem]] = {}
     for uid, deals in plans.items():
         items = c.reminder_items(deals, remind_slots[uid].local_date, cad)
         if items:
             reminders[uid] = items
-
-    nudges: dict[int, c.Nudge] = {}
-    if nudge:
-        weekly = q.nudge_plans(
-            session, nudge, now.date() + dt.timedelta(days=8), now, cad.stale_review_days
-        )
-        for uid, deals in weekly.items():
-            n = c.nudge(deals, now.astimezone(c.zone(nudge[uid].timezone)).date(), cad)
-            if n:
-                nudges[uid] = n
 
     for uid, n in nudges.items():
         rep, slot = nudge[uid], nudge_slots[uid]
@@ -246,6 +252,6 @@ def digest_preview(
 ) -> list[tuple[str, list[Reply]]]:
     """Each team's digest as it would look now (nothing written): `digest --preview`."""
     with gc_paused():
-        reps = q.load_reps(session)
+        reps = q.load_reps(session, default_timezone=cad.default_timezone)
         teams = q.load_teams(session, team_name)
         return [(t.name, build_digest(session, t, reps, now, cad)[0]) for t in teams]

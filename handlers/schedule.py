@@ -53,6 +53,7 @@ def cadence_from(settings: Settings) -> Cadence:
         nudge_time=parse_hhmm(settings.nudge_time, dt.time(9, 0)),
         digest_weekday=settings.digest_weekday,
         digest_time=parse_hhmm(settings.digest_time, dt.time(10, 0)),
+        default_timezone=settings.default_timezone,
     )
 
 

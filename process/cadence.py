@@ -47,6 +47,8 @@ class Cadence:
     digest_time: dt.time = dt.time(10, 0)
     #: How far back the forward-looking ratio looks.
     ratio_days: int = 28
+    #: The zone of a user whose platform told us none.
+    default_timezone: str = "UTC"
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,9 @@ class TeamRow:
     last_digest_at: dt.datetime | None
 
 
-def load_reps(session: Session, workspace_id: str | None = None) -> list[Rep]:
+def load_reps(
+    session: Session, workspace_id: str | None = None, default_timezone: str = "UTC"
+) -> list[Rep]:
     """Every user with their cadence settings, in one query."""
     stmt = select(
         User.id,
@@ -101,7 +103,7 @@ def load_reps(session: Session, workspace_id: str | None = None) -> list[Rep]:
             workspace_id=r[1],
             platform_user_id=r[2],
             name=r[3] or r[2],
-            timezone=r[4] or r[5] or "UTC",
+            timezone=r[4] or r[5] or default_timezone,
             nudge_weekday=r[6],
             nudge_time=parse_hhmm(r[7], dt.time(9, 0)) if r[7] else None,
             paused_until=r[8],
@@ -149,31 +151,50 @@ def _customer_open() -> Any:
     )
 
 
+#: Open steps already loaded, by deal: (deal id, owner, account, name, decision date), steps.
+Loaded = dict[int, tuple[tuple, list[Step]]]  # type: ignore[type-arg]
+
+
 def reminder_plans(
     session: Session,
     reps: dict[int, Rep],
     step_window: tuple[dt.date, dt.date],
     decision_window: tuple[dt.date, dt.date],
+    loaded: Loaded | None = None,
+    loaded_owners: Collection[int] = (),
 ) -> dict[int, list[DealPlan]]:
     """Per rep, their open deals carrying only what can remind today: two queries.
 
     Steps whose due date falls in `step_window`, and deals whose decision date falls in
-    `decision_window` while a customer step is open.
+    `decision_window` while a customer step is open. Steps of `loaded_owners` come from
+    `loaded` (the nudge already read them in this pass) instead of a second read.
     """
     if not reps:
         return {}
     owner_ids = list(reps)
     deals: dict[int, tuple] = {}  # type: ignore[type-arg]
     steps: dict[int, list[Step]] = defaultdict(list)
-    rows = session.execute(
-        select(*_STEP_COLS, *_BRIEF_DEAL)
-        .join(Deal, col(Deal.id) == PlanStep.deal_id)
-        .where(
-            PlanStep.status == "open",
-            col(PlanStep.due).between(*step_window),
-            Deal.status == "open",
-            col(Deal.owner_id).in_(owner_ids),
+    lo, hi = step_window
+    for deal_id, (brief, own) in (loaded or {}).items():
+        if brief[1] in reps:
+            inside = [s for s in own if s.due is not None and lo <= s.due <= hi]
+            if inside:
+                steps[deal_id] = inside
+                deals[deal_id] = brief
+    others = [o for o in owner_ids if o not in set(loaded_owners)]
+    rows = (
+        session.execute(
+            select(*_STEP_COLS, *_BRIEF_DEAL)
+            .join(Deal, col(Deal.id) == PlanStep.deal_id)
+            .where(
+                PlanStep.status == "open",
+                col(PlanStep.due).between(lo, hi),
+                Deal.status == "open",
+                col(Deal.owner_id).in_(others),
+            )
         )
+        if others
+        else []
     )
     for r in rows:
         steps[r[1]].append(_step(r))
@@ -204,15 +225,16 @@ def reminder_plans(
 
 def nudge_plans(
     session: Session, reps: dict[int, Rep], due_until: dt.date, now: dt.datetime, stale_days: int
-) -> dict[int, list[DealPlan]]:
+) -> tuple[dict[int, list[DealPlan]], Loaded]:
     """Per rep, what the weekly nudge lists, in three queries that return only those rows:
     open steps due by `due_until` (overdue included), deals with no open customer step, and
     deals not reviewed for `stale_days` (a day of slack; the pure nudge decides exactly).
 
-    Deals outside those sets are known to be fine and are not loaded at all.
+    Deals outside those sets are known to be fine and are not loaded at all. Also returns
+    the open steps it read, by deal, for the reminders of the same pass.
     """
     if not reps:
-        return {}
+        return {}, {}
     owner_ids = list(reps)
     mine = and_(Deal.status == "open", col(Deal.owner_id).in_(owner_ids))
     titles: dict[int, tuple] = {}  # type: ignore[type-arg]
@@ -263,7 +285,7 @@ def nudge_plans(
                 recently_reviewed=deal_id not in seen,
             )
         )
-    return out
+    return out, {deal_id: (titles[deal_id], own) for deal_id, own in steps.items()}
 
 
 @dataclass
