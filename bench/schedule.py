@@ -316,10 +316,10 @@ def run(db: Database, args: argparse.Namespace) -> None:
 
     load_all, _ = timed(naive, 3)
 
-    def sweep() -> int:
+    def sweep(at: dt.datetime = NOW) -> int:
         with Session(db.engine) as s:
             try:
-                return len(plan_due(s, NOW, cad).messages)
+                return len(plan_due(s, at, cad).messages)
             finally:
                 s.rollback()
 
@@ -333,6 +333,7 @@ def run(db: Database, args: argparse.Namespace) -> None:
     # after the zones already in their day were decided by earlier passes.
     early = NOW.replace(hour=7, minute=55)
     asyncio.run(schedule.run_pass(early))
+    zone_decide, zone_planned = timed(lambda: sweep(early + dt.timedelta(minutes=10)), 3)
     counter.n = 0
     t1 = time.perf_counter()
     zone_pass = asyncio.run(schedule.run_pass(early + dt.timedelta(minutes=10)))
@@ -376,6 +377,10 @@ def run(db: Database, args: argparse.Namespace) -> None:
         f"first pass (decide + write + deliver {len(report.sent):,} to a null delivery): {full_pass:.2f} s, "
         f"{full_queries:,} queries ({(full_queries - cold_queries) / max(1, len(report.sent)):.1f} per message delivered)"
         f", {report.summary()}"
+    )
+    print(
+        f"sweep at a zone's morning (decide only, {zone_planned:,} messages due): {zone_decide:.3f} s = "
+        f"{zone_decide / load_all:.2f}x B"
     )
     print(
         f"pass at a zone's morning (decide + write + deliver {len(zone_pass.sent):,}): {zone_time:.3f} s = "

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from process.cadence import Change, DealPlan, Rep, parse_hhmm, zone
@@ -143,11 +144,13 @@ _BRIEF_DEAL = (Deal.id, Deal.owner_id, Deal.account, Deal.name, Deal.decision_da
 
 
 def _customer_open() -> Any:
+    """EXISTS an open customer step for the deal: an index probe per deal
+    (ix_planstep_deal_status), not a scan of every step."""
+    step = aliased(PlanStep)
     return (
-        select(PlanStep.deal_id)
-        .where(PlanStep.status == "open", PlanStep.side == "customer")
-        .group_by(PlanStep.deal_id)
-        .subquery()
+        select(step.id)
+        .where(step.deal_id == Deal.id, step.status == "open", step.side == "customer")
+        .exists()
     )
 
 
@@ -199,12 +202,10 @@ def reminder_plans(
     for r in rows:
         steps[r[1]].append(_step(r))
         deals[r[1]] = r[8:]
-    customer_open = _customer_open()
     near_ids: set[int] = set()
     for d in session.execute(
-        select(*_BRIEF_DEAL)
-        .join(customer_open, customer_open.c.deal_id == Deal.id)
-        .where(
+        select(*_BRIEF_DEAL).where(
+            _customer_open(),
             Deal.status == "open",
             col(Deal.decision_date).between(*decision_window),
             col(Deal.owner_id).in_(owner_ids),
@@ -246,13 +247,8 @@ def nudge_plans(
     ):
         steps[r[1]].append(_step(r))
         titles[r[1]] = r[8:]
-    customer_open = _customer_open()
     no_customer: set[int] = set()
-    for d in session.execute(
-        select(*_BRIEF_DEAL)
-        .outerjoin(customer_open, customer_open.c.deal_id == Deal.id)
-        .where(mine, customer_open.c.deal_id.is_(None))
-    ):
+    for d in session.execute(select(*_BRIEF_DEAL).where(mine, ~_customer_open())):
         titles.setdefault(d[0], tuple(d))
         no_customer.add(d[0])
     cutoff = now - dt.timedelta(days=stale_days - 1)
