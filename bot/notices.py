@@ -24,6 +24,10 @@ MAX_STEP_CARDS = 6
 MAX_LINES = 6
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def fmt(d: dt.date | None) -> str:
     return f"{d:%a %b} {d.day}" if d else "no date"
 
@@ -164,8 +168,9 @@ def digest(d: Digest) -> list[Reply]:
     slips = [c for c in d.changes if c.what == "slip"]
     moves = [c for c in d.changes if c.what == "decision_moved"]
     summary = [
-        f"{len(d.reps)} reps · {total} open deals · since {fmt(d.since)}: "
-        f"{len(done)} steps done, {len(slips)} slipped, {len(moves)} decision dates moved",
+        f"{plural(len(d.reps), 'rep')} · {plural(total, 'open deal')} · since {fmt(d.since)}: "
+        f"{plural(len(done), 'step')} done, {len(slips)} slipped, "
+        f"{plural(len(moves), 'decision date')} moved",
     ]
     for c in moves[:MAX_LINES]:
         why = f" ({c.reason})" if c.reason else ""
@@ -214,9 +219,9 @@ def digest(d: Digest) -> list[Reply]:
             lines.append("No open deals.")
         out.append(
             Section(
-                f"{r.rep.name}: {len(r.deals)} deal{'s' if len(r.deals) != 1 else ''} · {_pct(r.forward_ratio)}",
+                f"{r.rep.name}: {plural(len(r.deals), 'deal')} · {_pct(r.forward_ratio)}",
                 tuple(lines),
-                footer=f"{done_by.get(r.rep.user_id, 0)} steps done since {fmt(d.since)}"
+                footer=f"{plural(done_by.get(r.rep.user_id, 0), 'step')} done since {fmt(d.since)}"
                 + (f" · {r.answers} step answers in 4 weeks" if r.answers else ""),
             )
         )

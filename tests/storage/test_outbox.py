@@ -305,3 +305,18 @@ def test_the_due_sweep_uses_the_same_number_of_queries_for_3_or_30_reps(
         counts.append(count_queries(db, lambda s: plan_due(s, MON, CAD)))
         db.dispose()
     assert counts[0] == counts[1] <= 8
+
+
+def test_a_user_without_a_zone_gets_the_configured_default(db: Database) -> None:
+    from bot.scheduled import plan_due
+
+    uid = add_rep(db, "Zed", None, MON - dt.timedelta(days=3))  # type: ignore[arg-type]
+    add_deal(db, uid, "Acme", None, [("Call", "customer", dt.date(2026, 11, 30))], MON)
+    cad = Cadence(default_timezone="America/New_York")
+    berlin_morning = dt.datetime(2026, 11, 30, 8, 5, tzinfo=dt.UTC)  # 03:05 in New York
+    ny_morning = dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC)
+    assert db.run(lambda s: plan_due(s, berlin_morning, cad)).messages == []
+    assert [m.kind for m in db.run(lambda s: plan_due(s, ny_morning, cad)).messages] == [
+        "reminder",
+        "nudge",
+    ]
