@@ -6,6 +6,7 @@ Nothing else builds global objects; every command below wires what it needs and 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import logging
 import os
@@ -82,6 +83,19 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the Slack / Teams web server and the schedules")
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--host", help="interface (default: 0.0.0.0)")
+
+    due = sub.add_parser(
+        "run-due", help="one pass of the reminders, nudges and digests due now, then exit (cron)"
+    )
+    due.add_argument("--now", help="pretend it is this moment (ISO, e.g. 2026-11-30T09:05+01:00)")
+    due.add_argument(
+        "--dry-run", action="store_true", help="print what would go to whom; write and send nothing"
+    )
+
+    dig = sub.add_parser("digest", help="the manager digest")
+    dig.add_argument("--preview", action="store_true", help="print it here instead of posting it")
+    dig.add_argument("--team", help="only this team (default: every team)")
+    dig.add_argument("--now", help="as of this moment (ISO)")
     return p
 
 
@@ -108,6 +122,19 @@ def teams_package(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_now(text: str | None) -> dt.datetime:
+    """An ISO moment as aware UTC; a time without zone is read as UTC."""
+    if not text:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as e:
+        raise SystemExit(f"--now: {text!r} is not an ISO date-time, e.g. 2026-11-30T09:05Z") from e
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     overrides = {"database_url": args.db} if args.db else {}
@@ -122,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser().print_help()
         return 0
-    if args.command != "serve" and not args.verbose:
+    if args.command not in ("serve", "run-due") and not args.verbose:
         logging.getLogger().setLevel(logging.WARNING)  # keep the terminal for the conversation
     if args.command == "migrate":
         db = Database(settings.database_url)
@@ -141,6 +168,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "deals":
         print_replies([coach.deals(console_user(settings, args.user))])
         return 0
+    if args.command == "run-due":
+        from handlers.schedule import run_due_command
+
+        return run_due_command(settings, db, parse_now(args.now), args.dry_run)
+    if args.command == "digest":
+        from handlers.schedule import digest_preview_command
+
+        if not args.preview:
+            print(
+                "Digests are posted by the schedule (`serve` or `run-due`); add --preview to see one here."
+            )
+            return 2
+        return digest_preview_command(settings, db, parse_now(args.now), args.team)
     if args.command == "serve":
         from handlers.web import serve
 

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(default=0, ge=0, le=6)
     digest_time: str = "10:00"
     reminder_lead_days: int = 2
+    reminder_time: str = "09:00"
+    decision_warn_days: int = 7
+    schedule_every_minutes: int = Field(default=5, ge=1, description="`serve` pass interval")
     stale_review_days: int = 14
 
     @property

@@ -46,5 +46,9 @@ def build_app(settings: Settings, db: Database, coach: Coach) -> web.Application
 
 def serve(settings: Settings, db: Database, coach: Coach, host: str, port: int) -> None:
     app = build_app(settings, db, coach)
+    from handlers.schedule import Schedule, attach_schedules, build_deliveries, cadence_from
+
+    schedule = Schedule(db, build_deliveries(settings), cadence_from(settings))
+    attach_schedules(app, schedule, settings.schedule_every_minutes)
     log.info("dealcoach listening on http://%s:%s", host, port)
     web.run_app(app, host=host, port=port, print=None)
