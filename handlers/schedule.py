@@ -100,9 +100,17 @@ class ConsoleDelivery:
         return self._print(f"to channel {channel}", replies)
 
 
-def build_deliveries(settings: Settings) -> dict[str, Delivery]:
-    """Deliveries by platform. Slack and Teams add theirs here as their handlers land."""
-    return {"console": ConsoleDelivery()}
+def build_deliveries(settings: Settings, db: Database) -> dict[str, Delivery]:
+    """Deliveries for every configured platform, for a pass outside `serve` (`run-due`).
+
+    The platform adapters are built exactly as the server builds them (not started), so a
+    cron job reaches Slack and Teams users with the same credentials and retry policies.
+    """
+    from bot.engine import Coach
+    from handlers.web import DELIVERIES, build_app
+
+    app = build_app(settings, db, Coach(db, default_timezone=settings.default_timezone))
+    return {"console": ConsoleDelivery(), **app[DELIVERIES]}
 
 
 # --- one pass -------------------------------------------------------------------------
@@ -345,7 +353,9 @@ def run_due_command(
 ) -> int:
     """One pass; exit status 1 when a message failed for good, so cron can alert."""
     out = out or sys.stdout
-    schedule = Schedule(db, build_deliveries(settings), cadence_from(settings), clock=lambda: now)
+    schedule = Schedule(
+        db, build_deliveries(settings, db), cadence_from(settings), clock=lambda: now
+    )
     if dry_run:
         planned, waiting = schedule.preview(now)
         print(f"Dry run at {now:%Y-%m-%d %H:%M} UTC: nothing is written or sent.", file=out)

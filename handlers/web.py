@@ -10,11 +10,16 @@ import logging
 
 from aiohttp import web
 
+from bot.delivery import Delivery
 from bot.engine import Coach
 from config import Settings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+#: platform -> `bot.delivery.Delivery` for every platform mounted on the app, so the
+#: schedules can reach users on whatever is configured.
+DELIVERIES = web.AppKey("deliveries", dict)
 
 
 async def health(_request: web.Request) -> web.Response:
@@ -25,18 +30,17 @@ def build_app(settings: Settings, db: Database, coach: Coach) -> web.Application
     """The web app with every configured platform mounted; used by `serve` and the tests."""
     app = web.Application()
     app.router.add_get("/healthz", health)
-    mounted: list[str] = []
-    # Platform adapters register themselves here (handlers/slack, handlers/teams).
+    deliveries: dict[str, Delivery] = {}
+    app[DELIVERIES] = deliveries
     from handlers import slack
 
     if slack.mount(app, settings, db, coach):
-        mounted.append("slack")
+        deliveries["slack"] = app[slack.FRONTEND].delivery
     if settings.teams_enabled:
         from handlers import teams
 
-        teams.mount(app, settings, coach)
-        mounted.append("teams")
-    if not mounted:
+        deliveries["teams"] = teams.mount(app, settings, coach)
+    if not deliveries:
         log.warning(
             "No chat platform configured: set SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN "
             "and/or MicrosoftAppId (see README and docs/teams.md). Serving /healthz only."
@@ -46,9 +50,10 @@ def build_app(settings: Settings, db: Database, coach: Coach) -> web.Application
 
 def serve(settings: Settings, db: Database, coach: Coach, host: str, port: int) -> None:
     app = build_app(settings, db, coach)
-    from handlers.schedule import Schedule, attach_schedules, build_deliveries, cadence_from
+    from handlers.schedule import ConsoleDelivery, Schedule, attach_schedules, cadence_from
 
-    schedule = Schedule(db, build_deliveries(settings), cadence_from(settings))
+    deliveries = {"console": ConsoleDelivery(), **app[DELIVERIES]}
+    schedule = Schedule(db, deliveries, cadence_from(settings))
     attach_schedules(app, schedule, settings.schedule_every_minutes)
     log.info("dealcoach listening on http://%s:%s", host, port)
     web.run_app(app, host=host, port=port, print=None)
