@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from bot.schedule import Schedule  # noqa: E402
 from bot.scheduled import build_digest, plan_due  # noqa: E402
-from handlers.schedule import Schedule  # noqa: E402
 from process.cadence import Cadence  # noqa: E402
 from storage import schedule as q  # noqa: E402
 from storage.db import Database  # noqa: E402

@@ -50,7 +50,8 @@ def build_app(settings: Settings, db: Database, coach: Coach) -> web.Application
 
 def serve(settings: Settings, db: Database, coach: Coach, host: str, port: int) -> None:
     app = build_app(settings, db, coach)
-    from handlers.schedule import ConsoleDelivery, Schedule, attach_schedules, cadence_from
+    from bot.schedule import Schedule
+    from handlers.schedule import ConsoleDelivery, attach_schedules, cadence_from
 
     deliveries = {"console": ConsoleDelivery(), **app[DELIVERIES]}
     schedule = Schedule(db, deliveries, cadence_from(settings))

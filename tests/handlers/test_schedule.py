@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 from bot.engine import Coach
 from bot.messages import Section, Turn, UserRef
 from bot.notices import from_json
-from handlers.schedule import SCHEDULER, Schedule, attach_schedules
+from bot.schedule import Schedule
+from handlers.schedule import SCHEDULER, attach_schedules
 from process.cadence import Cadence
 from storage.db import Database
 from storage.models import Outbox, PlanStep

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.engine import Coach
+from bot.schedule import Schedule
 from config import Settings
-from handlers.schedule import Schedule, cadence_from
+from handlers.schedule import cadence_from
 from handlers.web import DELIVERIES
 from storage import crud
 from storage.db import Database

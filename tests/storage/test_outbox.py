@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot.delivery import PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Reply
-from handlers.schedule import PassReport, Schedule
+from bot.schedule import PassReport, Schedule
 from process.cadence import Cadence
 from storage import outbox
 from storage.db import Database

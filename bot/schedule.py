@@ -1,0 +1,226 @@
+"""Running the schedule: plan what is due into the outbox, then deliver it, exactly once.
+
+The clock is just another entry point (handlers/schedule.py starts it from APScheduler, cron
+or the CLI); this module does the work with the store, so no handler touches storage.
+Deciding is in `bot/scheduled.py` and `process/cadence.py`; the outbox in `storage/outbox.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from bot import notices
+from bot.delivery import Delivery, PermanentDeliveryError, TransientDeliveryError
+from bot.engine import Clock, utc_now
+from bot.messages import Reply
+from bot.scheduled import digest_preview, plan_due, record_digests
+from process.cadence import Cadence
+from storage import outbox
+from storage import schedule as q
+from storage.db import Database
+from storage.outbox import Claimed, NewMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PassReport:
+    """What one pass did, for the log and for `run-due`."""
+
+    now: dt.datetime
+    planned: list[NewMessage] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    retrying: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    superseded: int = 0
+    undeliverable: list[str] = field(default_factory=list)  # platforms with no delivery here
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} new",
+            f"{len(self.sent)} sent",
+            f"{len(self.retrying)} to retry",
+            f"{len(self.failed)} failed",
+            f"{len(self.skipped)} skipped",
+            f"{len(self.stale) + self.superseded} stale",
+        ]
+        return f"run-due at {self.now:%Y-%m-%d %H:%M} UTC: " + ", ".join(parts)
+
+
+class Schedule:
+    """Plans due messages into the outbox and delivers pending rows. Share one per process."""
+
+    def __init__(
+        self,
+        db: Database,
+        deliveries: Mapping[str, Delivery],
+        cadence: Cadence | None = None,
+        clock: Clock = utc_now,
+        worker: str | None = None,
+        lease: dt.timedelta = outbox.LEASE,
+        max_attempts: int = outbox.MAX_ATTEMPTS,
+        batch: int = 200,
+    ) -> None:
+        self.db = db
+        self.deliveries = dict(deliveries)
+        self.cadence = cadence or Cadence()
+        self.clock = clock
+        self.worker = worker or f"w-{uuid.uuid4().hex[:10]}"
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.batch = batch
+
+    # planning ---------------------------------------------------------------------
+
+    def plan(self, now: dt.datetime, report: PassReport | None = None) -> PassReport:
+        """Decide and record, in one transaction (see bot/scheduled.py)."""
+        report = report or PassReport(now)
+
+        def work(session: Session) -> None:
+            plan = plan_due(session, now, self.cadence)
+            report.planned = plan.messages
+            added = set(outbox.enqueue(session, plan.messages, now))
+            report.added = [
+                m.key for m in plan.messages if m.key in added and m.status == "pending"
+            ]
+            record_digests(
+                session,
+                [
+                    t
+                    for t, m in zip(
+                        plan.digested_teams,
+                        [m for m in plan.messages if m.kind == "digest"],
+                        strict=True,
+                    )
+                    if m.key in added
+                ],
+                now,
+            )
+
+        self.db.run(work)
+        return report
+
+    def preview(self, now: dt.datetime) -> tuple[list[NewMessage], list[tuple]]:  # type: ignore[type-arg]
+        """What a pass would plan and which pending rows it would deliver; writes nothing."""
+        with Session(self.db.engine) as session:
+            try:
+                plan = plan_due(session, now, self.cadence)
+                known = q.known_keys(session, now.date() - dt.timedelta(days=9))
+                waiting = outbox.pending(session, now)
+            finally:
+                session.rollback()
+        return [m for m in plan.messages if m.key not in known], waiting
+
+    # delivering -------------------------------------------------------------------
+
+    async def deliver(self, now: dt.datetime, report: PassReport | None = None) -> PassReport:
+        report = report or PassReport(now)
+
+        def prepare(session: Session) -> dict[str, str]:
+            report.superseded += outbox.supersede(session, now)
+            return q.platforms(session)
+
+        platforms = await asyncio.to_thread(self.db.run, prepare)
+        # Only rows this process can deliver: a cron job without Slack credentials leaves
+        # Slack rows to the server that has them, instead of burning their tries.
+        mine = [ws for ws, p in platforms.items() if p in self.deliveries]
+        for _ in range(10_000):  # bounded: each round finishes or defers every row it claims
+            rows = await asyncio.to_thread(
+                self.db.run,
+                lambda s: outbox.claim(s, self.worker, now, self.batch, self.lease, mine),
+            )
+            if not rows:
+                break
+            for row in rows:
+                await self._deliver_one(row, platforms, now, report)
+        return report
+
+    async def _deliver_one(
+        self, row: Claimed, platforms: dict[str, str], now: dt.datetime, report: PassReport
+    ) -> None:
+        def finish(status: str, reason: str) -> None:
+            self.db.run(lambda s: outbox.mark_final(s, row.id, self.worker, status, reason))
+
+        expires = row.payload.get("expires")
+        if expires and now >= dt.datetime.fromisoformat(expires):
+            await asyncio.to_thread(finish, "stale", f"too late to be useful (after {expires})")
+            report.stale.append(row.key)
+            return
+        platform = platforms.get(row.workspace_id, row.workspace_id.split(":", 1)[0])
+        delivery = self.deliveries.get(platform)
+        if delivery is None:
+            reason = f"no delivery for platform {platform!r} in this process"
+            await asyncio.to_thread(
+                lambda: self.db.run(
+                    lambda s: outbox.mark_retry(
+                        s, row, self.worker, reason, now, None, self.max_attempts
+                    )
+                )
+            )
+            report.undeliverable.append(row.key)
+            log.warning("outbox %s: %s", row.key, reason)
+            return
+        replies = notices.from_json(row.payload.get("replies", []))
+        kind, _, target = row.recipient.partition(":")
+        try:
+            if kind == "channel":
+                message_id = await delivery.to_channel(row.workspace_id, target, replies)
+            else:
+                message_id = await delivery.to_user(row.workspace_id, target, replies)
+        except PermanentDeliveryError as e:
+            await asyncio.to_thread(finish, "skipped", str(e) or type(e).__name__)
+            report.skipped.append((row.key, str(e)))
+            log.warning("outbox %s skipped: %s", row.key, e)
+            return
+        except Exception as e:  # noqa: BLE001 - transient or unknown: retried, then failed
+            retry_after = e.retry_after if isinstance(e, TransientDeliveryError) else None
+            if not isinstance(e, TransientDeliveryError):
+                log.exception("outbox %s: delivery raised unexpectedly", row.key)
+            error = f"{type(e).__name__}: {e}"
+            outcome = await asyncio.to_thread(
+                lambda: self.db.run(
+                    lambda s: outbox.mark_retry(
+                        s, row, self.worker, error, self.clock(), retry_after, self.max_attempts
+                    )
+                )
+            )
+            (report.failed if outcome == "failed" else report.retrying).append((row.key, error))
+            if outcome == "failed":
+                log.error("outbox %s failed after %s tries: %s", row.key, row.attempts + 1, error)
+            return
+        ok = await asyncio.to_thread(
+            lambda: self.db.run(
+                lambda s: outbox.mark_sent(s, row.id, self.worker, message_id, self.clock())
+            )
+        )
+        if not ok:
+            log.error("outbox %s: sent as %s but the lease was lost", row.key, message_id)
+        report.sent.append(row.key)
+
+    async def run_pass(self, now: dt.datetime | None = None) -> PassReport:
+        """Plan everything due at `now`, then deliver everything pending. Never raises for
+        a single bad message; a database that stays down raises after `Database.run`'s tries."""
+        now = now or self.clock()
+        report = PassReport(now)
+        await asyncio.to_thread(self.plan, now, report)
+        await self.deliver(now, report)
+        log.info("%s", report.summary())
+        return report
+
+    def digest_preview(self, now: dt.datetime, team: str | None) -> list[tuple[str, list[Reply]]]:
+        """The digests teams would get at `now` (read only), for `dealcoach digest --preview`."""
+        with Session(self.db.engine) as session:
+            try:
+                return digest_preview(session, now, self.cadence, team)
+            finally:
+                session.rollback()
