@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from bot import settings, views
-from bot.messages import Choice, DealList, PlanCard, Question, Reply, Text, Turn
+from bot.messages import Choice, DealList, PlanCard, Question, Reply, Text, Turn, owner_note
 from bot.settings import WEEKDAYS
 from bot.state import ReviewState
 from process import playbook as pb
@@ -68,13 +68,6 @@ HELP = (
 
 def side_label(side: str | None) -> str:
     return {"customer": "Customer", "us": "Us"}.get(side or "", "Unassigned")
-
-
-def owner_note(owner: str | None, description: str) -> str:
-    """ " (Maria)" when the owner adds something the description doesn't already say."""
-    if not owner or owner.lower() in description.lower():
-        return ""
-    return f" ({owner})"
 
 
 def zone(name: str | None, default: str) -> ZoneInfo:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from process.plan import Health, Side
+from process.playbook import fmt_date as fmt_date  # re-exported: one date format everywhere
 
 Tone = Literal["info", "coach", "warning", "error", "success"]
 
@@ -81,6 +82,13 @@ class Question:
     progress: str = ""  # e.g. "Step 4 of 8", shown small beside the question
 
 
+def owner_note(owner: str | None, description: str) -> str:
+    """ " (Maria)" when the owner adds something the description doesn't already say."""
+    if not owner or owner.lower() in description.lower():
+        return ""
+    return f" ({owner})"
+
+
 @dataclass(frozen=True)
 class StepView:
     """One plan step as shown on a card, with its per-step buttons (Done / Reschedule / Drop)."""
@@ -95,6 +103,29 @@ class StepView:
     after_decision: bool = False
     slips: int = 0
     actions: tuple[Choice, ...] = ()
+
+    @property
+    def who(self) -> str:
+        return {"customer": "Customer", "us": "Us"}.get(self.side or "", "Unassigned")
+
+    @property
+    def owner_note(self) -> str:
+        """ " (Maria)" when the owner adds something the description doesn't already say."""
+        if not self.owner or self.owner.lower() in self.description.lower():
+            return ""
+        return f" ({self.owner})"
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """What deserves attention, in words every renderer styles its own way."""
+        out = [self.status] if self.status != "open" else []
+        if self.overdue:
+            out.append("overdue")
+        if self.after_decision:
+            out.append("after the decision date")
+        if self.slips:
+            out.append(f"slipped {self.slips}x")
+        return tuple(out)
 
 
 @dataclass(frozen=True)

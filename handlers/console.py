@@ -7,21 +7,27 @@ transcript: `printf 'Acme - renewal\\n...' | dealcoach chat`.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sys
 from collections.abc import Callable
 from typing import TextIO
 
 from bot.engine import Coach
-from bot.messages import Choice, DealList, Form, PlanCard, Question, Reply, Text, Turn, UserRef
+from bot.messages import (
+    Choice,
+    DealList,
+    Form,
+    PlanCard,
+    Question,
+    Reply,
+    Text,
+    Turn,
+    UserRef,
+    fmt_date,
+)
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 _TONE = {"warning": "! ", "error": "✗ ", "success": "✓ ", "coach": "→ ", "info": ""}
-
-
-def _d(d: dt.date | None) -> str:
-    return f"{d:%a %b} {d.day}" if d else "no date"
 
 
 class ConsoleRenderer:
@@ -60,7 +66,7 @@ class ConsoleRenderer:
     def plan(self, card: PlanCard) -> str:
         h = card.health
         when = (
-            f"decision {_d(card.decision_date)} ({card.days_left} days)"
+            f"decision {fmt_date(card.decision_date)} ({card.days_left} days)"
             if card.decision_date and card.days_left is not None
             else "no decision date"
         )
@@ -70,21 +76,10 @@ class ConsoleRenderer:
         if not card.steps:
             out.append("│ (no steps yet)")
         for s in card.steps:
-            who = {"customer": "Customer", "us": "Us"}.get(s.side or "", "?")
-            owner = (
-                f" ({s.owner})" if s.owner and s.owner.lower() not in s.description.lower() else ""
+            flag = f"  [{', '.join(s.flags)}]" if s.flags else ""
+            out.append(
+                f"│ {s.who:<8} {s.description}{s.owner_note} · due {fmt_date(s.due)}{flag}  #{s.id}"
             )
-            flags = []
-            if s.status != "open":
-                flags.append(s.status.upper())
-            if s.overdue:
-                flags.append("OVERDUE")
-            if s.after_decision:
-                flags.append("after decision date")
-            if s.slips:
-                flags.append(f"slipped {s.slips}x")
-            flag = f"  [{', '.join(flags)}]" if flags else ""
-            out.append(f"│ {who:<8} {s.description}{owner} · due {_d(s.due)}{flag}  #{s.id}")
         if card.risk:
             out.append(f"│ Risk of no decision: {card.risk}")
         if card.gaps:
@@ -101,13 +96,13 @@ class ConsoleRenderer:
         out = [self.emph(f"*{lst.title}*")]
         for d in lst.deals:
             nxt = (
-                f"next customer step: {d.next_customer_step} ({_d(d.next_customer_due)})"
+                f"next customer step: {d.next_customer_step} ({fmt_date(d.next_customer_due)})"
                 if d.next_customer_step
                 else "no customer step"
             )
             week = f" · {d.due_this_week} due this week" if d.due_this_week else ""
             out.append(
-                f"• {d.title} · decision {_d(d.decision_date)} · {d.health.score}/100 {d.health.label}"
+                f"• {d.title} · decision {fmt_date(d.decision_date)} · {d.health.score}/100 {d.health.label}"
                 f" · {nxt}{week}"
             )
             if d.health.reasons:

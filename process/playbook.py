@@ -88,8 +88,9 @@ def progress(stage: Stage, parent: Stage | None = None) -> str:
 # --- questions ------------------------------------------------------------------------
 
 
-def fmt_date(d: dt.date) -> str:
-    return f"{d:%a %b} {d.day}"
+def fmt_date(d: dt.date | None) -> str:
+    """'Fri Nov 27': how every date reads, on every platform."""
+    return f"{d:%a %b} {d.day}" if d else "no date"
 
 
 def days_between(today: dt.date, d: dt.date) -> str:

@@ -24,6 +24,7 @@ from bot.messages import (
     Section,
     StepView,
     Text,
+    fmt_date,
 )
 
 Block = dict[str, Any]
@@ -50,10 +51,6 @@ def escape(text: str) -> str:
 def plain(text: str) -> str:
     """Notification text: no asterisks, no links."""
     return _MRKDWN_LINK.sub("", text).replace("*", "")
-
-
-def _date(d: dt.date | None) -> str:
-    return f"{d:%a %b} {d.day}" if d else "no date"
 
 
 def mrkdwn(text: str) -> Block:
@@ -157,7 +154,7 @@ class Renderer:
     def plan(self, card: PlanCard) -> list[Block]:
         h = card.health
         when = (
-            f"Decision *{_date(card.decision_date)}* ({card.days_left} days)"
+            f"Decision *{fmt_date(card.decision_date)}* ({card.days_left} days)"
             if card.decision_date and card.days_left is not None
             else "*No decision date yet*"
         )
@@ -219,22 +216,12 @@ class Renderer:
 
 
 def step_line(s: StepView) -> str:
-    who = {"customer": "Customer", "us": "Us"}.get(s.side or "", "Unassigned")
-    owner = f" ({escape(s.owner)})" if s.owner else ""
-    flags = []
-    if s.status != "open":
-        flags.append(s.status)
-    if s.overdue:
-        flags.append(":rotating_light: overdue")
-    if s.after_decision:
-        flags.append("after the decision date")
-    if s.slips:
-        flags.append(f"slipped {s.slips}x")
+    flags = [":rotating_light: overdue" if f == "overdue" else f for f in s.flags]
     flag = f"  _{', '.join(flags)}_" if flags else ""
     text = escape(s.description)
     if s.status != "open":
         text = f"~{text}~"
-    return f"*{who}*{owner}: {text} · due {_date(s.due)}{flag}"
+    return f"*{s.who}*{escape(s.owner_note)}: {text} · due {fmt_date(s.due)}{flag}"
 
 
 def deal_list(lst: DealList) -> list[Block]:
@@ -243,14 +230,14 @@ def deal_list(lst: DealList) -> list[Block]:
     blocks: list[Block] = [header(lst.title)]
     for d in lst.deals[:40]:
         nxt = (
-            f"Next customer step: {escape(d.next_customer_step)} ({_date(d.next_customer_due)})"
+            f"Next customer step: {escape(d.next_customer_step)} ({fmt_date(d.next_customer_due)})"
             if d.next_customer_step
             else "_No customer step yet_"
         )
         week = f" · {d.due_this_week} due this week" if d.due_this_week else ""
         dot = _HEALTH.get(d.health.label, ":red_circle:")
         lines = [
-            f"*{escape(d.title)}* · decision {_date(d.decision_date)} · {dot} {d.health.score}/100 {d.health.label}",
+            f"*{escape(d.title)}* · decision {fmt_date(d.decision_date)} · {dot} {d.health.score}/100 {d.health.label}",
             nxt + week,
         ]
         if d.health.reasons:

@@ -26,6 +26,7 @@ from bot.messages import (
     Section,
     StepView,
     Text,
+    fmt_date,
 )
 
 CARD_VERSION = "1.4"
@@ -42,10 +43,6 @@ _HEALTH_COLOR = {"healthy": "Good", "at risk": "Warning", "off track": "Attentio
 def markdown(text: str) -> str:
     """The engine's `*word*` emphasis as Teams Markdown bold (`**word**`)."""
     return _EMPHASIS.sub(r"**\1**", text)
-
-
-def _d(d: dt.date | None) -> str:
-    return f"{d:%a %b} {d.day}" if d else "no date"
 
 
 def _block(text: str, **kw: Any) -> dict[str, Any]:
@@ -154,7 +151,7 @@ def answered_card(data: dict[str, Any]) -> Activity | None:
         answer = (data.get("labels") or {}).get(str(data.get(str(data["choice_field"]))))
     elif data.get("date_field"):
         picked = str(data.get(str(data["date_field"])) or "")[:10]
-        answer = _d(dt.date.fromisoformat(picked)) if _ISO.match(picked) else None
+        answer = fmt_date(dt.date.fromisoformat(picked)) if _ISO.match(picked) else None
     if not answer:
         return None
     return card(
@@ -163,19 +160,8 @@ def answered_card(data: dict[str, Any]) -> Activity | None:
 
 
 def _step_line(s: StepView) -> str:
-    who = {"customer": "Customer", "us": "Us"}.get(s.side or "", "Unassigned")
-    owner = f" ({s.owner})" if s.owner else ""
-    flags = []
-    if s.status != "open":
-        flags.append(s.status.upper())
-    if s.overdue:
-        flags.append("OVERDUE")
-    if s.after_decision:
-        flags.append("after the decision date")
-    if s.slips:
-        flags.append(f"slipped {s.slips}x")
-    flag = f" · {', '.join(flags)}" if flags else ""
-    return f"*{who}*{owner}: {s.description} · due {_d(s.due)}{flag}"
+    flag = f" · {', '.join(f.upper() if f == 'overdue' else f for f in s.flags)}" if s.flags else ""
+    return f"*{s.who}*{s.owner_note}: {s.description} · due {fmt_date(s.due)}{flag}"
 
 
 def _step_actions(s: StepView) -> list[dict[str, Any]]:
@@ -215,7 +201,7 @@ def _step_actions(s: StepView) -> list[dict[str, Any]]:
 def plan_card(p: PlanCard) -> Activity:
     h = p.health
     when = (
-        f"Decision {_d(p.decision_date)} ({p.days_left} days)"
+        f"Decision {fmt_date(p.decision_date)} ({p.days_left} days)"
         if p.decision_date and p.days_left is not None
         else "No decision date yet"
     )
@@ -268,13 +254,13 @@ def deal_list_card(lst: DealList) -> Activity:
     body: list[dict[str, Any]] = [_block(f"*{lst.title}*", size="Medium")]
     for d in lst.deals:
         nxt = (
-            f"next customer step: {d.next_customer_step} ({_d(d.next_customer_due)})"
+            f"next customer step: {d.next_customer_step} ({fmt_date(d.next_customer_due)})"
             if d.next_customer_step
             else "no customer step"
         )
         week = f" · {d.due_this_week} due this week" if d.due_this_week else ""
         items = [
-            _block(f"*{d.title}* · decision {_d(d.decision_date)}"),
+            _block(f"*{d.title}* · decision {fmt_date(d.decision_date)}"),
             _block(
                 f"{d.health.score}/100 {d.health.label} · {nxt}{week}",
                 spacing="None",
