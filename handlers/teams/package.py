@@ -1,8 +1,9 @@
 """`dealcoach teams-package`: the Teams app package (manifest.json + two icons, zipped).
 
-The manifest declares schema v1.17. The schema itself is not bundled (Teams validates on
-upload; the Developer Portal shows the errors); `validate_manifest` checks what v1.17
-requires of the parts we use, so a broken package fails here rather than in Teams.
+The manifest declares schema v1.17. `validate_manifest` checks, at build time and without
+extra dependencies, what v1.17 requires of the parts we use, so a broken package fails here
+rather than in Teams; the tests also validate the whole manifest against Microsoft's
+published v1.17 JSON Schema (kept in tests/handlers/teams/schema/).
 Icons are drawn in code (a rising bar chart) so the package needs no image files.
 """
 

@@ -107,3 +107,19 @@ def test_package_is_deterministic_and_valid() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         manifest = json.loads(z.read("manifest.json"))
     assert manifest["bots"][0]["scopes"] == ["personal", "team"]
+
+
+def test_manifest_validates_against_microsofts_published_schema() -> None:
+    """The whole manifest against the official JSON Schema of the version it declares."""
+    import jsonschema
+
+    schema_file = (
+        Path(__file__).with_name("schema") / f"MicrosoftTeams.v{MANIFEST_VERSION}.schema.json"
+    )
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(build_package(APP_ID))).read("manifest.json"))
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.path))
+    assert errors == [], [f"{list(e.path)}: {e.message}" for e in errors]
+    broken = {**manifest, "bots": [{**manifest["bots"][0], "scopes": ["nowhere"]}]}
+    assert list(validator.iter_errors(broken)), "the schema check must be able to fail"
