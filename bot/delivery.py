@@ -8,7 +8,7 @@ blocked or left the app, the channel is gone).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.messages import Reply
 
@@ -30,10 +30,30 @@ class PermanentDeliveryError(DeliveryError):
 
 
 class Delivery(Protocol):
-    """Deliver neutral replies to a user (as a DM) or to a channel; return the message id."""
+    """Deliver neutral replies to a user (as a DM) or to a channel; return the message id.
+
+    `key` is the outbox key of the message: a platform that can attach it to what it posts
+    (and find it again, see `Recallable`) makes a retry after a crash harmless.
+    """
 
     platform: str
 
-    async def to_user(self, workspace_id: str, user_id: str, replies: list[Reply]) -> str: ...
+    async def to_user(
+        self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
+    ) -> str: ...
 
-    async def to_channel(self, workspace_id: str, channel: str, replies: list[Reply]) -> str: ...
+    async def to_channel(
+        self, workspace_id: str, channel: str, replies: list[Reply], key: str | None = None
+    ) -> str: ...
+
+
+@runtime_checkable
+class Recallable(Protocol):
+    """A delivery that can tell whether a message with this outbox key already went out.
+
+    Asked before a retry of a try that may have reached the platform (the process died
+    after posting, or the post timed out after the platform took it); returns the message
+    id if the message is there, None if it is not or the platform cannot say.
+    """
+
+    async def find_sent(self, workspace_id: str, recipient: str, key: str) -> str | None: ...

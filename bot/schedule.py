@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from bot import notices
-from bot.delivery import Delivery, PermanentDeliveryError, TransientDeliveryError
+from bot.delivery import Delivery, PermanentDeliveryError, Recallable, TransientDeliveryError
 from bot.engine import Clock, utc_now
 from bot.messages import Reply
 from bot.scheduled import digest_preview, plan_due, record_digests
@@ -170,13 +170,24 @@ class Schedule:
             report.undeliverable.append(row.key)
             log.warning("outbox %s: %s", row.key, reason)
             return
+        if row.attempts > 1 and isinstance(delivery, Recallable):
+            found = await self._already_sent(delivery, row)
+            if found:
+                await asyncio.to_thread(
+                    lambda: self.db.run(
+                        lambda s: outbox.mark_sent(s, row.id, self.worker, found, self.clock())
+                    )
+                )
+                log.info("outbox %s was already delivered as %s: not sent again", row.key, found)
+                report.sent.append(row.key)
+                return
         replies = notices.from_json(row.payload.get("replies", []))
         kind, _, target = row.recipient.partition(":")
         try:
             if kind == "channel":
-                message_id = await delivery.to_channel(row.workspace_id, target, replies)
+                message_id = await delivery.to_channel(row.workspace_id, target, replies, row.key)
             else:
-                message_id = await delivery.to_user(row.workspace_id, target, replies)
+                message_id = await delivery.to_user(row.workspace_id, target, replies, row.key)
         except PermanentDeliveryError as e:
             await asyncio.to_thread(finish, "skipped", str(e) or type(e).__name__)
             report.skipped.append((row.key, str(e)))
@@ -196,7 +207,7 @@ class Schedule:
             )
             (report.failed if outcome == "failed" else report.retrying).append((row.key, error))
             if outcome == "failed":
-                log.error("outbox %s failed after %s tries: %s", row.key, row.attempts + 1, error)
+                log.error("outbox %s failed after %s tries: %s", row.key, row.attempts, error)
             return
         ok = await asyncio.to_thread(
             lambda: self.db.run(
@@ -206,6 +217,16 @@ class Schedule:
         if not ok:
             log.error("outbox %s: sent as %s but the lease was lost", row.key, message_id)
         report.sent.append(row.key)
+
+    async def _already_sent(self, delivery: Recallable, row: Claimed) -> str | None:
+        """Ask the platform whether an earlier try got through; unsure means send again."""
+        try:
+            return await delivery.find_sent(row.workspace_id, row.recipient, row.key)
+        except Exception:  # noqa: BLE001 - a failed look-up must not block the message
+            log.warning(
+                "outbox %s: could not check for an earlier delivery", row.key, exc_info=True
+            )
+            return None
 
     async def run_pass(self, now: dt.datetime | None = None) -> PassReport:
         """Plan everything due at `now`, then deliver everything pending. Never raises for

@@ -82,10 +82,14 @@ class ConsoleDelivery:
         print(render_text(replies), file=stream, flush=True)
         return f"console-{uuid.uuid4().hex[:12]}"
 
-    async def to_user(self, workspace_id: str, user_id: str, replies: list[Reply]) -> str:
+    async def to_user(
+        self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
+    ) -> str:
         return self._print(f"DM to {user_id}", replies)
 
-    async def to_channel(self, workspace_id: str, channel: str, replies: list[Reply]) -> str:
+    async def to_channel(
+        self, workspace_id: str, channel: str, replies: list[Reply], key: str | None = None
+    ) -> str:
         return self._print(f"to channel {channel}", replies)
 
 

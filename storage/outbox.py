@@ -10,6 +10,9 @@ Lifecycle of a row (status): pending -> sent | failed | skipped | stale.
   A lease older than `lease` (a worker that died between claim and mark) is claimable
   again, so a crash never loses a message.
 - `mark_*` finish a row only while the caller still holds its lease (claimed_by matches).
+- `attempts` counts tries as they start (at claim), so a row claimed with attempts > 1 may
+  already have reached the platform on an earlier try that died before `mark_sent`; the
+  pass asks the platform before sending it again (see `bot.delivery.Recallable`).
 """
 
 from __future__ import annotations
@@ -142,7 +145,7 @@ def claim(
     rows = session.execute(
         update(Outbox)
         .where(col(Outbox.id).in_(pick.scalar_subquery()), Outbox.status == "pending", free)
-        .values(claimed_by=worker, claimed_at=now)
+        .values(claimed_by=worker, claimed_at=now, attempts=Outbox.attempts + 1)
         .returning(
             Outbox.id,
             Outbox.key,
@@ -178,7 +181,6 @@ def mark_sent(
         status="sent",
         platform_message_id=message_id[:200],
         sent_at=now,
-        attempts=Outbox.attempts + 1,
         last_error=None,
     )
 
@@ -204,14 +206,13 @@ def mark_retry(
     max_attempts: int = MAX_ATTEMPTS,
 ) -> str:
     """Record a transient failure: back off and release the lease, or give up as failed."""
-    attempt = row.attempts + 1
+    attempt = row.attempts  # this try, counted when it was claimed
     if attempt >= max_attempts:
         _finish(
             session,
             row.id,
             worker,
             status="failed",
-            attempts=attempt,
             last_error=f"gave up after {attempt} tries: {error}"[:2000],
         )
         return "failed"
@@ -219,7 +220,6 @@ def mark_retry(
         session,
         row.id,
         worker,
-        attempts=attempt,
         last_error=error[:2000],
         not_before=now + dt.timedelta(seconds=backoff(attempt, retry_after)),
         claimed_by=None,

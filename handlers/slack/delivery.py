@@ -23,6 +23,11 @@ log = logging.getLogger(__name__)
 
 ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
 
+#: Message metadata type that tags every scheduled message with its outbox key.
+METADATA_EVENT = "dealcoach_outbox"
+#: How many of the latest messages a retry looks through for an earlier delivery.
+HISTORY_LOOKBACK = 50
+
 PERMANENT = frozenset(
     {
         "account_inactive",
@@ -95,18 +100,45 @@ class SlackDelivery:
     def __init__(self, client_for: ClientFor) -> None:
         self.client_for = client_for
 
-    async def to_user(self, workspace_id: str, user_id: str, replies: list[Reply]) -> str:
+    async def to_user(
+        self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
+    ) -> str:
         client = await self._client(workspace_id)
+        return await self._post(client, await self._dm(client, user_id), replies, key)
+
+    async def to_channel(
+        self, workspace_id: str, channel: str, replies: list[Reply], key: str | None = None
+    ) -> str:
+        client = await self._client(workspace_id)
+        return await self._post(client, channel, replies, key)
+
+    async def find_sent(self, workspace_id: str, recipient: str, key: str) -> str | None:
+        """Look for our message carrying `key` (message metadata) among the latest ones.
+
+        DMs are readable with the manifest's `im:history`; a channel the bot cannot read
+        answers with an error, which the outbox treats as "unknown" and sends again.
+        """
+        client = await self._client(workspace_id)
+        kind, _, target = recipient.partition(":")
+        channel = await self._dm(client, target) if kind == "user" else target
+        history = await client.conversations_history(
+            channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+        )
+        for message in history.get("messages") or []:
+            meta = message.get("metadata") or {}
+            if (
+                meta.get("event_type") == METADATA_EVENT
+                and (meta.get("event_payload") or {}).get("key") == key
+            ):
+                return f"{channel}:{message['ts']}"
+        return None
+
+    async def _dm(self, client: AsyncWebClient, user_id: str) -> str:
         try:
             opened = await client.conversations_open(users=user_id)
         except Exception as exc:
             raise classify(exc, f"opening a DM with {user_id}") from exc
-        channel = opened["channel"]["id"]
-        return await self._post(client, channel, replies)
-
-    async def to_channel(self, workspace_id: str, channel: str, replies: list[Reply]) -> str:
-        client = await self._client(workspace_id)
-        return await self._post(client, channel, replies)
+        return str(opened["channel"]["id"])
 
     async def _client(self, workspace_id: str) -> AsyncWebClient:
         try:
@@ -114,13 +146,20 @@ class SlackDelivery:
         except LookupError as exc:
             raise PermanentDeliveryError(f"no Slack installation for {workspace_id}") from exc
 
-    async def _post(self, client: AsyncWebClient, channel: str, replies: list[Reply]) -> str:
-        """Post every message; the first message's ts identifies the delivery."""
+    async def _post(
+        self, client: AsyncWebClient, channel: str, replies: list[Reply], key: str | None
+    ) -> str:
+        """Post every message; the first carries the outbox key and its ts identifies the delivery."""
         first = ""
         for msg in Renderer().messages(replies):
+            meta = (
+                {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+                if key and not first
+                else None
+            )
             try:
                 resp = await client.chat_postMessage(
-                    channel=channel, text=msg.text, blocks=msg.blocks
+                    channel=channel, text=msg.text, blocks=msg.blocks, metadata=meta
                 )
             except Exception as exc:
                 raise classify(exc, f"posting to {channel}") from exc

@@ -54,10 +54,14 @@ class TeamsDelivery:
         self.app_id = app_id
         self.retry = retry or RetryPolicy()
 
-    async def to_user(self, workspace_id: str, user_id: str, replies: list[Reply]) -> str:
+    async def to_user(
+        self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
+    ) -> str:
         return await self._send(workspace_id, f"user:{user_id}", replies)
 
-    async def to_channel(self, workspace_id: str, channel: str, replies: list[Reply]) -> str:
+    async def to_channel(
+        self, workspace_id: str, channel: str, replies: list[Reply], key: str | None = None
+    ) -> str:
         target = channel if channel.startswith("channel:") else f"channel:{channel}"
         return await self._send(workspace_id, target, replies)
 

@@ -127,11 +127,11 @@ def test_reminder_buttons_are_understood_by_the_engine(seeded) -> None:  # type:
     class Keep:
         platform = "console"
 
-        async def to_user(self, workspace_id: str, user_id: str, r: list) -> str:
+        async def to_user(self, workspace_id: str, user_id: str, r: list, key=None) -> str:  # type: ignore[no-untyped-def]
             replies.extend(r)
             return "m1"
 
-        async def to_channel(self, workspace_id: str, channel: str, r: list) -> str:
+        async def to_channel(self, workspace_id: str, channel: str, r: list, key=None) -> str:  # type: ignore[no-untyped-def]
             return "m2"
 
     schedule = Schedule(db, {"console": Keep()}, Cadence())
@@ -164,11 +164,11 @@ async def test_serve_runs_passes_with_apscheduler(seeded) -> None:  # type: igno
     class Rec:
         platform = "console"
 
-        async def to_user(self, workspace_id: str, user_id: str, r: list) -> str:
+        async def to_user(self, workspace_id: str, user_id: str, r: list, key=None) -> str:  # type: ignore[no-untyped-def]
             sent.append(user_id)
             return "m"
 
-        async def to_channel(self, workspace_id: str, channel: str, r: list) -> str:
+        async def to_channel(self, workspace_id: str, channel: str, r: list, key=None) -> str:  # type: ignore[no-untyped-def]
             sent.append(channel)
             return "m"
 

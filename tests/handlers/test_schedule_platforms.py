@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from sqlmodel import select
+
 from bot.engine import Coach
 from bot.schedule import Schedule
 from config import Settings
 from handlers.schedule import cadence_from
 from handlers.web import DELIVERIES
-from storage import crud
+from storage import crud, outbox
 from storage.db import Database
+from storage.models import Outbox
 from tests.conftest import FakeClock
 from tests.handlers.slack.slack_fake import TEAM, FakeSlack, Harness, slack_settings
 from tests.handlers.teams.fake_bot_connector import FakeConnector
@@ -87,3 +91,54 @@ async def test_weekly_nudge_reaches_a_teams_rep_through_the_stored_reference(
     finally:
         await server.stop()
         await connector.stop()
+
+
+class Killed(BaseException):
+    """The process dies here: nothing in the pass may catch it."""
+
+
+class DiesAfterPosting:
+    """The real Slack delivery, and then the process dies before the outbox hears back."""
+
+    platform = "slack"
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+
+    async def to_user(self, workspace_id, user_id, replies, key=None):  # type: ignore[no-untyped-def]
+        await self.real.to_user(workspace_id, user_id, replies, key)  # type: ignore[attr-defined]
+        raise Killed
+
+
+async def test_a_crash_after_slack_took_the_nudge_does_not_send_it_twice(
+    db: Database, coach: Coach, clock: FakeClock
+) -> None:
+    fake = FakeSlack()
+    await fake.start()
+    h = Harness(fake, db, coach, slack_settings(fake))
+    await h.start()
+    try:
+        seed_overdue_step(db, f"slack:{TEAM}", "U1", clock.now)
+        assert h.app is not None
+        slack = h.app[DELIVERIES]["slack"]
+        dying = Schedule(
+            db, {"slack": DiesAfterPosting(slack)}, cadence_from(Settings()), worker="dies"
+        )
+        with pytest.raises(Killed):
+            await dying.run_pass(MONDAY_MORNING_NY)
+        assert len(fake.to("chat.postMessage")) == 1
+        after_lease = MONDAY_MORNING_NY + outbox.LEASE + dt.timedelta(minutes=1)
+        survivor = Schedule(
+            db, {"slack": slack}, cadence_from(Settings()), clock=lambda: after_lease
+        )
+        report = await survivor.run_pass(after_lease)
+        assert report.sent and len(fake.to("chat.postMessage")) == 1  # found, not posted again
+        assert fake.to("conversations.history")
+        first = fake.to("chat.postMessage")[0]
+        rows = db.run(lambda s: list(s.exec(select(Outbox).where(Outbox.kind == "nudge"))))
+        assert [(r.status, r.platform_message_id) for r in rows] == [
+            ("sent", f"{first['channel']}:{first['ts']}")
+        ]
+    finally:
+        await h.stop()
+        await fake.stop()

@@ -46,21 +46,25 @@ class Recorder:
         self.fail_after_send = fail_after_send
         self.lock = threading.Lock()
 
-    async def _send(self, target: str, replies: list[Reply]) -> str:
+    async def _send(self, target: str, replies: list[Reply], key: str | None = None) -> str:
         if self.fail and not self.fail_after_send:
             raise self.fail.pop(0)
         with self.lock:
-            self.sent.append(("", target, replies))
+            self.sent.append((key or "", target, replies))
             n = len(self.sent)
         if self.fail and self.fail_after_send:
             raise self.fail.pop(0)
         return f"msg-{n}"
 
-    async def to_user(self, workspace_id: str, user_id: str, replies: list[Reply]) -> str:
-        return await self._send(f"user:{user_id}", replies)
+    async def to_user(
+        self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
+    ) -> str:
+        return await self._send(f"user:{user_id}", replies, key)
 
-    async def to_channel(self, workspace_id: str, channel: str, replies: list[Reply]) -> str:
-        return await self._send(f"channel:{channel}", replies)
+    async def to_channel(
+        self, workspace_id: str, channel: str, replies: list[Reply], key: str | None = None
+    ) -> str:
+        return await self._send(f"channel:{channel}", replies, key)
 
 
 def seed(db: Database, reps: int = 3) -> None:
@@ -145,6 +149,46 @@ def test_killed_after_the_platform_accepted_is_delivered_again_not_lost(
     run(schedule(any_db, rec, worker="next"), MON + outbox.LEASE + dt.timedelta(seconds=1))
     assert len(rec.sent) == 2
     assert [r.status for r in rows(any_db) if r.kind == "nudge"] == ["sent"]
+
+
+class RecallingRecorder(Recorder):
+    """A platform that can find a message by its outbox key (as Slack can by metadata)."""
+
+    async def find_sent(self, workspace_id: str, recipient: str, key: str) -> str | None:
+        kind, _, target = recipient.partition(":")
+        for i, (sent_key, sent_to, _r) in enumerate(self.sent, 1):
+            if sent_key == key and sent_to == f"{kind}:{target}":
+                return f"msg-{i}"
+        return None
+
+
+def test_killed_after_the_platform_accepted_is_not_sent_twice_where_the_platform_can_tell(
+    any_db: Database,
+) -> None:
+    seed(any_db, reps=1)
+    rec = RecallingRecorder(fail=[Killed()], fail_after_send=True)
+    with pytest.raises(Killed):
+        run(schedule(any_db, rec, worker="dies"), MON)
+    assert len(rec.sent) == 1
+    late = run(schedule(any_db, rec, worker="next"), MON + outbox.LEASE + dt.timedelta(seconds=1))
+    assert len(rec.sent) == 1 and len(late.sent) == 1  # found, marked, not posted again
+    nudge = next(r for r in rows(any_db) if r.kind == "nudge")
+    assert (nudge.status, nudge.platform_message_id, nudge.attempts) == ("sent", "msg-1", 2)
+
+
+def test_a_first_try_does_not_ask_the_platform(any_db: Database) -> None:
+    """The look-up costs a platform call, so only a retry of an uncertain try makes it."""
+    seed(any_db, reps=1)
+
+    class Counting(RecallingRecorder):
+        lookups = 0
+
+        async def find_sent(self, workspace_id: str, recipient: str, key: str) -> str | None:
+            Counting.lookups += 1
+            return await super().find_sent(workspace_id, recipient, key)
+
+    run(schedule(any_db, Counting()), MON)
+    assert Counting.lookups == 0
 
 
 def test_killed_after_mark_sends_nothing_again(any_db: Database) -> None:

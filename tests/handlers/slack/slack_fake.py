@@ -51,6 +51,8 @@ class FakeSlack:
     """The Web API (`/api/<method>`), response URLs (`/response/<id>`), and a Socket Mode URL."""
 
     calls: list[Call] = field(default_factory=list)
+    #: channel -> posted messages (ts, text, metadata), oldest first: conversations.history
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Socket Mode: envelopes to push once a client connects, and the acks it sent back.
@@ -141,7 +143,7 @@ class FakeSlack:
                 args.update(json.loads(body))
             else:
                 args.update(dict(urllib.parse.parse_qsl(body.decode())))
-        for key in ("blocks", "view"):
+        for key in ("blocks", "view", "metadata"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         self.calls.append(Call(method, args, dict(request.headers)))
@@ -162,6 +164,9 @@ class FakeSlack:
         answer = self.answer(method, args)
         if method == "chat.postMessage":
             args["ts"] = answer["ts"]  # so a test can click on what was posted
+            self.history.setdefault(str(args.get("channel")), []).append(
+                {"ts": answer["ts"], "text": args.get("text"), "metadata": args.get("metadata")}
+            )
         return web.json_response(answer)
 
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -182,6 +187,17 @@ class FakeSlack:
                 "channel": args.get("channel"),
                 "ts": ts,
                 "message": {"text": args.get("text"), "blocks": args.get("blocks")},
+            }
+        if method == "conversations.history":
+            latest = list(reversed(self.history.get(str(args.get("channel")), [])))
+            limit = int(args.get("limit") or 100)
+            with_meta = str(args.get("include_all_metadata")).lower() in ("1", "true")
+            return {
+                "ok": True,
+                "messages": [
+                    {k: v for k, v in m.items() if k != "metadata" or (with_meta and v)}
+                    for m in latest[:limit]
+                ],
             }
         if method == "users.info":
             uid = args.get("user", "")
