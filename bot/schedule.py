@@ -22,7 +22,7 @@ from bot.engine import Clock, utc_now
 from bot.messages import Reply
 from bot.scheduled import digest_preview, plan_due, record_digests
 from process.cadence import Cadence
-from storage import outbox
+from storage import crud, outbox
 from storage import schedule as q
 from storage.db import Database
 from storage.outbox import Claimed, NewMessage
@@ -128,6 +128,7 @@ class Schedule:
 
         def prepare(session: Session) -> dict[str, str]:
             report.superseded += outbox.supersede(session, now)
+            crud.prune_events(session, now)  # housekeeping rides on the clock
             return q.platforms(session)
 
         platforms = await asyncio.to_thread(self.db.run, prepare)

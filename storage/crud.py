@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from process.plan import Plan, Side, Step
@@ -85,6 +85,18 @@ def claim_event(session: Session, key: str, now: dt.datetime) -> bool:
     session.add(ProcessedEvent(key=key, processed_at=now))
     session.flush()
     return True
+
+
+#: Platforms retry a delivery within minutes; a week of keys is plenty to catch them.
+KEEP_EVENT_KEYS = dt.timedelta(days=7)
+
+
+def prune_events(session: Session, now: dt.datetime, keep: dt.timedelta = KEEP_EVENT_KEYS) -> int:
+    """Forget idempotency keys too old to be retried, so the table stays small."""
+    result = session.execute(
+        delete(ProcessedEvent).where(col(ProcessedEvent.processed_at) < now - keep)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
 
 
 # --- conversations --------------------------------------------------------------------

@@ -140,3 +140,13 @@ def test_a_failed_turn_saves_nothing_and_says_so(any_db: Database, clock: FakeCl
     # The question is still open: answering again works.
     chat.say("Their CFO needs to sign off on the budget by Dec 5.")
     assert chat.stage == "us_next"
+
+
+def test_old_event_keys_are_pruned_recent_ones_kept(any_db: Database) -> None:
+    with any_db.session() as s:
+        crud.claim_event(s, "old", NOW - dt.timedelta(days=8))
+        crud.claim_event(s, "recent", NOW - dt.timedelta(days=1))
+    with any_db.session() as s:
+        assert crud.prune_events(s, NOW) == 1
+    with any_db.session() as s:
+        assert s.get(ProcessedEvent, "old") is None and s.get(ProcessedEvent, "recent") is not None
