@@ -100,6 +100,7 @@ class Dialog:
         self.today = now.astimezone(self.tz).date()
         self.out: list[Reply] = []
         self.finished = False
+        self.form_errors: dict[str, str] = {}
         self._deal: Deal | None = None
         self._review: Review | None = None
 
@@ -1070,6 +1071,7 @@ class Dialog:
 
     def save_settings(self, form: dict[str, str]) -> None:
         errors = settings.apply_settings(self.user, form, self.today)
+        self.form_errors = errors
         self.s.add(self.user)
         summary = settings.describe(self.user, self.tz.key)
         if errors:

@@ -104,7 +104,9 @@ class Coach:
         )
         replies = dialog.run(turn)
         crud.save_conversation(session, conv, dialog.state.to_dict(), now)
-        return Outcome(replies=replies, review_finished=dialog.finished)
+        return Outcome(
+            replies=replies, review_finished=dialog.finished, form_errors=dialog.form_errors
+        )
 
     def deals(self, who: UserRef) -> DealList:
         """A user's deal list (App Home, `dealcoach deals`): read-only, outside any review."""

@@ -208,3 +208,6 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     duplicate: bool = False
     review_finished: bool = False
+    #: A submitted form's rejected fields (field name -> what to fix), for a platform that
+    #: shows errors next to the inputs (a Slack modal); the replies say the same in words.
+    form_errors: dict[str, str] = field(default_factory=dict)

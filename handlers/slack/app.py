@@ -29,7 +29,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.engine import Coach
-from bot.messages import Form, Outcome, Reply, Text, Turn, UserRef
+from bot.messages import Form, Outcome, Reply, Turn, UserRef
 from config import Settings
 from handlers.slack import turns
 from handlers.slack.client import InstallationStore, StateStore, retry_handlers, web_client
@@ -455,37 +455,13 @@ class SlackFrontend:
         outcome = await self.turn(
             client, team_id, user_id, form=values, event_id=turns.view_key(view, values)
         )
-        errors = field_errors(outcome, values)
+        errors = {name: why[:150] for name, why in outcome.form_errors.items() if name in values}
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
         if not outcome.duplicate:
             await self.after(client, team_id, user_id, outcome)
-
-
-_FIELD_WORDS = (
-    ("timezone", "time zone"),
-    ("nudge_weekday", "nudge day"),
-    ("nudge_time", "nudge time"),
-    ("paused_until", "pause"),
-)
-
-
-def field_errors(outcome: Outcome, values: dict[str, str]) -> dict[str, str]:
-    """The engine's "not saved" lines, matched to the modal's fields by what they talk about."""
-    errors: dict[str, str] = {}
-    for reply in outcome.replies:
-        if not (isinstance(reply, Text) and reply.tone == "error"):
-            continue
-        for line in reply.text.split("\n"):
-            line = line.lstrip("• ").strip()
-            low = line.lower()
-            for name, words in _FIELD_WORDS:
-                if name in values and words in low and name not in errors:
-                    errors[name] = line.replace("*", "")[:150]
-                    break
-    return errors
 
 
 def _rewrite(msg: Message, replace: dict[str, str]) -> Message:
