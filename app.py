@@ -149,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser().print_help()
         return 0
-    if args.command not in ("serve", "run-due") and not args.verbose:
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations run on every start
+    if args.command != "serve" and not args.verbose:
         logging.getLogger().setLevel(logging.WARNING)  # keep the terminal for the conversation
     if args.command == "migrate":
         db = Database(settings.database_url)

@@ -40,11 +40,6 @@ def build_app(settings: Settings, db: Database, coach: Coach) -> web.Application
         from handlers import teams
 
         deliveries["teams"] = teams.mount(app, settings, coach)
-    if not deliveries:
-        log.warning(
-            "No chat platform configured: set SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN "
-            "and/or MicrosoftAppId (see README and docs/teams.md). Serving /healthz only."
-        )
     return app
 
 
@@ -53,6 +48,12 @@ def serve(settings: Settings, db: Database, coach: Coach, host: str, port: int) 
     from bot.schedule import Schedule
     from handlers.schedule import ConsoleDelivery, attach_schedules, cadence_from
 
+    if not app[DELIVERIES]:
+        log.warning(
+            "No chat platform configured: set SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN "
+            "and/or MicrosoftAppId (see README, docs/slack.md, docs/teams.md). "
+            "Serving /healthz and the schedules only."
+        )
     deliveries = {"console": ConsoleDelivery(), **app[DELIVERIES]}
     schedule = Schedule(db, deliveries, cadence_from(settings))
     attach_schedules(app, schedule, settings.schedule_every_minutes)
