@@ -220,6 +220,11 @@ _CONTRACTIONS: Final = (
 _SLANG: Final = _words("gonna gotta wanna wont cant")
 _WORD: Final = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+#: Emoji and pictographs (with their joiners and variation selectors) carry no step: read
+#: "by next Friday 🙏" as "by next Friday".
+_PICTOGRAPHS: Final = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+"
+)
 _CLAUSE_SPLIT: Final = re.compile(
     r"(?:[;!?\n]|\.(?!\d)|\s[-\u2013\u2014]\s)+\s*"
     r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means)\b)"
@@ -551,6 +556,7 @@ def read_answer(text: str, today: datetime.date) -> Reading:
 
 def _read(text: str, today: datetime.date) -> Reading:
     text = _CONTROL.sub(" ", text[:_MAX_CHARS]).replace("\u2019", "'").replace("\u2018", "'")
+    text = _PICTOGRAPHS.sub(" ", text)
     parts = [p for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
     clauses = [(_read_clause(p, today), p) for p in parts]
     for index, (clause, _raw) in enumerate(clauses):
