@@ -250,10 +250,10 @@ def load(db: Database, data: dict[str, list[tuple]]) -> None:  # type: ignore[ty
 class NullDelivery:
     platform = "slack"
 
-    async def to_user(self, workspace_id: str, user_id: str, replies: list) -> str:  # type: ignore[type-arg]
+    async def to_user(self, workspace_id: str, user_id: str, replies: list, key=None) -> str:  # type: ignore[type-arg]
         return "m"
 
-    async def to_channel(self, workspace_id: str, channel: str, replies: list) -> str:  # type: ignore[type-arg]
+    async def to_channel(self, workspace_id: str, channel: str, replies: list, key=None) -> str:  # type: ignore[type-arg]
         return "m"
 
 
