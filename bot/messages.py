@@ -153,6 +153,17 @@ class DealLine:
     next_customer_due: dt.date | None
     due_this_week: int = 0
 
+    @property
+    def next_note(self) -> str:
+        """What the customer does next, or that nothing is planned: the line a deal lives by."""
+        if not self.next_customer_step:
+            return "no customer step"
+        return f"next customer step: {self.next_customer_step} ({fmt_date(self.next_customer_due)})"
+
+    @property
+    def week_note(self) -> str:
+        return f" · {self.due_this_week} due this week" if self.due_this_week else ""
+
 
 @dataclass(frozen=True)
 class DealList:

@@ -95,15 +95,9 @@ class ConsoleRenderer:
             return "You have no open deals yet. Start a review to add one."
         out = [self.emph(f"*{lst.title}*")]
         for d in lst.deals:
-            nxt = (
-                f"next customer step: {d.next_customer_step} ({fmt_date(d.next_customer_due)})"
-                if d.next_customer_step
-                else "no customer step"
-            )
-            week = f" · {d.due_this_week} due this week" if d.due_this_week else ""
             out.append(
                 f"• {d.title} · decision {fmt_date(d.decision_date)} · {d.health.score}/100 {d.health.label}"
-                f" · {nxt}{week}"
+                f" · {d.next_note}{d.week_note}"
             )
             if d.health.reasons:
                 out.append(f"    {', '.join(d.health.reasons)}")

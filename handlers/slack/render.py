@@ -229,16 +229,10 @@ def deal_list(lst: DealList) -> list[Block]:
         return [mrkdwn("You have no open deals yet. Start a review to add one.")]
     blocks: list[Block] = [header(lst.title)]
     for d in lst.deals[:40]:
-        nxt = (
-            f"Next customer step: {escape(d.next_customer_step)} ({fmt_date(d.next_customer_due)})"
-            if d.next_customer_step
-            else "_No customer step yet_"
-        )
-        week = f" · {d.due_this_week} due this week" if d.due_this_week else ""
         dot = _HEALTH.get(d.health.label, ":red_circle:")
         lines = [
             f"*{escape(d.title)}* · decision {fmt_date(d.decision_date)} · {dot} {d.health.score}/100 {d.health.label}",
-            nxt + week,
+            escape(d.next_note[0].upper() + d.next_note[1:]) + d.week_note,
         ]
         if d.health.reasons:
             lines.append(f"_{escape(', '.join(d.health.reasons))}_")

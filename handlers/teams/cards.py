@@ -253,16 +253,10 @@ def deal_list_card(lst: DealList) -> Activity:
         return text_message([Text("You have no open deals yet. Type *dealreview* to add one.")])
     body: list[dict[str, Any]] = [_block(f"*{lst.title}*", size="Medium")]
     for d in lst.deals:
-        nxt = (
-            f"next customer step: {d.next_customer_step} ({fmt_date(d.next_customer_due)})"
-            if d.next_customer_step
-            else "no customer step"
-        )
-        week = f" · {d.due_this_week} due this week" if d.due_this_week else ""
         items = [
             _block(f"*{d.title}* · decision {fmt_date(d.decision_date)}"),
             _block(
-                f"{d.health.score}/100 {d.health.label} · {nxt}{week}",
+                f"{d.health.score}/100 {d.health.label} · {d.next_note}{d.week_note}",
                 spacing="None",
                 color=_HEALTH_COLOR.get(d.health.label, "Default"),
             ),
