@@ -5,6 +5,7 @@ connector through the reference stored when they first wrote, and each is sent o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import select
@@ -41,30 +42,35 @@ def seed_overdue_step(db: Database, workspace: str, user_id: str, now: dt.dateti
     db.run(work)
 
 
-async def test_weekly_nudge_reaches_a_slack_rep_once(
-    db: Database, coach: Coach, clock: FakeClock
-) -> None:
+@pytest.fixture
+async def slack(db: Database, coach: Coach) -> AsyncIterator[Harness]:
+    """Our real app on loopback, talking to the fake Slack Web API."""
     fake = FakeSlack()
     await fake.start()
     h = Harness(fake, db, coach, slack_settings(fake))
     await h.start()
-    try:
-        seed_overdue_step(db, f"slack:{TEAM}", "U1", clock.now)
-        assert h.app is not None
-        schedule = Schedule(
-            db, h.app[DELIVERIES], cadence_from(Settings()), clock=lambda: MONDAY_MORNING_NY
-        )
-        report = await schedule.run_pass(MONDAY_MORNING_NY)
-        assert len(report.sent) == 1, report.summary()
-        assert fake.to("conversations.open")[-1]["users"] == "U1"
-        text = "\n".join(fake.posted_texts())
-        assert "Their CFO signs off the budget" in text and "Acme" in text
-        assert "Done" in text  # the reminder's buttons came through as Block Kit
-        again = await schedule.run_pass(MONDAY_MORNING_NY + dt.timedelta(minutes=10))
-        assert again.sent == [] and len(fake.to("chat.postMessage")) == 1
-    finally:
-        await h.stop()
-        await fake.stop()
+    yield h
+    await h.stop()
+    await fake.stop()
+
+
+async def test_weekly_nudge_reaches_a_slack_rep_once(
+    db: Database, slack: Harness, clock: FakeClock
+) -> None:
+    fake = slack.fake
+    seed_overdue_step(db, f"slack:{TEAM}", "U1", clock.now)
+    assert slack.app is not None
+    schedule = Schedule(
+        db, slack.app[DELIVERIES], cadence_from(Settings()), clock=lambda: MONDAY_MORNING_NY
+    )
+    report = await schedule.run_pass(MONDAY_MORNING_NY)
+    assert len(report.sent) == 1, report.summary()
+    assert fake.to("conversations.open")[-1]["users"] == "U1"
+    text = "\n".join(fake.posted_texts())
+    assert "Their CFO signs off the budget" in text and "Acme" in text
+    assert "Done" in text  # the reminder's buttons came through as Block Kit
+    again = await schedule.run_pass(MONDAY_MORNING_NY + dt.timedelta(minutes=10))
+    assert again.sent == [] and len(fake.to("chat.postMessage")) == 1
 
 
 async def test_weekly_nudge_reaches_a_teams_rep_through_the_stored_reference(
@@ -111,34 +117,27 @@ class DiesAfterPosting:
 
 
 async def test_a_crash_after_slack_took_the_nudge_does_not_send_it_twice(
-    db: Database, coach: Coach, clock: FakeClock
+    db: Database, slack: Harness, clock: FakeClock
 ) -> None:
-    fake = FakeSlack()
-    await fake.start()
-    h = Harness(fake, db, coach, slack_settings(fake))
-    await h.start()
-    try:
-        seed_overdue_step(db, f"slack:{TEAM}", "U1", clock.now)
-        assert h.app is not None
-        slack = h.app[DELIVERIES]["slack"]
-        dying = Schedule(
-            db, {"slack": DiesAfterPosting(slack)}, cadence_from(Settings()), worker="dies"
-        )
-        with pytest.raises(Killed):
-            await dying.run_pass(MONDAY_MORNING_NY)
-        assert len(fake.to("chat.postMessage")) == 1
-        after_lease = MONDAY_MORNING_NY + outbox.LEASE + dt.timedelta(minutes=1)
-        survivor = Schedule(
-            db, {"slack": slack}, cadence_from(Settings()), clock=lambda: after_lease
-        )
-        report = await survivor.run_pass(after_lease)
-        assert report.sent and len(fake.to("chat.postMessage")) == 1  # found, not posted again
-        assert fake.to("conversations.history")
-        first = fake.to("chat.postMessage")[0]
-        rows = db.run(lambda s: list(s.exec(select(Outbox).where(Outbox.kind == "nudge"))))
-        assert [(r.status, r.platform_message_id) for r in rows] == [
-            ("sent", f"{first['channel']}:{first['ts']}")
-        ]
-    finally:
-        await h.stop()
-        await fake.stop()
+    fake = slack.fake
+    seed_overdue_step(db, f"slack:{TEAM}", "U1", clock.now)
+    assert slack.app is not None
+    delivery = slack.app[DELIVERIES]["slack"]
+    dying = Schedule(
+        db, {"slack": DiesAfterPosting(delivery)}, cadence_from(Settings()), worker="dies"
+    )
+    with pytest.raises(Killed):
+        await dying.run_pass(MONDAY_MORNING_NY)
+    assert len(fake.to("chat.postMessage")) == 1
+    after_lease = MONDAY_MORNING_NY + outbox.LEASE + dt.timedelta(minutes=1)
+    survivor = Schedule(
+        db, {"slack": delivery}, cadence_from(Settings()), clock=lambda: after_lease
+    )
+    report = await survivor.run_pass(after_lease)
+    assert report.sent and len(fake.to("chat.postMessage")) == 1  # found, not posted again
+    assert fake.to("conversations.history")
+    first = fake.to("chat.postMessage")[0]
+    rows = db.run(lambda s: list(s.exec(select(Outbox).where(Outbox.kind == "nudge"))))
+    assert [(r.status, r.platform_message_id) for r in rows] == [
+        ("sent", f"{first['channel']}:{first['ts']}")
+    ]
