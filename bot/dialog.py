@@ -17,7 +17,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from bot import settings, views
-from bot.messages import Choice, DealList, PlanCard, Question, Reply, Text, Turn, owner_note
+from bot.messages import (
+    Choice,
+    DealList,
+    PlanCard,
+    Question,
+    Reply,
+    Text,
+    Turn,
+    owner_note,
+    side_label,
+)
 from bot.settings import WEEKDAYS
 from bot.state import ReviewState
 from process import playbook as pb
@@ -64,10 +74,6 @@ HELP = (
     "• *digest* CHANNEL: (managers) send the weekly team digest to that channel\n"
     "• *help*: this message"
 )
-
-
-def side_label(side: str | None) -> str:
-    return {"customer": "Customer", "us": "Us"}.get(side or "", "Unassigned")
 
 
 def zone(name: str | None, default: str) -> ZoneInfo:

@@ -82,6 +82,11 @@ class Question:
     progress: str = ""  # e.g. "Step 4 of 8", shown small beside the question
 
 
+def side_label(side: str | None) -> str:
+    """How a step's side reads: "Customer", "Us", or "Unassigned" when nobody said."""
+    return {"customer": "Customer", "us": "Us"}.get(side or "", "Unassigned")
+
+
 def owner_note(owner: str | None, description: str) -> str:
     """ " (Maria)" when the owner adds something the description doesn't already say."""
     if not owner or owner.lower() in description.lower():
@@ -106,7 +111,7 @@ class StepView:
 
     @property
     def who(self) -> str:
-        return {"customer": "Customer", "us": "Us"}.get(self.side or "", "Unassigned")
+        return side_label(self.side)
 
     @property
     def owner_note(self) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from bot.messages import Choice, Reply, Section, Text, fmt_date
+from bot.messages import Choice, Reply, Section, Text, fmt_date, side_label
 from process.cadence import Digest, Nudge, ReminderItem, StepRef
 from process.plan import Step
 
@@ -40,7 +40,7 @@ def when(d: dt.date, today: dt.date) -> str:
 
 
 def _who(step: Step) -> str:
-    side = {"customer": "Customer", "us": "Us"}.get(step.side or "", "Unassigned")
+    side = side_label(step.side)
     return f"{side} ({step.owner})" if step.owner else side
 
 
