@@ -64,8 +64,8 @@ def test_scripted_review_end_to_end(tmp_path: Path) -> None:
     assert "no open deals" in other.stdout  # bob does not see alice's deals
 
 
-def test_killed_mid_review_resumes_where_it_was(tmp_path: Path) -> None:
-    db = tmp_path / "coach.db"
+def start_chat(db: Path, lines: list[str], until: str) -> subprocess.Popen[str]:
+    """`dealcoach chat` running on a pipe, fed `lines`, read until `until` was printed."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "--db", f"sqlite:///{db}", "chat", "--user", "alice"],
         stdin=subprocess.PIPE,
@@ -75,14 +75,19 @@ def test_killed_mid_review_resumes_where_it_was(tmp_path: Path) -> None:
         cwd=Path(__file__).resolve().parents[2],
     )
     assert proc.stdin and proc.stdout
-    for line in SCRIPT[:3]:
-        proc.stdin.write(line + "\n")
+    proc.stdin.write("".join(line + "\n" for line in lines))
     proc.stdin.flush()
     seen = ""
     deadline = time.monotonic() + 30
-    while "What does *Acme Corp* have".replace("*", "") not in seen and time.monotonic() < deadline:
+    while until not in seen and time.monotonic() < deadline:
         seen += proc.stdout.readline()
-    assert "What does Acme Corp have to do next" in seen
+    assert until in seen, seen
+    return proc
+
+
+def test_killed_mid_review_resumes_where_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "coach.db"
+    proc = start_chat(db, SCRIPT[:3], until="What does Acme Corp have to do next")
     proc.send_signal(signal.SIGKILL)  # no chance to clean up
     proc.wait(timeout=10)
     rest = dealcoach("chat", "--user", "alice", db=db, stdin="\n".join(SCRIPT[5:]) + "\n")
@@ -93,21 +98,7 @@ def test_killed_mid_review_resumes_where_it_was(tmp_path: Path) -> None:
 
 def test_ctrl_c_stops_cleanly_and_keeps_answers(tmp_path: Path) -> None:
     db = tmp_path / "coach.db"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--db", f"sqlite:///{db}", "chat", "--user", "alice"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    assert proc.stdin and proc.stdout
-    proc.stdin.write(SCRIPT[0] + "\n")
-    proc.stdin.flush()
-    seen = ""
-    deadline = time.monotonic() + 30
-    while "When must" not in seen and time.monotonic() < deadline:
-        seen += proc.stdout.readline()
+    proc = start_chat(db, SCRIPT[:1], until="When must")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 130
