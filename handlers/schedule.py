@@ -21,10 +21,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import notices
 from bot.delivery import Delivery
+from bot.engine import Coach
 from bot.messages import Reply, Section
 from bot.schedule import Schedule
 from config import Settings
 from handlers.console import ConsoleRenderer
+from handlers.web import DELIVERIES, build_app
 from process.cadence import Cadence, parse_hhmm
 from storage.db import Database
 
@@ -99,9 +101,6 @@ def build_deliveries(settings: Settings, db: Database) -> dict[str, Delivery]:
     The platform adapters are built exactly as the server builds them (not started), so a
     cron job reaches Slack and Teams users with the same credentials and retry policies.
     """
-    from bot.engine import Coach
-    from handlers.web import DELIVERIES, build_app
-
     app = build_app(settings, db, Coach(db, default_timezone=settings.default_timezone))
     return {"console": ConsoleDelivery(), **app[DELIVERIES]}
 
