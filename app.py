@@ -220,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return digest_preview_command(settings, db, clock, args.team)
     if args.command == "serve":
-        from handlers.web import serve
+        from handlers.server import serve
 
         serve(settings, db, coach, host=args.host or settings.host, port=args.port or settings.port)
         return 0
