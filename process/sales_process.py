@@ -101,9 +101,9 @@ class SalesProcess(_Strict):
             raise ValueError("two exit criteria have the same id (ids are process-wide)")
         if sum(s.decision for s in self.stages) > 1:
             raise ValueError("only one stage can be marked `decision: true`")
-        if self.holidays is not None:
-            if self.holidays.upper() not in holiday_calendars.list_supported_countries():
-                raise ValueError(f"holidays: {self.holidays!r} is not a known country code")
+        known = holiday_calendars.list_supported_countries()
+        if self.holidays is not None and self.holidays.upper() not in known:
+            raise ValueError(f"holidays: {self.holidays!r} is not a known country code")
         return self
 
     def stage(self, stage_id: str | None) -> ProcessStage | None:
@@ -178,9 +178,12 @@ def _line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
                     child = value
                     line = key.start_mark.line + 1
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                child = node.value[part]
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            child = node.value[part]
         if child is None:
             break
         node = child
