@@ -28,6 +28,12 @@ class Settings(BaseSettings):
         "for trying the product at another instant, never in production",
     )
 
+    sales_process: Path | None = Field(
+        default=None,
+        description="a sales process YAML file (see `dealcoach process show`) for workspaces "
+        "that have not loaded their own; default: the one that ships (process/default_process.yaml)",
+    )
+
     # HTTP server (`dealcoach serve`)
     host: str = "0.0.0.0"
     port: int = 3000

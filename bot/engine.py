@@ -21,6 +21,7 @@ from bot.review import Dialog
 from bot.state import ReviewState
 from storage import crud
 from storage.db import Database
+from storage.models import User
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,23 @@ BROKEN = (
 class Coach:
     """Runs dialogs against the store. Thread-safe: share one per process."""
 
-    def __init__(self, db: Database, *, clock: Clock, default_timezone: str = "UTC") -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock,
+        default_timezone: str = "UTC",
+        sales_process: str | None = None,
+    ) -> None:
+        """`sales_process` is the YAML of the configured process (SALES_PROCESS), already
+        validated; None means the default. A workspace that loaded its own uses that."""
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone
+        self.sales_process = sales_process
+
+    def _dialog(self, session: Session, user: User, state: ReviewState, now: dt.datetime) -> Dialog:
+        return Dialog(session, user, state, now, self.default_timezone, self.sales_process)
 
     def handle(self, turn: Turn) -> Outcome:
         """Apply one turn and return what to say. Never raises for bad input or a down database."""
@@ -98,9 +112,7 @@ class Coach:
             session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
         )
         conv = crud.load_conversation(session, user, now)
-        dialog = Dialog(
-            session, user, ReviewState.from_dict(conv.state), now, self.default_timezone
-        )
+        dialog = self._dialog(session, user, ReviewState.from_dict(conv.state), now)
         replies = dialog.run(turn)
         crud.save_conversation(session, conv, dialog.state.to_dict(), now)
         return Outcome(
@@ -115,7 +127,7 @@ class Coach:
             user = crud.ensure_user(
                 session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
             )
-            return Dialog(session, user, ReviewState(), now, self.default_timezone).deal_list()
+            return self._dialog(session, user, ReviewState(), now).deal_list()
 
         return self._run(work)
 
@@ -127,7 +139,7 @@ class Coach:
             user = crud.ensure_user(
                 session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
             )
-            dialog = Dialog(session, user, ReviewState(), now, self.default_timezone)
+            dialog = self._dialog(session, user, ReviewState(), now)
             dialog.show_plan(deal_text)
             return dialog.out
 

@@ -101,7 +101,8 @@ def build_deliveries(settings: Settings, db: Database, clock: Clock) -> dict[str
     The platform adapters are built exactly as the server builds them (not started), so a
     cron job reaches Slack and Teams users with the same credentials and retry policies.
     """
-    app = build_app(settings, db, Coach(db, clock=clock, default_timezone=settings.default_timezone))
+    coach = Coach(db, clock=clock, default_timezone=settings.default_timezone)
+    app = build_app(settings, db, coach)
     return {"console": ConsoleDelivery(), **app[DELIVERIES]}
 
 

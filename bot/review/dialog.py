@@ -28,6 +28,7 @@ from bot.state import ReviewState
 from process import playbook as pb
 from process.dates import parse_date_answer
 from process.playbook import Stage, fmt_date
+from process.sales_process import SalesProcess, process_from
 from storage import crud
 from storage.models import Deal, PlanStep, Review, User
 
@@ -58,8 +59,11 @@ class Dialog:
         state: ReviewState,
         now: dt.datetime,
         default_timezone: str = "UTC",
+        sales_process: str | None = None,
     ) -> None:
         self.s = session
+        self._configured_process = sales_process
+        self._process: SalesProcess | None = None
         self.user = user
         self.state = state
         self.now = now
@@ -118,6 +122,14 @@ class Dialog:
     @review.setter
     def review(self, review: Review | None) -> None:
         self._review = review
+
+    @property
+    def process(self) -> SalesProcess:
+        """The sales process in force: the workspace's own, else the configured, else the default."""
+        if self._process is None:
+            own = crud.workspace_process_text(self.s, self.user.workspace_id)
+            self._process = process_from(own or self._configured_process)
+        return self._process
 
     def reask(self) -> None:
         """After an aside (help, list, a button on an old card), repeat where the review is."""
