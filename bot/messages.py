@@ -148,6 +148,10 @@ class PlanCard:
     gaps: tuple[str, ...] = ()
     #: The rep's today, so renderers show a date's year only when it is not this one.
     today: dt.date | None = None
+    #: The deal's stage in the sales process (its name), and the work-back check's reason
+    #: when the plan cannot make its decision date (also among the health reasons).
+    stage: str | None = None
+    cannot_make: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ import datetime as dt
 from sqlmodel import Session
 
 from bot.messages import Choice, DealLine, DealList, PlanCard, StepView
-from process.plan import assess
+from process.plan import Health, Plan, assess
+from process.sales_process import SalesProcess
+from process.workback import too_many_steps, work_back
 from storage import crud
 from storage.models import Deal, PlanStep, User
 
@@ -27,6 +29,17 @@ def step_buttons(step_id: int) -> tuple[Choice, ...]:
     )
 
 
+def health(
+    plan: Plan, stage: str | None, process: SalesProcess | None, today: dt.date
+) -> tuple[Health, str]:
+    """A plan's health with the sales process's checks (work-back, too many steps), and the
+    work-back reason when the plan cannot make its decision date ('' when it can)."""
+    if process is None:
+        return assess(plan, today), ""
+    late = work_back(process, stage, plan, today).reason()
+    return assess(plan, today, late, too_many_steps(process, plan)), late
+
+
 def plan_card(
     session: Session,
     deal: Deal,
@@ -35,12 +48,14 @@ def plan_card(
     tz: dt.tzinfo,
     context: str = "",
     steps: list[PlanStep] | None = None,
+    process: SalesProcess | None = None,
 ) -> PlanCard:
     """A deal's plan with health and per-step buttons, in two queries."""
     if steps is None:
         steps = crud.steps_for(session, [deal.id or 0]).get(deal.id or 0, [])
     moves = crud.decision_moves_for(session, [deal.id or 0]).get(deal.id or 0, 0)
-    health = assess(crud.to_plan(deal, steps, moves, tz), today)
+    plan_health, late = health(crud.to_plan(deal, steps, moves, tz), deal.stage, process, today)
+    stage = process.stage(deal.stage) if process else None
     decision = deal.decision_date
     views = tuple(
         StepView(
@@ -63,16 +78,24 @@ def plan_card(
         title=deal.title,
         decision_date=decision,
         days_left=(decision - today).days if decision else None,
-        health=health,
+        health=plan_health,
         steps=views,
         context=context,
         risk=deal.risk,
-        gaps=health.reasons,
+        gaps=plan_health.reasons,
         today=today,
+        stage=stage.name if stage else None,
+        cannot_make=late,
     )
 
 
-def deal_list(session: Session, user: User, today: dt.date, tz: dt.tzinfo) -> DealList:
+def deal_list(
+    session: Session,
+    user: User,
+    today: dt.date,
+    tz: dt.tzinfo,
+    process: SalesProcess | None = None,
+) -> DealList:
     """The user's open deals with health and next customer step, in a constant number of queries."""
     deals = crud.open_deals(session, user)
     plans = crud.plans_for(session, deals, tz)
@@ -86,7 +109,7 @@ def deal_list(session: Session, user: User, today: dt.date, tz: dt.tzinfo) -> De
                 deal_id=d.id or 0,
                 title=d.title,
                 decision_date=d.decision_date,
-                health=assess(plan, today),
+                health=health(plan, d.stage, process, today)[0],
                 next_customer_step=nxt.description if nxt else None,
                 next_customer_due=nxt.due if nxt else None,
                 due_this_week=sum(1 for s in plan.open_steps if s.due and s.due <= week_end),

@@ -82,6 +82,15 @@ class ProcessStage(_Strict):
         return self.customer_steps if side == "customer" else self.our_steps
 
 
+class IndecisionKind(_Strict):
+    """One kind of fear of a wrong choice, and the de-risking step that answers it."""
+
+    id: str = Field(pattern=_ID)
+    label: str = Field(min_length=2, max_length=60)
+    step: str = Field(min_length=3, max_length=300)
+    lead_days: int = Field(ge=0, le=MAX_LEAD_DAYS)
+
+
 class SalesProcess(_Strict):
     """A whole process: its stages in the buyer's order, and the plan-size warning."""
 
@@ -90,6 +99,8 @@ class SalesProcess(_Strict):
     max_plan_steps: int = Field(default=20, ge=3, le=100)
     max_plan_steps_source: str = ""
     stages: list[ProcessStage] = Field(min_length=1)
+    indecision: list[IndecisionKind] = []
+    indecision_source: str = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> SalesProcess:
@@ -99,6 +110,8 @@ class SalesProcess(_Strict):
         crit = [c.id for s in self.stages for c in s.exit_criteria]
         if len(set(crit)) != len(crit):
             raise ValueError("two exit criteria have the same id (ids are process-wide)")
+        if self.indecision and not self.indecision_source.strip():
+            raise ValueError("`indecision` needs an `indecision_source`: where the kinds come from")
         if sum(s.decision for s in self.stages) > 1:
             raise ValueError("only one stage can be marked `decision: true`")
         known = holiday_calendars.list_supported_countries()

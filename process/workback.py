@@ -112,6 +112,20 @@ def work_back(
     return WorkBack(plan.decision_date, earliest, tuple(ahead), today)
 
 
+def stage_reached(process: SalesProcess, stage_id: str | None, plan: Plan) -> str | None:
+    """The stage a deal is in once done steps are counted: from `stage_id`, every stage whose
+    exit criteria are all met by done steps is passed (never past the decision stage)."""
+    if process.stage(stage_id) is None:
+        return stage_id
+    done = [s.description for s in plan.steps if s.status == "done"]
+    i = process.index(stage_id)
+    while i < process.decision_index and all(
+        any(c.matches(t) for t in done) for c in process.stages[i].exit_criteria
+    ):
+        i += 1
+    return process.stages[i].id
+
+
 def too_many_steps(process: SalesProcess, plan: Plan) -> str:
     """A warning when the plan has more open steps than the process advises, else ''."""
     n = len(plan.open_steps)
@@ -156,9 +170,14 @@ class ProposedDue:
 
 
 def propose_due(
-    process: SalesProcess, step: ProcessStep, decision: dt.date | None, today: dt.date
+    process: SalesProcess,
+    lead_days: int,
+    meets: str | None,
+    decision: dt.date | None,
+    today: dt.date,
 ) -> ProposedDue:
-    """The due date to propose for `step`, worked back from the decision date.
+    """The due date to propose for a step taking `lead_days` working days that meets the
+    exit criterion `meets` (or none), worked back from the decision date.
 
     The step must be done early enough that the exit criteria after the one it meets still
     fit before the decision: due = decision - their lead times, start by = due - its own lead
@@ -166,7 +185,7 @@ def propose_due(
     can be (today + its lead time).
     """
     hol = _holidays(process, today)
-    soonest = add_working_days(today, step.lead_days, hol)
+    soonest = add_working_days(today, lead_days, hol)
     if decision is None:
         return ProposedDue(soonest, today, False)
     after = 0
@@ -175,10 +194,10 @@ def propose_due(
         for crit in stage.exit_criteria:
             if seen:
                 after += crit.lead_days
-            if crit.id == step.meets:
+            if crit.id == meets:
                 seen = True
     due = subtract_working_days(decision, after, hol) if seen else decision
-    start_by = subtract_working_days(due, step.lead_days, hol)
+    start_by = subtract_working_days(due, lead_days, hol)
     if start_by < today:
         return ProposedDue(max(soonest, today), today, soonest > due)
     return ProposedDue(due, start_by, False)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot import settings
 from bot.messages import Choice, Question
-from bot.review import deal_choice, due
+from bot.review import deal_choice, due, guide
 from bot.settings import WEEKDAYS
 from bot.state import ReviewState
 from process import playbook as pb
@@ -19,7 +19,7 @@ from storage import crud
 if TYPE_CHECKING:
     from bot.review.dialog import Dialog
 
-COMMANDS = ("review", "list", "plan", "help", "settings", "cancel", "digest")
+COMMANDS = ("review", "list", "plan", "stage", "help", "settings", "cancel", "digest")
 _COMMAND_WORDS = {
     "help": "help",
     "?": "help",
@@ -33,6 +33,7 @@ _COMMAND_WORDS = {
     "start a review": "review",
     "new review": "review",
     "settings": "settings",
+    "stage": "stage",
     "digest": "digest",
     "cancel": "cancel",
     "stop": "cancel",
@@ -47,6 +48,7 @@ HELP = (
     "• *review* [deal]: start a guided review (about 3 minutes), or pick up where you left off\n"
     "• *list*: your deals with decision date, plan health and the next customer step\n"
     "• *plan* DEAL: one deal's action plan, with Done / Reschedule / Drop per step\n"
+    "• *stage*: (in a review) set the deal's stage in the sales process\n"
     "• *settings*: your time zone, weekly nudge day and time, pause for holidays\n"
     "• *cancel*: stop the current review (everything you answered is kept)\n"
     "• *digest* CHANNEL: (managers) send the weekly team digest to that channel\n"
@@ -64,6 +66,8 @@ def command(d: Dialog, name: str, args: str) -> None:
     elif name == "plan":
         d.show_plan(args)
         d.reask()
+    elif name == "stage":
+        guide.start_stage_change(d)
     elif name == "help":
         d.say(HELP)
         d.reask()
@@ -137,7 +141,7 @@ def text(d: Dialog, raw: str) -> None:
             )
         )
         return
-    if word in ("help", "cancel"):
+    if word in ("help", "cancel", "stage"):
         command(d, word, "")
         return
     if not typed:

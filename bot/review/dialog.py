@@ -238,7 +238,9 @@ class Dialog:
     def plan_card(self, deal: Deal, steps: list[PlanStep] | None = None) -> PlanCard:
         review = self.review if self.state.deal_id == deal.id else None
         context = review.context if review else ""
-        return views.plan_card(self.s, deal, self.today, self.now, self.tz, context, steps)
+        return views.plan_card(
+            self.s, deal, self.today, self.now, self.tz, context, steps, self.process
+        )
 
     def show_plan(self, args: str) -> None:
         """One deal's plan card, or which deals match when `args` is ambiguous or empty."""
@@ -259,4 +261,4 @@ class Dialog:
         self.out.append(self.plan_card(deals[0]))
 
     def deal_list(self) -> DealList:
-        return views.deal_list(self.s, self.user, self.today, self.tz)
+        return views.deal_list(self.s, self.user, self.today, self.tz, self.process)

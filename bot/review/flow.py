@@ -5,9 +5,12 @@ The usual path (each arrow is a `Dialog.goto` in the module named):
     pick_deal / new_deal                          deal_choice.py
         -> confirm_due (-> reschedule) per step that fell due      due.py
         -> decision_date | decision_check (-> decision_move -> decision_reason)   decision.py
+        -> deal_stage (once, when unset; or the `stage` command)   guide.py
         -> context -> customer_next -> us_next -> more (loop)      steps.py
               each step may need step_side, step_due, step_late    steps.py
-        -> risk -> summary -> saved                                 wrapup.py
+              "I don't know": suggest -> step_owner -> step_due     guide.py
+        -> risk (-> risk_step: the de-risking step)                 guide.py
+        -> summary (with the work-back check) -> saved              wrapup.py
 
 Commands (`list`, `plan`, `help`, `cancel`…) and plan-card buttons can arrive at any
 stage (`commands.py`, `due.step_action`); afterwards the current question is asked again.
@@ -21,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.review import deal_choice, decision, due, steps, wrapup
+from bot.review import deal_choice, decision, due, guide, steps, wrapup
 from process.playbook import Stage
 
 if TYPE_CHECKING:
@@ -45,6 +48,7 @@ STAGES: dict[Stage, Step] = {
     Stage.DECISION_CHECK: Step(decision.ask_decision_check, decision.on_decision_check),
     Stage.DECISION_MOVE: Step(decision.ask_decision_move, decision.on_decision_move),
     Stage.DECISION_REASON: Step(decision.ask_decision_reason, decision.on_decision_reason),
+    Stage.DEAL_STAGE: Step(guide.ask_deal_stage, guide.on_deal_stage),
     Stage.CONTEXT: Step(steps.ask_context, steps.on_context),
     Stage.CUSTOMER_NEXT: Step(steps.ask_step, steps.on_step),
     Stage.US_NEXT: Step(steps.ask_step, steps.on_step),
@@ -52,6 +56,9 @@ STAGES: dict[Stage, Step] = {
     Stage.STEP_SIDE: Step(steps.ask_step_side, steps.on_step_side),
     Stage.STEP_DUE: Step(steps.ask_step_due, steps.on_step_due),
     Stage.STEP_LATE: Step(steps.ask_step_late, steps.on_step_late),
-    Stage.RISK: Step(wrapup.ask_risk, wrapup.on_risk),
+    Stage.SUGGEST: Step(guide.ask_suggest, guide.on_suggest),
+    Stage.STEP_OWNER: Step(guide.ask_step_owner, guide.on_step_owner),
+    Stage.RISK: Step(guide.ask_risk, guide.on_risk),
+    Stage.RISK_STEP: Step(guide.ask_risk_step, guide.on_risk_step),
     Stage.SUMMARY: Step(wrapup.ask_summary, wrapup.on_summary),
 }

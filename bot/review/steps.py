@@ -13,6 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from bot.messages import Choice, owner_note, side_label
+from bot.review import guide
 from process import playbook as pb
 from process.plan import Side
 from process.playbook import Stage, fmt_date
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 
 def ask_context(d: Dialog) -> None:
+    if guide.maybe_ask_stage(d):
+        return
     title = d.deal.title if d.deal else "this deal"
     d.question(
         f"In one line: where are we with *{title}*?",
@@ -94,6 +97,8 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
     assert deal is not None
     d.record(text, reading.orientation, reading.side, reading.due)
     steer = pb.steer(reading, asked, d.state.redirects, d.state.history_streak, deal.account)
+    if guide.should_offer(d, text, reading.orientation) and guide.offer(d):
+        return
     if steer.keep_as_context and d.review is not None:
         line = pb.context_line(text)
         ctx = d.review.context
@@ -166,7 +171,8 @@ def save_pending(d: Dialog) -> None:
         f"Added to the plan: *{side_label(step.side)}*{owner}: {step.description}{when}",
         "success",
     )
-    d.goto(next_step_stage(d, after=Stage(p.get("origin", Stage.MORE.value))))
+    origin = Stage(p.get("origin", Stage.MORE.value))
+    d.goto(Stage.SUMMARY if origin is Stage.RISK else next_step_stage(d, after=origin))
 
 
 def next_step_stage(d: Dialog, after: Stage) -> Stage:
@@ -214,9 +220,13 @@ def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
 
 def ask_step_due(d: Dialog) -> None:
     decision = d.deal.decision_date if d.deal else None
+    proposed = (d.state.pending or {}).get("proposed")
     d.question(
         f"By when? ({(d.state.pending or {}).get('description', '')})",
-        d.date_choices(pb.quick_step_dates(d.today, decision))
+        guide.proposed_choice(d)
+        + d.date_choices(
+            [o for o in pb.quick_step_dates(d.today, decision) if o[1].isoformat() != proposed]
+        )
         + (Choice("No date yet", "date:none"),),
         date_input=True,
         hint="Pick one or type a date (“Friday”, “Dec 12”, “in two weeks”).",

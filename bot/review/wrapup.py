@@ -1,4 +1,7 @@
-"""The end of a review: the no-decision risk, the summary, and saving the plan."""
+"""The end of a review: the summary with the work-back check, and saving the plan.
+
+The no-decision risk before it is asked in `guide.py` (the indecision check).
+"""
 
 from __future__ import annotations
 
@@ -17,27 +20,16 @@ if TYPE_CHECKING:
     from bot.review.dialog import Dialog
 
 
-def ask_risk(d: Dialog) -> None:
-    d.question(
-        "Last one: what could make this end in *no decision*? A competing priority, a "
-        "missing sponsor, budget timing…",
-        (Choice("Skip", "risk:skip"),),
-    )
-
-
-def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
-    deal = d.deal
-    assert deal is not None
-    if value != "risk:skip" and text and not pb.is_skip(text):
-        deal.risk = text[:1000]
-        d.s.add(deal)
-        d.record(text)
-    d.goto(Stage.SUMMARY)
-
-
 def ask_summary(d: Dialog) -> None:
     if d.deal is not None:
-        d.out.append(d.plan_card(d.deal))
+        card = d.plan_card(d.deal)
+        d.out.append(card)
+        if card.cannot_make:
+            d.say(
+                f"This plan can't make its decision date: {card.cannot_make}. Add or compress "
+                "steps, or move the date (with a reason): I won't move it silently.",
+                "warning",
+            )
     d.question(
         "Does this plan look right?",
         (

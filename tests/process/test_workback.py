@@ -163,13 +163,13 @@ def test_proposed_due_works_back_from_the_decision_date() -> None:
     decision = dt.date(2027, 3, 31)
     today = dt.date(2027, 1, 11)
     sign = process.stages[-1].customer_steps[0]  # meets `signed`, the last criterion
-    p = propose_due(process, sign, decision, today)
+    p = propose_due(process, sign.lead_days, sign.meets, decision, today)
     assert p.due == decision and p.start_by == subtract_working_days(decision, sign.lead_days, hol)
     legal = process.stages[3].customer_steps[1]  # legal, then procurement (5) and signing (2)
-    p = propose_due(process, legal, decision, today)
+    p = propose_due(process, legal.lead_days, legal.meets, decision, today)
     assert p.due == subtract_working_days(decision, 7, hol)
     assert add_working_days(p.start_by, legal.lead_days, hol) <= p.due
-    late = propose_due(process, legal, dt.date(2027, 1, 14), today)
+    late = propose_due(process, legal.lead_days, legal.meets, dt.date(2027, 1, 14), today)
     assert late.late and late.due == add_working_days(today, legal.lead_days, hol)
 
 
