@@ -2,7 +2,7 @@
 
 Asked *before* anything is overdue. What is still ahead of a deal is every exit criterion of
 its stage and the stages after it, up to the stage that ends in the decision, that no done
-plan step has met. Those criteria are worked one after another from today, each taking its
+plan step has met (for a deal with no stage set: only the criteria its open steps name). Those criteria are worked one after another from today, each taking its
 typical lead time in working days, or longer when the rep's own step for it is due later;
 open steps that meet no criterion must also be done. The earliest realistic decision is when
 all of that is done; a plan "does not fit" when that is after the decision date.
@@ -78,7 +78,12 @@ def _holidays(process: SalesProcess, today: dt.date) -> frozenset[dt.date]:
 def criteria_ahead(
     process: SalesProcess, stage_id: str | None, plan: Plan
 ) -> list[tuple[ExitCriterion, Step | None]]:
-    """The exit criteria not yet met, in order, each with the open step working on it."""
+    """The exit criteria not yet met, in order, each with the open step working on it.
+
+    A deal whose stage is not known is not assumed to be at the very start: only the
+    criteria its open steps name ("Legal reviews the MSA") count as ahead.
+    """
+    known = process.stage(stage_id) is not None
     first = process.index(stage_id)
     done = [s for s in plan.steps if s.status == "done"]
     open_steps = list(plan.open_steps)
@@ -88,7 +93,8 @@ def criteria_ahead(
             if any(crit.matches(s.description) for s in done):
                 continue
             step = next((s for s in open_steps if crit.matches(s.description)), None)
-            out.append((crit, step))
+            if known or step is not None:
+                out.append((crit, step))
     return out
 
 

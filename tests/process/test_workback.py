@@ -107,9 +107,9 @@ def test_more_lead_time_never_makes_a_flagged_plan_fit(leads: list[int], decisio
 def test_done_steps_meet_their_criteria_and_later_stages_are_all_that_is_left() -> None:
     process = make_process([10, 10, 10])
     decision = add_working_days(TODAY, 15)
-    assert not work_back(process, None, Plan(decision), TODAY).fits
+    assert not work_back(process, "s0", Plan(decision), TODAY).fits
     done = Plan(decision, (step(1, "crit0 done", None, status="done"),))
-    assert not work_back(process, None, done, TODAY).fits  # still 20 days ahead
+    assert not work_back(process, "s0", done, TODAY).fits  # still 20 days ahead
     assert work_back(process, "s2", Plan(decision), TODAY).fits  # only the last stage is left
 
 
@@ -134,6 +134,15 @@ def test_the_issue_example_in_words() -> None:
         f"earliest realistic decision is {check.earliest:%a %b} {check.earliest.day}, "
         f"{check.earliest.year}, after your date Thu Dec 31"
     )
+
+
+def test_with_no_stage_only_the_criteria_the_plan_names_count() -> None:
+    process = make_process([10, 10, 10])
+    decision = add_working_days(TODAY, 15)
+    assert work_back(process, None, Plan(decision), TODAY).fits  # not assumed at the start
+    named = Plan(decision, (step(1, "crit1 then crit2", None), step(2, "crit2 again", None)))
+    check = work_back(process, None, named, TODAY)
+    assert [a.criterion.id for a in check.ahead] == ["c1", "c2"] and not check.fits
 
 
 def test_a_plan_with_room_fits_and_says_nothing() -> None:
