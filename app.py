@@ -14,22 +14,14 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from sqlmodel import Session
 
 from bot.engine import Clock, Coach
 from bot.messages import UserRef
-from config import Settings
+from config import Settings, configured_process, read_process_file
 from handlers.console import Console, print_replies
-from process.sales_process import (
-    ProcessFileError,
-    SalesProcess,
-    default_text,
-    describe,
-    parse_process,
-    process_from,
-)
+from process.sales_process import default_text, describe, process_from
 from storage.db import Database, schema_is_current
 
 log = logging.getLogger("dealcoach")
@@ -154,18 +146,6 @@ def teams_package(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def read_process_file(path: str) -> tuple[str, SalesProcess | None, list[str]]:
-    """A process file's text, the process it holds, and its problems ('PATH:line N: what')."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        return "", None, [f"{path}: cannot read it: {e}"]
-    try:
-        return text, parse_process(text), []
-    except ProcessFileError as e:
-        return text, None, [f"{path}:{p.removeprefix('line ')}" for p in e.problems]
-
-
 def process_check(path: str) -> int:
     """`dealcoach process check FILE`: 0 and a one-line summary, or 2 and each problem."""
     _, process, problems = read_process_file(path)
@@ -175,16 +155,6 @@ def process_check(path: str) -> int:
     steps = sum(len(s.customer_steps) + len(s.our_steps) for s in process.stages)
     print(f"{path}: OK: “{process.name}”, {len(process.stages)} stages, {steps} typical steps")
     return 0
-
-
-def configured_process(settings: Settings) -> str | None:
-    """The YAML of the SALES_PROCESS file, validated; None when unset (the default applies)."""
-    if settings.sales_process is None:
-        return None
-    text, process, problems = read_process_file(str(settings.sales_process))
-    if process is None:
-        raise SystemExit("SALES_PROCESS is not a usable process file:\n" + "\n".join(problems))
-    return text
 
 
 def process_command(settings: Settings, db: Database, clock: Clock, args: argparse.Namespace) -> int:

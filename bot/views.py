@@ -11,9 +11,8 @@ import datetime as dt
 from sqlmodel import Session
 
 from bot.messages import Choice, DealLine, DealList, PlanCard, StepView
-from process.plan import Health, Plan, assess
 from process.sales_process import SalesProcess
-from process.workback import too_many_steps, work_back
+from process.workback import assess_with
 from storage import crud
 from storage.models import Deal, PlanStep, User
 
@@ -27,17 +26,6 @@ def step_buttons(step_id: int) -> tuple[Choice, ...]:
         Choice("Reschedule", f"step:{step_id}:reschedule"),
         Choice("Drop", f"step:{step_id}:drop", "danger"),
     )
-
-
-def health(
-    plan: Plan, stage: str | None, process: SalesProcess | None, today: dt.date
-) -> tuple[Health, str]:
-    """A plan's health with the sales process's checks (work-back, too many steps), and the
-    work-back reason when the plan cannot make its decision date ('' when it can)."""
-    if process is None:
-        return assess(plan, today), ""
-    late = work_back(process, stage, plan, today).reason()
-    return assess(plan, today, late, too_many_steps(process, plan)), late
 
 
 def plan_card(
@@ -54,7 +42,7 @@ def plan_card(
     if steps is None:
         steps = crud.steps_for(session, [deal.id or 0]).get(deal.id or 0, [])
     moves = crud.decision_moves_for(session, [deal.id or 0]).get(deal.id or 0, 0)
-    plan_health, late = health(crud.to_plan(deal, steps, moves, tz), deal.stage, process, today)
+    plan_health, late = assess_with(process, deal.stage, crud.to_plan(deal, steps, moves, tz), today)
     stage = process.stage(deal.stage) if process else None
     decision = deal.decision_date
     views = tuple(
@@ -109,7 +97,7 @@ def deal_list(
                 deal_id=d.id or 0,
                 title=d.title,
                 decision_date=d.decision_date,
-                health=health(plan, d.stage, process, today)[0],
+                health=assess_with(process, d.stage, plan, today)[0],
                 next_customer_step=nxt.description if nxt else None,
                 next_customer_due=nxt.due if nxt else None,
                 due_this_week=sum(1 for s in plan.open_steps if s.due and s.due <= week_end),

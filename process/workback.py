@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from process.plan import Plan, Side, Step
+from process.plan import Health, Plan, Side, Step, assess
 from process.playbook import fmt_date
 from process.sales_process import ExitCriterion, ProcessStep, SalesProcess
 from process.workdays import add_working_days, holiday_dates, subtract_working_days
@@ -130,6 +130,17 @@ def stage_reached(process: SalesProcess, stage_id: str | None, plan: Plan) -> st
     ):
         i += 1
     return process.stages[i].id
+
+
+def assess_with(
+    process: SalesProcess | None, stage_id: str | None, plan: Plan, today: dt.date
+) -> tuple[Health, str]:
+    """A plan's health with the process's checks (work-back, too many steps) among its
+    reasons, and the work-back reason ('' when the plan can make its date, or no process)."""
+    if process is None:
+        return assess(plan, today), ""
+    late = work_back(process, stage_id, plan, today).reason()
+    return assess(plan, today, late, too_many_steps(process, plan)), late
 
 
 def too_many_steps(process: SalesProcess, plan: Plan) -> str:

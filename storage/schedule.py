@@ -25,9 +25,11 @@ from storage.crud import DEFAULT_TEAM
 from storage.models import (
     Answer,
     Deal,
+    DealStageChange,
     DecisionDateChange,
     Outbox,
     PlanStep,
+    SalesProcessFile,
     StepSlip,
     Team,
     User,
@@ -53,6 +55,7 @@ _DEAL_COLS = (
     Deal.last_reviewed_at,
     Deal.created_at,
     Deal.risk,
+    Deal.stage,
 )
 
 
@@ -290,6 +293,8 @@ class DigestData:
     deals: list[DealPlan]
     changes: list[Change]
     answer_counts: dict[int, tuple[int, int]]
+    #: The workspace's own sales process (YAML), or None when it loaded none.
+    process_text: str | None = None
 
 
 def team_members(session: Session, team: TeamRow, reps: Iterable[Rep]) -> list[Rep]:
@@ -332,7 +337,8 @@ def digest_data(
     for r in session.execute(
         select(*_STEP_COLS)
         .join(Deal, and_(owned, Deal.status == "open"))
-        .where(PlanStep.status == "open")  # health, next step and overdue read open steps only
+        # open steps for health, next step and overdue; done ones meet exit criteria (work-back)
+        .where(col(PlanStep.status).in_(["open", "done"]))
         .order_by(PlanStep.deal_id, col(PlanStep.due).is_(None), PlanStep.due, PlanStep.id)
     ):
         steps[r[1]].append(_step(r))
@@ -349,6 +355,18 @@ def digest_data(
             .group_by(DecisionDateChange.deal_id)
         ).all()
     )
+    stage_since = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(DealStageChange.deal_id, func.max(DealStageChange.changed_at))
+            .join(Deal, col(Deal.id) == DealStageChange.deal_id)
+            .where(
+                Deal.workspace_id == team.workspace_id,
+                Deal.status == "open",
+                col(Deal.owner_id).in_(owner_ids),
+            )
+            .group_by(DealStageChange.deal_id)
+        ).all()
+    )
     deals = [
         DealPlan(
             d[0],
@@ -362,6 +380,8 @@ def digest_data(
             ),
             created=_local_date(d[6], tz),
             risk=d[7],
+            stage=d[8],
+            stage_since=_local_date(stage_since.get(d[0]), tz),
         )
         for d in deal_rows
     ]
@@ -424,4 +444,5 @@ def digest_data(
     ):
         fwd, total = counts.get(user_id, (0, 0))
         counts[user_id] = (fwd + (n if orientation == "next_step" else 0), total + n)
-    return DigestData(members, deals, changes, counts)
+    own = session.get(SalesProcessFile, team.workspace_id)
+    return DigestData(members, deals, changes, counts, own.text if own else None)
