@@ -175,3 +175,40 @@ def default_process_text() -> str:
     from process.sales_process import default_text
 
     return default_text()
+
+
+def test_the_stage_moves_when_done_steps_meet_its_criteria_or_when_the_rep_says(
+    coach: Coach, db: Database, clock: FakeClock
+) -> None:
+    chat = Chat(coach)
+    chat.command("review")
+    chat.say("Acme Corp - renewal")
+    chat.say("Mar 31")
+    chat.click(chat.choice("Problem agreed"))
+    chat.say("We met the sponsor.")
+    chat.say("Their sponsor confirms the problem and its cost by Dec 4")
+    chat.say("I send the summary by Friday")
+    chat.say("that's all")
+    chat.click("risk:skip")
+    chat.click("summary:confirm")
+    with db.session() as s:
+        step = s.exec(select(PlanStep).where(PlanStep.side == "customer")).one()
+        step.status = "done"
+        s.add(step)
+    clock.advance(days=14)
+    chat.command("review", "acme")
+    while chat.stage == "confirm_due":
+        chat.click("due:done")
+    chat.click("decision:keep")
+    assert "moved to Solution validated" in chat.text and chat.stage == "context"
+    out = chat.command("stage")
+    assert chat.stage == "deal_stage" and "buying journey" in out
+    chat.click(chat.choice("Business case"))
+    assert chat.stage == "context"
+    with db.session() as s:
+        changes = s.exec(select(DealStageChange).order_by(DealStageChange.id)).all()
+    assert [(c.new_stage, c.reason) for c in changes] == [
+        ("problem_agreed", "first set"),
+        ("solution_validated", "exit criteria met"),
+        ("business_case_approved", "moved by the rep"),
+    ]
