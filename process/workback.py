@@ -179,7 +179,8 @@ def suggest(
 
 @dataclass(frozen=True)
 class ProposedDue:
-    """When a picked step should be done, and when it must start to make that."""
+    """When a picked step should be done, and the working day it must start on to make that
+    (its first day of work: `lead_days` working days from it, itself included, end on `due`)."""
 
     due: dt.date
     start_by: dt.date
@@ -214,7 +215,9 @@ def propose_due(
             if crit.id == meets:
                 seen = True
     due = subtract_working_days(decision, after, hol) if seen else decision
-    start_by = subtract_working_days(due, lead_days, hol)
+    start_by = (
+        add_working_days(subtract_working_days(due, lead_days, hol), 1, hol) if lead_days else due
+    )
     if start_by < today:
         return ProposedDue(max(soonest, today), today, soonest > due)
     return ProposedDue(due, start_by, False)

@@ -271,7 +271,7 @@ def propose(d: Dialog, p: dict[str, Any]) -> None:
     decision = deal.decision_date if p.get("origin") != Stage.RISK.value else None
     prop = propose_due(d.process, lead, p.get("meets"), decision, d.today)
     p["proposed"] = prop.due.isoformat()
-    takes = f"It takes ~{lead} working days"
+    takes = f"It takes ~{lead} working day{'' if lead == 1 else 's'}"
     if decision is None:
         d.say(f"{takes}: done by {fmt_date(prop.due, d.today)} if it starts now.", "coach")
     elif prop.late:

@@ -173,11 +173,14 @@ def test_proposed_due_works_back_from_the_decision_date() -> None:
     today = dt.date(2027, 1, 11)
     sign = process.stages[-1].customer_steps[0]  # meets `signed`, the last criterion
     p = propose_due(process, sign.lead_days, sign.meets, decision, today)
-    assert p.due == decision and p.start_by == subtract_working_days(decision, sign.lead_days, hol)
+    assert p.due == decision
+    # Its first day of work: the 2nd working day back from the decision, that day included.
+    assert p.start_by == subtract_working_days(decision, 1, hol) and p.start_by.weekday() < 5
     legal = process.stages[3].customer_steps[1]  # legal, then procurement (5) and signing (2)
     p = propose_due(process, legal.lead_days, legal.meets, decision, today)
     assert p.due == subtract_working_days(decision, 7, hol)
-    assert add_working_days(p.start_by, legal.lead_days, hol) <= p.due
+    assert add_working_days(p.start_by, legal.lead_days - 1, hol) == p.due or p.due.weekday() >= 5
+    assert p.start_by.weekday() < 5
     late = propose_due(process, legal.lead_days, legal.meets, dt.date(2027, 1, 14), today)
     assert late.late and late.due == add_working_days(today, legal.lead_days, hol)
 
@@ -187,3 +190,24 @@ def test_warns_past_the_process_step_limit() -> None:
     plan = Plan(None, tuple(step(i, f"s{i}", None) for i in range(21)))
     assert too_many_steps(process, plan) == "21 open steps: plans past 20 do no better than none"
     assert too_many_steps(process, Plan(None, plan.steps[:20])) == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 900), st.integers(0, 40), st.sampled_from([None, "US", "GB"]))
+def test_working_days_back_and_forth(offset: int, n: int, country: str | None) -> None:
+    end = TODAY + dt.timedelta(days=offset)
+    hol = holiday_dates(country, end.year - 1, end.year + 1)
+    start = subtract_working_days(end, n, hol)
+    # The latest start that still finishes by `end`: one day later would not.
+    assert add_working_days(start, n, hol) <= end
+    if n:
+        assert add_working_days(start + dt.timedelta(days=1), n, hol) > end or not (
+            (start + dt.timedelta(days=1)).weekday() < 5
+            and start + dt.timedelta(days=1) not in hol
+        )
+    working = [
+        end - dt.timedelta(days=k)
+        for k in range((end - start).days)
+        if (end - dt.timedelta(days=k)).weekday() < 5 and end - dt.timedelta(days=k) not in hol
+    ]
+    assert len(working) == n  # exactly n working days in (start, end]
