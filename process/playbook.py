@@ -50,6 +50,14 @@ class Stage(StrEnum):
     STEP_LATE = "step_late"
     RISK = "risk"
     SUMMARY = "summary"
+    # Side tasks outside the review's eight parts (no progress number).
+    CLOSE_OUTCOME = "close_outcome"
+    CLOSE_REASON = "close_reason"
+    RENAME = "rename"
+
+
+#: How a deal ends (`Deal.status` besides "open" and "archived"), as the rep reads it.
+OUTCOMES: dict[str, str] = {"won": "Won", "lost": "Lost", "no_decision": "No decision"}
 
 
 #: Where each stage sits in the 8-part review (sub-stages share their parent's number).

@@ -13,8 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.messages import Choice, owner_note, side_label
-from bot.review import decision
-from bot.state import ReviewState
+from bot.review import decision, edit
 from process import playbook as pb
 from process.dates import parse_date_answer
 from process.playbook import Stage, fmt_date
@@ -73,10 +72,12 @@ def on_confirm_due(d: Dialog, text: str | None, value: str | None) -> None:
     choice = (value or "").removeprefix("due:") or (text or "").lower()
     if re.search(r"\b(done|did|yes|complete|finished|happened)\b", choice):
         crud.close_step(d.s, step, "done", d.now)
+        d.remember("closed", step_id=step.id, queued=True)
         d.say(f"Marked done: {step.description}", "success")
         next_due(d)
     elif re.search(r"\b(drop|no longer|cancel|remove|not needed)\b", choice):
         crud.close_step(d.s, step, "dropped", d.now)
+        d.remember("closed", step_id=step.id, queued=True)
         d.say(f"Dropped: {step.description}")
         next_due(d)
     else:
@@ -103,7 +104,17 @@ def current_step(d: Dialog) -> PlanStep | None:
 
 
 def apply_reschedule(d: Dialog, step: PlanStep, new_due: dt.date) -> None:
-    crud.reschedule_step(d.s, step, new_due, d.now)
+    queued = bool(d.state.due_queue) and d.state.due_queue[0] == step.id
+    old_due, old_slips = step.due, step.slips
+    slip = crud.reschedule_step(d.s, step, new_due, d.now)
+    d.remember(
+        "moved",
+        step_id=step.id,
+        due=old_due.isoformat() if old_due else None,
+        slips=old_slips,
+        slip_id=slip.id,
+        queued=queued,
+    )
     slip = f" That's slip {step.slips} for this step." if step.slips else ""
     d.say(f"Moved “{step.description}” to {fmt_date(new_due)}.{slip}")
     d.state.step_id = None
@@ -149,7 +160,7 @@ def after_reschedule(d: Dialog) -> None:
     elif d.state.due_queue:
         next_due(d)
     else:
-        d.state = ReviewState()
+        d.state = d.state.idle()
 
 
 # --- step buttons on plan cards and reminders ----------------------------------------------
@@ -174,6 +185,7 @@ def step_action(d: Dialog, value: str) -> None:
         return
     if action in ("done", "drop"):
         crud.close_step(d.s, step, "done" if action == "done" else "dropped", d.now)
+        d.remember("closed", step_id=step.id)
         d.say(
             f"{'Marked done' if action == 'done' else 'Dropped'}: {step.description}",
             "success" if action == "done" else "info",
@@ -203,5 +215,8 @@ def step_action(d: Dialog, value: str) -> None:
             d.state.deal_id = deal.id
             d.deal = deal
         d.ask()
+    elif action == "edit":
+        d.state.last_deal_id = deal.id
+        d.out.append(edit.step_form(step, deal))
     else:
         d.say("That button didn't carry an action I know.", "warning")

@@ -22,6 +22,9 @@ from storage import crud
 if TYPE_CHECKING:
     from bot.review.dialog import Dialog
 
+#: The questions that ask for a step (customer's, ours, anything else).
+STEP_QUESTIONS = frozenset(pb.STEP_STAGES)
+
 
 # --- the context line -------------------------------------------------------------------
 
@@ -157,6 +160,7 @@ def save_pending(d: Dialog) -> None:
         d.s, deal, p["description"], p["side"], due, d.now, p.get("owner"), d.state.review_id
     )
     d.state.pending = None
+    d.remember("step", step_id=step.id, origin=p.get("origin", Stage.MORE.value))
     d.state.steps_added += 1
     if step.side and step.side not in d.state.got:
         d.state.got.append(step.side)
@@ -167,6 +171,19 @@ def save_pending(d: Dialog) -> None:
         "success",
     )
     d.goto(next_step_stage(d, after=Stage(p.get("origin", Stage.MORE.value))))
+
+
+def recount_sides(d: Dialog) -> None:
+    """After an undo or a correction: which sides still have a step from this review."""
+    deal = d.deal
+    if deal is None or not d.state.active:
+        return
+    mine = [
+        s
+        for s in crud.steps_for(d.s, [deal.id or 0]).get(deal.id or 0, [])
+        if s.review_id == d.state.review_id and s.status == "open"
+    ]
+    d.state.got = [side for side in ("customer", "us") if any(s.side == side for s in mine)]
 
 
 def next_step_stage(d: Dialog, after: Stage) -> Stage:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from bot.messages import Choice
 from bot.review import steps
-from bot.state import ReviewState
 from process import playbook as pb
 from process.playbook import Stage, fmt_date
 from process.steering import read_answer
@@ -29,6 +28,7 @@ def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
     deal = d.deal
     assert deal is not None
     if value != "risk:skip" and text and not pb.is_skip(text):
+        d.remember("risk", old=deal.risk)
         deal.risk = text[:1000]
         d.s.add(deal)
         d.record(text)
@@ -81,5 +81,5 @@ def finish(d: Dialog) -> None:
         else " The plan still has no customer step: that's the first thing to find out."
     )
     d.say(f"Plan saved for *{deal.title}*.{follow}", "success")
-    d.state = ReviewState()
+    d.state = d.state.idle()
     d.finished = True
