@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -46,9 +47,13 @@ class ReviewState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> ReviewState:
-        """Tolerant of older or partial state: unknown keys are ignored, missing ones default."""
+        """Tolerant of older or partial state: unknown keys are ignored, missing ones default.
+
+        A deep copy: the loaded JSON must not change when the state does in place (an undo
+        popping its list), or the saved row would look unchanged and not be written.
+        """
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (data or {}).items() if k in names})
+        return cls(**{k: copy.deepcopy(v) for k, v in (data or {}).items() if k in names})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -20,7 +20,7 @@ from process.plan import Side
 CorrectionKind = Literal["scratch", "side", "due"]
 
 _SCRATCH = re.compile(
-    r"^\s*(?:scratch|strike|forget|cancel|ignore|delete|remove)\s+(?:that|the last(?: one| step)?)"
+    r"^\s*(?:scratch|strike|forget|cancel|ignore|delete|remove)\s+(?:that one|this one|that|the last(?: one| step)?)"
     r"\b[\s,.:;!-]*(?:(?:it'?s|it should be|should be|make it|instead)\b[\s,:]*)?(?P<rest>.*)$",
     re.I | re.S,
 )

@@ -113,7 +113,10 @@ def _drop_pending(d: Dialog) -> bool:
         return False
     d.state.pending = None
     d.say(f"Taken back: “{pending.get('description', '')}” (it wasn't saved yet).")
-    d.goto(Stage(pending.get("origin", Stage.MORE.value)))
+    origin = Stage(pending.get("origin", Stage.MORE.value))
+    if d.state.trail and d.state.trail[-1] == origin.value:
+        d.state.trail.pop()  # the question is asked again, not a new one
+    d.goto(origin)
     return True
 
 
