@@ -72,6 +72,7 @@ def plan_card(
         risk=deal.risk,
         gaps=health.reasons,
         actions=(Choice("Close deal", f"close:{deal.id}"),) if deal.status == "open" else (),
+        today=today,
     )
 
 
@@ -133,6 +134,7 @@ def deal_list(session: Session, user: User, today: dt.date, tz: dt.tzinfo) -> De
                 next_customer_step=nxt.description if nxt else None,
                 next_customer_due=nxt.due if nxt else None,
                 due_this_week=sum(1 for s in plan.open_steps if s.due and s.due <= week_end),
+                today=today,
             )
         )
     return DealList(tuple(lines))

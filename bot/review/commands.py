@@ -261,7 +261,7 @@ def save_settings(d: Dialog, form: dict[str, str]) -> None:
     errors = settings.apply_settings(d.user, form, d.today)
     d.form_errors = errors
     d.s.add(d.user)
-    summary = settings.describe(d.user, d.tz.key)
+    summary = settings.describe(d.user, d.tz.key, d.today)
     if errors:
         d.say("Not saved:\n• " + "\n• ".join(errors.values()), "error")
         d.say(f"Everything else is saved: {summary}.")

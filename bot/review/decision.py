@@ -27,7 +27,7 @@ def to_decision(d: Dialog) -> None:
         d.goto(Stage.DECISION_DATE)
     elif deal.decision_date < d.today:
         d.say(
-            f"The target decision date, {fmt_date(deal.decision_date)}, has passed without a decision.",
+            f"The target decision date, {fmt_date(deal.decision_date, d.today)}, has passed without a decision.",
             "warning",
         )
         d.goto(Stage.DECISION_MOVE)
@@ -66,7 +66,7 @@ def on_decision_date(d: Dialog, text: str | None, value: str | None) -> None:
     change = crud.set_decision_date(d.s, deal, got, d.now, "first set", d.state.review_id)
     d.remember("decision", change_id=change.id)
     d.say(
-        f"Target decision date: *{fmt_date(got)}* ({pb.days_between(d.today, got)}). "
+        f"Target decision date: *{fmt_date(got, d.today)}* ({pb.days_between(d.today, got)}). "
         "Every step we plan works back from it.",
         "success",
     )
@@ -77,7 +77,7 @@ def ask_decision_check(d: Dialog) -> None:
     decision = d.deal.decision_date if d.deal else None
     assert decision is not None
     d.question(
-        f"The target decision date is *{fmt_date(decision)}* "
+        f"The target decision date is *{fmt_date(decision, d.today)}* "
         f"({pb.days_between(d.today, decision)}). Still right?",
         (
             Choice("Still right", "decision:keep", "primary"),
@@ -112,7 +112,7 @@ def propose_decision(d: Dialog, new: dt.date) -> None:
     deal = d.deal
     assert deal is not None
     if new == deal.decision_date:
-        d.say(f"That's the same date; keeping {fmt_date(new)}.")
+        d.say(f"That's the same date; keeping {fmt_date(new, d.today)}.")
         d.goto(Stage.CONTEXT)
         return
     d.state.new_decision = new.isoformat()
@@ -155,10 +155,10 @@ def on_decision_reason(d: Dialog, text: str | None, value: str | None) -> None:
     d.record(text)
     d.state.new_decision = None
     moves = crud.decision_moves_for(d.s, [deal.id or 0]).get(deal.id or 0, 0)
-    was = f" from {fmt_date(old)}" if old else ""
+    was = f" from {fmt_date(old, d.today)}" if old else ""
     times = "once" if moves == 1 else f"{moves} times"
     d.say(
-        f"Recorded: the decision date moved{was} to *{fmt_date(new)}* (moved {times} so far).",
+        f"Recorded: the decision date moved{was} to *{fmt_date(new, d.today)}* (moved {times} so far).",
         "warning",
     )
     d.goto(Stage.CONTEXT)

@@ -190,7 +190,8 @@ class Dialog:
 
     def date_choices(self, options: list[tuple[str, dt.date]]) -> tuple[Choice, ...]:
         return tuple(
-            Choice(f"{label} ({d:%b} {d.day})", f"date:{d.isoformat()}") for label, d in options
+            Choice(f"{label} ({pb.short_date(d, self.today)})", f"date:{d.isoformat()}")
+            for label, d in options
         )
 
     def record(
@@ -224,8 +225,8 @@ class Dialog:
                 self.past(before)
                 return None
             self.say(
-                f"I couldn't read a date in “{(text or '')[:60]}”. Try “Dec 12”, “next Friday”, "
-                "“end of month” or 2026-12-12, or pick one below.",
+                f"I couldn't read a date in “{(text or '')[:60]}”. Try "
+                f"{pb.date_examples(self.today)}, or pick one below.",
                 "warning",
             )
         return parsed
@@ -233,7 +234,7 @@ class Dialog:
     def past(self, d: dt.date) -> bool:
         """Whether `d` is before today (and if so, say so)."""
         if d < self.today:
-            self.say(f"{fmt_date(d)} has already passed. Pick a date from today on.", "warning")
+            self.say(f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.", "warning")
             return True
         return False
 

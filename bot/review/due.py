@@ -54,7 +54,7 @@ def ask_confirm_due(d: Dialog) -> None:
     owner = owner_note(step.owner, step.description)
     assert step.due is not None
     d.question(
-        f"Due {fmt_date(step.due)} ({pb.days_between(d.today, step.due)}): "
+        f"Due {fmt_date(step.due, d.today)} ({pb.days_between(d.today, step.due)}): "
         f"*{side_label(step.side)}*{owner}: {step.description}\nHow did it go?",
         (
             Choice("Done", "due:done", "primary"),
@@ -116,7 +116,7 @@ def apply_reschedule(d: Dialog, step: PlanStep, new_due: dt.date) -> None:
         queued=queued,
     )
     slip = f" That's slip {step.slips} for this step." if step.slips else ""
-    d.say(f"Moved “{step.description}” to {fmt_date(new_due)}.{slip}")
+    d.say(f"Moved “{step.description}” to {fmt_date(new_due, d.today)}.{slip}")
     d.state.step_id = None
 
 

@@ -132,7 +132,7 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
             " (after the decision date)" if deal.decision_date and due > deal.decision_date else ""
         )
         slip = f", slip {step.slips}" if step.slips else ""
-        said.append(f"due {fmt_date(due)}{late}{slip}")
+        said.append(f"due {fmt_date(due, d.today)}{late}{slip}")
     if change.get("side") in ("customer", "us") and change["side"] != step.side:
         step.side = change["side"]
         said.append(f"*{side_label(step.side)}*")
@@ -216,7 +216,9 @@ def submit_form(d: Dialog, step_id: int, form: dict[str, str]) -> None:
         if due is None:
             errors["due"] = f"“{raw_due[:40]}” isn't a date I can read; try 2026-12-04."
         elif due < d.today and due != step.due:
-            errors["due"] = f"{fmt_date(due)} has already passed. Pick a date from today on."
+            errors["due"] = (
+                f"{fmt_date(due, d.today)} has already passed. Pick a date from today on."
+            )
         else:
             change["due"] = due
     reason = pb.clean_answer(form.get("drop_reason", ""))[0]

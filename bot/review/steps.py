@@ -62,7 +62,7 @@ def ask_step(d: Dialog) -> None:
     account = deal.account if deal else "the customer"
     choices = (Choice("That's all", "more:done", "primary"),) if stage is Stage.MORE else ()
     d.question(
-        pb.step_question(stage, account, deal.decision_date if deal else None),
+        pb.step_question(stage, account, deal.decision_date if deal else None, d.today),
         choices,
         hint=pb.STEP_EXAMPLES[pb.STEP_STAGES[stage]],
     )
@@ -165,7 +165,7 @@ def save_pending(d: Dialog) -> None:
     if step.side and step.side not in d.state.got:
         d.state.got.append(step.side)
     owner = owner_note(step.owner, step.description)
-    when = f", due {fmt_date(due)}" if due else ", no date yet"
+    when = f", due {fmt_date(due, d.today)}" if due else ", no date yet"
     d.say(
         f"Added to the plan: *{side_label(step.side)}*{owner}: {step.description}{when}",
         "success",
@@ -269,7 +269,7 @@ def ask_step_late(d: Dialog) -> None:
     decision = d.deal.decision_date if d.deal else None
     assert decision is not None
     d.question(
-        f"{fmt_date(due)} is after the decision date ({fmt_date(decision)}): a step that "
+        f"{fmt_date(due, d.today)} is after the decision date ({fmt_date(decision, d.today)}): a step that "
         "lands after the decision can't help them decide. Pick an earlier date, or keep it?",
         (Choice(f"Keep {due:%b} {due.day}", "late:keep"),),
         date_input=True,

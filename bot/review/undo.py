@@ -133,8 +133,8 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
         change = crud.correct_decision_date(d.s, deal, entry["change_id"], None) if deal else None
         if change is None:
             return "nothing (that decision date is gone)"
-        back_to = f"; back to {fmt_date(change.old_date)}" if change.old_date else ""
-        return f"decision date {fmt_date(change.new_date)}{back_to}"
+        back_to = f"; back to {fmt_date(change.old_date, d.today)}" if change.old_date else ""
+        return f"decision date {fmt_date(change.new_date, d.today)}{back_to}"
     if kind == "deal":
         deal = crud.get_deal(d.s, d.user, entry["deal_id"])
         if deal is None:
@@ -168,7 +168,7 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
     if kind == "moved":
         old = dt.date.fromisoformat(entry["due"]) if entry.get("due") else None
         crud.restore_due(d.s, step, old, entry["slips"], entry.get("slip_id"))
-        return f"the new date of “{step.description}”; back to {fmt_date(old)}"
+        return f"the new date of “{step.description}”; back to {fmt_date(old, d.today)}"
     if kind == "edit":
         before = entry["before"]
         step.description, step.side, step.owner = (
@@ -246,7 +246,9 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
         d.s.add(step)
         late = d.deal and d.deal.decision_date and fix.due > d.deal.decision_date
         note = " That's after the decision date." if late else ""
-        d.say(f"Changed: “{step.description}” is due {fmt_date(fix.due)}.{note}", "success")
+        d.say(
+            f"Changed: “{step.description}” is due {fmt_date(fix.due, d.today)}.{note}", "success"
+        )
     else:
         return False
     origin = entry.get("origin")
@@ -266,7 +268,7 @@ def _correct_decision(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool
         return True
     crud.correct_decision_date(d.s, deal, entry["change_id"], fix.due)
     d.say(
-        f"Corrected: the target decision date is *{fmt_date(fix.due)}* (a correction, not a move).",
+        f"Corrected: the target decision date is *{fmt_date(fix.due, d.today)}* (a correction, not a move).",
         "success",
     )
     d.ask()

@@ -75,7 +75,7 @@ def finish(d: Dialog) -> None:
     nxt = plan.next_step("customer", d.today)
     follow = (
         f" Next for {deal.account}: {nxt.description}"
-        + (f", due {fmt_date(nxt.due)}" if nxt.due else "")
+        + (f", due {fmt_date(nxt.due, d.today)}" if nxt.due else "")
         + ". I'll remind you as dates come up."
         if nxt
         else " The plan still has no customer step: that's the first thing to find out."
