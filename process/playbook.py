@@ -37,6 +37,7 @@ class Stage(StrEnum):
     NEW_DEAL = "new_deal"
     CONFIRM_DUE = "confirm_due"
     RESCHEDULE = "reschedule"
+    RESCHEDULE_LATE = "reschedule_late"
     DECISION_DATE = "decision_date"
     DECISION_CHECK = "decision_check"
     DECISION_MOVE = "decision_move"
@@ -66,6 +67,7 @@ _PROGRESS: dict[Stage, int] = {
     Stage.NEW_DEAL: 1,
     Stage.CONFIRM_DUE: 1,
     Stage.RESCHEDULE: 1,
+    Stage.RESCHEDULE_LATE: 1,
     Stage.DECISION_DATE: 2,
     Stage.DECISION_CHECK: 2,
     Stage.DECISION_MOVE: 2,

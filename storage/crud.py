@@ -396,12 +396,18 @@ def user_deals(session: Session, user: User, include_closed: bool = False) -> li
 
 def reschedule_step(
     session: Session, step: PlanStep, new_due: dt.date, now: dt.datetime
-) -> StepSlip:
+) -> StepSlip | None:
     """Move a step's date; a later date is a slip and is counted.
 
-    Returns the recorded move (flushed, with its id, so an undo can take it back).
+    Returns the recorded move (flushed, with its id, so an undo can take it back), or None
+    when the step had no date yet: giving it one is not a move.
     """
-    if step.due is not None and new_due > step.due:
+    if step.due is None:
+        step.due = new_due
+        step.original_due = step.original_due or new_due
+        session.add(step)
+        return None
+    if new_due > step.due:
         step.slips += 1
     slip = StepSlip(
         workspace_id=step.workspace_id,

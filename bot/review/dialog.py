@@ -37,7 +37,14 @@ log = logging.getLogger(__name__)
 #: Questions that complete another one (a step's side or date, a move's reason): `back`
 #: skips them and returns to the question they belong to.
 SUB_QUESTIONS = frozenset(
-    {Stage.STEP_SIDE, Stage.STEP_DUE, Stage.STEP_LATE, Stage.DECISION_REASON, Stage.RESCHEDULE}
+    {
+        Stage.STEP_SIDE,
+        Stage.STEP_DUE,
+        Stage.STEP_LATE,
+        Stage.DECISION_REASON,
+        Stage.RESCHEDULE,
+        Stage.RESCHEDULE_LATE,
+    }
 )
 MAX_TRAIL = 60
 _DATE_VALUE = re.compile(r"^date:(\d{4}-\d{2}-\d{2}|none)$")

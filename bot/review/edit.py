@@ -127,7 +127,8 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     if isinstance(due, dt.date) and due != step.due:
         if d.past(due):
             return
-        before["slip_id"] = crud.reschedule_step(d.s, step, due, d.now).id
+        moved = crud.reschedule_step(d.s, step, due, d.now)
+        before["slip_id"] = moved.id if moved else None
         late = (
             " (after the decision date)" if deal.decision_date and due > deal.decision_date else ""
         )

@@ -3,7 +3,8 @@
 The usual path (each arrow is a `Dialog.goto` in the module named):
 
     pick_deal / new_deal                          deal_choice.py
-        -> confirm_due (-> reschedule) per step that fell due      due.py
+        -> confirm_due (-> reschedule -> reschedule_late) per step that fell due
+                                                       followup.py, due.py
         -> decision_date | decision_check (-> decision_move -> decision_reason)   decision.py
         -> context -> customer_next -> us_next -> more (loop)      steps.py
               each step may need step_side, step_due, step_late    steps.py
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.review import deal_choice, decision, due, lifecycle, steps, wrapup
+from bot.review import deal_choice, decision, due, followup, lifecycle, steps, wrapup
 from process.playbook import Stage
 
 if TYPE_CHECKING:
@@ -44,8 +45,10 @@ class Step:
 STAGES: dict[Stage, Step] = {
     Stage.PICK_DEAL: Step(deal_choice.ask_pick_deal, deal_choice.on_pick_deal, False),
     Stage.NEW_DEAL: Step(deal_choice.ask_new_deal, deal_choice.on_new_deal, False),
-    Stage.CONFIRM_DUE: Step(due.ask_confirm_due, due.on_confirm_due),
-    Stage.RESCHEDULE: Step(due.ask_reschedule, due.on_reschedule),
+    Stage.CONFIRM_DUE: Step(followup.ask_confirm_due, followup.on_confirm_due),
+    # a step's new date: from the follow-up, or a button at any time (no review needed)
+    Stage.RESCHEDULE: Step(due.ask_reschedule, due.on_reschedule, False),
+    Stage.RESCHEDULE_LATE: Step(due.ask_reschedule_late, due.on_reschedule_late, False),
     Stage.DECISION_DATE: Step(decision.ask_decision_date, decision.on_decision_date),
     Stage.DECISION_CHECK: Step(decision.ask_decision_check, decision.on_decision_check),
     Stage.DECISION_MOVE: Step(decision.ask_decision_move, decision.on_decision_move),

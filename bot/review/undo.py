@@ -178,7 +178,7 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
         )
         if before.get("status") == "open" and step.status != "open":
             crud.reopen_step(d.s, step)
-        if before.get("slip_id") is not None:
+        if before.get("due") != (step.due.isoformat() if step.due else None):
             old_due = dt.date.fromisoformat(before["due"]) if before.get("due") else None
             crud.restore_due(d.s, step, old_due, before["slips"], before["slip_id"])
         d.s.add(step)
