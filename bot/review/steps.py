@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.messages import Choice, owner_note, side_label
 from process import playbook as pb
-from process.plan import Side
+from process.plan import Side, same_step
 from process.playbook import Stage, fmt_date
 from process.steering import Reading, read_answer
 from storage import crud
@@ -120,14 +120,39 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
     if asked and reading.side and reading.side != asked:
         other = "ours" if reading.side == "us" else f"{deal.account}'s"
         d.say(f"That one is {other}; I'll put it in the plan as such.", "coach")
+    description = pb.step_description(reading, text)
+    if _already_planned(d, description, stage):
+        return
     d.state.pending = {
-        "description": pb.step_description(reading, text),
+        "description": description,
         "side": side,
         "owner": reading.owner,
         "due": reading.due.isoformat() if reading.due else None,
         "origin": stage.value,
     }
     continue_pending(d)
+
+
+def _already_planned(d: Dialog, description: str, stage: Stage) -> bool:
+    """A step that repeats an open one is pointed out, not added twice (then move on)."""
+    deal = d.deal
+    assert deal is not None
+    steps = crud.steps_for(d.s, [deal.id or 0]).get(deal.id or 0, [])
+    same = next(
+        (s for s in steps if s.status == "open" and same_step(description, s.description)), None
+    )
+    if same is None:
+        return False
+    when = f", due {fmt_date(same.due, d.today)}" if same.due else ""
+    d.say(
+        f"That's already in the plan as #{same.number}: “{same.description}”{when}. "
+        f"I won't add it twice (to change it: *edit #{same.number} due …*).",
+        "coach",
+    )
+    if same.side and same.side not in d.state.got:
+        d.state.got.append(same.side)
+    d.goto(next_step_stage(d, after=stage))
+    return True
 
 
 def continue_pending(d: Dialog) -> None:

@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 
 
 def ask_risk(d: Dialog) -> None:
+    earlier = d.deal.risk if d.deal else None
+    if earlier:
+        d.question(
+            f"Last one: last time the risk of *no decision* was “{earlier}”. Still the "
+            "same, or is it something else now?",
+            (Choice("Same as before", "risk:same", "primary"), Choice("Skip", "risk:skip")),
+        )
+        return
     d.question(
         "Last one: what could make this end in *no decision*? A competing priority, a "
         "missing sponsor, budget timing…",
@@ -24,10 +32,19 @@ def ask_risk(d: Dialog) -> None:
     )
 
 
+_SAME = re.compile(
+    r"^\s*(?:(?:it'?s|still)\s+)?(?:the\s+)?(?:same(?:\s+as\s+(?:before|last\s+time))?|"
+    r"still\s+the\s+same|unchanged|no\s+change|as\s+before)\s*[.!]*\s*$",
+    re.I,
+)
+
+
 def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
     deal = d.deal
     assert deal is not None
-    if value != "risk:skip" and text and not pb.is_skip(text):
+    if value == "risk:same" or (text and deal.risk and _SAME.match(text)):
+        d.say(f"Keeping the risk: {deal.risk}")
+    elif value != "risk:skip" and text and not pb.is_skip(text):
         d.remember("risk", old=deal.risk)
         deal.risk = text[:1000]
         d.s.add(deal)

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.engine import Coach
 from storage.db import Database
-from storage.models import PlanStep
+from storage.models import Deal, PlanStep
 from tests.bot.chat import Chat
 from tests.bot.test_review import first_review
 from tests.conftest import FakeClock
@@ -88,3 +88,46 @@ def test_keeping_a_date_after_the_decision(coach: Coach, db: Database, clock: Fa
     chat.say("moving it to Jan 8")
     chat.click("late:keep")
     assert chat.stage == "decision_check" and plan(db)[0].due == dt.date(2027, 1, 8)
+
+
+def test_a_step_repeating_an_open_one_is_pointed_out_not_added(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    first_review(chat)  # has "I'll send them the revised proposal"
+    chat.command("review", "acme")
+    chat.click("decision:keep")
+    chat.say("Legal is reading the MSA.")
+    assert chat.stage == "customer_next"
+    chat.say("Their CFO signs the order form by Dec 11")
+    out = chat.say("We send the revised proposal by Dec 2")
+    assert "already in the plan as #2" in out and "won't add it twice" in out
+    assert chat.stage == "more"
+    assert [s.description for s in plan(db)].count("I'll send them the revised proposal") == 1
+    assert len(plan(db)) == 3
+
+
+def test_same_as_before_keeps_the_earlier_risk_shown_first(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    chat.command("review", "Globex")
+    chat.say("Dec 18")
+    chat.say("Pilot went fine.")
+    chat.say("Their IT lead approves the pilot by Dec 4")
+    chat.say("I'll send the pricing proposal by Dec 2")
+    chat.say("that's all")
+    chat.say("Their budget may move to next year")
+    chat.click("summary:confirm")
+    chat.command("review", "globex")
+    chat.click("decision:keep")
+    chat.say("Still waiting on IT.")
+    chat.say("Their IT lead signs the pilot report by Dec 9")
+    chat.say("I'll book the pricing call by Dec 3")
+    chat.say("that's all")
+    assert chat.stage == "risk"
+    assert "last time the risk of *no decision* was “Their budget may move to next year”" in (
+        chat.question.text if chat.question else ""
+    )
+    out = chat.say("same as before")
+    assert "Keeping the risk: Their budget may move to next year" in out
+    with db.session() as s:
+        assert s.exec(select(Deal)).one().risk == "Their budget may move to next year"
