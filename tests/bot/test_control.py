@@ -10,10 +10,13 @@ from sqlmodel import select
 
 from bot.engine import Coach
 from bot.messages import DealList, Form, PlanCard
+from bot.schedule import Schedule
+from process.cadence import Cadence
 from storage.db import Database
 from storage.models import Deal, DecisionDateChange, PlanStep, StepSlip
 from tests.bot.chat import Chat
 from tests.bot.test_review import first_review
+from tests.conftest import FakeClock
 
 
 def steps_of(db: Database) -> list[tuple[int | None, str, str | None, dt.date | None, str]]:
@@ -306,3 +309,16 @@ def test_deal_records_are_the_plan_as_data(coach: Coach) -> None:
         (2, "us", "2026-12-04", "dropped", 0),
     ]
     assert set(record["steps"][0]) == {"number", "text", "side", "owner", "due", "status", "slips"}
+
+
+def test_a_closed_deal_leaves_reminders_and_nudges(coach: Coach, clock: FakeClock) -> None:
+    chat = Chat(coach, tz="America/New_York")
+    first_review(chat)
+    schedule = Schedule(coach.db, {}, Cadence(), clock=clock)
+    days = [clock.now + dt.timedelta(days=n) for n in (1, 3, 6)]  # 10:00 in New York
+    before = [m.kind for day in days for m in schedule.preview(day)[0]]
+    assert "reminder" in before and "nudge" in before
+    chat.say("close acme")
+    chat.click("outcome:lost")
+    chat.click("reason:skip")
+    assert [m for day in days for m in schedule.preview(day)[0]] == []
