@@ -7,7 +7,7 @@ The usual path (each arrow is a `Dialog.goto` in the module named):
                                                        followup.py, due.py
         -> decision_date | decision_check (-> decision_move -> decision_reason)   decision.py
         -> context -> customer_next -> us_next -> more (loop)      steps.py
-              each step may need step_side, step_due, step_late    steps.py
+              each step may need step_side, step_due, step_late    step_details.py
         -> risk -> summary -> saved                                 wrapup.py
 
 Commands (`list`, `plan`, `help`, `cancel`…) and plan-card buttons can arrive at any
@@ -25,7 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.review import deal_choice, decision, due, followup, lifecycle, steps, wrapup
+from bot.review import (
+    deal_choice,
+    decision,
+    due,
+    followup,
+    lifecycle,
+    step_details,
+    steps,
+    wrapup,
+)
 from process.playbook import Stage
 
 if TYPE_CHECKING:
@@ -57,9 +66,9 @@ STAGES: dict[Stage, Step] = {
     Stage.CUSTOMER_NEXT: Step(steps.ask_step, steps.on_step),
     Stage.US_NEXT: Step(steps.ask_step, steps.on_step),
     Stage.MORE: Step(steps.ask_step, steps.on_step),
-    Stage.STEP_SIDE: Step(steps.ask_step_side, steps.on_step_side),
-    Stage.STEP_DUE: Step(steps.ask_step_due, steps.on_step_due),
-    Stage.STEP_LATE: Step(steps.ask_step_late, steps.on_step_late),
+    Stage.STEP_SIDE: Step(step_details.ask_step_side, step_details.on_step_side),
+    Stage.STEP_DUE: Step(step_details.ask_step_due, step_details.on_step_due),
+    Stage.STEP_LATE: Step(step_details.ask_step_late, step_details.on_step_late),
     Stage.RISK: Step(wrapup.ask_risk, wrapup.on_risk),
     Stage.SUMMARY: Step(wrapup.ask_summary, wrapup.on_summary),
     # side tasks, at any point or outside a review (lifecycle.py)

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from bot.messages import side_label
-from bot.review import decision, steps
+from bot.review import decision, step_details, steps
 from process.corrections import Correction, read_correction
 from process.playbook import Stage, fmt_date
 from storage import crud
@@ -159,7 +159,7 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
     if kind == "step":
         crud.delete_step(d.s, step)
         d.state.steps_added = max(0, d.state.steps_added - 1)
-        steps.recount_sides(d)
+        step_details.recount_sides(d)
         return f"step “{step.description}”"
     if kind == "closed":
         was = "done" if step.status == "done" else "dropped"
@@ -236,7 +236,7 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
             return True
         step.side = fix.side
         d.s.add(step)
-        steps.recount_sides(d)
+        step_details.recount_sides(d)
         d.say(f"Changed: *{side_label(fix.side)}*: {step.description}.", "success")
     elif fix.kind == "due" and fix.due:
         if d.past(fix.due):
@@ -253,7 +253,7 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
         return False
     origin = entry.get("origin")
     if d.stage in steps.STEP_QUESTIONS and origin:
-        d.goto(steps.next_step_stage(d, after=Stage(origin)))
+        d.goto(step_details.next_step_stage(d, after=Stage(origin)))
     else:
         d.ask()
     return True
