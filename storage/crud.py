@@ -131,17 +131,7 @@ def save_conversation(
 
 
 def open_deals(session: Session, user: User) -> list[Deal]:
-    return list(
-        session.exec(
-            select(Deal)
-            .where(
-                Deal.workspace_id == user.workspace_id,
-                Deal.owner_id == user.id,
-                Deal.status == "open",
-            )
-            .order_by(col(Deal.decision_date).is_(None), Deal.decision_date, Deal.account)
-        )
-    )
+    return user_deals(session, user)
 
 
 def find_deal(
@@ -378,17 +368,13 @@ def close_deal(
 
 
 def user_deals(session: Session, user: User, include_closed: bool = False) -> list[Deal]:
-    """The user's deals (open ones only unless `include_closed`; archived ones never)."""
-    if not include_closed:
-        return open_deals(session, user)
+    """The user's deals by decision date (open ones only unless `include_closed`; archived
+    ones never)."""
+    which = Deal.status != "archived" if include_closed else Deal.status == "open"
     return list(
         session.exec(
             select(Deal)
-            .where(
-                Deal.workspace_id == user.workspace_id,
-                Deal.owner_id == user.id,
-                Deal.status != "archived",
-            )
+            .where(Deal.workspace_id == user.workspace_id, Deal.owner_id == user.id, which)
             .order_by(col(Deal.decision_date).is_(None), Deal.decision_date, Deal.account)
         )
     )

@@ -238,6 +238,17 @@ class Dialog:
             )
         return parsed
 
+    def keep_or_date(self, text: str | None, value: str | None) -> dt.date | str | None:
+        """At "that's after the decision date: keep it or pick another?": "keep", a date from
+        today on, or None after asking again."""
+        if value == "late:keep" or (text and pb.is_keep(text)):
+            return "keep"
+        got = self.read_date(text, value)
+        if not isinstance(got, dt.date) or self.past(got):
+            self.ask()
+            return None
+        return got
+
     def past(self, d: dt.date) -> bool:
         """Whether `d` is before today (and if so, say so)."""
         if d < self.today:

@@ -114,12 +114,11 @@ def ask_reschedule_late(d: Dialog) -> None:
 
 def on_reschedule_late(d: Dialog, text: str | None, value: str | None) -> None:
     step = current_step(d)
-    if step is None or value == "late:keep" or (text and pb.is_keep(text)):
-        after_reschedule(d)
+    got = d.keep_or_date(text, value) if step else "keep"
+    if got is None:
         return
-    got = d.read_date(text, value)
-    if not isinstance(got, dt.date) or d.past(got):
-        d.ask()
+    if step is None or not isinstance(got, dt.date):
+        after_reschedule(d)
         return
     if apply_reschedule(d, step, got):
         d.ask()

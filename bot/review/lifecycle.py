@@ -227,14 +227,21 @@ def _after(d: Dialog, deal: Deal) -> None:
         d.reask()
 
 
-def _close_deal(d: Dialog, deal: Deal, status: str, reason: str | None) -> None:
+def _remember(d: Dialog, deal: Deal) -> None:
+    """Note the deal as it is, so `undo` restores its status, reason and name."""
     d.remember(
         "deal",
         deal_id=deal.id,
         status=deal.status,
         reason=deal.close_reason,
         closed_at=deal.closed_at.isoformat() if deal.closed_at else None,
+        account=deal.account,
+        name=deal.name,
     )
+
+
+def _close_deal(d: Dialog, deal: Deal, status: str, reason: str | None) -> None:
+    _remember(d, deal)
     crud.close_deal(d.s, deal, status, reason, d.now)
 
 
@@ -254,15 +261,7 @@ def _apply_rename(d: Dialog, deal: Deal, text: str) -> bool:
         d.say(f"You already have a deal called *{clash[0].title}*.", "warning")
         return False
     old = deal.title
-    d.remember(
-        "deal",
-        deal_id=deal.id,
-        status=deal.status,
-        reason=deal.close_reason,
-        closed_at=deal.closed_at.isoformat() if deal.closed_at else None,
-        account=deal.account,
-        name=deal.name,
-    )
+    _remember(d, deal)
     deal.account, deal.name = account, name
     d.s.add(deal)
     d.say(f"Renamed *{old}* to *{deal.title}*.", "success")

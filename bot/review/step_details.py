@@ -171,13 +171,10 @@ def ask_step_late(d: Dialog) -> None:
 def on_step_late(d: Dialog, text: str | None, value: str | None) -> None:
     p = d.state.pending
     assert p is not None
-    if value == "late:keep" or (text and pb.is_keep(text)):
+    got = d.keep_or_date(text, value)
+    if got == "keep":
         p["keep_late"] = True
         save_pending(d)
-        return
-    got = d.read_date(text, value)
-    if not isinstance(got, dt.date) or d.past(got):
-        d.ask()
-        return
-    p["due"] = got.isoformat()
-    continue_pending(d)
+    elif isinstance(got, dt.date):
+        p["due"] = got.isoformat()
+        continue_pending(d)
