@@ -106,7 +106,7 @@ def ask_reschedule_late(d: Dialog) -> None:
         f"{fmt_date(step.due, d.today)} is after the decision date "
         f"({fmt_date(decision_date, d.today)}): a step that lands after the decision can't "
         f"help them decide. Keep it, or pick an earlier date for “{step.description}”?",
-        (Choice(f"Keep {step.due:%b} {step.due.day}", "late:keep"),),
+        (Choice(f"Keep {pb.short_date(step.due, d.today)}", "late:keep"),),
         date_input=True,
         initial=decision_date,
     )
