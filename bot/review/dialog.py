@@ -13,6 +13,7 @@ being worked on, saying things, asking the current question, reading a date.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -258,10 +259,16 @@ class Dialog:
 
     # --- plan cards and lists -----------------------------------------------------------
 
-    def plan_card(self, deal: Deal, steps: list[PlanStep] | None = None) -> PlanCard:
+    def plan_card(
+        self, deal: Deal, steps: list[PlanStep] | None = None, undo: bool = False
+    ) -> PlanCard:
+        """The deal's plan card; `undo` adds an Undo button (shown right after a change)."""
         review = self.review if self.state.deal_id == deal.id else None
         context = review.context if review else ""
-        return views.plan_card(self.s, deal, self.today, self.now, self.tz, context, steps)
+        card = views.plan_card(self.s, deal, self.today, self.now, self.tz, context, steps)
+        if undo:
+            card = dataclasses.replace(card, actions=(*card.actions, Choice("Undo", "cmd:undo")))
+        return card
 
     def show_plan(self, args: str) -> None:
         """One deal's plan card, or which deals match when `args` is ambiguous or empty."""

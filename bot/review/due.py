@@ -201,7 +201,7 @@ def step_action(d: Dialog, value: str) -> None:
         if d.state.active:
             d.reask()
         else:
-            d.out.append(d.plan_card(deal))
+            d.out.append(d.plan_card(deal, undo=True))
     elif action == "reschedule":
         new = parts[3] if len(parts) > 3 else ""
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", new):
@@ -216,7 +216,7 @@ def step_action(d: Dialog, value: str) -> None:
             elif d.state.active:
                 d.reask()
             else:
-                d.out.append(d.plan_card(deal))
+                d.out.append(d.plan_card(deal, undo=True))
             return
         if d.state.active and d.stage is not Stage.RESCHEDULE:
             d.state.resume = d.state.stage

@@ -156,7 +156,7 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     d.remember("edit", step_id=step.id, deal_id=deal.id, before=before)
     d.say(f"#{step.number} {step.description}: {', '.join(said)}.", "success")
     if not d.state.active:
-        d.out.append(d.plan_card(deal))
+        d.out.append(d.plan_card(deal, undo=True))
 
 
 # --- the edit form (Slack modal, Teams card) ---------------------------------------------

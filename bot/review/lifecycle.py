@@ -216,7 +216,13 @@ def end_task(d: Dialog) -> None:
 
 
 def _after(d: Dialog, deal: Deal) -> None:
-    """After closing or archiving: a review of that deal ends; another one goes on."""
+    """After closing or archiving: a review of that deal ends; another one goes on.
+
+    Outside a review the deal's card follows with an Undo button (Slack and Teams have
+    no other way to take a click back)."""
+    interrupted = (d.state.task or {}).get("resume") if d.state.task else d.state.stage
+    if not interrupted or d.state.deal_id == deal.id:
+        d.out.append(d.plan_card(deal, undo=True))
     if d.state.deal_id == deal.id:
         d.state.task = None
         d.state = d.state.idle()

@@ -139,14 +139,17 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
         deal = crud.get_deal(d.s, d.user, entry["deal_id"])
         if deal is None:
             return "nothing (that deal is gone)"
+        renamed_from = deal.title
+        reopened = deal.status != entry["status"]
         deal.status, deal.close_reason = entry["status"], entry.get("reason")
         deal.closed_at = (
             dt.datetime.fromisoformat(entry["closed_at"]) if entry.get("closed_at") else None
         )
-        if "account" in entry:
-            deal.account, deal.name = entry["account"], entry["name"]
+        deal.account, deal.name = entry["account"], entry["name"]
         d.s.add(deal)
-        return f"{deal.title} is {deal.status.replace('_', ' ')} again"
+        if reopened:
+            return f"{deal.title} is {deal.status.replace('_', ' ')} again"
+        return f"the new name {renamed_from}; it's {deal.title} again"
     if kind == "risk":
         deal = d.deal
         if deal is not None:

@@ -282,6 +282,8 @@ def test_rename_and_archive(coach: Coach, db: Database) -> None:
     assert deal_of(db).account == "Acme Corporation" and chat.stage is None
     chat.say("rename acme corporation to Acme Inc - renewal")
     assert deal_of(db).title == "Acme Inc — renewal"
+    assert "it's Acme Corporation — 2027 renewal again" in chat.say("undo")
+    chat.say("rename acme corporation to Acme Inc - renewal")
     out = chat.say("archive acme inc")
     assert "Archived" in out and deal_of(db).status == "archived"
     assert coach.deal_records(chat.user, "acme") == []  # archived deals are gone for good

@@ -130,10 +130,12 @@ async def test_edit_undo_and_close_by_buttons_in_slack(h: Harness) -> None:
     )
     assert (steps(h)[1].due, steps(h)[1].slips) == (dt.date(2026, 12, 15), 1)
 
-    # undo, typed in the DM, takes the edit back.
-    out = await say(h, "undo")
+    # The card that follows a change carries Undo: one click takes the edit back.
+    changed = last_post(h.fake)
+    out = await click(h, changed, button("Undo"))
     assert "Undone: the change to step #1" in blocks_text(out)
     assert (steps(h)[1].due, steps(h)[1].slips) == (dt.date(2026, 12, 11), 0)
+    assert "You chose *Undo*" in blocks_text(h.fake.to("chat.update")[-1])  # one click only
 
     # Close deal opens its modal; Won with a reason closes it.
     card = await plan_card(h)
@@ -152,4 +154,6 @@ async def test_edit_undo_and_close_by_buttons_in_slack(h: Harness) -> None:
     await h.fake.wait_for("chat.postMessage", n + 1)
     assert "Closed *Acme — renewal*: Won (Security won it)" in blocks_text(last_post(h.fake))
     assert (deal(h).status, deal(h).close_reason) == ("won", "Security won it")
+    reopened = await click(h, last_post(h.fake), button("Undo"))
+    assert "Acme — renewal is open again" in blocks_text(reopened) and deal(h).status == "open"
     assert json.dumps(h.fake.rejected) == "[]"

@@ -74,7 +74,8 @@ async def test_edit_undo_and_close_by_cards_in_teams(
     assert "#2 We send the security review: due Tue Dec 15, slip 1." in texts(calls)
     assert (steps(db)[2].due, steps(db)[2].slips) == (dt.date(2026, 12, 15), 1)
 
-    calls = await chat.say("undo")
+    (changed,) = [c for c in calls if c.card]  # the plan again, with Undo
+    calls = await chat.click(changed, "Undo")
     assert "Undone: the change to step #2" in texts(calls)
     assert (steps(db)[2].due, steps(db)[2].slips) == (dt.date(2026, 12, 4), 0)
 
@@ -91,4 +92,7 @@ async def test_edit_undo_and_close_by_cards_in_teams(
     assert "Closed **Acme — renewal**: Won (Security won it)" in texts(calls)
     deal = the_deal(db)
     assert (deal.status, deal.close_reason) == ("won", "Security won it")
+    (closed,) = [c for c in calls if c.card]
+    calls = await chat.click(closed, "Undo")
+    assert "Acme — renewal is open again" in texts(calls) and the_deal(db).status == "open"
     assert not connector.unexpected and all(c.status != 413 for c in connector.calls)
