@@ -36,6 +36,8 @@ MENU = {
     "help": "help",
     "settings": "settings",
     "cancel": "cancel",
+    "undo": "undo",
+    "back": "back",
 }
 WELCOME = (
     "Hi, I'm *dealcoach*. I run short deal reviews (about 3 minutes) that end in a plan: "
