@@ -17,7 +17,7 @@ from bot.review import decision, step_details, steps
 from process.corrections import Correction, read_correction
 from process.playbook import Stage, fmt_date
 from storage import crud
-from storage.models import PlanStep
+from storage.models import Deal, PlanStep
 
 if TYPE_CHECKING:
     from bot.review.dialog import Dialog
@@ -129,7 +129,7 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
     """Undo one entry in the store; returns what was taken back, in words."""
     kind = entry["kind"]
     if kind == "decision":
-        deal = d.deal
+        deal = _deal_of(d, entry)
         change = crud.correct_decision_date(d.s, deal, entry["change_id"], None) if deal else None
         if change is None:
             return "nothing (that decision date is gone)"
@@ -151,7 +151,7 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
             return f"{deal.title} is {deal.status.replace('_', ' ')} again"
         return f"the new name {renamed_from}; it's {deal.title} again"
     if kind == "risk":
-        deal = d.deal
+        deal = _deal_of(d, entry)
         if deal is not None:
             deal.risk = entry.get("old")
             d.s.add(deal)
@@ -200,7 +200,7 @@ def _return_to(d: Dialog, entry: dict[str, Any]) -> None:
     if not _in_review(d, entry):
         if d.state.active:
             d.ask()
-        elif entry["kind"] != "deal":
+        else:
             deal = _deal_of(d, entry)
             if deal is not None:
                 d.out.append(d.plan_card(deal))
@@ -218,10 +218,13 @@ def _return_to(d: Dialog, entry: dict[str, Any]) -> None:
         d.goto(Stage(target))
 
 
-def _deal_of(d: Dialog, entry: dict[str, Any]) -> Any:
+def _deal_of(d: Dialog, entry: dict[str, Any]) -> Deal | None:
+    """The deal an entry belongs to, looked up through the user's own deals."""
     if "step_id" in entry:
         found = crud.get_step(d.s, d.user, entry["step_id"])
         return found[1] if found else None
+    if entry.get("deal_id"):
+        return crud.get_deal(d.s, d.user, entry["deal_id"])
     return d.deal
 
 

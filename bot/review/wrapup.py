@@ -45,7 +45,7 @@ def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
     if value == "risk:same" or (text and deal.risk and _SAME.match(text)):
         d.say(f"Keeping the risk: {deal.risk}")
     elif value != "risk:skip" and text and not pb.is_skip(text):
-        d.remember("risk", old=deal.risk)
+        d.remember("risk", old=deal.risk, deal_id=deal.id)
         deal.risk = text[:1000]
         d.s.add(deal)
         d.record(text)

@@ -324,3 +324,19 @@ def test_a_closed_deal_leaves_reminders_and_nudges(coach: Coach, clock: FakeCloc
     chat.click("outcome:lost")
     chat.click("reason:skip")
     assert [m for day in days for m in schedule.preview(day)[0]] == []
+
+
+def test_undo_right_after_a_review_ends_takes_back_its_last_answer(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    to_customer_question(chat)
+    chat.say("Their CFO signs the order form by Dec 11")
+    chat.say("I'll send the revised proposal by Dec 4")
+    chat.say("that's all")
+    chat.say("A competing ERP project")
+    chat.click("summary:confirm")
+    assert deal_of(db).risk == "A competing ERP project"
+    out = chat.say("undo")
+    assert "Undone: the risk you named" in out and deal_of(db).risk is None
+    assert any(isinstance(r, PlanCard) for r in chat.last.replies) and chat.stage is None
