@@ -55,7 +55,8 @@ def plan_card(
             overdue=s.status == "open" and s.due is not None and s.due < today,
             after_decision=bool(decision and s.due and s.due > decision),
             slips=s.slips,
-            actions=step_buttons(s.id or 0) if s.status == "open" else (),
+            # a closed deal's card is a record: its steps take no more clicks
+            actions=step_buttons(s.id or 0) if s.status == "open" and deal.status == "open" else (),
             number=s.number or 0,
         )
         for s in steps

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from typing import Any
 
 from sqlmodel import select
@@ -154,6 +155,12 @@ async def test_edit_undo_and_close_by_buttons_in_slack(h: Harness) -> None:
     await h.fake.wait_for("chat.postMessage", n + 1)
     assert "Closed *Acme — renewal*: Won (Security won it)" in blocks_text(last_post(h.fake))
     assert (deal(h).status, deal(h).close_reason) == ("won", "Security won it")
-    reopened = await click(h, last_post(h.fake), button("Undo"))
+    closed_card = last_post(h.fake)
+    assert "dc:step:" not in blocks_text(closed_card)  # a closed deal's steps take no clicks
+    reopened = await click(h, closed_card, button("Undo"))
     assert "Acme — renewal is open again" in blocks_text(reopened) and deal(h).status == "open"
     assert json.dumps(h.fake.rejected) == "[]"
+    out = os.environ.get("SLACK_TRANSCRIPT")
+    if out:  # what the rep saw, for a report
+        with open(out, "w") as f:
+            f.write("\n".join(h.fake.posted_texts()) + "\n")
