@@ -11,6 +11,7 @@ always type their own instead. The process in force is `Dialog.process`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,7 @@ def on_deal_stage(d: Dialog, text: str | None, value: str | None) -> None:
         # stage again at the next review.
         d.state.resume = None
         d.state.stage = Stage.CONTEXT.value
+        d.state.trail.append(Stage.CONTEXT.value)  # `back` from the next question comes here
         steps.on_context(d, text, None)
         return
     if stage is None:
@@ -119,6 +121,8 @@ def maybe_ask_stage(d: Dialog) -> bool:
             return False
         d.state.stage_asked = True
         d.state.resume = Stage.CONTEXT.value
+        if d.state.trail and d.state.trail[-1] == Stage.CONTEXT.value:
+            d.state.trail.pop()  # the stage is asked first; context comes back after it
         d.goto(Stage.DEAL_STAGE)
         return True
     reached = stage_reached(d.process, deal.stage, current_plan(d))
@@ -194,7 +198,7 @@ def ask_suggest(d: Dialog) -> None:
 
 
 def on_suggest(d: Dialog, text: str | None, value: str | None) -> None:
-    from bot.review import steps  # steps hands stuck answers here; import at use
+    from bot.review import step_details, steps  # they call into this module: import at use
 
     origin = Stage(d.state.resume or Stage.MORE.value)
     if value and value.startswith("suggest:") and value != "suggest:none":
@@ -226,7 +230,7 @@ def on_suggest(d: Dialog, text: str | None, value: str | None) -> None:
             d.goto(Stage.RISK)
             return
         d.state.gave_up.append(asked)
-        d.goto(steps.next_step_stage(d, after=origin))
+        d.goto(step_details.next_step_stage(d, after=origin))
         return
     d.state.stage = origin.value  # their own step, read like any answer to the question
     steps.step_answer(d, text)
@@ -250,7 +254,7 @@ def ask_step_owner(d: Dialog) -> None:
 
 
 def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
-    from bot.review import steps
+    from bot.review import step_details
 
     p = d.state.pending
     assert p is not None
@@ -260,7 +264,7 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     elif value != "owner:skip" and text and not pb.is_skip(text):
         p["owner"] = text.strip()[:200]
     propose(d, p)
-    steps.continue_pending(d)
+    step_details.continue_pending(d)
 
 
 def propose(d: Dialog, p: dict[str, Any]) -> None:
@@ -301,9 +305,27 @@ def proposed_choice(d: Dialog) -> tuple[Choice, ...]:
 # --- the indecision check -----------------------------------------------------------------
 
 
+#: "Same as before" typed at the risk question of a later review.
+_SAME = re.compile(
+    r"^\s*(?:(?:it'?s|still)\s+)?(?:the\s+)?(?:same(?:\s+as\s+(?:before|last\s+time))?|"
+    r"still\s+the\s+same|unchanged|no\s+change|as\s+before)\s*[.!]*\s*$",
+    re.I,
+)
+
+
 def ask_risk(d: Dialog) -> None:
     kinds = d.process.indecision
     account = d.deal.account if d.deal else "the customer"
+    earlier = d.deal.risk if d.deal else None
+    if earlier:
+        d.question(
+            f"Last one: last time the risk of *no decision* was “{earlier}”. Still the "
+            "same, or is it something else now?",
+            (Choice("Same as before", "risk:same", "primary"),)
+            + tuple(Choice(k.label, f"risk:{k.id}") for k in kinds if k.label != earlier)
+            + (Choice("Skip", "risk:skip"),),
+        )
+        return
     if not kinds:
         d.question(
             "Last one: what could make this end in *no decision*? A competing priority, a "
@@ -321,8 +343,13 @@ def ask_risk(d: Dialog) -> None:
 def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
     deal = d.deal
     assert deal is not None
+    if value == "risk:same" or (text and deal.risk and _SAME.match(text)):
+        d.say(f"Keeping the risk: {deal.risk}")
+        d.goto(Stage.SUMMARY)
+        return
     kind = next((k for k in d.process.indecision if value == f"risk:{k.id}"), None)
     if kind is not None:
+        d.remember("risk", old=deal.risk, deal_id=deal.id)
         deal.risk = kind.label
         d.s.add(deal)
         d.record(kind.label)
@@ -330,6 +357,7 @@ def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
         d.goto(Stage.RISK_STEP)
         return
     if value != "risk:skip" and text and not pb.is_skip(text):
+        d.remember("risk", old=deal.risk, deal_id=deal.id)
         deal.risk = text[:1000]
         d.s.add(deal)
         d.record(text)
@@ -348,7 +376,7 @@ def ask_risk_step(d: Dialog) -> None:
 
 
 def on_risk_step(d: Dialog, text: str | None, value: str | None) -> None:
-    from bot.review import steps
+    from bot.review import step_details
 
     kind = next((k for k in d.process.indecision if k.id == d.state.indecision), None)
     d.state.indecision = None
@@ -364,4 +392,4 @@ def on_risk_step(d: Dialog, text: str | None, value: str | None) -> None:
         "lead_days": kind.lead_days,
     }
     propose(d, d.state.pending)
-    steps.continue_pending(d)
+    step_details.continue_pending(d)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from bot.messages import Choice
 from bot.review import steps
-from bot.state import ReviewState
 from process import playbook as pb
 from process.playbook import Stage, fmt_date
 from process.steering import read_answer
@@ -73,5 +72,5 @@ def finish(d: Dialog) -> None:
         else " The plan still has no customer step: that's the first thing to find out."
     )
     d.say(f"Plan saved for *{deal.title}*.{follow}", "success")
-    d.state = ReviewState()
+    d.state = d.state.idle()
     d.finished = True
