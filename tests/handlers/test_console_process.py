@@ -5,6 +5,7 @@ the plan gets a dated customer step."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from process.sales_process import default_process
@@ -39,5 +40,13 @@ def test_a_stuck_rep_is_offered_process_steps_and_picks_the_first(tmp_path: Path
     first = stage.customer_steps[0]
     due = propose_due(process, first.lead_days, first.meets, decision, today).due
     assert f"Added to the plan: Customer (Dana, their CISO): {first.text}, due {shown(due, today)}" in out
-    plan = dealcoach("plan", "--user", "alice", "acme", db=db, now=T0)
-    assert first.text in plan.stdout and shown(due, today) in plan.stdout
+    plan = dealcoach("plan", "--user", "alice", "acme", "--json", db=db, now=T0)
+    record = json.loads(plan.stdout)
+    assert record["stage"] == "security_legal_procurement"
+    (step,) = record["steps"]
+    assert (step["text"], step["side"], step["owner"], step["due"]) == (
+        first.text,
+        "customer",
+        "Dana, their CISO",
+        due.isoformat(),
+    )
