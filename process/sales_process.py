@@ -51,10 +51,17 @@ class ExitCriterion(_Strict):
 
     def matches(self, description: str) -> bool:
         """Whether a plan step's description names this criterion (a `match` word in it)."""
-        return any(
-            re.search(rf"(?<!\w){re.escape(word)}(?!\w)", description, re.IGNORECASE)
-            for word in self.match
-        )
+        pattern = _words_pattern(tuple(self.match))
+        return bool(pattern and pattern.search(description))
+
+
+@cache
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled pattern for a criterion's words (the digest checks thousands of steps)."""
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 class ProcessStage(_Strict):

@@ -90,11 +90,12 @@ def criteria_ahead(
     out = []
     for stage in process.stages[first : process.decision_index + 1]:
         for crit in stage.exit_criteria:
+            step = next((s for s in open_steps if crit.matches(s.description)), None)
+            if not known and step is None:
+                continue
             if any(crit.matches(s.description) for s in done):
                 continue
-            step = next((s for s in open_steps if crit.matches(s.description)), None)
-            if known or step is not None:
-                out.append((crit, step))
+            out.append((crit, step))
     return out
 
 

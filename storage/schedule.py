@@ -337,8 +337,7 @@ def digest_data(
     for r in session.execute(
         select(*_STEP_COLS)
         .join(Deal, and_(owned, Deal.status == "open"))
-        # open steps for health, next step and overdue; done ones meet exit criteria (work-back)
-        .where(col(PlanStep.status).in_(["open", "done"]))
+        .where(PlanStep.status == "open")  # health, next step and overdue read open steps only
         .order_by(PlanStep.deal_id, col(PlanStep.due).is_(None), PlanStep.due, PlanStep.id)
     ):
         steps[r[1]].append(_step(r))
@@ -367,6 +366,13 @@ def digest_data(
             .group_by(DealStageChange.deal_id)
         ).all()
     )
+    # Done steps meet exit criteria (the work-back check): only deals with a stage need them.
+    for r in session.execute(
+        select(*_STEP_COLS)
+        .join(Deal, and_(owned, Deal.status == "open", col(Deal.stage).is_not(None)))
+        .where(PlanStep.status == "done")
+    ):
+        steps[r[1]].append(_step(r))
     deals = [
         DealPlan(
             d[0],
