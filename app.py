@@ -160,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "teams-package":
         return teams_package(settings, args)
     db = build_database(settings)
-    coach = Coach(db, default_timezone=settings.default_timezone)
+    coach = Coach(db, default_timezone=settings.default_timezone, admins=settings.admin_ids)
     if args.command == "chat":
         return Console(coach, console_user(settings, args.user)).run("review", " ".join(args.deal))
     if args.command == "plan":

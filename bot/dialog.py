@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from bot import settings, views
+from bot.access import Access
 from bot.messages import (
     Choice,
     DealList,
+    Notice,
     PlanCard,
     Question,
     Reply,
@@ -28,7 +30,6 @@ from bot.messages import (
     owner_note,
     side_label,
 )
-from bot.settings import WEEKDAYS
 from bot.state import ReviewState
 from process import playbook as pb
 from process.dates import parse_date_answer
@@ -40,7 +41,7 @@ from storage.models import Deal, PlanStep, Review, User
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("review", "list", "plan", "help", "settings", "cancel", "digest")
+COMMANDS = ("review", "list", "plan", "help", "settings", "cancel", "digest", "team")
 _COMMAND_WORDS = {
     "help": "help",
     "?": "help",
@@ -55,6 +56,7 @@ _COMMAND_WORDS = {
     "new review": "review",
     "settings": "settings",
     "digest": "digest",
+    "team": "team",
     "cancel": "cancel",
     "stop": "cancel",
     "quit": "cancel",
@@ -71,7 +73,8 @@ HELP = (
     "• *plan* DEAL: one deal's action plan, with Done / Reschedule / Drop per step\n"
     "• *settings*: your time zone, weekly nudge day and time, pause for holidays\n"
     "• *cancel*: stop the current review (everything you answered is kept)\n"
-    "• *digest* CHANNEL: (managers) send the weekly team digest to that channel\n"
+    "• *digest* CHANNEL: (managers, admins) send your team's weekly digest there; *digest off* stops it\n"
+    "• *team*: your team; *team add* @rep / *team remove* @rep (managers, admins)\n"
     "• *help*: this message"
 )
 
@@ -97,8 +100,13 @@ class Dialog:
         state: ReviewState,
         now: dt.datetime,
         default_timezone: str = "UTC",
+        admins: frozenset[str] = frozenset(),
     ) -> None:
         self.s = session
+        self.admins = admins
+        self.turn: Turn | None = None
+        self.notices: list[Notice] = []
+        self.digest_channel: str | None = None
         self.user = user
         self.state = state
         self.now = now
@@ -113,6 +121,7 @@ class Dialog:
     # --- entry ------------------------------------------------------------------------
 
     def run(self, turn: Turn) -> list[Reply]:
+        self.turn = turn
         if turn.form is not None:
             self.save_settings(turn.form)
         elif turn.command:
@@ -144,29 +153,18 @@ class Dialog:
             self.out.append(settings.settings_form(self.user))
         elif name in ("cancel", "stop"):
             self.cancel()
-        elif name == "digest":
-            self.set_digest(args)
+        elif name in ("digest", "team"):
+            mentions = self.turn.mentions if self.turn else ()
+            access = Access(self, self.admins)
+            if name == "digest":
+                owner = bool(self.turn and self.turn.channel_owner)
+                access.digest(args, mentions, owner)
+            else:
+                access.team(args, mentions)
         else:
             self.say(f"I don't know the command “{name}”. Here is what I can do:", "warning")
             self.say(HELP)
             self.reask()
-
-    def set_digest(self, channel: str) -> None:
-        """A manager names where the weekly digest goes; the platform resolved `channel`."""
-        if not channel:
-            self.say(
-                "Tell me where the weekly manager digest should go: in Slack "
-                "`/dealreview digest #channel`, in Teams type *digest here* in the team channel.",
-                "warning",
-            )
-            return
-        team = crud.set_digest_channel(self.s, self.user, channel, self.tz.key)
-        day = WEEKDAYS[team.digest_weekday]
-        self.say(
-            f"The weekly deal digest will go to {channel} on {day}s at {team.digest_time} "
-            f"({team.timezone}).",
-            "success",
-        )
 
     def cancel(self) -> None:
         if not self.state.active:

@@ -45,10 +45,18 @@ BROKEN = (
 class Coach:
     """Runs dialogs against the store. Thread-safe: share one per process."""
 
-    def __init__(self, db: Database, clock: Clock = utc_now, default_timezone: str = "UTC") -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock = utc_now,
+        default_timezone: str = "UTC",
+        admins: frozenset[str] = frozenset(),
+    ) -> None:
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone
+        #: The ADMINS setting: platform user ids (or "<workspace>:<id>") who may manage digests.
+        self.admins = admins
 
     def handle(self, turn: Turn) -> Outcome:
         """Apply one turn and return what to say. Never raises for bad input or a down database."""
@@ -96,16 +104,31 @@ class Coach:
             log.info("duplicate delivery %s ignored", turn.event_id)
             return Outcome(duplicate=True)
         user = crud.ensure_user(
-            session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
+            session,
+            who.workspace_id,
+            who.user_id,
+            now,
+            who.display_name,
+            who.timezone,
+            who.is_admin,
         )
         conv = crud.load_conversation(session, user, now)
         dialog = Dialog(
-            session, user, ReviewState.from_dict(conv.state), now, self.default_timezone
+            session,
+            user,
+            ReviewState.from_dict(conv.state),
+            now,
+            self.default_timezone,
+            self.admins,
         )
         replies = dialog.run(turn)
         crud.save_conversation(session, conv, dialog.state.to_dict(), now)
         return Outcome(
-            replies=replies, review_finished=dialog.finished, form_errors=dialog.form_errors
+            replies=replies,
+            review_finished=dialog.finished,
+            form_errors=dialog.form_errors,
+            notices=dialog.notices,
+            digest_channel=dialog.digest_channel,
         )
 
     def deals(self, who: UserRef) -> DealList:
@@ -149,12 +172,27 @@ class Coach:
         def work(session: Session) -> None:
             now = self.clock()
             user = crud.ensure_user(
-                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
+                session,
+                who.workspace_id,
+                who.user_id,
+                now,
+                who.display_name,
+                who.timezone,
+                who.is_admin,
             )
             user.profile_checked_at = now
             session.add(user)
 
         self._run(work)
+
+    def display_names(self, workspace_id: str, user_ids: list[str]) -> dict[str, str]:
+        """Stored display names of platform users (to show a mention as the person's name)."""
+
+        def work(session: Session) -> dict[str, str]:
+            found = crud.users_by_platform_id(session, workspace_id, user_ids)
+            return {uid: u.display_name for uid, u in found.items() if u.display_name}
+
+        return self._run(work)
 
     def in_review(self, who: UserRef) -> bool:
         """Whether the user is mid-review (so a handler can say "picking up where we left off")."""

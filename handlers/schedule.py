@@ -102,7 +102,11 @@ def build_deliveries(settings: Settings, db: Database) -> dict[str, Delivery]:
     from bot.engine import Coach
     from handlers.web import DELIVERIES, build_app
 
-    app = build_app(settings, db, Coach(db, default_timezone=settings.default_timezone))
+    app = build_app(
+        settings,
+        db,
+        Coach(db, default_timezone=settings.default_timezone, admins=settings.admin_ids),
+    )
     return {"console": ConsoleDelivery(), **app[DELIVERIES]}
 
 

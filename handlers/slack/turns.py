@@ -15,6 +15,7 @@ from bot.dialog import COMMANDS
 
 Payload = dict[str, Any]
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
+_NAMED_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)\|([^>]*)>")
 _BARE_CHANNEL = re.compile(r"^[CG][A-Z0-9]{6,}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -50,6 +51,11 @@ def digest_channel(args: str) -> str | None:
         return m.group(1)
     bare = (args or "").strip()
     return bare if _BARE_CHANNEL.match(bare) else None
+
+
+def channel_names(args: str) -> dict[str, str]:
+    """Channel id -> "#name" for every `<#C…|name>` in the args (for messages to others)."""
+    return {m.group(1): f"#{m.group(2)}" for m in _NAMED_CHANNEL.finditer(args or "") if m.group(2)}
 
 
 def action_value(action: Payload) -> str | None:

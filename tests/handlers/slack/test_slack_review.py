@@ -281,6 +281,7 @@ async def test_app_home_lists_deals_and_starts_a_review(h: Harness) -> None:
 
 async def test_subcommands_and_unknown_ones(h: Harness) -> None:
     assert h.slack
+    h.fake.person("U1", "Ada Admin", is_admin=True)  # only an admin may set up a digest
     await h.slack.command("help")
     await h.fake.wait_for("chat.postMessage", 1)
     assert "*review* [deal]" in blocks_text(last_post(h.fake))
