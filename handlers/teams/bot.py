@@ -175,10 +175,9 @@ class TeamsBot(ActivityHandler):
         """
         found: list[Colleague] = []
         bot_id = ctx.activity.recipient.id if ctx.activity.recipient else None
-        for entity in ctx.activity.entities or []:
-            if entity.type != "mention":
-                continue
-            mention = Mention().deserialize(entity.serialize())
+        for entity in TurnContext.get_mentions(ctx.activity):
+            data = {**(getattr(entity, "additional_properties", None) or {}), **entity.serialize()}
+            mention = Mention().deserialize(data)
             who = mention.mentioned
             if who is None or who.id == bot_id:
                 continue
@@ -220,18 +219,24 @@ class TeamsBot(ActivityHandler):
     async def on_channel_text(
         self, ctx: TurnContext, user: UserRef, text: str, mentions: tuple[Colleague, ...] = ()
     ) -> None:
-        """In a team channel or group chat only `digest here` / `digest off` mean something.
+        """In a team channel or group chat only `digest here|off` and `team …` mean something.
 
         The speaker's role in the team comes from the roster (an owner may put their own
         team's digest here); the engine decides, so a refusal changes nothing.
         """
         words = text.lower().strip(" .!").removeprefix("dealreview ").split()
+        event = f"{PLATFORM}:{ctx.activity.id}"
+        if words[:1] == ["team"]:  # team, team add @Dana, team remove @Dana
+            args = " ".join(words[1:])
+            await self.run(
+                ctx, Turn(user=user, command="team", args=args, event_id=event, mentions=mentions)
+            )
+            return
         if words[:2] not in (["digest", "here"], ["digest", "off"], ["digest", "stop"]):
             await self.send(ctx, [Text(CHANNEL_HINT)])
             return
         channel = channel_id(ctx.activity)
         target = f"channel:{channel}"
-        event = f"{PLATFORM}:{ctx.activity.id}"
         if words[1] != "here":
             turn = Turn(user=user, command="digest", args="off", event_id=event, mentions=mentions)
             await self.run(ctx, turn)
