@@ -292,8 +292,9 @@ async def test_subcommands_and_unknown_ones(h: Harness) -> None:
     await h.fake.wait_for("chat.postMessage", 3)
     assert "no open deals" in blocks_text(last_post(h.fake))
     await h.slack.command("digest <#C0SALES|sales-leads>")
-    await h.fake.wait_for("chat.postMessage", 4)
-    assert "The weekly deal digest will go to <#C0SALES>" in blocks_text(last_post(h.fake))
+    posts = await h.fake.wait_for("chat.postMessage", 5)  # the DM, then a hello in the channel
+    assert "The weekly deal digest will go to <#C0SALES>" in blocks_text(posts[3])
+    assert posts[4]["channel"] == "C0SALES"
     await h.slack.command("digest sales")
     (hint,) = await h.fake.wait_for("response_url")
     assert "#" in hint["text"] and hint["response_type"] == "ephemeral"
