@@ -132,6 +132,11 @@ class Dialog:
             self.text(turn.text or "")
         return self.out
 
+    @property
+    def colleagues(self) -> tuple[str, ...]:
+        """Names of the workspace members this turn's text mentioned (their steps are ours)."""
+        return tuple(m.name for m in self.turn.mentions) if self.turn else ()
+
     def say(self, text: str, tone: str = "info") -> None:
         self.out.append(Text(text, tone))  # type: ignore[arg-type]
 
@@ -769,7 +774,7 @@ class Dialog:
         if not text:
             self.ask()
             return
-        reading = read_answer(text, self.today)
+        reading = read_answer(text, self.today, self.colleagues)
         self.record(text, reading.orientation, reading.side, reading.due)
         review = self.review
         if review is not None:
@@ -801,7 +806,7 @@ class Dialog:
         asked: Side | None = pb.STEP_STAGES[stage]
         deal = self.deal
         assert deal is not None
-        reading = read_answer(text, self.today)
+        reading = read_answer(text, self.today, self.colleagues)
         self.record(text, reading.orientation, reading.side, reading.due)
         steer = pb.steer(
             reading, asked, self.state.redirects, self.state.history_streak, deal.account
@@ -962,7 +967,7 @@ class Dialog:
             if "more" in self.state.gave_up:
                 self.state.gave_up.remove("more")
             self.goto(Stage.MORE)
-        elif text and read_answer(text, self.today).orientation == "next_step":
+        elif text and read_answer(text, self.today, self.colleagues).orientation == "next_step":
             self.state.stage = Stage.MORE.value
             self.step_answer(text, None)
         else:
