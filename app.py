@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from bot.engine import Coach
 from bot.messages import UserRef
 from config import Settings
-from handlers.console import Console, print_replies
+from handlers.console import Console, print_replies, terminal_safe
 from storage.db import Database, schema_is_current
 
 log = logging.getLogger("dealcoach")
@@ -164,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "chat":
         return Console(coach, console_user(settings, args.user)).run("review", " ".join(args.deal))
     if args.command == "plan":
-        print_replies(coach.plan(console_user(settings, args.user), " ".join(args.deal)))
+        deal = terminal_safe(" ".join(args.deal))
+        print_replies(coach.plan(console_user(settings, args.user), deal))
         return 0
     if args.command == "deals":
         print_replies([coach.deals(console_user(settings, args.user))])

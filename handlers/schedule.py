@@ -24,7 +24,7 @@ from bot.delivery import Delivery
 from bot.messages import Reply, Section
 from bot.schedule import Schedule
 from config import Settings
-from handlers.console import ConsoleRenderer
+from handlers.console import ConsoleRenderer, safe_reply, terminal_safe
 from process.cadence import Cadence, parse_hhmm
 from storage.db import Database
 
@@ -53,7 +53,7 @@ def render_text(replies: list[Reply], renderer: ConsoleRenderer | None = None) -
     """Plain text for notices: Sections as a header, lines, [buttons] and a small footer."""
     r = renderer or ConsoleRenderer()
     out: list[str] = []
-    for reply in replies:
+    for reply in map(safe_reply, replies):
         if isinstance(reply, Section):
             out.append(r.emph(f"▍ *{reply.title}*"))
             out += [f"  {r.emph(line)}" for line in reply.lines]
@@ -172,7 +172,7 @@ def run_due_command(
                 continue
             print(
                 f"• {m.kind:<8} → {m.recipient} ({m.workspace_id}) for {m.local_date:%a %b %d}: "
-                f"{m.payload.get('summary', '')}",
+                + terminal_safe(str(m.payload.get("summary", ""))),
                 file=out,
             )
             print(

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from bot.dialog import COMMANDS
+from handlers.slack.render import escape
 
 Payload = dict[str, Any]
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -122,7 +123,7 @@ def chosen_note(action: Payload, value: str) -> str:
         if value.startswith("step:"):
             return f":calendar: Rescheduled to *{picked}*"
         return f":calendar: You picked *{picked}*"
-    label = ((action.get("text") or {}).get("text")) or value
+    label = escape(((action.get("text") or {}).get("text")) or value)
     if value.startswith("step:") and value.endswith(":done"):
         return ":white_check_mark: Marked *done*"
     if value.startswith("step:") and value.endswith(":drop"):
