@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.engine import Coach
-from bot.messages import UserRef
+from bot.messages import Mention, Turn, UserRef
 from config import Settings
 from handlers.console import Console, print_replies, terminal_safe
 from storage.db import Database, schema_is_current
@@ -39,11 +39,13 @@ def build_database(settings: Settings, migrate: bool = True) -> Database:
 
 def console_user(settings: Settings, name: str | None) -> UserRef:
     who = name or os.environ.get("USER") or getpass.getuser() or "me"
+    # Whoever runs the terminal holds the database file itself, so they are its admin.
     return UserRef(
         workspace_id=CONSOLE_WORKSPACE,
         user_id=who,
         display_name=who,
         timezone=os.environ.get("TZ") or settings.default_timezone,
+        is_admin=True,
     )
 
 
@@ -68,6 +70,15 @@ def parser() -> argparse.ArgumentParser:
         "deals", help="list your deals with decision date, next customer step, health"
     )
     deals.add_argument("--user")
+    deals.add_argument(
+        "--team", action="store_true", help="(managers) every open deal of your team's reps"
+    )
+
+    team = sub.add_parser(
+        "team", help="your team: `team`, `team add NAME…`, `team remove NAME…` (managers, admins)"
+    )
+    team.add_argument("--user")
+    team.add_argument("words", nargs="*", help="add|remove and the reps' login names")
 
     mig = sub.add_parser("migrate", help="bring the database schema up to date (Alembic)")
     mig.add_argument("revision", nargs="?", default="head")
@@ -122,6 +133,16 @@ def teams_package(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def team_command(coach: Coach, who: UserRef, words: list[str]) -> int:
+    """`dealcoach team [add|remove NAME…]`: console users are named by their login names."""
+    words = [terminal_safe(w) for w in words]
+    names = [w.lstrip("@") for w in words[1:]] if words[:1] in (["add"], ["remove"]) else []
+    mentions = tuple(Mention(n, n) for n in names if n)
+    outcome = coach.handle(Turn(user=who, command="team", args=" ".join(words), mentions=mentions))
+    print_replies(outcome.replies)
+    return 0
+
+
 def parse_now(text: str | None) -> dt.datetime:
     """An ISO moment as aware UTC; a time without zone is read as UTC."""
     if not text:
@@ -168,8 +189,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_replies(coach.plan(console_user(settings, args.user), deal))
         return 0
     if args.command == "deals":
-        print_replies([coach.deals(console_user(settings, args.user))])
+        who = console_user(settings, args.user)
+        if args.team:
+            team = coach.team_deals(who)
+            if team is None:
+                print("You don't manage a team: `dealcoach team add NAME` starts one.")
+                return 1
+            print_replies([team])
+            return 0
+        print_replies([coach.deals(who)])
         return 0
+    if args.command == "team":
+        return team_command(coach, console_user(settings, args.user), args.words)
     if args.command == "run-due":
         from handlers.schedule import run_due_command
 

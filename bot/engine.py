@@ -16,7 +16,8 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from bot.dialog import Dialog
+from bot import views
+from bot.dialog import Dialog, zone
 from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
 from bot.state import ReviewState
 from storage import crud
@@ -140,6 +141,17 @@ class Coach:
                 session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
             )
             return Dialog(session, user, ReviewState(), now, self.default_timezone).deal_list()
+
+        return self._run(work)
+
+    def team_deals(self, who: UserRef) -> DealList | None:
+        """A manager's team's open deals (App Home, `deals --team`); None for a non-manager."""
+
+        def work(session: Session) -> DealList | None:
+            now = self.clock()
+            user = crud.ensure_user(session, who.workspace_id, who.user_id, now)
+            tz = zone(user.zone, self.default_timezone)
+            return views.team_deal_list(session, user, now.astimezone(tz).date(), tz)
 
         return self._run(work)
 

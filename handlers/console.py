@@ -18,6 +18,7 @@ from bot.messages import (
     Choice,
     DealList,
     Form,
+    Mention,
     PlanCard,
     Question,
     Reply,
@@ -138,6 +139,15 @@ class ConsoleRenderer:
         return "\n".join(out)
 
 
+_AT = re.compile(r"(?<![\w@])@([\w.\-]+)")
+
+
+def at_mentions(line: str) -> tuple[str, tuple[Mention, ...]]:
+    """`@dana` in a typed line names the console user `dana`: the text keeps the name."""
+    names = list(dict.fromkeys(_AT.findall(line)))
+    return _AT.sub(r"\1", line), tuple(Mention(n, n) for n in names)
+
+
 def pick(line: str, choices: tuple[Choice, ...]) -> str | None:
     """A typed number or a choice's label selects that choice."""
     s = line.strip()
@@ -230,7 +240,9 @@ class Console:
                     self.say("\n" + self.goodbye())
                     return 0
                 value = pick(line, self.choices)
-                if not self.turn(**({"value": value} if value else {"text": line})):
+                text, mentions = at_mentions(line)
+                fields = {"value": value} if value else {"text": text, "mentions": mentions}
+                if not self.turn(**fields):
                     return 0
         except KeyboardInterrupt:
             self.say("\n" + self.goodbye())
