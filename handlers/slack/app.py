@@ -363,8 +363,9 @@ class SlackFrontend:
         who = await self.who(client, team_id, user_id)
         deals = await self.engine(self.coach.deals, who)
         active = await self.engine(self.coach.in_review, who)
+        team = await self.engine(self.coach.team_deals, who)
         try:
-            await client.views_publish(user_id=user_id, view=home_view(deals, active))
+            await client.views_publish(user_id=user_id, view=home_view(deals, active, team))
         except SlackApiError as exc:
             log.warning("views.publish failed for %s/%s: %s", team_id, user_id, exc)
 

@@ -349,7 +349,8 @@ def form_view(form: Form) -> Block:
 # --- App Home -------------------------------------------------------------------------
 
 
-def home_view(lst: DealList, in_review: bool = False) -> Block:
+def home_view(lst: DealList, in_review: bool = False, team: DealList | None = None) -> Block:
+    """App Home: the user's own deals, and for a manager their team's deals below them."""
     start = Choice(
         "Continue your review" if in_review else "Start a review", "cmd:review", "primary"
     )
@@ -370,4 +371,7 @@ def home_view(lst: DealList, in_review: bool = False) -> Block:
         {"type": "divider"},
     ]
     blocks.extend(deal_list(lst))
+    if team is not None:
+        blocks.append({"type": "divider"})
+        blocks.extend(deal_list(team) if team.deals else [header(team.title)])
     return {"type": "home", "blocks": blocks[:100]}

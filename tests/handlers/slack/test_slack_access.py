@@ -187,3 +187,20 @@ async def test_a_channel_the_bot_is_not_in_is_reported_at_setup(h: Harness) -> N
     h.fake.outside.add("C0LOCKED")
     said = await command(h, "digest <#C0LOCKED|locked>", "UADA")
     assert "invite me there with `/invite @dealcoach`" in said and "not_in_channel" in said
+
+
+async def test_app_home_shows_a_manager_their_teams_deals_and_a_rep_only_their_own(
+    h: Harness,
+) -> None:
+    assert h.slack
+    people(h.fake)
+    await command(h, "digest <#C0LEADS|sales-leads> <@UMIA>", "UADA")
+    await command(h, "team add <@UREX>", "UMIA")
+    seed_deal(h, "UREX", "Initech")
+    seed_deal(h, "ULEE", "Globex")
+    for user in ("UMIA", "UREX"):
+        await h.slack.event({"type": "app_home_opened", "user": user, "tab": "home"})
+    views = await h.fake.wait_for("views.publish", 2)
+    home = {v["user_id"]: json.dumps(v["view"]) for v in views}
+    assert "Rex Rep: Initech" in home["UMIA"] and "Globex" not in home["UMIA"]
+    assert "Team Mia Manager" not in home["UREX"] and "Initech" in home["UREX"]
