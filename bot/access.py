@@ -23,7 +23,7 @@ from storage import crud
 from storage.models import Team, User
 
 if TYPE_CHECKING:
-    from bot.dialog import Dialog
+    from bot.review.dialog import Dialog
 
 STOP_WORDS = ("off", "stop", "none")
 WHO_MAY = (

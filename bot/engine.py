@@ -17,20 +17,19 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from bot import views
-from bot.dialog import Dialog, zone
 from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
+from bot.review import Dialog, zone
 from bot.state import ReviewState
 from storage import crud
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+#: The one clock: returns the current instant as an aware UTC datetime. Only the composition
+#: root (`app.py`) reads the system time and builds it (honouring `--now`/DEALCOACH_NOW);
+#: everything else is handed it, so tests and `--now` can run the product at any instant.
 Clock = Callable[[], dt.datetime]
 T = TypeVar("T")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 DB_DOWN = (
@@ -49,7 +48,8 @@ class Coach:
     def __init__(
         self,
         db: Database,
-        clock: Clock = utc_now,
+        *,
+        clock: Clock,
         default_timezone: str = "UTC",
         admins: frozenset[str] = frozenset(),
     ) -> None:

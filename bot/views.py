@@ -68,6 +68,7 @@ def plan_card(
         context=context,
         risk=deal.risk,
         gaps=health.reasons,
+        today=today,
     )
 
 
@@ -118,6 +119,7 @@ def deal_lines(
                 next_customer_step=nxt.description if nxt else None,
                 next_customer_due=nxt.due if nxt else None,
                 due_this_week=sum(1 for s in plan.open_steps if s.due and s.due <= week_end),
+                today=today,
             )
         )
     return tuple(lines)

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from bot.dialog import COMMANDS
+from bot.review import COMMANDS
 from handlers.slack.render import escape
 
 Payload = dict[str, Any]
