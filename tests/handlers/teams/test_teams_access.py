@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from storage.db import Database
-from storage.models import ConversationRef, Team, User
+from storage.models import ConversationRef, PlanStep, Team, User
 from tests.handlers.teams.fake_bot_connector import FakeConnector
 from tests.handlers.teams.teams_harness import BOT_ID, TENANT, Server, TeamsChat
 
@@ -94,3 +94,31 @@ async def test_an_owner_sets_it_then_adds_reps_by_mention_and_a_rep_cannot_move_
     calls = await dana_chat.exchange(dana_chat.activity(**mentioning("digest off")))
     assert "Nothing changed" in calls[0].text
     assert teams(db)[0].digest_channel == f"channel:{CHANNEL}"
+
+
+async def test_a_colleague_mentioned_in_a_review_owns_our_step_shown_by_name(
+    chat: TeamsChat, connector: FakeConnector, db: Database
+) -> None:
+    await chat.say("dealreview")
+    calls = await chat.say("Acme - renewal")
+    await chat.click(calls[-1], "Use this date", dc_date="2027-01-29")
+    await chat.say("They liked the demo")
+    tag = "<at>Priya Shah</at>"
+    calls = await chat.exchange(
+        chat.activity(
+            text=f"{tag} sends the security pack by Dec 4",
+            entities=[
+                {
+                    "type": "mention",
+                    "text": tag,
+                    "mentioned": {"id": "29:aad-priya", "name": "Priya Shah"},
+                }
+            ],
+        )
+    )
+    shown = " ".join(c.text for c in calls)
+    assert "<at>" not in shown and "Priya Shah" in shown
+    with Session(db.engine) as s:
+        step = s.exec(select(PlanStep)).one()
+    assert (step.side, step.owner) == ("us", "Priya Shah")
+    assert step.description.startswith("Priya Shah sends the security pack")
