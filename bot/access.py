@@ -71,6 +71,12 @@ class Access:
         if user.id != self.user.id:
             self.d.notices.append(Notice(user.platform_user_id, (Text(text),)))
 
+    def notify_manager(self, team: Team, text: str) -> None:
+        """Tell a team's manager (unless they are the one acting)."""
+        manager = self.s.get(User, team.manager_user_id) if team.manager_user_id else None
+        if manager is not None:
+            self.notify(manager, text)
+
     def who_can(self, team: Team | None) -> str:
         """The names of the people who could do it, so a refusal says whom to ask."""
         names: list[str] = []
@@ -191,12 +197,10 @@ class Access:
                 f"{name_of(self.user)} added you to the team {team.name}: your deals now "
                 "appear in its weekly digest.",
             )
-            if other is not None and other.manager_user_id:
-                previous = self.s.get(User, other.manager_user_id)
-                if previous is not None:
-                    self.notify(
-                        previous, f"{name_of(self.user)} moved {name_of(rep)} to {team.name}."
-                    )
+            if other is not None:
+                self.notify_manager(
+                    other, f"{name_of(self.user)} moved {name_of(rep)} to {team.name}."
+                )
         if added:
             self.d.say(f"In the team {team.name}: {listing(added)}.", "success")
         if refused:
@@ -219,12 +223,9 @@ class Access:
             self.s.add(rep)
             removed.append(name_of(rep))
             self.notify(rep, f"{name_of(self.user)} took you out of the team {theirs.name}.")
-            if theirs.manager_user_id and theirs.manager_user_id != self.user.id:
-                manager = self.s.get(User, theirs.manager_user_id)
-                if manager is not None:
-                    self.notify(
-                        manager, f"{name_of(self.user)} took {name_of(rep)} out of your team."
-                    )
+            self.notify_manager(
+                theirs, f"{name_of(self.user)} took {name_of(rep)} out of your team."
+            )
         if removed:
             self.d.say(f"Out of the team: {listing(removed)}.", "success")
         if refused:

@@ -22,6 +22,7 @@ from bot.review import Dialog, zone
 from bot.state import ReviewState
 from storage import crud
 from storage.db import Database
+from storage.models import User
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,13 @@ BROKEN = (
     "Something went wrong on my side and I didn't save that answer; everything before it "
     "is safe. Please try again, or type *help*. (ref {ref})"
 )
+
+
+def known(session: Session, who: UserRef, now: dt.datetime) -> User:
+    """The speaker's row, refreshed with whatever the platform just told us about them."""
+    return crud.ensure_user(
+        session, who.workspace_id, who.user_id, now, who.display_name, who.timezone, who.is_admin
+    )
 
 
 class Coach:
@@ -104,15 +112,7 @@ class Coach:
         if turn.event_id and not crud.claim_event(session, turn.event_id, now):
             log.info("duplicate delivery %s ignored", turn.event_id)
             return Outcome(duplicate=True)
-        user = crud.ensure_user(
-            session,
-            who.workspace_id,
-            who.user_id,
-            now,
-            who.display_name,
-            who.timezone,
-            who.is_admin,
-        )
+        user = known(session, who, now)
         conv = crud.load_conversation(session, user, now)
         dialog = Dialog(
             session,
@@ -137,9 +137,7 @@ class Coach:
 
         def work(session: Session) -> DealList:
             now = self.clock()
-            user = crud.ensure_user(
-                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
-            )
+            user = known(session, who, now)
             return Dialog(session, user, ReviewState(), now, self.default_timezone).deal_list()
 
         return self._run(work)
@@ -160,9 +158,7 @@ class Coach:
 
         def work(session: Session) -> list[Reply]:
             now = self.clock()
-            user = crud.ensure_user(
-                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
-            )
+            user = known(session, who, now)
             dialog = Dialog(session, user, ReviewState(), now, self.default_timezone)
             dialog.show_plan(deal_text)
             return dialog.out
@@ -183,15 +179,7 @@ class Coach:
 
         def work(session: Session) -> None:
             now = self.clock()
-            user = crud.ensure_user(
-                session,
-                who.workspace_id,
-                who.user_id,
-                now,
-                who.display_name,
-                who.timezone,
-                who.is_admin,
-            )
+            user = known(session, who, now)
             user.profile_checked_at = now
             session.add(user)
 

@@ -34,6 +34,7 @@ from handlers.slack import text as slack_text
 from handlers.slack.render import Renderer, escape, home_view
 from handlers.teams import cards
 from process.plan import Health
+from tests.handlers.teams.teams_harness import card_texts
 
 MARKUP = [
     "<!channel>",
@@ -107,16 +108,6 @@ def test_slack_decoding_is_the_inverse_of_slacks_escaping(t: str) -> None:
     assert slack_text.decode(escape(t)) == t
 
 
-def text_blocks(obj: Any) -> list[str]:
-    """Every TextBlock's text in a card, ShowCards included."""
-    if isinstance(obj, list):
-        return [s for o in obj for s in text_blocks(o)]
-    if not isinstance(obj, dict):
-        return []
-    own = [obj["text"]] if obj.get("type") == "TextBlock" else []
-    return own + [s for v in obj.values() for s in text_blocks(v)]
-
-
 @settings(max_examples=100, deadline=None)
 @given(user_text)
 def test_teams_no_mention_html_or_link_from_user_text(t: str) -> None:
@@ -125,7 +116,7 @@ def test_teams_no_mention_html_or_link_from_user_text(t: str) -> None:
             assert "<" not in activity.text  # no <at>, no HTML tag in a text message
             assert "](" not in activity.text
         for att in activity.attachments or []:
-            for s in text_blocks(att.content):
+            for s in card_texts(att.content):
                 assert "](" not in s, s  # no Markdown link can form
 
 

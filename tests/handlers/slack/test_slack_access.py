@@ -152,12 +152,17 @@ async def test_admins_setting_grants_the_right(h: Harness) -> None:
     assert [(t.name, t.manager_user_id is not None) for t in teams(h)] == [("Rex Rep", True)]
 
 
-async def test_two_managers_each_get_their_own_teams_digest(h: Harness) -> None:
+async def two_teams(h: Harness) -> None:
+    """Mia's team (Rex) digests to #emea, Ada's (Lee) to #amer; Otto is in no team."""
     people(h.fake)
     await command(h, "digest <#C0EMEA|emea> <@UMIA>", "UADA")
     await command(h, "digest <#C0AMER|amer>", "UADA")
     await command(h, "team add <@UREX>", "UMIA")
     await command(h, "team add <@ULEE>", "UADA")
+
+
+async def test_two_managers_each_get_their_own_teams_digest(h: Harness) -> None:
+    await two_teams(h)
     seed_deal(h, "UREX", "Initech")
     seed_deal(h, "ULEE", "Globex")
     seed_deal(h, "UOWN", "Umbrella", "Otto Owner")  # in no team: in no digest
@@ -171,11 +176,7 @@ async def test_two_managers_each_get_their_own_teams_digest(h: Harness) -> None:
 
 
 async def test_a_manager_cannot_take_another_managers_rep(h: Harness) -> None:
-    people(h.fake)
-    await command(h, "digest <#C0EMEA|emea> <@UMIA>", "UADA")
-    await command(h, "team add <@UREX>", "UMIA")
-    await command(h, "digest <#C0AMER|amer>", "UADA")
-    await command(h, "team add <@ULEE>", "UADA")
+    await two_teams(h)
     said = await command(h, "team add <@ULEE>", "UMIA")
     assert "Lee Rep is in Ada Admin's team" in said
     lee = h.db.run(lambda s: s.exec(select(User).where(User.platform_user_id == "ULEE")).one())
