@@ -31,6 +31,7 @@ from bot.messages import (
 from handlers.console import ConsoleRenderer
 from handlers.schedule import render_text
 from handlers.slack import text as slack_text
+from handlers.slack import turns
 from handlers.slack.render import Renderer, escape, home_view
 from handlers.teams import cards
 from process.plan import Health
@@ -144,3 +145,11 @@ def test_the_issue_examples() -> None:
     )
     (msg,) = Renderer().messages([Text("<!channel> deal")])
     assert msg.text == "&lt;!channel&gt; deal"
+
+
+@settings(max_examples=50, deadline=None)
+@given(user_text)
+def test_slack_the_note_after_a_click_escapes_the_buttons_label(t: str) -> None:
+    """A click payload's label is Slack's plain text, maybe crafted: shown escaped."""
+    note = turns.chosen_note({"type": "button", "text": {"type": "plain_text", "text": t}}, "x")
+    assert "<" not in note and ">" not in note
