@@ -27,6 +27,8 @@ def test_across_the_year_end_dates_carry_their_year(db: Database) -> None:
     chat.say("We demoed last week.")
     out = chat.say("Maria presents the business case to their steering committee on December 9.")
     assert "Thu Dec 9, 2027 is after the decision date (Sun Jan 31, 2027)" in out
+    assert chat.question is not None
+    assert any(c.label == "Keep Dec 9, 2027" for c in chat.question.choices)  # type: ignore[union-attr]
 
 
 def test_the_date_hint_offers_a_date_the_coach_accepts(db: Database) -> None:
