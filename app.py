@@ -119,6 +119,11 @@ def parser() -> argparse.ArgumentParser:
     dig = sub.add_parser("digest", parents=[when], help="the manager digest")
     dig.add_argument("--preview", action="store_true", help="print it here instead of posting it")
     dig.add_argument("--team", help="only this team (default: every team)")
+    dig.add_argument(
+        "--set", metavar="CHANNEL", help="send your team's digest to CHANNEL (managers, admins)"
+    )
+    dig.add_argument("--off", action="store_true", help="stop your team's digest")
+    dig.add_argument("--user", help="who you are (default: your login name)")
     return p
 
 
@@ -249,9 +254,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "digest":
         from handlers.schedule import digest_preview_command
 
+        if args.set or args.off:
+            channel = terminal_safe(args.set or "").strip() or "off"
+            who = console_user(settings, args.user)
+            print_replies(coach.handle(Turn(user=who, command="digest", args=channel)).replies)
+            return 0
         if not args.preview:
             print(
-                "Digests are posted by the schedule (`serve` or `run-due`); add --preview to see one here."
+                "Digests are posted by the schedule (`serve` or `run-due`); add --preview to see "
+                "one here, or --set CHANNEL to choose where yours goes."
             )
             return 2
         return digest_preview_command(settings, db, clock, args.team)

@@ -206,7 +206,7 @@ def digest_preview_command(
         which = f" named {team!r}" if team else ""
         print(
             f"No team{which} has a digest yet. A manager sets one up with "
-            "`/dealreview digest #channel` (Slack), `digest here` (Teams) or `digest CHANNEL` in chat.",
+            "`/dealreview digest #channel` (Slack), `digest here` (Teams) or `dealcoach digest --set CHANNEL` in the terminal.",
             file=out,
         )
         return 1

@@ -43,3 +43,14 @@ def test_team_add_list_and_team_deals(
     deals = run("--db", db, "deals", "--team", "--user", "maria")
     assert "Team maria: 1 open deal" in deals and "dana: Acme — renewal" in deals
     assert "Globex" not in deals
+
+
+def test_digest_set_from_the_terminal_then_previewed_for_the_team_only(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    run("--db", db, "chat", "--user", "dana", "Acme - renewal")
+    run("--db", db, "chat", "--user", "lee", "Globex - pilot")
+    run("--db", db, "team", "--user", "maria", "add", "dana")
+    said = run("--db", db, "digest", "--user", "maria", "--set", "#sales-leads")
+    assert "The weekly deal digest will go to #sales-leads" in said
+    shown = run("--db", db, "digest", "--preview", "--now", "2026-11-30T10:00Z")
+    assert "Acme" in shown and "Globex" not in shown
