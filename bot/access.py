@@ -105,7 +105,8 @@ class Access:
         if channel and channel_owner and manager.id == self.user.id:
             allowed = True  # a Teams team owner may put their own digest in their team
         if not allowed:
-            self.d.say(f"{WHO_MAY}. Nothing changed.{self.who_can(team)}", "warning")
+            own = self.s.get(Team, self.user.team_id) if self.user.team_id else None
+            self.d.say(f"{WHO_MAY}. Nothing changed.{self.who_can(team or own)}", "warning")
             return
         if channel is None:
             self.stop_digest(team, manager)
@@ -126,11 +127,14 @@ class Access:
                 "The team has nobody in it yet: add reps with *team add* @name "
                 "(a rep in no team is in no digest)."
             )
-        moved = f"moved from {old} to {channel}" if old and old != channel else f"set to {channel}"
+        verb = (
+            f"moved your team's weekly deal digest from {old} to"
+            if old and old != channel
+            else ("set up your team's weekly deal digest in")
+        )
         self.notify(
             manager,
-            f"{name_of(self.user)} {moved} the weekly deal digest of your team "
-            f"({day}s at {team.digest_time}).",
+            f"{name_of(self.user)} {verb} {channel} ({day}s at {team.digest_time}).",
         )
 
     def stop_digest(self, team: Team | None, manager: User) -> None:

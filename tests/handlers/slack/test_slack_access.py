@@ -91,13 +91,15 @@ async def test_a_rep_cannot_move_the_digest_by_command_or_crafted_button(h: Harn
     people(h.fake)
     said = await command(h, "digest <#C0LEADS|sales-leads> <@UMIA>", "UADA")
     assert "weekly deal digest of Mia Manager's team will go to" in said
-    assert "Ada Admin set to #sales-leads the weekly deal digest" in dms_to(h.fake, "UMIA")
+    assert "Ada Admin set up your team's weekly deal digest in #sales-leads" in dms_to(
+        h.fake, "UMIA"
+    )
     await command(h, "team add <@UREX> <@ULEE>", "UMIA")
     assert "added you to the team Mia Manager" in dms_to(h.fake, "UREX")
 
     refused = await command(h, "digest <#C0MINE|mine>", "UREX")
     assert "Only a workspace admin or owner" in refused and "Nothing changed" in refused
-    assert "Mia Manager (the digest's manager)" in refused or "Ada Admin" in refused
+    assert "Ask Mia Manager (the digest's manager) and Ada Admin." in refused
     # the same request as a crafted button value
     before = len(h.fake.to("chat.postMessage"))
     await h.slack.interactive(
@@ -138,7 +140,7 @@ async def test_the_manager_moves_it_and_an_owner_moving_it_tells_the_manager(h: 
     before = dms_to(h.fake, "UMIA")
     await command(h, "digest <#C0OTHER|other> <@UMIA>", "UOWN")
     told = dms_to(h.fake, "UMIA")[len(before) :]
-    assert "Otto Owner moved from C0NEW to #other" in told
+    assert "Otto Owner moved your team's weekly deal digest from C0NEW to #other" in told
     await command(h, "digest off <@UMIA>", "UOWN")
     assert teams(h)[0].digest_channel is None
     assert "stopped the weekly deal digest of your team" in dms_to(h.fake, "UMIA")
