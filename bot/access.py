@@ -127,11 +127,9 @@ class Access:
                 "The team has nobody in it yet: add reps with *team add* @name "
                 "(a rep in no team is in no digest)."
             )
-        verb = (
-            f"moved your team's weekly deal digest from {old} to"
-            if old and old != channel
-            else ("set up your team's weekly deal digest in")
-        )
+        verb = "set up your team's weekly deal digest in"
+        if old and old != channel:
+            verb = f"moved your team's weekly deal digest from {old} to"
         self.notify(
             manager,
             f"{name_of(self.user)} {verb} {channel} ({day}s at {team.digest_time}).",
