@@ -44,6 +44,16 @@ def retry_handlers(
     ]
 
 
+def never_twice(handlers: list[AsyncRetryHandler]) -> list[AsyncRetryHandler]:
+    """The retries that cannot post a message twice: only 429s, where Slack did nothing.
+
+    A 5xx or a dropped connection may come after Slack took the post, so retrying it in the
+    SDK would post it again; scheduled posts are retried by the outbox instead, which first
+    looks for the earlier post (see `delivery.SlackDelivery.find_sent`).
+    """
+    return [h for h in handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)]
+
+
 def web_client(
     token: str | None, base_url: str, handlers: list[AsyncRetryHandler] | None = None
 ) -> AsyncWebClient:

@@ -1,7 +1,8 @@
 """Neutral replies as Block Kit: messages, the settings modal, the App Home tab.
 
-One turn's replies become as few messages as possible (one, unless a long plan card pushes
-past Slack's 50-block limit), so the rep is not spammed. Every interactive element's
+One turn's replies become as few messages as possible, so the rep is not spammed; what does
+not fit Slack's limits (blocks per message, text per block and per message) continues in the
+next message, never clipped (see `budget.py`). Every interactive element's
 `action_id` starts with "dc:" and carries the engine's own value, so a click maps straight
 back to `Turn.value` (see `turns.py`).
 """
@@ -10,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
 from bot.messages import (
     Choice,
@@ -26,11 +25,10 @@ from bot.messages import (
     Text,
     fmt_date,
 )
+from handlers.slack.budget import Block, Message, pack
 
-Block = dict[str, Any]
-
-MAX_BLOCKS = 48  # Slack allows 50 per message; keep a margin for the "you chose" context
-MAX_TEXT = 2900  # a section's text may hold 3000 characters
+#: The App Home tab holds at most 100 blocks (docs.slack.dev/reference/block-kit/blocks).
+MAX_HOME_BLOCKS = 100
 SETTINGS_CALLBACK = "dc:settings"
 _TONE = {
     "warning": ":warning: ",
@@ -54,11 +52,12 @@ def plain(text: str) -> str:
 
 
 def mrkdwn(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_TEXT]}}
+    """A section; a text over Slack's 3,000 characters is split by `budget.pack`, not cut."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_TEXT]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def header(text: str) -> Block:
@@ -90,14 +89,6 @@ def datepicker(
     return d
 
 
-@dataclass
-class Message:
-    """One chat.postMessage: fallback `text` (notifications, screen readers) and blocks."""
-
-    text: str
-    blocks: list[Block] = field(default_factory=list)
-
-
 class Renderer:
     """Stateless apart from a counter that keeps block ids unique within one message."""
 
@@ -109,22 +100,14 @@ class Renderer:
         return f"{prefix}{self._n}"
 
     def messages(self, replies: list[Reply]) -> list[Message]:
-        """Group one turn's replies into messages of at most MAX_BLOCKS blocks each."""
-        out: list[Message] = []
-        current = Message("")
-        for reply in replies:
-            if isinstance(reply, Form):
-                continue  # forms open as a modal (or a button to open one), see app.py
-            blocks = self.blocks(reply)
-            if current.blocks and len(current.blocks) + len(blocks) > MAX_BLOCKS:
-                out.append(current)
-                current = Message("")
-            current.blocks.extend(blocks[:MAX_BLOCKS])
-            if not current.text:
-                current.text = fallback(reply)[:300]
-        if current.blocks:
-            out.append(current)
-        return out
+        """One turn's replies as messages within Slack's limits (see `budget.pack`)."""
+        return pack(
+            [
+                (fallback(reply)[:300], self.blocks(reply))
+                for reply in replies
+                if not isinstance(reply, Form)  # forms open as a modal, see app.py
+            ]
+        )
 
     def blocks(self, reply: Reply) -> list[Block]:
         if isinstance(reply, Text):
@@ -228,7 +211,7 @@ def deal_list(lst: DealList) -> list[Block]:
     if not lst.deals:
         return [mrkdwn("You have no open deals yet. Start a review to add one.")]
     blocks: list[Block] = [header(lst.title)]
-    for d in lst.deals[:40]:
+    for d in lst.deals:
         dot = _HEALTH.get(d.health.label, ":red_circle:")
         lines = [
             f"*{escape(d.title)}* · decision {fmt_date(d.decision_date)} · {dot} {d.health.score}/100 {d.health.label}",
@@ -362,5 +345,14 @@ def home_view(lst: DealList, in_review: bool = False) -> Block:
         },
         {"type": "divider"},
     ]
-    blocks.extend(deal_list(lst))
-    return {"type": "home", "blocks": blocks[:100]}
+    listed = deal_list(lst)
+    room = MAX_HOME_BLOCKS - len(blocks)
+    if len(listed) > room:
+        # Every deal still counts: say how many are not shown and where they are.
+        shown = room - 1
+        hidden = len(lst.deals) - (shown - 1)  # the list's first block is its header
+        listed = listed[:shown] + [
+            context(f"…and {hidden} more deals: type *list* in our DM to see them all.")
+        ]
+    blocks.extend(listed)
+    return {"type": "home", "blocks": blocks}

@@ -65,7 +65,7 @@ async def test_weekly_nudge_reaches_a_slack_rep_once(
     )
     report = await schedule.run_pass(MONDAY_MORNING_NY)
     assert len(report.sent) == 1, report.summary()
-    assert fake.to("conversations.open")[-1]["users"] == "U1"
+    assert fake.to("chat.postMessage")[-1]["channel"] == "U1"  # the user id: no DM to open
     text = "\n".join(fake.posted_texts())
     assert "Their CFO signs off the budget" in text and "Acme" in text
     assert "Done" in text  # the reminder's buttons came through as Block Kit
@@ -139,5 +139,23 @@ async def test_a_crash_after_slack_took_the_nudge_does_not_send_it_twice(
     first = fake.to("chat.postMessage")[0]
     rows = db.run(lambda s: list(s.exec(select(Outbox).where(Outbox.kind == "nudge"))))
     assert [(r.status, r.platform_message_id) for r in rows] == [
-        ("sent", f"{first['channel']}:{first['ts']}")
+        ("sent", f"{first['posted_to']}:{first['ts']}")
     ]
+
+
+async def test_a_nudge_answered_with_a_5xx_after_slack_took_it_is_posted_once(
+    db: Database, slack: Harness, clock: FakeClock
+) -> None:
+    """The SDK does not retry the post; the outbox does, and finds the post Slack kept."""
+    fake = slack.fake
+    seed_overdue_step(db, f"slack:{TEAM}", "U1", clock.now)
+    assert slack.app is not None
+    fake.fail("chat.postMessage", status=500, error="internal_error", after_taking=True)
+    pass_clock = FakeClock(MONDAY_MORNING_NY)
+    schedule = Schedule(db, slack.app[DELIVERIES], cadence_from(Settings()), clock=pass_clock)
+    first = await schedule.run_pass(MONDAY_MORNING_NY)
+    assert first.retrying and not first.sent
+    assert len(fake.to("chat.postMessage")) == 1
+    pass_clock.advance(minutes=5)
+    second = await schedule.run_pass(pass_clock.now)
+    assert second.sent and len(fake.to("chat.postMessage")) == 1

@@ -25,6 +25,7 @@ from bot.engine import Coach
 from config import Settings
 from handlers.web import build_app
 from storage.db import Database
+from tests.handlers.slack import slack_limits as limits
 
 SECRET = "test-signing-secret"
 TEAM = "T0TEAM"
@@ -44,6 +45,10 @@ class Failure:
     error: str | None = None
     retry_after: int | None = None
     times: int = 1
+    #: Slack did the work and then answered with the error (a 5xx after the post was taken)
+    after_taking: bool = False
+    #: calls of the method answered normally before this failure starts
+    after: int = 0
 
 
 @dataclass
@@ -88,8 +93,12 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        after_taking: bool = False,
+        after: int = 0,
     ) -> None:
-        self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+        self.failures.setdefault(method, []).append(
+            Failure(status, error, retry_after, times, after_taking, after)
+        )
 
     def to(self, method: str) -> list[dict[str, Any]]:
         return [c.args for c in self.calls if c.method == method]
@@ -148,26 +157,59 @@ class FakeSlack:
                 args[key] = json.loads(args[key])
         self.calls.append(Call(method, args, dict(request.headers)))
         queue = self.failures.get(method) or []
-        if queue:
-            f = queue[0]
-            f.times -= 1
-            if f.times <= 0:
+        failure = queue[0] if queue else None
+        if failure is not None and failure.after > 0:
+            failure.after -= 1
+            failure = None
+        if failure is not None:
+            failure.times -= 1
+            if failure.times <= 0:
                 queue.pop(0)
-            headers = {"Retry-After": str(f.retry_after)} if f.retry_after is not None else {}
-            if f.status != 200:
-                return web.json_response(
-                    {"ok": False, "error": f.error or "ratelimited"},
-                    status=f.status,
-                    headers=headers,
-                )
-            return web.json_response({"ok": False, "error": f.error})
+            if failure.after_taking:
+                self.take(method, args)
+            headers = (
+                {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            )
+            return web.json_response(
+                {"ok": False, "error": failure.error or "ratelimited"},
+                status=failure.status,
+                headers=headers,
+            )
+        error = self.refuse(method, args)
+        if error:
+            args["refused"] = error
+            return web.json_response({"ok": False, "error": error})
+        return web.json_response(self.take(method, args))
+
+    def refuse(self, method: str, args: dict[str, Any]) -> str | None:
+        """Slack's published limits: what it would refuse to post (see slack_limits.py)."""
+        if method in ("chat.postMessage", "chat.update"):
+            return limits.message_error(args)
+        if method in ("views.open", "views.publish", "views.update"):
+            view = args.get("view") or {}
+            if limits.block_errors(view.get("blocks") or [], limits.MAX_BLOCKS_VIEW):
+                return "invalid_arguments"
+        return None
+
+    def take(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Do what the method does and return Slack's answer."""
         answer = self.answer(method, args)
         if method == "chat.postMessage":
             args["ts"] = answer["ts"]  # so a test can click on what was posted
-            self.history.setdefault(str(args.get("channel")), []).append(
-                {"ts": answer["ts"], "text": args.get("text"), "metadata": args.get("metadata")}
+            args["posted_to"] = answer["channel"]
+            self.history.setdefault(str(answer["channel"]), []).append(
+                {
+                    "ts": answer["ts"],
+                    "text": args.get("text"),
+                    "metadata": args.get("metadata"),
+                    "thread_ts": args.get("thread_ts"),
+                }
             )
-        return web.json_response(answer)
+        return answer
+
+    def posted(self) -> list[dict[str, Any]]:
+        """chat.postMessage calls Slack took (not refused, not failed), oldest first."""
+        return [a for a in self.to("chat.postMessage") if "ts" in a]
 
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -182,21 +224,30 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))}}
         if method in ("chat.postMessage", "chat.update"):
             ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
+            channel = str(args.get("channel"))
+            if channel.startswith(("U", "W")):
+                channel = "D" + channel  # a user id posts to the app's DM with that user
             return {
                 "ok": True,
-                "channel": args.get("channel"),
+                "channel": channel,
                 "ts": ts,
                 "message": {"text": args.get("text"), "blocks": args.get("blocks")},
             }
-        if method == "conversations.history":
-            latest = list(reversed(self.history.get(str(args.get("channel")), [])))
+        if method in ("conversations.history", "conversations.replies"):
+            # history: top-level messages only, newest first; replies: a thread, oldest first
+            channel = self.history.get(str(args.get("channel")), [])
+            if method == "conversations.history":
+                found = [m for m in reversed(channel) if not m.get("thread_ts")]
+            else:
+                parent = str(args.get("ts"))
+                found = [m for m in channel if m["ts"] == parent or m.get("thread_ts") == parent]
             limit = int(args.get("limit") or 100)
             with_meta = str(args.get("include_all_metadata")).lower() in ("1", "true")
             return {
                 "ok": True,
                 "messages": [
                     {k: v for k, v in m.items() if k != "metadata" or (with_meta and v)}
-                    for m in latest[:limit]
+                    for m in found[:limit]
                 ],
             }
         if method == "users.info":

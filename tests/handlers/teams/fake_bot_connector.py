@@ -4,6 +4,11 @@ Records every call the bot makes (`POST /v3/conversations/{id}/activities`, repl
 `.../activities/{activityId}`, updates with PUT, and anything else as `unexpected`) and
 answers like the real one: `{"id": "<new activity id>"}`. `fail_next` queues error
 responses (e.g. a 429 with `Retry-After: 0`) to exercise the bot's retries.
+
+It holds the bot to Microsoft's published message size limit ("Format your bot messages",
+learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages): about
+100 KB for the whole message encoded as UTF-16; beyond it the connector answers 413
+(RequestEntityTooLarge) with the error code `MessageSizeTooBig`.
 """
 
 from __future__ import annotations
@@ -14,6 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+#: Microsoft's limit: the message payload as UTF-16, in bytes (about 100 KB).
+MAX_MESSAGE_UTF16 = 100 * 1024
+
+
+def utf16_size(text: str) -> int:
+    """Bytes of `text` in UTF-16 (two per BMP character, four per emoji): Microsoft's count."""
+    return len(text.encode("utf-16-le"))
 
 
 @dataclass
@@ -65,6 +78,7 @@ class FakeConnector:
         self.calls.clear()
 
     async def _activities(self, request: web.Request) -> web.Response:
+        raw = await request.text()
         body = await request.json()
         call = Call(
             method=request.method,
@@ -76,6 +90,17 @@ class FakeConnector:
             status=200,
         )
         self.calls.append(call)
+        if utf16_size(raw) > MAX_MESSAGE_UTF16:
+            call.status = 413
+            return web.json_response(
+                {
+                    "error": {
+                        "code": "MessageSizeTooBig",
+                        "message": f"{utf16_size(raw)} bytes as UTF-16 > {MAX_MESSAGE_UTF16}",
+                    }
+                },
+                status=413,
+            )
         if self.failures:
             status, headers = self.failures.pop(0)
             call.status = status
