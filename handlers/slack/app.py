@@ -32,7 +32,14 @@ from bot.engine import Coach
 from bot.messages import Form, Outcome, Reply, Turn, UserRef
 from config import Settings
 from handlers.slack import turns
-from handlers.slack.client import InstallationStore, StateStore, retry_handlers, web_client
+from handlers.slack.budget import halves
+from handlers.slack.client import (
+    InstallationStore,
+    StateStore,
+    posting_client,
+    retry_handlers,
+    web_client,
+)
 from handlers.slack.delivery import SlackDelivery
 from handlers.slack.render import (
     SETTINGS_CALLBACK,
@@ -269,10 +276,16 @@ class SlackFrontend:
         if not messages:
             return
         channel = channel or await self.dm(client, team_id, user_id)
-        for msg in messages:
+        poster = posting_client(client)  # a 5xx may have posted it: tell the rep, not post twice
+        while messages:
+            msg = messages.pop(0)
             try:
-                await client.chat_postMessage(channel=channel, text=msg.text, blocks=msg.blocks)
+                await poster.chat_postMessage(channel=channel, text=msg.text, blocks=msg.blocks)
             except SlackApiError as exc:
+                parts = halves(msg) if exc.response.get("error") == "msg_blocks_too_long" else []
+                if len(parts) > 1:  # Slack counts differently from our budget: split, retry
+                    messages[:0] = parts
+                    continue
                 log.error(
                     "chat.postMessage failed team=%s user=%s channel=%s: %s",
                     team_id,

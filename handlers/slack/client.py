@@ -9,6 +9,7 @@ clients it builds, so listeners and proactive delivery behave alike.
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Any
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -52,6 +53,13 @@ def never_twice(handlers: list[AsyncRetryHandler]) -> list[AsyncRetryHandler]:
     looks for the earlier post (see `delivery.SlackDelivery.find_sent`).
     """
     return [h for h in handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)]
+
+
+def posting_client(client: AsyncWebClient) -> AsyncWebClient:
+    """The same client (token, session, base URL) with only the retries that never post twice."""
+    poster = copy.copy(client)
+    poster.retry_handlers = never_twice(list(client.retry_handlers))
+    return poster
 
 
 def web_client(

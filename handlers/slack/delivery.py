@@ -18,7 +18,6 @@ thread when it goes to a channel, and says so.
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -29,7 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery import PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Reply
 from handlers.slack.budget import Message, halves
-from handlers.slack.client import never_twice
+from handlers.slack.client import posting_client
 from handlers.slack.render import Renderer, context
 
 log = logging.getLogger(__name__)
@@ -201,7 +200,7 @@ class SlackDelivery:
                 context(f"_Continued in the thread: {more} more message{'s' * (more > 1)}._")
             )
         found = self._found.pop(key, {}) if key else {}
-        poster = _posting_client(client)
+        poster = posting_client(client)
         first = found.get("0")
         pending: list[Part] = [(str(i), m) for i, m in enumerate(messages)]
         while pending:
@@ -258,10 +257,3 @@ def _tag(message: dict, key: str) -> tuple[str | None, int]:  # type: ignore[typ
     if meta.get("event_type") != METADATA_EVENT or payload.get("key") != key:
         return None, 0
     return str(payload.get("part", "0")), int(payload.get("parts", 1))
-
-
-def _posting_client(client: AsyncWebClient) -> AsyncWebClient:
-    """The same client (token, session, base URL) with only the retries that never post twice."""
-    poster = copy.copy(client)
-    poster.retry_handlers = never_twice(list(client.retry_handlers))
-    return poster

@@ -20,15 +20,28 @@ from bot.delivery import DeliveryError, PermanentDeliveryError, TransientDeliver
 from bot.messages import Reply
 from bot.references import References
 from handlers.teams import cards
-from handlers.teams.retry import RetryPolicy, is_transient, retry_after, status_of, with_retry
+from handlers.teams.retry import (
+    TOO_BIG,
+    RetryPolicy,
+    is_transient,
+    retry_after,
+    send_activities,
+    status_of,
+)
 
 log = logging.getLogger(__name__)
 
 
 def classify(exc: BaseException, target: str) -> DeliveryError:
-    """403/404: the bot was removed or the user blocked it; 429/5xx/network: try later."""
+    """403/404: the bot was removed or the user blocked it; 429/5xx/network: try later;
+    413: a message too big even after splitting (a fault of ours, not an uninstall)."""
     if is_transient(exc):
         return TransientDeliveryError(f"Teams connector busy for {target}: {exc}", retry_after(exc))
+    if isinstance(exc, HttpOperationError) and status_of(exc) == TOO_BIG:
+        return PermanentDeliveryError(
+            f"Teams refused the message to {target} as too big (HTTP 413 MessageSizeTooBig) "
+            "even after splitting it"
+        )
     if isinstance(exc, HttpOperationError):
         return PermanentDeliveryError(
             f"Teams refused the message to {target} (HTTP {status_of(exc)}): "
@@ -81,11 +94,9 @@ class TeamsDelivery:
             # messages, not replies to a message that does not exist.
             ctx.activity.id = None
             try:
-                for activity in cards.render(replies):
-                    response = await with_retry(
-                        lambda a=activity: ctx.send_activity(a), self.retry, "proactive send"
-                    )
-                    ids.append(response.id if response and response.id else "")
+                ids.extend(
+                    await send_activities(ctx, cards.render(replies), self.retry, "proactive send")
+                )
             except Exception as exc:  # kept from the adapter's on_turn_error, which would
                 failures.append(exc)  # answer "something went wrong" into the chat
 

@@ -12,8 +12,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from handlers.teams import budget
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,6 +37,12 @@ def retry_after(exc: BaseException) -> float | None:
         return max(0.0, float(headers.get("Retry-After")))
     except (TypeError, ValueError):
         return None
+
+
+#: Microsoft's answer to a message over its size limit (413 MessageSizeTooBig).
+TOO_BIG = 413
+#: How often an activity the connector finds too big is halved before giving up.
+MAX_SPLITS = 3
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -81,3 +91,29 @@ async def with_retry(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what
         with attempt:
             return await call()
     raise AssertionError("unreachable: tenacity either returns or re-raises")
+
+
+async def send_activities(
+    ctx: TurnContext, activities: list[Activity], policy: RetryPolicy, what: str
+) -> list[str]:
+    """Send each activity in order (with `with_retry`); return the ids the connector gave.
+
+    Our own budget (`budget.fit`) keeps messages under Microsoft's limit, but only the
+    connector knows its exact count: a 413 splits the activity in two and sends the halves,
+    down to MAX_SPLITS times, so a message too big is sent in parts rather than lost.
+    """
+    ids: list[str] = []
+    pending = [(a, 0) for a in activities]
+    while pending:
+        activity, depth = pending.pop(0)
+        try:
+            response = await with_retry(lambda a=activity: ctx.send_activity(a), policy, what)
+        except HttpOperationError as exc:
+            parts = budget.halves(activity) if status_of(exc) == TOO_BIG else []
+            if not parts or depth >= MAX_SPLITS:
+                raise
+            log.info("Teams connector found a message too big (413): sending it in two")
+            pending[:0] = [(p, depth + 1) for p in parts]
+            continue
+        ids.append(response.id if response and response.id else "")
+    return ids

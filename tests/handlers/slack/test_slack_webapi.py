@@ -35,6 +35,17 @@ async def test_server_errors_are_retried(h: Harness) -> None:
     assert posts[0]["channel"] == "DU1"
 
 
+async def test_a_reply_answered_with_a_5xx_is_not_posted_again(h: Harness) -> None:
+    """Slack may have taken a post it answered 500: retrying it could show the rep two."""
+    assert h.slack
+    h.fake.fail("chat.postMessage", status=500, error="internal_error", after_taking=True)
+    await h.slack.command("help")
+    await h.fake.wait_for("chat.postMessage", 2)
+    await h.fake.settle(0.2)
+    posts = h.fake.to("chat.postMessage")
+    assert len(posts) == 2 and "couldn't send my last reply" in posts[1]["text"]
+
+
 async def test_a_dm_that_cannot_be_opened_is_explained_where_the_rep_typed(h: Harness) -> None:
     assert h.slack
     h.fake.fail("conversations.open", error="user_disabled")
