@@ -348,7 +348,7 @@ class Dialog:
             self.goto(Stage.DECISION_DATE)
         elif deal.decision_date < self.today:
             self.say(
-                f"The target decision date, {fmt_date(deal.decision_date)}, has passed without a decision.",
+                f"The target decision date, {fmt_date(deal.decision_date, self.today)}, has passed without a decision.",
                 "warning",
             )
             self.goto(Stage.DECISION_MOVE)
@@ -381,7 +381,8 @@ class Dialog:
 
     def date_choices(self, options: list[tuple[str, dt.date]]) -> tuple[Choice, ...]:
         return tuple(
-            Choice(f"{label} ({d:%b} {d.day})", f"date:{d.isoformat()}") for label, d in options
+            Choice(f"{label} ({pb.short_date(d, self.today)})", f"date:{d.isoformat()}")
+            for label, d in options
         )
 
     def ask(self, only: list[Deal] | None = None) -> None:
@@ -417,7 +418,7 @@ class Dialog:
             owner = owner_note(step.owner, step.description)
             assert step.due is not None
             self.question(
-                f"Due {fmt_date(step.due)} ({pb.days_between(self.today, step.due)}): "
+                f"Due {fmt_date(step.due, self.today)} ({pb.days_between(self.today, step.due)}): "
                 f"*{side_label(step.side)}*{owner}: {step.description}\nHow did it go?",
                 (
                     Choice("Done", "due:done", "primary"),
@@ -446,7 +447,7 @@ class Dialog:
         elif stage is Stage.DECISION_CHECK:
             assert decision is not None
             self.question(
-                f"The target decision date is *{fmt_date(decision)}* "
+                f"The target decision date is *{fmt_date(decision, self.today)}* "
                 f"({pb.days_between(self.today, decision)}). Still right?",
                 (
                     Choice("Still right", "decision:keep", "primary"),
@@ -472,7 +473,7 @@ class Dialog:
         elif stage in pb.STEP_STAGES:
             choices = (Choice("That's all", "more:done", "primary"),) if stage is Stage.MORE else ()
             self.question(
-                pb.step_question(stage, account, decision),
+                pb.step_question(stage, account, decision, self.today),
                 choices,
                 hint=pb.STEP_EXAMPLES[pb.STEP_STAGES[stage]],
             )
@@ -495,7 +496,7 @@ class Dialog:
             due = dt.date.fromisoformat(pending["due"])
             assert decision is not None
             self.question(
-                f"{fmt_date(due)} is after the decision date ({fmt_date(decision)}): a step that "
+                f"{fmt_date(due, self.today)} is after the decision date ({fmt_date(decision, self.today)}): a step that "
                 "lands after the decision can't help them decide. Pick an earlier date, or keep it?",
                 (Choice(f"Keep {due:%b} {due.day}", "late:keep"),),
                 date_input=True,
@@ -589,15 +590,15 @@ class Dialog:
                 self.past(before)
                 return None
             self.say(
-                f"I couldn't read a date in “{(text or '')[:60]}”. Try “Dec 12”, “next Friday”, "
-                "“end of month” or 2026-12-12, or pick one below.",
+                f"I couldn't read a date in “{(text or '')[:60]}”. Try "
+                f"{pb.date_examples(self.today)}, or pick one below.",
                 "warning",
             )
         return parsed
 
     def past(self, d: dt.date) -> bool:
         if d < self.today:
-            self.say(f"{fmt_date(d)} has already passed. Pick a date from today on.", "warning")
+            self.say(f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.", "warning")
             return True
         return False
 
@@ -654,7 +655,7 @@ class Dialog:
     def apply_reschedule(self, step: PlanStep, new_due: dt.date) -> None:
         crud.reschedule_step(self.s, step, new_due, self.now)
         slip = f" That's slip {step.slips} for this step." if step.slips else ""
-        self.say(f"Moved “{step.description}” to {fmt_date(new_due)}.{slip}")
+        self.say(f"Moved “{step.description}” to {fmt_date(new_due, self.today)}.{slip}")
         self.state.step_id = None
 
     def on_reschedule(self, text: str | None, value: str | None) -> None:
@@ -703,7 +704,7 @@ class Dialog:
             return
         crud.set_decision_date(self.s, deal, got, self.now, "first set", self.state.review_id)
         self.say(
-            f"Target decision date: *{fmt_date(got)}* ({pb.days_between(self.today, got)}). "
+            f"Target decision date: *{fmt_date(got, self.today)}* ({pb.days_between(self.today, got)}). "
             "Every step we plan works back from it.",
             "success",
         )
@@ -733,7 +734,7 @@ class Dialog:
         deal = self.deal
         assert deal is not None
         if new == deal.decision_date:
-            self.say(f"That's the same date; keeping {fmt_date(new)}.")
+            self.say(f"That's the same date; keeping {fmt_date(new, self.today)}.")
             self.goto(Stage.CONTEXT)
             return
         self.state.new_decision = new.isoformat()
@@ -759,10 +760,10 @@ class Dialog:
         self.record(text)
         self.state.new_decision = None
         moves = crud.decision_moves_for(self.s, [deal.id or 0]).get(deal.id or 0, 0)
-        was = f" from {fmt_date(old)}" if old else ""
+        was = f" from {fmt_date(old, self.today)}" if old else ""
         times = "once" if moves == 1 else f"{moves} times"
         self.say(
-            f"Recorded: the decision date moved{was} to *{fmt_date(new)}* (moved {times} so far).",
+            f"Recorded: the decision date moved{was} to *{fmt_date(new, self.today)}* (moved {times} so far).",
             "warning",
         )
         self.goto(Stage.CONTEXT)
@@ -879,7 +880,7 @@ class Dialog:
         if step.side and step.side not in self.state.got:
             self.state.got.append(step.side)
         owner = owner_note(step.owner, step.description)
-        when = f", due {fmt_date(due)}" if due else ", no date yet"
+        when = f", due {fmt_date(due, self.today)}" if due else ", no date yet"
         self.say(
             f"Added to the plan: *{side_label(step.side)}*{owner}: {step.description}{when}",
             "success",
@@ -983,7 +984,7 @@ class Dialog:
         nxt = plan.next_step("customer", self.today)
         follow = (
             f" Next for {deal.account}: {nxt.description}"
-            + (f", due {fmt_date(nxt.due)}" if nxt.due else "")
+            + (f", due {fmt_date(nxt.due, self.today)}" if nxt.due else "")
             + ". I'll remind you as dates come up."
             if nxt
             else " The plan still has no customer step: that's the first thing to find out."
@@ -1079,7 +1080,7 @@ class Dialog:
         errors = settings.apply_settings(self.user, form, self.today)
         self.form_errors = errors
         self.s.add(self.user)
-        summary = settings.describe(self.user, self.tz.key)
+        summary = settings.describe(self.user, self.tz.key, self.today)
         if errors:
             self.say("Not saved:\n• " + "\n• ".join(errors.values()), "error")
             self.say(f"Everything else is saved: {summary}.")

@@ -55,7 +55,7 @@ def serve(settings: Settings, db: Database, coach: Coach, host: str, port: int) 
             "Serving /healthz and the schedules only."
         )
     deliveries = {"console": ConsoleDelivery(), **app[DELIVERIES]}
-    schedule = Schedule(db, deliveries, cadence_from(settings))
+    schedule = Schedule(db, deliveries, cadence_from(settings), clock=coach.clock)
     attach_schedules(app, schedule, settings.schedule_every_minutes)
     log.info("dealcoach listening on http://%s:%s", host, port)
     web.run_app(app, host=host, port=port, print=None)
