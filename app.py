@@ -109,7 +109,7 @@ def parser() -> argparse.ArgumentParser:
 
     purge = sub.add_parser(
         "purge",
-        help="delete everything stored for one workspace, for good (see docs/operations.md)",
+        help="delete everything stored for one workspace, for good (docs/operations.md)",
     )
     purge.add_argument(
         "--workspace", required=True, help="the workspace id, e.g. slack:T0123 or teams:<tenant id>"
