@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
 from bot.engine import Clock
 from storage import tenancy
 from storage.db import Database
@@ -34,7 +37,14 @@ class Tenants:
         if self.is_noted(workspace_id, enterprise_id):
             return
         now = self.clock()
-        self.db.run(lambda s: tenancy.note_enterprise(s, workspace_id, enterprise_id, now))
+
+        def save(session: Session) -> None:
+            tenancy.note_enterprise(session, workspace_id, enterprise_id, now)
+
+        try:
+            self.db.run(save)
+        except IntegrityError:
+            self.db.run(save)  # a concurrent first request inserted the row: now an update
         self._noted[workspace_id] = self._orgs[workspace_id] = enterprise_id
 
     def enterprise_of(self, workspace_id: str) -> str | None:

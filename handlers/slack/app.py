@@ -222,7 +222,10 @@ class SlackFrontend:
         if team and event.get("type") not in UNINSTALL_EVENTS:
             ws, org = turns.workspace_id(team), context.enterprise_id
             if not self.tenants.is_noted(ws, org):
-                await self.engine(self.tenants.note_enterprise, ws, org)
+                try:
+                    await self.engine(self.tenants.note_enterprise, ws, org)
+                except Exception:  # bookkeeping must not cost the user their request
+                    log.warning("could not record the org of %s", ws, exc_info=True)
         return await next()
 
     async def on_uninstalled(self, context: Any) -> None:
