@@ -20,7 +20,7 @@ from bot import notices
 from bot.delivery import Delivery, PermanentDeliveryError, Recallable, TransientDeliveryError
 from bot.engine import Clock
 from bot.messages import Reply
-from bot.scheduled import digest_preview, plan_due, record_digests
+from bot.scheduled import digest_preview, is_first_post, plan_due, record_digests
 from process.cadence import Cadence
 from storage import crud, outbox
 from storage import schedule as q
@@ -100,7 +100,7 @@ class Schedule:
                     t
                     for t, m in zip(
                         plan.digested_teams,
-                        [m for m in plan.messages if m.kind == "digest"],
+                        [m for m in plan.messages if is_first_post(m)],
                         strict=True,
                     )
                     if m.key in added

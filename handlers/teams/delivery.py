@@ -66,19 +66,25 @@ class TeamsDelivery:
         self.references = references
         self.app_id = app_id
         self.retry = retry or RetryPolicy()
+        #: outbox key -> (activities already sent, the first one's id): a retry of a message
+        #: that failed half-way in this process sends only the rest. (Teams gives bots no
+        #: history to look in, so after a restart the message is sent whole again.)
+        self._progress: dict[str, tuple[int, str]] = {}
 
     async def to_user(
         self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
     ) -> str:
-        return await self._send(workspace_id, f"user:{user_id}", replies)
+        return await self._send(workspace_id, f"user:{user_id}", replies, key)
 
     async def to_channel(
         self, workspace_id: str, channel: str, replies: list[Reply], key: str | None = None
     ) -> str:
         target = channel if channel.startswith("channel:") else f"channel:{channel}"
-        return await self._send(workspace_id, target, replies)
+        return await self._send(workspace_id, target, replies, key)
 
-    async def _send(self, workspace_id: str, target: str, replies: list[Reply]) -> str:
+    async def _send(
+        self, workspace_id: str, target: str, replies: list[Reply], key: str | None = None
+    ) -> str:
         stored = await asyncio.to_thread(self.references.lookup, workspace_id, target)
         if stored is None:
             raise PermanentDeliveryError(
@@ -93,10 +99,18 @@ class TeamsDelivery:
             # The continuation activity gets a made-up id; without it our sends are new
             # messages, not replies to a message that does not exist.
             ctx.activity.id = None
+            activities = cards.render(replies)
+            done, first = self._progress.get(key, (0, "")) if key else (0, "")
+            if first:
+                ids.append(first)
             try:
-                ids.extend(
-                    await send_activities(ctx, cards.render(replies), self.retry, "proactive send")
-                )
+                for n in range(done, len(activities)):
+                    sent = await send_activities(
+                        ctx, [activities[n]], self.retry, "proactive send"
+                    )
+                    ids.extend(sent)
+                    if key:
+                        self._progress[key] = (n + 1, ids[0] if ids else "")
             except Exception as exc:  # kept from the adapter's on_turn_error, which would
                 failures.append(exc)  # answer "something went wrong" into the chat
 
@@ -109,4 +123,6 @@ class TeamsDelivery:
                 "Teams delivery to %s/%s failed", workspace_id, target, exc_info=failures[0]
             )
             raise classify(failures[0], target) from failures[0]
+        if key:
+            self._progress.pop(key, None)
         return ids[0] if ids else ""

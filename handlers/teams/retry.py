@@ -8,6 +8,7 @@ from the connector is honoured (capped); otherwise the wait grows exponentially.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -45,11 +46,16 @@ TOO_BIG = 413
 MAX_SPLITS = 3
 
 
+#: Statuses worth another try: throttled (429), and 412 Precondition Failed, which Teams
+#: answers to concurrent posts into one conversation (Microsoft's rate-limit guidance).
+RETRY_STATUSES = frozenset({412, 429})
+
+
 def is_transient(exc: BaseException) -> bool:
     """Throttled, a server error, or the connection failed: the message was not delivered."""
     if isinstance(exc, HttpOperationError):
         status = status_of(exc)
-        return status is not None and (status == 429 or status >= 500)
+        return status is not None and (status in RETRY_STATUSES or status >= 500)
     return isinstance(exc, ClientRequestError)
 
 
@@ -66,7 +72,10 @@ class RetryPolicy:
         hinted = retry_after(exc) if exc else None
         if hinted is not None:
             return min(hinted, self.max_wait)
-        return min(self.base_wait * 2 ** (state.attempt_number - 1), self.max_wait)
+        # Exponential with full jitter, so many conversations throttled together do not
+        # come back in step (Microsoft's guidance for 412/429).
+        ceiling = min(self.base_wait * 2 ** (state.attempt_number - 1), self.max_wait)
+        return random.uniform(ceiling / 2, ceiling)
 
 
 async def with_retry(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str) -> T:

@@ -124,7 +124,9 @@ async def test_a_crash_after_slack_took_the_nudge_does_not_send_it_twice(
     assert slack.app is not None
     delivery = slack.app[DELIVERIES]["slack"]
     dying = Schedule(
-        db, {"slack": DiesAfterPosting(delivery)}, cadence_from(Settings()),
+        db,
+        {"slack": DiesAfterPosting(delivery)},
+        cadence_from(Settings()),
         clock=lambda: MONDAY_MORNING_NY,
         worker="dies",
     )
@@ -161,3 +163,35 @@ async def test_a_nudge_answered_with_a_5xx_after_slack_took_it_is_posted_once(
     pass_clock.advance(minutes=5)
     second = await schedule.run_pass(pass_clock.now)
     assert second.sent and len(fake.to("chat.postMessage")) == 1
+
+
+async def test_a_big_digest_is_one_outbox_row_per_post_and_a_failed_post_is_the_only_one_resent(
+    db: Database, slack: Harness, clock: FakeClock
+) -> None:
+    from tests.schedule_seed import add_deal, add_rep, set_digest
+
+    fake = slack.fake
+    ws = f"slack:{TEAM}"
+    reps = [
+        add_rep(db, f"Rep{i:02d}", "Europe/Berlin", clock.now, workspace=ws, nudge_weekday=3)
+        for i in range(12)
+    ]
+    for i, rep in enumerate(reps):
+        add_deal(db, rep, f"Account {i:02d}", dt.date(2026, 12, 18), [], clock.now)
+    set_digest(db, reps[0], "C0LEADS", "Europe/Berlin")
+    monday_ten_berlin = dt.datetime(2026, 11, 30, 9, 5, tzinfo=dt.UTC)
+    fake.fail("chat.postMessage", status=429, retry_after=0, times=3, after=1)  # post 2 fails
+    assert slack.app is not None
+    pass_clock = FakeClock(monday_ten_berlin)
+    schedule = Schedule(db, slack.app[DELIVERIES], cadence_from(Settings()), clock=pass_clock)
+    first = await schedule.run_pass(monday_ten_berlin)
+    digests = [k for k in first.added if k.startswith("digest")]
+    assert len(digests) == 3  # 12 reps, 5 per post
+    assert len(first.sent) == 2 and len(first.retrying) == 1, first.summary()
+    pass_clock.advance(minutes=5)
+    second = await schedule.run_pass(pass_clock.now)
+    assert len(second.sent) == 1
+    posted = fake.posted()
+    assert len(posted) == 3  # each post once
+    shown = " ".join(str(p["blocks"]) for p in posted)
+    assert all(f"Rep{i:02d}" in shown for i in range(12))

@@ -64,6 +64,10 @@ class FakeConnector:
     def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.failures.append((status, headers or {}))
 
+    def fail_after(self, sends: int, status: int, times: int = 1) -> None:
+        """Answer `sends` more calls normally, then fail `times` calls with `status`."""
+        self.failures.extend([(200, {})] * sends + [(status, {"Retry-After": "0"})] * times)
+
     @property
     def sent(self) -> list[Call]:
         """Successful message sends (new messages and replies), in order."""
@@ -101,7 +105,9 @@ class FakeConnector:
                 },
                 status=413,
             )
-        if self.failures:
+        if self.failures and self.failures[0][0] == 200:
+            self.failures.pop(0)  # a call let through by fail_after
+        elif self.failures:
             status, headers = self.failures.pop(0)
             call.status = status
             return web.json_response(

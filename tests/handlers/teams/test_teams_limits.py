@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from bot.delivery import PermanentDeliveryError
+from bot.delivery import PermanentDeliveryError, TransientDeliveryError
 from bot.messages import DealList, PlanCard, Reply, Section, Text
 from handlers.teams import DELIVERY, cards
 from tests.handlers.big_replies import deal_list_60, digest_30_reps, every_text, plan_40_steps
@@ -91,3 +91,27 @@ async def test_a_413_that_cannot_be_split_is_not_called_an_uninstall(
     with pytest.raises(PermanentDeliveryError) as caught:
         await server.app[DELIVERY].to_user(WORKSPACE, chat.aad, [Text("one paragraph")])
     assert "too big" in str(caught.value) and "uninstalled" not in str(caught.value)
+
+
+async def test_a_message_that_failed_half_way_is_resumed_not_repeated(
+    chat: TeamsChat, connector: FakeConnector, server: Server
+) -> None:
+    await chat.say("help")
+    connector.clear()
+    replies = digest_30_reps()[:6]  # six cards
+    connector.fail_after(2, 429, times=4)  # the third card stays throttled past the retries
+    delivery = server.app[DELIVERY]
+    with pytest.raises(TransientDeliveryError):
+        await delivery.to_user(WORKSPACE, chat.aad, replies, "digest|k")
+    assert len(connector.sent) == 2
+    first = await delivery.to_user(WORKSPACE, chat.aad, replies, "digest|k")  # the outbox retry
+    titles = [c.card["body"][0]["text"] for c in connector.sent if c.card]
+    assert len(titles) == len(set(titles)) == 6
+    assert first == connector.sent[0].response_id
+
+
+async def test_412_is_retried_like_a_429(chat: TeamsChat, connector: FakeConnector) -> None:
+    """Teams answers 412 Precondition Failed to concurrent posts: worth another try."""
+    connector.fail_next(412, {"Retry-After": "0"})
+    await chat.say("help")
+    assert [c.status for c in connector.calls] == [412, 200]
