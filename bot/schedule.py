@@ -71,6 +71,7 @@ class Schedule:
         lease: dt.timedelta = outbox.LEASE,
         max_attempts: int = outbox.MAX_ATTEMPTS,
         batch: int = 200,
+        per_workspace: int = 16,
     ) -> None:
         self.db = db
         self.deliveries = dict(deliveries)
@@ -80,6 +81,8 @@ class Schedule:
         self.lease = lease
         self.max_attempts = max_attempts
         self.batch = batch
+        #: Recipients of one workspace delivered at the same time (the platform paces them).
+        self.per_workspace = per_workspace
 
     # planning ---------------------------------------------------------------------
 
@@ -136,16 +139,37 @@ class Schedule:
         # Only rows this process can deliver: a cron job without Slack credentials leaves
         # Slack rows to the server that has them, instead of burning their tries.
         mine = [ws for ws, p in platforms.items() if p in self.deliveries]
+        due = await asyncio.to_thread(self.db.run, lambda s: outbox.due_workspaces(s, now, mine))
+        # Workspaces deliver side by side: each paces itself under its own platform limits
+        # (see the platform deliveries), so a Retry-After in one never idles the others.
+        await asyncio.gather(*(self._deliver_workspace(ws, platforms, now, report) for ws in due))
+        return report
+
+    async def _deliver_workspace(
+        self, workspace_id: str, platforms: dict[str, str], now: dt.datetime, report: PassReport
+    ) -> None:
+        """Claim and deliver one workspace's due rows: recipients concurrently (up to
+        `per_workspace` at a time), each recipient's rows in order (a digest's posts)."""
+        slots = asyncio.Semaphore(self.per_workspace)
+
+        async def recipient(rows: list[Claimed]) -> None:
+            async with slots:
+                for row in rows:
+                    await self._deliver_one(row, platforms, now, report)
+
         for _ in range(10_000):  # bounded: each round finishes or defers every row it claims
             rows = await asyncio.to_thread(
                 self.db.run,
-                lambda s: outbox.claim(s, self.worker, now, self.batch, self.lease, mine),
+                lambda s: outbox.claim(
+                    s, self.worker, now, self.batch, self.lease, [workspace_id]
+                ),
             )
             if not rows:
                 break
+            by_recipient: dict[str, list[Claimed]] = {}
             for row in rows:
-                await self._deliver_one(row, platforms, now, report)
-        return report
+                by_recipient.setdefault(row.recipient, []).append(row)
+            await asyncio.gather(*(recipient(group) for group in by_recipient.values()))
 
     async def _deliver_one(
         self, row: Claimed, platforms: dict[str, str], now: dt.datetime, report: PassReport
@@ -236,7 +260,13 @@ class Schedule:
         now = now or self.clock()
         report = PassReport(now)
         await asyncio.to_thread(self.plan, now, report)
-        await self.deliver(now, report)
+        try:
+            await self.deliver(now, report)
+        finally:
+            for delivery in self.deliveries.values():
+                close = getattr(delivery, "aclose", None)
+                if close is not None:
+                    await close()  # one HTTP session per pass
         log.info("%s", report.summary())
         return report
 

@@ -55,10 +55,14 @@ def never_twice(handlers: list[AsyncRetryHandler]) -> list[AsyncRetryHandler]:
     return [h for h in handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)]
 
 
-def posting_client(client: AsyncWebClient) -> AsyncWebClient:
-    """The same client (token, session, base URL) with only the retries that never post twice."""
+def posting_client(client: AsyncWebClient, sdk_rate_limits: bool = True) -> AsyncWebClient:
+    """The same client (token, session, base URL) with only the retries that never post twice.
+
+    `sdk_rate_limits=False` leaves 429s to the caller too (proactive delivery paces the
+    whole workspace on them, see pacing.py).
+    """
     poster = copy.copy(client)
-    poster.retry_handlers = never_twice(list(client.retry_handlers))
+    poster.retry_handlers = never_twice(list(client.retry_handlers)) if sdk_rate_limits else []
     return poster
 
 

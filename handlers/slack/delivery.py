@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -29,6 +30,7 @@ from bot.delivery import PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Reply
 from handlers.slack.budget import Message, halves
 from handlers.slack.client import posting_client
+from handlers.slack.pacing import Limits, Pacers
 from handlers.slack.render import Renderer, context
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,20 @@ def team_of(workspace_id: str) -> str:
 Part = tuple[str, Message]
 #: How deep a message Slack still finds too long is halved before giving up.
 MAX_SPLITS = 3
+#: Tries of one post answered 429 (paced by Retry-After) before the outbox takes over.
+RATE_LIMIT_TRIES = 3
+
+
+def rate_limited(exc: SlackApiError) -> float | None:
+    """Seconds Slack asked us to wait (429 / ratelimited), or None for any other error."""
+    if exc.response.status_code != 429 and exc.response.get("error") != "ratelimited":
+        return None
+    headers = exc.response.headers or {}
+    after = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return float(after[0] if isinstance(after, list) else after) if after else 1.0
+    except ValueError:
+        return 1.0
 
 
 class SlackDelivery:
@@ -114,22 +130,35 @@ class SlackDelivery:
 
     platform = "slack"
 
-    def __init__(self, client_for: ClientFor) -> None:
+    def __init__(self, client_for: ClientFor, limits: Limits | None = None) -> None:
         self.client_for = client_for
+        self.pacers = Pacers(limits)
         #: outbox key -> part label -> (channel, ts) seen by `find_sent`, for the retry after it
         self._found: dict[str, dict[str, tuple[str, str]]] = {}
+        #: the HTTP session of a pass outside `serve` (which has its own), and its clients
+        self._session: aiohttp.ClientSession | None = None
+        self._lent: list[AsyncWebClient] = []
+
+    async def aclose(self) -> None:
+        """End of a pass: close the HTTP session this delivery opened, if it opened one."""
+        for client in self._lent:
+            client.session = None
+        self._lent.clear()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def to_user(
         self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
     ) -> str:
         client = await self._client(workspace_id)
-        return await self._post(client, user_id, replies, key, thread=False)
+        return await self._post(client, team_of(workspace_id), user_id, replies, key, False)
 
     async def to_channel(
         self, workspace_id: str, channel: str, replies: list[Reply], key: str | None = None
     ) -> str:
         client = await self._client(workspace_id)
-        return await self._post(client, channel, replies, key, thread=True)
+        return await self._post(client, team_of(workspace_id), channel, replies, key, True)
 
     async def find_sent(self, workspace_id: str, recipient: str, key: str) -> str | None:
         """The first part's id if every part carrying `key` is already in Slack, else None.
@@ -139,8 +168,12 @@ class SlackDelivery:
         read answers with an error, which the outbox treats as "unknown" and sends again.
         """
         client = await self._client(workspace_id)
+        team = team_of(workspace_id)
         kind, _, target = recipient.partition(":")
+        if kind == "user":
+            await self.pacers.tier3(team, "conversations.open").wait()
         channel = await self._dm(client, target) if kind == "user" else target
+        await self.pacers.tier3(team, "conversations.history").wait()
         history = await client.conversations_history(
             channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
         )
@@ -151,6 +184,7 @@ class SlackDelivery:
             if part == "0":
                 total = parts
                 if parts > 1:
+                    await self.pacers.tier3(team, "conversations.replies").wait()
                     thread = await client.conversations_replies(
                         channel=channel, ts=message["ts"], include_all_metadata=True
                     )
@@ -174,13 +208,21 @@ class SlackDelivery:
 
     async def _client(self, workspace_id: str) -> AsyncWebClient:
         try:
-            return await self.client_for(team_of(workspace_id))
+            client = await self.client_for(team_of(workspace_id))
         except LookupError as exc:
             raise PermanentDeliveryError(f"no Slack installation for {workspace_id}") from exc
+        if client.session is None:
+            # One connection pool for the whole pass (slack_sdk opens one per call otherwise).
+            if self._session is None:
+                self._session = aiohttp.ClientSession()
+            client.session = self._session
+            self._lent.append(client)
+        return client
 
     async def _post(
         self,
         client: AsyncWebClient,
+        team: str,
         channel: str,
         replies: list[Reply],
         key: str | None,
@@ -200,7 +242,7 @@ class SlackDelivery:
                 context(f"_Continued in the thread: {more} more message{'s' * (more > 1)}._")
             )
         found = self._found.pop(key, {}) if key else {}
-        poster = posting_client(client)
+        poster = posting_client(client, sdk_rate_limits=False)
         first = found.get("0")
         pending: list[Part] = [(str(i), m) for i, m in enumerate(messages)]
         while pending:
@@ -216,12 +258,8 @@ class SlackDelivery:
                 meta = {"event_type": METADATA_EVENT, "event_payload": payload}
             in_thread = first[1] if thread and first and label != "0" else None
             try:
-                resp = await poster.chat_postMessage(
-                    channel=channel,
-                    text=msg.text,
-                    blocks=msg.blocks,
-                    metadata=meta,
-                    thread_ts=in_thread,
+                resp = await self._paced_post(
+                    poster, team, channel, msg, metadata=meta, thread_ts=in_thread
                 )
             except SlackApiError as exc:
                 too_long = exc.response.get("error") == "msg_blocks_too_long"
@@ -237,6 +275,27 @@ class SlackDelivery:
             first = first or posted
         assert first is not None
         return f"{first[0]}:{first[1]}"
+
+
+    async def _paced_post(
+        self, poster: AsyncWebClient, team: str, channel: str, msg: Message, **kw: Any
+    ) -> Any:
+        """chat.postMessage in its turn under the workspace's and the channel's pace; a 429
+        pauses the whole workspace for Retry-After and tries again (Slack did nothing)."""
+        for attempt in range(1, RATE_LIMIT_TRIES + 1):
+            await self.pacers.channel(team, channel).wait()
+            await self.pacers.posts(team).wait()
+            try:
+                return await poster.chat_postMessage(
+                    channel=channel, text=msg.text, blocks=msg.blocks, **kw
+                )
+            except SlackApiError as exc:
+                wait = rate_limited(exc)
+                if wait is None or attempt == RATE_LIMIT_TRIES:
+                    raise
+                log.info("Slack %s: rate limited, every post waits %.1f s", team, wait)
+                self.pacers.posts(team).pause(wait)
+        raise AssertionError("unreachable")
 
 
 def _halves(label: str, msg: Message) -> list[Part]:
