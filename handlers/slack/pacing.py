@@ -25,11 +25,17 @@ class Limits:
     tier3: float = 50.0
 
 
+#: Share of a limit we use: calls leave evenly spaced but arrive with a few ms of jitter,
+#: and a call that arrives early is refused with a Retry-After of a whole second.
+HEADROOM = 0.95
+
+
 class Pacer:
-    """At most `per_minute` calls a minute, evenly spaced; `pause` holds every caller."""
+    """At most `per_minute` calls a minute (less HEADROOM), evenly spaced; `pause` holds
+    every caller."""
 
     def __init__(self, per_minute: float) -> None:
-        self.interval = 60.0 / per_minute
+        self.interval = 60.0 / (per_minute * HEADROOM)
         self.next_at = 0.0
 
     async def wait(self) -> None:
