@@ -19,6 +19,7 @@ from msrest.exceptions import HttpOperationError
 from bot.delivery import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Reply
 from bot.references import References
+from handlers.pacing import Pacer
 from handlers.teams import cards
 from handlers.teams.retry import (
     TOO_BIG,
@@ -30,6 +31,12 @@ from handlers.teams.retry import (
 )
 
 log = logging.getLogger(__name__)
+
+#: Microsoft's limits for a bot sending into one conversation (7 a second, 60 in 30 seconds)
+#: and per tenant (50 a second), as calls a minute; "Rate limiting for bots",
+#: learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit.
+PER_CONVERSATION = 120.0
+PER_TENANT = 3000.0
 
 
 def classify(exc: BaseException, target: str) -> DeliveryError:
@@ -70,6 +77,12 @@ class TeamsDelivery:
         #: that failed half-way in this process sends only the rest. (Teams gives bots no
         #: history to look in, so after a restart the message is sent whole again.)
         self._progress: dict[str, tuple[int, str]] = {}
+        self._pacers: dict[str, Pacer] = {}
+
+    def _pacer(self, key: str, per_minute: float) -> Pacer:
+        if key not in self._pacers:
+            self._pacers[key] = Pacer(per_minute)
+        return self._pacers[key]
 
     async def to_user(
         self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
@@ -105,9 +118,11 @@ class TeamsDelivery:
                 ids.append(first)
             try:
                 for n in range(done, len(activities)):
-                    sent = await send_activities(
-                        ctx, [activities[n]], self.retry, "proactive send"
-                    )
+                    await self._pacer(
+                        f"conversation:{reference.conversation.id}", PER_CONVERSATION
+                    ).wait()
+                    await self._pacer(f"tenant:{workspace_id}", PER_TENANT).wait()
+                    sent = await send_activities(ctx, [activities[n]], self.retry, "proactive send")
                     ids.extend(sent)
                     if key:
                         self._progress[key] = (n + 1, ids[0] if ids else "")
