@@ -256,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "purge":
         return purge_workspace(db, clock, args.workspace, args.dry_run)
     if args.command == "serve":
-        from handlers.web import serve
+        from handlers.server import serve
 
         serve(settings, db, coach, host=args.host or settings.host, port=args.port or settings.port)
         return 0

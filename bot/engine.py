@@ -16,8 +16,8 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from bot.dialog import Dialog
 from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
+from bot.review import Dialog
 from bot.state import ReviewState
 from storage import crud
 from storage.db import Database

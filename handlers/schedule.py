@@ -21,11 +21,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import notices
 from bot.delivery import Delivery
-from bot.engine import Clock
+from bot.engine import Clock, Coach
 from bot.messages import Reply, Section, fmt_date
 from bot.schedule import Schedule
 from config import Settings
 from handlers.console import ConsoleRenderer
+from handlers.web import DELIVERIES, build_app
 from process.cadence import Cadence, parse_hhmm
 from storage.db import Database
 
@@ -100,9 +101,6 @@ def build_deliveries(settings: Settings, db: Database, clock: Clock) -> dict[str
     The platform adapters are built exactly as the server builds them (not started), so a
     cron job reaches Slack and Teams users with the same credentials and retry policies.
     """
-    from bot.engine import Coach
-    from handlers.web import DELIVERIES, build_app
-
     app = build_app(settings, db, Coach(db, clock=clock, default_timezone=settings.default_timezone))
     return {"console": ConsoleDelivery(), **app[DELIVERIES]}
 

@@ -94,6 +94,20 @@ for _text in filter(None, os.environ.get("DEALCOACH_SWEEP", "").split(",")):
     ).astimezone(dt.UTC)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """DEALCOACH_SYSTEM_CLOCK=ISO moves this test run's system clock there (time-machine,
+    ticking): the proof that no test and no product code reads the real date. libfaketime
+    would move subprocesses too, but breaks Python 3.11's sleeps (EINVAL from
+    clock_nanosleep); subprocess tests pass `--now`, so they never read the system date."""
+    moment = os.environ.get("DEALCOACH_SYSTEM_CLOCK")
+    if moment:
+        import time_machine
+
+        traveller = time_machine.travel(dt.datetime.fromisoformat(moment), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
 @pytest.fixture(params=list(SWEEP.values()), ids=list(SWEEP))
 def instant(request: pytest.FixtureRequest) -> dt.datetime:
     """Each sweep instant in turn (aware UTC): derive every expected date from it."""
