@@ -3,6 +3,7 @@
     .venv/bin/python bench/delivery.py                        # 500 reps in one workspace
     .venv/bin/python bench/delivery.py --reps 5000 --workspaces 10
     .venv/bin/python bench/delivery.py --reps 100 --post-rate 120   # a quick look
+    .venv/bin/python bench/delivery.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 Every rep has an overdue customer step, so each is due one weekly nudge at 09:05 New York
 time. The fake Slack Web API runs in its own process (so its cost is not counted as
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import math
@@ -29,6 +31,8 @@ import multiprocessing as mp
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +185,30 @@ async def deliver(db: Database, url: str) -> tuple[float, float, Any]:
     return planned, time.perf_counter() - t0, report
 
 
+@contextlib.contextmanager
+def database(url: str | None, tmp: str) -> Iterator[Database]:
+    """A fresh SQLite file, or a schema of its own in the PostgreSQL database at `url`."""
+    if not url:
+        db = Database(f"sqlite:///{tmp}/bench.db")
+        yield db
+        db.dispose()
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    plain = make_url(url).set(drivername="postgresql")
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as c:
+        c.execute(f'CREATE SCHEMA "{schema}"')
+    db = Database(f"{url}?options=-csearch_path%3D{schema}")
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as c:
+            c.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 def main() -> None:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -203,14 +231,12 @@ def main() -> None:
     fake.start()
     url = f"http://127.0.0.1:{port.get(timeout=30)}/api/"
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            db = Database(args.db or f"sqlite:///{tmp}/bench.db")
+        with tempfile.TemporaryDirectory() as tmp, database(args.db, tmp) as db:
             db.migrate()
             t0 = time.perf_counter()
             seed(db, args.reps, args.workspaces)
             seeded = time.perf_counter() - t0
             planned, wall, report = asyncio.run(deliver(db, url))
-            db.dispose()
         import urllib.request
 
         with urllib.request.urlopen(url.replace("/api/", "/stats")) as r:

@@ -126,13 +126,14 @@ def test_killed_between_claim_and_mark_is_sent_by_the_next_pass_after_the_lease(
 ) -> None:
     seed(any_db, reps=2)
     rec = Recorder()
-    dying = schedule(any_db, Recorder(fail=[Killed()]), worker="dies")
+    died = Recorder(fail=[Killed()])
+    dying = schedule(any_db, died, worker="dies")
     with pytest.raises(Killed):
-        run(dying, MON)  # claimed both rows, died before sending the first
+        run(dying, MON)  # claimed both rows, died sending the first (the other may be out)
     survivor = schedule(any_db, rec, worker="survivor")
     assert run(survivor, MON + dt.timedelta(minutes=5)).sent == []  # the lease still holds
     late = run(survivor, MON + outbox.LEASE + dt.timedelta(minutes=1))
-    assert len(late.sent) == 2 and len(rec.sent) == 2
+    assert len(late.sent) >= 1 and len(rec.sent) + len(died.sent) == 2  # each exactly once
     assert {r.status for r in rows(any_db) if r.kind == "nudge"} == {"sent"}
 
 
