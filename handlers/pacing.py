@@ -20,15 +20,20 @@ class Pacer:
     def __init__(self, per_minute: float) -> None:
         self.interval = 60.0 / (per_minute * HEADROOM)
         self.next_at = 0.0
+        self._turn = asyncio.Lock()
 
     async def wait(self) -> None:
-        """Return when this caller's turn has come (callers are served in arrival order)."""
+        """Return when this caller's turn has come (callers are served in arrival order).
+
+        The next turn is counted from when this one really started, so a busy event loop
+        that wakes callers late spaces them out instead of letting them out in a burst.
+        """
         loop = asyncio.get_running_loop()
-        now = loop.time()
-        at = max(now, self.next_at)
-        self.next_at = at + self.interval
-        if at > now:
-            await asyncio.sleep(at - now)
+        async with self._turn:
+            delay = self.next_at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self.next_at = max(self.next_at, loop.time()) + self.interval
 
     def pause(self, seconds: float) -> None:
         """Nobody calls for `seconds` (Slack's Retry-After)."""
