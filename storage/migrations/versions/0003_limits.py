@@ -9,7 +9,7 @@
   time zone columns 64 -> 128 (long IANA and Windows zone names).
 
 Revision ID: 0003_limits
-Revises: 0002_slack
+Revises: 0003_control
 Create Date: 2026-11-30 03:10:00
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import storage.types
 
 revision: str = "0003_limits"
-down_revision: Union[str, None] = "0002_slack"
+down_revision: Union[str, None] = "0003_control"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

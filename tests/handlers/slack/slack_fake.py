@@ -25,7 +25,7 @@ from bot.engine import Coach
 from config import Settings
 from handlers.web import build_app
 from storage.db import Database
-from tests.handlers.slack import slack_limits as limits
+from tests.handlers.slack.slack_limits import message_error, view_error
 
 SECRET = "test-signing-secret"
 TEAM = "T0TEAM"
@@ -56,6 +56,8 @@ class FakeSlack:
     """The Web API (`/api/<method>`), response URLs (`/response/<id>`), and a Socket Mode URL."""
 
     calls: list[Call] = field(default_factory=list)
+    #: calls refused for breaking a published limit: (method, what broke)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
     #: channel -> posted messages (ts, text, metadata), oldest first: conversations.history
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
@@ -175,20 +177,21 @@ class FakeSlack:
                 status=failure.status,
                 headers=headers,
             )
-        error = self.refuse(method, args)
-        if error:
+        refused = self.breach(method, args)
+        if refused:
+            error, detail = refused
+            self.rejected.append((method, detail))
             args["refused"] = error
-            return web.json_response({"ok": False, "error": error})
+            return web.json_response({"ok": False, "error": error, "detail": detail})
         return web.json_response(self.take(method, args))
 
-    def refuse(self, method: str, args: dict[str, Any]) -> str | None:
-        """Slack's published limits: what it would refuse to post (see slack_limits.py)."""
-        if method in ("chat.postMessage", "chat.update"):
-            return limits.message_error(args)
-        if method in ("views.open", "views.publish", "views.update"):
-            view = args.get("view") or {}
-            if limits.block_errors(view.get("blocks") or [], limits.MAX_BLOCKS_VIEW):
-                return "invalid_arguments"
+    def breach(self, method: str, args: dict[str, Any]) -> tuple[str, str] | None:
+        """(error code, the published limit a call breaks; see slack_limits.py), or None."""
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            return message_error(args)
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            detail = view_error(args.get("view") or {})
+            return ("invalid_arguments", detail) if detail else None
         return None
 
     def take(self, method: str, args: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ responses (e.g. a 429 with `Retry-After: 0`) to exercise the bot's retries.
 It holds the bot to Microsoft's published message size limit ("Format your bot messages",
 learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages): about
 100 KB for the whole message encoded as UTF-16; beyond it the connector answers 413
-(RequestEntityTooLarge) with the error code `MessageSizeTooBig`.
+(RequestEntityTooLarge) with the error code `MessageSizeTooBig` (the limit was 40 KB before).
 """
 
 from __future__ import annotations
