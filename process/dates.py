@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["DateConventions", "falls_on_weekend", "parse_due", "parse_date_answer"]
+__all__ = ["DateConventions", "bare_date", "falls_on_weekend", "parse_due", "parse_date_answer"]
 
 
 @dataclass(frozen=True)
@@ -876,7 +876,8 @@ def parse_due(
 _FILLER = re.compile(
     r"^(?:[\s,.;:!?()'\"-]|\b(?:by|before|on|until|till|due|around|about|the|at|latest|the\s+latest|"
     r"no\s+later\s+than|probably|maybe|hopefully|i\s+think|i\s+guess|ish|approx|approximately|"
-    r"it's|its|it\s+is|should\s+be|prob|roughly|say|let's\s+say|target|deadline|is)\b)*$",
+    r"it's|its|it\s+is|should\s+be|prob|roughly|say|let's\s+say|target|deadline|is|sometime|some\s+time|"
+    r"perhaps|prolly|i\s+reckon|or\s+so|hopefully|ok|so)\b)*$",
     re.IGNORECASE,
 )
 _DATEISH = re.compile(
@@ -920,6 +921,24 @@ def parse_date_answer(
     if _DATEISH.search(text) is None or _SLASHED.search(text):
         return None
     return _dateparser_fallback(text, today, allow_past, conv)
+
+
+def bare_date(
+    text: str, today: datetime.date, conv: DateConventions = _DEFAULT
+) -> datetime.date | None:
+    """The date of an answer that is nothing but a date ("dec 9", "EOW", "by the 15th?"), else None.
+
+    The same rules as `parse_date_answer` without the slow dateparser fallback (steering
+    calls this on every answer); the date may be in the past.
+    """
+    text = text.strip().rstrip("?!.")
+    if not text or len(text) > _MAX_ANSWER:
+        return None
+    for start, end, day in _candidates(text, today, conv):
+        if day is not None and _FILLER.match(text[:start] + " " + text[end:]):
+            return day
+        break
+    return None
 
 
 def _dateparser_fallback(

@@ -26,9 +26,10 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from process.dates import parse_due
+from process import steering_vocab as vocab
+from process.dates import DateConventions, bare_date, falls_on_weekend, parse_due
 
-__all__ = ["Orientation", "Reading", "Side", "read_answer"]
+__all__ = ["Orientation", "Reading", "Side", "Step", "read_answer"]
 
 _log = logging.getLogger(__name__)
 
@@ -37,15 +38,50 @@ Side = Literal["customer", "us"]
 
 
 @dataclass(frozen=True)
+class Step:
+    """One concrete step named in an answer."""
+
+    side: Side | None  # whose step; None when both sides do it or the answer doesn't say
+    owner: str | None  # a named person ("Priya"); never a pronoun or a role alone
+    due: datetime.date | None  # never before `today`
+    action: str  # the step's words, without history before it
+    date_text: str | None  # the phrase the due date came from, e.g. "by Friday"
+    side_confidence: float = 1.0  # 0..1; below SURE the coach asks "theirs or ours?"
+
+    @property
+    def on_weekend(self) -> bool:
+        """A due date on a Saturday or Sunday, worth a second look."""
+        return self.due is not None and falls_on_weekend(self.due)
+
+
+#: Below this side confidence the coach asks instead of guessing.
+SURE: Final = 0.7
+
+
+@dataclass(frozen=True)
 class Reading:
-    """What one answer says about the next step (see module docstring)."""
+    """What one answer says about the next step (see module docstring).
+
+    `side`, `due`, `owner`, `action` and `date_text` are the first step's (kept so callers
+    that want one step need not look into `steps`); `steps` holds every step, in the order
+    written. `context` is the history said before or around the steps, for the review's
+    context line. `bare_date` is set when the whole answer is a date ("dec 9"): the coach
+    asks what happens then. `state_date` is a date a state runs to ("the trial runs until
+    Dec 15"): worth planning against, not a step. `confidence` (0..1) is how sure the
+    orientation is.
+    """
 
     orientation: Orientation
     side: Side | None  # whose step, None if the answer doesn't say
     due: datetime.date | None  # never before `today` for a next_step
-    owner: str | None  # the person/team named as doing it, as written; None for I/we/they
+    owner: str | None  # the person named as doing the first step
     action: str  # the answer cleaned into a short step description
     date_text: str | None  # the phrase the due date came from, e.g. "by Friday"
+    steps: tuple[Step, ...] = ()
+    confidence: float = 1.0
+    context: str = ""
+    bare_date: datetime.date | None = None
+    state_date: tuple[datetime.date, str] | None = None
 
 
 # Analysing more than this is pointless for a chat answer and would only cost time.
@@ -135,7 +171,8 @@ _CONCRETE_NOUNS: Final = _words(
 # Steps only the buyer can take: an imperative "Sign the order form by Friday" is theirs.
 _CUSTOMER_VERBS: Final = _words("sign countersign approve issue decide choose pick select return")
 _US_PASSIVE_VERBS: Final = _words(
-    "sent delivered prepared drafted built configured shared scheduled"
+    "sent delivered prepared drafted built configured shared scheduled issued submitted"
+    " provided produced obtained"
 )
 _CUSTOMER_PASSIVE_VERBS: Final = _words(
     "signed approved issued countersigned returned decided executed"
@@ -189,6 +226,15 @@ _SUBJECT_STOP: Final = _words(
     """
 )
 
+# Besides roles (steering_vocab.ROLE_WORDS): words that come before a verb but name no one.
+_NOT_NAMES_EXTRA: Final = _words(
+    """
+    grp cmte rsm rvp avp gm bdm kam both everyone someone nobody anyone there here what
+    pilot poc trial po sow msa dpa nda deck quote pricing contract order form paperwork
+    signed revised updated final draft new current existing whole each every one two three
+    also still just really now then already probably maybe only even
+    """
+)
 # After these a first word is a subject noun, not an imperative: "Demo was solid".
 _AUXILIARIES: Final = _words(
     "will is are was were has have had needs must should went did does seems looks looked can could"
@@ -201,8 +247,24 @@ _TO_MODALS: Final = _words(
     "need needs have has got ought plan plans planning want wants intend intends aim aims promised agreed"
 )
 _AUX_OR_MODAL: Final = _AUXILIARIES | _MODALS
+_NOT_NAMES: Final = (
+    _NOT_NAMES_EXTRA
+    | _CONCRETE_NOUNS
+    | _VAGUE_OBJECTS
+    | _IMPERATIVES
+    | _DETERMINERS
+    | _PRONOUNS
+    | _MODAL_ADVERBS
+    | _AUXILIARIES
+    | _MODALS
+    | _US_WORDS
+    | _CUSTOMER_WORDS
+    | _US_ROLES
+    | _SUBJECT_STOP
+    | _IRREGULAR_PAST
+)
 _WANTS: Final = _words("need needs want wants expect expecting")
-_SCHEDULED: Final = _words("supposed scheduled expected due set meant slated")
+_SCHEDULED: Final = _words("supposed scheduled expected due set meant slated required")
 
 # Contractions expanded so the grammar below sees plain words.
 _CONTRACTIONS: Final = (
@@ -225,13 +287,30 @@ _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _PICTOGRAPHS: Final = re.compile(
     "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+"
 )
+# Where one clause ends and the next begins. A step often follows history ("had the budget
+# mtg mon, anyway tomas has to...") or another step ("..., then procurement issues the PO").
 _CLAUSE_SPLIT: Final = re.compile(
-    r"(?:[;!?\n]|\.(?!\d)|\s[-\u2013\u2014]\s)+\s*"
-    r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means)\b)"
-    r"|,\s*(?=(?:we|i|they|he|she|you)\b)"
-    r"|\s+(?:and\s+then|but|then|so\s+now|and\s+now|now)\s+(?=(?:we|i|they|he|she|our|their|my|the)\b)",
+    r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s)+\s*"
+    r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means|anyway|anyways|meanwhile|"
+    r"plus|after\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
+    r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
+    r"|,\s+and\s+"
+    r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)\s+(?:and\s+)?then\s+"
+    r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
+    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
+    r"|\s+and\s+(?=(?:we|i|they|he|she|our|their|i'll|we'll|they'll|i'm)\b)",
     re.IGNORECASE,
 )
+# "... on Thursday and send the VPAT afterwards": a second verb for the same doer.
+_AND_VERB: Final = re.compile(
+    r"\s+and\s+(?=(?:send|share|schedule|book|set|sign|submit|deliver|get|issue|return|confirm|"
+    r"organise|organize|arrange|run|review|present|draft|raise|complete|loop|intro|introduce)\b)",
+    re.IGNORECASE,
+)
+_MIN_WORDS_BEFORE_AND: Final = 5
+_SLACK_LINK: Final = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>|<((?:https?|mailto):[^>]*)>")
+_SLACK_MENTION: Final = re.compile(r"<@[UW][A-Z0-9]+(?:\|([^>]*))?>")
+_ENTITIES: Final = (("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"))
 _OBJ_TO: Final = re.compile(
     r"\b(?P<verb>need|needs|want|wants|asked|ask|asks|expect|expects|expecting|told|get|getting|have|has|"
     r"waiting\s+(?:on|for)|wait\s+(?:on|for)|requested|request|push|pushing|remind|reminded)\s+"
@@ -259,6 +338,9 @@ class _Clause:
     owner: str | None = None
     text: str = ""
     due: tuple[datetime.date, str] | None = None  # found in this clause
+    side_confidence: float = 1.0
+    subjectless: bool = False  # an imperative or a bare noun phrase: may continue a step
+    state_date: tuple[datetime.date, str] | None = None
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -332,11 +414,41 @@ def _side_of(words: list[str]) -> Side | None:
 def _owner_of(text: str, tokens: list[_Token], start: int, end: int) -> str | None:
     if start >= end:
         return None
-    words = [t.word for t in tokens[start:end]]
-    if len(words) == 1 and words[0] in _PRONOUNS:
-        return None
-    phrase = text[tokens[start].start : tokens[end - 1].end].strip()
-    return phrase or None
+    return _name_in(text[tokens[start].start : tokens[end - 1].end])
+
+
+_NAME_CHUNKS: Final = re.compile(r"[,()\[\]:;]|\s(?:from|in|on|at|of|with|over|and|who)\s", re.IGNORECASE)
+_CAPITALISED: Final = re.compile(r"(?<![\w'])[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]")
+_NAME_TOKEN: Final = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'-]*\.?")
+
+
+def _name_in(phrase: str) -> str | None:
+    """The person named in a subject phrase ("Their CFO, Alasdair Reid" -> "Alasdair Reid").
+
+    A pronoun or a role alone is no owner. In text with capitals a name is capitalised and
+    not an acronym; in all-lower-case chat any word that is not a role or a known noun.
+    """
+    cased = _CAPITALISED.search(phrase, 1) is not None
+    for chunk in _NAME_CHUNKS.split(phrase):
+        run: list[str] = []
+        for raw in _NAME_TOKEN.findall(chunk):
+            word = raw.rstrip(".")
+            low = word.lower().removesuffix("'s")
+            name_like = (
+                len(word) >= 2
+                and low not in vocab.ROLE_WORDS
+                and low not in vocab.HONORIFICS
+                and low not in _NOT_NAMES
+                and (not cased or (word[:1].isupper() and not word.isupper()))
+            )
+            if name_like:
+                run.append(word.removesuffix("'s"))
+            elif run:
+                break
+        if run:
+            name = " ".join(run[:3])
+            return name if cased else name.title()
+    return None
 
 
 def _main_verb(tokens: list[_Token], i: int) -> int | None:
@@ -372,7 +484,9 @@ def _is_concrete(tokens: list[_Token], verb_at: int | None, text: str, has_date:
     return not (_HEDGES.search(text) and not has_date)
 
 
-def _read_clause(text: str, today: datetime.date) -> _Clause:
+def _read_clause(
+    text: str, today: datetime.date, conv: DateConventions, question: bool = False
+) -> _Clause:
     """Read one clause; the readers are tried from the most to the least specific frame."""
     lead = _FILLER_LEAD.match(text)
     if lead:
@@ -382,9 +496,14 @@ def _read_clause(text: str, today: datetime.date) -> _Clause:
     tokens = _tokens(body)
     if not tokens:
         return _Clause("history", text=text)
-    due = parse_due(body, today)
-    ctx = _Context(text, body, tokens, [t.word for t in tokens], due, hedge is not None, today)
-    for reader in (_read_frame, _read_modal, _read_imperative, _read_present):
+    words = [t.word for t in tokens]
+    if (question and words[0] in vocab.QUESTION_OPENERS) or vocab.QUESTION_PHRASES.search(body):
+        return _Clause("vague", text=text)  # a question back to the coach
+    if vocab.VAGUE_IDIOMS.search(body) or vocab.WISHES.search(text):
+        return _Clause("vague", text=text)
+    due = parse_due(body, today, conv)
+    ctx = _Context(text, body, tokens, words, due, hedge is not None, today, conv)
+    for reader in _READERS:
         clause = reader(ctx)
         if clause is not None:
             return clause
@@ -402,6 +521,7 @@ class _Context:
     due: tuple[datetime.date, str] | None
     hedged: bool
     today: datetime.date
+    conv: DateConventions
 
     @property
     def has_date(self) -> bool:
@@ -411,11 +531,24 @@ class _Context:
     def past(self) -> bool:
         return any(_is_past_verb(self.tokens, k) for k in range(len(self.tokens)))
 
-    def step(self, verb_at: int | None, side: Side | None, owner: str | None) -> _Clause:
+    def past_verb_at(self, k: int) -> bool:
+        return _is_past_verb(self.tokens, k)
+
+    def step(
+        self,
+        verb_at: int | None,
+        side: Side | None,
+        owner: str | None,
+        sure: float = 1.0,
+        subjectless: bool = False,
+    ) -> _Clause:
         """Forward if the action at verb_at is concrete, else vague."""
         if _is_concrete(self.tokens, verb_at, self.body, self.has_date):
-            return _Clause("forward", side, owner, self.text, self.due)
+            return _Clause("forward", side, owner, self.text, self.due, sure, subjectless)
         return _Clause("vague", text=self.text)
+
+    def forward(self, side: Side | None, owner: str | None, sure: float) -> _Clause:
+        return _Clause("forward", side, owner, self.text, self.due, sure)
 
 
 def _read_frame(ctx: _Context) -> _Clause | None:
@@ -533,6 +666,240 @@ def _read_present(ctx: _Context) -> _Clause | None:
     return _Clause("forward", _side_of(subj), owner, ctx.text, due)
 
 
+# ------------------------------------------------------------------ frames added for chat
+_STATE_PERIOD: Final = re.compile(
+    r"\b(?:valid|good|open|on\s+pto|on\s+leave|off|out|frozen|locked)\s+(?:\w+\s+){0,2}?"
+    r"(?:until|till|til|through|thru|to)\b|\b(?:is|are)\s+(?:only\s+)?(?:valid|good)\b",
+    re.IGNORECASE,
+)
+_UNTIL_DATE: Final = re.compile(r"\b(?:until|till|til|through|thru)\s*$", re.IGNORECASE)
+
+
+def _read_state(ctx: _Context) -> _Clause | None:
+    """ "The trial runs until Dec 15", "our quote expires 12/31": a state with a date is context."""
+    words = ctx.words
+    for k, word in enumerate(words):
+        if word not in vocab.STATE_VERBS or (k and words[k - 1] in ("to", "will", "we", "i")):
+            continue
+        subject = words[:k]
+        if any(w in ("we", "i", "they", "he", "she") for w in subject[-1:]):
+            continue  # "we start the pilot Monday" is a step
+        if _modal_before(words, k):
+            continue
+        return _Clause("history", text=ctx.text, state_date=ctx.due)
+    if _STATE_PERIOD.search(ctx.body) and not _modal_before(words, len(words)):
+        return _Clause("history", text=ctx.text, state_date=ctx.due)
+    return None
+
+
+def _modal_before(words: list[str], end: int) -> bool:
+    return any(_modal_at(words, i) is not None for i in range(min(end, len(words))))
+
+
+_REPORTED_STEP: Final = re.compile(
+    r"^\s*(?:that\s+|on\s+the\s+call\s+)?(?P<pro>he|she|they|it|we|i)\s*"
+    r"(?:'d|'ll|would|will|is\s+going\s+to|was\s+going\s+to|(?:is|are|was)\s+gonna|gonna|should|can|could)\s+"
+    r"(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+
+def _read_reported(ctx: _Context) -> _Clause | None:
+    """ "Raj said he'd sign by the 4th", "their legal said they'd turn it round in 3 days"."""
+    said = vocab.REPORTING_VERBS.search(ctx.body)
+    if said is None or said.start() == 0:
+        return None
+    speaker = ctx.body[: said.start()].strip(" ,")
+    rest = ctx.body[said.end() :]
+    speaker_words = [t.word for t in _tokens(speaker)]
+    if not speaker_words or speaker_words[-1] in ("i", "we"):
+        return None
+    step = _REPORTED_STEP.match(rest)
+    if step is not None:
+        inner = _read_clause(f"{speaker} will {step['rest']}", ctx.today, ctx.conv)
+        if inner.kind != "forward":
+            return inner
+        pronoun = step["pro"].lower()
+        side = _side_of(speaker_words) if pronoun in ("he", "she", "they", "it") else "us"
+        owner = _name_in(speaker) if pronoun in ("he", "she") else None
+        return _Clause("forward", side, owner, ctx.text, inner.due, 0.9)
+    verb = said.group().lower()
+    if verb in ("promised", "committed") and ctx.due is not None:
+        return ctx.forward(_side_of(speaker_words), _name_in(speaker), 0.9)
+    return None
+
+
+_WANT: Final = re.compile(
+    r"^(?P<subj>[^,;]{0,80}?)\s*\b(?P<verb>wants?|needs?|requested|has\s+requested|have\s+requested|"
+    r"asked\s+for|(?:is|are)\s+asking\s+for|expects?|requires?|awaiting|waiting\s+(?:on|for))\s+"
+    r"(?P<obj>(?!to\s+(?!see\b|hear\b|review\b))(?!that\b).+)$",
+    re.IGNORECASE,
+)
+
+
+def _read_want(ctx: _Context) -> _Clause | None:
+    """ "They want our W-9 by Friday" (ours), "we need the signed order form back" (theirs)."""
+    m = _WANT.match(ctx.body)
+    if m is None:
+        return None
+    subj = [t.word for t in _tokens(m["subj"])]
+    subj = [w for w in subj if w not in _MODAL_ADVERBS]
+    if subj and (subj[-1] in _AUX_OR_MODAL or _is_past_verb(_tokens(m["subj"]), len(subj) - 1)):
+        return None
+    past = m["verb"].lower().startswith(("requested", "has", "have", "asked"))
+    if past and ctx.due is None:
+        return None  # "they asked about SOC 2" is history; a request with a date is a step
+    obj = m["obj"]
+    obj_words = [t.word for t in _tokens(obj)]
+    if set(obj_words[:6]) & _VAGUE_OBJECTS and not set(obj_words) & _CONCRETE_NOUNS:
+        return _Clause("vague", text=ctx.text)
+    side = _direction(obj)
+    if side is None and obj_words and obj_words[0] in ("their", "his", "her"):
+        side = "customer"
+    if side is None and obj_words and obj_words[0] in ("our", "my"):
+        side = "us"
+    if side is None:
+        wanter = _side_of(subj) if subj else "us"
+        side = "customer" if wanter == "us" else "us" if wanter == "customer" else None
+    return ctx.forward(side, None, 0.85)
+
+
+_ON_WHOM: Final = re.compile(
+    r"\b(?:is|are|'s|sits)\s+(?:on|down\s+to|with)\s+(?P<who>(?:their|our|my)\s+[\w-]+(?:\s+[\w-]+)?|us|them|me)\b",
+    re.IGNORECASE,
+)
+
+
+def _read_responsibility(ctx: _Context) -> _Clause | None:
+    """ "SAML config is on our SE", "the app registration is on their IT, by Thursday"."""
+    if ctx.words[0] in ("they", "we", "i", "he", "she"):
+        return None
+    m = _ON_WHOM.search(ctx.body)
+    if m is None or m.group().lower().startswith("sits"):
+        return None
+    who = m["who"].lower().split()
+    return ctx.forward(_side_of(who), None, 0.9)
+
+
+_ARROW: Final = re.compile(r"\s*-+>\s*(?P<to>\w+)")
+
+
+def _direction(text: str) -> Side | None:
+    """Which way a deliverable travels: from them to us is their step, to them ours (first cue wins)."""
+    toward = vocab.TOWARD_US.search(text)
+    away = vocab.FROM_US.search(text)
+    arrow = _ARROW.search(text)
+    if arrow is not None:
+        to_us = arrow["to"].lower() in ("us", "me", "our")
+        cue = arrow.start()
+        if (toward is None or cue < toward.start()) and (away is None or cue < away.start()):
+            return "customer" if to_us else "us"
+    if toward and (away is None or toward.start() < away.start()):
+        return "customer"
+    return "us" if away else None
+
+
+_PASSIVE: Final = re.compile(
+    r"\b(?:to\s+be|will\s+be|is\s+to\s+be|are\s+to\s+be|gets?|getting|is\s+being|needs\s+to\s+be|"
+    r"has\s+to\s+be|must\s+be|should\s+be)\s+(?P<part>\w+(?:\s+(?:out|up|back|over|off|across))?)"
+    r"(?:\s+\S+){0,8}?\s+by\s+(?P<agent>(?!(?:the\s+)?(?:end|close|eod|cob|eow|eom|tomorrow|tmrw|today|"
+    r"mon|tue|wed|thu|fri|next|this|[0-9]))[^,;]+)?",
+    re.IGNORECASE,
+)
+_PASSIVE_PLAIN: Final = re.compile(
+    r"\b(?:to\s+be|will\s+be|is\s+to\s+be|gets?|is\s+being)\s+(?P<part>\w+)", re.IGNORECASE
+)
+
+
+def _read_deliverable(ctx: _Context) -> _Clause | None:
+    """Noun-first and passive steps: "revised quote goes out tmrw", "PO gets raised by their finance"."""
+    words = ctx.words
+    if words[0] in _PRONOUNS or ctx.past_verb_at(0):
+        return None
+    passive = _PASSIVE.search(ctx.body) or _PASSIVE_PLAIN.search(ctx.body)
+    agent = passive.groupdict().get("agent") if passive else None
+    if agent:
+        agent_words = [t.word for t in _tokens(agent)]
+        return ctx.forward(_side_of(agent_words), _name_in(agent), 0.9)
+    side = _direction(ctx.body)
+    if side is None and passive is not None:
+        part = passive["part"].lower().split()[0]
+        side = "customer" if part in _CUSTOMER_PASSIVE_VERBS | {"raised", "completed", "filled"} else None
+        side = "us" if part in _US_PASSIVE_VERBS else side
+    if side is None or ctx.past:
+        return None
+    if ctx.due is None and passive is None and not _ARROW.search(ctx.body):
+        return None
+    return ctx.forward(side, None, 0.85)
+
+
+def _read_event(ctx: _Context) -> _Clause | None:
+    """ "Final negotiation mtg mon", "3-way call w/ their EB and my VP thurs": a step for both sides."""
+    head = ctx.words[:5]
+    if ctx.past or not (ctx.due or re.search(r"\b(?:tbd|tbc|slot|date)\b", ctx.body, re.I)):
+        return None
+    for k, word in enumerate(head):
+        if word in _AUX_OR_MODAL or (k and word in _IMPERATIVES and word not in _CONCRETE_NOUNS):
+            return None
+        if word in vocab.OUR_EVENTS and "joint" not in head and "both" not in head:
+            return ctx.forward("us", None, 0.75)
+        if word in vocab.JOINT_EVENTS or word in vocab.OUR_EVENTS:
+            return _Clause("forward", None, None, ctx.text, ctx.due, 0.9, subjectless=True)
+    return None
+
+
+def _read_progressive(ctx: _Context) -> _Clause | None:
+    """ "Gunnar is pitching us to their exec team", "im prepping the exec summary"; gerund openers are ours."""
+    words = ctx.words
+    first = words[0]
+    if first.endswith("ing") and _verb_stem(first) and first not in _VAGUE_VERBS:
+        return ctx.step(0, "us", None, 0.8)  # "sending the SOW EOW", "flying to rotterdam"
+    be = next((k for k, w in enumerate(words[:8]) if w in ("is", "are", "am")), None)
+    if be is None or be == 0:
+        return None
+    verb_at = be + 1
+    while verb_at < len(words) and words[verb_at] in _MODAL_ADVERBS | {"currently"}:
+        verb_at += 1
+    if verb_at >= len(words) or not words[verb_at].endswith("ing") or len(words[verb_at]) < 5:
+        return None
+    if words[verb_at] in _VAGUE_VERBS or words[verb_at] in ("being", "going"):
+        return None
+    subj = words[:be]
+    if subj[-1] in ("they", "it", "there", "that", "this") and ctx.due is None:
+        return None  # "they're evaluating us + seismic" describes now
+    if any(_is_past_verb(ctx.tokens, k) for k in range(be)):
+        return None
+    owner = _owner_of(ctx.body, ctx.tokens, 0, be)
+    side = _side_of(subj)
+    sure = 1.0 if set(subj) & (_US_WORDS | _CUSTOMER_WORDS) else 0.6
+    return ctx.step(verb_at, side, owner, sure)
+
+
+def _verb_stem(word: str) -> bool:
+    stem = word[:-3]
+    return bool(
+        stem in _IMPERATIVES
+        or stem + "e" in _IMPERATIVES
+        or (len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in _IMPERATIVES)
+        or stem in ("fly", "head", "hop", "jump")
+    )
+
+
+_READERS: Final = (
+    _read_state,
+    _read_reported,
+    _read_responsibility,
+    _read_frame,
+    _read_want,
+    _read_modal,
+    _read_imperative,
+    _read_progressive,
+    _read_deliverable,
+    _read_present,
+    _read_event,
+)
+
+
 def _clean(text: str) -> str:
     text = " ".join(text.split())
     lead = _FILLER_LEAD.match(text)
@@ -545,38 +912,126 @@ def _clean(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def read_answer(text: str, today: datetime.date) -> Reading:
-    """Read one answer to a forward question; never raises, whatever the text."""
+def read_answer(
+    text: str, today: datetime.date, conventions: DateConventions | None = None
+) -> Reading:
+    """Read one answer to a forward question; never raises, whatever the text.
+
+    `conventions` are the workspace's date habits (DD/MM, fiscal year); US defaults if None.
+    """
     try:
-        return _read(text, today)
+        return _read(text, today, conventions or DateConventions())
     except Exception:  # a coaching hint must never break the conversation; the log says why
         _log.exception("steering failed on an answer of %d chars", len(str(text)))
         return Reading("history", None, None, None, _clean(str(text)[:_MAX_CHARS]), None)
 
 
-def _read(text: str, today: datetime.date) -> Reading:
+_HONORIFIC_DOT: Final = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|vs|approx|etc)\.", re.IGNORECASE)
+_SPELLING: Final = re.compile(
+    r"(?<![\w'/])(?:"
+    + "|".join(re.escape(k) for k in sorted(vocab.CHAT_SPELLINGS, key=len, reverse=True))
+    + r")(?![\w'/])",
+    re.IGNORECASE,
+)
+
+
+def _normalise(text: str) -> str:
+    """Plain text to read: no control characters, emoji, Slack markup, or chat spellings."""
     text = _CONTROL.sub(" ", text[:_MAX_CHARS]).replace("\u2019", "'").replace("\u2018", "'")
     text = _PICTOGRAPHS.sub(" ", text)
-    parts = [p for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
-    clauses = [(_read_clause(p, today), p) for p in parts]
-    for index, (clause, _raw) in enumerate(clauses):
+    if "<" in text:
+        text = _SLACK_LINK.sub(lambda m: m[1] or m[2], text)
+        text = _SLACK_MENTION.sub(lambda m: "@" + (m[1] or "teammate").replace(" ", ""), text)
+    if "&" in text:
+        for entity, char in _ENTITIES:
+            text = text.replace(entity, char)
+    text = _HONORIFIC_DOT.sub(r"\1", text)
+    return _SPELLING.sub(lambda m: vocab.CHAT_SPELLINGS[m.group().lower()], text)
+
+
+def _split(text: str) -> list[tuple[str, bool]]:
+    """The answer's clauses, each with whether it ends in a question mark."""
+    parts: list[tuple[str, bool]] = []
+    at = 0
+    for m in _CLAUSE_SPLIT.finditer(text):
+        if m.start() > at:
+            parts.append((text[at : m.start()], "?" in m.group()))
+        at = max(at, m.end())
+    if at < len(text):
+        parts.append((text[at:], False))
+    out: list[tuple[str, bool]] = []
+    for part, question in parts:
+        pieces = _AND_VERB.split(part)
+        merged = [pieces[0]]
+        for piece in pieces[1:]:
+            if len(merged[-1].split()) < _MIN_WORDS_BEFORE_AND:
+                merged[-1] += " and " + piece  # "review and sign the MSA" is one step
+            else:
+                merged.append(piece)
+        out.extend((p, question) for p in merged if p.strip())
+    return out
+
+
+def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
+    text = _normalise(text)
+    if vocab.META_REMARKS.search(text):
+        return Reading("vague", None, None, None, _clean(text), None, confidence=0.9)
+    only_date = bare_date(text, today, conv)
+    if only_date is not None:
+        return Reading("vague", None, None, None, _clean(text), None, bare_date=only_date)
+    clauses = [(_read_clause(p, today, conv, q), p) for p, q in _split(text)]
+    steps: list[Step] = []
+    context: list[str] = []
+    last: _Clause | None = None
+    for index, (clause, raw) in enumerate(clauses):
         if clause.kind != "forward":
+            if clause.kind == "history" and not steps:
+                context.append(_clean(raw))
             continue
+        side, owner, sure = clause.side, clause.owner, clause.side_confidence
+        if clause.subjectless and last is not None and side != "customer":
+            side, owner, sure = last.side, last.owner, last.side_confidence
         due = clause.due
         if due is None:  # a trailing ", by Thursday" may sit in the next fragment
-            rest = " ".join(
-                p
-                for c, p in clauses[index + 1 :]
-                if c.kind == "history" or (c.kind == "forward" and c.side == clause.side)
-            )
-            due = parse_due(rest, today)
+            rest = []
+            for c, p in clauses[index + 1 :]:
+                if c.kind == "forward":
+                    break
+                if c.kind == "history":
+                    rest.append(p)
+            due = parse_due(" ".join(rest), today, conv)
+        steps.append(_step(clause.text, side, owner, due, sure))
+        last = _Clause("forward", side, owner, clause.text, due, sure)
+    if steps:
+        first = steps[0]
+        confidence = min(0.95, 0.6 + 0.35 * first.side_confidence)
         return Reading(
             "next_step",
-            clause.side,
-            due[0] if due else None,
-            clause.owner,
-            _clean(clause.text),
-            due[1] if due else None,
+            first.side,
+            first.due,
+            first.owner,
+            first.action,
+            first.date_text,
+            tuple(steps),
+            confidence,
+            " / ".join(context)[:_MAX_ACTION],
         )
     kind: Orientation = "vague" if any(c.kind == "vague" for c, _ in clauses) else "history"
-    return Reading(kind, None, None, None, _clean(text), None)
+    state = next((c.state_date for c, _ in clauses if c.state_date), None)
+    return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
+
+
+def _step(
+    text: str,
+    side: Side | None,
+    owner: str | None,
+    due: tuple[datetime.date, str] | None,
+    sure: float,
+) -> Step:
+    action = _clean(text)
+    if due is not None:
+        at = action.lower().rfind(due[1].lower())
+        if at >= 0:
+            cut = (action[:at] + action[at + len(due[1]) :]).strip(" ,;:-")
+            action = _clean(re.sub(r"\s+([,.;:])", r"\1", cut)) or action
+    return Step(side, owner, due[0] if due else None, action, due[1] if due else None, sure)
