@@ -193,7 +193,7 @@ _WD = (
 )
 _MON = (
     r"(?P<mon>january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?"
+    r"november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"
 )
 _MON_STRICT = _MON.replace("|may|", "|")  # "may" alone is usually the modal verb
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
@@ -294,7 +294,7 @@ def _h_numeric(
     m: re.Match[str], today: datetime.date, conv: DateConventions
 ) -> datetime.date | None:
     month, day = int(m["m"]), int(m["d"])
-    if conv.day_first:
+    if conv.day_first or (month > 12 and day <= 12):  # 18/12 can only be DD/MM
         month, day = day, month
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None

@@ -166,6 +166,9 @@ _CONCRETE_NOUNS: Final = _words(
     references reference business case roi plan timeline report spec requirements scope
     seats licenses licences data diagram architecture integration sandbox trial onsite intro
     introduction agenda invite documents docs paperwork redlined map soc
+    rating assessment numbers list details answers figures volumes export file sample
+    certificate cert letter login access pack summary doc mapping recommendation study case
+    w-9 w9 forms form spec prototype environment credentials sig dpia
     """
 )
 # Steps only the buyer can take: an imperative "Sign the order form by Friday" is theirs.
@@ -190,7 +193,8 @@ _IMPERATIVES: Final = _words(
     walkthrough summarize summarise recap consider think explore look work nudge countersign
     choose pick select order buy pay wrap lay outline price quote package scope define agree
     introduce connect grab pin text message slack dm contact brief prep rework revise
-    redline turn sort iron settle resolve answer respond reply
+    redline turn sort iron settle resolve answer respond reply have re-engage reengage
+    multithread fly
     """
 )
 _IRREGULAR_PAST: Final = _words(
@@ -247,6 +251,18 @@ _TO_MODALS: Final = _words(
     "need needs have has got ought plan plans planning want wants intend intends aim aims promised agreed"
 )
 _AUX_OR_MODAL: Final = _AUXILIARIES | _MODALS
+# Verbs a step is made of, for note style ("Customer to send PO") and present tense ("then legal signs").
+_STEP_VERBS: Final = (
+    _IMPERATIVES
+    | _CUSTOMER_VERBS
+    | _words(
+        """
+        be start mobilise mobilize lock cut ship fix test finish vote pick make take raise tabled
+        revert circulate countersign allowlist whitelist export pull sign-off sign turn loop
+        socialize socialise recommend
+        """
+    )
+)
 _NOT_NAMES: Final = (
     _NOT_NAMES_EXTRA
     | _CONCRETE_NOUNS
@@ -280,7 +296,7 @@ _CONTRACTIONS: Final = (
     (re.compile(r"\b(it|that|he|she|there|what)'s\b", re.IGNORECASE), r"\1 is"),
 )
 _SLANG: Final = _words("gonna gotta wanna wont cant")
-_WORD: Final = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+")
+_WORD: Final = re.compile(r"@?[A-Za-z][A-Za-z'\-]*|\d+")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 #: Emoji and pictographs (with their joiners and variation selectors) carry no step: read
 #: "by next Friday 🙏" as "by next Friday".
@@ -394,6 +410,8 @@ def _side_of(words: list[str]) -> Side | None:
     if not words:
         return None
     last = words[-1]
+    if any(w.startswith("@") for w in words):
+        return "us"  # a Slack mention is someone in our own workspace
     if len(words) > 1 and words[-2] in ("their", "our", "my", "his", "her"):
         last = words[-2]  # "their IT", "our legal"
     if last in ("i", "we", "you", "me", "us", "our", "my"):
@@ -485,9 +503,15 @@ def _is_concrete(tokens: list[_Token], verb_at: int | None, text: str, has_date:
 
 
 def _read_clause(
-    text: str, today: datetime.date, conv: DateConventions, question: bool = False
+    text: str,
+    today: datetime.date,
+    conv: DateConventions,
+    question: bool = False,
+    sequel: bool = False,
 ) -> _Clause:
     """Read one clause; the readers are tried from the most to the least specific frame."""
+    if vocab.WISHES.search(text):
+        return _Clause("vague", text=text)
     lead = _FILLER_LEAD.match(text)
     if lead:
         text = text[lead.end() :]
@@ -497,12 +521,14 @@ def _read_clause(
     if not tokens:
         return _Clause("history", text=text)
     words = [t.word for t in tokens]
-    if (question and words[0] in vocab.QUESTION_OPENERS) or vocab.QUESTION_PHRASES.search(body):
+    if (
+        question and (words[0] in vocab.QUESTION_OPENERS or _ASKS_COACH.search(body))
+    ) or vocab.QUESTION_PHRASES.search(body):
         return _Clause("vague", text=text)  # a question back to the coach
-    if vocab.VAGUE_IDIOMS.search(body) or vocab.WISHES.search(text):
+    if vocab.VAGUE_IDIOMS.search(body):
         return _Clause("vague", text=text)
     due = parse_due(body, today, conv)
-    ctx = _Context(text, body, tokens, words, due, hedge is not None, today, conv)
+    ctx = _Context(text, body, tokens, words, due, hedge is not None, today, conv, sequel)
     for reader in _READERS:
         clause = reader(ctx)
         if clause is not None:
@@ -510,6 +536,9 @@ def _read_clause(
     if not ctx.past and (_WAITING.search(body) or (ctx.hedged and due is None)):
         return _Clause("vague", text=text)
     return _Clause("history", text=text)
+
+
+_ASKS_COACH: Final = re.compile(r"\b(?:should|shall|could|can|would)\s+(?:i|we)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -522,6 +551,7 @@ class _Context:
     hedged: bool
     today: datetime.date
     conv: DateConventions
+    sequel: bool = False  # follows "then"/"and" after a step: a present-tense verb is a step
 
     @property
     def has_date(self) -> bool:
@@ -563,8 +593,12 @@ def _read_frame(ctx: _Context) -> _Clause | None:
     then_at = next((k for k, t in enumerate(ctx.tokens) if t.start >= frame.start("then")), None)
     if then_at is None:
         return None
-    owner = None if obj[0] in _PRONOUNS else frame.group("obj")
-    return ctx.step(then_at, _side_of(obj), owner)
+    owner = None if obj[0] in _PRONOUNS else _name_in(frame.group("obj"))
+    side = _side_of(obj)
+    before = [t.word for t in _tokens(ctx.body[: frame.start()])]
+    if frame.group("verb").lower() in ("ask", "remind", "push", "get") and set(before) & {"i", "we"}:
+        return ctx.step(then_at, "us", None, 0.8)  # asking them is what we do
+    return ctx.step(then_at, side, owner)
 
 
 def _modal_at(words: list[str], i: int) -> int | None:
@@ -572,16 +606,30 @@ def _modal_at(words: list[str], i: int) -> int | None:
     word = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if word in _MODALS:
-        if nxt in ("not", "never") or (word == "should" and nxt == "have"):
+        if nxt in ("not", "never") or (word in ("should", "must") and nxt == "have"):
             return None
         return i if word in ("owe", "owes") else i + 1
     if word in _TO_MODALS and nxt == "to":
         return i + 2
     if word == "going" and nxt == "to" and (i == 0 or words[i - 1] in _BE):
         return i + 2
+    if word in _BE and nxt in ("now", "also", "still") and i + 2 < len(words):
+        nxt, i = words[i + 2], i + 1
     if word in _BE and nxt in _SCHEDULED and words[i + 2 : i + 3] == ["to"]:
         return i + 3
+    if word in _BE and nxt == "to" and words[i + 2 : i + 3] and words[i + 2] in _STEP_VERBS:
+        return i + 2  # British "Their CFO is to approve the business case"
+    if word == "to" and 0 < i <= 8 and nxt in _STEP_VERBS and _is_noun_phrase(words[:i]):
+        return i + 1  # note style: "Customer to send PO by Friday", "Quote to be shared"
     return None
+
+
+def _is_noun_phrase(words: list[str]) -> bool:
+    """No verb, pronoun or preposition-led clause: "customer", "both legal teams", "field trial of the X"."""
+    return words[0] not in _PRONOUNS and not any(
+        w in _AUX_OR_MODAL or w in _IRREGULAR_PAST or (w in _IMPERATIVES and w not in _CONCRETE_NOUNS)
+        for w in words
+    )
 
 
 def _read_modal(ctx: _Context) -> _Clause | None:
@@ -598,21 +646,48 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             s_end -= 1
         subj = words[s_start:s_end]
         verb_at = _main_verb(ctx.tokens, step)
-        passive = verb_at is not None and words[verb_at] == "be" and verb_at + 1 < len(words)
-        if passive and verb_at is not None:
-            verb_at += 1
+        passive = step < len(words) - 1 and words[step] == "be"
+        if passive:
+            verb_at = step + 1
         side = _side_of(subj) if subj else "us"
+        sure = 1.0 if subj and set(subj) & (_US_WORDS | _CUSTOMER_WORDS) else 0.6
+        if subj and words[s_start] == "both":
+            side, sure = None, 0.9
+        if subj and subj[-1] in ("nobody", "noone", "one"):
+            return _Clause("vague", text=ctx.text)  # "nobody over there will commit"
         owner = _owner_of(ctx.body, ctx.tokens, s_start, s_end)
-        if passive and verb_at is not None and subj and subj[-1] not in _US_WORDS | _CUSTOMER_WORDS:
+        agent = _AGENT.search(ctx.body, ctx.tokens[verb_at].start if verb_at is not None else 0)
+        if agent is not None and (passive or not subj or sure < 1.0):
+            # "... run by our engineer Kofi Mensah", "will be tabled by their COO"
+            side, owner, sure = _side_of(agent["agent"].lower().split()), _name_in(agent["agent"]), 0.9
+        elif passive and verb_at is not None and subj and subj[-1] not in _US_WORDS | _CUSTOMER_WORDS:
             # "the contract needs to be signed": the participle says whose step it is
             participle = words[verb_at]
             side = "customer" if participle in _CUSTOMER_PASSIVE_VERBS else None
             side = "us" if participle in _US_PASSIVE_VERBS else side
-            owner = None
+            side = _direction(ctx.body) or side
+            owner, sure = None, 0.8
         if not subj and _FROM_THEM.search(ctx.body):
             side = "customer"
-        return ctx.step(verb_at, side, owner)
+        elif sure < 1.0 and side == "customer" and not passive and _is_artefact(subj):
+            side, sure = _direction(ctx.body) or side, 0.5
+        return ctx.step(verb_at, side, owner, sure)
     return None
+
+
+_AGENT: Final = re.compile(
+    r"\b(?:by|run\s+by|led\s+by)\s+(?P<agent>(?!(?:the\s+)?(?:end|close|start|middle|latest|eod|cob|eow|eom|"
+    r"tomorrow|tmrw|today|tonight|next|this|then|mid|early|late|monday|tuesday|wednesday|thursday|friday|"
+    r"mon|tue|tues|wed|weds|thu|thur|thurs|fri|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"january|february|march|april|june|july|august|september|october|november|december|q[1-4]|\d))"
+    r"(?:their|our|my|the|client|customer|[A-Z])[^,;.]{0,40}?)(?=\s+(?:by|on|before|at|in|for|to|within|"
+    r"no\s+later)\b|[,;.]|$)",
+)
+
+
+def _is_artefact(words: list[str]) -> bool:
+    """A subject that is a thing, not a person: "updated pricing sheet", "the SOW"."""
+    return bool(set(words) & _CONCRETE_NOUNS) and not set(words) & vocab.ROLE_WORDS - _DETERMINERS
 
 
 def _read_imperative(ctx: _Context) -> _Clause | None:
@@ -627,29 +702,41 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
         )
     if first in _WANTS and _FROM_THEM.search(ctx.body):
         return ctx.step(1, "customer", None)  # "Need the PO from them before the 20th"
-    if first not in _IMPERATIVES:
-        return None
+    if first not in _IMPERATIVES or (first in _CONCRETE_NOUNS and ctx.past):
+        return None  # "demo w/ their team went well" names a demo, it does not ask for one
     if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
         return None
     if (ctx.hedged or len(words) == 1) and not ctx.has_date:
         return _Clause("vague", text=ctx.text)  # "Maybe loop in my manager", "Call."
     theirs = _FROM_THEM.search(ctx.body) or first in _CUSTOMER_VERBS
-    return ctx.step(0, "customer" if theirs else "us", None)
+    return ctx.step(0, "customer" if theirs else "us", None, 0.8, subjectless=not theirs)
 
 
 def _read_present(ctx: _Context) -> _Clause | None:
-    """Present tense with a future date: "The committee decides on Jan 15", "Dana is booking ... for Monday"."""
+    """Present tense with a future date: "The committee decides on Jan 15", "Dana is booking ... for Monday".
+
+    After "then"/"and" in a multi-step answer no date is needed: "..., then legal signs the DPA".
+    """
     due, words = ctx.due, ctx.words
-    if due is None or ctx.past:
+    if (due is None and not ctx.sequel) or ctx.past:
         return None
-    if due[0] == ctx.today and not due[1].lower().startswith("by"):
-        return None  # "they're using a spreadsheet today" describes now
+    if due is not None and due[0] == ctx.today and due[1].lower() == "today":
+        return None  # "they're using a spreadsheet today" describes now; "EOD" is a deadline
     be = next((k for k, w in enumerate(words) if w in _BE), None)
-    if be is not None:
+    found = _present_verb_at(words)
+    if found == -1:
+        return _Clause("history", text=ctx.text)  # "legal agreed to our cap on Thursday"
+    if be is not None and (found is None or be < found):
+        if due is None:
+            return None
         s_end, verb_at = be, be + 1
     elif words[0] in ("i", "we", "they", "he", "she"):
         s_end, verb_at = 1, 1
+    elif found is not None:
+        s_end = verb_at = found
     else:
+        if due is None:
+            return None
         # a short noun phrase up to the first verb-looking word ("decides", "meets")
         s_end = 1
         while s_end < min(len(words), 4) and not words[s_end].endswith("s"):
@@ -662,8 +749,36 @@ def _read_present(ctx: _Context) -> _Clause | None:
     subj = words[:s_end]
     if not subj:
         return None
-    owner = _owner_of(ctx.body, ctx.tokens, 0, s_end)
-    return _Clause("forward", _side_of(subj), owner, ctx.text, due)
+    side = _side_of(subj)
+    sure = 1.0 if set(subj) & (_US_WORDS | _CUSTOMER_WORDS) else 0.6
+    if _is_artefact(subj):
+        direction = _direction(ctx.body)
+        if direction is not None:
+            side, sure = direction, 0.8
+    return _Clause("forward", side, _owner_of(ctx.body, ctx.tokens, 0, s_end), ctx.text, due, sure)
+
+
+_SKIP_ADVERBS: Final = _words("then now also will just still first finally both all")
+
+
+def _present_verb_at(words: list[str]) -> int | None:
+    """Index of the present-tense verb after a short subject ("procurement cuts", "our SE builds").
+
+    -1 when the word there is a past form ("legal agreed to..."), None when there is none.
+    """
+    for k in range(1, min(len(words), 7)):
+        word, before = words[k], words[k - 1]
+        if word in _SKIP_ADVERBS or before in _DETERMINERS:
+            continue
+        if len(word) > 4 and word.endswith("ed") and word not in ("need", "needed"):
+            return -1 if k <= 4 else None
+        if word.endswith("s") and (
+            word[:-1] in _STEP_VERBS or word[:-2] in _STEP_VERBS or word[:-3] + "y" in _STEP_VERBS
+        ):
+            return k
+        if word in _STEP_VERBS and word not in _CONCRETE_NOUNS and before not in _SKIP_ADVERBS:
+            return k
+    return None
 
 
 # ------------------------------------------------------------------ frames added for chat
@@ -679,17 +794,37 @@ def _read_state(ctx: _Context) -> _Clause | None:
     """ "The trial runs until Dec 15", "our quote expires 12/31": a state with a date is context."""
     words = ctx.words
     for k, word in enumerate(words):
-        if word not in vocab.STATE_VERBS or (k and words[k - 1] in ("to", "will", "we", "i")):
+        if word not in vocab.STATE_VERBS or k == 0 or words[k - 1] in ("to", "will"):
             continue
-        subject = words[:k]
-        if any(w in ("we", "i", "they", "he", "she") for w in subject[-1:]):
-            continue  # "we start the pilot Monday" is a step
-        if _modal_before(words, k):
-            continue
+        if _is_doer(words[:k]) or _modal_before(words, k):
+            continue  # "their privacy team finishes the DPIA" is a step
         return _Clause("history", text=ctx.text, state_date=ctx.due)
-    if _STATE_PERIOD.search(ctx.body) and not _modal_before(words, len(words)):
+    if _modal_before(words, len(words)):
+        return None
+    if _STATE_PERIOD.search(ctx.body):
         return _Clause("history", text=ctx.text, state_date=ctx.due)
+    period = _PERIOD.search(ctx.body)
+    if period and (not _is_doer(words[:3]) or words[1:2] in (["is"], ["has"], ["have"])):
+        return _Clause("history", text=ctx.text, state_date=ctx.due)  # "freeze is dec 14 thru jan 4"
     return None
+
+
+_PERIOD: Final = re.compile(r"\b(?:until|till|til|through|thru)\b|\bout\s+of\s+support\b|\bend\s+of\s+life\b", re.I)
+
+
+def _is_doer(words: list[str]) -> bool:
+    """A subject that acts: a pronoun, a person's role or team, a name (not a contract or a trial)."""
+    return bool(set(words) & _DOERS)
+
+
+_NOT_DOERS: Final = _words(
+    """
+    vendor supplier partner data product risk audit security service project program programme
+    delivery commercial contracts category bid general solutions grid claims underwriting user
+    users side unit function network trust it its it's this that
+    """
+)
+_DOERS: Final = (vocab.ROLE_WORDS | _PRONOUNS) - _DETERMINERS - _NOT_DOERS
 
 
 def _modal_before(words: list[str], end: int) -> bool:
@@ -732,7 +867,7 @@ def _read_reported(ctx: _Context) -> _Clause | None:
 _WANT: Final = re.compile(
     r"^(?P<subj>[^,;]{0,80}?)\s*\b(?P<verb>wants?|needs?|requested|has\s+requested|have\s+requested|"
     r"asked\s+for|(?:is|are)\s+asking\s+for|expects?|requires?|awaiting|waiting\s+(?:on|for))\s+"
-    r"(?P<obj>(?!to\s+(?!see\b|hear\b|review\b))(?!that\b).+)$",
+    r"(?P<obj>(?!to\s+(?!see\b|hear\b))(?!that\b).+)$",
     re.IGNORECASE,
 )
 
@@ -742,15 +877,21 @@ def _read_want(ctx: _Context) -> _Clause | None:
     m = _WANT.match(ctx.body)
     if m is None:
         return None
-    subj = [t.word for t in _tokens(m["subj"])]
-    subj = [w for w in subj if w not in _MODAL_ADVERBS]
-    if subj and (subj[-1] in _AUX_OR_MODAL or _is_past_verb(_tokens(m["subj"]), len(subj) - 1)):
+    subj_tokens = _tokens(m["subj"])
+    if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
+        return None  # "their CEO joined ... and said she wants this done"
+    subj = [t.word for t in subj_tokens if t.word not in _MODAL_ADVERBS]
+    if subj and subj[-1] in _AUX_OR_MODAL:
         return None
     past = m["verb"].lower().startswith(("requested", "has", "have", "asked"))
     if past and ctx.due is None:
         return None  # "they asked about SOC 2" is history; a request with a date is a step
     obj = m["obj"]
     obj_words = [t.word for t in _tokens(obj)]
+    if m["verb"].lower().startswith(("await", "wait")) and not set(obj_words) & _CONCRETE_NOUNS:
+        return _Clause("vague", text=ctx.text)  # "just waiting on them really"
+    if {"things", "stuff", "bits"} & set(obj_words[:3]):
+        return None  # "two things we need from them:" introduces the steps
     if set(obj_words[:6]) & _VAGUE_OBJECTS and not set(obj_words) & _CONCRETE_NOUNS:
         return _Clause("vague", text=ctx.text)
     side = _direction(obj)
@@ -848,31 +989,37 @@ def _read_event(ctx: _Context) -> _Clause | None:
     return None
 
 
+_PROGRESSIVE: Final = re.compile(
+    r"^(?P<subj>[^,;]{1,60}?)(?:'s|'re|'m|\s+(?:is|are|am))\s+(?:(?:now|still|also|currently|already|"
+    r"actually|busy)\s+)*(?P<verb>[a-z]{2,}ing)\b",
+    re.IGNORECASE,
+)
+_NOT_STEPS_ING: Final = _words("being going coming having getting looking doing feeling saying thinking")
+
+
 def _read_progressive(ctx: _Context) -> _Clause | None:
     """ "Gunnar is pitching us to their exec team", "im prepping the exec summary"; gerund openers are ours."""
     words = ctx.words
     first = words[0]
     if first.endswith("ing") and _verb_stem(first) and first not in _VAGUE_VERBS:
         return ctx.step(0, "us", None, 0.8)  # "sending the SOW EOW", "flying to rotterdam"
-    be = next((k for k, w in enumerate(words[:8]) if w in ("is", "are", "am")), None)
-    if be is None or be == 0:
+    m = _PROGRESSIVE.match(ctx.body)
+    if m is None:
         return None
-    verb_at = be + 1
-    while verb_at < len(words) and words[verb_at] in _MODAL_ADVERBS | {"currently"}:
-        verb_at += 1
-    if verb_at >= len(words) or not words[verb_at].endswith("ing") or len(words[verb_at]) < 5:
+    verb = m["verb"].lower()
+    if verb in _VAGUE_VERBS or verb in _NOT_STEPS_ING:
         return None
-    if words[verb_at] in _VAGUE_VERBS or words[verb_at] in ("being", "going"):
+    subj_tokens = _tokens(m["subj"])
+    subj = [t.word for t in subj_tokens]
+    if not subj or subj[-1] in ("there", "it", "that", "this", "what"):
         return None
-    subj = words[:be]
-    if subj[-1] in ("they", "it", "there", "that", "this") and ctx.due is None:
+    if subj[-1] == "they" and ctx.due is None:
         return None  # "they're evaluating us + seismic" describes now
-    if any(_is_past_verb(ctx.tokens, k) for k in range(be)):
+    if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
         return None
-    owner = _owner_of(ctx.body, ctx.tokens, 0, be)
-    side = _side_of(subj)
-    sure = 1.0 if set(subj) & (_US_WORDS | _CUSTOMER_WORDS) else 0.6
-    return ctx.step(verb_at, side, owner, sure)
+    verb_at = next((k for k, t in enumerate(ctx.tokens) if t.start >= m.start("verb")), None)
+    sure = 1.0 if set(subj) & (_US_WORDS | _CUSTOMER_WORDS) or "@" in m["subj"] else 0.6
+    return ctx.step(verb_at, _side_of(subj), _name_in(m["subj"]), sure)
 
 
 def _verb_stem(word: str) -> bool:

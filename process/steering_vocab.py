@@ -27,7 +27,7 @@ def phrases(*items: str) -> re.Pattern[str]:
     for item in sorted(items, key=len, reverse=True):
         words = [re.escape(w).replace("'", "'?") for w in item.split()]
         alternatives.append(r"\s+".join(words))
-    return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?![\w'])", re.IGNORECASE)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 # How reps spell when typing fast: read as the word meant (dates have their own table in
@@ -78,8 +78,12 @@ VAGUE_IDIOMS: Final = phrases(
     "ball is in their court",
     "ball in their court",
     "ball's firmly in their court",
-    "over to them",
+    "it's over to them",
+    "over to them now",
     "up to them",
+    "however we can",
+    "wherever we can",
+    "where we can",
     "on their side now",
     "it's all on their side",
     "over the line",
@@ -128,7 +132,7 @@ VAGUE_IDIOMS: Final = phrases(
     "touch wood",
     "fingers crossed",
     "dig deeper",
-    "bought in",
+    "more bought in",
     "buy-in",
     "do their thing",
     "pray",
@@ -222,8 +226,7 @@ QUESTION_PHRASES: Final = phrases(
 
 # Verbs of a state that lasts until a date: "the trial runs until Dec 15" is context.
 STATE_VERBS: Final = words("""
-    runs run ends end expires expire renews renew auto-renews lapses lapse finishes starts
-    start begins closes expiring ending running lasts
+    runs ends expires renews auto-renews lapses finishes starts begins closes lasts
     """)
 
 # Reported speech: "Raj said he'd sign by the 4th" is Raj's step, not history.
