@@ -314,9 +314,15 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)\s+(?:and\s+)?then\s+"
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
-    r"|\s+and\s+(?=(?:we|i|they|he|she|our|their|i'll|we'll|they'll|i'm)\b)",
+    r"|\s+and\s+(?=(?:we|i|they|he|she|our|their|i'll|we'll|they'll|i'm)\b)"
+    r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must|to)\s)"
+    r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"
+    r"|(?<![\w/])(?=\d[.)]\s)",
     re.IGNORECASE,
 )
+# A separator after which a present-tense clause is a further step ("..., then legal signs").
+_SEQUEL: Final = re.compile(r"\bthen\b|\band\b|\bwhilst\b|\bwhile\b|\bafter\b|\bfollow|\d[.)]|->|,|:", re.I)
+_ARROW_SPLIT: Final = re.compile(r"\s*-+>\s*")
 # "... on Thursday and send the VPAT afterwards": a second verb for the same doer.
 _AND_VERB: Final = re.compile(
     r"\s+and\s+(?=(?:send|share|schedule|book|set|sign|submit|deliver|get|issue|return|confirm|"
@@ -447,13 +453,14 @@ def _name_in(phrase: str) -> str | None:
     not an acronym; in all-lower-case chat any word that is not a role or a known noun.
     """
     cased = _CAPITALISED.search(phrase, 1) is not None
-    for chunk in _NAME_CHUNKS.split(phrase):
+    for chunk in reversed(_NAME_CHUNKS.split(phrase)):
         run: list[str] = []
         for raw in _NAME_TOKEN.findall(chunk):
             word = raw.rstrip(".")
             low = word.lower().removesuffix("'s")
             name_like = (
                 len(word) >= 2
+                and not low.endswith("ing")
                 and low not in vocab.ROLE_WORDS
                 and low not in vocab.HONORIFICS
                 and low not in _NOT_NAMES
@@ -958,6 +965,9 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
     if words[0] in _PRONOUNS or ctx.past_verb_at(0):
         return None
     passive = _PASSIVE.search(ctx.body) or _PASSIVE_PLAIN.search(ctx.body)
+    before = _tokens(ctx.body[: passive.start()]) if passive else ctx.tokens
+    if any(_is_past_verb(before, k) for k in range(len(before))):
+        return None  # "order form went out thru pandadoc yesterday"
     agent = passive.groupdict().get("agent") if passive else None
     if agent:
         agent_words = [t.word for t in _tokens(agent)]
@@ -967,7 +977,7 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
         part = passive["part"].lower().split()[0]
         side = "customer" if part in _CUSTOMER_PASSIVE_VERBS | {"raised", "completed", "filled"} else None
         side = "us" if part in _US_PASSIVE_VERBS else side
-    if side is None or ctx.past:
+    if side is None:
         return None
     if ctx.due is None and passive is None and not _ARROW.search(ctx.body):
         return None
@@ -1073,6 +1083,7 @@ def read_answer(
         return Reading("history", None, None, None, _clean(str(text)[:_MAX_CHARS]), None)
 
 
+_TRAILING_TITLE: Final = re.compile(r"(?<=[A-Za-z])\s+(?:sir|ji|madam)\b", re.IGNORECASE)
 _HONORIFIC_DOT: Final = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|vs|approx|etc)\.", re.IGNORECASE)
 _SPELLING: Final = re.compile(
     r"(?<![\w'/])(?:"
@@ -1093,29 +1104,65 @@ def _normalise(text: str) -> str:
         for entity, char in _ENTITIES:
             text = text.replace(entity, char)
     text = _HONORIFIC_DOT.sub(r"\1", text)
+    text = _TRAILING_TITLE.sub("", text)
     return _SPELLING.sub(lambda m: vocab.CHAT_SPELLINGS[m.group().lower()], text)
 
 
-def _split(text: str) -> list[tuple[str, bool]]:
-    """The answer's clauses, each with whether it ends in a question mark."""
-    parts: list[tuple[str, bool]] = []
-    at = 0
+@dataclass(frozen=True)
+class _Part:
+    text: str
+    question: bool  # ends with "?"
+    sequel: bool  # after "then", "and", an arrow or a list number
+
+
+def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part]:
+    """The answer's clauses in order."""
+    raw: list[tuple[str, str, bool]] = []  # (text, separator before it, ends with "?")
+    at, before = 0, ""
     for m in _CLAUSE_SPLIT.finditer(text):
         if m.start() > at:
-            parts.append((text[at : m.start()], "?" in m.group()))
+            raw.append((text[at : m.start()], before, "?" in m.group()))
+            before = ""
+        before += m.group()
         at = max(at, m.end())
     if at < len(text):
-        parts.append((text[at:], False))
-    out: list[tuple[str, bool]] = []
-    for part, question in parts:
-        pieces = _AND_VERB.split(part)
-        merged = [pieces[0]]
-        for piece in pieces[1:]:
-            if len(merged[-1].split()) < _MIN_WORDS_BEFORE_AND:
-                merged[-1] += " and " + piece  # "review and sign the MSA" is one step
+        raw.append((text[at:], before, False))
+    out: list[_Part] = []
+    for part, sep, question in raw:
+        sequel = bool(_SEQUEL.search(sep)) or bool(re.match(r"\s*\d[.)]\s", part))
+        for piece, joined in _subsplit(part, today, conv):
+            if piece.strip():
+                out.append(_Part(piece, question, sequel or joined))
+    return out
+
+
+def _subsplit(part: str, today: datetime.date, conv: DateConventions) -> list[tuple[str, bool]]:
+    """Arrows and "and <verb>" inside one clause: split only where the left side is a whole step.
+
+    "security pack -> their infosec" is one step; "our SE finishes the spec by fri -> their
+    architects sign off" is two. "draft the plan and share it by Friday" is one step;
+    "run the demo on Thursday and send the VPAT" two (the left side has its own date).
+    """
+    pieces = [part]
+    if "->" in part or ">" in part:
+        arrows = _ARROW_SPLIT.split(part)
+        pieces = [arrows[0]]
+        for piece in arrows[1:]:
+            left = _tokens(pieces[-1])
+            if len(left) >= 4 and any(t.word in _AUX_OR_MODAL or _present_verb_at([x.word for x in left]) not in (None, -1) for t in left[:1]):
+                pieces.append(piece)
             else:
-                merged.append(piece)
-        out.extend((p, question) for p in merged if p.strip())
+                pieces[-1] += " -> " + piece
+    out: list[tuple[str, bool]] = []
+    for piece in pieces:
+        chunks = _AND_VERB.split(piece)
+        merged = [chunks[0]]
+        for chunk in chunks[1:]:
+            if parse_due(merged[-1], today, conv) is None:
+                merged[-1] += " and " + chunk  # "draft the plan and share it by Friday": one step
+            else:
+                merged.append(chunk)
+        out.extend((m, k > 0 or len(out) > 0) for k, m in enumerate(merged))
     return out
 
 
@@ -1126,7 +1173,12 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     only_date = bare_date(text, today, conv)
     if only_date is not None:
         return Reading("vague", None, None, None, _clean(text), None, bare_date=only_date)
-    clauses = [(_read_clause(p, today, conv, q), p) for p, q in _split(text)]
+    clauses: list[tuple[_Clause, str]] = []
+    stepped = False
+    for part in _split(text, today, conv):
+        clause = _read_clause(part.text, today, conv, part.question, part.sequel and stepped)
+        stepped = stepped or clause.kind == "forward"
+        clauses.append((clause, part.text))
     steps: list[Step] = []
     context: list[str] = []
     last: _Clause | None = None
@@ -1147,6 +1199,16 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
                 if c.kind == "history":
                     rest.append(p)
             due = parse_due(" ".join(rest), today, conv)
+        if (
+            last is not None
+            and steps[-1].due is None
+            and side == last.side
+            and due is not None
+            and _RESUMES.match(_FILLER_LEAD.sub("", clause.text))
+        ):
+            # "I owe them a whitepaper, I'll send it tomorrow": the date of the same step
+            steps[-1] = _step(last.text, last.side, last.owner, due, last.side_confidence)
+            continue
         steps.append(_step(clause.text, side, owner, due, sure))
         last = _Clause("forward", side, owner, clause.text, due, sure)
     if steps:
@@ -1166,6 +1228,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     kind: Orientation = "vague" if any(c.kind == "vague" for c, _ in clauses) else "history"
     state = next((c.state_date for c, _ in clauses if c.state_date), None)
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
+
+
+_RESUMES: Final = re.compile(r"^\s*(?:\w+(?:'ll|\s+will)?\s+)?\w+\s+(?:it|them|that|this)\b", re.I)
 
 
 def _step(
