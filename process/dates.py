@@ -656,9 +656,9 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (
         r"\b"
         + _EOD
-        + r"(?:(?P<which>this|next|coming|this coming)\s+|(?P<weekprefix>next\s+week\s+(?:on\s+)?))?"
+        + r"(?:(?P<which>this|next|coming|this coming)\s+|(?P<weekprefix>next\s+(?:week|wk)\s+(?:on\s+)?))?"
         + _WD
-        + r"(?:'s)?(?P<nextweek>\s+(?:of\s+)?next\s+week)?",
+        + r"(?:'s)?(?P<nextweek>\s+(?:of\s+)?next\s+(?:week|wk))?",
         _h_weekday,
     ),
     # relative days
@@ -676,12 +676,12 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     # weeks
     (
-        r"\b(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?week|eow|this\s+week|later\s+this\s+week|by\s+the\s+weekend|week'?s\s+end)\b",
+        r"\b(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?(?:week|wk)|eow|this\s+(?:week|wk)|later\s+this\s+(?:week|wk)|by\s+the\s+weekend|week'?s\s+end)\b",
         _h_this_week,
     ),
     (
         r"\b(?:(?P<part>the\s+end\s+of|end\s+of|early|beginning\s+of|the\s+beginning\s+of|start\s+of|"
-        r"the\s+start\s+of|mid|middle\s+of)[\s-]+)?next\s+week\b",
+        r"the\s+start\s+of|mid|middle\s+of)[\s-]+)?next\s+(?:week|wk)\b",
         _h_next_week,
     ),
     # months, quarters, years
@@ -779,7 +779,7 @@ _TRIGGERS: Final = [
     "today tonight this eod cob end close arvo eop play",
     "day",
     "tomorrow tomorow tommorow tommorrow tmrw tmr 2moro 2morrow",
-    "end eow this later weekend week",
+    "end eow this later weekend week wk",
     "next",
     "end eom month",
     "next",
@@ -877,7 +877,7 @@ _FILLER = re.compile(
     r"^(?:[\s,.;:!?()'\"-]|\b(?:by|before|on|until|till|due|around|about|the|at|latest|the\s+latest|"
     r"no\s+later\s+than|probably|maybe|hopefully|i\s+think|i\s+guess|ish|approx|approximately|"
     r"it's|its|it\s+is|should\s+be|prob|roughly|say|let's\s+say|target|deadline|is|sometime|some\s+time|"
-    r"perhaps|prolly|i\s+reckon|or\s+so|hopefully|ok|so)\b)*$",
+    r"perhaps|prolly|i\s+reckon|or\s+so|hopefully|ok|so|itself|ist|gmt|bst|cet|est|edt|pst|pdt|aest|utc|sgt)\b)*$",
     re.IGNORECASE,
 )
 _DATEISH = re.compile(

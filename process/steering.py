@@ -118,7 +118,9 @@ _FILLER_LEAD: Final = re.compile(
     r"\b(?:(?:the\s+)?next\s+steps?(?:\s+(?:is|are|will\s+be))?(?:\s+(?:to|that|for))?|"
     r"(?:the\s+)?plan\s+is(?:\s+(?:to|that|for))?|the\s+idea\s+is(?:\s+(?:to|that))?|"
     r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|"
-    r"so|well|ok|okay|um+|uh+|hmm+|honestly|basically|probably|then|next|now|and|but|also|yeah|yes|"
+    r"so|well|ok|okay|um+|uh+|hmm+|honestly|basically|probably|then|"
+    r"next(?!\s+(?:week|wk|month|quarter|year|mon|tue|wed|thu|fri|sat|sun))|now|and|but|also|yeah|yes|"
+    r"to\s+be\s+(?:honest|fair|clear)|kindly\s+note|please\s+note|as\s+discussed|"
     r"yep|tbh|imo|realistically|ideally|frankly|right|anyway|please|pls|plz)\b)+",
     re.IGNORECASE,
 )
@@ -152,8 +154,9 @@ _VAGUE_OBJECTS: Final = _words(
     """
     value momentum relationship relationships rapport urgency engagement alignment
     conversation conversations trust buy-in champion pressure touch warm things progress
-    traction interest excitement visibility awareness mindshare deal pipeline loop radar top
+    traction interest excitement visibility awareness mindshare pipeline loop radar top
     course track dialogue dialog relations time space excited comfortable happy interested
+    
     engaged warmed onboard aboard sure feel pain
     """
 )
@@ -311,11 +314,12 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"plus|after\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
     r"|,\s+and\s+"
-    r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)\s+(?:and\s+)?then\s+"
+    r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|our|their|i'll|we'll|they'll|i'm)\b)"
-    r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must|to)\s)"
+    r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must)\s)"
+    r"|,\s*(?=(?-i:[A-Z][a-z]+)\s+(?:will|is|has|\w+s)\s)"
     r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"
     r"|(?<![\w/])(?=\d[.)]\s)",
     re.IGNORECASE,
@@ -458,6 +462,8 @@ def _name_in(phrase: str) -> str | None:
         for raw in _NAME_TOKEN.findall(chunk):
             word = raw.rstrip(".")
             low = word.lower().removesuffix("'s")
+            if "'" in low and low.split("'")[0] in _PRONOUNS:
+                low = low.split("'")[0]  # "I'll", "she'd"
             name_like = (
                 len(word) >= 2
                 and not low.endswith("ing")
@@ -624,7 +630,9 @@ def _modal_at(words: list[str], i: int) -> int | None:
         nxt, i = words[i + 2], i + 1
     if word in _BE and nxt in _SCHEDULED and words[i + 2 : i + 3] == ["to"]:
         return i + 3
-    if word in _BE and nxt == "to" and words[i + 2 : i + 3] and words[i + 2] in _STEP_VERBS:
+    if word in _BE and nxt == "yet" and words[i + 2 : i + 3] == ["to"]:
+        return i + 3  # "Client legal team is yet to vet the MSA"
+    if word in _BE and nxt == "to" and words[i + 2 : i + 3] and words[i + 2] not in _DETERMINERS:
         return i + 2  # British "Their CFO is to approve the business case"
     if word == "to" and 0 < i <= 8 and nxt in _STEP_VERBS and _is_noun_phrase(words[:i]):
         return i + 1  # note style: "Customer to send PO by Friday", "Quote to be shared"
@@ -633,6 +641,8 @@ def _modal_at(words: list[str], i: int) -> int | None:
 
 def _is_noun_phrase(words: list[str]) -> bool:
     """No verb, pronoun or preposition-led clause: "customer", "both legal teams", "field trial of the X"."""
+    if words[0] in ("not", "no", "nothing") or words[0].endswith("ing"):
+        return False
     return words[0] not in _PRONOUNS and not any(
         w in _AUX_OR_MODAL or w in _IRREGULAR_PAST or (w in _IMPERATIVES and w not in _CONCRETE_NOUNS)
         for w in words
@@ -683,10 +693,10 @@ def _read_modal(ctx: _Context) -> _Clause | None:
 
 
 _AGENT: Final = re.compile(
-    r"\b(?:by|run\s+by|led\s+by)\s+(?P<agent>(?!(?:the\s+)?(?:end|close|start|middle|latest|eod|cob|eow|eom|"
+    r"\b(?:by|run\s+by|led\s+by)\s+(?P<agent>(?!(?i:(?:the\s+)?(?:end|close|start|middle|latest|eod|cob|eow|eom|"
     r"tomorrow|tmrw|today|tonight|next|this|then|mid|early|late|monday|tuesday|wednesday|thursday|friday|"
     r"mon|tue|tues|wed|weds|thu|thur|thurs|fri|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
-    r"january|february|march|april|june|july|august|september|october|november|december|q[1-4]|\d))"
+    r"january|february|march|april|june|july|august|september|october|november|december|q[1-4]|\d)))"
     r"(?:their|our|my|the|client|customer|[A-Z])[^,;.]{0,40}?)(?=\s+(?:by|on|before|at|in|for|to|within|"
     r"no\s+later)\b|[,;.]|$)",
 )
@@ -803,7 +813,7 @@ def _read_state(ctx: _Context) -> _Clause | None:
     for k, word in enumerate(words):
         if word not in vocab.STATE_VERBS or k == 0 or words[k - 1] in ("to", "will"):
             continue
-        if _is_doer(words[:k]) or _modal_before(words, k):
+        if _is_doer(words[max(0, k - 2) : k]) or _modal_before(words, k):
             continue  # "their privacy team finishes the DPIA" is a step
         return _Clause("history", text=ctx.text, state_date=ctx.due)
     if _modal_before(words, len(words)):
@@ -811,7 +821,9 @@ def _read_state(ctx: _Context) -> _Clause | None:
     if _STATE_PERIOD.search(ctx.body):
         return _Clause("history", text=ctx.text, state_date=ctx.due)
     period = _PERIOD.search(ctx.body)
-    if period and (not _is_doer(words[:3]) or words[1:2] in (["is"], ["has"], ["have"])):
+    if period and ctx.due is None and not period.group().lower().startswith(("out", "end")):
+        period = None  # "walking his CFO through it" is no period
+    if period and (not _is_doer(words[:3]) or set(words[:4]) & {"has", "have", "having"}):
         return _Clause("history", text=ctx.text, state_date=ctx.due)  # "freeze is dec 14 thru jan 4"
     return None
 
@@ -987,7 +999,8 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
 def _read_event(ctx: _Context) -> _Clause | None:
     """ "Final negotiation mtg mon", "3-way call w/ their EB and my VP thurs": a step for both sides."""
     head = ctx.words[:5]
-    if ctx.past or not (ctx.due or re.search(r"\b(?:tbd|tbc|slot|date)\b", ctx.body, re.I)):
+    undated = ctx.sequel or re.search(r"\b(?:tbd|tbc|slot|date)\b", ctx.body, re.I)
+    if ctx.past or not (ctx.due or undated):
         return None
     for k, word in enumerate(head):
         if word in _AUX_OR_MODAL or (k and word in _IMPERATIVES and word not in _CONCRETE_NOUNS):
@@ -1004,14 +1017,24 @@ _PROGRESSIVE: Final = re.compile(
     r"actually|busy)\s+)*(?P<verb>[a-z]{2,}ing)\b",
     re.IGNORECASE,
 )
-_NOT_STEPS_ING: Final = _words("being going coming having getting looking doing feeling saying thinking")
+_NOT_STEPS_ING: Final = _words(
+    """
+    being going coming having getting looking doing feeling saying thinking using evaluating
+    comparing considering struggling leaning planning ramping sitting waiting hoping
+    """
+)
 
 
 def _read_progressive(ctx: _Context) -> _Clause | None:
     """ "Gunnar is pitching us to their exec team", "im prepping the exec summary"; gerund openers are ours."""
     words = ctx.words
     first = words[0]
-    if first.endswith("ing") and _verb_stem(first) and first not in _VAGUE_VERBS:
+    if (
+        first.endswith("ing")
+        and _verb_stem(first)
+        and first not in _VAGUE_VERBS | _CONCRETE_NOUNS
+        and not ctx.past
+    ):
         return ctx.step(0, "us", None, 0.8)  # "sending the SOW EOW", "flying to rotterdam"
     m = _PROGRESSIVE.match(ctx.body)
     if m is None:
@@ -1023,7 +1046,7 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
     subj = [t.word for t in subj_tokens]
     if not subj or subj[-1] in ("there", "it", "that", "this", "what"):
         return None
-    if subj[-1] == "they" and ctx.due is None:
+    if (subj[-1] == "they" or " since " in ctx.body) and ctx.due is None:
         return None  # "they're evaluating us + seismic" describes now
     if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
         return None
@@ -1042,7 +1065,23 @@ def _verb_stem(word: str) -> bool:
     )
 
 
+_MOVED: Final = re.compile(
+    r"\b(?:preponed|postponed|moved|rescheduled|pushed|brought\s+forward|pulled\s+in|prepone|move)\b"
+    r".*\b(?:to|till|until|for)\s+",
+    re.IGNORECASE,
+)
+
+
+def _read_moved(ctx: _Context) -> _Clause | None:
+    """ "Client has preponed the final decision meeting to 3rd Dec": the meeting is the step."""
+    if ctx.due is None or not _MOVED.search(ctx.body):
+        return None
+    subj = ctx.words[: next((k for k, w in enumerate(ctx.words) if w in _AUX_OR_MODAL), 1)]
+    return ctx.forward(_side_of(subj) if subj else "us", None, 0.7)
+
+
 _READERS: Final = (
+    _read_moved,
     _read_state,
     _read_reported,
     _read_responsibility,
@@ -1113,6 +1152,7 @@ class _Part:
     text: str
     question: bool  # ends with "?"
     sequel: bool  # after "then", "and", an arrow or a list number
+    listed: bool = False  # an item of a list ("1) ...", "two things: ...", "first ...")
 
 
 def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part]:
@@ -1129,11 +1169,15 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
         raw.append((text[at:], before, False))
     out: list[_Part] = []
     for part, sep, question in raw:
-        sequel = bool(_SEQUEL.search(sep)) or bool(re.match(r"\s*\d[.)]\s", part))
+        listed = ":" in sep or bool(_LISTED.match(part))
+        sequel = bool(_SEQUEL.search(sep)) or listed
         for piece, joined in _subsplit(part, today, conv):
             if piece.strip():
-                out.append(_Part(piece, question, sequel or joined))
+                out.append(_Part(piece, question, sequel or joined, listed))
     return out
+
+
+_LISTED: Final = re.compile(r"\s*(?:\d[.)]\s|first\b|firstly\b|step\s+1\b|to\s+start\b)", re.IGNORECASE)
 
 
 def _subsplit(part: str, today: datetime.date, conv: DateConventions) -> list[tuple[str, bool]]:
@@ -1148,11 +1192,11 @@ def _subsplit(part: str, today: datetime.date, conv: DateConventions) -> list[tu
         arrows = _ARROW_SPLIT.split(part)
         pieces = [arrows[0]]
         for piece in arrows[1:]:
-            left = _tokens(pieces[-1])
-            if len(left) >= 4 and any(t.word in _AUX_OR_MODAL or _present_verb_at([x.word for x in left]) not in (None, -1) for t in left[:1]):
-                pieces.append(piece)
+            right = [t.word for t in _tokens(piece)]
+            if len(_tokens(pieces[-1])) >= 4 and _present_verb_at(right) not in (None, -1):
+                pieces.append(piece)  # "... by fri -> their architects sign off next week"
             else:
-                pieces[-1] += " -> " + piece
+                pieces[-1] += " -> " + piece  # "security pack -> their infosec EOD"
     out: list[tuple[str, bool]] = []
     for piece in pieces:
         chunks = _AND_VERB.split(piece)
@@ -1176,7 +1220,8 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     clauses: list[tuple[_Clause, str]] = []
     stepped = False
     for part in _split(text, today, conv):
-        clause = _read_clause(part.text, today, conv, part.question, part.sequel and stepped)
+        sequel = part.sequel and (stepped or part.listed)
+        clause = _read_clause(part.text, today, conv, part.question, sequel)
         stepped = stepped or clause.kind == "forward"
         clauses.append((clause, part.text))
     steps: list[Step] = []

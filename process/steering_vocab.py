@@ -175,6 +175,8 @@ WISHES: Final = phrases(
     "aiming to",
     "aim to",
     "expecting positive",
+    "expecting good news",
+    "positive outcome",
     "reckon it'll",
     "wish",
     "try to",
@@ -201,6 +203,11 @@ META_REMARKS: Final = phrases(
     "my bad",
     "that last answer was",
     "skip this one",
+    "ignore my previous",
+    "please ignore",
+    "for another account",
+    "for another deal",
+    "wrong customer",
 )
 
 # Words that open a question back to the coach ("should I escalate?", "any ideas?").
