@@ -630,6 +630,7 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     (r"\b(?:" + _NUM + r"\s+" + _UNIT + r"|a while|ages)\s+ago\b", _h_past),
     (r"\byesterday\b|\bthe other day\b|\basap\b|\bsince\s+(?:the\s+)?\S+", _h_past),
+    (r"(?<![\d/])24\s*/\s*7(?![\d/])", _h_past),  # "24/7 support" is no date
     # explicit dates
     (r"\b(?P<y>20\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b", _h_iso),
     (r"(?<![\d/.])" + _NUMERIC, _h_numeric),
@@ -768,6 +769,7 @@ _TRIGGERS: Final = [
     "last past previous",
     "ago",
     "yesterday other asap since",
+    "#",
     "#",
     "#",
     "#",

@@ -314,7 +314,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"plus|after\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
     r"|,\s+and\s+"
-    r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
+    r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
+    r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|our|their|i'll|we'll|they'll|i'm)\b)"
@@ -389,7 +390,7 @@ def _tokens(text: str) -> list[_Token]:
 def _is_past_verb(tokens: list[_Token], i: int) -> bool:
     word = tokens[i].word
     if word in _IRREGULAR_PAST:
-        return True
+        return not (word == "last" and tokens[i + 1 : i + 2] and tokens[i + 1].word in ("day", "week", "wk"))
     if len(word) > 4 and word.endswith("ed") and word not in _ED_NOT_PAST:
         if i + 1 < len(tokens) and tokens[i + 1].word in _AUX_OR_MODAL:
             return False  # a name or noun as subject: "Ahmed is presenting", "Ahmed will"
@@ -810,6 +811,8 @@ _UNTIL_DATE: Final = re.compile(r"\b(?:until|till|til|through|thru)\s*$", re.IGN
 def _read_state(ctx: _Context) -> _Clause | None:
     """ "The trial runs until Dec 15", "our quote expires 12/31": a state with a date is context."""
     words = ctx.words
+    if words[0] in _IMPERATIVES and words[0] not in _CONCRETE_NOUNS:
+        return None  # "schedule the IQ/OQ runs for January" asks for something
     for k, word in enumerate(words):
         if word not in vocab.STATE_VERBS or k == 0 or words[k - 1] in ("to", "will"):
             continue
@@ -956,7 +959,13 @@ def _direction(text: str) -> Side | None:
             return "customer" if to_us else "us"
     if toward and (away is None or toward.start() < away.start()):
         return "customer"
-    return "us" if away else None
+    if away:
+        return "us"
+    recipient = _TO_ROLE.search(text)  # "SOC2 letter to infosec by 12/8"
+    return "us" if recipient and recipient[1].lower() in _DOERS - _US_WORDS - {"i", "we"} else None
+
+
+_TO_ROLE: Final = re.compile(r"\bto\s+(?:the\s+)?(\w+)", re.IGNORECASE)
 
 
 _PASSIVE: Final = re.compile(
@@ -1013,7 +1022,7 @@ def _read_event(ctx: _Context) -> _Clause | None:
 
 
 _PROGRESSIVE: Final = re.compile(
-    r"^(?P<subj>[^,;]{1,60}?)(?:'s|'re|'m|\s+(?:is|are|am))\s+(?:(?:now|still|also|currently|already|"
+    r"^(?P<subj>[^;]{1,80}?)(?:'s|'re|'m|,?\s+(?:is|are|am))\s+(?:(?:now|still|also|currently|already|"
     r"actually|busy)\s+)*(?P<verb>[a-z]{2,}ing)\b",
     re.IGNORECASE,
 )
@@ -1032,7 +1041,7 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
     if (
         first.endswith("ing")
         and _verb_stem(first)
-        and first not in _VAGUE_VERBS | _CONCRETE_NOUNS
+        and first not in _VAGUE_VERBS | _CONCRETE_NOUNS | _NOT_STEPS_ING
         and not ctx.past
     ):
         return ctx.step(0, "us", None, 0.8)  # "sending the SOW EOW", "flying to rotterdam"
@@ -1236,6 +1245,11 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
         due = clause.due
+        after = _AFTER_PREVIOUS.search(clause.text) if due is None and steps else None
+        if after is not None and steps[-1].due is not None:
+            # "... by Friday, then procurement cuts the PO the week after"
+            days = 7 if "week" in after.group().lower() else 1
+            due = (steps[-1].due + datetime.timedelta(days=days), after.group())
         if due is None:  # a trailing ", by Thursday" may sit in the next fragment
             rest = []
             for c, p in clauses[index + 1 :]:
@@ -1275,6 +1289,10 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
 
 
+_AFTER_PREVIOUS: Final = re.compile(
+    r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day)\b",
+    re.IGNORECASE,
+)
 _RESUMES: Final = re.compile(r"^\s*(?:\w+(?:'ll|\s+will)?\s+)?\w+\s+(?:it|them|that|this)\b", re.I)
 
 
