@@ -89,7 +89,7 @@ async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int) ->
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_bolt.app.async_app import AsyncApp
 
-    from app import build_database
+    from app import build_database, system_now
     from bot.engine import Coach
     from config import Settings
     from handlers.web import build_app
@@ -102,7 +102,7 @@ async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int) ->
         slack_api_url=f"http://127.0.0.1:{fake_port}/api/",
     )
     db = build_database(settings)
-    ours = await listen(build_app(settings, db, Coach(db)))
+    ours = await listen(build_app(settings, db, Coach(db, clock=system_now)))
 
     from slack_sdk.web.async_client import AsyncWebClient
 

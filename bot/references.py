@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.engine import Clock, utc_now
+from bot.engine import Clock
 from storage import crud
 from storage.db import Database
 
@@ -22,7 +22,7 @@ from storage.db import Database
 class References:
     """Save and look up conversation references (JSON), one row per (workspace, target)."""
 
-    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, *, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 
