@@ -247,9 +247,10 @@ _JUST_PASSED_DAYS: Final = 7
 def _yearless(today: datetime.date, month: int, day: int) -> datetime.date | None:
     if _safe_date(2028, month, day) is None:
         return None
-    this_year = _safe_date(today.year, month, day)
-    if this_year is not None and 0 < (today - this_year).days <= _JUST_PASSED_DAYS:
-        return this_year
+    for year in (today.year, today.year - 1):  # "Dec 31" typed on Jan 1 was yesterday
+        passed = _safe_date(year, month, day)
+        if passed is not None and 0 < (today - passed).days <= _JUST_PASSED_DAYS:
+            return passed
     return _next_month_day(today, month, day)
 
 

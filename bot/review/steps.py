@@ -16,7 +16,8 @@ from bot.messages import Choice, owner_note, side_label
 from process import playbook as pb
 from process.plan import Side
 from process.playbook import Stage, fmt_date
-from process.steering import Reading, read_answer
+from process.steering import SURE, Reading, read_answer
+from process.steering import Step as ReadStep
 from storage import crud
 
 if TYPE_CHECKING:
@@ -93,13 +94,13 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
     deal = d.deal
     assert deal is not None
     d.record(text, reading.orientation, reading.side, reading.due)
-    steer = pb.steer(reading, asked, d.state.redirects, d.state.history_streak, deal.account)
-    if steer.keep_as_context and d.review is not None:
-        line = pb.context_line(text)
-        ctx = d.review.context
-        if line not in ctx:
-            d.review.context = (f"{ctx} / {line}" if ctx else line)[:2000]
-            d.s.add(d.review)
+    steer = pb.steer(
+        reading, asked, d.state.redirects, d.state.history_streak, deal.account, d.today
+    )
+    if steer.keep_as_context:
+        keep_context(d, pb.context_line(text))
+    if reading.context:  # "had the budget mtg mon, anyway Raj has to ...": the history part
+        keep_context(d, reading.context)
     if steer.kind == "redirect":
         d.state.redirects += 1
         d.state.history_streak = (
@@ -113,18 +114,39 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
             d.state.gave_up.append(asked)
         d.goto(next_step_stage(d, after=stage))
         return
-    side = reading.side or asked
-    if asked and reading.side and reading.side != asked:
-        other = "ours" if reading.side == "us" else f"{deal.account}'s"
+    read_steps = reading.steps or (
+        ReadStep(reading.side, reading.owner, reading.due, reading.action, reading.date_text),
+    )
+    first = read_steps[0]
+    if asked and first.side and first.side != asked and first.side_confidence >= SURE:
+        other = "ours" if first.side == "us" else f"{deal.account}'s"
         d.say(f"That one is {other}; I'll put it in the plan as such.", "coach")
-    d.state.pending = {
-        "description": pb.step_description(reading, text),
-        "side": side,
-        "owner": reading.owner,
-        "due": reading.due.isoformat() if reading.due else None,
+    pending = [_pending(step, text, asked, stage) for step in read_steps]
+    d.state.pending, d.state.queued, d.state.batch = pending[0], pending[1:], []
+    continue_pending(d)
+
+
+def _pending(step: ReadStep, text: str, asked: Side | None, stage: Stage) -> dict[str, object]:
+    """One step of a reading as `ReviewState.pending`: unsure of the side, the question asked
+    decides it (the customer question frames "Raj sends the PO"); with no question, ask."""
+    side = step.side if step.side_confidence >= SURE else None
+    return {
+        "description": pb.step_description(step, text),
+        "side": side or asked,
+        "owner": step.owner,
+        "due": step.due.isoformat() if step.due else None,
         "origin": stage.value,
     }
-    continue_pending(d)
+
+
+def keep_context(d: Dialog, line: str) -> None:
+    """Add a line to the review's context (what already happened), once."""
+    if d.review is None or not line:
+        return
+    ctx = d.review.context
+    if line not in ctx:
+        d.review.context = (f"{ctx} / {line}" if ctx else line)[:2000]
+        d.s.add(d.review)
 
 
 def continue_pending(d: Dialog) -> None:
@@ -162,10 +184,16 @@ def save_pending(d: Dialog) -> None:
         d.state.got.append(step.side)
     owner = owner_note(step.owner, step.description)
     when = f", due {fmt_date(due, d.today)}" if due else ", no date yet"
-    d.say(
-        f"Added to the plan: *{side_label(step.side)}*{owner}: {step.description}{when}",
-        "success",
-    )
+    d.state.batch.append(f"*{side_label(step.side)}*{owner}: {step.description}{when}")
+    if d.state.queued:  # the next step of the same answer
+        d.state.pending = d.state.queued.pop(0)
+        continue_pending(d)
+        return
+    lines, d.state.batch = d.state.batch, []
+    if len(lines) == 1:
+        d.say(f"Added to the plan: {lines[0]}", "success")
+    else:
+        d.say(f"Added {len(lines)} steps to the plan:\n" + "\n".join(f"• {x}" for x in lines), "success")
     d.goto(next_step_stage(d, after=Stage(p.get("origin", Stage.MORE.value))))
 
 
@@ -195,7 +223,7 @@ def _origin(d: Dialog) -> Stage:
 def ask_step_side(d: Dialog) -> None:
     account = d.deal.account if d.deal else "the customer"
     d.question(
-        f"Whose step is “{(d.state.pending or {}).get('description', '')}”?",
+        f"Theirs or ours? “{(d.state.pending or {}).get('description', '')}”",
         (Choice(f"{account}'s", "side:customer"), Choice("Ours", "side:us")),
         parent=_origin(d),
     )
