@@ -773,8 +773,8 @@ _TRIGGERS: Final = [
     "#",
     "#",
     "#",
-    "#",
-    "#",
+    _MONTH_WORDS,
+    _MONTH_WORDS,
     _MONTH_WORDS,
     _MONTH_WORDS,
     "#",
@@ -798,10 +798,10 @@ _TRIGGERS: Final = [
     "in within inside over",
     "from out",
     "fortnight",
-    "#",
-    "#",
-    "#",
-    "#",
+    " ".join(_WEEKDAYS),  # a weekday and its date: the weekday must be there
+    " ".join(_WEEKDAYS),
+    " ".join(_WEEKDAYS),
+    " ".join(_WEEKDAYS),
     "from after",
     "week",
     "after",
@@ -895,6 +895,7 @@ _SLASHED = re.compile(
     r"\d\s*/\s*\d"
 )  # numeric dates are ours alone: dateparser reads 32/13 as 2032
 _MAX_ANSWER = 80
+_MAX_BARE_WORDS = 7  # "sometime next week hopefully i think": longer is a sentence
 
 
 def parse_date_answer(
@@ -935,7 +936,7 @@ def bare_date(
     calls this on every answer); the date may be in the past.
     """
     text = text.strip().rstrip("?!.")
-    if not text or len(text) > _MAX_ANSWER:
+    if not text or len(text) > _MAX_ANSWER or text.count(" ") > _MAX_BARE_WORDS:
         return None
     for start, end, day in _candidates(text, today, conv):
         if day is not None and _FILLER.match(text[:start] + " " + text[end:]):

@@ -668,12 +668,12 @@ def _read_modal(ctx: _Context) -> _Clause | None:
         if passive:
             verb_at = step + 1
         side = _side_of(subj) if subj else "us"
-        sure = 1.0 if subj and set(subj) & (_US_WORDS | _CUSTOMER_WORDS) else 0.6
+        owner = _owner_of(ctx.body, ctx.tokens, s_start, s_end)
+        sure = _sureness(subj, owner) if subj else 1.0
         if subj and words[s_start] == "both":
             side, sure = None, 0.9
         if subj and subj[-1] in ("nobody", "noone", "one"):
             return _Clause("vague", text=ctx.text)  # "nobody over there will commit"
-        owner = _owner_of(ctx.body, ctx.tokens, s_start, s_end)
         agent = _AGENT.search(ctx.body, ctx.tokens[verb_at].start if verb_at is not None else 0)
         if agent is not None and (passive or not subj or sure < 1.0):
             # "... run by our engineer Kofi Mensah", "will be tabled by their COO"
@@ -701,6 +701,15 @@ _AGENT: Final = re.compile(
     r"(?:their|our|my|the|client|customer|[A-Z])[^,;.]{0,40}?)(?=\s+(?:by|on|before|at|in|for|to|within|"
     r"no\s+later)\b|[,;.]|$)",
 )
+
+
+def _sureness(subject: list[str], owner: str | None) -> float:
+    """How sure the side read from a subject is: "their CFO", "we" say it; a named person is
+    usually the customer's (reps name colleagues as "our SE Ravi" or @mention them); a bare
+    role or team ("legal", "the steering group") could be either side's."""
+    if set(subject) & (_US_WORDS | _CUSTOMER_WORDS):
+        return 1.0
+    return 0.75 if owner else 0.6
 
 
 def _is_artefact(words: list[str]) -> bool:
@@ -768,12 +777,13 @@ def _read_present(ctx: _Context) -> _Clause | None:
     if not subj:
         return None
     side = _side_of(subj)
-    sure = 1.0 if set(subj) & (_US_WORDS | _CUSTOMER_WORDS) else 0.6
+    owner = _owner_of(ctx.body, ctx.tokens, 0, s_end)
+    sure = _sureness(subj, owner)
     if _is_artefact(subj):
         direction = _direction(ctx.body)
         if direction is not None:
             side, sure = direction, 0.8
-    return _Clause("forward", side, _owner_of(ctx.body, ctx.tokens, 0, s_end), ctx.text, due, sure)
+    return _Clause("forward", side, owner, ctx.text, due, sure)
 
 
 _SKIP_ADVERBS: Final = _words("then now also will just still first finally both all")
@@ -1060,8 +1070,9 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
     if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
         return None
     verb_at = next((k for k, t in enumerate(ctx.tokens) if t.start >= m.start("verb")), None)
-    sure = 1.0 if set(subj) & (_US_WORDS | _CUSTOMER_WORDS) or "@" in m["subj"] else 0.6
-    return ctx.step(verb_at, _side_of(subj), _name_in(m["subj"]), sure)
+    owner = _name_in(m["subj"])
+    sure = 1.0 if "@" in m["subj"] else _sureness(subj, owner)
+    return ctx.step(verb_at, _side_of(subj), owner, sure)
 
 
 def _verb_stem(word: str) -> bool:

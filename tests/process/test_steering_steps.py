@@ -129,8 +129,8 @@ def test_a_weekend_due_date_is_flagged() -> None:
 
 
 def test_unsure_side_is_marked() -> None:
-    (step,) = read_answer("Dana sends the order form by Friday", TODAY).steps
-    assert step.side_confidence < SURE  # a name alone does not say whose side Dana is on
+    (step,) = read_answer("Legal reviews the MSA by the 12th", TODAY).steps
+    assert step.side_confidence < SURE  # whose legal?
     (sure,) = read_answer("their CFO signs the order form by Friday", TODAY).steps
     assert sure.side_confidence >= SURE
 
