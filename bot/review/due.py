@@ -80,7 +80,7 @@ def on_confirm_due(d: Dialog, text: str | None, value: str | None) -> None:
         d.say(f"Dropped: {step.description}")
         next_due(d)
     else:
-        typed = parse_date_answer(text or "", d.today) if text else None
+        typed = parse_date_answer(text or "", d.today, conv=d.dates) if text else None
         d.state.step_id = step.id
         if typed is not None and typed >= d.today:
             apply_reschedule(d, step, typed)

@@ -39,7 +39,7 @@ def on_context(d: Dialog, text: str | None, value: str | None) -> None:
     if not text:
         d.ask()
         return
-    reading = read_answer(text, d.today)
+    reading = read_answer(text, d.today, d.dates)
     d.record(text, reading.orientation, reading.side, reading.due)
     review = d.review
     if review is not None:
@@ -78,7 +78,7 @@ def step_answer(d: Dialog, text: str | None) -> None:
     if not text:
         d.ask()
         return
-    capture(d, text, read_answer(text, d.today))
+    capture(d, text, read_answer(text, d.today, d.dates))
 
 
 def capture(d: Dialog, text: str, reading: Reading) -> None:
