@@ -522,7 +522,7 @@ def _holiday_on(country: str, year: int, name: str) -> datetime.date | None:
 def _h_holiday(
     m: re.Match[str], today: datetime.date, conv: DateConventions
 ) -> datetime.date | None:
-    """A holiday is its own date; "before" it the working day before, "after" it the Monday after."""
+    """A holiday is its own date (also "by"/"before" it, like "before the 15th"); "after" it the Monday after."""
     spec = _HOLIDAYS[" ".join(m["hol"].lower().split())]
     when = (m["rel"] or "").lower()
     if spec == (1, 1) and not when:
@@ -536,10 +536,6 @@ def _h_holiday(
             continue
         if when in ("after", "post"):
             day += datetime.timedelta(days=7 - day.weekday())
-        elif when in ("before", "pre"):
-            day -= datetime.timedelta(days=1)
-            while day.weekday() >= 5:
-                day -= datetime.timedelta(days=1)
         if day >= today:
             return day
     return None
@@ -880,7 +876,8 @@ _FILLER = re.compile(
     r"^(?:[\s,.;:!?()'\"-]|\b(?:by|before|on|until|till|due|around|about|the|at|latest|the\s+latest|"
     r"no\s+later\s+than|probably|maybe|hopefully|i\s+think|i\s+guess|ish|approx|approximately|"
     r"it's|its|it\s+is|should\s+be|prob|roughly|say|let's\s+say|target|deadline|is|sometime|some\s+time|"
-    r"perhaps|prolly|i\s+reckon|or\s+so|hopefully|ok|so|itself|ist|gmt|bst|cet|est|edt|pst|pdt|aest|utc|sgt)\b)*$",
+    r"perhaps|prolly|i\s+reckon|or\s+so|hopefully|ok|so|itself|ist|gmt|bst|cet|est|edt|pst|pdt|aest|utc|sgt|"
+    r"eod|cob|eop|am|pm|morning|afternoon|evening|arvo|latest)\b)*$",
     re.IGNORECASE,
 )
 _DATEISH = re.compile(

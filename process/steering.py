@@ -120,7 +120,7 @@ _FILLER_LEAD: Final = re.compile(
     r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|"
     r"so|well|ok|okay|um+|uh+|hmm+|honestly|basically|probably|then|"
     r"next(?!\s+(?:week|wk|month|quarter|year|mon|tue|wed|thu|fri|sat|sun))|now|and|but|also|yeah|yes|"
-    r"to\s+be\s+(?:honest|fair|clear)|kindly\s+note|please\s+note|as\s+discussed|"
+    r"to\s+be\s+(?:honest|fair|clear)|kindly\s+note|please\s+note|as\s+discussed|kindly|"
     r"yep|tbh|imo|realistically|ideally|frankly|right|anyway|please|pls|plz)\b)+",
     re.IGNORECASE,
 )
@@ -239,7 +239,7 @@ _NOT_NAMES_EXTRA: Final = _words(
     grp cmte rsm rvp avp gm bdm kam both everyone someone nobody anyone there here what
     pilot poc trial po sow msa dpa nda deck quote pricing contract order form paperwork
     signed revised updated final draft new current existing whole each every one two three
-    also still just really now then already probably maybe only even
+    also still just really now then already probably maybe only even and or but
     """
 )
 # After these a first word is a subject noun, not an imperative: "Demo was solid".
@@ -640,6 +640,11 @@ def _modal_at(words: list[str], i: int) -> int | None:
     return None
 
 
+_FIRST_SUBJECT: Final = re.compile(
+    r"^(?P<subj>[^;]{1,80}?)(?:'s|,?\s+(?:is|are|am|has|have|was|were))\b", re.IGNORECASE
+)
+
+
 def _is_noun_phrase(words: list[str]) -> bool:
     """No verb, pronoun or preposition-led clause: "customer", "both legal teams", "field trial of the X"."""
     if words[0] in ("not", "no", "nothing") or words[0].endswith("ing"):
@@ -660,6 +665,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
         if step is None:
             continue
         s_start, s_end = _subject(ctx.tokens, i - 1 if i > 0 and words[i - 1] in _BE else i)
+        first = _FIRST_SUBJECT.match(ctx.body) if i > 0 and words[i - 1] == "and" else None
+        if first is not None:  # "Sunita Rao is reviewing the doc and will respond by the 3rd"
+            s_start, s_end = 0, sum(1 for t in ctx.tokens if t.end <= first.end("subj"))
         while s_end > s_start and words[s_end - 1] in _BE | {"will", "has", "have"}:
             s_end -= 1
         subj = words[s_start:s_end]
@@ -683,7 +691,7 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             participle = words[verb_at]
             side = "customer" if participle in _CUSTOMER_PASSIVE_VERBS else None
             side = "us" if participle in _US_PASSIVE_VERBS else side
-            side = _direction(ctx.body) or side
+            side = _direction(ctx.body) or side or _deliverable_side(subj)
             owner, sure = None, 0.8
         if not subj and _FROM_THEM.search(ctx.body):
             side = "customer"
@@ -721,6 +729,8 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
     """ "Book our CEO for a call...", "Follow up.", "Let's...", but not "Demo was solid"."""
     words = ctx.words
     first = words[0]
+    if first not in _IMPERATIVES and len(words) > 1 and words[1] in ("them", "us", "the", "our"):
+        first = _typo_of(first, _IMPERATIVES) or first  # phone typing: "sned them the pricing"
     if first == "let" and len(words) > 2:
         # "let them digest it" is their step; "let's schedule the demo" is ours
         theirs = words[1] in ("them", "him", "her")
@@ -737,6 +747,21 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
         return _Clause("vague", text=ctx.text)  # "Maybe loop in my manager", "Call."
     theirs = _FROM_THEM.search(ctx.body) or first in _CUSTOMER_VERBS
     return ctx.step(0, "customer" if theirs else "us", None, 0.8, subjectless=not theirs)
+
+
+def _typo_of(word: str, vocabulary: frozenset[str]) -> str | None:
+    """The vocabulary word `word` is one slip away from: two letters swapped or one dropped."""
+    if len(word) < 4:
+        return None
+    for k in range(len(word) - 1):
+        swapped = word[:k] + word[k + 1] + word[k] + word[k + 2 :]
+        if swapped in vocabulary:
+            return swapped
+    for k in range(len(word)):
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            if word[:k] + letter + word[k:] in vocabulary:
+                return word[:k] + letter + word[k:]
+    return None
 
 
 def _read_present(ctx: _Context) -> _Clause | None:
@@ -804,7 +829,8 @@ def _present_verb_at(words: list[str]) -> int | None:
             word[:-1] in _STEP_VERBS or word[:-2] in _STEP_VERBS or word[:-3] + "y" in _STEP_VERBS
         ):
             return k
-        if word in _STEP_VERBS and word not in _CONCRETE_NOUNS and before not in _SKIP_ADVERBS:
+        plural_doer = before.endswith("s") or before in _DOERS  # "their legal team finish"
+        if word in _STEP_VERBS and word not in _CONCRETE_NOUNS and plural_doer:
             return k
     return None
 
@@ -812,7 +838,7 @@ def _present_verb_at(words: list[str]) -> int | None:
 # ------------------------------------------------------------------ frames added for chat
 _STATE_PERIOD: Final = re.compile(
     r"\b(?:valid|good|open|on\s+pto|on\s+leave|off|out|frozen|locked)\s+(?:\w+\s+){0,2}?"
-    r"(?:until|till|til|through|thru|to)\b|\b(?:is|are)\s+(?:only\s+)?(?:valid|good)\b",
+    r"(?:until|till|til|through|thru)\b|\b(?:is|are)\s+(?:only\s+)?(?:valid|good)\b",
     re.IGNORECASE,
 )
 _UNTIL_DATE: Final = re.compile(r"\b(?:until|till|til|through|thru)\s*$", re.IGNORECASE)
@@ -831,6 +857,15 @@ def _read_state(ctx: _Context) -> _Clause | None:
         return _Clause("history", text=ctx.text, state_date=ctx.due)
     if _modal_before(words, len(words)):
         return None
+    be = next((k for k, w in enumerate(words[:6]) if w in _BE), None)
+    if (
+        be
+        and ctx.due is not None
+        and ctx.body.lower().find(ctx.due[1].lower()) <= ctx.tokens[be].end + 4
+        and not _is_doer(words[:be])
+        and not set(words[:be]) & (vocab.JOINT_EVENTS | vocab.OUR_EVENTS)
+    ):
+        return _Clause("history", text=ctx.text, state_date=ctx.due)  # "renewal date is march 31"
     if _STATE_PERIOD.search(ctx.body):
         return _Clause("history", text=ctx.text, state_date=ctx.due)
     period = _PERIOD.search(ctx.body)
@@ -898,7 +933,8 @@ def _read_reported(ctx: _Context) -> _Clause | None:
 
 _WANT: Final = re.compile(
     r"^(?P<subj>[^,;]{0,80}?)\s*\b(?P<verb>wants?|needs?|requested|has\s+requested|have\s+requested|"
-    r"asked\s+for|(?:is|are)\s+asking\s+for|expects?|requires?|awaiting|waiting\s+(?:on|for))\s+"
+    r"asked\s+for|(?:is|are)\s+asking\s+for|expects?|(?:is|are)\s+expecting|requires?|awaiting|"
+    r"waiting\s+(?:on|for))\s+"
     r"(?P<obj>(?!to\s+(?!see\b|hear\b))(?!that\b).+)$",
     re.IGNORECASE,
 )
@@ -990,11 +1026,22 @@ _PASSIVE_PLAIN: Final = re.compile(
 )
 
 
+def _deliverable_side(words: list[str]) -> Side | None:
+    """Whose deliverable a thing is: a PO or a signature comes from them, a quote from us."""
+    found = set(words[:6])
+    if found & vocab.THEIR_DELIVERABLES:
+        return "customer"
+    return "us" if found & vocab.OUR_DELIVERABLES else None
+
+
 def _read_deliverable(ctx: _Context) -> _Clause | None:
     """Noun-first and passive steps: "revised quote goes out tmrw", "PO gets raised by their finance"."""
     words = ctx.words
     if words[0] in _PRONOUNS or ctx.past_verb_at(0):
         return None
+    verb_at = _present_verb_at(words)
+    if verb_at not in (None, -1) and not _is_artefact(words[:verb_at]):
+        return None  # "nadia from their procurement sends the PO": a person acts
     passive = _PASSIVE.search(ctx.body) or _PASSIVE_PLAIN.search(ctx.body)
     before = _tokens(ctx.body[: passive.start()]) if passive else ctx.tokens
     if any(_is_past_verb(before, k) for k in range(len(before))):
@@ -1004,6 +1051,8 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
         agent_words = [t.word for t in _tokens(agent)]
         return ctx.forward(_side_of(agent_words), _name_in(agent), 0.9)
     side = _direction(ctx.body)
+    if side is None and passive is not None:
+        side = _deliverable_side(words)
     if side is None and passive is not None:
         part = passive["part"].lower().split()[0]
         side = "customer" if part in _CUSTOMER_PASSIVE_VERBS | {"raised", "completed", "filled"} else None
@@ -1242,6 +1291,12 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     for part in _split(text, today, conv):
         sequel = part.sequel and (stepped or part.listed)
         clause = _read_clause(part.text, today, conv, part.question, sequel)
+        if clause.kind == "history" and "," in part.text:
+            # "ok so legal finally came back, nadia from their procurement sends the PO by fri"
+            head, tail = _step_after_comma(part.text, today, conv)
+            if tail is not None:
+                clauses.append((_Clause("history", text=head), head))
+                clause, part = tail, _Part(tail.text, part.question, True)
         stepped = stepped or clause.kind == "forward"
         clauses.append((clause, part.text))
     steps: list[Step] = []
@@ -1305,6 +1360,20 @@ _AFTER_PREVIOUS: Final = re.compile(
     re.IGNORECASE,
 )
 _RESUMES: Final = re.compile(r"^\s*(?:\w+(?:'ll|\s+will)?\s+)?\w+\s+(?:it|them|that|this)\b", re.I)
+
+
+def _step_after_comma(
+    text: str, today: datetime.date, conv: DateConventions
+) -> tuple[str, _Clause | None]:
+    """The history before a comma and the step after it, if the words after a comma read as one."""
+    at = text.find(",")
+    while at > 0:
+        rest = text[at + 1 :]
+        tail = _read_clause(rest, today, conv)
+        if tail.kind == "forward" and not rest.split()[0].lower().endswith("ing"):
+            return text[:at], tail
+        at = text.find(",", at + 1)
+    return text, None
 
 
 def _step(

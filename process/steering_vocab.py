@@ -68,6 +68,7 @@ CHAT_SPELLINGS: Final[dict[str, str]] = {
     "tryna": "trying to",
     "lemme": "let me",
     "ima": "I'm going to",
+    "&": "and",
 }
 
 # A clause with one of these is vague, whatever else it says: idioms for "nothing concrete".
@@ -77,6 +78,11 @@ VAGUE_IDIOMS: Final = phrases(
     "ball's in their court",
     "ball is in their court",
     "ball in their court",
+    "ball is in",
+    "ball's in",
+    "ghosting",
+    "gone dark",
+    "radio silence",
     "ball's firmly in their court",
     "it's over to them",
     "over to them now",
@@ -181,6 +187,10 @@ WISHES: Final = phrases(
     "wish",
     "try to",
     "try and",
+    "try my best",
+    "do my best",
+    "best effort",
+    "will try",
     "trying to",
     "if we're lucky",
     "with any luck",
@@ -229,6 +239,13 @@ QUESTION_PHRASES: Final = phrases(
     "what counts as",
     "do you want",
     "can we skip",
+    "should i",
+    "should we",
+    "shall i",
+    "lmk if",
+    "let me know if",
+    "wondering if",
+    "do i need to",
 )
 
 # Verbs of a state that lasts until a date: "the trial runs until Dec 15" is context.
@@ -300,6 +317,16 @@ JOINT_EVENTS: Final = words("""
     meeting mtg call dinner lunch review retro retrospective workshop session sessions
     planning negotiation kickoff kick-off walkthrough sync offsite summit governance
     """)
+# Deliverables only one side hands over, for passives with no doer ("PO will be released").
+THEIR_DELIVERABLES: Final = words(
+    "po purchase signature sign-off signoff approval award payment countersignature go-ahead"
+    " decision verdict feedback confirmation"
+)
+OUR_DELIVERABLES: Final = words(
+    "quote quotation proposal pricing deck demo sow invoice certificate cert credentials"
+    " sandbox report whitepaper"
+)
+
 # Events we run for them: "demo w/ the plant mgr thursday" is our step.
 OUR_EVENTS: Final = words("demo presentation pitch onsite visit training")
 
