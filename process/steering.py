@@ -147,7 +147,7 @@ _VAGUE_VERBS: Final = _words(
     be work reach talk move progress advance nudge stay hear re-engage reengage explore look
     keeping waiting hoping pushing continuing following checking touching circling pinging
     chasing nurturing staying trying reconnect regroup revisit catch digest mull ponder
-    reflect sit sleep let multithread multi-thread
+    reflect sit sleep let multithread multi-thread reconvene
     """
 )
 _VAGUE_OBJECTS: Final = _words(
@@ -389,6 +389,8 @@ def _tokens(text: str) -> list[_Token]:
 
 def _is_past_verb(tokens: list[_Token], i: int) -> bool:
     word = tokens[i].word
+    if i and word in ("done", "sorted", "shown", "gone") and tokens[i - 1].word in _BE | {"get", "gets"}:
+        return False  # "once legal is done": a condition, not something that happened
     if word in _IRREGULAR_PAST:
         return not (word == "last" and tokens[i + 1 : i + 2] and tokens[i + 1].word in ("day", "week", "wk"))
     if len(word) > 4 and word.endswith("ed") and word not in _ED_NOT_PAST:
@@ -1026,6 +1028,11 @@ _PASSIVE_PLAIN: Final = re.compile(
 )
 
 
+_NOTE_EXPECTED: Final = re.compile(
+    r"\b(?:expected|due|scheduled|planned|slated)\s+(?:by|on|for|before|in|within|no\s+later)\b", re.I
+)
+
+
 def _deliverable_side(words: list[str]) -> Side | None:
     """Whose deliverable a thing is: a PO or a signature comes from them, a quote from us."""
     found = set(words[:6])
@@ -1051,6 +1058,10 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
         agent_words = [t.word for t in _tokens(agent)]
         return ctx.forward(_side_of(agent_words), _name_in(agent), 0.9)
     side = _direction(ctx.body)
+    if passive is None and _NOTE_EXPECTED.search(ctx.body):
+        # note style without a verb: "Contract signature expected by 15/12"
+        side = side or _deliverable_side(words)
+        return ctx.forward(side, None, 0.8) if side else None
     if side is None and passive is not None:
         side = _deliverable_side(words)
     if side is None and passive is not None:
@@ -1088,7 +1099,8 @@ _PROGRESSIVE: Final = re.compile(
 _NOT_STEPS_ING: Final = _words(
     """
     being going coming having getting looking doing feeling saying thinking using evaluating
-    comparing considering struggling leaning planning ramping sitting waiting hoping
+    comparing considering struggling leaning planning ramping sitting waiting hoping arguing
+    debating haggling deliberating dragging
     """
 )
 

@@ -23,6 +23,7 @@ TODAY = datetime.date(2026, 11, 24)  # the reference date of both example files
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "coaching" / "answers-dev.tsv"
 OWN_SET = Path(__file__).with_name("steering_examples.tsv")
 HOLDOUT_SET = Path(__file__).with_name("steering_holdout.tsv")
+BLIND_DIR = Path(__file__).with_name("blind")
 THRESHOLD = 0.90
 
 
@@ -43,7 +44,7 @@ def load(path: Path) -> list[Example]:
     ]
     out = []
     for line in rows[1:]:
-        text, orientation, side, due = line.split("\t")
+        text, orientation, side, due = line.split("\t")[:4]  # later columns: owner, steps
         out.append(
             Example(
                 text,
@@ -57,6 +58,12 @@ def load(path: Path) -> list[Example]:
 
 def _sets() -> list[tuple[str, list[Example]]]:
     sets = [("own", load(OWN_SET)), ("holdout", load(HOLDOUT_SET))]
+    # issue 11: chat and enterprise styles, and the batches once they were no longer blind
+    sets += [(p.stem, load(p)) for p in sorted(BLIND_DIR.glob("*.tsv"))]
+    for name in ("answers-chat-dev", "answers-enterprise-dev"):
+        path = DEV_SET.with_name(f"{name}.tsv")
+        if path.exists():
+            sets.append((name, load(path)))
     if DEV_SET.exists():
         sets.insert(0, ("dev", load(DEV_SET)))
     return sets
