@@ -1081,6 +1081,10 @@ def _read_event(ctx: _Context) -> _Clause | None:
     undated = ctx.sequel or re.search(r"\b(?:tbd|tbc|slot|date)\b", ctx.body, re.I)
     if ctx.past or not (ctx.due or undated):
         return None
+    if head[0] in _PRONOUNS or (
+        head[0] in _IMPERATIVES and len(head) > 1 and head[1] in _DETERMINERS | _PRONOUNS
+    ):
+        return None  # "I review it Wednesday", "call the CFO tomorrow": someone acts
     for k, word in enumerate(head):
         if word in _AUX_OR_MODAL or (k and word in _IMPERATIVES and word not in _CONCRETE_NOUNS):
             return None
@@ -1164,6 +1168,7 @@ def _read_moved(ctx: _Context) -> _Clause | None:
 _READERS: Final = (
     _read_moved,
     _read_state,
+    _read_event,
     _read_reported,
     _read_responsibility,
     _read_frame,
@@ -1173,7 +1178,6 @@ _READERS: Final = (
     _read_progressive,
     _read_deliverable,
     _read_present,
-    _read_event,
 )
 
 
@@ -1320,6 +1324,8 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
                 context.append(_clean(raw))
             continue
         side, owner, sure = clause.side, clause.owner, clause.side_confidence
+        if _JOINT.search(clause.text):
+            side, sure = None, 0.9  # "has to be agreed by both sides"
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
         due = clause.due
@@ -1367,6 +1373,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
 
 
+_JOINT: Final = re.compile(r"\b(?:both\s+(?:sides|parties|teams)|jointly|joint)\b", re.IGNORECASE)
 _AFTER_PREVIOUS: Final = re.compile(
     r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day)\b",
     re.IGNORECASE,
