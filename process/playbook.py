@@ -196,7 +196,9 @@ def steer(
             keep_as_context=keep,
         )
     if reading.bare_date is not None and (today is None or reading.bare_date >= today):
-        return Steer("redirect", f"What happens on {fmt_date(reading.bare_date, today)}, and who does it?")
+        return Steer(
+            "redirect", f"What happens on {fmt_date(reading.bare_date, today)}, and who does it?"
+        )
     if reading.orientation == "history":
         if reading.state_date is not None and history_streak == 0:
             when = fmt_date(reading.state_date[0], today)
