@@ -200,9 +200,8 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
     if first == "let" and len(words) > 2:
         # "let them digest it" is their step; "let's schedule the demo" is ours
         theirs = words[1] in ("them", "him", "her")
-        return ctx.step(
-            2 if theirs or words[1] == "us" else 1, "customer" if theirs else "us", None
-        )
+        verb_at = _main_verb(ctx.tokens, 2 if theirs or words[1] == "us" else 1)
+        return ctx.step(verb_at, "customer" if theirs else "us", None)
     if first in _WANTS and _FROM_THEM.search(ctx.body):
         return ctx.step(1, "customer", None)  # "Need the PO from them before the 20th"
     if first not in _IMPERATIVES or (first in _CONCRETE_NOUNS and ctx.past):
@@ -279,6 +278,9 @@ def _read_state(ctx: _Context) -> _Clause | None:
     if words[0] in _IMPERATIVES and words[0] not in _CONCRETE_NOUNS:
         return None  # "schedule the IQ/OQ runs for January" asks for something
     for k, word in enumerate(words):
+        takes_object = words[k + 1 : k + 2] and words[k + 1] in _DETERMINERS
+        if k and word in vocab.PERSON_CHANGES and not takes_object and not _modal_before(words, k):
+            return _Clause("history", text=ctx.text, state_date=ctx.due)  # "new lead starts in Jan"
         if word not in vocab.STATE_VERBS or k == 0 or words[k - 1] in ("to", "will"):
             continue
         if _is_doer(words[max(0, k - 2) : k]) or _modal_before(words, k):

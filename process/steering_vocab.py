@@ -134,6 +134,8 @@ VAGUE_IDIOMS: Final = phrases(
     "see where things land",
     "see where we land",
     "see how things",
+    "see how it goes",
+    "see how the",
     "take it from there",
     "touch wood",
     "fingers crossed",
@@ -252,6 +254,9 @@ QUESTION_PHRASES: Final = phrases(
 STATE_VERBS: Final = words("""
     runs ends expires renews auto-renews lapses finishes starts begins closes lasts
     """)
+
+# A person arriving or leaving is news, not a step: "their new procurement lead starts in January".
+PERSON_CHANGES: Final = words("joins retires resigns quits starts leaves")
 
 # Reported speech: "Raj said he'd sign by the 4th" is Raj's step, not history.
 REPORTING_VERBS: Final = phrases(
