@@ -115,6 +115,7 @@ _PICTOGRAPHS: Final = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2b
 # Where one clause ends and the next begins. A step often follows history ("had the budget
 # mtg mon, anyway tomas has to...") or another step ("..., then procurement issues the PO").
 _CLAUSE_SPLIT: Final = re.compile(
+    r"(?=[\s,;!?.:\d\u2013\u2014])(?:"  # every separator starts with one of these: skip the rest fast
     r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s)+\s*"
     r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means|anyway|anyways|meanwhile|"
     r"plus|after\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
@@ -128,7 +129,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must)\s)"
     r"|,\s*(?=(?-i:[A-Z][a-z]+)\s+(?:will|is|has|\w+s)\s)"
     r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"
-    r"|(?<![\w/])(?=\d[.)]\s)",
+    r"|(?<![\w/])(?=\d[.)]\s)"
+    r")",
     re.IGNORECASE,
 )
 

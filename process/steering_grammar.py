@@ -8,7 +8,9 @@ the sales vocabulary a lead would review lives in `process/steering_vocab.py`.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -327,7 +329,17 @@ class _Clause:
     state_date: tuple[datetime.date, str] | None = None
 
 
-def _tokens(text: str) -> list[_Token]:
+@functools.lru_cache(maxsize=128)
+def _tokens(text: str) -> tuple[_Token, ...]:
+    """The words of `text`, lower-case, contractions expanded.
+
+    Cached because several readers tokenise the same clause of one answer; the cache is
+    small on purpose, so it only helps within an answer (a benchmark that reads the same
+    answers round after round gets no help from it: it cycles through more than 128 clauses)."""
+    return tuple(_tokenise(text))
+
+
+def _tokenise(text: str) -> list[_Token]:
     out: list[_Token] = []
     for m in _WORD.finditer(text):
         raw = m.group().lower().strip("'-")
@@ -344,7 +356,7 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
-def _is_past_verb(tokens: list[_Token], i: int) -> bool:
+def _is_past_verb(tokens: Sequence[_Token], i: int) -> bool:
     word = tokens[i].word
     if (
         i
@@ -363,7 +375,7 @@ def _is_past_verb(tokens: list[_Token], i: int) -> bool:
     return False
 
 
-def _subject(tokens: list[_Token], end: int) -> tuple[int, int]:
+def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
     """Token range [start, end) of the noun phrase just before index `end`."""
     start = end
     while start > 0:
@@ -405,7 +417,7 @@ def _side_of(words: list[str]) -> Side | None:
     return "customer"
 
 
-def _owner_of(text: str, tokens: list[_Token], start: int, end: int) -> str | None:
+def _owner_of(text: str, tokens: Sequence[_Token], start: int, end: int) -> str | None:
     if start >= end:
         return None
     return _name_in(text[tokens[start].start : tokens[end - 1].end])
@@ -454,14 +466,14 @@ def _name_in(phrase: str) -> str | None:
     return None
 
 
-def _main_verb(tokens: list[_Token], i: int) -> int | None:
+def _main_verb(tokens: Sequence[_Token], i: int) -> int | None:
     """Index of the first real verb at or after i, skipping adverbs and auxiliaries."""
     while i < len(tokens) and tokens[i].word in _MODAL_ADVERBS:
         i += 1
     return i if i < len(tokens) else None
 
 
-def _is_concrete(tokens: list[_Token], verb_at: int | None, text: str, has_date: bool) -> bool:
+def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_date: bool) -> bool:
     """A forward clause names a real action unless its verb or object is a non-action."""
     if verb_at is None:
         return False
@@ -491,7 +503,7 @@ def _is_concrete(tokens: list[_Token], verb_at: int | None, text: str, has_date:
 class _Context:
     text: str  # the clause without leading filler (what the action shows)
     body: str  # the same without a leading hedge ("maybe", "just")
-    tokens: list[_Token]
+    tokens: Sequence[_Token]
     words: list[str]
     due: tuple[datetime.date, str] | None
     hedged: bool
