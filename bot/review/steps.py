@@ -282,7 +282,7 @@ def ask_step_late(d: Dialog) -> None:
     d.question(
         f"{fmt_date(due, d.today)} is after the decision date ({fmt_date(decision, d.today)}): a step that "
         "lands after the decision can't help them decide. Pick an earlier date, or keep it?",
-        (Choice(f"Keep {due:%b} {due.day}", "late:keep"),),
+        (Choice(f"Keep {pb.short_date(due, d.today)}", "late:keep"),),
         date_input=True,
         initial=decision,
         parent=_origin(d),
