@@ -126,6 +126,7 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|our|their|i'll|we'll|they'll|i'm)\b)"
+    r"|,?\s+so\s+(?=(?!(?:we|i|they|you|it|that)\b)[\w-]+\s+(?:will|is|has|needs|must)\b)"
     r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must)\s)"
     r"|,\s*(?=(?-i:[A-Z][a-z]+)\s+(?:will|is|has|\w+s)\s)"
     r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"

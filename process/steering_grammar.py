@@ -158,7 +158,7 @@ _IMPERATIVES: Final = _words(
     walkthrough summarize summarise recap consider think explore look work nudge countersign
     choose pick select order buy pay wrap lay outline price quote package scope define agree
     introduce connect grab pin text message slack dm contact brief prep rework revise
-    redline turn sort iron settle resolve answer respond reply have re-engage reengage
+    redline turn sort iron settle resolve answer respond reply have re-engage reengage revert
     multithread fly
     """
 )
@@ -170,6 +170,7 @@ _IRREGULAR_PAST: Final = _words(
     won found thought felt knew brought bought began wrote heard paid led kept held sat
     showed shown been done seemed sold spent stood understood forgot became hadn't wasn't
     weren't didn't haven't hasn't ago yesterday already previously earlier last since
+    couldn't couldnt wouldn't
     recently wanted needed asked
     """
 )
@@ -412,8 +413,8 @@ def _side_of(words: list[str]) -> Side | None:
         return "us"
     if any(w in _CUSTOMER_WORDS for w in words):
         return "customer"
-    if len(words) <= 2 and words[-1] in _US_ROLES and words[0] in ("the", "our", "my"):
-        return "us"
+    if len(words) <= 2 and words[-1] in _US_ROLES and words[0] in ("the", "our", "my", words[-1]):
+        return "us"  # "SE to run the dry run": customers have no SEs
     return "customer"
 
 

@@ -87,6 +87,8 @@ def read_clause(
         return _Clause("vague", text=text)  # a question back to the coach
     if vocab.VAGUE_IDIOMS.search(body):
         return _Clause("vague", text=text)
+    if words[0] in vocab.SUBORDINATORS and not any(_modal_at(words, k) for k in range(len(words))):
+        return _Clause("history", text=text)  # "After the workshop on Thursday," sets the scene
     due = parse_due(body, today, conv)
     ctx = _Context(text, body, tokens, words, due, hedge is not None, today, conv, sequel)
     for reader in READERS:
@@ -116,10 +118,8 @@ def _read_frame(ctx: _Context) -> _Clause | None:
     owner = None if obj[0] in _PRONOUNS else _name_in(frame.group("obj"))
     side = _side_of(obj)
     before = [t.word for t in _tokens(ctx.body[: frame.start()])]
-    if frame.group("verb").lower() in ("ask", "remind", "push", "get") and set(before) & {
-        "i",
-        "we",
-    }:
+    asking = frame.group("verb").lower() in ("ask", "remind", "push", "get")
+    if asking and (not before or set(before) & {"i", "we"}):
         return ctx.step(then_at, "us", None, 0.8)  # asking them is what we do
     return ctx.step(then_at, side, owner)
 
@@ -421,7 +421,8 @@ _PASSIVE_PLAIN: Final = re.compile(
 
 
 _NOTE_EXPECTED: Final = re.compile(
-    r"\b(?:expected|due|scheduled|planned|slated)\s+(?:by|on|for|before|in|within|no\s+later)\b",
+    r"\b(?:expected|due|scheduled|planned|slated)\s+(?:by|on|for|before|in|within|no\s+later)\b"
+    r"|\bpending\s+(?:from|with|at|on)\b(?!.*\bsince\b)",
     re.I,
 )
 
@@ -464,11 +465,17 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
     return ctx.forward(side, None, 0.85)
 
 
+_BOOKED: Final = re.compile(
+    r"\b(?:booked|scheduled|set|confirmed|planned|arranged|fixed|locked\s+in)\s+(?:for|on)\b", re.I
+)
+
+
 def _read_event(ctx: _Context) -> _Clause | None:
     """ "Final negotiation mtg mon", "3-way call w/ their EB and my VP thurs": a step for both sides."""
     head = ctx.words[:5]
     undated = ctx.sequel or re.search(r"\b(?:tbd|tbc|slot|date)\b", ctx.body, re.I)
-    if ctx.past or not (ctx.due or undated):
+    booked = _BOOKED.search(ctx.body)  # "intro call with their CISO booked for Thursday"
+    if (ctx.past and not booked) or not (ctx.due or undated):
         return None
     if head[0] in _PRONOUNS or (
         head[0] in _IMPERATIVES and len(head) > 1 and head[1] in _DETERMINERS | _PRONOUNS
@@ -477,6 +484,8 @@ def _read_event(ctx: _Context) -> _Clause | None:
     for k, word in enumerate(head):
         if word in _AUX_OR_MODAL or (k and word in _IMPERATIVES and word not in _CONCRETE_NOUNS):
             return None
+        if head[k + 1 : k + 2] == ["to"]:
+            return None  # "planning to send the contract" is no planning session
         if word in vocab.OUR_EVENTS and "joint" not in head and "both" not in head:
             return ctx.forward("us", None, 0.75)
         if word in vocab.JOINT_EVENTS or word in vocab.OUR_EVENTS:

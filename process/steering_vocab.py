@@ -186,6 +186,8 @@ WISHES: Final = phrases(
     "expecting good news",
     "positive outcome",
     "reckon it'll",
+    "i reckon",
+    "reckon they",
     "wish",
     "try to",
     "try and",
@@ -249,6 +251,10 @@ QUESTION_PHRASES: Final = phrases(
     "wondering if",
     "do i need to",
 )
+
+# Words that open a clause of time or condition: "After the workshop on Thursday, they ...",
+# "Once legal signs off, ...": the scene for a step, not a step.
+SUBORDINATORS: Final = words("after before once following post until when whenever if unless")
 
 # Verbs of a state that lasts until a date: "the trial runs until Dec 15" is context.
 STATE_VERBS: Final = words("""
