@@ -33,6 +33,7 @@ from process.steering_grammar import (
     _MODALS,
     _OBJ_TO,
     _PRONOUNS,
+    _STEP_VERBS,
     _US_PASSIVE_VERBS,
     _US_WORDS,
     _VAGUE_OBJECTS,
@@ -44,6 +45,7 @@ from process.steering_grammar import (
     _deliverable_side,
     _direction,
     _is_artefact,
+    _is_concrete,
     _is_doer,
     _is_past_verb,
     _main_verb,
@@ -246,7 +248,10 @@ def _read_present(ctx: _Context) -> _Clause | None:
                 break
             s_end += 1
         verb_at = s_end
-    if (verb_at < len(words) and words[verb_at] in _VAGUE_VERBS) or _WAITING.search(ctx.body):
+    vague_verb = verb_at < len(words) and words[verb_at] in _VAGUE_VERBS
+    if (
+        vague_verb and not _is_concrete(ctx.tokens, verb_at, ctx.body, ctx.has_date)
+    ) or _WAITING.search(ctx.body):
         return _Clause("vague", text=ctx.text)
     subj = words[:s_end]
     if not subj:
@@ -343,7 +348,11 @@ def _read_reported(ctx: _Context) -> _Clause | None:
         return _Clause("forward", side, owner, ctx.text, inner.due, 0.9)
     verb = said.group().lower()
     if verb in ("promised", "committed") and ctx.due is not None:
-        return ctx.forward(_side_of(speaker_words), _name_in(speaker), 0.9)
+        # "Their counsel has our redlines and promised a response": the speaker is the subject
+        head = next(
+            (k for k, w in enumerate(speaker_words) if w in _AUX_OR_MODAL), len(speaker_words)
+        )
+        return ctx.forward(_side_of(speaker_words[:head] or speaker_words), _name_in(speaker), 0.9)
     return None
 
 
@@ -477,13 +486,22 @@ def _read_event(ctx: _Context) -> _Clause | None:
     booked = _BOOKED.search(ctx.body)  # "intro call with their CISO booked for Thursday"
     if (ctx.past and not booked) or not (ctx.due or undated):
         return None
+    events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
     if head[0] in _PRONOUNS or (
-        head[0] in _IMPERATIVES and len(head) > 1 and head[1] in _DETERMINERS | _PRONOUNS
+        head[0] in _IMPERATIVES
+        and (
+            head[0] not in events
+            and not set(head[1:3]) & events
+            or (len(head) > 1 and head[1] in _DETERMINERS | _PRONOUNS)
+        )
     ):
-        return None  # "I review it Wednesday", "call the CFO tomorrow": someone acts
+        return (
+            None  # "I review it Wednesday", "call the CFO tomorrow", "schedule QBR": someone acts
+        )
     for k, word in enumerate(head):
-        if word in _AUX_OR_MODAL or (k and word in _IMPERATIVES and word not in _CONCRETE_NOUNS):
-            return None
+        verb = word in _IMPERATIVES or (word.endswith("s") and word[:-1] in _STEP_VERBS)
+        if word in _AUX_OR_MODAL or (k and verb and word not in _CONCRETE_NOUNS):
+            return None  # "mirela confirms the cutover weekend": she acts
         if head[k + 1 : k + 2] == ["to"]:
             return None  # "planning to send the contract" is no planning session
         if word in vocab.OUR_EVENTS and "joint" not in head and "both" not in head:

@@ -164,6 +164,11 @@ VAGUE_IDIOMS: Final = phrases(
     "we'll see",
     "stay close",
     "stay on top of",
+    "socialise internally",
+    "socialize internally",
+    "discuss internally",
+    "think it over",
+    "mull it over",
 )
 
 # A hoped-for outcome, even with a date, is a wish, not a step ("hopefully they sign by Xmas").
@@ -181,6 +186,9 @@ WISHES: Final = phrases(
     "we'd like to",
     "ideally",
     "aiming to",
+    "aiming for",
+    "aim for",
+    "hoping for",
     "aim to",
     "expecting positive",
     "expecting good news",
@@ -326,7 +334,8 @@ FROM_US: Final = phrases(
 # Nouns for things that happen with both sides in the room: a step whose side is joint.
 JOINT_EVENTS: Final = words("""
     meeting mtg call dinner lunch review retro retrospective workshop session sessions
-    planning negotiation kickoff kick-off walkthrough sync offsite summit governance
+    planning negotiation kickoff kick-off walkthrough sync offsite summit governance catch-up
+    catchup go-live golive cutover qbr
     """)
 # Deliverables only one side hands over, for passives with no doer ("PO will be released").
 THEIR_DELIVERABLES: Final = words(
