@@ -39,6 +39,7 @@ from process.steering_grammar import (
     _Clause,
     _present_verb_at,
     _tokens,
+    _verb_stem,
 )
 from process.steering_readers import (
     read_clause,
@@ -142,7 +143,7 @@ _SEQUEL: Final = re.compile(
 )
 
 
-_ARROW_SPLIT: Final = re.compile(r"\s*-+>\s*")
+_ARROW_SPLIT: Final = re.compile(r"\s*(?:-+>|\u2192)\s*")
 
 
 # "... on Thursday and send the VPAT afterwards": a second verb for the same doer.
@@ -244,9 +245,9 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     for part, sep, question in raw:
         listed = ":" in sep or bool(_LISTED.match(part))
         sequel = bool(_SEQUEL.search(sep)) or listed
-        for piece, joined in _subsplit(part, today, conv):
+        for piece, joined, arrowed in _subsplit(part, today, conv):
             if piece.strip():
-                out.append(_Part(piece, question, sequel or joined, listed))
+                out.append(_Part(piece, question, sequel or joined, listed or arrowed))
     return out
 
 
@@ -255,24 +256,28 @@ _LISTED: Final = re.compile(
 )
 
 
-def _subsplit(part: str, today: datetime.date, conv: DateConventions) -> list[tuple[str, bool]]:
+def _subsplit(
+    part: str, today: datetime.date, conv: DateConventions
+) -> list[tuple[str, bool, bool]]:
     """Arrows and "and <verb>" inside one clause: split only where the left side is a whole step.
 
     "security pack -> their infosec" is one step; "our SE finishes the spec by fri -> their
     architects sign off" is two. "draft the plan and share it by Friday" is one step;
     "run the demo on Thursday and send the VPAT" two (the left side has its own date).
+    Each piece comes with whether it follows another (joined) and whether arrows made a
+    list of them ("legal signs off -> procurement raises the PO").
     """
     pieces = [part]
-    if "->" in part or ">" in part:
+    if "->" in part or ">" in part or "\u2192" in part:
         arrows = _ARROW_SPLIT.split(part)
         pieces = [arrows[0]]
         for piece in arrows[1:]:
             right = [t.word for t in _tokens(piece)]
-            if len(_tokens(pieces[-1])) >= 4 and _present_verb_at(right) not in (None, -1):
+            if len(_tokens(pieces[-1])) >= 2 and _present_verb_at(right) not in (None, -1):
                 pieces.append(piece)  # "... by fri -> their architects sign off next week"
             else:
                 pieces[-1] += " -> " + piece  # "security pack -> their infosec EOD"
-    out: list[tuple[str, bool]] = []
+    out: list[tuple[str, bool, bool]] = []
     for piece in pieces:
         chunks = _AND_VERB.split(piece)
         merged = [chunks[0]]
@@ -281,7 +286,7 @@ def _subsplit(part: str, today: datetime.date, conv: DateConventions) -> list[tu
                 merged[-1] += " and " + chunk  # "draft the plan and share it by Friday": one step
             else:
                 merged.append(chunk)
-        out.extend((m, k > 0 or len(out) > 0) for k, m in enumerate(merged))
+        out.extend((m, k > 0 or len(out) > 0, len(pieces) > 1) for k, m in enumerate(merged))
     return out
 
 
@@ -383,7 +388,8 @@ def _step_after_comma(
     while at > 0:
         rest = text[at + 1 :]
         tail = read_clause(rest, today, conv)
-        if tail.kind == "forward" and not rest.split()[0].lower().endswith("ing"):
+        first = rest.split()[0].lower() if rest.split() else ""
+        if tail.kind == "forward" and (not first.endswith("ing") or _verb_stem(first)):
             return text[:at], tail
         at = text.find(",", at + 1)
     return text, None

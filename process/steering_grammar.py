@@ -182,7 +182,7 @@ _ED_NOT_PAST: Final = _words(
     bed led wed based interested excited concerned involved aligned engaged required
     detailed signed approved advanced dedicated preferred qualified related supposed
     scheduled expected planned customised customized revised updated completed redlined
-    tailored proposed agreed committed limited automated integrated managed ed
+    tailored proposed agreed committed limited automated integrated managed ed awaited
     """
 )
 

@@ -89,6 +89,8 @@ def read_clause(
         return _Clause("vague", text=text)  # a question back to the coach
     if vocab.VAGUE_IDIOMS.search(body):
         return _Clause("vague", text=text)
+    if _ACKNOWLEDGED.match(body):
+        return _Clause("history", text=text)  # "Cool, will do." answers the coach, names no step
     if words[0] in vocab.SUBORDINATORS and not any(_modal_at(words, k) for k in range(len(words))):
         return _Clause("history", text=text)  # "After the workshop on Thursday," sets the scene
     due = parse_due(body, today, conv)
@@ -102,6 +104,9 @@ def read_clause(
     return _Clause("history", text=text)
 
 
+_ACKNOWLEDGED: Final = re.compile(
+    r"^\W*(?:\w+\W+)?(?:will|can|i'll|we'll)\s+do(?:\s+that)?\W*$", re.I
+)
 _ASKS_COACH: Final = re.compile(r"\b(?:should|shall|could|can|would)\s+(?:i|we)\b", re.IGNORECASE)
 
 
@@ -188,7 +193,7 @@ _AGENT: Final = re.compile(
     r"tomorrow|tmrw|today|tonight|next|this|then|mid|early|late|monday|tuesday|wednesday|thursday|friday|"
     r"mon|tue|tues|wed|weds|thu|thur|thurs|fri|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
     r"january|february|march|april|june|july|august|september|october|november|december|q[1-4]|\d)))"
-    r"(?:their|our|my|the|client|customer|[A-Z])[^,;.]{0,40}?)(?=\s+(?:by|on|before|at|in|for|to|within|"
+    r"(?:their|our|my|the|client|customer|us\b|me\b|them\b|[A-Z])[^,;.]{0,40}?)(?=\s+(?:by|on|before|at|in|for|to|within|"
     r"no\s+later)\b|[,;.]|$)",
 )
 
@@ -305,8 +310,12 @@ def _read_state(ctx: _Context) -> _Clause | None:
     if _STATE_PERIOD.search(ctx.body):
         return _Clause("history", text=ctx.text, state_date=ctx.due)
     period = _PERIOD.search(ctx.body)
-    if period and ctx.due is None and not period.group().lower().startswith(("out", "end")):
-        period = None  # "walking his CFO through it" is no period
+    if period and not period.group().lower().startswith(("out", "end")):
+        after = ctx.body[period.end() :].lower()
+        due_text = ctx.due[1].lower() if ctx.due else ""
+        right_after = due_text in after[: len(due_text) + 6]
+        if not due_text or not (due_text.startswith(period.group().lower()) or right_after):
+            period = None  # "walking his CFO through it", "go through the numbers": no period
     if period and (not _is_doer(words[:3]) or set(words[:4]) & {"has", "have", "having"}):
         return _Clause(
             "history", text=ctx.text, state_date=ctx.due
@@ -431,7 +440,7 @@ _PASSIVE_PLAIN: Final = re.compile(
 
 _NOTE_EXPECTED: Final = re.compile(
     r"\b(?:expected|due|scheduled|planned|slated)\s+(?:by|on|for|before|in|within|no\s+later)\b"
-    r"|\bpending\s+(?:from|with|at|on)\b(?!.*\bsince\b)",
+    r"|\bpending\s+(?:from|with|at|on)\b(?!.*\bsince\b)|\b(?:awaited|outstanding)\s*$",
     re.I,
 )
 
