@@ -615,7 +615,13 @@ def _h_fortnight(
 
 
 _THE = r"(?:the\s+)?"
-_EOD = r"(?:(?:eod|cob|eop|end\s+of\s+(?:the\s+)?(?:business\s+)?(?:day|play)|close\s+of\s+business)\s+(?:on\s+)?)?"
+# A time zone after "EOD" changes nothing: "EOD IST tmrw" is tomorrow.
+_ZONE = r"(?:(?:ist|gmt|bst|cet|est|edt|pst|pdt|aest|sgt|uk|et|pt)\s+)?"
+_EOD = (
+    r"(?:(?:eod|cob|eop|end\s+of\s+(?:the\s+)?(?:business\s+)?(?:day|play)|close\s+of\s+business)\s+"
+    + _ZONE
+    + r"(?:on\s+)?)?"
+)
 _ANCHOR = r"(?P<anchor>today|now|tomorrow|tmrw|tmr|(?:(?P<which>this|next|coming)\s+)?" + _WD + r")"
 _NUMERIC = r"(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])"
 # Order matters only for readability: overlaps are resolved longest-first in _candidates.
@@ -663,7 +669,9 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (
         r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening|arvo)|arvo|eod|cob|eop|end\s+of\s+play|"
         r"end\s+of\s+(?:the\s+)?(?:business\s+)?day|"
-        r"close\s+of\s+business)\b(?!\s+(?:on\s+)?(?:tomorrow|tmrw|monday|tuesday|wednesday|thursday|friday|"
+        r"close\s+of\s+business)\b(?!\s+"
+        + _ZONE
+        + r"(?:on\s+)?(?:tomorrow|tmrw|monday|tuesday|wednesday|thursday|friday|"
         r"mon|tues?|weds?|thu|thurs|fri)\b)",
         _h_today,
     ),

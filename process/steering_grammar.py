@@ -451,6 +451,7 @@ def _name_in(phrase: str) -> str | None:
                 low = low.split("'")[0]  # "I'll", "she'd"
             name_like = (
                 len(word) >= 2
+                and (cased or not word.isupper())  # "CS" in lower-case chat is an acronym
                 and not low.endswith("ing")
                 and low not in vocab.ROLE_WORDS
                 and low not in vocab.HONORIFICS

@@ -154,6 +154,14 @@ VAGUE_IDIOMS: Final = phrases(
     "at some stage",
     "one of these days",
     "play it by ear",
+    "leave it with them",
+    "leave it with",
+    "for a bit",
+    "give it time",
+    "needs to land",
+    "has to land",
+    "land it",
+    "land this",
     "can't say",
     "hard to say",
     "nothing planned",
@@ -271,7 +279,7 @@ SUBORDINATORS: Final = words("after before once following post until when whenev
 
 # Verbs of a state that lasts until a date: "the trial runs until Dec 15" is context.
 STATE_VERBS: Final = words("""
-    runs ends expires renews auto-renews lapses finishes starts begins closes lasts
+    runs ends expires renews auto-renews auto-rolls rolls lapses finishes starts begins closes lasts
     """)
 
 # A person arriving or leaving is news, not a step: "their new procurement lead starts in January".
