@@ -16,6 +16,7 @@ from bot.messages import Choice, owner_note, side_label
 from process import playbook as pb
 from process.plan import Side
 from process.playbook import Stage, fmt_date
+from process.dates import falls_on_weekend
 from process.steering import SURE, Reading, read_answer
 from process.steering import Step as ReadStep
 from storage import crud
@@ -184,6 +185,8 @@ def save_pending(d: Dialog) -> None:
         d.state.got.append(step.side)
     owner = owner_note(step.owner, step.description)
     when = f", due {fmt_date(due, d.today)}" if due else ", no date yet"
+    if due is not None and falls_on_weekend(due):
+        when += " (a weekend: is that right?)"
     d.state.batch.append(f"*{side_label(step.side)}*{owner}: {step.description}{when}")
     if d.state.queued:  # the next step of the same answer
         d.state.pending = d.state.queued.pop(0)
