@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from bot.messages import Choice, owner_note, side_label
 from process import playbook as pb
+from process.dates import falls_on_weekend
 from process.plan import Side
 from process.playbook import Stage, fmt_date
-from process.dates import falls_on_weekend
 from process.steering import SURE, Reading, read_answer
 from process.steering import Step as ReadStep
 from storage import crud
