@@ -28,6 +28,19 @@ Conventions (all relative to `today`; a result is never before `today`):
   ISO dates (2026-12-18) are accepted. A date with an explicit year in the past is ignored.
 - "today"/"tonight"/"EOD"/"COB" = today; "tomorrow" (and common misspellings) = today + 1.
 - "ASAP", "soon", "yesterday", "last Friday", "two weeks ago" give no due date.
+- Issue 11: misspelled weekdays ("thrusday", "wensday"), "wk"/"wks", "arvo"/"end of play"/
+  "EOP" = today; a weekday with its date ("thurs 12/3"): the date wins; "a week from
+  Friday"/"Friday week"/"the Friday after next" = the coming Friday + 7 days, "a week from
+  tomorrow" = tomorrow + 7; "the last day of the month" = month end; "the first/second/last
+  week of <month>" = the Friday of that week (weeks from the month's first Monday);
+  "after <holiday>" = the Monday after it, "by/before <holiday>" = the holiday (public
+  holidays from the `holidays` package, e.g. Thanksgiving; Christmas and New Year fixed);
+  "EOFY"/"end of fiscal year"/"end of FY27"/"Q1 FY27"/"EOQ" follow the workspace's
+  fiscal-year start (`DateConventions`; FY27 ends in 2027); numeric dates are DD/MM when
+  the convention says so, and always when only DD/MM makes sense ("18/12"); "24/7" is no date.
+- A day-and-month without a year typed as a whole date answer in the 7 days after it
+  ("Nov 28" on Nov 29) is that past date, so the caller can say so; in running text it is
+  next year's, as before.
 """
 
 from __future__ import annotations
@@ -861,6 +874,9 @@ _LEAD_IN = re.compile(
 )
 
 
+_YEAR_WRITTEN: Final = re.compile(r"\b20\d\d\b|/\d{2,4}\b")
+
+
 def parse_due(
     text: str, today: datetime.date, conv: DateConventions = _DEFAULT
 ) -> tuple[datetime.date, str] | None:
@@ -872,6 +888,10 @@ def parse_due(
     if not text:
         return None
     for start, end, day in _candidates(text, today, conv):
+        if day is not None and day < today and not _YEAR_WRITTEN.search(text, start, end):
+            # a day-and-month just passed: in running text it is next year's ("on December 9"
+            # written on Dec 10); only a whole typed date answer reads as past (see _yearless)
+            day = _safe_date(day.year + 1, day.month, day.day)
         if day is not None and day >= today:
             lead = _LEAD_IN.search(text, 0, start) if start else None
             if lead is not None:
