@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from bot.engine import Clock, Coach
 from bot.messages import UserRef
@@ -49,25 +51,54 @@ def console_user(settings: Settings, name: str | None) -> UserRef:
     )
 
 
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name (`--db URL chat`, `chat --db URL`).
+
+    On the subcommands the defaults are SUPPRESSed, so an option given before the command is
+    not overwritten by the subcommand's default.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    none = None if defaults else argparse.SUPPRESS
+    common.add_argument(
+        "--db", default=none, help="database URL (default: $DATABASE_URL, else ./dealcoach.db)"
+    )
+    common.add_argument(
+        "--user", default=none, help="who you are in the terminal (default: your login name)"
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if defaults else argparse.SUPPRESS,
+        help="log debug output",
+    )
+    return common
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="dealcoach",
         description="A deal-review coach: every review ends in a plan with the customer's next step.",
+        parents=[_common(defaults=True)],
     )
-    p.add_argument("--db", help="database URL (default: $DATABASE_URL, else ./dealcoach.db)")
-    p.add_argument("-v", "--verbose", action="store_true", help="log debug output")
     p.add_argument("--now", help=NOW_HELP)
     # Every command that depends on "today" takes --now after its name too.
     when = argparse.ArgumentParser(add_help=False)
     when.add_argument("--now", default=argparse.SUPPRESS, help=NOW_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common(defaults=False)
+    add_parser = sub.add_parser
+
+    def with_common(name: str, parents: Sequence[argparse.ArgumentParser] = (), **kw: Any) -> Any:
+        return add_parser(name, parents=[common, *parents], **kw)
+
+    sub.add_parser = with_common  # type: ignore[method-assign]
 
     chat = sub.add_parser("chat", parents=[when], help="hold a deal review in the terminal")
-    chat.add_argument("--user", help="who you are (default: your login name)")
     chat.add_argument("deal", nargs="*", help="jump straight to this deal")
 
     plan = sub.add_parser("plan", parents=[when], help="print a deal's action plan and its health")
-    plan.add_argument("--user")
+    plan.add_argument("--json", action="store_true", help="print the deal and its steps as JSON")
     plan.add_argument("deal", nargs="*", help="the deal's name (any unique part of it)")
 
     deals = sub.add_parser(
@@ -75,7 +106,7 @@ def parser() -> argparse.ArgumentParser:
         parents=[when],
         help="list your deals with decision date, next customer step, health",
     )
-    deals.add_argument("--user")
+    deals.add_argument("--json", action="store_true", help="print the deals as a JSON list")
 
     mig = sub.add_parser("migrate", help="bring the database schema up to date (Alembic)")
     mig.add_argument("revision", nargs="?", default="head")
@@ -129,6 +160,23 @@ def teams_package(settings: Settings, args: argparse.Namespace) -> int:
     with open(args.out, "wb") as f:
         f.write(data)
     print(f"Wrote {args.out}: upload it in Teams (Apps > Manage your apps > Upload an app).")
+    return 0
+
+
+def plan_json(coach: Coach, who: UserRef, deal_text: str) -> int:
+    """`plan DEAL --json`: one deal as JSON on stdout; no or several matches: say so, exit 1."""
+    if not deal_text.strip():
+        print(
+            "plan --json needs the deal's name, e.g. `dealcoach plan Acme --json`.", file=sys.stderr
+        )
+        return 2
+    records = coach.deal_records(who, deal_text)
+    if len(records) != 1:
+        names = ", ".join(f"{r['account']} — {r['name']}".rstrip(" —") for r in records)
+        why = f"several deals match: {names}" if records else "no deal of yours matches"
+        print(f"{why} “{deal_text}”.", file=sys.stderr)
+        return 1
+    print(json.dumps(records[0], indent=2))
     return 0
 
 
@@ -200,8 +248,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     coach = Coach(db, clock=clock, default_timezone=settings.default_timezone)
     if args.command == "chat":
         return Console(coach, console_user(settings, args.user)).run("review", " ".join(args.deal))
+    if args.command == "plan" and args.json:
+        return plan_json(coach, console_user(settings, args.user), " ".join(args.deal))
     if args.command == "plan":
         print_replies(coach.plan(console_user(settings, args.user), " ".join(args.deal)))
+        return 0
+    if args.command == "deals" and args.json:
+        print(json.dumps(coach.deal_records(console_user(settings, args.user)), indent=2))
         return 0
     if args.command == "deals":
         print_replies([coach.deals(console_user(settings, args.user))])

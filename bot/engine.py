@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
+from bot import views
 from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
 from bot.review import Dialog
 from bot.state import ReviewState
@@ -130,6 +131,25 @@ class Coach:
             dialog = Dialog(session, user, ReviewState(), now, self.default_timezone)
             dialog.show_plan(deal_text)
             return dialog.out
+
+        return self._run(work)
+
+    def deal_records(self, who: UserRef, deal_text: str | None = None) -> list[dict[str, Any]]:
+        """The user's deals as data (see `bot.views.deal_records`): the open ones, or those
+        whose name matches `deal_text` (closed ones included, archived never)."""
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            now = self.clock()
+            user = crud.ensure_user(
+                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
+            )
+            dialog = Dialog(session, user, ReviewState(), now, self.default_timezone)
+            deals = (
+                crud.find_deal(session, user, deal_text, include_closed=True)
+                if deal_text
+                else crud.open_deals(session, user)
+            )
+            return views.deal_records(session, deals, dialog.today, dialog.tz)
 
         return self._run(work)
 

@@ -49,6 +49,8 @@ class Turn:
     command: str | None = None
     args: str = ""
     form: dict[str, str] | None = None
+    #: Which form `form` fills: "settings", "step:<id>" (edit a step), "close:<deal id>".
+    form_id: str = "settings"
     event_id: str | None = None
 
 
@@ -108,6 +110,8 @@ class StepView:
     after_decision: bool = False
     slips: int = 0
     actions: tuple[Choice, ...] = ()
+    #: 1, 2, 3 within the deal: what the rep types in `edit #3` (the id is for buttons).
+    number: int = 0
 
     @property
     def who(self) -> str:
@@ -146,6 +150,8 @@ class PlanCard:
     context: str = ""
     risk: str | None = None
     gaps: tuple[str, ...] = ()
+    #: Buttons for the whole deal (Close deal).
+    actions: tuple[Choice, ...] = ()
     #: The rep's today, so renderers show a date's year only when it is not this one.
     today: dt.date | None = None
 
@@ -186,7 +192,7 @@ class DealList:
 class FormField:
     name: str
     label: str
-    kind: Literal["text", "date", "time", "weekday", "timezone"] = "text"
+    kind: Literal["text", "date", "time", "weekday", "timezone", "choice"] = "text"
     initial: str | None = None
     options: tuple[Choice, ...] = ()
     optional: bool = True
@@ -201,6 +207,16 @@ class Form:
     title: str
     fields: tuple[FormField, ...]
     submit_label: str = "Save"
+
+    @property
+    def open_value(self) -> str:
+        """The button value that asks for this form again (where a modal can't open at once)."""
+        kind, _, ident = self.form_id.partition(":")
+        if kind == "step":
+            return f"step:{ident}:edit"
+        if kind == "close":
+            return f"close:{ident}"
+        return f"cmd:{self.form_id}"
 
 
 @dataclass(frozen=True)

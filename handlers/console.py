@@ -78,16 +78,20 @@ class ConsoleRenderer:
         for s in card.steps:
             flag = f"  [{', '.join(s.flags)}]" if s.flags else ""
             out.append(
-                f"│ {s.who:<8} {s.description}{s.owner_note} · due {fmt_date(s.due, card.today)}{flag}  #{s.id}"
+                f"│ #{s.number:<2} {s.who:<8} {s.description}{s.owner_note} · due {fmt_date(s.due, card.today)}{flag}"
             )
         if card.risk:
             out.append(f"│ Risk of no decision: {card.risk}")
         if card.gaps:
-            out.append(f"└ Gaps: {', '.join(card.gaps)}")
+            out.append(f"│ Gaps: {', '.join(card.gaps)}")
         else:
             out.append(
-                "└ No gaps: every step has an owner and a date, and the plan reaches the decision."
+                "│ No gaps: every step has an owner and a date, and the plan reaches the decision."
             )
+        if any(s.actions for s in card.steps):
+            out.append("└ Change a step: edit #N due DATE | edit #N ours/theirs | drop #N why | done #N")
+        else:
+            out.append("└ Add steps with: review")
         return "\n".join(out)
 
     def deals(self, lst: DealList) -> str:

@@ -73,8 +73,10 @@ class Deal(SQLModel, table=True):
     account: str = Field(max_length=200)
     name: str = Field(default="", max_length=200)
     decision_date: dt.date | None = None
-    status: str = Field(default="open", max_length=10)  # open | won | lost | no_decision
+    status: str = Field(default="open", max_length=10)  # open | won | lost | no_decision | archived
     risk: str | None = Field(default=None, max_length=1000)
+    close_reason: str | None = Field(default=None, max_length=1000)
+    closed_at: dt.datetime | None = utc_field()
     last_reviewed_at: dt.datetime | None = utc_field()
     created_at: dt.datetime = utc_field(nullable=False)
     __table_args__ = (
@@ -113,9 +115,12 @@ class Answer(SQLModel, table=True):
 
 
 class PlanStep(SQLModel, table=True):
+    """One step of a deal's plan. `number` is 1, 2, 3 within the deal (what `edit #3` names)."""
+
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
     deal_id: int = Field(foreign_key="deal.id")
+    number: int | None = None
     review_id: int | None = Field(default=None, foreign_key="review.id")
     description: str = Field(max_length=1000)
     side: str | None = Field(default=None, max_length=10)
@@ -123,6 +128,7 @@ class PlanStep(SQLModel, table=True):
     due: dt.date | None = None
     original_due: dt.date | None = None
     status: str = Field(default="open", max_length=10)  # open | done | dropped
+    close_reason: str | None = Field(default=None, max_length=1000)
     slips: int = 0
     created_at: dt.datetime = utc_field(nullable=False)
     closed_at: dt.datetime | None = utc_field()

@@ -35,6 +35,7 @@ from handlers.slack import turns
 from handlers.slack.client import InstallationStore, StateStore, retry_handlers, web_client
 from handlers.slack.delivery import SlackDelivery
 from handlers.slack.render import (
+    FORM_CALLBACK,
     SETTINGS_CALLBACK,
     Message,
     Renderer,
@@ -175,6 +176,7 @@ class SlackFrontend:
         app.event("app_home_opened")(self.on_home_opened)
         app.action(re.compile(r"^dc:"))(self.on_action)
         app.view(SETTINGS_CALLBACK)(self.on_settings_submit)
+        app.view(FORM_CALLBACK)(self.on_settings_submit)
         app.view_closed(_ANY)(self.on_ignored)
         app.event(_ANY)(self.on_ignored)  # anything else we are subscribed to: ack, nothing
         app.error(self.on_error)
@@ -416,7 +418,13 @@ class SlackFrontend:
         container = body.get("container") or {}
         message = body.get("message") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        if container.get("type") == "message" and message.get("blocks") and channel:
+        opens_form = value.endswith(":edit") or value.startswith("close:")
+        if (
+            container.get("type") == "message"
+            and message.get("blocks")
+            and channel
+            and not opens_form
+        ):
             try:
                 await client.chat_update(
                     channel=channel,
@@ -444,7 +452,8 @@ class SlackFrontend:
     async def on_settings_submit(
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        """Saves the settings modal; a field the engine rejects is shown in the modal itself."""
+        """Submits a modal (settings, a step's edit, a deal's close); a field the engine
+        rejects is shown in the modal itself. `private_metadata` names the form."""
         view = body.get("view") or {}
         user_id = (body.get("user") or {}).get("id")
         team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
@@ -452,8 +461,14 @@ class SlackFrontend:
             await ack()
             return
         values = turns.form_values(view)
+        form_id = str(view.get("private_metadata") or "settings")[:100]
         outcome = await self.turn(
-            client, team_id, user_id, form=values, event_id=turns.view_key(view, values)
+            client,
+            team_id,
+            user_id,
+            form=values,
+            form_id=form_id,
+            event_id=turns.view_key(view, values),
         )
         errors = {name: why[:150] for name, why in outcome.form_errors.items() if name in values}
         if errors:

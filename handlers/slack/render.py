@@ -32,6 +32,7 @@ Block = dict[str, Any]
 MAX_BLOCKS = 48  # Slack allows 50 per message; keep a margin for the "you chose" context
 MAX_TEXT = 2900  # a section's text may hold 3000 characters
 SETTINGS_CALLBACK = "dc:settings"
+FORM_CALLBACK = "dc:form"
 _TONE = {
     "warning": ":warning: ",
     "error": ":x: ",
@@ -181,6 +182,17 @@ class Renderer:
             else "No gaps: every step has an owner and a date, and the plan reaches the decision."
         )
         blocks.append(context("\n".join(notes)))
+        if card.actions:
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": self._id(f"deal:{card.deal_id}:"),
+                    "elements": [
+                        button(c, f"dc:deal:{card.deal_id}:{i}")
+                        for i, c in enumerate(card.actions[:5])
+                    ],
+                }
+            )
         return blocks
 
     def step_actions(self, s: StepView) -> Block | None:
@@ -221,7 +233,8 @@ def step_line(s: StepView, today: dt.date | None) -> str:
     text = escape(s.description)
     if s.status != "open":
         text = f"~{text}~"
-    return f"*{s.who}*{escape(s.owner_note)}: {text} · due {fmt_date(s.due, today)}{flag}"
+    number = f"#{s.number} " if s.number else ""
+    return f"{number}*{s.who}*{escape(s.owner_note)}: {text} · due {fmt_date(s.due, today)}{flag}"
 
 
 def deal_list(lst: DealList) -> list[Block]:
@@ -274,7 +287,7 @@ def open_form_button(form: Form) -> list[Block]:
             "block_id": "open-form",
             "elements": [
                 button(
-                    Choice(f"Open {form.title.lower()}", f"cmd:{form.form_id}", "primary"),
+                    Choice(f"Open {form.title.lower()}", form.open_value, "primary"),
                     "dc:choice:0",
                 )
             ],
@@ -328,9 +341,9 @@ def form_view(form: Form) -> Block:
         blocks.append(block)
     return {
         "type": "modal",
-        "callback_id": SETTINGS_CALLBACK
-        if form.form_id == "settings"
-        else f"dc:form:{form.form_id}",
+        # The settings modal keeps its own callback; every other form comes back through
+        # FORM_CALLBACK, and private_metadata says which one (the engine re-checks it).
+        "callback_id": SETTINGS_CALLBACK if form.form_id == "settings" else FORM_CALLBACK,
         "private_metadata": form.form_id,
         "title": {"type": "plain_text", "text": plain(form.title)[:24]},
         "submit": {"type": "plain_text", "text": form.submit_label[:24]},

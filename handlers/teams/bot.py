@@ -36,6 +36,8 @@ MENU = {
     "help": "help",
     "settings": "settings",
     "cancel": "cancel",
+    "undo": "undo",
+    "back": "back",
 }
 WELCOME = (
     "Hi, I'm *dealcoach*. I run short deal reviews (about 3 minutes) that end in a plan: "
@@ -151,10 +153,16 @@ class TeamsBot(ActivityHandler):
         )
 
     async def on_submit(self, ctx: TurnContext, user: UserRef, data: dict[str, Any]) -> None:
-        """An Action.Submit: a choice button, a date picker, or the settings form."""
-        form = cards.submitted_form(data)
-        if form is not None:
-            turn = Turn(user=user, form=form, event_id=submit_key(user, ctx.activity, form))
+        """An Action.Submit: a choice button, a date picker, or a form (settings, edit, close)."""
+        submitted = cards.submitted_form(data)
+        if submitted is not None:
+            form_id, form = submitted
+            turn = Turn(
+                user=user,
+                form=form,
+                form_id=form_id,
+                event_id=submit_key(user, ctx.activity, {"form_id": form_id, **form}),
+            )
             await self.run(ctx, turn)
             return
         value = cards.submitted_value(data)

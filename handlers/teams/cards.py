@@ -162,7 +162,8 @@ def answered_card(data: dict[str, Any]) -> Activity | None:
 
 def _step_line(s: StepView, today: dt.date | None) -> str:
     flag = f" · {', '.join(f.upper() if f == 'overdue' else f for f in s.flags)}" if s.flags else ""
-    return f"*{s.who}*{s.owner_note}: {s.description} · due {fmt_date(s.due, today)}{flag}"
+    number = f"#{s.number} " if s.number else ""
+    return f"{number}*{s.who}*{s.owner_note}: {s.description} · due {fmt_date(s.due, today)}{flag}"
 
 
 def _step_actions(s: StepView) -> list[dict[str, Any]]:
@@ -196,7 +197,7 @@ def _step_actions(s: StepView) -> list[dict[str, Any]]:
             )
         else:
             actions.append(submit(choice))
-    return actions
+    return actions[:MAX_BUTTONS]
 
 
 def plan_card(p: PlanCard) -> Activity:
@@ -246,7 +247,7 @@ def plan_card(p: PlanCard) -> Activity:
                 "No gaps: every step has an owner and a date, and the plan reaches the decision."
             )
         )
-    return card(body)
+    return card(body, [submit(c) for c in p.actions[:MAX_BUTTONS]] or None)
 
 
 def deal_list_card(lst: DealList) -> Activity:
@@ -365,9 +366,14 @@ def submitted_value(data: dict[str, Any]) -> str | None:
     return value
 
 
-def submitted_form(data: dict[str, Any]) -> dict[str, str] | None:
-    """A settings card's inputs as the engine's `Turn.form` (None if it isn't a form submit)."""
-    if not data.get("form_id"):
+def submitted_form(data: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
+    """A form card's id and inputs as the engine's `Turn.form_id` and `Turn.form`.
+
+    None if it isn't a form submit. The id is a request, not a proof: the engine checks the
+    acting user's right to the step or deal it names.
+    """
+    form_id = data.get("form_id")
+    if not form_id or not isinstance(form_id, str):
         return None
     names = data.get("fields") or []
-    return {str(n): str(data.get(f"form_{n}") or "") for n in names}
+    return form_id[:100], {str(n): str(data.get(f"form_{n}") or "") for n in names}

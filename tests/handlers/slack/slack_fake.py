@@ -25,6 +25,7 @@ from bot.engine import Coach
 from config import Settings
 from handlers.web import build_app
 from storage.db import Database
+from tests.handlers.slack.slack_limits import MESSAGE_BLOCKS, blocks_error, view_error
 
 SECRET = "test-signing-secret"
 TEAM = "T0TEAM"
@@ -55,6 +56,8 @@ class FakeSlack:
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Calls refused for breaking a published limit: (method, what broke).
+    rejected: list[tuple[str, str]] = field(default_factory=list)
     #: Socket Mode: envelopes to push once a client connects, and the acks it sent back.
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -161,6 +164,11 @@ class FakeSlack:
                     headers=headers,
                 )
             return web.json_response({"ok": False, "error": f.error})
+        breach = self.breach(method, args)
+        if breach:
+            self.rejected.append((method, breach))
+            error = "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
+            return web.json_response({"ok": False, "error": error, "detail": breach})
         answer = self.answer(method, args)
         if method == "chat.postMessage":
             args["ts"] = answer["ts"]  # so a test can click on what was posted
@@ -168,6 +176,14 @@ class FakeSlack:
                 {"ts": answer["ts"], "text": args.get("text"), "metadata": args.get("metadata")}
             )
         return web.json_response(answer)
+
+    def breach(self, method: str, args: dict[str, Any]) -> str | None:
+        """The published limit a call breaks (see slack_limits.py), or None."""
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            return blocks_error(args.get("blocks") or [], MESSAGE_BLOCKS)
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            return view_error(args.get("view") or {})
+        return None
 
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":

@@ -74,7 +74,12 @@ async def test_full_review_through_slack(h_any: Harness) -> None:
     # Every open step on the card carries Done / Drop and a Reschedule date picker.
     step_blocks = [b for b in q["blocks"] if b.get("block_id", "").startswith("step:")]
     assert len(step_blocks) == 2
-    assert [e["type"] for e in step_blocks[0]["elements"]] == ["button", "datepicker", "button"]
+    assert [e["type"] for e in step_blocks[0]["elements"]] == [
+        "button",
+        "datepicker",
+        "button",
+        "button",
+    ]
     q = await click(h, q, button("Looks good"))
     assert "Plan saved for *Acme Corp — 2027 renewal*" in blocks_text(q)
     # App Home was refreshed with the deal once the review finished.

@@ -4,12 +4,17 @@ Records every call the bot makes (`POST /v3/conversations/{id}/activities`, repl
 `.../activities/{activityId}`, updates with PUT, and anything else as `unexpected`) and
 answers like the real one: `{"id": "<new activity id>"}`. `fail_next` queues error
 responses (e.g. a 429 with `Retry-After: 0`) to exercise the bot's retries.
+
+Like Teams, it refuses a message larger than the bot message size limit with 413
+`MessageSizeTooBig`: 100 KB of the payload encoded as UTF-16 (learn.microsoft.com,
+"Format your bot messages"; it was 40 KB before).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +42,10 @@ class Call:
             if att.get("contentType") == "application/vnd.microsoft.card.adaptive":
                 return att["content"]
         return None
+
+
+#: Teams' bot message size limit, counted on the payload encoded as UTF-16.
+MAX_MESSAGE_BYTES = 100 * 1024
 
 
 @dataclass
@@ -76,6 +85,12 @@ class FakeConnector:
             status=200,
         )
         self.calls.append(call)
+        if len(json.dumps(body, ensure_ascii=False).encode("utf-16-le")) > MAX_MESSAGE_BYTES:
+            call.status = 413
+            return web.json_response(
+                {"error": {"code": "MessageSizeTooBig", "message": "Message size too big"}},
+                status=413,
+            )
         if self.failures:
             status, headers = self.failures.pop(0)
             call.status = status
