@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.engine import Clock, Coach
-from bot.messages import UserRef
+from bot.messages import Mention, Turn, UserRef
 from config import Settings
-from handlers.console import Console, print_replies
+from handlers.console import Console, print_replies, terminal_safe
 from storage.db import Database, schema_is_current
 
 log = logging.getLogger("dealcoach")
@@ -43,11 +43,13 @@ def build_database(settings: Settings, migrate: bool = True) -> Database:
 
 def console_user(settings: Settings, name: str | None) -> UserRef:
     who = name or os.environ.get("USER") or getpass.getuser() or "me"
+    # Whoever runs the terminal holds the database file itself, so they are its admin.
     return UserRef(
         workspace_id=CONSOLE_WORKSPACE,
         user_id=who,
         display_name=who,
         timezone=os.environ.get("TZ") or settings.default_timezone,
+        is_admin=True,
     )
 
 
@@ -107,6 +109,16 @@ def parser() -> argparse.ArgumentParser:
         help="list your deals with decision date, next customer step, health",
     )
     deals.add_argument("--json", action="store_true", help="print the deals as a JSON list")
+    deals.add_argument(
+        "--team", action="store_true", help="(managers) every open deal of your team's reps"
+    )
+
+    team = sub.add_parser(
+        "team",
+        parents=[when],
+        help="your team: `team`, `team add NAME…`, `team remove NAME…` (managers, admins)",
+    )
+    team.add_argument("words", nargs="*", help="add|remove and the reps' login names")
 
     mig = sub.add_parser("migrate", help="bring the database schema up to date (Alembic)")
     mig.add_argument("revision", nargs="?", default="head")
@@ -137,6 +149,10 @@ def parser() -> argparse.ArgumentParser:
     dig = sub.add_parser("digest", parents=[when], help="the manager digest")
     dig.add_argument("--preview", action="store_true", help="print it here instead of posting it")
     dig.add_argument("--team", help="only this team (default: every team)")
+    dig.add_argument(
+        "--set", metavar="CHANNEL", help="send your team's digest to CHANNEL (managers, admins)"
+    )
+    dig.add_argument("--off", action="store_true", help="stop your team's digest")
     return p
 
 
@@ -177,6 +193,16 @@ def plan_json(coach: Coach, who: UserRef, deal_text: str) -> int:
         print(f"{why} “{deal_text}”.", file=sys.stderr)
         return 1
     print(json.dumps(records[0], indent=2))
+    return 0
+
+
+def team_command(coach: Coach, who: UserRef, words: list[str]) -> int:
+    """`dealcoach team [add|remove NAME…]`: console users are named by their login names."""
+    words = [terminal_safe(w) for w in words]
+    names = [w.lstrip("@") for w in words[1:]] if words[:1] in (["add"], ["remove"]) else []
+    mentions = tuple(Mention(n, n) for n in names if n)
+    outcome = coach.handle(Turn(user=who, command="team", args=" ".join(words), mentions=mentions))
+    print_replies(outcome.replies)
     return 0
 
 
@@ -245,20 +271,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return teams_package(settings, args)
     db = build_database(settings)
     clock = make_clock(parse_now(args.now or settings.dealcoach_now))
-    coach = Coach(db, clock=clock, default_timezone=settings.default_timezone)
+    coach = Coach(
+        db, clock=clock, default_timezone=settings.default_timezone, admins=settings.admin_ids
+    )
     if args.command == "chat":
         return Console(coach, console_user(settings, args.user)).run("review", " ".join(args.deal))
     if args.command == "plan" and args.json:
-        return plan_json(coach, console_user(settings, args.user), " ".join(args.deal))
+        deal = terminal_safe(" ".join(args.deal))
+        return plan_json(coach, console_user(settings, args.user), deal)
     if args.command == "plan":
-        print_replies(coach.plan(console_user(settings, args.user), " ".join(args.deal)))
+        deal = terminal_safe(" ".join(args.deal))
+        print_replies(coach.plan(console_user(settings, args.user), deal))
         return 0
     if args.command == "deals" and args.json:
         print(json.dumps(coach.deal_records(console_user(settings, args.user)), indent=2))
         return 0
     if args.command == "deals":
-        print_replies([coach.deals(console_user(settings, args.user))])
+        who = console_user(settings, args.user)
+        if args.team:
+            team = coach.team_deals(who)
+            if team is None:
+                print("You don't manage a team: `dealcoach team add NAME` starts one.")
+                return 1
+            print_replies([team])
+            return 0
+        print_replies([coach.deals(who)])
         return 0
+    if args.command == "team":
+        return team_command(coach, console_user(settings, args.user), args.words)
     if args.command == "run-due":
         from handlers.schedule import run_due_command
 
@@ -266,9 +306,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "digest":
         from handlers.schedule import digest_preview_command
 
+        if args.set or args.off:
+            channel = terminal_safe(args.set or "").strip() or "off"
+            who = console_user(settings, args.user)
+            print_replies(coach.handle(Turn(user=who, command="digest", args=channel)).replies)
+            return 0
         if not args.preview:
             print(
-                "Digests are posted by the schedule (`serve` or `run-due`); add --preview to see one here."
+                "Digests are posted by the schedule (`serve` or `run-due`); add --preview to see "
+                "one here, or --set CHANNEL to choose where yours goes."
             )
             return 2
         return digest_preview_command(settings, db, clock, args.team)

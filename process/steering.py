@@ -27,7 +27,8 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from typing import Final
 
 from process import steering_vocab as vocab
@@ -179,17 +180,47 @@ def _clean(text: str) -> str:
 
 
 def read_answer(
-    text: str, today: datetime.date, conventions: DateConventions | None = None
+    text: str,
+    today: datetime.date,
+    colleagues: Collection[str] = (),
+    *,
+    conventions: DateConventions | None = None,
 ) -> Reading:
     """Read one answer to a forward question; never raises, whatever the text.
 
+    `colleagues` are names of people in our own workspace that the answer mentioned (a
+    Slack `<@U…>`, a Teams `<at>`, decoded by the handler): a step one of them owns is
+    *our* step, owned by that person, whatever the words around the name suggest.
     `conventions` are the workspace's date habits (DD/MM, fiscal year); US defaults if None.
     """
     try:
-        return _read(text, today, conventions or DateConventions())
+        return _ours(_read(text, today, conventions or DateConventions()), colleagues)
     except Exception:  # a coaching hint must never break the conversation; the log says why
         _log.exception("steering failed on an answer of %d chars", len(str(text)))
         return Reading("history", None, None, None, _clean(str(text)[:_MAX_CHARS]), None)
+
+
+def _ours(reading: Reading, colleagues: Collection[str]) -> Reading:
+    """Steps owned by a mentioned colleague are ours, with that colleague as their owner."""
+    if reading.orientation != "next_step" or not colleagues:
+        return reading
+    steps = tuple(_colleague_step(step, colleagues) for step in reading.steps)
+    first = steps[0]
+    return replace(reading, side=first.side, owner=first.owner, steps=steps)
+
+
+def _colleague_step(step: Step, colleagues: Collection[str]) -> Step:
+    owner = (step.owner or "").casefold()
+    head = step.action.casefold()
+    for name in colleagues:
+        n = name.casefold().strip()
+        if not n:
+            continue
+        named = re.compile(rf"(?<!\w){re.escape(n)}(?!\w)")
+        # "Dana" read from "Dana Rep sends ...": the name the handler decoded starts with it
+        if named.search(owner) or (owner and n.startswith(owner + " ")) or named.match(head):
+            return replace(step, side="us", owner=name, side_confidence=1.0)
+    return step
 
 
 _TRAILING_TITLE: Final = re.compile(r"(?<=[A-Za-z])\s+(?:sir|ji|madam)\b", re.IGNORECASE)

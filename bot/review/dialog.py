@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from bot import views
-from bot.messages import Choice, DealList, PlanCard, Question, Reply, Text, Turn
+from bot.messages import Choice, DealList, Notice, PlanCard, Question, Reply, Text, Turn
 from bot.review import commands
 from bot.review.flow import STAGES
 from bot.state import UNDO_DEPTH, ReviewState
@@ -73,8 +73,15 @@ class Dialog:
         state: ReviewState,
         now: dt.datetime,
         default_timezone: str = "UTC",
+        admins: frozenset[str] = frozenset(),
     ) -> None:
         self.s = session
+        #: The ADMINS setting (bot/access.py); the turn, for its mentions and channel role.
+        self.admins = admins
+        self.turn: Turn | None = None
+        #: Messages for other people, and a digest channel just set (see `Outcome`).
+        self.notices: list[Notice] = []
+        self.digest_channel: str | None = None
         self.user = user
         self.state = state
         self.now = now
@@ -92,6 +99,7 @@ class Dialog:
 
     def run(self, turn: Turn) -> list[Reply]:
         """Apply one turn: a settings form, a command, a button value or free text."""
+        self.turn = turn
         if turn.form is not None:
             commands.form(self, turn.form_id, turn.form)
         elif turn.command:
@@ -101,6 +109,11 @@ class Dialog:
         else:
             commands.text(self, turn.text or "")
         return self.out
+
+    @property
+    def colleagues(self) -> tuple[str, ...]:
+        """Names of the workspace members this turn's text mentioned (their steps are ours)."""
+        return tuple(m.name for m in self.turn.mentions) if self.turn else ()
 
     def say(self, text: str, tone: str = "info") -> None:
         self.out.append(Text(text, tone))  # type: ignore[arg-type]
@@ -255,7 +268,10 @@ class Dialog:
     def past(self, d: dt.date) -> bool:
         """Whether `d` is before today (and if so, say so)."""
         if d < self.today:
-            self.say(f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.", "warning")
+            self.say(
+                f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.",
+                "warning",
+            )
             return True
         return False
 

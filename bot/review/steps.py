@@ -42,7 +42,7 @@ def on_context(d: Dialog, text: str | None, value: str | None) -> None:
     if not text:
         d.ask()
         return
-    reading = read_answer(text, d.today, d.dates)
+    reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
     d.record(text, reading.orientation, reading.side, reading.due)
     review = d.review
     if review is not None:
@@ -81,7 +81,7 @@ def step_answer(d: Dialog, text: str | None) -> None:
     if not text:
         d.ask()
         return
-    capture(d, text, read_answer(text, d.today, d.dates))
+    capture(d, text, read_answer(text, d.today, d.colleagues, conventions=d.dates))
 
 
 def capture(d: Dialog, text: str, reading: Reading) -> None:

@@ -28,9 +28,12 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access import STOP_WORDS
+from bot.delivery import DeliveryError
 from bot.engine import Coach
-from bot.messages import Form, Outcome, Reply, Turn, UserRef
+from bot.messages import Form, Mention, Outcome, Reply, Text, Turn, UserRef
 from config import Settings
+from handlers.slack import text as slack_text
 from handlers.slack import turns
 from handlers.slack.client import InstallationStore, StateStore, retry_handlers, web_client
 from handlers.slack.delivery import SlackDelivery
@@ -68,6 +71,13 @@ DM_FAILED = (
 DIGEST_HINT = (
     "Name the channel with its # so Slack links it, e.g. `/dealreview digest #sales-leads`, "
     "and invite me there first (`/invite @dealcoach`)."
+)
+CANT_POST = (
+    "I can't post in {channel} yet ({error}): invite me there with `/invite @dealcoach`, "
+    "otherwise the weekly digest will not arrive."
+)
+CHANNEL_HELLO = (
+    "I'll post the weekly deal digest here. Managers: `/dealreview team` lists who is in it."
 )
 
 
@@ -231,10 +241,61 @@ class SlackFrontend:
             or info.get("name")
             or "",
             timezone=info.get("tz") or None,
+            is_admin=bool(
+                info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner")
+            ),
         )
         await self.engine(self.coach.save_profile, ref)
         self.profiles[key] = Profile(ref, now)
         return ref
+
+    async def decode(
+        self, client: AsyncWebClient, team_id: str, raw: str
+    ) -> tuple[str, tuple[Mention, ...]]:
+        """Slack text as plain text plus the colleagues it mentions (names from users.info)."""
+        ids = slack_text.user_ids(raw)
+        names: dict[str, str] = {}
+        for uid in ids:
+            ref = await self.who(client, team_id, uid)
+            if ref.display_name:
+                names[uid] = ref.display_name
+        missing = [uid for uid in ids if uid not in names]
+        if missing:
+            stored = await self.engine(
+                self.coach.display_names, turns.workspace_id(team_id), missing
+            )
+            names.update(stored)
+        mentions = tuple(Mention(uid, names.get(uid, uid)) for uid in ids)
+        return slack_text.decode(raw, names), mentions
+
+    async def tell_others(self, team_id: str, outcome: Outcome, rename: dict[str, str]) -> None:
+        """Deliver the outcome's notices (a moved digest, a rep added); failures only log."""
+        for notice in outcome.notices:
+            replies: list[Reply] = [
+                Text(_renamed(r.text, rename), r.tone) if isinstance(r, Text) else r
+                for r in notice.replies
+            ]
+            try:
+                await self.delivery.to_user(turns.workspace_id(team_id), notice.user_id, replies)
+            except (DeliveryError, SlackApiError, SlackClientError) as exc:
+                log.warning("notice to %s/%s failed: %s", team_id, notice.user_id, exc)
+
+    async def check_channel(
+        self, client: AsyncWebClient, team_id: str, user_id: str, channel: str
+    ) -> None:
+        """Say hello in a new digest channel now, so a bot that isn't in it is told today."""
+        try:
+            await client.chat_postMessage(channel=channel, text=CHANNEL_HELLO)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response else str(exc)
+            log.info("digest channel %s/%s not postable: %s", team_id, channel, error)
+            await self.send(
+                client,
+                team_id,
+                user_id,
+                [Text(CANT_POST.format(channel=channel, error=error), "warning")],
+                rewrite={channel: f"<#{channel}>"},
+            )
 
     async def turn(self, client: AsyncWebClient, team_id: str, user_id: str, **kw: Any) -> Outcome:
         who = await self.who(client, team_id, user_id)
@@ -304,8 +365,9 @@ class SlackFrontend:
         who = await self.who(client, team_id, user_id)
         deals = await self.engine(self.coach.deals, who)
         active = await self.engine(self.coach.in_review, who)
+        team = await self.engine(self.coach.team_deals, who)
         try:
-            await client.views_publish(user_id=user_id, view=home_view(deals, active))
+            await client.views_publish(user_id=user_id, view=home_view(deals, active, team))
         except SlackApiError as exc:
             log.warning("views.publish failed for %s/%s: %s", team_id, user_id, exc)
 
@@ -338,17 +400,27 @@ class SlackFrontend:
         else:
             await ack(text="On it: I've sent you a direct message.", response_type="ephemeral")
         await self.after_ack(context)
-        rewrite = None
+        rewrite: dict[str, str] = {}
+        rename: dict[str, str] = {}
+        plain, mentions = await self.decode(client, team_id, args)
         if name == "digest":
             channel = turns.digest_channel(args)
-            if channel is None:
+            words = plain.split()
+            if channel is not None:
+                plain = channel
+                rewrite, rename = {channel: f"<#{channel}>"}, turns.channel_names(args)
+            elif words and words[0].lower() in STOP_WORDS:
+                plain = "off"
+            elif words:
                 await respond(text=DIGEST_HINT, response_type="ephemeral")
                 return
-            args, rewrite = channel, {channel: f"<#{channel}>"}
         key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
-        outcome = await self.turn(client, team_id, user_id, command=name, args=args, event_id=key)
+        outcome = await self.turn(
+            client, team_id, user_id, command=name, args=plain, event_id=key, mentions=mentions
+        )
         if outcome.duplicate:
             return
+        await self.tell_others(team_id, outcome, rename)
         try:
             await self.after(
                 client,
@@ -362,6 +434,9 @@ class SlackFrontend:
             error = exc.response.get("error") if exc.response else str(exc)
             log.error("could not DM %s/%s: %s", team_id, user_id, error)
             await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
+            return
+        if outcome.digest_channel:
+            await self.check_channel(client, team_id, user_id, outcome.digest_channel)
 
     async def on_message(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: Any
@@ -382,11 +457,28 @@ class SlackFrontend:
         self.dm_channels[(team_id, user_id)] = event.get("channel", "")
         await self.after_ack(context)
         key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
+        raw = str(event.get("text") or "")
+        plain, mentions = await self.decode(client, team_id, raw)
+        fields: dict[str, Any] = {"text": plain}
+        channel = turns.digest_channel(raw) if plain.lower().startswith("digest ") else None
+        if channel:  # typed "digest #sales" in the DM: the channel id, not its name
+            fields = {"command": "digest", "args": channel}
         outcome = await self.turn(
-            client, team_id, user_id, text=str(event.get("text") or ""), event_id=key
+            client, team_id, user_id, event_id=key, mentions=mentions, **fields
         )
         if not outcome.duplicate:
-            await self.after(client, team_id, user_id, outcome, channel=event.get("channel"))
+            rename = turns.channel_names(raw)
+            await self.tell_others(team_id, outcome, rename)
+            await self.after(
+                client,
+                team_id,
+                user_id,
+                outcome,
+                channel=event.get("channel"),
+                rewrite={channel: f"<#{channel}>"} if channel else None,
+            )
+            if outcome.digest_channel:
+                await self.check_channel(client, team_id, user_id, outcome.digest_channel)
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
@@ -415,6 +507,7 @@ class SlackFrontend:
         )
         if outcome.duplicate:
             return
+        await self.tell_others(team_id, outcome, {})
         container = body.get("container") or {}
         message = body.get("message") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
@@ -477,6 +570,12 @@ class SlackFrontend:
         await ack()
         if not outcome.duplicate:
             await self.after(client, team_id, user_id, outcome)
+
+
+def _renamed(text: str, rename: dict[str, str]) -> str:
+    for old, new in rename.items():
+        text = text.replace(old, new)
+    return text
 
 
 def _rewrite(msg: Message, replace: dict[str, str]) -> Message:

@@ -9,7 +9,6 @@ back to `Turn.value` (see `turns.py`).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,17 +40,25 @@ _TONE = {
     "info": "",
 }
 _HEALTH = {"healthy": ":large_green_circle:", "at risk": ":large_yellow_circle:"}
-_MRKDWN_LINK = re.compile(r"<[^>]*>")
 
 
 def escape(text: str) -> str:
-    """Slack's three control characters; everything else (the `*emphasis*`) passes as is."""
+    """Slack's three control characters; everything else (the `*emphasis*`) passes as is.
+
+    Applied once to every piece of text that Slack reads as mrkdwn (section and context
+    text, and a message's fallback `text`), so nothing stored can come back out as a
+    mention, a broadcast (`<!channel>`) or a link: text is decoded once on the way in
+    (handlers/slack/text.py) and escaped once here.
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plain(text: str) -> str:
-    """Notification text: no asterisks, no links."""
-    return _MRKDWN_LINK.sub("", text).replace("*", "")
+    """Text for a plain_text field (headers, labels, modal titles): no emphasis marks.
+
+    Slack does not parse mentions or links in plain_text, so it is not escaped.
+    """
+    return text.replace("*", "")
 
 
 def mrkdwn(text: str) -> Block:
@@ -122,7 +129,7 @@ class Renderer:
                 current = Message("")
             current.blocks.extend(blocks[:MAX_BLOCKS])
             if not current.text:
-                current.text = fallback(reply)[:300]
+                current.text = escape(fallback(reply)[:300])
         if current.blocks:
             out.append(current)
         return out
@@ -355,7 +362,8 @@ def form_view(form: Form) -> Block:
 # --- App Home -------------------------------------------------------------------------
 
 
-def home_view(lst: DealList, in_review: bool = False) -> Block:
+def home_view(lst: DealList, in_review: bool = False, team: DealList | None = None) -> Block:
+    """App Home: the user's own deals, and for a manager their team's deals below them."""
     start = Choice(
         "Continue your review" if in_review else "Start a review", "cmd:review", "primary"
     )
@@ -376,4 +384,7 @@ def home_view(lst: DealList, in_review: bool = False) -> Block:
         {"type": "divider"},
     ]
     blocks.extend(deal_list(lst))
+    if team is not None:
+        blocks.append({"type": "divider"})
+        blocks.extend(deal_list(team) if team.deals else [header(team.title)])
     return {"type": "home", "blocks": blocks[:100]}

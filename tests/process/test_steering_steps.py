@@ -118,8 +118,8 @@ def test_due_dates(text: str, due: datetime.date) -> None:
 
 def test_fiscal_year_and_day_first_are_workspace_settings() -> None:
     july = DateConventions(day_first=True, fiscal_year_start=7)
-    assert read_answer("they sign by 3/12", TODAY, july).due == D(2026, 12, 3)
-    assert read_answer("they sign by EOFY", TODAY, july).due == D(2027, 6, 30)
+    assert read_answer("they sign by 3/12", TODAY, conventions=july).due == D(2026, 12, 3)
+    assert read_answer("they sign by EOFY", TODAY, conventions=july).due == D(2027, 6, 30)
     assert read_answer("they sign by end of FY27", TODAY).due == D(2027, 12, 31)
 
 

@@ -58,6 +58,8 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Calls refused for breaking a published limit: (method, what broke).
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    #: Channels the bot was not invited to: chat.postMessage there answers not_in_channel.
+    outside: set[str] = field(default_factory=set)
     #: Socket Mode: envelopes to push once a client connects, and the acks it sent back.
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -93,6 +95,19 @@ class FakeSlack:
         times: int = 1,
     ) -> None:
         self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+
+    def person(self, uid: str, name: str, is_admin: bool = False, is_owner: bool = False) -> None:
+        """A workspace member as users.info describes them (admin and owner flags included)."""
+        self.users[uid] = {
+            "id": uid,
+            "name": name.lower(),
+            "real_name": name,
+            "tz": "Europe/Berlin",
+            "is_admin": is_admin,
+            "is_owner": is_owner,
+            "is_primary_owner": False,
+            "profile": {"display_name": name},
+        }
 
     def to(self, method: str) -> list[dict[str, Any]]:
         return [c.args for c in self.calls if c.method == method]
@@ -169,6 +184,8 @@ class FakeSlack:
             self.rejected.append((method, breach))
             error = "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
             return web.json_response({"ok": False, "error": error, "detail": breach})
+        if method == "chat.postMessage" and str(args.get("channel")) in self.outside:
+            return web.json_response({"ok": False, "error": "not_in_channel"})
         answer = self.answer(method, args)
         if method == "chat.postMessage":
             args["ts"] = answer["ts"]  # so a test can click on what was posted
@@ -222,6 +239,8 @@ class FakeSlack:
                 "name": uid.lower(),
                 "real_name": f"Rep {uid}",
                 "tz": "Europe/Berlin",
+                "is_admin": False,
+                "is_owner": False,
                 "profile": {"display_name": f"rep-{uid.lower()}"},
             }
             return {"ok": True, "user": user}

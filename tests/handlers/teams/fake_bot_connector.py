@@ -53,6 +53,8 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    #: The roster: member id ("29:…") -> TeamsChannelAccount JSON (`userRole` "owner"/"user").
+    roster: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     url: str = ""
     _runner: web.AppRunner | None = None
@@ -108,6 +110,28 @@ class FakeConnector:
         call.response_id = new_id or f"bot-msg-{next(self._ids)}"
         return web.json_response({"id": call.response_id})
 
+    def member(self, aad: str, name: str, role: str = "user") -> None:
+        """Put someone on the roster, as GET .../members/{id} returns them."""
+        self.roster[f"29:{aad}"] = {
+            "id": f"29:{aad}",
+            "name": name,
+            "aadObjectId": aad,
+            "userRole": role,
+            "tenantId": "tenant-0001",
+        }
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """GET /v3/conversations/{id}/members/{memberId}: one roster entry, or 404."""
+        self.calls.append(
+            Call("GET", request.path, request.match_info["conversation_id"], None, {}, {}, 200)
+        )
+        found = self.roster.get(request.match_info["member_id"])
+        if found is None:
+            return web.json_response(
+                {"error": {"code": "MemberNotFoundInConversation", "message": "fake"}}, status=404
+            )
+        return web.json_response(found)
+
     async def _other(self, request: web.Request) -> web.Response:
         self.unexpected.append(f"{request.method} {request.path}")
         return web.json_response({"error": {"code": "NotFound", "message": "fake"}}, status=404)
@@ -121,6 +145,7 @@ class FakeConnector:
         app.router.add_put(
             "/v3/conversations/{conversation_id}/activities/{activity_id}", self._activities
         )
+        app.router.add_get("/v3/conversations/{conversation_id}/members/{member_id}", self._member)
         app.router.add_route("*", "/{tail:.*}", self._other)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
