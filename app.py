@@ -20,9 +20,9 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.engine import Clock, Coach
-from bot.messages import UserRef
+from bot.messages import Mention, Turn, UserRef
 from config import Settings, configured_process, read_process_file
-from handlers.console import Console, print_replies
+from handlers.console import Console, print_replies, terminal_safe
 from process.sales_process import default_text, describe, process_from
 from storage.db import Database, schema_is_current
 
@@ -46,11 +46,13 @@ def build_database(settings: Settings, migrate: bool = True) -> Database:
 
 def console_user(settings: Settings, name: str | None) -> UserRef:
     who = name or os.environ.get("USER") or getpass.getuser() or "me"
+    # Whoever runs the terminal holds the database file itself, so they are its admin.
     return UserRef(
         workspace_id=CONSOLE_WORKSPACE,
         user_id=who,
         display_name=who,
         timezone=os.environ.get("TZ") or settings.default_timezone,
+        is_admin=True,
     )
 
 
@@ -110,6 +112,16 @@ def parser() -> argparse.ArgumentParser:
         help="list your deals with decision date, next customer step, health",
     )
     deals.add_argument("--json", action="store_true", help="print the deals as a JSON list")
+    deals.add_argument(
+        "--team", action="store_true", help="(managers) every open deal of your team's reps"
+    )
+
+    team = sub.add_parser(
+        "team",
+        parents=[when],
+        help="your team: `team`, `team add NAME…`, `team remove NAME…` (managers, admins)",
+    )
+    team.add_argument("words", nargs="*", help="add|remove and the reps' login names")
 
     mig = sub.add_parser("migrate", help="bring the database schema up to date (Alembic)")
     mig.add_argument("revision", nargs="?", default="head")
@@ -151,7 +163,45 @@ def parser() -> argparse.ArgumentParser:
     dig = sub.add_parser("digest", parents=[when], help="the manager digest")
     dig.add_argument("--preview", action="store_true", help="print it here instead of posting it")
     dig.add_argument("--team", help="only this team (default: every team)")
+    dig.add_argument(
+        "--set", metavar="CHANNEL", help="send your team's digest to CHANNEL (managers, admins)"
+    )
+    dig.add_argument("--off", action="store_true", help="stop your team's digest")
+
+    purge = sub.add_parser(
+        "purge",
+        help="delete everything stored for one workspace, for good (docs/operations.md)",
+    )
+    purge.add_argument(
+        "--workspace", required=True, help="the workspace id, e.g. slack:T0123 or teams:<tenant id>"
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="count what would be deleted; delete nothing"
+    )
     return p
+
+
+def purge_workspace(db: Database, clock: Clock, workspace_id: str, dry_run: bool) -> int:
+    """`dealcoach purge`: print rows per table; exit 1 when the workspace has no data."""
+    from bot.tenants import Tenants
+
+    if ":" not in workspace_id:
+        print(
+            f"--workspace {workspace_id!r}: give it as platform:id, e.g. slack:T0123",
+            file=sys.stderr,
+        )
+        return 2
+    counts = Tenants(db, clock=clock).purge(workspace_id, dry_run=dry_run)
+    total = sum(counts.values())
+    verb = "would delete" if dry_run else "deleted"
+    print(f"{workspace_id}: {verb} {total} rows")
+    for table, n in counts.items():
+        if n:
+            print(f"  {table:<22} {n}")
+    if not total:
+        print("Nothing is stored for that workspace (check the id with the platform prefix).")
+        return 1
+    return 0
 
 
 def teams_package(settings: Settings, args: argparse.Namespace) -> int:
@@ -239,6 +289,16 @@ def plan_json(coach: Coach, who: UserRef, deal_text: str) -> int:
     return 0
 
 
+def team_command(coach: Coach, who: UserRef, words: list[str]) -> int:
+    """`dealcoach team [add|remove NAME…]`: console users are named by their login names."""
+    words = [terminal_safe(w) for w in words]
+    names = [w.lstrip("@") for w in words[1:]] if words[:1] in (["add"], ["remove"]) else []
+    mentions = tuple(Mention(n, n) for n in names if n)
+    outcome = coach.handle(Turn(user=who, command="team", args=" ".join(words), mentions=mentions))
+    print_replies(outcome.replies)
+    return 0
+
+
 NOW_HELP = (
     "pretend it is this moment and let time run on from there (ISO, e.g. "
     "2026-11-30T09:05+01:00; default: $DEALCOACH_NOW, else the system clock)"
@@ -313,20 +373,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         clock=clock,
         default_timezone=settings.default_timezone,
         sales_process=configured_process(settings),
+        admins=settings.admin_ids,
     )
     if args.command == "chat":
         return Console(coach, console_user(settings, args.user)).run("review", " ".join(args.deal))
     if args.command == "plan" and args.json:
-        return plan_json(coach, console_user(settings, args.user), " ".join(args.deal))
+        deal = terminal_safe(" ".join(args.deal))
+        return plan_json(coach, console_user(settings, args.user), deal)
     if args.command == "plan":
-        print_replies(coach.plan(console_user(settings, args.user), " ".join(args.deal)))
+        deal = terminal_safe(" ".join(args.deal))
+        print_replies(coach.plan(console_user(settings, args.user), deal))
         return 0
     if args.command == "deals" and args.json:
         print(json.dumps(coach.deal_records(console_user(settings, args.user)), indent=2))
         return 0
     if args.command == "deals":
-        print_replies([coach.deals(console_user(settings, args.user))])
+        who = console_user(settings, args.user)
+        if args.team:
+            team = coach.team_deals(who)
+            if team is None:
+                print("You don't manage a team: `dealcoach team add NAME` starts one.")
+                return 1
+            print_replies([team])
+            return 0
+        print_replies([coach.deals(who)])
         return 0
+    if args.command == "team":
+        return team_command(coach, console_user(settings, args.user), args.words)
     if args.command == "run-due":
         from handlers.schedule import run_due_command
 
@@ -334,12 +407,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "digest":
         from handlers.schedule import digest_preview_command
 
+        if args.set or args.off:
+            channel = terminal_safe(args.set or "").strip() or "off"
+            who = console_user(settings, args.user)
+            print_replies(coach.handle(Turn(user=who, command="digest", args=channel)).replies)
+            return 0
         if not args.preview:
             print(
-                "Digests are posted by the schedule (`serve` or `run-due`); add --preview to see one here."
+                "Digests are posted by the schedule (`serve` or `run-due`); add --preview to see "
+                "one here, or --set CHANNEL to choose where yours goes."
             )
             return 2
         return digest_preview_command(settings, db, clock, args.team)
+    if args.command == "purge":
+        return purge_workspace(db, clock, args.workspace, args.dry_run)
     if args.command == "serve":
         from handlers.server import serve
 

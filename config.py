@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     microsoft_app_password: str = Field(
         default="", validation_alias=AliasChoices("MicrosoftAppPassword", "microsoft_app_password")
     )
+    # SingleTenant by default: Azure stopped creating multi-tenant bots in July 2025.
     microsoft_app_type: str = Field(
-        default="MultiTenant",
+        default="SingleTenant",
         validation_alias=AliasChoices("MicrosoftAppType", "microsoft_app_type"),
     )
     microsoft_app_tenant_id: str = Field(
@@ -70,6 +71,11 @@ class Settings(BaseSettings):
         "authentication off: only for the Bot Framework Emulator on your own machine",
     )
 
+    # Who may set, move or stop any team digest and change any team, besides the platform's
+    # own admins/owners: comma-separated user ids (Slack U…, Teams AAD object ids, console
+    # login names), each optionally as "<workspace id>:<user id>", e.g. "slack:T012:U034".
+    admins: str = Field(default="", description="ADMINS: extra digest/team administrators")
+
     # Cadence defaults (users can override theirs in settings).
     nudge_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
     nudge_time: str = "09:00"
@@ -80,6 +86,10 @@ class Settings(BaseSettings):
     decision_warn_days: int = 7
     schedule_every_minutes: int = Field(default=5, ge=1, description="`serve` pass interval")
     stale_review_days: int = 14
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.admins.split(",") if a.strip())
 
     @property
     def slack_enabled(self) -> bool:

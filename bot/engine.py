@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot import views
 from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
-from bot.review import Dialog
+from bot.review import Dialog, zone
 from bot.state import ReviewState
 from storage import crud
 from storage.db import Database
@@ -43,6 +43,13 @@ BROKEN = (
 )
 
 
+def known(session: Session, who: UserRef, now: dt.datetime) -> User:
+    """The speaker's row, refreshed with whatever the platform just told us about them."""
+    return crud.ensure_user(
+        session, who.workspace_id, who.user_id, now, who.display_name, who.timezone, who.is_admin
+    )
+
+
 class Coach:
     """Runs dialogs against the store. Thread-safe: share one per process."""
 
@@ -52,6 +59,7 @@ class Coach:
         *,
         clock: Clock,
         default_timezone: str = "UTC",
+        admins: frozenset[str] = frozenset(),
         sales_process: str | None = None,
     ) -> None:
         """`sales_process` is the YAML of the configured process (SALES_PROCESS), already
@@ -59,10 +67,20 @@ class Coach:
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone
+        #: The ADMINS setting: platform user ids (or "<workspace>:<id>") who may manage digests.
+        self.admins = admins
         self.sales_process = sales_process
 
     def _dialog(self, session: Session, user: User, state: ReviewState, now: dt.datetime) -> Dialog:
-        return Dialog(session, user, state, now, self.default_timezone, self.sales_process)
+        return Dialog(
+            session,
+            user,
+            state,
+            now,
+            self.default_timezone,
+            self.admins,
+            sales_process=self.sales_process,
+        )
 
     def handle(self, turn: Turn) -> Outcome:
         """Apply one turn and return what to say. Never raises for bad input or a down database."""
@@ -109,15 +127,17 @@ class Coach:
         if turn.event_id and not crud.claim_event(session, turn.event_id, now):
             log.info("duplicate delivery %s ignored", turn.event_id)
             return Outcome(duplicate=True)
-        user = crud.ensure_user(
-            session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
-        )
+        user = known(session, who, now)
         conv = crud.load_conversation(session, user, now)
         dialog = self._dialog(session, user, ReviewState.from_dict(conv.state), now)
         replies = dialog.run(turn)
         crud.save_conversation(session, conv, dialog.state.to_dict(), now)
         return Outcome(
-            replies=replies, review_finished=dialog.finished, form_errors=dialog.form_errors
+            replies=replies,
+            review_finished=dialog.finished,
+            form_errors=dialog.form_errors,
+            notices=dialog.notices,
+            digest_channel=dialog.digest_channel,
         )
 
     def deals(self, who: UserRef) -> DealList:
@@ -125,10 +145,19 @@ class Coach:
 
         def work(session: Session) -> DealList:
             now = self.clock()
-            user = crud.ensure_user(
-                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
-            )
+            user = known(session, who, now)
             return self._dialog(session, user, ReviewState(), now).deal_list()
+
+        return self._run(work)
+
+    def team_deals(self, who: UserRef) -> DealList | None:
+        """A manager's team's open deals (App Home, `deals --team`); None for a non-manager."""
+
+        def work(session: Session) -> DealList | None:
+            now = self.clock()
+            user = crud.ensure_user(session, who.workspace_id, who.user_id, now)
+            tz = zone(user.zone, self.default_timezone)
+            return views.team_deal_list(session, user, now.astimezone(tz).date(), tz)
 
         return self._run(work)
 
@@ -137,9 +166,7 @@ class Coach:
 
         def work(session: Session) -> list[Reply]:
             now = self.clock()
-            user = crud.ensure_user(
-                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
-            )
+            user = known(session, who, now)
             dialog = self._dialog(session, user, ReviewState(), now)
             dialog.show_plan(deal_text)
             return dialog.out
@@ -155,7 +182,7 @@ class Coach:
             user = crud.ensure_user(
                 session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
             )
-            dialog = Dialog(session, user, ReviewState(), now, self.default_timezone)
+            dialog = self._dialog(session, user, ReviewState(), now)
             deals = (
                 crud.find_deal(session, user, deal_text, include_closed=True)
                 if deal_text
@@ -179,13 +206,20 @@ class Coach:
 
         def work(session: Session) -> None:
             now = self.clock()
-            user = crud.ensure_user(
-                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
-            )
+            user = known(session, who, now)
             user.profile_checked_at = now
             session.add(user)
 
         self._run(work)
+
+    def display_names(self, workspace_id: str, user_ids: list[str]) -> dict[str, str]:
+        """Stored display names of platform users (to show a mention as the person's name)."""
+
+        def work(session: Session) -> dict[str, str]:
+            found = crud.users_by_platform_id(session, workspace_id, user_ids)
+            return {uid: u.display_name for uid, u in found.items() if u.display_name}
+
+        return self._run(work)
 
     def in_review(self, who: UserRef) -> bool:
         """Whether the user is mid-review (so a handler can say "picking up where we left off")."""

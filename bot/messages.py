@@ -27,10 +27,25 @@ class UserRef:
     user_id: str
     display_name: str = ""
     timezone: str | None = None
+    #: The platform's workspace admin/owner flag when it was just looked up; None when not
+    #: looked up this turn (the stored flag then counts). See bot/access.py.
+    is_admin: bool | None = None
 
     @property
     def platform(self) -> str:
         return self.workspace_id.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A colleague the user named with the platform's mention (Slack `<@U…>`, Teams `<at>`).
+
+    The text of the turn already carries `name` in place of the mention; `user_id` is the
+    platform's id of that person in the same workspace.
+    """
+
+    user_id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,10 @@ class Turn:
     #: Which form `form` fills: "settings", "step:<id>" (edit a step), "close:<deal id>".
     form_id: str = "settings"
     event_id: str | None = None
+    #: Colleagues named in `text`/`args`, in order (decoded by the handler).
+    mentions: tuple[Mention, ...] = ()
+    #: The speaker owns the team whose channel this turn names (Teams roster `userRole`).
+    channel_owner: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,6 +260,14 @@ class Section:
 Reply = Text | Question | PlanCard | DealList | Form | Section
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A message for someone other than the speaker (a manager whose digest was moved)."""
+
+    user_id: str  # platform user id in the speaker's workspace
+    replies: tuple[Reply, ...]
+
+
 @dataclass
 class Outcome:
     """The coach's answer to one turn: replies in order, and whether it was a duplicate."""
@@ -251,3 +278,7 @@ class Outcome:
     #: A submitted form's rejected fields (field name -> what to fix), for a platform that
     #: shows errors next to the inputs (a Slack modal); the replies say the same in words.
     form_errors: dict[str, str] = field(default_factory=dict)
+    #: Messages the handler delivers to other people of the workspace (best effort).
+    notices: list[Notice] = field(default_factory=list)
+    #: A digest was just pointed at this channel: the handler checks it can post there.
+    digest_channel: str | None = None

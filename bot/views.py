@@ -136,7 +136,37 @@ def deal_list(
     process: SalesProcess | None = None,
 ) -> DealList:
     """The user's open deals with health and next customer step, in a constant number of queries."""
-    deals = crud.open_deals(session, user)
+    return DealList(deal_lines(session, crud.open_deals(session, user), today, tz, None, process))
+
+
+def team_deal_list(
+    session: Session, manager: User, today: dt.date, tz: dt.tzinfo
+) -> DealList | None:
+    """A manager's view: every open deal of their team's reps, each titled with its rep.
+
+    None when `manager` manages no team (a rep sees only their own deals).
+    """
+    team = crud.team_of_manager(session, manager)
+    if team is None:
+        return None
+    owned = crud.team_deals(session, team)
+    names = {rep.id: rep.display_name or rep.platform_user_id for rep, _ in owned}
+    deals = [d for _, ds in owned for d in ds]
+    lines = deal_lines(session, deals, today, tz, names)
+    n = len(lines)
+    return DealList(lines, title=f"Team {team.name}: {n} open deal{'' if n == 1 else 's'}")
+
+
+def deal_lines(
+    session: Session,
+    deals: list[Deal],
+    today: dt.date,
+    tz: dt.tzinfo,
+    owners: dict[int | None, str] | None = None,
+    process: SalesProcess | None = None,
+) -> tuple[DealLine, ...]:
+    """One line per deal (health, next customer step, due this week); `owners` prefixes
+    each title with its rep's name. Two queries however many deals."""
     plans = crud.plans_for(session, deals, tz)
     week_end = today + dt.timedelta(days=6 - today.weekday())
     lines = []
@@ -146,7 +176,7 @@ def deal_list(
         lines.append(
             DealLine(
                 deal_id=d.id or 0,
-                title=d.title,
+                title=f"{owners[d.owner_id]}: {d.title}" if owners else d.title,
                 decision_date=d.decision_date,
                 health=assess_with(process, d.stage, plan, today)[0],
                 next_customer_step=nxt.description if nxt else None,
@@ -155,4 +185,4 @@ def deal_list(
                 today=today,
             )
         )
-    return DealList(tuple(lines))
+    return tuple(lines)

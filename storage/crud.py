@@ -41,8 +41,13 @@ def ensure_user(
     now: dt.datetime,
     display_name: str = "",
     timezone: str | None = None,
+    is_admin: bool | None = None,
 ) -> User:
-    """The user row for a platform user, created on first contact, refreshed when told more."""
+    """The user row for a platform user, created on first contact, refreshed when told more.
+
+    `is_admin` is the platform's admin/owner flag when it was just looked up (None: not
+    looked up this time, keep what is stored).
+    """
     if session.get(Workspace, workspace_id) is None:
         session.add(
             Workspace(id=workspace_id, platform=workspace_id.split(":", 1)[0], created_at=now)
@@ -59,6 +64,7 @@ def ensure_user(
             platform_user_id=platform_user_id,
             display_name=display_name or platform_user_id,
             timezone=timezone,
+            is_admin=bool(is_admin),
             created_at=now,
         )
         session.add(user)
@@ -68,6 +74,8 @@ def ensure_user(
         user.display_name = display_name
     if timezone and user.timezone != timezone:
         user.timezone = timezone
+    if is_admin is not None and user.is_admin != is_admin:
+        user.is_admin = is_admin
     return user
 
 
@@ -540,26 +548,120 @@ def plans_for(
 
 # --- teams and digests ----------------------------------------------------------------
 
-DEFAULT_TEAM = "default"
 
-
-def set_digest_channel(session: Session, manager: User, channel: str, timezone: str) -> Team:
-    """Point the workspace's team digest at a channel; the caller becomes its manager.
-
-    Until teams are modelled in more detail, a workspace has one team ("default") that holds
-    every rep without a `team_id` of their own.
-    """
-    team = session.exec(
-        select(Team).where(Team.workspace_id == manager.workspace_id, Team.name == DEFAULT_TEAM)
+def team_of_manager(session: Session, manager: User) -> Team | None:
+    """The team `manager` manages, if any (a manager has one team)."""
+    return session.exec(
+        select(Team).where(
+            Team.workspace_id == manager.workspace_id, Team.manager_user_id == manager.id
+        )
     ).first()
-    if team is None:
-        team = Team(workspace_id=manager.workspace_id, name=DEFAULT_TEAM)
-    team.digest_channel = channel
-    team.manager_user_id = manager.id
-    team.timezone = timezone
+
+
+def ensure_team(session: Session, manager: User, timezone: str) -> Team:
+    """The manager's team, created (named after them) the first time they get one."""
+    team = team_of_manager(session, manager)
+    if team is not None:
+        return team
+    name = manager.display_name or manager.platform_user_id
+    taken = session.exec(
+        select(Team).where(Team.workspace_id == manager.workspace_id, Team.name == name)
+    ).first()
+    if taken is not None:  # two managers with one display name: the id tells them apart
+        name = f"{name} ({manager.platform_user_id})"
+    team = Team(
+        workspace_id=manager.workspace_id, name=name, manager_user_id=manager.id, timezone=timezone
+    )
     session.add(team)
     session.flush()
     return team
+
+
+def set_digest_channel(session: Session, team: Team, channel: str | None, timezone: str) -> Team:
+    """Point a team's digest at a channel (None stops it); the day and time stay as they were."""
+    team.digest_channel = channel
+    if channel:
+        team.timezone = timezone
+    session.add(team)
+    session.flush()
+    return team
+
+
+def teams_in(session: Session, workspace_id: str) -> list[Team]:
+    return list(
+        session.exec(select(Team).where(Team.workspace_id == workspace_id).order_by(Team.name))
+    )
+
+
+def team_members(session: Session, team: Team) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .where(User.workspace_id == team.workspace_id, User.team_id == team.id)
+            .order_by(User.display_name)
+        )
+    )
+
+
+def reps_without_team(session: Session, workspace_id: str) -> list[User]:
+    """Users in no team, managers left out: the reps no digest covers."""
+    managers = select(Team.manager_user_id).where(
+        Team.workspace_id == workspace_id, col(Team.manager_user_id).is_not(None)
+    )
+    return list(
+        session.exec(
+            select(User)
+            .where(
+                User.workspace_id == workspace_id,
+                col(User.team_id).is_(None),
+                col(User.id).not_in(managers),
+            )
+            .order_by(User.display_name)
+        )
+    )
+
+
+def workspace_admins(session: Session, workspace_id: str, limit: int = 5) -> list[User]:
+    """Users the platform flagged admin or owner (`User.is_admin`), a few by name."""
+    return list(
+        session.exec(
+            select(User)
+            .where(User.workspace_id == workspace_id, col(User.is_admin).is_(True))
+            .order_by(User.display_name)
+            .limit(limit)
+        )
+    )
+
+
+def users_by_platform_id(
+    session: Session, workspace_id: str, platform_ids: Iterable[str]
+) -> dict[str, User]:
+    ids = list(platform_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(User).where(User.workspace_id == workspace_id, col(User.platform_user_id).in_(ids))
+    )
+    return {u.platform_user_id: u for u in rows}
+
+
+def team_deals(session: Session, team: Team) -> list[tuple[User, list[Deal]]]:
+    """Each member's open deals (a manager's view of the team), in two queries."""
+    members = team_members(session, team)
+    ids = [m.id for m in members]
+    by_owner: dict[int, list[Deal]] = defaultdict(list)
+    if ids:
+        for d in session.exec(
+            select(Deal)
+            .where(
+                Deal.workspace_id == team.workspace_id,
+                col(Deal.owner_id).in_(ids),
+                Deal.status == "open",
+            )
+            .order_by(col(Deal.decision_date).is_(None), Deal.decision_date, Deal.account)
+        ):
+            by_owner[d.owner_id].append(d)
+    return [(m, by_owner.get(m.id or 0, [])) for m in members]
 
 
 # --- conversation references (proactive messages) -------------------------------------

@@ -21,7 +21,6 @@ from sqlmodel import Session, col
 from process.cadence import Change, DealPlan, Rep, parse_hhmm, zone
 from process.plan import Plan, Step
 from process.playbook import STEP_STAGES
-from storage.crud import DEFAULT_TEAM
 from storage.models import (
     Answer,
     Deal,
@@ -99,6 +98,7 @@ def load_reps(
         User.nudge_time,
         User.paused_until,
     )
+    stmt = stmt.join(Workspace, col(Workspace.id) == User.workspace_id).where(_installed())
     if workspace_id:
         stmt = stmt.where(User.workspace_id == workspace_id)
     return [
@@ -128,6 +128,7 @@ def load_teams(session: Session, name: str | None = None) -> list[TeamRow]:
         Team.digest_time,
         Team.last_digest_at,
     )
+    stmt = stmt.join(Workspace, col(Workspace.id) == Team.workspace_id).where(_installed())
     stmt = (
         stmt.where(Team.name == name) if name else stmt.where(col(Team.digest_channel).is_not(None))
     )
@@ -140,7 +141,14 @@ def known_keys(session: Session, since: dt.date) -> set[str]:
 
 
 def platforms(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Workspace.id, Workspace.platform)).all())  # type: ignore[arg-type]
+    """workspace id -> platform, for the workspaces that still have the app installed."""
+    stmt = select(Workspace.id, Workspace.platform).where(_installed())
+    return dict(session.execute(stmt).all())  # type: ignore[arg-type]
+
+
+def _installed() -> Any:
+    """Workspaces not uninstalled (Slack's app_uninstalled / tokens_revoked): see tenancy.py."""
+    return col(Workspace.uninstalled_at).is_(None)
 
 
 _BRIEF_DEAL = (Deal.id, Deal.owner_id, Deal.account, Deal.name, Deal.decision_date)
@@ -298,13 +306,10 @@ class DigestData:
 
 
 def team_members(session: Session, team: TeamRow, reps: Iterable[Rep]) -> list[Rep]:
-    """Reps in the team: its own members, and for the default team everyone without one."""
-    member = User.team_id == team.id
-    if team.name == DEFAULT_TEAM:
-        member = or_(member, col(User.team_id).is_(None))
+    """Reps in the team: its members only (a rep in no team is in no digest)."""
     ids = set(
         session.execute(
-            select(User.id).where(User.workspace_id == team.workspace_id, member)
+            select(User.id).where(User.workspace_id == team.workspace_id, User.team_id == team.id)
         ).scalars()
     )
     return [r for r in reps if r.user_id in ids]

@@ -10,9 +10,9 @@ import re
 from typing import TYPE_CHECKING
 
 from bot import settings
+from bot.access import Access
 from bot.messages import Choice, Question
 from bot.review import deal_choice, due, edit, guide, lifecycle, undo
-from bot.settings import WEEKDAYS
 from process import playbook as pb
 from process.playbook import Stage
 from storage import crud
@@ -29,6 +29,7 @@ COMMANDS = (
     "settings",
     "cancel",
     "digest",
+    "team",
     "undo",
     "back",
     "edit",
@@ -54,6 +55,7 @@ _COMMAND_WORDS = {
     "settings": "settings",
     "stage": "stage",
     "digest": "digest",
+    "team": "team",
     "cancel": "cancel",
     "stop": "cancel",
     "quit": "cancel",
@@ -88,7 +90,8 @@ HELP = (
     "• *stage*: (in a review) set the deal's stage in the sales process\n"
     "• *settings*: your time zone, weekly nudge day and time, pause for holidays\n"
     "• *cancel*: stop the current review (everything you answered is kept)\n"
-    "• *digest* CHANNEL: (managers) send the weekly team digest to that channel\n"
+    "• *digest* CHANNEL: (managers, admins) send your team's weekly digest there; *digest off* stops it\n"
+    "• *team*: your team; *team add* @rep / *team remove* @rep (managers, admins)\n"
     "• *help*: this message"
 )
 
@@ -129,30 +132,17 @@ def command(d: Dialog, name: str, args: str) -> None:
         d.out.append(settings.settings_form(d.user))
     elif name in ("cancel", "stop"):
         cancel(d)
-    elif name == "digest":
-        set_digest(d, args)
+    elif name in ("digest", "team"):
+        access = Access(d, d.admins)
+        mentions = d.turn.mentions if d.turn else ()
+        if name == "digest":
+            access.digest(args, mentions, bool(d.turn and d.turn.channel_owner))
+        else:
+            access.team(args, mentions)
     else:
         d.say(f"I don't know the command “{name}”. Here is what I can do:", "warning")
         d.say(HELP)
         d.reask()
-
-
-def set_digest(d: Dialog, channel: str) -> None:
-    """A manager names where the weekly digest goes; the platform resolved `channel`."""
-    if not channel:
-        d.say(
-            "Tell me where the weekly manager digest should go: in Slack "
-            "`/dealreview digest #channel`, in Teams type *digest here* in the team channel.",
-            "warning",
-        )
-        return
-    team = crud.set_digest_channel(d.s, d.user, channel, d.tz.key)
-    day = WEEKDAYS[team.digest_weekday]
-    d.say(
-        f"The weekly deal digest will go to {channel} on {day}s at {team.digest_time} "
-        f"({team.timezone}).",
-        "success",
-    )
 
 
 def cancel(d: Dialog) -> None:
@@ -221,7 +211,7 @@ def text(d: Dialog, raw: str) -> None:
 
 
 def _names_a_deal(d: Dialog, typed: str) -> bool:
-    """"Close Brothers - renewal" at the deal question is that deal, not `close`."""
+    """ "Close Brothers - renewal" at the deal question is that deal, not `close`."""
     return any(deal.title.lower() == typed.lower() for deal in crud.find_deal(d.s, d.user, typed))
 
 

@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from bot import views
-from bot.messages import Choice, DealList, PlanCard, Question, Reply, Text, Turn
+from bot.messages import Choice, DealList, Notice, PlanCard, Question, Reply, Text, Turn
 from bot.review import commands
 from bot.review.flow import STAGES
 from bot.state import UNDO_DEPTH, ReviewState
 from process import playbook as pb
-from process.dates import parse_date_answer
+from process.dates import DateConventions, parse_date_answer
 from process.playbook import Stage, fmt_date
 from process.sales_process import SalesProcess, process_from
 from storage import crud
@@ -77,16 +77,25 @@ class Dialog:
         state: ReviewState,
         now: dt.datetime,
         default_timezone: str = "UTC",
+        admins: frozenset[str] = frozenset(),
         sales_process: str | None = None,
     ) -> None:
         self.s = session
         self._configured_process = sales_process
         self._process: SalesProcess | None = None
+        #: The ADMINS setting (bot/access.py); the turn, for its mentions and channel role.
+        self.admins = admins
+        self.turn: Turn | None = None
+        #: Messages for other people, and a digest channel just set (see `Outcome`).
+        self.notices: list[Notice] = []
+        self.digest_channel: str | None = None
         self.user = user
         self.state = state
         self.now = now
         self.tz = zone(user.zone, default_timezone)
         self.today = now.astimezone(self.tz).date()
+        #: How this rep writes dates (DD/MM outside North America), from their zone's region.
+        self.dates = DateConventions.for_timezone(self.tz.key)
         self.out: list[Reply] = []
         self.finished = False
         self.form_errors: dict[str, str] = {}
@@ -97,6 +106,7 @@ class Dialog:
 
     def run(self, turn: Turn) -> list[Reply]:
         """Apply one turn: a settings form, a command, a button value or free text."""
+        self.turn = turn
         if turn.form is not None:
             commands.form(self, turn.form_id, turn.form)
         elif turn.command:
@@ -106,6 +116,11 @@ class Dialog:
         else:
             commands.text(self, turn.text or "")
         return self.out
+
+    @property
+    def colleagues(self) -> tuple[str, ...]:
+        """Names of the workspace members this turn's text mentioned (their steps are ours)."""
+        return tuple(m.name for m in self.turn.mentions) if self.turn else ()
 
     def say(self, text: str, tone: str = "info") -> None:
         self.out.append(Text(text, tone))  # type: ignore[arg-type]
@@ -241,9 +256,9 @@ class Dialog:
             return None
         if text and pb.is_skip(text):
             return "none"
-        parsed = parse_date_answer(text or "", self.today)
+        parsed = parse_date_answer(text or "", self.today, conv=self.dates)
         if parsed is None:
-            before = parse_date_answer(text or "", self.today, allow_past=True)
+            before = parse_date_answer(text or "", self.today, allow_past=True, conv=self.dates)
             if before is not None:
                 self.past(before)
                 return None
@@ -268,7 +283,10 @@ class Dialog:
     def past(self, d: dt.date) -> bool:
         """Whether `d` is before today (and if so, say so)."""
         if d < self.today:
-            self.say(f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.", "warning")
+            self.say(
+                f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.",
+                "warning",
+            )
             return True
         return False
 

@@ -28,11 +28,22 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access import STOP_WORDS
+from bot.delivery import DeliveryError
 from bot.engine import Coach
-from bot.messages import Form, Outcome, Reply, Turn, UserRef
+from bot.messages import Form, Mention, Outcome, Reply, Text, Turn, UserRef
+from bot.tenants import Tenants
 from config import Settings
+from handlers.slack import text as slack_text
 from handlers.slack import turns
-from handlers.slack.client import InstallationStore, StateStore, retry_handlers, web_client
+from handlers.slack.budget import halves
+from handlers.slack.client import (
+    InstallationStore,
+    StateStore,
+    posting_client,
+    retry_handlers,
+    web_client,
+)
 from handlers.slack.delivery import SlackDelivery
 from handlers.slack.render import (
     FORM_CALLBACK,
@@ -49,6 +60,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 COMMAND = "/dealreview"
+UNINSTALL_EVENTS = ("app_uninstalled", "tokens_revoked")
 BOT_SCOPES = ("commands", "chat:write", "im:history", "im:write", "users:read")
 PROFILE_TTL = dt.timedelta(days=1)
 ENGINE_THREADS = 2
@@ -68,6 +80,13 @@ DM_FAILED = (
 DIGEST_HINT = (
     "Name the channel with its # so Slack links it, e.g. `/dealreview digest #sales-leads`, "
     "and invite me there first (`/invite @dealcoach`)."
+)
+CANT_POST = (
+    "I can't post in {channel} yet ({error}): invite me there with `/invite @dealcoach`, "
+    "otherwise the weekly digest will not arrive."
+)
+CHANNEL_HELLO = (
+    "I'll post the weekly deal digest here. Managers: `/dealreview team` lists who is in it."
 )
 
 
@@ -130,6 +149,7 @@ class SlackFrontend:
             process_before_response=False,
             logger=BOLT_LOG,
         )
+        self.tenants = Tenants(db, clock=coach.clock)
         self.delivery = SlackDelivery(self.client_for)
         self.inflight = 0
         self.quiet = asyncio.Event()
@@ -174,6 +194,9 @@ class SlackFrontend:
         app.command(COMMAND)(self.on_command)
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home_opened)
+        app.event("app_uninstalled")(self.on_uninstalled)
+        app.event("tokens_revoked")(self.on_tokens_revoked)
+        app.use(self.note_tenant)
         app.action(re.compile(r"^dc:"))(self.on_action)
         app.view(SETTINGS_CALLBACK)(self.on_settings_submit)
         app.view(FORM_CALLBACK)(self.on_settings_submit)
@@ -182,15 +205,71 @@ class SlackFrontend:
         app.error(self.on_error)
 
     async def client_for(self, team_id: str) -> AsyncWebClient:
-        """The bot's client for a workspace (proactive delivery has no request to borrow one from)."""
+        """The bot's client for a workspace (proactive delivery has no request to borrow one from).
+
+        Found the way bolt's authorize finds it: by the workspace's Enterprise Grid org and
+        team id, then the org-wide install (which has no team id); `note_tenant` records
+        each workspace's org as its requests arrive.
+        """
         if self.installations is None:
             return self.client
-        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
+        org = await self.engine(self.tenants.enterprise_of, turns.workspace_id(team_id))
+        bot = await self.installations.async_find_bot(
+            enterprise_id=org, team_id=team_id, is_enterprise_install=False
+        )
+        if (bot is None or not bot.bot_token) and org:
+            bot = await self.installations.async_find_bot(
+                enterprise_id=org, team_id=None, is_enterprise_install=True
+            )
         if bot is None or not bot.bot_token:
             raise LookupError(team_id)
         client = web_client(bot.bot_token, self.settings.slack_api_url, self.handlers)
         client.session = self.client.session
         return client
+
+    async def note_tenant(self, context: Any, body: Any, next: Any) -> Any:  # noqa: A002
+        """Middleware: remember each workspace's Grid org (and that it is installed)."""
+        team = context.team_id if context is not None else None
+        event = (body.get("event") or {}) if isinstance(body, dict) else {}
+        if team and event.get("type") not in UNINSTALL_EVENTS:
+            ws, org = turns.workspace_id(team), context.enterprise_id
+            if not self.tenants.is_noted(ws, org):
+                try:
+                    await self.engine(self.tenants.note_enterprise, ws, org)
+                except Exception:  # bookkeeping must not cost the user their request
+                    log.warning("could not record the org of %s", ws, exc_info=True)
+        return await next()
+
+    async def on_uninstalled(self, context: Any) -> None:
+        """app_uninstalled: forget the tokens (as bolt's own listener does), stop scheduling."""
+        if self.installations is not None:
+            await self.installations.async_delete_all(
+                enterprise_id=context.enterprise_id, team_id=context.team_id
+            )
+        await self._stopped(context, "the app was uninstalled")
+
+    async def on_tokens_revoked(self, event: dict[str, Any], context: Any) -> None:
+        """tokens_revoked: users' tokens are forgotten; a revoked bot token stops scheduling."""
+        tokens = event.get("tokens") or {}
+        if self.installations is not None:
+            for user_id in tokens.get("oauth") or []:
+                await self.installations.async_delete_installation(
+                    enterprise_id=context.enterprise_id, team_id=context.team_id, user_id=user_id
+                )
+            if tokens.get("bot"):
+                await self.installations.async_delete_bot(
+                    enterprise_id=context.enterprise_id, team_id=context.team_id
+                )
+        if tokens.get("bot"):
+            await self._stopped(context, "the bot token was revoked")
+
+    async def _stopped(self, context: Any, why: str) -> None:
+        team = context.team_id
+        ws = turns.workspace_id(team) if team else None
+        flagged = await self.engine(self.tenants.uninstalled, ws, context.enterprise_id, why)
+        log.warning(
+            "Slack %s: %s; schedules stopped for %s", team or context.enterprise_id, why, flagged
+        )
 
     async def on_ignored(self, ack: Any) -> None:
         await ack()
@@ -231,10 +310,61 @@ class SlackFrontend:
             or info.get("name")
             or "",
             timezone=info.get("tz") or None,
+            is_admin=bool(
+                info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner")
+            ),
         )
         await self.engine(self.coach.save_profile, ref)
         self.profiles[key] = Profile(ref, now)
         return ref
+
+    async def decode(
+        self, client: AsyncWebClient, team_id: str, raw: str
+    ) -> tuple[str, tuple[Mention, ...]]:
+        """Slack text as plain text plus the colleagues it mentions (names from users.info)."""
+        ids = slack_text.user_ids(raw)
+        names: dict[str, str] = {}
+        for uid in ids:
+            ref = await self.who(client, team_id, uid)
+            if ref.display_name:
+                names[uid] = ref.display_name
+        missing = [uid for uid in ids if uid not in names]
+        if missing:
+            stored = await self.engine(
+                self.coach.display_names, turns.workspace_id(team_id), missing
+            )
+            names.update(stored)
+        mentions = tuple(Mention(uid, names.get(uid, uid)) for uid in ids)
+        return slack_text.decode(raw, names), mentions
+
+    async def tell_others(self, team_id: str, outcome: Outcome, rename: dict[str, str]) -> None:
+        """Deliver the outcome's notices (a moved digest, a rep added); failures only log."""
+        for notice in outcome.notices:
+            replies: list[Reply] = [
+                Text(_renamed(r.text, rename), r.tone) if isinstance(r, Text) else r
+                for r in notice.replies
+            ]
+            try:
+                await self.delivery.to_user(turns.workspace_id(team_id), notice.user_id, replies)
+            except (DeliveryError, SlackApiError, SlackClientError) as exc:
+                log.warning("notice to %s/%s failed: %s", team_id, notice.user_id, exc)
+
+    async def check_channel(
+        self, client: AsyncWebClient, team_id: str, user_id: str, channel: str
+    ) -> None:
+        """Say hello in a new digest channel now, so a bot that isn't in it is told today."""
+        try:
+            await client.chat_postMessage(channel=channel, text=CHANNEL_HELLO)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response else str(exc)
+            log.info("digest channel %s/%s not postable: %s", team_id, channel, error)
+            await self.send(
+                client,
+                team_id,
+                user_id,
+                [Text(CANT_POST.format(channel=channel, error=error), "warning")],
+                rewrite={channel: f"<#{channel}>"},
+            )
 
     async def turn(self, client: AsyncWebClient, team_id: str, user_id: str, **kw: Any) -> Outcome:
         who = await self.who(client, team_id, user_id)
@@ -271,10 +401,16 @@ class SlackFrontend:
         if not messages:
             return
         channel = channel or await self.dm(client, team_id, user_id)
-        for msg in messages:
+        poster = posting_client(client)  # a 5xx may have posted it: tell the rep, not post twice
+        while messages:
+            msg = messages.pop(0)
             try:
-                await client.chat_postMessage(channel=channel, text=msg.text, blocks=msg.blocks)
+                await poster.chat_postMessage(channel=channel, text=msg.text, blocks=msg.blocks)
             except SlackApiError as exc:
+                parts = halves(msg) if exc.response.get("error") == "msg_blocks_too_long" else []
+                if len(parts) > 1:  # Slack counts differently from our budget: split, retry
+                    messages[:0] = parts
+                    continue
                 log.error(
                     "chat.postMessage failed team=%s user=%s channel=%s: %s",
                     team_id,
@@ -304,8 +440,9 @@ class SlackFrontend:
         who = await self.who(client, team_id, user_id)
         deals = await self.engine(self.coach.deals, who)
         active = await self.engine(self.coach.in_review, who)
+        team = await self.engine(self.coach.team_deals, who)
         try:
-            await client.views_publish(user_id=user_id, view=home_view(deals, active))
+            await client.views_publish(user_id=user_id, view=home_view(deals, active, team))
         except SlackApiError as exc:
             log.warning("views.publish failed for %s/%s: %s", team_id, user_id, exc)
 
@@ -338,17 +475,27 @@ class SlackFrontend:
         else:
             await ack(text="On it: I've sent you a direct message.", response_type="ephemeral")
         await self.after_ack(context)
-        rewrite = None
+        rewrite: dict[str, str] = {}
+        rename: dict[str, str] = {}
+        plain, mentions = await self.decode(client, team_id, args)
         if name == "digest":
             channel = turns.digest_channel(args)
-            if channel is None:
+            words = plain.split()
+            if channel is not None:
+                plain = channel
+                rewrite, rename = {channel: f"<#{channel}>"}, turns.channel_names(args)
+            elif words and words[0].lower() in STOP_WORDS:
+                plain = "off"
+            elif words:
                 await respond(text=DIGEST_HINT, response_type="ephemeral")
                 return
-            args, rewrite = channel, {channel: f"<#{channel}>"}
         key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
-        outcome = await self.turn(client, team_id, user_id, command=name, args=args, event_id=key)
+        outcome = await self.turn(
+            client, team_id, user_id, command=name, args=plain, event_id=key, mentions=mentions
+        )
         if outcome.duplicate:
             return
+        await self.tell_others(team_id, outcome, rename)
         try:
             await self.after(
                 client,
@@ -362,6 +509,9 @@ class SlackFrontend:
             error = exc.response.get("error") if exc.response else str(exc)
             log.error("could not DM %s/%s: %s", team_id, user_id, error)
             await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
+            return
+        if outcome.digest_channel:
+            await self.check_channel(client, team_id, user_id, outcome.digest_channel)
 
     async def on_message(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: Any
@@ -382,11 +532,28 @@ class SlackFrontend:
         self.dm_channels[(team_id, user_id)] = event.get("channel", "")
         await self.after_ack(context)
         key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
+        raw = str(event.get("text") or "")
+        plain, mentions = await self.decode(client, team_id, raw)
+        fields: dict[str, Any] = {"text": plain}
+        channel = turns.digest_channel(raw) if plain.lower().startswith("digest ") else None
+        if channel:  # typed "digest #sales" in the DM: the channel id, not its name
+            fields = {"command": "digest", "args": channel}
         outcome = await self.turn(
-            client, team_id, user_id, text=str(event.get("text") or ""), event_id=key
+            client, team_id, user_id, event_id=key, mentions=mentions, **fields
         )
         if not outcome.duplicate:
-            await self.after(client, team_id, user_id, outcome, channel=event.get("channel"))
+            rename = turns.channel_names(raw)
+            await self.tell_others(team_id, outcome, rename)
+            await self.after(
+                client,
+                team_id,
+                user_id,
+                outcome,
+                channel=event.get("channel"),
+                rewrite={channel: f"<#{channel}>"} if channel else None,
+            )
+            if outcome.digest_channel:
+                await self.check_channel(client, team_id, user_id, outcome.digest_channel)
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
@@ -415,6 +582,7 @@ class SlackFrontend:
         )
         if outcome.duplicate:
             return
+        await self.tell_others(team_id, outcome, {})
         container = body.get("container") or {}
         message = body.get("message") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
@@ -477,6 +645,12 @@ class SlackFrontend:
         await ack()
         if not outcome.duplicate:
             await self.after(client, team_id, user_id, outcome)
+
+
+def _renamed(text: str, rename: dict[str, str]) -> str:
+    for old, new in rename.items():
+        text = text.replace(old, new)
+    return text
 
 
 def _rewrite(msg: Message, replace: dict[str, str]) -> Message:

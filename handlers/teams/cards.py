@@ -28,6 +28,7 @@ from bot.messages import (
     Text,
     fmt_date,
 )
+from handlers.teams import budget
 
 CARD_VERSION = "1.4"
 MAX_BUTTONS = 6  # Teams shows at most six actions on a card; more become a drop-down
@@ -41,8 +42,23 @@ _HEALTH_COLOR = {"healthy": "Good", "at risk": "Warning", "off track": "Attentio
 
 
 def markdown(text: str) -> str:
-    """The engine's `*word*` emphasis as Teams Markdown bold (`**word**`)."""
-    return _EMPHASIS.sub(r"**\1**", text)
+    """The engine's `*word*` emphasis as Teams Markdown bold (`**word**`), made safe."""
+    return _EMPHASIS.sub(r"**\1**", safe(text))
+
+
+def safe(text: str) -> str:
+    """Plain text that cannot become a link in Teams Markdown: `[label](url)` is broken by
+    an invisible zero-width space between `]` and `(`, the only place a link forms.
+
+    Applied once where text is emitted (every TextBlock and every text message). HTML is
+    not rendered in Adaptive Cards; text messages also get `text_entities` below.
+    """
+    return text.replace("](", "]\u200b(")
+
+
+def text_entities(text: str) -> str:
+    """`&` and `<` as entities in a text message, so no `<at>` mention or HTML tag forms."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def _block(text: str, **kw: Any) -> dict[str, Any]:
@@ -87,7 +103,7 @@ def text_message(texts: list[Text]) -> Activity:
     """Consecutive statements as one Markdown message (blank lines: Teams needs them)."""
     parts = [_TONE.get(t.tone, "") + t.text for t in texts]
     body = "\n\n".join(line for part in parts for line in part.split("\n"))
-    activity = MessageFactory.text(markdown(body))
+    activity = MessageFactory.text(text_entities(markdown(body)))
     activity.text_format = "markdown"
     return activity
 
@@ -316,7 +332,15 @@ def section_card(s: Section) -> Activity:
 
 
 def render(replies: list[Reply]) -> list[Activity]:
-    """Replies in order; consecutive statements share one message to keep the chat calm."""
+    """Replies in order; consecutive statements share one message to keep the chat calm.
+
+    Every activity fits Microsoft's message size limit (`budget.fit`): a card too big for
+    one message continues in the next, nothing is left out.
+    """
+    return [part for activity in _render(replies) for part in budget.fit(activity)]
+
+
+def _render(replies: list[Reply]) -> list[Activity]:
     out: list[Activity] = []
     texts: list[Text] = []
     for reply in replies:
