@@ -1,7 +1,7 @@
 """process: a deal's stage, its stage changes, and a workspace's own sales process
 
 Revision ID: 0004_process
-Revises: 0003_control
+Revises: 0003_limits (file 0005_limits.py)
 Create Date: 2026-11-30 03:30:00
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ from storage.types import UTCDateTime
 
 
 revision: str = "0004_process"
-down_revision: Union[str, None] = "0003_control"
+down_revision: Union[str, None] = "0003_limits"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
