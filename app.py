@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import getpass
 import logging
 import os
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from bot.engine import Coach
 from bot.messages import UserRef
 from config import Settings
 from handlers.console import Console, print_replies
-from storage.db import Database, schema_is_current
+from storage.db import Database, DatabaseSettingError, schema_is_current
 
 log = logging.getLogger("dealcoach")
 
@@ -27,6 +32,7 @@ CONSOLE_WORKSPACE = "console:local"
 def build_database(settings: Settings, migrate: bool = True) -> Database:
     """The database, migrated on SQLite; PostgreSQL must be migrated with `dealcoach migrate`."""
     db = Database(settings.database_url)
+    db.check()
     if db.is_sqlite and migrate:
         db.migrate()
     elif migrate and not schema_is_current(db):
@@ -135,6 +141,61 @@ def parse_now(text: str | None) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+SETTINGS_EXIT = 2  # a setting to fix, as for a usage error
+PIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader went away
+
+
+def operator_errors(command: Callable[[Sequence[str] | None], int]) -> Callable[..., int]:
+    """Settings and database problems end in one line on stderr and exit status 2.
+
+    The line says what is wrong and what to do; `-v` prints the traceback above it. A
+    reader that goes away (`dealcoach deals | head`) ends the command quietly.
+    """
+
+    @functools.wraps(command)
+    def wrapper(argv: Sequence[str] | None = None) -> int:
+        args = sys.argv[1:] if argv is None else list(argv)
+        try:
+            try:
+                return command(argv)
+            finally:
+                sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        except BrokenPipeError:
+            # Python's documented recipe: nothing more can be written, and flushing at exit
+            # would only complain about it, so point stdout at /dev/null and stop.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return PIPE_EXIT
+        except Exception as exc:
+            line = explain(exc)
+            if line is None:
+                raise
+            if "-v" in args or "--verbose" in args:
+                traceback.print_exc()
+            print(f"dealcoach: {line}", file=sys.stderr)
+            return SETTINGS_EXIT
+
+    return wrapper
+
+
+def explain(exc: BaseException) -> str | None:
+    """The operator's one line for a bad setting or an unreachable database, else None."""
+    if isinstance(exc, DatabaseSettingError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']} (got {e.get('input')!r})"
+            for e in exc.errors()
+        )
+        return f"a setting is invalid: {problems}. Fix it in the environment or in .env."
+    if isinstance(exc, OperationalError):  # it answered at start, then went away
+        return (
+            f"the database stopped answering ({exc.orig or exc}). Nothing saved is lost; "
+            "run the command again when it is back."
+        )
+    return None
+
+
+@operator_errors
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     overrides = {"database_url": args.db} if args.db else {}
@@ -154,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.WARNING)  # keep the terminal for the conversation
     if args.command == "migrate":
         db = Database(settings.database_url)
+        db.check()
         db.migrate(args.revision)
         print(f"Database at {args.revision}: {db.engine.url.render_as_string(hide_password=True)}")
         return 0
