@@ -11,6 +11,7 @@ import functools
 import getpass
 import logging
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -224,7 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = build_database(settings)
     coach = Coach(db, default_timezone=settings.default_timezone)
     if args.command == "chat":
-        return Console(coach, console_user(settings, args.user)).run("review", " ".join(args.deal))
+        again = shlex.join(["dealcoach", *(sys.argv[1:] if argv is None else argv)])
+        console = Console(coach, console_user(settings, args.user), resume_command=again)
+        return console.run("review", " ".join(args.deal))
     if args.command == "plan":
         print_replies(coach.plan(console_user(settings, args.user), " ".join(args.deal)))
         return 0
