@@ -15,6 +15,7 @@ import shlex
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
@@ -24,6 +25,7 @@ from bot.messages import UserRef
 from config import Settings
 from handlers.console import Console, print_replies
 from storage.db import Database, DatabaseSettingError, schema_is_current
+from storage.inbox import Inbox
 
 log = logging.getLogger("dealcoach")
 
@@ -42,6 +44,16 @@ def build_database(settings: Settings, migrate: bool = True) -> Database:
             "DATABASE_URL) and try again."
         )
     return db
+
+
+def inbox_path(settings: Settings, db: Database) -> Path:
+    """INBOX_PATH, else beside the SQLite file, else ./dealcoach-inbox.jsonl."""
+    if settings.inbox_path:
+        return Path(settings.inbox_path)
+    sqlite_file = db.engine.url.database if db.is_sqlite else None
+    if sqlite_file and sqlite_file != ":memory:":
+        return Path(sqlite_file + ".inbox")
+    return Path.cwd() / "dealcoach-inbox.jsonl"
 
 
 def console_user(settings: Settings, name: str | None) -> UserRef:
@@ -250,7 +262,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from handlers.web import serve
 
-        serve(settings, db, coach, host=args.host or settings.host, port=args.port or settings.port)
+        serve(
+            settings,
+            db,
+            coach,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            inbox=Inbox(inbox_path(settings, db)),
+        )
         return 0
     return 2
 

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     # HTTP server (`dealcoach serve`)
     host: str = "0.0.0.0"
     port: int = 3000
+    inbox_path: str = Field(
+        default="",
+        description="journal of acked turns not yet answered (storage/inbox.py); default: "
+        "beside a SQLite database file, else ./dealcoach-inbox.jsonl",
+    )
 
     # Slack: a single workspace with a bot token, or OAuth for many workspaces.
     slack_signing_secret: str | None = None

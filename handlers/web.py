@@ -14,6 +14,7 @@ from bot.delivery import Delivery
 from bot.engine import Coach
 from config import Settings
 from storage.db import Database
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +27,20 @@ async def health(_request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def build_app(settings: Settings, db: Database, coach: Coach) -> web.Application:
-    """The web app with every configured platform mounted; used by `serve` and the tests."""
+def build_app(
+    settings: Settings, db: Database, coach: Coach, inbox: Inbox | None = None
+) -> web.Application:
+    """The web app with every configured platform mounted; used by `serve` and the tests.
+
+    `inbox`: the journal of acked turns (storage/inbox.py); None keeps no journal.
+    """
     app = web.Application()
     app.router.add_get("/healthz", health)
     deliveries: dict[str, Delivery] = {}
     app[DELIVERIES] = deliveries
     from handlers import slack
 
-    if slack.mount(app, settings, db, coach):
+    if slack.mount(app, settings, db, coach, inbox):
         deliveries["slack"] = app[slack.FRONTEND].delivery
     if settings.teams_enabled:
         from handlers import teams
@@ -43,8 +49,15 @@ def build_app(settings: Settings, db: Database, coach: Coach) -> web.Application
     return app
 
 
-def serve(settings: Settings, db: Database, coach: Coach, host: str, port: int) -> None:
-    app = build_app(settings, db, coach)
+def serve(
+    settings: Settings,
+    db: Database,
+    coach: Coach,
+    host: str,
+    port: int,
+    inbox: Inbox | None = None,
+) -> None:
+    app = build_app(settings, db, coach, inbox)
     from bot.schedule import Schedule
     from handlers.schedule import ConsoleDelivery, attach_schedules, cadence_from
 

@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -44,6 +44,7 @@ from handlers.slack.render import (
     open_form_button,
 )
 from storage.db import Database
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,22 @@ class Profile:
     checked: dt.datetime
 
 
+@dataclasses.dataclass
+class Inbound:
+    """One turn a listener acknowledges: what the inbox journal keeps until it is answered."""
+
+    team_id: str
+    user_id: str
+    fields: dict[str, str]  # Turn fields: command+args, text, or value
+    key: str | None = None
+    channel: str | None = None
+    rewrite: dict[str, str] | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Inbound:
+        return cls(**data)
+
+
 class SlackFrontend:
     """Owns the bolt app and what its listeners share: the coach, caches, the renderer."""
 
@@ -98,8 +115,11 @@ class SlackFrontend:
         db: Database,
         coach: Coach,
         handlers: list[AsyncRetryHandler] | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
+        """`inbox`: where turns are written down before they are acked (None: nowhere)."""
         self.settings = settings
+        self.inbox = inbox
         self.coach = coach
         self.handlers = handlers if handlers is not None else retry_handlers()
         self.profiles: dict[tuple[str, str], Profile] = {}
@@ -171,7 +191,7 @@ class SlackFrontend:
     def _register(self) -> None:
         app = self.bolt
         app.command(COMMAND)(self.on_command)
-        app.event("message")(self.on_message)
+        app.event("message", middleware=[self.record_message])(self.on_message)
         app.event("app_home_opened")(self.on_home_opened)
         app.action(re.compile(r"^dc:"))(self.on_action)
         app.view(SETTINGS_CALLBACK)(self.on_settings_submit)
@@ -237,6 +257,74 @@ class SlackFrontend:
     async def turn(self, client: AsyncWebClient, team_id: str, user_id: str, **kw: Any) -> Outcome:
         who = await self.who(client, team_id, user_id)
         return await self.engine(self.coach.handle, Turn(user=who, **kw))
+
+    # --- acked, then answered ---------------------------------------------------------
+
+    def received(self, inbound: Inbound) -> None:
+        """Write the turn down before its ack leaves, so a killed server still answers it."""
+        if self.inbox is not None and inbound.key:
+            self.inbox.received(inbound.key, dataclasses.asdict(inbound), self.coach.clock())
+
+    async def answer(
+        self,
+        client: AsyncWebClient,
+        inbound: Inbound,
+        replay: bool = False,
+        applied: Callable[[], Awaitable[None]] | None = None,
+        **send: Any,
+    ) -> Outcome:
+        """Run an acked turn and send its replies; the journal then marks it answered.
+
+        `applied` runs between the turn and its replies (a click retires its buttons). On a
+        replay at startup, a turn that took effect before the kill (its key is taken) but
+        whose replies never left is answered with where the review now stands.
+        """
+        outcome = await self.turn(
+            client, inbound.team_id, inbound.user_id, event_id=inbound.key, **inbound.fields
+        )
+        if outcome.duplicate and not replay:
+            return outcome  # the first delivery is answering it
+        try:
+            if outcome.duplicate:
+                outcome = await self.turn(
+                    client,
+                    inbound.team_id,
+                    inbound.user_id,
+                    command="review",
+                    event_id=f"{inbound.key}:replayed",
+                )
+            if not outcome.duplicate:
+                if applied is not None and not replay:
+                    await applied()
+                await self.after(
+                    client,
+                    inbound.team_id,
+                    inbound.user_id,
+                    outcome,
+                    channel=inbound.channel,
+                    rewrite=inbound.rewrite,
+                    **send,
+                )
+        finally:  # answered, or failed in a way the log and the user were told about
+            if self.inbox is not None and inbound.key:
+                self.inbox.answered(inbound.key)
+        return outcome
+
+    async def replay(self) -> int:
+        """Answer what a killed process acknowledged and never answered; returns how many."""
+        if self.inbox is None:
+            return 0
+        pending = self.inbox.unanswered()
+        self.inbox.compact()
+        for key, data in pending:
+            inbound = Inbound.from_dict(data)
+            log.info("answering %s, acknowledged before a restart", key)
+            try:
+                client = await self.client_for(inbound.team_id)
+                await self.answer(client, inbound, replay=True)
+            except Exception:
+                log.exception("could not answer %s after the restart", key)
+        return len(pending)
 
     # --- sending ----------------------------------------------------------------------
 
@@ -331,60 +419,44 @@ class SlackFrontend:
             return
         name, args = turns.parse_command(body.get("text", ""))
         in_dm = body.get("channel_id") == self.dm_channels.get((team_id, user_id))
+        rewrite = None
+        channel = turns.digest_channel(args) if name == "digest" else None
+        if channel is not None:
+            args, rewrite = channel, {channel: f"<#{channel}>"}
+        key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
+        inbound = Inbound(team_id, user_id, {"command": name, "args": args}, key, rewrite=rewrite)
+        if name != "digest" or channel is not None:
+            self.received(inbound)
         if name == "settings" or in_dm:
             await ack()
         else:
             await ack(text="On it: I've sent you a direct message.", response_type="ephemeral")
         await self.after_ack(context)
-        rewrite = None
-        if name == "digest":
-            channel = turns.digest_channel(args)
-            if channel is None:
-                await respond(text=DIGEST_HINT, response_type="ephemeral")
-                return
-            args, rewrite = channel, {channel: f"<#{channel}>"}
-        key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
-        outcome = await self.turn(client, team_id, user_id, command=name, args=args, event_id=key)
-        if outcome.duplicate:
+        if name == "digest" and channel is None:
+            await respond(text=DIGEST_HINT, response_type="ephemeral")
             return
         try:
-            await self.after(
-                client,
-                team_id,
-                user_id,
-                outcome,
-                trigger_id=body.get("trigger_id"),
-                rewrite=rewrite,
-            )
+            await self.answer(client, inbound, trigger_id=body.get("trigger_id"))
         except SlackApiError as exc:
             error = exc.response.get("error") if exc.response else str(exc)
             log.error("could not DM %s/%s: %s", team_id, user_id, error)
             await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
 
-    async def on_message(
-        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: Any
-    ) -> None:
+    async def record_message(self, body: dict[str, Any], context: Any, next: Any) -> None:
+        """Listener middleware: runs before bolt acks the event, so the answer is written down."""
+        inbound = dm_answer(body, context.get("bot_user_id"))
+        if inbound is not None:
+            self.received(inbound)
+        await next()
+
+    async def on_message(self, body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         """A rep's typed answer in the bot's DM; everything else (channels, bots, edits) is ignored."""
-        if (
-            event.get("channel_type") != "im"
-            or event.get("subtype")
-            or event.get("bot_id")
-            or not event.get("user")
-            or event.get("user") == context.get("bot_user_id")
-        ):
+        inbound = dm_answer(body, context.get("bot_user_id"))
+        if inbound is None:
             return
-        team_id = body.get("team_id") or event.get("team") or ""
-        user_id = event["user"]
-        if not team_id:
-            return
-        self.dm_channels[(team_id, user_id)] = event.get("channel", "")
+        self.dm_channels[(inbound.team_id, inbound.user_id)] = inbound.channel or ""
         await self.after_ack(context)
-        key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
-        outcome = await self.turn(
-            client, team_id, user_id, text=str(event.get("text") or ""), event_id=key
-        )
-        if not outcome.duplicate:
-            await self.after(client, team_id, user_id, outcome, channel=event.get("channel"))
+        await self.answer(client, inbound)
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
@@ -397,26 +469,31 @@ class SlackFrontend:
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
     ) -> None:
         """A click on a button or a date picker: one turn, then the clicked block is retired."""
-        await ack()
-        await self.after_ack(context)
         actions = body.get("actions") or []
         user_id = (body.get("user") or {}).get("id")
         team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
-        if not actions or not user_id or not team_id:
-            return
-        action = actions[0]
-        value = turns.action_value(action)
+        action = actions[0] if actions else {}
+        value = turns.action_value(action) if action and user_id and team_id else None
         if value is None:
-            return
-        outcome = await self.turn(
-            client, team_id, user_id, value=value, event_id=turns.action_key(body, action)
-        )
-        if outcome.duplicate:
+            await ack()
             return
         container = body.get("container") or {}
         message = body.get("message") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        if container.get("type") == "message" and message.get("blocks") and channel:
+        inbound = Inbound(
+            team_id,
+            user_id,
+            {"value": value},
+            turns.action_key(body, action),
+            channel=channel if container.get("type") == "message" else None,
+        )
+        self.received(inbound)
+        await ack()
+        await self.after_ack(context)
+
+        async def retire_clicked() -> None:
+            if container.get("type") != "message" or not message.get("blocks") or not channel:
+                return
             try:
                 await client.chat_update(
                     channel=channel,
@@ -430,14 +507,12 @@ class SlackFrontend:
                 )
             except SlackApiError as exc:
                 log.warning("chat.update failed: %s", exc.response.get("error"))
-        await self.after(
-            client,
-            team_id,
-            user_id,
-            outcome,
-            channel=channel if container.get("type") == "message" else None,
-            trigger_id=body.get("trigger_id"),
+
+        outcome = await self.answer(
+            client, inbound, applied=retire_clicked, trigger_id=body.get("trigger_id")
         )
+        if outcome.duplicate:
+            return
         if container.get("type") == "view" and not outcome.review_finished:
             await self.publish_home(client, team_id, user_id)
 
@@ -462,6 +537,27 @@ class SlackFrontend:
         await ack()
         if not outcome.duplicate:
             await self.after(client, team_id, user_id, outcome)
+
+
+def dm_answer(body: dict[str, Any], bot_user_id: str | None) -> Inbound | None:
+    """A rep's typed line in the bot's DM as a turn; None for channels, bots, edits, our own."""
+    event = body.get("event") or {}
+    user_id = event.get("user")
+    team_id = body.get("team_id") or event.get("team") or ""
+    if (
+        event.get("channel_type") != "im"
+        or event.get("subtype")
+        or event.get("bot_id")
+        or not user_id
+        or not isinstance(user_id, str)
+        or user_id == bot_user_id
+        or not team_id
+    ):
+        return None
+    key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
+    return Inbound(
+        team_id, user_id, {"text": str(event.get("text") or "")}, key, channel=event.get("channel")
+    )
 
 
 def _rewrite(msg: Message, replace: dict[str, str]) -> Message:
