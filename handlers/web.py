@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.delivery import Delivery
 from bot.engine import Coach
+from bot.processes import EngineProcesses
 from config import Settings
 from storage.db import Database
 from storage.inbox import Inbox
@@ -28,11 +29,16 @@ async def health(_request: web.Request) -> web.Response:
 
 
 def build_app(
-    settings: Settings, db: Database, coach: Coach, inbox: Inbox | None = None
+    settings: Settings,
+    db: Database,
+    coach: Coach,
+    inbox: Inbox | None = None,
+    processes: EngineProcesses | None = None,
 ) -> web.Application:
     """The web app with every configured platform mounted; used by `serve` and the tests.
 
     `inbox`: the journal of acked turns (storage/inbox.py); None keeps no journal.
+    `processes`: Slack turns run in these engine processes (bot/processes.py), not threads.
     """
     app = web.Application()
     app.router.add_get("/healthz", health)
@@ -40,7 +46,7 @@ def build_app(
     app[DELIVERIES] = deliveries
     from handlers import slack
 
-    if slack.mount(app, settings, db, coach, inbox):
+    if slack.mount(app, settings, db, coach, inbox, processes):
         deliveries["slack"] = app[slack.FRONTEND].delivery
     if settings.teams_enabled:
         from handlers import teams
@@ -57,7 +63,17 @@ def serve(
     port: int,
     inbox: Inbox | None = None,
 ) -> None:
-    app = build_app(settings, db, coach, inbox)
+    processes = None
+    if settings.engine_processes:
+        processes = EngineProcesses(db.url, settings.default_timezone, settings.engine_processes)
+        processes.warm_up()
+    app = build_app(settings, db, coach, inbox, processes)
+    if processes is not None:
+
+        async def stop_processes(_app: web.Application) -> None:
+            processes.shutdown()
+
+        app.on_cleanup.append(stop_processes)
     from bot.schedule import Schedule
     from handlers.schedule import ConsoleDelivery, attach_schedules, cadence_from
 

@@ -19,6 +19,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.engine import Coach
+from bot.processes import EngineProcesses
 from config import Settings
 from handlers.slack.app import ACKED, SlackFrontend
 from handlers.slack.client import web_client
@@ -57,6 +58,7 @@ def mount(
     db: Database,
     coach: Coach,
     inbox: Inbox | None = None,
+    processes: EngineProcesses | None = None,
 ) -> bool:
     """Add Slack to `app` if it is configured; returns whether it was.
 
@@ -65,7 +67,7 @@ def mount(
     """
     if not enabled(settings):
         return False
-    front = SlackFrontend(settings, db, coach, inbox=inbox)
+    front = SlackFrontend(settings, db, coach, inbox=inbox, processes=processes)
     app[FRONTEND] = front
 
     async def dispatch(request: web.Request) -> web.Response:

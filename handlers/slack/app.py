@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.engine import Coach
 from bot.messages import Form, Outcome, Reply, Turn, UserRef
+from bot.processes import EngineProcesses
 from config import Settings
 from handlers.slack import turns
 from handlers.slack.client import InstallationStore, StateStore, retry_handlers, web_client
@@ -116,10 +117,13 @@ class SlackFrontend:
         coach: Coach,
         handlers: list[AsyncRetryHandler] | None = None,
         inbox: Inbox | None = None,
+        processes: EngineProcesses | None = None,
     ) -> None:
-        """`inbox`: where turns are written down before they are acked (None: nowhere)."""
+        """`inbox`: where turns are written down before they are acked (None: nowhere).
+        `processes`: run the engine there instead of in threads of this process."""
         self.settings = settings
         self.inbox = inbox
+        self.processes = processes
         self.coach = coach
         self.handlers = handlers if handlers is not None else retry_handlers()
         self.profiles: dict[tuple[str, str], Profile] = {}
@@ -174,7 +178,10 @@ class SlackFrontend:
                 await asyncio.wait_for(self.quiet.wait(), ACKS_FIRST)
 
     async def engine(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a synchronous engine call off the event loop, in our own small pool."""
+        """Run a synchronous `Coach` method off the event loop: in the engine processes when
+        there are some (the same method by name, on their own Coach), else in our small pool."""
+        if self.processes is not None:
+            return await asyncio.wrap_future(self.processes.submit(fn.__name__, *args))
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
     def request_started(self) -> None:

@@ -1,0 +1,21 @@
+"""The engine in a worker process answers like the one in-process (turns and replies pickle)."""
+
+from __future__ import annotations
+
+from bot.messages import Question, Turn, UserRef
+from bot.processes import EngineProcesses
+from storage.db import Database
+
+
+def test_a_turn_in_an_engine_process(db: Database) -> None:
+    processes = EngineProcesses(db.url, "Europe/Berlin", processes=1)
+    try:
+        rep = UserRef("slack:T1", "U1", "Dana", "Europe/Berlin")
+        first = processes.submit("handle", Turn(user=rep, command="review", event_id="k1"))
+        outcome = first.result(timeout=60)
+        assert any(isinstance(r, Question) and "Which deal" in r.text for r in outcome.replies)
+        again = processes.submit("handle", Turn(user=rep, command="review", event_id="k1"))
+        assert again.result(timeout=60).duplicate  # same database, same idempotency key
+        assert processes.submit("in_review", rep).result(timeout=60) is True
+    finally:
+        processes.shutdown()
