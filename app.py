@@ -1,6 +1,8 @@
-"""The composition root and command line: settings, database, coach, front ends.
+"""The composition root and command line: settings, database, clock, coach, front ends.
 
 Nothing else builds global objects; every command below wires what it needs and runs.
+This is also the only place that reads the system time: `make_clock` builds the one clock
+every other part is handed, so `--now` (or DEALCOACH_NOW) runs the product at any instant.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from bot.engine import Coach
+from bot.engine import Clock, Coach
 from bot.messages import UserRef
 from config import Settings
 from handlers.console import Console, print_replies
@@ -73,18 +75,24 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--db", help="database URL (default: $DATABASE_URL, else ./dealcoach.db)")
     p.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    p.add_argument("--now", help=NOW_HELP)
+    # Every command that depends on "today" takes --now after its name too.
+    when = argparse.ArgumentParser(add_help=False)
+    when.add_argument("--now", default=argparse.SUPPRESS, help=NOW_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    chat = sub.add_parser("chat", help="hold a deal review in the terminal")
+    chat = sub.add_parser("chat", parents=[when], help="hold a deal review in the terminal")
     chat.add_argument("--user", help="who you are (default: your login name)")
     chat.add_argument("deal", nargs="*", help="jump straight to this deal")
 
-    plan = sub.add_parser("plan", help="print a deal's action plan and its health")
+    plan = sub.add_parser("plan", parents=[when], help="print a deal's action plan and its health")
     plan.add_argument("--user")
     plan.add_argument("deal", nargs="*", help="the deal's name (any unique part of it)")
 
     deals = sub.add_parser(
-        "deals", help="list your deals with decision date, next customer step, health"
+        "deals",
+        parents=[when],
+        help="list your deals with decision date, next customer step, health",
     )
     deals.add_argument("--user")
 
@@ -99,22 +107,24 @@ def parser() -> argparse.ArgumentParser:
     pkg.add_argument("--domain", help="the host serving /api/messages, e.g. bot.example.com")
     pkg.add_argument("--version", default="1.0.0", help="app version; raise it for each upload")
 
-    serve = sub.add_parser("serve", help="run the Slack / Teams web server and the schedules")
+    serve = sub.add_parser(
+        "serve", parents=[when], help="run the Slack / Teams web server and the schedules"
+    )
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--host", help="interface (default: 0.0.0.0)")
 
     due = sub.add_parser(
-        "run-due", help="one pass of the reminders, nudges and digests due now, then exit (cron)"
+        "run-due",
+        parents=[when],
+        help="one pass of the reminders, nudges and digests due now, then exit (cron)",
     )
-    due.add_argument("--now", help="pretend it is this moment (ISO, e.g. 2026-11-30T09:05+01:00)")
     due.add_argument(
         "--dry-run", action="store_true", help="print what would go to whom; write and send nothing"
     )
 
-    dig = sub.add_parser("digest", help="the manager digest")
+    dig = sub.add_parser("digest", parents=[when], help="the manager digest")
     dig.add_argument("--preview", action="store_true", help="print it here instead of posting it")
     dig.add_argument("--team", help="only this team (default: every team)")
-    dig.add_argument("--now", help="as of this moment (ISO)")
     return p
 
 
@@ -141,10 +151,40 @@ def teams_package(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_now(text: str | None) -> dt.datetime:
-    """An ISO moment as aware UTC; a time without zone is read as UTC."""
+NOW_HELP = (
+    "pretend it is this moment and let time run on from there (ISO, e.g. "
+    "2026-11-30T09:05+01:00; default: $DEALCOACH_NOW, else the system clock)"
+)
+
+
+def system_now() -> dt.datetime:
+    """The system time, aware UTC: the only place dealcoach reads it."""
+    return dt.datetime.now(dt.UTC)
+
+
+def make_clock(start: dt.datetime | None) -> Clock:
+    """The one clock: the system time, or, given `start`, time running on from `start`.
+
+    A running clock (not a frozen one) so that `serve --now` still moves through its
+    schedule passes and retry delays; a one-shot command reads it once.
+    """
+    if start is None:
+        return system_now
+    # A partial of a module function, not a lambda: engine processes receive it pickled.
+    return functools.partial(_shifted_now, start - system_now())
+
+
+def _shifted_now(offset: dt.timedelta) -> dt.datetime:
+    return system_now() + offset
+
+
+def parse_now(text: str | None) -> dt.datetime | None:
+    """An ISO moment as aware UTC (a time without zone is read as UTC); None for none given.
+
+    Raises SystemExit with a usage line when `text` is not an ISO date-time.
+    """
     if not text:
-        return dt.datetime.now(dt.UTC)
+        return None
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError as e:
@@ -235,7 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "teams-package":
         return teams_package(settings, args)
     db = build_database(settings)
-    coach = Coach(db, default_timezone=settings.default_timezone)
+    clock = make_clock(parse_now(args.now or settings.dealcoach_now))
+    coach = Coach(db, clock=clock, default_timezone=settings.default_timezone)
     if args.command == "chat":
         again = shlex.join(["dealcoach", *(sys.argv[1:] if argv is None else argv)])
         console = Console(coach, console_user(settings, args.user), resume_command=again)
@@ -249,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run-due":
         from handlers.schedule import run_due_command
 
-        return run_due_command(settings, db, parse_now(args.now), args.dry_run)
+        return run_due_command(settings, db, clock, args.dry_run)
     if args.command == "digest":
         from handlers.schedule import digest_preview_command
 
@@ -258,9 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "Digests are posted by the schedule (`serve` or `run-due`); add --preview to see one here."
             )
             return 2
-        return digest_preview_command(settings, db, parse_now(args.now), args.team)
+        return digest_preview_command(settings, db, clock, args.team)
     if args.command == "serve":
-        from handlers.web import serve
+        from handlers.server import serve
 
         serve(
             settings,

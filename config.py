@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     database_url: str = Field(default=DEFAULT_DB, description="SQLAlchemy URL")
     default_timezone: str = Field(default="UTC", description="IANA zone when a platform gives none")
     log_level: str = "INFO"
+    dealcoach_now: str | None = Field(
+        default=None,
+        description="pretend it is this ISO moment (time runs on from it), like --now: "
+        "for trying the product at another instant, never in production",
+    )
 
     # HTTP server (`dealcoach serve`)
     host: str = "0.0.0.0"

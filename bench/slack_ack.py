@@ -91,7 +91,7 @@ async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int) ->
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_bolt.app.async_app import AsyncApp
 
-    from app import build_database
+    from app import build_database, system_now
     from bot.engine import Coach
     from bot.processes import EngineProcesses
     from config import Settings
@@ -109,9 +109,11 @@ async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int) ->
     inbox = Inbox(Path(db_path + ".inbox"))  # as `serve` runs it: every turn journaled before its ack
     processes = None
     if os.environ.get("BENCH_ENGINE") != "threads":  # as `serve` runs it (ENGINE_PROCESSES=1)
-        processes = EngineProcesses(db.url, settings.default_timezone, settings.engine_processes)
+        processes = EngineProcesses(
+            db.url, settings.default_timezone, system_now, settings.engine_processes
+        )
         processes.warm_up()
-    ours = await listen(build_app(settings, db, Coach(db), inbox, processes))
+    ours = await listen(build_app(settings, db, Coach(db, clock=system_now), inbox, processes))
 
     from slack_sdk.web.async_client import AsyncWebClient
 

@@ -25,6 +25,7 @@ import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 from fake_bot_connector import FakeConnector  # noqa: E402
 
+from app import system_now  # noqa: E402
 from bot.engine import Coach  # noqa: E402
 from bot.messages import Turn, UserRef  # noqa: E402
 from config import Settings  # noqa: E402
@@ -99,7 +100,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/bench.db")
         db.migrate()
-        coach = Coach(db)
+        coach = Coach(db, clock=system_now)
         base = direct(coach, args.reviews)
         teams = asyncio.run(over_http(db, coach, args.reviews))
         db.dispose()

@@ -16,20 +16,19 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from bot.dialog import Dialog
 from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
+from bot.review import Dialog
 from bot.state import ReviewState
 from storage import crud
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+#: The one clock: returns the current instant as an aware UTC datetime. Only the composition
+#: root (`app.py`) reads the system time and builds it (honouring `--now`/DEALCOACH_NOW);
+#: everything else is handed it, so tests and `--now` can run the product at any instant.
 Clock = Callable[[], dt.datetime]
 T = TypeVar("T")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 DB_DOWN = (
@@ -46,7 +45,7 @@ BROKEN = (
 class Coach:
     """Runs dialogs against the store. Thread-safe: share one per process."""
 
-    def __init__(self, db: Database, clock: Clock = utc_now, default_timezone: str = "UTC") -> None:
+    def __init__(self, db: Database, *, clock: Clock, default_timezone: str = "UTC") -> None:
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone

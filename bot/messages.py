@@ -146,6 +146,8 @@ class PlanCard:
     context: str = ""
     risk: str | None = None
     gaps: tuple[str, ...] = ()
+    #: The rep's today, so renderers show a date's year only when it is not this one.
+    today: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -157,13 +159,15 @@ class DealLine:
     next_customer_step: str | None
     next_customer_due: dt.date | None
     due_this_week: int = 0
+    today: dt.date | None = None  # the rep's today: see PlanCard.today
 
     @property
     def next_note(self) -> str:
         """What the customer does next, or that nothing is planned: the line a deal lives by."""
         if not self.next_customer_step:
             return "no customer step"
-        return f"next customer step: {self.next_customer_step} ({fmt_date(self.next_customer_due)})"
+        due = fmt_date(self.next_customer_due, self.today)
+        return f"next customer step: {self.next_customer_step} ({due})"
 
     @property
     def week_note(self) -> str:

@@ -36,7 +36,7 @@ def when(d: dt.date, today: dt.date) -> str:
         return "tomorrow"
     if n == -1:
         return "yesterday"
-    return f"{fmt_date(d)} ({n} days)" if n > 0 else f"{fmt_date(d)} ({-n} days ago)"
+    return f"{fmt_date(d, today)} ({n} days)" if n > 0 else f"{fmt_date(d, today)} ({-n} days ago)"
 
 
 def _who(step: Step) -> str:
@@ -164,31 +164,31 @@ def digest(d: Digest) -> list[Reply]:
     slips = [c for c in d.changes if c.what == "slip"]
     moves = [c for c in d.changes if c.what == "decision_moved"]
     summary = [
-        f"{plural(len(d.reps), 'rep')} · {plural(total, 'open deal')} · since {fmt_date(d.since)}: "
+        f"{plural(len(d.reps), 'rep')} · {plural(total, 'open deal')} · since {fmt_date(d.since, d.today)}: "
         f"{plural(len(done), 'step')} done, {len(slips)} slipped, "
         f"{plural(len(moves), 'decision date')} moved",
     ]
     for c in moves[:MAX_LINES]:
         why = f" ({c.reason})" if c.reason else ""
         summary.append(
-            f"• *{c.deal_title}* decision moved {fmt_date(c.old)} → {fmt_date(c.new)}{why}"
+            f"• *{c.deal_title}* decision moved {fmt_date(c.old, d.today)} → {fmt_date(c.new, d.today)}{why}"
         )
     for c in slips[:MAX_LINES]:
         summary.append(
-            f"• {c.text} · *{c.deal_title}* slipped {fmt_date(c.old)} → {fmt_date(c.new)}"
+            f"• {c.text} · *{c.deal_title}* slipped {fmt_date(c.old, d.today)} → {fmt_date(c.new, d.today)}"
         )
     hidden = max(0, len(moves) - MAX_LINES) + max(0, len(slips) - MAX_LINES)
     if hidden:
         summary.append(f"…and {hidden} more changes")
     out: list[Reply] = [
-        Section(f"Team digest · {d.team} · week of {fmt_date(d.today)}", tuple(summary))
+        Section(f"Team digest · {d.team} · week of {fmt_date(d.today, d.today)}", tuple(summary))
     ]
     if d.at_risk:
         out.append(
             Section(
                 "Most at risk of no decision",
                 tuple(
-                    f"• *{dd.title}* ({rep}) · decision {fmt_date(dd.decision_date)} · "
+                    f"• *{dd.title}* ({rep}) · decision {fmt_date(dd.decision_date, d.today)} · "
                     f"{dd.health.score}/100: {', '.join(dd.health.reasons[:3])}"
                     for rep, dd in d.at_risk
                 ),
@@ -201,19 +201,19 @@ def digest(d: Digest) -> list[Reply]:
         lines: list[str] = []
         for dd in r.deals:
             nxt = (
-                f"next customer step: {dd.next_customer.description} ({fmt_date(dd.next_customer.due)})"
+                f"next customer step: {dd.next_customer.description} ({fmt_date(dd.next_customer.due, d.today)})"
                 if dd.next_customer
                 else "no customer step"
             )
             lines.append(
-                f"• *{dd.title}* · decision {fmt_date(dd.decision_date)} · "
+                f"• *{dd.title}* · decision {fmt_date(dd.decision_date, d.today)} · "
                 f"{dd.health.score}/100 {dd.health.label} · {nxt}"
             )
             detail = list(dd.health.reasons[:3])
             if dd.overdue:
                 detail.append(
                     "overdue: "
-                    + "; ".join(f"{s.description} ({fmt_date(s.due)})" for s in dd.overdue[:3])
+                    + "; ".join(f"{s.description} ({fmt_date(s.due, d.today)})" for s in dd.overdue[:3])
                 )
             if detail:
                 lines.append("    " + " · ".join(detail))
@@ -223,7 +223,7 @@ def digest(d: Digest) -> list[Reply]:
             Section(
                 f"{r.rep.name}: {plural(len(r.deals), 'deal')} · {_pct(r.forward_ratio)}",
                 tuple(lines),
-                footer=f"{plural(done_by.get(r.rep.user_id, 0), 'step')} done since {fmt_date(d.since)}"
+                footer=f"{plural(done_by.get(r.rep.user_id, 0), 'step')} done since {fmt_date(d.since, d.today)}"
                 + (f" · {r.answers} step answers in 4 weeks" if r.answers else ""),
             )
         )

@@ -17,15 +17,15 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from bot.engine import Coach
+from bot.engine import Clock, Coach
 from storage.db import Database
 
 _coach: Coach | None = None
 
 
-def _start(database_url: str, default_timezone: str) -> None:
+def _start(database_url: str, default_timezone: str, clock: Clock) -> None:
     global _coach
-    _coach = Coach(Database(database_url), default_timezone=default_timezone)
+    _coach = Coach(Database(database_url), clock=clock, default_timezone=default_timezone)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
@@ -49,13 +49,17 @@ def _call(method: str, *args: Any) -> Any:
 class EngineProcesses:
     """A pool of `processes` workers, each with its own Coach and database connection pool."""
 
-    def __init__(self, database_url: str, default_timezone: str, processes: int = 1) -> None:
+    def __init__(
+        self, database_url: str, default_timezone: str, clock: Clock, processes: int = 1
+    ) -> None:
+        """`clock`: the web process's clock, which must pickle (a module-level function or a
+        partial of one, as `app.make_clock` builds), so every process has the same time."""
         # spawn, not fork: the web process has threads and an event loop a fork would copy.
         self.pool = ProcessPoolExecutor(
             max_workers=processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start,
-            initargs=(database_url, default_timezone),
+            initargs=(database_url, default_timezone, clock),
         )
 
     def submit(self, method: str, *args: Any) -> Future[Any]:

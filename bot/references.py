@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from bot.engine import Clock, utc_now
+from bot.engine import Clock
 from storage import crud
 from storage.db import Database
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 class References:
     """Save and look up conversation references (JSON), one row per (workspace, target)."""
 
-    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, *, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

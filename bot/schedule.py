@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot import notices
 from bot.delivery import Delivery, PermanentDeliveryError, Recallable, TransientDeliveryError
-from bot.engine import Clock, utc_now
+from bot.engine import Clock
 from bot.messages import Reply
 from bot.scheduled import digest_preview, plan_due, record_digests
 from process.cadence import Cadence
@@ -65,7 +65,8 @@ class Schedule:
         db: Database,
         deliveries: Mapping[str, Delivery],
         cadence: Cadence | None = None,
-        clock: Clock = utc_now,
+        *,
+        clock: Clock,
         worker: str | None = None,
         lease: dt.timedelta = outbox.LEASE,
         max_attempts: int = outbox.MAX_ATTEMPTS,

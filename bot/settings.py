@@ -92,9 +92,9 @@ def apply_settings(user: User, form: dict[str, str], today: dt.date) -> dict[str
     return errors
 
 
-def describe(user: User, fallback_zone: str) -> str:
+def describe(user: User, fallback_zone: str, today: dt.date) -> str:
     day = WEEKDAYS[user.nudge_weekday if user.nudge_weekday is not None else 0]
-    paused = f"; paused until {fmt_date(user.paused_until)}" if user.paused_until else ""
+    paused = f"; paused until {fmt_date(user.paused_until, today)}" if user.paused_until else ""
     return (
         f"weekly nudge on {day}s at {user.nudge_time or '09:00'} "
         f"({user.zone or fallback_zone}){paused}"

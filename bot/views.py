@@ -68,6 +68,7 @@ def plan_card(
         context=context,
         risk=deal.risk,
         gaps=health.reasons,
+        today=today,
     )
 
 
@@ -89,6 +90,7 @@ def deal_list(session: Session, user: User, today: dt.date, tz: dt.tzinfo) -> De
                 next_customer_step=nxt.description if nxt else None,
                 next_customer_due=nxt.due if nxt else None,
                 due_this_week=sum(1 for s in plan.open_steps if s.due and s.due <= week_end),
+                today=today,
             )
         )
     return DealList(tuple(lines))

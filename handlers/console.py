@@ -66,7 +66,7 @@ class ConsoleRenderer:
     def plan(self, card: PlanCard) -> str:
         h = card.health
         when = (
-            f"decision {fmt_date(card.decision_date)} ({card.days_left} days)"
+            f"decision {fmt_date(card.decision_date, card.today)} ({card.days_left} days)"
             if card.decision_date and card.days_left is not None
             else "no decision date"
         )
@@ -78,7 +78,7 @@ class ConsoleRenderer:
         for s in card.steps:
             flag = f"  [{', '.join(s.flags)}]" if s.flags else ""
             out.append(
-                f"│ {s.who:<8} {s.description}{s.owner_note} · due {fmt_date(s.due)}{flag}  #{s.id}"
+                f"│ {s.who:<8} {s.description}{s.owner_note} · due {fmt_date(s.due, card.today)}{flag}  #{s.id}"
             )
         if card.risk:
             out.append(f"│ Risk of no decision: {card.risk}")
@@ -96,7 +96,7 @@ class ConsoleRenderer:
         out = [self.emph(f"*{lst.title}*")]
         for d in lst.deals:
             out.append(
-                f"• {d.title} · decision {fmt_date(d.decision_date)} · {d.health.score}/100 {d.health.label}"
+                f"• {d.title} · decision {fmt_date(d.decision_date, d.today)} · {d.health.score}/100 {d.health.label}"
                 f" · {d.next_note}{d.week_note}"
             )
             if d.health.reasons:

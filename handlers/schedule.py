@@ -21,10 +21,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import notices
 from bot.delivery import Delivery
-from bot.messages import Reply, Section
+from bot.engine import Clock, Coach
+from bot.messages import Reply, Section, fmt_date
 from bot.schedule import Schedule
 from config import Settings
 from handlers.console import ConsoleRenderer
+from handlers.web import DELIVERIES, build_app
 from process.cadence import Cadence, parse_hhmm
 from storage.db import Database
 
@@ -93,16 +95,13 @@ class ConsoleDelivery:
         return self._print(f"to channel {channel}", replies)
 
 
-def build_deliveries(settings: Settings, db: Database) -> dict[str, Delivery]:
+def build_deliveries(settings: Settings, db: Database, clock: Clock) -> dict[str, Delivery]:
     """Deliveries for every configured platform, for a pass outside `serve` (`run-due`).
 
     The platform adapters are built exactly as the server builds them (not started), so a
     cron job reaches Slack and Teams users with the same credentials and retry policies.
     """
-    from bot.engine import Coach
-    from handlers.web import DELIVERIES, build_app
-
-    app = build_app(settings, db, Coach(db, default_timezone=settings.default_timezone))
+    app = build_app(settings, db, Coach(db, clock=clock, default_timezone=settings.default_timezone))
     return {"console": ConsoleDelivery(), **app[DELIVERIES]}
 
 
@@ -151,12 +150,13 @@ async def _safe_pass(schedule: Schedule) -> None:
 
 
 def run_due_command(
-    settings: Settings, db: Database, now: dt.datetime, dry_run: bool, out: TextIO | None = None
+    settings: Settings, db: Database, clock: Clock, dry_run: bool, out: TextIO | None = None
 ) -> int:
-    """One pass; exit status 1 when a message failed for good, so cron can alert."""
+    """One pass at `clock()`; exit status 1 when a message failed for good, so cron can alert."""
     out = out or sys.stdout
+    now = clock()
     schedule = Schedule(
-        db, build_deliveries(settings, db), cadence_from(settings), clock=lambda: now
+        db, build_deliveries(settings, db, clock), cadence_from(settings), clock=clock
     )
     if dry_run:
         planned, waiting = schedule.preview(now)
@@ -167,7 +167,7 @@ def run_due_command(
             if m.status != "pending":
                 continue
             print(
-                f"• {m.kind:<8} → {m.recipient} ({m.workspace_id}) for {m.local_date:%a %b %d}: "
+                f"• {m.kind:<8} → {m.recipient} ({m.workspace_id}) for {fmt_date(m.local_date, now.date())}: "
                 f"{m.payload.get('summary', '')}",
                 file=out,
             )
@@ -194,10 +194,11 @@ def run_due_command(
 
 
 def digest_preview_command(
-    settings: Settings, db: Database, now: dt.datetime, team: str | None, out: TextIO | None = None
+    settings: Settings, db: Database, clock: Clock, team: str | None, out: TextIO | None = None
 ) -> int:
+    """Print each team's digest as of `clock()`; exit status 1 when no team has a digest."""
     out = out or sys.stdout
-    previews = Schedule(db, {}, cadence_from(settings)).digest_preview(now, team)
+    previews = Schedule(db, {}, cadence_from(settings), clock=clock).digest_preview(clock(), team)
     if not previews:
         which = f" named {team!r}" if team else ""
         print(

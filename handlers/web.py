@@ -1,7 +1,8 @@
-"""`dealcoach serve`: one aiohttp server for every chat platform, plus the schedules.
+"""One aiohttp app for every chat platform (used by `dealcoach serve`, `run-due` and tests).
 
 Each platform adapter adds its routes to the same app; a platform without credentials is
-simply not mounted (and the log says so), so an admin can start with one of them.
+simply not mounted (and the log says so), so an admin can start with one of them. The
+schedules are attached by `handlers/server.py`, which imports this module, never the reverse.
 """
 
 from __future__ import annotations
@@ -53,38 +54,3 @@ def build_app(
 
         deliveries["teams"] = teams.mount(app, settings, coach)
     return app
-
-
-def serve(
-    settings: Settings,
-    db: Database,
-    coach: Coach,
-    host: str,
-    port: int,
-    inbox: Inbox | None = None,
-) -> None:
-    processes = None
-    if settings.engine_processes:
-        processes = EngineProcesses(db.url, settings.default_timezone, settings.engine_processes)
-        processes.warm_up()
-    app = build_app(settings, db, coach, inbox, processes)
-    if processes is not None:
-
-        async def stop_processes(_app: web.Application) -> None:
-            processes.shutdown()
-
-        app.on_cleanup.append(stop_processes)
-    from bot.schedule import Schedule
-    from handlers.schedule import ConsoleDelivery, attach_schedules, cadence_from
-
-    if not app[DELIVERIES]:
-        log.warning(
-            "No chat platform configured: set SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN "
-            "and/or MicrosoftAppId (see README, docs/slack.md, docs/teams.md). "
-            "Serving /healthz and the schedules only."
-        )
-    deliveries = {"console": ConsoleDelivery(), **app[DELIVERIES]}
-    schedule = Schedule(db, deliveries, cadence_from(settings))
-    attach_schedules(app, schedule, settings.schedule_every_minutes)
-    log.info("dealcoach listening on http://%s:%s", host, port)
-    web.run_app(app, host=host, port=port, print=None)

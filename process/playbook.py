@@ -88,9 +88,26 @@ def progress(stage: Stage, parent: Stage | None = None) -> str:
 # --- questions ------------------------------------------------------------------------
 
 
-def fmt_date(d: dt.date | None) -> str:
-    """'Fri Nov 27': how every date reads, on every platform."""
-    return f"{d:%a %b} {d.day}" if d else "no date"
+def fmt_date(d: dt.date | None, today: dt.date | None) -> str:
+    """How every date reads, on every platform: 'Fri Nov 27', or 'Sun Jan 31, 2027' when the
+    year is not `today`'s (or `today` is unknown), so dates across a year end never read as
+    nonsense ("Dec 9 is after the decision date, Jan 31")."""
+    if d is None:
+        return "no date"
+    same_year = today is not None and d.year == today.year
+    return f"{d:%a %b} {d.day}" if same_year else f"{d:%a %b} {d.day}, {d.year}"
+
+
+def short_date(d: dt.date, today: dt.date) -> str:
+    """'Dec 31' for a quick choice's label; 'Mar 31, 2027' when the year is not today's."""
+    return f"{d:%b} {d.day}" if d.year == today.year else f"{d:%b} {d.day}, {d.year}"
+
+
+def date_examples(today: dt.date) -> str:
+    """Ways to type a date, as a hint; the ISO example is two weeks ahead of `today`, so the
+    coach never suggests a date it would then reject as passed."""
+    ahead = today + dt.timedelta(days=14)
+    return f"“{ahead:%b} {ahead.day}”, “next Friday”, “end of month” or {ahead.isoformat()}"
 
 
 def days_between(today: dt.date, d: dt.date) -> str:
@@ -104,12 +121,14 @@ def days_between(today: dt.date, d: dt.date) -> str:
     return f"{-n} days ago" if n < -1 else "yesterday"
 
 
-def step_question(stage: Stage, account: str, decision: dt.date | None) -> str:
+def step_question(
+    stage: Stage, account: str, decision: dt.date | None, today: dt.date | None
+) -> str:
     if stage is Stage.CUSTOMER_NEXT:
         return f"What does *{account}* have to do next, and by when?"
     if stage is Stage.US_NEXT:
         return f"What do *we* do next to help {account} get there, and by when?"
-    until = f" before the decision on {fmt_date(decision)}" if decision else ""
+    until = f" before the decision on {fmt_date(decision, today)}" if decision else ""
     return (
         f"What else must happen{until}? Work back from the decision date: "
         "one step at a time, theirs or ours. Say *that's all* when the plan is complete."
@@ -310,17 +329,30 @@ def quick_step_dates(today: dt.date, decision: dt.date | None) -> list[tuple[str
     return out
 
 
+#: A decision date offered as a quick choice is at least this many days away: a date closer
+#: than a working week leaves no room for a plan, so it is never offered (typing it still works).
+MIN_DECISION_LEAD_DAYS = 5
+
+
 def quick_decision_dates(today: dt.date) -> list[tuple[str, dt.date]]:
+    """Up to three month and quarter ends to offer as the target decision date, each at least
+    `MIN_DECISION_LEAD_DAYS` away: on the last days of a quarter, "End of quarter" is too
+    close and "End of next quarter" is offered instead."""
     eom = end_of_month(today)
     next_eom = end_of_month(eom + dt.timedelta(days=1))
     eoq = end_of_quarter(today)
-    options = [("End of this month", eom), ("End of next month", next_eom), ("End of quarter", eoq)]
-    if (eom - today).days < 5:
-        options = options[1:]
+    next_eoq = end_of_quarter(eoq + dt.timedelta(days=1))
+    candidates = [
+        ("End of this month", eom),
+        ("End of next month", next_eom),
+        ("End of quarter", eoq),
+        ("End of next quarter", next_eoq),
+    ]
+    earliest = today + dt.timedelta(days=MIN_DECISION_LEAD_DAYS)
     seen: set[dt.date] = set()
     out = []
-    for label, d in options:
-        if d not in seen:
+    for label, d in candidates:
+        if d >= earliest and d not in seen:
             seen.add(d)
             out.append((label, d))
-    return out
+    return out[:3]

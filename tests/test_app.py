@@ -133,3 +133,36 @@ def test_reader_going_away_ends_quietly(command: list[str], tmp_path: Path) -> N
     proc.stdout.close()  # long before the interpreter has even imported the app
     err = proc.stderr.read()
     assert proc.wait(timeout=60) in (0, 141) and err == "", err
+
+
+@pytest.mark.parametrize(
+    ("where", "setting"),
+    [
+        (["--now", "2027-03-31T16:00:00Z", "chat"], "2026-11-24T15:00:00Z"),  # flag wins
+        (["chat", "--now", "2027-03-31T12:00:00-04:00"], "2026-11-24T15:00:00Z"),  # after it
+        (["chat"], "2027-03-31T16:00:00Z"),  # from DEALCOACH_NOW
+    ],
+)
+def test_now_runs_the_product_at_that_instant(
+    tmp_path: Path, where: list[str], setting: str
+) -> None:
+    """On a quarter's last day the quick decision dates skip today and offer next quarter's end."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "--db", f"sqlite:///{tmp_path / 'n.db'}", *where],
+        input="Acme Corp - renewal\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TZ": "UTC", "DEALCOACH_NOW": setting},
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "End of next month (Apr 30)" in run.stdout
+    assert "End of next quarter (Jun 30)" in run.stdout
+    assert "(Mar 31)" not in run.stdout  # "End of quarter" would be today
+
+
+def test_a_bad_now_says_how_to_write_one(tmp_path: Path) -> None:
+    run = dealcoach("--db", f"sqlite:///{tmp_path / 'n.db'}", "deals", "--now", "next tuesday")
+    assert run.returncode != 0 and "is not an ISO date-time" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -154,7 +154,7 @@ class Renderer:
     def plan(self, card: PlanCard) -> list[Block]:
         h = card.health
         when = (
-            f"Decision *{fmt_date(card.decision_date)}* ({card.days_left} days)"
+            f"Decision *{fmt_date(card.decision_date, card.today)}* ({card.days_left} days)"
             if card.decision_date and card.days_left is not None
             else "*No decision date yet*"
         )
@@ -168,7 +168,7 @@ class Renderer:
         if not card.steps:
             blocks.append(mrkdwn("_No steps yet._"))
         for s in card.steps:
-            blocks.append(mrkdwn(step_line(s)))
+            blocks.append(mrkdwn(step_line(s, card.today)))
             actions = self.step_actions(s)
             if actions:
                 blocks.append(actions)
@@ -215,13 +215,13 @@ class Renderer:
         return blocks
 
 
-def step_line(s: StepView) -> str:
+def step_line(s: StepView, today: dt.date | None) -> str:
     flags = [":rotating_light: overdue" if f == "overdue" else f for f in s.flags]
     flag = f"  _{', '.join(flags)}_" if flags else ""
     text = escape(s.description)
     if s.status != "open":
         text = f"~{text}~"
-    return f"*{s.who}*{escape(s.owner_note)}: {text} · due {fmt_date(s.due)}{flag}"
+    return f"*{s.who}*{escape(s.owner_note)}: {text} · due {fmt_date(s.due, today)}{flag}"
 
 
 def deal_list(lst: DealList) -> list[Block]:
@@ -231,7 +231,7 @@ def deal_list(lst: DealList) -> list[Block]:
     for d in lst.deals[:40]:
         dot = _HEALTH.get(d.health.label, ":red_circle:")
         lines = [
-            f"*{escape(d.title)}* · decision {fmt_date(d.decision_date)} · {dot} {d.health.score}/100 {d.health.label}",
+            f"*{escape(d.title)}* · decision {fmt_date(d.decision_date, d.today)} · {dot} {d.health.score}/100 {d.health.label}",
             escape(d.next_note[0].upper() + d.next_note[1:]) + d.week_note,
         ]
         if d.health.reasons:

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from bot.dialog import COMMANDS
+from bot.review import COMMANDS
 
 Payload = dict[str, Any]
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")

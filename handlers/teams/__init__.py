@@ -62,7 +62,7 @@ def mount(
     `sdk_config`: extra Bot Framework SDK settings (see `adapter.auth_config`).
     """
     adapter = build_adapter(settings, sdk_config)
-    references = References(coach.db, coach.clock)
+    references = References(coach.db, clock=coach.clock)
     bot = TeamsBot(coach, references, retry)
 
     async def messages(request: web.Request) -> web.StreamResponse:

@@ -151,7 +151,8 @@ def answered_card(data: dict[str, Any]) -> Activity | None:
         answer = (data.get("labels") or {}).get(str(data.get(str(data["choice_field"]))))
     elif data.get("date_field"):
         picked = str(data.get(str(data["date_field"])) or "")[:10]
-        answer = fmt_date(dt.date.fromisoformat(picked)) if _ISO.match(picked) else None
+        # The card does not know the rep's today: the year is shown, never guessed.
+        answer = fmt_date(dt.date.fromisoformat(picked), None) if _ISO.match(picked) else None
     if not answer:
         return None
     return card(
@@ -159,9 +160,9 @@ def answered_card(data: dict[str, Any]) -> Activity | None:
     )
 
 
-def _step_line(s: StepView) -> str:
+def _step_line(s: StepView, today: dt.date | None) -> str:
     flag = f" · {', '.join(f.upper() if f == 'overdue' else f for f in s.flags)}" if s.flags else ""
-    return f"*{s.who}*{s.owner_note}: {s.description} · due {fmt_date(s.due)}{flag}"
+    return f"*{s.who}*{s.owner_note}: {s.description} · due {fmt_date(s.due, today)}{flag}"
 
 
 def _step_actions(s: StepView) -> list[dict[str, Any]]:
@@ -201,7 +202,7 @@ def _step_actions(s: StepView) -> list[dict[str, Any]]:
 def plan_card(p: PlanCard) -> Activity:
     h = p.health
     when = (
-        f"Decision {fmt_date(p.decision_date)} ({p.days_left} days)"
+        f"Decision {fmt_date(p.decision_date, p.today)} ({p.days_left} days)"
         if p.decision_date and p.days_left is not None
         else "No decision date yet"
     )
@@ -230,7 +231,7 @@ def plan_card(p: PlanCard) -> Activity:
     if not p.steps:
         body.append(_block("No steps yet."))
     for s in p.steps:
-        items: list[dict[str, Any]] = [_block(_step_line(s))]
+        items: list[dict[str, Any]] = [_block(_step_line(s, p.today))]
         actions = _step_actions(s)
         if actions:
             items.append({"type": "ActionSet", "actions": actions})
@@ -254,7 +255,7 @@ def deal_list_card(lst: DealList) -> Activity:
     body: list[dict[str, Any]] = [_block(f"*{lst.title}*", size="Medium")]
     for d in lst.deals:
         items = [
-            _block(f"*{d.title}* · decision {fmt_date(d.decision_date)}"),
+            _block(f"*{d.title}* · decision {fmt_date(d.decision_date, d.today)}"),
             _block(
                 f"{d.health.score}/100 {d.health.label} · {d.next_note}{d.week_note}",
                 spacing="None",

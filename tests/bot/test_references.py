@@ -12,7 +12,7 @@ from storage.db import Database
 def test_remember_and_look_up_references(
     any_db: Database, clock: Callable[[], dt.datetime]
 ) -> None:
-    refs = References(any_db, clock)
+    refs = References(any_db, clock=clock)
     first = {"conversation": {"id": "a:1"}, "serviceUrl": "https://smba.example/"}
     assert refs.lookup("teams:t1", "user:u1") is None
     assert refs.remember("teams:t1", "user:u1", first) is True  # a first contact

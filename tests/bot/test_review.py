@@ -158,7 +158,7 @@ def test_later_review_confirms_due_steps_and_records_slips(
     chat.say("Jan 15")
     assert chat.stage == "decision_reason"
     out = chat.say("Their CFO is out until January.")
-    assert "moved from Fri Dec 18 to *Fri Jan 15*" in chat.last.replies[0].text  # type: ignore[union-attr]
+    assert "moved from Fri Dec 18 to *Fri Jan 15, 2027*" in chat.last.replies[0].text  # type: ignore[union-attr]
     assert "moved once" in out and chat.stage == "context"
     with db.session() as s:
         changes = s.exec(select(DecisionDateChange).order_by(DecisionDateChange.id)).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -13,66 +14,101 @@ import pytest
 
 from bot.messages import Choice
 from handlers.console import pick
+from tests.conftest import T0
+from tests.expected_dates import coming_weekday, local_today, shown, typed
 
-SCRIPT = [
-    "Acme Corp - 2027 renewal",
-    "end of January",
-    "We had a great demo with their team last Thursday and they loved the reporting module.",
-    "Last week I met with the CFO and walked her through the ROI model.",
-    "They were really impressed with the pilot results.",
-    "Their security team has to finish the vendor risk assessment by Friday.",
-    "I'll send the SOC 2 report",
-    "1",
-    "Maria will present the business case to their steering committee on December 9.",
-    "that's all",
-    "Their CTO might push the project to next year.",
-    "looks good",
-]
+ROOT = Path(__file__).resolve().parents[2]
+
+#: The zone the scripted rep lives in; every expected date is this zone's calendar.
+ZONE = "America/New_York"
+
+
+def script(today: dt.date) -> list[str]:
+    """A whole review whose dates are typed relative to `today`, so it fits any instant."""
+    return [
+        "Acme Corp - 2027 renewal",
+        typed(today + dt.timedelta(days=70)),  # the decision date, well after every step
+        "We had a great demo with their team last Thursday and they loved the reporting module.",
+        "Last week I met with the CFO and walked her through the ROI model.",
+        "They were really impressed with the pilot results.",
+        "Their security team has to finish the vendor risk assessment by Friday.",
+        "I'll send the SOC 2 report",
+        "1",  # the first quick choice: this (coming) Friday
+        "Maria will present the business case to their steering committee on "
+        + typed(today + dt.timedelta(days=15))
+        + ".",
+        "that's all",
+        "Their CTO might push the project to next year.",
+        "looks good",
+    ]
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "TZ": ZONE}
 
 
 def dealcoach(
-    *args: str, db: Path, stdin: str = "", timeout: float = 60
+    *args: str, db: Path, now: dt.datetime, stdin: str = "", timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", "--db", f"sqlite:///{db}", *args],
+        [sys.executable, "-m", "app", "--db", f"sqlite:///{db}", "--now", now.isoformat(), *args],
         input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "TZ": "UTC"},
-        cwd=Path(__file__).resolve().parents[2],
+        env=env(),
+        cwd=ROOT,
     )
 
 
-def test_scripted_review_end_to_end(tmp_path: Path) -> None:
+def test_scripted_review_end_to_end(tmp_path: Path, instant: dt.datetime) -> None:
+    today = local_today(instant, ZONE)
+    friday = coming_weekday(today, 4)
+    decision = today + dt.timedelta(days=70)
     db = tmp_path / "coach.db"
-    run = dealcoach("chat", "--user", "alice", db=db, stdin="\n".join(SCRIPT) + "\n")
+    run = dealcoach(
+        "chat", "--user", "alice", db=db, now=instant, stdin="\n".join(script(today)) + "\n"
+    )
     out = run.stdout
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in out + run.stderr
     assert "you ▸ Acme Corp - 2027 renewal" in out  # answers are echoed: a readable transcript
+    assert f"Target decision date: {shown(decision, today)} (in 70 days)" in out
     assert "kept it as context" in out and "already happened" in out
-    assert "Added to the plan: Customer" in out and "due Fri Nov 27" in out
-    assert "Added to the plan: Us" in out and "due Wed Dec 9" in out
+    assert f"Added to the plan: Customer: Their security team has to finish the vendor risk assessment, due {shown(friday, today)}" in out
+    assert f"Added to the plan: Us: I'll send the SOC 2 report, due {shown(friday, today)}" in out
+    maria = today + dt.timedelta(days=15)
+    assert f"due {shown(maria, today)}" in out
+    assert "is after the decision date" not in out
     assert "Plan saved for Acme Corp — 2027 renewal" in out
-    plan = dealcoach("plan", "--user", "alice", "acme", db=db)
+    plan = dealcoach("plan", "--user", "alice", "acme", db=db, now=instant)
     assert "Acme Corp — 2027 renewal" in plan.stdout and "health" in plan.stdout
+    assert f"decision {shown(decision, today)} (70 days)" in plan.stdout
     assert "Maria" in plan.stdout
-    deals = dealcoach("deals", "--user", "alice", db=db)
+    deals = dealcoach("deals", "--user", "alice", db=db, now=instant)
     assert "next customer step" in deals.stdout
-    other = dealcoach("deals", "--user", "bob", db=db)
+    other = dealcoach("deals", "--user", "bob", db=db, now=instant)
     assert "no open deals" in other.stdout  # bob does not see alice's deals
 
 
-def start_chat(db: Path, lines: list[str], until: str) -> subprocess.Popen[str]:
-    """`dealcoach chat` running on a pipe, fed `lines`, read until `until` was printed."""
+def start_chat(
+    db: Path, lines: list[str], until: str, now: dt.datetime = T0
+) -> subprocess.Popen[str]:
+    """`dealcoach chat` running on a pipe, fed `lines`, read until `until` was printed.
+
+    SIGINT is reset to its default in the child: a suite run as a background job inherits
+    it as ignored, and then Python never raises KeyboardInterrupt for Ctrl-C.
+    """
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--db", f"sqlite:///{db}", "chat", "--user", "alice"],
+        [sys.executable, "-m", "app", "--db", f"sqlite:///{db}", "--now", now.isoformat()]
+        + ["chat", "--user", "alice"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=Path(__file__).resolve().parents[2],
+        env=env(),
+        cwd=ROOT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stdin and proc.stdout
     proc.stdin.write("".join(line + "\n" for line in lines))
@@ -85,12 +121,15 @@ def start_chat(db: Path, lines: list[str], until: str) -> subprocess.Popen[str]:
     return proc
 
 
-def test_killed_mid_review_resumes_where_it_was(tmp_path: Path) -> None:
+def test_killed_mid_review_resumes_where_it_was(tmp_path: Path, instant: dt.datetime) -> None:
+    lines = script(local_today(instant, ZONE))
     db = tmp_path / "coach.db"
-    proc = start_chat(db, SCRIPT[:3], until="What does Acme Corp have to do next")
+    proc = start_chat(db, lines[:3], until="What does Acme Corp have to do next", now=instant)
     proc.send_signal(signal.SIGKILL)  # no chance to clean up
     proc.wait(timeout=10)
-    rest = dealcoach("chat", "--user", "alice", db=db, stdin="\n".join(SCRIPT[5:]) + "\n")
+    rest = dealcoach(
+        "chat", "--user", "alice", db=db, now=instant, stdin="\n".join(lines[5:]) + "\n"
+    )
     assert "Picking up where we left off" in rest.stdout
     assert "What does Acme Corp have to do next" in rest.stdout.split("Picking up")[1]
     assert "Plan saved" in rest.stdout
@@ -98,17 +137,17 @@ def test_killed_mid_review_resumes_where_it_was(tmp_path: Path) -> None:
 
 def test_ctrl_c_stops_cleanly_and_keeps_answers(tmp_path: Path) -> None:
     db = tmp_path / "coach.db"
-    proc = start_chat(db, SCRIPT[:1], until="When must")
+    proc = start_chat(db, ["Acme Corp - 2027 renewal"], until="When must")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 130
     assert "Every answer so far is saved" in out and "Traceback" not in err
-    resumed = dealcoach("chat", "--user", "alice", db=db, stdin="")
+    resumed = dealcoach("chat", "--user", "alice", db=db, now=T0, stdin="")
     assert "When must Acme Corp make their decision" in resumed.stdout
 
 
 def test_eof_with_no_input_says_goodbye(tmp_path: Path) -> None:
-    run = dealcoach("chat", db=tmp_path / "c.db", stdin="")
+    run = dealcoach("chat", db=tmp_path / "c.db", now=T0, stdin="")
     assert run.returncode == 0 and "Which deal shall we review?" in run.stdout
 
 
@@ -122,8 +161,11 @@ def test_numbers_and_labels_pick_choices(line: str, expected: str | None) -> Non
 def test_goodbye_repeats_the_command_that_was_run(tmp_path: Path) -> None:
     """Resuming needs the same --db and --user, so the hint gives the whole command back."""
     db = tmp_path / "my reviews.db"
-    run = dealcoach("chat", "--user", "alice", db=db, stdin=SCRIPT[0] + "\n")
-    expected = f"`dealcoach --db 'sqlite:///{db}' chat --user alice` to pick up where you left off"
+    run = dealcoach("chat", "--user", "alice", db=db, now=T0, stdin="Acme Corp - 2027 renewal\n")
+    expected = (
+        f"`dealcoach --db 'sqlite:///{db}' --now {T0.isoformat()} chat --user alice` "
+        "to pick up where you left off"
+    )
     assert expected in run.stdout, run.stdout
 
 

@@ -134,7 +134,7 @@ def test_reminder_buttons_are_understood_by_the_engine(seeded) -> None:  # type:
         async def to_channel(self, workspace_id: str, channel: str, r: list, key=None) -> str:  # type: ignore[no-untyped-def]
             return "m2"
 
-    schedule = Schedule(db, {"console": Keep()}, Cadence())
+    schedule = Schedule(db, {"console": Keep()}, Cadence(), clock=lambda: TUE_BERLIN)
     asyncio.run(schedule.run_pass(TUE_BERLIN))  # Monday's nudge, caught up
     replies.clear()
     asyncio.run(schedule.run_pass(WED_BERLIN))  # the legal review is due today

@@ -124,7 +124,9 @@ async def test_a_crash_after_slack_took_the_nudge_does_not_send_it_twice(
     assert slack.app is not None
     delivery = slack.app[DELIVERIES]["slack"]
     dying = Schedule(
-        db, {"slack": DiesAfterPosting(delivery)}, cadence_from(Settings()), worker="dies"
+        db, {"slack": DiesAfterPosting(delivery)}, cadence_from(Settings()),
+        clock=lambda: MONDAY_MORNING_NY,
+        worker="dies",
     )
     with pytest.raises(Killed):
         await dying.run_pass(MONDAY_MORNING_NY)

@@ -57,7 +57,7 @@ async def test_full_review_through_slack(h_any: Harness) -> None:
     assert "When must *Acme Corp* make their decision" in blocks_text(q)
     # The date comes from the Block Kit date picker.
     q = await click(h, q, datepicker, selected_date="2027-01-29")
-    assert "Target decision date: *Fri Jan 29*" in blocks_text(q)
+    assert "Target decision date: *Fri Jan 29, 2027*" in blocks_text(q)
     upd = h.fake.to("chat.update")[-1]
     assert "You picked *2027-01-29*" in blocks_text(upd)
     q = await say(h, "They liked the demo and want a renewal quote.")

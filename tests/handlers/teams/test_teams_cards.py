@@ -106,7 +106,7 @@ def test_command_words() -> None:
 
 
 async def test_settings_through_the_test_adapter(db: Database, coach: Coach, clock) -> None:  # type: ignore[no-untyped-def]
-    bot = TeamsBot(coach, References(db, clock))
+    bot = TeamsBot(coach, References(db, clock=clock))
     adapter = TestAdapter(bot.on_turn)
     await adapter.receive_activity("settings")
     form = adapter.get_next_activity().attachments[0].content
@@ -126,7 +126,7 @@ async def test_settings_through_the_test_adapter(db: Database, coach: Coach, clo
 
 
 async def test_mid_review_menu_commands_are_commands(db: Database, coach: Coach, clock) -> None:  # type: ignore[no-untyped-def]
-    adapter = TestAdapter(TeamsBot(coach, References(db, clock)).on_turn)
+    adapter = TestAdapter(TeamsBot(coach, References(db, clock=clock)).on_turn)
     await adapter.receive_activity("dealreview")
     adapter.activity_buffer.clear()
     await adapter.receive_activity("list")
@@ -146,7 +146,7 @@ def test_an_answered_question_card_shows_the_answer_and_no_buttons() -> None:
     assert "actions" not in done
     dated = cards.render([Question("New date?", date_input=True)])[0].attachments[0].content
     data = {**dated["actions"][0]["data"], cards.DATE_INPUT: "2027-03-05"}
-    assert cards.answered_card(data).attachments[0].content["body"][-1]["text"] == "✓ Fri Mar 5"
+    assert cards.answered_card(data).attachments[0].content["body"][-1]["text"] == "✓ Fri Mar 5, 2027"
     # Plan-card buttons carry no question: the card keeps its buttons.
     assert cards.answered_card({"value": "step:3:done"}) is None
 

@@ -92,4 +92,4 @@ async def test_an_empty_date_picker_asks_for_a_date_without_touching_the_review(
     calls = await chat.click(decision, "Use this date")  # nothing picked
     assert calls[0].text == "⚠️ Pick a date in the box first, then press **Use this date**."
     calls = await chat.click(decision, "Use this date", dc_date="2027-02-26")
-    assert "Target decision date: **Fri Feb 26**" in calls[0].text
+    assert "Target decision date: **Fri Feb 26, 2027**" in calls[0].text

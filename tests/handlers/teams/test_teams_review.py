@@ -62,12 +62,12 @@ async def test_full_review_through_teams(chat: TeamsChat, connector: FakeConnect
         "[Use this date: 2027-01-29]",
         await chat.click(decision, "Use this date", dc_date="2027-01-29"),
     )
-    assert "Target decision date: **Fri Jan 29**" in calls[0].text
+    assert "Target decision date: **Fri Jan 29, 2027**" in calls[0].text
     # The answered card is replaced by "question ✓ answer", leaving no buttons to click twice.
     [update] = connector.updates
     assert update.path == f"/v3/conversations/a:1chat-aad-dana/activities/{decision.response_id}"
     assert update.card is not None and "actions" not in update.card
-    assert card_texts(update.card)[-1] == "✓ Fri Jan 29"
+    assert card_texts(update.card)[-1] == "✓ Fri Jan 29, 2027"
 
     calls = await step(
         "They liked the demo", await chat.say("They liked the demo, pricing is open")

@@ -1,0 +1,151 @@
+"""Choosing the deal: start a review, pick or create the deal, and open it.
+
+Opening a deal shows its plan, then either follows up the steps that fell due
+(`bot/review/due.py`) or goes straight to the decision date (`bot/review/decision.py`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.messages import Choice
+from bot.review import decision
+from bot.state import ReviewState
+from process import playbook as pb
+from process.playbook import Stage
+from storage import crud
+from storage.models import Deal
+
+if TYPE_CHECKING:
+    from bot.review.dialog import Dialog
+
+
+def start_review(d: Dialog, args: str) -> None:
+    """`review [deal]`: resume, or open the deal named by id or name, or ask which one."""
+    if d.state.active and not args:
+        d.say("Picking up where we left off.")
+        d.ask()
+        return
+    if d.state.active:
+        d.state = ReviewState()
+    if args.isdigit():
+        deal = crud.get_deal(d.s, d.user, int(args))
+        if deal:
+            select_deal(d, deal)
+            return
+    if args and args != "new":
+        matches = crud.find_deal(d.s, d.user, args)
+        if len(matches) == 1:
+            select_deal(d, matches[0])
+            return
+        if not matches:
+            create_deal(d, args)
+            return
+        d.state.stage = Stage.PICK_DEAL.value
+        d.say(f"More than one of your deals matches “{args}”.")
+        ask_pick_deal(d, only=matches)
+        return
+    if args == "new":
+        d.state.stage = Stage.NEW_DEAL.value
+        d.ask()
+        return
+    d.goto(Stage.PICK_DEAL)
+
+
+def select_deal(d: Dialog, deal: Deal) -> None:
+    """Open a review of `deal`: show its plan, then follow up due steps or check the date."""
+    d.deal = deal
+    d.review = review = crud.start_review(d.s, deal, d.user, d.now)
+    d.state = ReviewState(deal_id=deal.id, review_id=review.id)
+    steps = crud.steps_for(d.s, [deal.id or 0]).get(deal.id or 0, [])
+    open_steps = [s for s in steps if s.status == "open"]
+    if open_steps or deal.decision_date:
+        d.say(f"Reviewing *{deal.title}*. Here's the plan as it stands:")
+        d.out.append(d.plan_card(deal, steps))
+    else:
+        d.say(f"Reviewing *{deal.title}*.")
+    d.state.due_queue = [
+        s.id for s in open_steps if s.id is not None and s.due is not None and s.due <= d.today
+    ]
+    if d.state.due_queue:
+        n = len(d.state.due_queue)
+        d.say(f"First, {n} step{'s were' if n > 1 else ' was'} due by today. Let's close the loop.")
+        d.goto(Stage.CONFIRM_DUE)
+    else:
+        decision.to_decision(d)
+
+
+def create_deal(d: Dialog, text: str) -> None:
+    """A new deal from "Account - deal name"; an existing one of that name is reviewed instead."""
+    account, name = pb.split_deal_name(text)
+    if not account:
+        d.say(
+            "A deal needs at least the account name, e.g. “Acme Corp - 2027 renewal”.",
+            "warning",
+        )
+        d.state.stage = Stage.NEW_DEAL.value
+        d.ask()
+        return
+    existing = [
+        deal
+        for deal in crud.open_deals(d.s, d.user)
+        if deal.account.lower() == account.lower() and deal.name.lower() == name.lower()
+    ]
+    if existing:
+        d.say(f"You already have *{existing[0].title}*; let's review that one.")
+        select_deal(d, existing[0])
+        return
+    deal = crud.create_deal(d.s, d.user, account, name, d.now)
+    d.say(f"New deal: *{deal.title}*.", "success")
+    select_deal(d, deal)
+
+
+# --- the questions ----------------------------------------------------------------------
+
+
+def ask_pick_deal(d: Dialog, only: list[Deal] | None = None) -> None:
+    deals = only or crud.open_deals(d.s, d.user)
+    if not deals:
+        d.state.stage = Stage.NEW_DEAL.value
+        d.ask()
+        return
+    choices = tuple(Choice(deal.title, f"deal:{deal.id}") for deal in deals[:12])
+    if only is None:
+        choices += (Choice("New deal", "deal:new", "primary"),)
+    d.question(
+        "Which deal are we reviewing?",
+        choices,
+        hint="Pick one or type its name. For a new deal, type the account and deal name.",
+    )
+
+
+def on_pick_deal(d: Dialog, text: str | None, value: str | None) -> None:
+    if value == "deal:new":
+        d.goto(Stage.NEW_DEAL)
+        return
+    if value and value.startswith("deal:") and value[5:].isdigit():
+        deal = crud.get_deal(d.s, d.user, int(value[5:]))
+        if deal is None:
+            d.say("I can't find that deal any more.", "warning")
+            d.ask()
+            return
+        select_deal(d, deal)
+        return
+    if text:
+        start_review(d, text)
+        return
+    d.ask()
+
+
+def ask_new_deal(d: Dialog) -> None:
+    d.question(
+        "Which deal shall we review? Type the account and the deal name.",
+        hint="e.g. “Acme Corp - 2027 renewal”; just the account is fine too",
+    )
+
+
+def on_new_deal(d: Dialog, text: str | None, value: str | None) -> None:
+    if not text:
+        d.ask()
+        return
+    create_deal(d, text)

@@ -1,0 +1,250 @@
+"""The review dialog's core: one turn in, replies out, for every platform.
+
+A `Dialog` lives for one turn inside one database transaction: it reads the user's saved
+`ReviewState`, applies the turn using the playbook in `process/`, writes what the user
+told it, and leaves the new state for `Coach` to save in the same transaction. The
+sales-process decisions (questions, steering, health) are made in `process/`; the modules
+of this package only sequence them and speak. Which module asks and answers each question
+is listed in one place, `bot/review/flow.py`.
+
+This class holds what every part of the review shares: the state, the deal and review
+being worked on, saying things, asking the current question, reading a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session
+
+from bot import views
+from bot.messages import Choice, DealList, PlanCard, Question, Reply, Text, Turn
+from bot.review import commands
+from bot.review.flow import STAGES
+from bot.state import ReviewState
+from process import playbook as pb
+from process.dates import parse_date_answer
+from process.playbook import Stage, fmt_date
+from storage import crud
+from storage.models import Deal, PlanStep, Review, User
+
+log = logging.getLogger(__name__)
+
+_DATE_VALUE = re.compile(r"^date:(\d{4}-\d{2}-\d{2}|none)$")
+
+
+def zone(name: str | None, default: str) -> ZoneInfo:
+    """The user's zone, else the workspace default, else UTC (a bad name never fails a turn)."""
+    for candidate in (name, default, "UTC"):
+        if not candidate:
+            continue
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
+
+
+class Dialog:
+    """One turn of one user's conversation (see module docstring)."""
+
+    def __init__(
+        self,
+        session: Session,
+        user: User,
+        state: ReviewState,
+        now: dt.datetime,
+        default_timezone: str = "UTC",
+    ) -> None:
+        self.s = session
+        self.user = user
+        self.state = state
+        self.now = now
+        self.tz = zone(user.zone, default_timezone)
+        self.today = now.astimezone(self.tz).date()
+        self.out: list[Reply] = []
+        self.finished = False
+        self.form_errors: dict[str, str] = {}
+        self._deal: Deal | None = None
+        self._review: Review | None = None
+
+    # --- entry ------------------------------------------------------------------------
+
+    def run(self, turn: Turn) -> list[Reply]:
+        """Apply one turn: a settings form, a command, a button value or free text."""
+        if turn.form is not None:
+            commands.save_settings(self, turn.form)
+        elif turn.command:
+            commands.command(self, turn.command.strip().lower(), turn.args.strip())
+        elif turn.value:
+            commands.value(self, turn.value.strip())
+        else:
+            commands.text(self, turn.text or "")
+        return self.out
+
+    def say(self, text: str, tone: str = "info") -> None:
+        self.out.append(Text(text, tone))  # type: ignore[arg-type]
+
+    # --- where the review stands --------------------------------------------------------
+
+    @property
+    def stage(self) -> Stage | None:
+        return Stage(self.state.stage) if self.state.stage else None
+
+    def goto(self, stage: Stage) -> None:
+        self.state.stage = stage.value
+        self.state.reset_question()
+        self.ask()
+
+    @property
+    def deal(self) -> Deal | None:
+        if self._deal is None and self.state.deal_id is not None:
+            self._deal = crud.get_deal(self.s, self.user, self.state.deal_id)
+        return self._deal
+
+    @deal.setter
+    def deal(self, deal: Deal | None) -> None:
+        self._deal = deal
+
+    @property
+    def review(self) -> Review | None:
+        if self._review is None and self.state.review_id is not None:
+            self._review = self.s.get(Review, self.state.review_id)
+        return self._review
+
+    @review.setter
+    def review(self, review: Review | None) -> None:
+        self._review = review
+
+    def reask(self) -> None:
+        """After an aside (help, list, a button on an old card), repeat where the review is."""
+        if self.state.active:
+            self.ask()
+
+    # --- asking and answering -----------------------------------------------------------
+
+    def ask(self) -> None:
+        """Ask the current stage's question (the asker is listed in `flow.STAGES`)."""
+        stage = self.stage
+        if stage is not None:
+            STAGES[stage].ask(self)
+
+    def answer(self, text: str | None, value: str | None) -> None:
+        """Hand a free-text answer or a button value to the current stage's answerer."""
+        stage = self.stage
+        if stage is None:
+            return
+        if (self.deal is None or self.review is None) and stage not in (
+            Stage.PICK_DEAL,
+            Stage.NEW_DEAL,
+        ):
+            self.state = ReviewState()
+            self.say(
+                "I lost track of that deal (was it removed?). Type *review* to start again.",
+                "warning",
+            )
+            return
+        STAGES[stage].answer(self, text, value)
+
+    def question(
+        self,
+        text: str,
+        choices: tuple[Choice, ...] = (),
+        date_input: bool = False,
+        initial: dt.date | None = None,
+        hint: str | None = None,
+        parent: Stage | None = None,
+    ) -> None:
+        stage = self.stage or Stage.PICK_DEAL
+        self.out.append(
+            Question(
+                text,
+                choices=choices,
+                date_input=date_input,
+                initial_date=initial,
+                hint=hint,
+                stage=stage.value,
+                progress=pb.progress(stage, parent),
+            )
+        )
+
+    def date_choices(self, options: list[tuple[str, dt.date]]) -> tuple[Choice, ...]:
+        return tuple(
+            Choice(f"{label} ({pb.short_date(d, self.today)})", f"date:{d.isoformat()}")
+            for label, d in options
+        )
+
+    def record(
+        self,
+        text: str,
+        orientation: str | None = None,
+        side: str | None = None,
+        due: dt.date | None = None,
+    ) -> None:
+        """Keep the rep's answer to the current question with the review (the transcript)."""
+        if self.review is not None and self.stage is not None:
+            crud.record_answer(
+                self.s, self.review, self.stage.value, text, self.now, orientation, side, due
+            )
+
+    # --- dates ------------------------------------------------------------------------
+
+    def read_date(self, text: str | None, value: str | None) -> dt.date | None | str:
+        """A picked or typed date; "none" for "no date yet"; None if it isn't a date (said why)."""
+        if value:
+            m = _DATE_VALUE.match(value)
+            if m:
+                return "none" if m.group(1) == "none" else dt.date.fromisoformat(m.group(1))
+            return None
+        if text and pb.is_skip(text):
+            return "none"
+        parsed = parse_date_answer(text or "", self.today)
+        if parsed is None:
+            before = parse_date_answer(text or "", self.today, allow_past=True)
+            if before is not None:
+                self.past(before)
+                return None
+            self.say(
+                f"I couldn't read a date in “{(text or '')[:60]}”. Try "
+                f"{pb.date_examples(self.today)}, or pick one below.",
+                "warning",
+            )
+        return parsed
+
+    def past(self, d: dt.date) -> bool:
+        """Whether `d` is before today (and if so, say so)."""
+        if d < self.today:
+            self.say(f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.", "warning")
+            return True
+        return False
+
+    # --- plan cards and lists -----------------------------------------------------------
+
+    def plan_card(self, deal: Deal, steps: list[PlanStep] | None = None) -> PlanCard:
+        review = self.review if self.state.deal_id == deal.id else None
+        context = review.context if review else ""
+        return views.plan_card(self.s, deal, self.today, self.now, self.tz, context, steps)
+
+    def show_plan(self, args: str) -> None:
+        """One deal's plan card, or which deals match when `args` is ambiguous or empty."""
+        deals = (
+            crud.find_deal(self.s, self.user, args) if args else crud.open_deals(self.s, self.user)
+        )
+        if not deals:
+            which = f" matching “{args}”" if args else ""
+            self.say(f"You have no open deals{which}. Type *review* to start one.")
+            return
+        if len(deals) > 1:
+            self.say(
+                "Which deal? "
+                + ", ".join(d.title for d in deals[:12])
+                + ". Type *plan* and its name."
+            )
+            return
+        self.out.append(self.plan_card(deals[0]))
+
+    def deal_list(self) -> DealList:
+        return views.deal_list(self.s, self.user, self.today, self.tz)

@@ -1,0 +1,57 @@
+"""The review's flow in one place: every stage, who asks it and who answers it.
+
+The usual path (each arrow is a `Dialog.goto` in the module named):
+
+    pick_deal / new_deal                          deal_choice.py
+        -> confirm_due (-> reschedule) per step that fell due      due.py
+        -> decision_date | decision_check (-> decision_move -> decision_reason)   decision.py
+        -> context -> customer_next -> us_next -> more (loop)      steps.py
+              each step may need step_side, step_due, step_late    steps.py
+        -> risk -> summary -> saved                                 wrapup.py
+
+Commands (`list`, `plan`, `help`, `cancel`…) and plan-card buttons can arrive at any
+stage (`commands.py`, `due.step_action`); afterwards the current question is asked again.
+To add a question: add a `Stage` in `process/playbook.py`, an `ask_…` and an `on_…` in
+the module it belongs to, and a row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.review import deal_choice, decision, due, steps, wrapup
+from process.playbook import Stage
+
+if TYPE_CHECKING:
+    from bot.review.dialog import Dialog
+
+
+@dataclass(frozen=True)
+class Step:
+    """How one stage asks its question and takes an answer (free text or a button value)."""
+
+    ask: Callable[[Dialog], None]
+    answer: Callable[[Dialog, str | None, str | None], None]
+
+
+STAGES: dict[Stage, Step] = {
+    Stage.PICK_DEAL: Step(deal_choice.ask_pick_deal, deal_choice.on_pick_deal),
+    Stage.NEW_DEAL: Step(deal_choice.ask_new_deal, deal_choice.on_new_deal),
+    Stage.CONFIRM_DUE: Step(due.ask_confirm_due, due.on_confirm_due),
+    Stage.RESCHEDULE: Step(due.ask_reschedule, due.on_reschedule),
+    Stage.DECISION_DATE: Step(decision.ask_decision_date, decision.on_decision_date),
+    Stage.DECISION_CHECK: Step(decision.ask_decision_check, decision.on_decision_check),
+    Stage.DECISION_MOVE: Step(decision.ask_decision_move, decision.on_decision_move),
+    Stage.DECISION_REASON: Step(decision.ask_decision_reason, decision.on_decision_reason),
+    Stage.CONTEXT: Step(steps.ask_context, steps.on_context),
+    Stage.CUSTOMER_NEXT: Step(steps.ask_step, steps.on_step),
+    Stage.US_NEXT: Step(steps.ask_step, steps.on_step),
+    Stage.MORE: Step(steps.ask_step, steps.on_step),
+    Stage.STEP_SIDE: Step(steps.ask_step_side, steps.on_step_side),
+    Stage.STEP_DUE: Step(steps.ask_step_due, steps.on_step_due),
+    Stage.STEP_LATE: Step(steps.ask_step_late, steps.on_step_late),
+    Stage.RISK: Step(wrapup.ask_risk, wrapup.on_risk),
+    Stage.SUMMARY: Step(wrapup.ask_summary, wrapup.on_summary),
+}

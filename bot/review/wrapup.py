@@ -1,0 +1,85 @@
+"""The end of a review: the no-decision risk, the summary, and saving the plan."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.messages import Choice
+from bot.review import steps
+from bot.state import ReviewState
+from process import playbook as pb
+from process.playbook import Stage, fmt_date
+from process.steering import read_answer
+from storage import crud
+
+if TYPE_CHECKING:
+    from bot.review.dialog import Dialog
+
+
+def ask_risk(d: Dialog) -> None:
+    d.question(
+        "Last one: what could make this end in *no decision*? A competing priority, a "
+        "missing sponsor, budget timing…",
+        (Choice("Skip", "risk:skip"),),
+    )
+
+
+def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
+    deal = d.deal
+    assert deal is not None
+    if value != "risk:skip" and text and not pb.is_skip(text):
+        deal.risk = text[:1000]
+        d.s.add(deal)
+        d.record(text)
+    d.goto(Stage.SUMMARY)
+
+
+def ask_summary(d: Dialog) -> None:
+    if d.deal is not None:
+        d.out.append(d.plan_card(d.deal))
+    d.question(
+        "Does this plan look right?",
+        (
+            Choice("Looks good", "summary:confirm", "primary"),
+            Choice("Add a step", "summary:add"),
+        ),
+    )
+
+
+def on_summary(d: Dialog, text: str | None, value: str | None) -> None:
+    if value == "summary:confirm" or (text and pb.is_yes(text)):
+        finish(d)
+    elif value == "summary:add" or (text and re.search(r"\badd\b", text, re.I)):
+        if "more" in d.state.gave_up:
+            d.state.gave_up.remove("more")
+        d.goto(Stage.MORE)
+    elif text and read_answer(text, d.today).orientation == "next_step":
+        d.state.stage = Stage.MORE.value
+        steps.step_answer(d, text)
+    else:
+        d.say("Say *looks good* to save the plan, or *add* to add a step.", "warning")
+        d.ask()
+
+
+def finish(d: Dialog) -> None:
+    """Close the review, say the customer's next step, and go idle."""
+    deal, review = d.deal, d.review
+    assert deal is not None and review is not None
+    review.completed_at = d.now
+    deal.last_reviewed_at = d.now
+    d.s.add(review)
+    d.s.add(deal)
+    plan_steps = crud.steps_for(d.s, [deal.id or 0]).get(deal.id or 0, [])
+    plan = crud.to_plan(deal, plan_steps, 0, d.tz)
+    nxt = plan.next_step("customer", d.today)
+    follow = (
+        f" Next for {deal.account}: {nxt.description}"
+        + (f", due {fmt_date(nxt.due, d.today)}" if nxt.due else "")
+        + ". I'll remind you as dates come up."
+        if nxt
+        else " The plan still has no customer step: that's the first thing to find out."
+    )
+    d.say(f"Plan saved for *{deal.title}*.{follow}", "success")
+    d.state = ReviewState()
+    d.finished = True
