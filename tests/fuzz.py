@@ -25,6 +25,7 @@ from bot.engine import Coach
 from config import Settings
 from handlers.web import build_app
 from storage.db import Database
+from tests.conftest import T0, FakeClock
 from tests.handlers.slack.slack_fake import TEAM, FakeSlack, sign, slack_settings
 from tests.handlers.teams.fake_bot_connector import FakeConnector
 
@@ -291,7 +292,8 @@ class LiveServer:
         db = Database(f"sqlite:///{self.db_path}")
         db.migrate()
         settings: Settings = slack_settings(fake, teams_emulator=True)
-        runner = web.AppRunner(build_app(settings, db, Coach(db)), access_log=None)
+        coach = Coach(db, clock=FakeClock(T0))
+        runner = web.AppRunner(build_app(settings, db, coach), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()

@@ -130,9 +130,11 @@ async def test_slack_users_hear_the_database_is_away_and_keep_what_they_said(
     assert again.status == 200 and (await again.read()) in (b"", b"{}")
 
 
-async def test_teams_users_hear_the_database_is_away(pg: tuple[Database, PgProxy]) -> None:
+async def test_teams_users_hear_the_database_is_away(
+    pg: tuple[Database, PgProxy], clock: FakeClock
+) -> None:
     db, proxy = pg
-    coach = Coach(db, default_timezone="America/New_York")
+    coach = Coach(db, clock=clock, default_timezone="America/New_York")
     server = await Server(db, coach).start()
     connector = await FakeConnector().start()
     try:
