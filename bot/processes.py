@@ -21,10 +21,14 @@ from bot.engine import Clock, Coach
 from storage.db import Database
 
 _coach: Coach | None = None
+NICENESS = 10  # added to the engine processes' nice value
 
 
 def _start(database_url: str, default_timezone: str, clock: Clock) -> None:
     global _coach
+    # Turns are background work; the web process's acks have Slack's 3-second deadline.
+    # On a busy machine the scheduler should serve the acks first.
+    os.nice(NICENESS)
     _coach = Coach(Database(database_url), clock=clock, default_timezone=default_timezone)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
