@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -150,7 +150,10 @@ class SlackFrontend:
             request_verification_enabled=bool(settings.slack_signing_secret),
             client=self.client,
             oauth_settings=oauth,
-            process_before_response=False,
+            # True: bolt answers as soon as a listener returns, where False polls every
+            # 10 ms for the ack (most of a quiet ack's time); the slow part of each
+            # listener runs as a task of its own (`later`).
+            process_before_response=True,
             logger=BOLT_LOG,
         )
         self.delivery = SlackDelivery(self.client_for)
@@ -158,6 +161,7 @@ class SlackFrontend:
         self.quiet = asyncio.Event()
         self.quiet.set()
         self.pool = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="slack-turn")
+        self.tasks: set[asyncio.Task[Any]] = set()
         self._register()
 
     async def after_ack(self, context: Any) -> None:
@@ -176,6 +180,21 @@ class SlackFrontend:
         if self.inflight:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.quiet.wait(), ACKS_FIRST)
+
+    def later(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run the slow part of a listener after it returns, so bolt answers Slack at once.
+
+        A task cut short by a shutdown or a kill is in the inbox journal and is answered
+        by the next server; an error is logged here, since no one awaits the task.
+        """
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Slack listener failed after its ack", exc_info=task.exception())
 
     async def engine(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a synchronous `Coach` method off the event loop: in the engine processes when
@@ -198,7 +217,7 @@ class SlackFrontend:
     def _register(self) -> None:
         app = self.bolt
         app.command(COMMAND)(self.on_command)
-        app.event("message", middleware=[self.record_message])(self.on_message)
+        app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home_opened)
         app.action(re.compile(r"^dc:"))(self.on_action)
         app.view(SETTINGS_CALLBACK)(self.on_settings_submit)
@@ -438,39 +457,43 @@ class SlackFrontend:
             await ack()
         else:
             await ack(text="On it: I've sent you a direct message.", response_type="ephemeral")
-        await self.after_ack(context)
-        if name == "digest" and channel is None:
-            await respond(text=DIGEST_HINT, response_type="ephemeral")
-            return
-        try:
-            await self.answer(client, inbound, trigger_id=body.get("trigger_id"))
-        except SlackApiError as exc:
-            error = exc.response.get("error") if exc.response else str(exc)
-            log.error("could not DM %s/%s: %s", team_id, user_id, error)
-            await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
 
-    async def record_message(self, body: dict[str, Any], context: Any, next: Any) -> None:
-        """Listener middleware: runs before bolt acks the event, so the answer is written down."""
-        inbound = dm_answer(body, context.get("bot_user_id"))
-        if inbound is not None:
-            self.received(inbound)
-        await next()
+        async def in_the_dm() -> None:
+            await self.after_ack(context)
+            if name == "digest" and channel is None:
+                await respond(text=DIGEST_HINT, response_type="ephemeral")
+                return
+            try:
+                await self.answer(client, inbound, trigger_id=body.get("trigger_id"))
+            except SlackApiError as exc:
+                error = exc.response.get("error") if exc.response else str(exc)
+                log.error("could not DM %s/%s: %s", team_id, user_id, error)
+                await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
+
+        self.later(in_the_dm())
 
     async def on_message(self, body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
-        """A rep's typed answer in the bot's DM; everything else (channels, bots, edits) is ignored."""
+        """A rep's typed answer in the bot's DM; everything else (channels, bots, edits) is ignored.
+
+        Written down before this returns, which is before bolt acks the event."""
         inbound = dm_answer(body, context.get("bot_user_id"))
         if inbound is None:
             return
+        self.received(inbound)
         self.dm_channels[(inbound.team_id, inbound.user_id)] = inbound.channel or ""
-        await self.after_ack(context)
-        await self.answer(client, inbound)
+
+        async def answer() -> None:
+            await self.after_ack(context)
+            await self.answer(client, inbound)
+
+        self.later(answer())
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
     ) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        await self.publish_home(client, body.get("team_id", ""), event["user"])
+        self.later(self.publish_home(client, body.get("team_id", ""), event["user"]))
 
     async def on_action(
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
@@ -485,7 +508,6 @@ class SlackFrontend:
             await ack()
             return
         container = body.get("container") or {}
-        message = body.get("message") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
         inbound = Inbound(
             team_id,
@@ -496,7 +518,21 @@ class SlackFrontend:
         )
         self.received(inbound)
         await ack()
+        self.later(self._after_click(client, body, context, inbound, action, value))
+
+    async def _after_click(
+        self,
+        client: AsyncWebClient,
+        body: dict[str, Any],
+        context: Any,
+        inbound: Inbound,
+        action: dict[str, Any],
+        value: str,
+    ) -> None:
         await self.after_ack(context)
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
 
         async def retire_clicked() -> None:
             if container.get("type") != "message" or not message.get("blocks") or not channel:
@@ -521,7 +557,7 @@ class SlackFrontend:
         if outcome.duplicate:
             return
         if container.get("type") == "view" and not outcome.review_finished:
-            await self.publish_home(client, team_id, user_id)
+            await self.publish_home(client, inbound.team_id, inbound.user_id)
 
     async def on_settings_submit(
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient
