@@ -47,14 +47,6 @@ async def slack(
     await harness.stop()
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    f = FakeSlack()
-    await f.start()
-    yield f
-    await f.stop()
-
-
 def text_of(msg: dict[str, Any]) -> str:
     return json.dumps(msg.get("blocks") or [], ensure_ascii=False) + msg.get("text", "")
 

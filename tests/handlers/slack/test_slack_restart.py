@@ -15,11 +15,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import ClientResponse
 from sqlmodel import select
 
 from storage.db import Database
@@ -85,15 +86,6 @@ class Served:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    f = FakeSlack()
-    await f.start()
-    yield f
-    f.release()
-    await f.stop()
-
-
-@pytest.fixture
 def served(fake: FakeSlack, tmp_path: Path) -> Iterator[Served]:
     s = Served(fake, tmp_path / "coach.db", tmp_path / "serve.log")
     yield s
@@ -122,13 +114,18 @@ async def test_acked_turns_are_answered_once_after_kill_9(
     await served.start()
     slack = SlackClient(f"http://127.0.0.1:{served.port}", fake)
     try:
+
+        async def killed_while_waiting_for(method: str, acked: Awaitable[ClientResponse]) -> None:
+            """Send a request, kill -9 the server while `method` hangs, start it again."""
+            fake.hold(method)
+            assert (await acked).status == 200
+            await until(lambda: fake.held[method], f"{method} was never called")
+            served.kill()
+            fake.release()
+            await served.start()
+
         # 1. Killed before the turn ran: /dealreview acked, users.info never answered.
-        fake.hold("users.info")
-        assert (await slack.command("", user="U1")).status == 200
-        await until(lambda: fake.held["users.info"], "users.info was never called")
-        served.kill()
-        fake.release()
-        await served.start()
+        await killed_while_waiting_for("users.info", slack.command("", user="U1"))
         await until(lambda: dm_texts(fake, "U1"), "the acked /dealreview was never answered")
         await fake.settle(0.5)
         assert len(dm_texts(fake, "U1")) == 1 and "Which deal shall we review" in dm_texts(
@@ -136,12 +133,9 @@ async def test_acked_turns_are_answered_once_after_kill_9(
         )[0]
 
         # 2. Killed after the answer was saved, before the reply reached Slack.
-        fake.hold("chat.postMessage")
-        assert (await slack.dm("Acme Corp - 2027 renewal", user="U1")).status == 200
-        await until(lambda: fake.held["chat.postMessage"], "the reply was never sent")
-        served.kill()
-        fake.release()
-        await served.start()
+        await killed_while_waiting_for(
+            "chat.postMessage", slack.dm("Acme Corp - 2027 renewal", user="U1")
+        )
         await until(lambda: len(dm_texts(fake, "U1")) > 1, "the acked answer was never answered")
         await fake.settle(0.5)
         replies = dm_texts(fake, "U1")[1:]
