@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import functools
 import getpass
+import json
 import logging
 import os
 import shlex
@@ -18,14 +19,15 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from bot.engine import Clock, Coach
-from bot.messages import UserRef
+from bot.messages import Mention, Turn, UserRef
 from config import Settings
-from handlers.console import Console, print_replies
+from handlers.console import Console, print_replies, terminal_safe
 from storage.db import Database, DatabaseSettingError, schema_is_current
 from storage.inbox import Inbox
 
@@ -60,33 +62,64 @@ def inbox_path(settings: Settings, db: Database) -> Path:
 
 def console_user(settings: Settings, name: str | None) -> UserRef:
     who = name or os.environ.get("USER") or getpass.getuser() or "me"
+    # Whoever runs the terminal holds the database file itself, so they are its admin.
     return UserRef(
         workspace_id=CONSOLE_WORKSPACE,
         user_id=who,
         display_name=who,
         timezone=os.environ.get("TZ") or settings.default_timezone,
+        is_admin=True,
     )
+
+
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name (`--db URL chat`, `chat --db URL`).
+
+    On the subcommands the defaults are SUPPRESSed, so an option given before the command is
+    not overwritten by the subcommand's default.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    none = None if defaults else argparse.SUPPRESS
+    common.add_argument(
+        "--db", default=none, help="database URL (default: $DATABASE_URL, else ./dealcoach.db)"
+    )
+    common.add_argument(
+        "--user", default=none, help="who you are in the terminal (default: your login name)"
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if defaults else argparse.SUPPRESS,
+        help="log debug output",
+    )
+    return common
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="dealcoach",
         description="A deal-review coach: every review ends in a plan with the customer's next step.",
+        parents=[_common(defaults=True)],
     )
-    p.add_argument("--db", help="database URL (default: $DATABASE_URL, else ./dealcoach.db)")
-    p.add_argument("-v", "--verbose", action="store_true", help="log debug output")
     p.add_argument("--now", help=NOW_HELP)
     # Every command that depends on "today" takes --now after its name too.
     when = argparse.ArgumentParser(add_help=False)
     when.add_argument("--now", default=argparse.SUPPRESS, help=NOW_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common(defaults=False)
+    add_parser = sub.add_parser
+
+    def with_common(name: str, parents: Sequence[argparse.ArgumentParser] = (), **kw: Any) -> Any:
+        return add_parser(name, parents=[common, *parents], **kw)
+
+    sub.add_parser = with_common  # type: ignore[method-assign]
 
     chat = sub.add_parser("chat", parents=[when], help="hold a deal review in the terminal")
-    chat.add_argument("--user", help="who you are (default: your login name)")
     chat.add_argument("deal", nargs="*", help="jump straight to this deal")
 
     plan = sub.add_parser("plan", parents=[when], help="print a deal's action plan and its health")
-    plan.add_argument("--user")
+    plan.add_argument("--json", action="store_true", help="print the deal and its steps as JSON")
     plan.add_argument("deal", nargs="*", help="the deal's name (any unique part of it)")
 
     deals = sub.add_parser(
@@ -94,7 +127,17 @@ def parser() -> argparse.ArgumentParser:
         parents=[when],
         help="list your deals with decision date, next customer step, health",
     )
-    deals.add_argument("--user")
+    deals.add_argument("--json", action="store_true", help="print the deals as a JSON list")
+    deals.add_argument(
+        "--team", action="store_true", help="(managers) every open deal of your team's reps"
+    )
+
+    team = sub.add_parser(
+        "team",
+        parents=[when],
+        help="your team: `team`, `team add NAME…`, `team remove NAME…` (managers, admins)",
+    )
+    team.add_argument("words", nargs="*", help="add|remove and the reps' login names")
 
     mig = sub.add_parser("migrate", help="bring the database schema up to date (Alembic)")
     mig.add_argument("revision", nargs="?", default="head")
@@ -125,6 +168,10 @@ def parser() -> argparse.ArgumentParser:
     dig = sub.add_parser("digest", parents=[when], help="the manager digest")
     dig.add_argument("--preview", action="store_true", help="print it here instead of posting it")
     dig.add_argument("--team", help="only this team (default: every team)")
+    dig.add_argument(
+        "--set", metavar="CHANNEL", help="send your team's digest to CHANNEL (managers, admins)"
+    )
+    dig.add_argument("--off", action="store_true", help="stop your team's digest")
     return p
 
 
@@ -148,6 +195,33 @@ def teams_package(settings: Settings, args: argparse.Namespace) -> int:
     with open(args.out, "wb") as f:
         f.write(data)
     print(f"Wrote {args.out}: upload it in Teams (Apps > Manage your apps > Upload an app).")
+    return 0
+
+
+def plan_json(coach: Coach, who: UserRef, deal_text: str) -> int:
+    """`plan DEAL --json`: one deal as JSON on stdout; no or several matches: say so, exit 1."""
+    if not deal_text.strip():
+        print(
+            "plan --json needs the deal's name, e.g. `dealcoach plan Acme --json`.", file=sys.stderr
+        )
+        return 2
+    records = coach.deal_records(who, deal_text)
+    if len(records) != 1:
+        names = ", ".join(f"{r['account']} — {r['name']}".rstrip(" —") for r in records)
+        why = f"several deals match: {names}" if records else "no deal of yours matches"
+        print(f"{why} “{deal_text}”.", file=sys.stderr)
+        return 1
+    print(json.dumps(records[0], indent=2))
+    return 0
+
+
+def team_command(coach: Coach, who: UserRef, words: list[str]) -> int:
+    """`dealcoach team [add|remove NAME…]`: console users are named by their login names."""
+    words = [terminal_safe(w) for w in words]
+    names = [w.lstrip("@") for w in words[1:]] if words[:1] in (["add"], ["remove"]) else []
+    mentions = tuple(Mention(n, n) for n in names if n)
+    outcome = coach.handle(Turn(user=who, command="team", args=" ".join(words), mentions=mentions))
+    print_replies(outcome.replies)
     return 0
 
 
@@ -276,17 +350,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return teams_package(settings, args)
     db = build_database(settings)
     clock = make_clock(parse_now(args.now or settings.dealcoach_now))
-    coach = Coach(db, clock=clock, default_timezone=settings.default_timezone)
+    coach = Coach(
+        db, clock=clock, default_timezone=settings.default_timezone, admins=settings.admin_ids
+    )
     if args.command == "chat":
         again = shlex.join(["dealcoach", *(sys.argv[1:] if argv is None else argv)])
         console = Console(coach, console_user(settings, args.user), resume_command=again)
         return console.run("review", " ".join(args.deal))
+    if args.command == "plan" and args.json:
+        deal = terminal_safe(" ".join(args.deal))
+        return plan_json(coach, console_user(settings, args.user), deal)
     if args.command == "plan":
-        print_replies(coach.plan(console_user(settings, args.user), " ".join(args.deal)))
+        deal = terminal_safe(" ".join(args.deal))
+        print_replies(coach.plan(console_user(settings, args.user), deal))
+        return 0
+    if args.command == "deals" and args.json:
+        print(json.dumps(coach.deal_records(console_user(settings, args.user)), indent=2))
         return 0
     if args.command == "deals":
-        print_replies([coach.deals(console_user(settings, args.user))])
+        who = console_user(settings, args.user)
+        if args.team:
+            team = coach.team_deals(who)
+            if team is None:
+                print("You don't manage a team: `dealcoach team add NAME` starts one.")
+                return 1
+            print_replies([team])
+            return 0
+        print_replies([coach.deals(who)])
         return 0
+    if args.command == "team":
+        return team_command(coach, console_user(settings, args.user), args.words)
     if args.command == "run-due":
         from handlers.schedule import run_due_command
 
@@ -294,9 +387,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "digest":
         from handlers.schedule import digest_preview_command
 
+        if args.set or args.off:
+            channel = terminal_safe(args.set or "").strip() or "off"
+            who = console_user(settings, args.user)
+            print_replies(coach.handle(Turn(user=who, command="digest", args=channel)).replies)
+            return 0
         if not args.preview:
             print(
-                "Digests are posted by the schedule (`serve` or `run-due`); add --preview to see one here."
+                "Digests are posted by the schedule (`serve` or `run-due`); add --preview to see "
+                "one here, or --set CHANNEL to choose where yours goes."
             )
             return 2
         return digest_preview_command(settings, db, clock, args.team)

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         "authentication off: only for the Bot Framework Emulator on your own machine",
     )
 
+    # Who may set, move or stop any team digest and change any team, besides the platform's
+    # own admins/owners: comma-separated user ids (Slack U…, Teams AAD object ids, console
+    # login names), each optionally as "<workspace id>:<user id>", e.g. "slack:T012:U034".
+    admins: str = Field(default="", description="ADMINS: extra digest/team administrators")
+
     # Cadence defaults (users can override theirs in settings).
     nudge_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
     nudge_time: str = "09:00"
@@ -83,6 +88,10 @@ class Settings(BaseSettings):
     decision_warn_days: int = 7
     schedule_every_minutes: int = Field(default=5, ge=1, description="`serve` pass interval")
     stale_review_days: int = 14
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.admins.split(",") if a.strip())
 
     @property
     def slack_enabled(self) -> bool:

@@ -107,13 +107,12 @@ async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int) ->
     )
     db = build_database(settings)
     inbox = Inbox(Path(db_path + ".inbox"))  # as `serve` runs it: every turn journaled before its ack
+    coach = Coach(db, clock=system_now)
     processes = None
     if os.environ.get("BENCH_ENGINE") != "threads":  # as `serve` runs it (ENGINE_PROCESSES=1)
-        processes = EngineProcesses(
-            db.url, settings.default_timezone, system_now, settings.engine_processes
-        )
+        processes = EngineProcesses(coach, settings.engine_processes)
         processes.warm_up()
-    ours = await listen(build_app(settings, db, Coach(db, clock=system_now), inbox, processes))
+    ours = await listen(build_app(settings, db, coach, inbox, processes))
 
     from slack_sdk.web.async_client import AsyncWebClient
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
+from bot import views
 from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
-from bot.review import Dialog
+from bot.review import Dialog, zone
 from bot.state import ReviewState
 from storage import crud
 from storage.db import Database
+from storage.models import User
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +44,29 @@ BROKEN = (
 )
 
 
+def known(session: Session, who: UserRef, now: dt.datetime) -> User:
+    """The speaker's row, refreshed with whatever the platform just told us about them."""
+    return crud.ensure_user(
+        session, who.workspace_id, who.user_id, now, who.display_name, who.timezone, who.is_admin
+    )
+
+
 class Coach:
     """Runs dialogs against the store. Thread-safe: share one per process."""
 
-    def __init__(self, db: Database, *, clock: Clock, default_timezone: str = "UTC") -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock,
+        default_timezone: str = "UTC",
+        admins: frozenset[str] = frozenset(),
+    ) -> None:
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone
+        #: The ADMINS setting: platform user ids (or "<workspace>:<id>") who may manage digests.
+        self.admins = admins
 
     def handle(self, turn: Turn) -> Outcome:
         """Apply one turn and return what to say. Never raises for bad input or a down database."""
@@ -99,17 +117,24 @@ class Coach:
         if turn.event_id and not crud.claim_event(session, turn.event_id, now):
             log.info("duplicate delivery %s ignored", turn.event_id)
             return Outcome(duplicate=True)
-        user = crud.ensure_user(
-            session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
-        )
+        user = known(session, who, now)
         conv = crud.load_conversation(session, user, now)
         dialog = Dialog(
-            session, user, ReviewState.from_dict(conv.state), now, self.default_timezone
+            session,
+            user,
+            ReviewState.from_dict(conv.state),
+            now,
+            self.default_timezone,
+            self.admins,
         )
         replies = dialog.run(turn)
         crud.save_conversation(session, conv, dialog.state.to_dict(), now)
         return Outcome(
-            replies=replies, review_finished=dialog.finished, form_errors=dialog.form_errors
+            replies=replies,
+            review_finished=dialog.finished,
+            form_errors=dialog.form_errors,
+            notices=dialog.notices,
+            digest_channel=dialog.digest_channel,
         )
 
     def deals(self, who: UserRef) -> DealList:
@@ -117,10 +142,19 @@ class Coach:
 
         def work(session: Session) -> DealList:
             now = self.clock()
-            user = crud.ensure_user(
-                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
-            )
+            user = known(session, who, now)
             return Dialog(session, user, ReviewState(), now, self.default_timezone).deal_list()
+
+        return self._run(work)
+
+    def team_deals(self, who: UserRef) -> DealList | None:
+        """A manager's team's open deals (App Home, `deals --team`); None for a non-manager."""
+
+        def work(session: Session) -> DealList | None:
+            now = self.clock()
+            user = crud.ensure_user(session, who.workspace_id, who.user_id, now)
+            tz = zone(user.zone, self.default_timezone)
+            return views.team_deal_list(session, user, now.astimezone(tz).date(), tz)
 
         return self._run(work)
 
@@ -129,12 +163,29 @@ class Coach:
 
         def work(session: Session) -> list[Reply]:
             now = self.clock()
+            user = known(session, who, now)
+            dialog = Dialog(session, user, ReviewState(), now, self.default_timezone)
+            dialog.show_plan(deal_text)
+            return dialog.out
+
+        return self._run(work)
+
+    def deal_records(self, who: UserRef, deal_text: str | None = None) -> list[dict[str, Any]]:
+        """The user's deals as data (see `bot.views.deal_records`): the open ones, or those
+        whose name matches `deal_text` (closed ones included, archived never)."""
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            now = self.clock()
             user = crud.ensure_user(
                 session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
             )
             dialog = Dialog(session, user, ReviewState(), now, self.default_timezone)
-            dialog.show_plan(deal_text)
-            return dialog.out
+            deals = (
+                crud.find_deal(session, user, deal_text, include_closed=True)
+                if deal_text
+                else crud.open_deals(session, user)
+            )
+            return views.deal_records(session, deals, dialog.today, dialog.tz)
 
         return self._run(work)
 
@@ -163,9 +214,7 @@ class Coach:
 
         def work(session: Session) -> None:
             now = self.clock()
-            user = crud.ensure_user(
-                session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
-            )
+            user = known(session, who, now)
             user.profile_checked_at = now
             session.add(user)
 
@@ -173,6 +222,15 @@ class Coach:
             self._run(work, attempts=1)
         except OperationalError as exc:
             log.warning("profile of %s/%s not saved: %s", who.workspace_id, who.user_id, exc.orig)
+
+    def display_names(self, workspace_id: str, user_ids: list[str]) -> dict[str, str]:
+        """Stored display names of platform users (to show a mention as the person's name)."""
+
+        def work(session: Session) -> dict[str, str]:
+            found = crud.users_by_platform_id(session, workspace_id, user_ids)
+            return {uid: u.display_name for uid, u in found.items() if u.display_name}
+
+        return self._run(work)
 
     def in_review(self, who: UserRef) -> bool:
         """Whether the user is mid-review (so a handler can say "picking up where we left off")."""

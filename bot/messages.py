@@ -27,10 +27,25 @@ class UserRef:
     user_id: str
     display_name: str = ""
     timezone: str | None = None
+    #: The platform's workspace admin/owner flag when it was just looked up; None when not
+    #: looked up this turn (the stored flag then counts). See bot/access.py.
+    is_admin: bool | None = None
 
     @property
     def platform(self) -> str:
         return self.workspace_id.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A colleague the user named with the platform's mention (Slack `<@U…>`, Teams `<at>`).
+
+    The text of the turn already carries `name` in place of the mention; `user_id` is the
+    platform's id of that person in the same workspace.
+    """
+
+    user_id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -49,7 +64,13 @@ class Turn:
     command: str | None = None
     args: str = ""
     form: dict[str, str] | None = None
+    #: Which form `form` fills: "settings", "step:<id>" (edit a step), "close:<deal id>".
+    form_id: str = "settings"
     event_id: str | None = None
+    #: Colleagues named in `text`/`args`, in order (decoded by the handler).
+    mentions: tuple[Mention, ...] = ()
+    #: The speaker owns the team whose channel this turn names (Teams roster `userRole`).
+    channel_owner: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,8 @@ class StepView:
     after_decision: bool = False
     slips: int = 0
     actions: tuple[Choice, ...] = ()
+    #: 1, 2, 3 within the deal: what the rep types in `edit #3` (the id is for buttons).
+    number: int = 0
 
     @property
     def who(self) -> str:
@@ -146,6 +169,8 @@ class PlanCard:
     context: str = ""
     risk: str | None = None
     gaps: tuple[str, ...] = ()
+    #: Buttons for the whole deal (Close deal).
+    actions: tuple[Choice, ...] = ()
     #: The rep's today, so renderers show a date's year only when it is not this one.
     today: dt.date | None = None
 
@@ -186,7 +211,7 @@ class DealList:
 class FormField:
     name: str
     label: str
-    kind: Literal["text", "date", "time", "weekday", "timezone"] = "text"
+    kind: Literal["text", "date", "time", "weekday", "timezone", "choice"] = "text"
     initial: str | None = None
     options: tuple[Choice, ...] = ()
     optional: bool = True
@@ -201,6 +226,16 @@ class Form:
     title: str
     fields: tuple[FormField, ...]
     submit_label: str = "Save"
+
+    @property
+    def open_value(self) -> str:
+        """The button value that asks for this form again (where a modal can't open at once)."""
+        kind, _, ident = self.form_id.partition(":")
+        if kind == "step":
+            return f"step:{ident}:edit"
+        if kind == "close":
+            return f"close:{ident}"
+        return f"cmd:{self.form_id}"
 
 
 @dataclass(frozen=True)
@@ -221,6 +256,14 @@ class Section:
 Reply = Text | Question | PlanCard | DealList | Form | Section
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A message for someone other than the speaker (a manager whose digest was moved)."""
+
+    user_id: str  # platform user id in the speaker's workspace
+    replies: tuple[Reply, ...]
+
+
 @dataclass
 class Outcome:
     """The coach's answer to one turn: replies in order, and whether it was a duplicate."""
@@ -231,3 +274,7 @@ class Outcome:
     #: A submitted form's rejected fields (field name -> what to fix), for a platform that
     #: shows errors next to the inputs (a Slack modal); the replies say the same in words.
     form_errors: dict[str, str] = field(default_factory=dict)
+    #: Messages the handler delivers to other people of the workspace (best effort).
+    notices: list[Notice] = field(default_factory=list)
+    #: A digest was just pointed at this channel: the handler checks it can post there.
+    digest_channel: str | None = None

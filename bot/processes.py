@@ -24,12 +24,12 @@ _coach: Coach | None = None
 NICENESS = 10  # added to the engine processes' nice value
 
 
-def _start(database_url: str, default_timezone: str, clock: Clock) -> None:
+def _start(database_url: str, clock: Clock, options: dict[str, Any]) -> None:
     global _coach
     # Turns are background work; the web process's acks have Slack's 3-second deadline.
     # On a busy machine the scheduler should serve the acks first.
     os.nice(NICENESS)
-    _coach = Coach(Database(database_url), clock=clock, default_timezone=default_timezone)
+    _coach = Coach(Database(database_url), clock=clock, **options)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
@@ -53,17 +53,17 @@ def _call(method: str, *args: Any) -> Any:
 class EngineProcesses:
     """A pool of `processes` workers, each with its own Coach and database connection pool."""
 
-    def __init__(
-        self, database_url: str, default_timezone: str, clock: Clock, processes: int = 1
-    ) -> None:
-        """`clock`: the web process's clock, which must pickle (a module-level function or a
-        partial of one, as `app.make_clock` builds), so every process has the same time."""
+    def __init__(self, coach: Coach, processes: int = 1) -> None:
+        """Workers with a Coach like `coach`: its database, settings and clock. The clock
+        must pickle (a module-level function or a partial of one, as `app.make_clock`
+        builds), so every process has the same time."""
+        options = {"default_timezone": coach.default_timezone, "admins": coach.admins}
         # spawn, not fork: the web process has threads and an event loop a fork would copy.
         self.pool = ProcessPoolExecutor(
             max_workers=processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start,
-            initargs=(database_url, default_timezone, clock),
+            initargs=(coach.db.url, coach.clock, options),
         )
 
     def submit(self, method: str, *args: Any) -> Future[Any]:

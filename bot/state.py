@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+#: How many recorded actions `undo` can take back, one after another.
+UNDO_DEPTH = 10
 
 
 @dataclass
@@ -29,12 +33,27 @@ class ReviewState:
     steps_added: int = 0
     #: A new decision date waiting for its reason (ISO).
     new_decision: str | None = None
+    #: The questions asked in this review, in order (sub-questions of a step left out), so
+    #: `back` can return to the previous one.
+    trail: list[str] = field(default_factory=list)
+    #: What was recorded, newest last, so `undo` can take it back: dicts with a `kind`
+    #: (step, decision, closed, moved, risk, edit, deal) and what restores it (bot/review/undo.py).
+    #: Kept after a review ends, so `undo` right after works too.
+    undo: list[dict[str, Any]] = field(default_factory=list)
+    #: A side task (close or rename a deal) asked over a few turns, and where to go back after.
+    task: dict[str, Any] | None = None
+    #: The deal whose plan was shown or reviewed last: what `edit #3` refers to outside a review.
+    last_deal_id: int | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> ReviewState:
-        """Tolerant of older or partial state: unknown keys are ignored, missing ones default."""
+        """Tolerant of older or partial state: unknown keys are ignored, missing ones default.
+
+        A deep copy: the loaded JSON must not change when the state does in place (an undo
+        popping its list), or the saved row would look unchanged and not be written.
+        """
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (data or {}).items() if k in names})
+        return cls(**{k: copy.deepcopy(v) for k, v in (data or {}).items() if k in names})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -42,6 +61,12 @@ class ReviewState:
     @property
     def active(self) -> bool:
         return self.stage is not None
+
+    def idle(self) -> ReviewState:
+        """The state after a review ends or stops: nothing in progress, `undo` still possible."""
+        return ReviewState(
+            undo=self.undo[-UNDO_DEPTH:], last_deal_id=self.deal_id or self.last_deal_id
+        )
 
     def reset_question(self) -> None:
         self.redirects = 0

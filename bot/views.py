@@ -7,6 +7,7 @@ the same wherever it is shown.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlmodel import Session
 
@@ -23,6 +24,7 @@ def step_buttons(step_id: int) -> tuple[Choice, ...]:
     return (
         Choice("Done", f"step:{step_id}:done", "primary"),
         Choice("Reschedule", f"step:{step_id}:reschedule"),
+        Choice("Edit", f"step:{step_id}:edit"),
         Choice("Drop", f"step:{step_id}:drop", "danger"),
     )
 
@@ -53,7 +55,9 @@ def plan_card(
             overdue=s.status == "open" and s.due is not None and s.due < today,
             after_decision=bool(decision and s.due and s.due > decision),
             slips=s.slips,
-            actions=step_buttons(s.id or 0) if s.status == "open" else (),
+            # a closed deal's card is a record: its steps take no more clicks
+            actions=step_buttons(s.id or 0) if s.status == "open" and deal.status == "open" else (),
+            number=s.number or 0,
         )
         for s in steps
         if s.status == "open" or (s.closed_at and (now - s.closed_at).days <= SHOW_CLOSED_DAYS)
@@ -68,13 +72,83 @@ def plan_card(
         context=context,
         risk=deal.risk,
         gaps=health.reasons,
+        actions=(Choice("Close deal", f"close:{deal.id}"),) if deal.status == "open" else (),
         today=today,
     )
 
 
+def deal_records(
+    session: Session, deals: list[Deal], today: dt.date, tz: dt.tzinfo
+) -> list[dict[str, Any]]:
+    """Deals as plain data for scripts (`dealcoach plan DEAL --json`, `deals --json`).
+
+    Each: account, name, status (open | won | lost | no_decision), decision_date (ISO or
+    null), risk, health {score 0-100, reasons in words}, and steps in their per-deal order,
+    each with number, text, side (customer | us | null), owner, due (ISO or null), status
+    (open | done | dropped) and slips. Two queries whatever the number of deals.
+    """
+    plans = crud.plans_for(session, deals, tz)
+    out = []
+    for deal in deals:
+        plan, steps = plans[deal.id or 0]
+        health = assess(plan, today)
+        out.append(
+            {
+                "account": deal.account,
+                "name": deal.name,
+                "status": deal.status,
+                "decision_date": deal.decision_date.isoformat() if deal.decision_date else None,
+                "risk": deal.risk,
+                "health": {"score": health.score, "reasons": list(health.reasons)},
+                "steps": [
+                    {
+                        "number": s.number,
+                        "text": s.description,
+                        "side": s.side,
+                        "owner": s.owner,
+                        "due": s.due.isoformat() if s.due else None,
+                        "status": s.status,
+                        "slips": s.slips,
+                    }
+                    for s in sorted(steps, key=lambda s: (s.number or 0, s.id or 0))
+                ],
+            }
+        )
+    return out
+
+
 def deal_list(session: Session, user: User, today: dt.date, tz: dt.tzinfo) -> DealList:
     """The user's open deals with health and next customer step, in a constant number of queries."""
-    deals = crud.open_deals(session, user)
+    return DealList(deal_lines(session, crud.open_deals(session, user), today, tz))
+
+
+def team_deal_list(
+    session: Session, manager: User, today: dt.date, tz: dt.tzinfo
+) -> DealList | None:
+    """A manager's view: every open deal of their team's reps, each titled with its rep.
+
+    None when `manager` manages no team (a rep sees only their own deals).
+    """
+    team = crud.team_of_manager(session, manager)
+    if team is None:
+        return None
+    owned = crud.team_deals(session, team)
+    names = {rep.id: rep.display_name or rep.platform_user_id for rep, _ in owned}
+    deals = [d for _, ds in owned for d in ds]
+    lines = deal_lines(session, deals, today, tz, names)
+    n = len(lines)
+    return DealList(lines, title=f"Team {team.name}: {n} open deal{'' if n == 1 else 's'}")
+
+
+def deal_lines(
+    session: Session,
+    deals: list[Deal],
+    today: dt.date,
+    tz: dt.tzinfo,
+    owners: dict[int | None, str] | None = None,
+) -> tuple[DealLine, ...]:
+    """One line per deal (health, next customer step, due this week); `owners` prefixes
+    each title with its rep's name. Two queries however many deals."""
     plans = crud.plans_for(session, deals, tz)
     week_end = today + dt.timedelta(days=6 - today.weekday())
     lines = []
@@ -84,7 +158,7 @@ def deal_list(session: Session, user: User, today: dt.date, tz: dt.tzinfo) -> De
         lines.append(
             DealLine(
                 deal_id=d.id or 0,
-                title=d.title,
+                title=f"{owners[d.owner_id]}: {d.title}" if owners else d.title,
                 decision_date=d.decision_date,
                 health=assess(plan, today),
                 next_customer_step=nxt.description if nxt else None,
@@ -93,4 +167,4 @@ def deal_list(session: Session, user: User, today: dt.date, tz: dt.tzinfo) -> De
                 today=today,
             )
         )
-    return DealList(tuple(lines))
+    return tuple(lines)

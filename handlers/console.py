@@ -7,16 +7,18 @@ transcript: `printf 'Acme - renewal\\n...' | dealcoach chat`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.engine import Coach
 from bot.messages import (
     Choice,
     DealList,
     Form,
+    Mention,
     PlanCard,
     Question,
     Reply,
@@ -27,6 +29,38 @@ from bot.messages import (
 )
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")
+#: ANSI/ECMA-48 escape sequences: CSI (colours, cursor moves), OSC (window titles, links),
+#: DCS/SOS/PM/APC strings, and the two-byte ones.
+_ESCAPE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[ -~]?)"
+)
+#: C0 controls but newline and tab, DEL, C1 controls, and the bidi marks and overrides
+#: (U+061C, U+200E/F, U+202A-E, U+2066-9) that make text read differently than it is stored.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text that cannot drive the terminal: escape sequences and control characters removed.
+
+    Applied to what people typed on the way in (command arguments, typed lines) and to
+    every reply on the way out, so a deal named `$'Evil\\e]0;pwned\\a'` in any store
+    prints as `Evil`, not as a new window title.
+    """
+    return _CONTROL.sub("", _ESCAPE.sub("", text))
+
+
+def safe_reply(value: Any) -> Any:
+    """A reply (any neutral dataclass, nested) with every string made `terminal_safe`."""
+    if isinstance(value, str):
+        return terminal_safe(value)
+    if isinstance(value, tuple):
+        return tuple(safe_reply(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: safe_reply(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
 _TONE = {"warning": "! ", "error": "✗ ", "success": "✓ ", "coach": "→ ", "info": ""}
 
 
@@ -40,6 +74,7 @@ class ConsoleRenderer:
         return _BOLD.sub(r"\033[1m\1\033[0m" if self.ansi else r"\1", text)
 
     def render(self, reply: Reply) -> str:
+        reply = safe_reply(reply)
         if isinstance(reply, Text):
             return self.emph(_TONE.get(reply.tone, "") + reply.text)
         if isinstance(reply, Question):
@@ -78,16 +113,20 @@ class ConsoleRenderer:
         for s in card.steps:
             flag = f"  [{', '.join(s.flags)}]" if s.flags else ""
             out.append(
-                f"│ {s.who:<8} {s.description}{s.owner_note} · due {fmt_date(s.due, card.today)}{flag}  #{s.id}"
+                f"│ #{s.number:<2} {s.who:<8} {s.description}{s.owner_note} · due {fmt_date(s.due, card.today)}{flag}"
             )
         if card.risk:
             out.append(f"│ Risk of no decision: {card.risk}")
         if card.gaps:
-            out.append(f"└ Gaps: {', '.join(card.gaps)}")
+            out.append(f"│ Gaps: {', '.join(card.gaps)}")
         else:
             out.append(
-                "└ No gaps: every step has an owner and a date, and the plan reaches the decision."
+                "│ No gaps: every step has an owner and a date, and the plan reaches the decision."
             )
+        if any(s.actions for s in card.steps):
+            out.append("└ Change a step: edit #N due DATE | edit #N ours/theirs | drop #N why | done #N")
+        else:
+            out.append("└ Add steps with: review")
         return "\n".join(out)
 
     def deals(self, lst: DealList) -> str:
@@ -102,6 +141,15 @@ class ConsoleRenderer:
             if d.health.reasons:
                 out.append(f"    {', '.join(d.health.reasons)}")
         return "\n".join(out)
+
+
+_AT = re.compile(r"(?<![\w@])@([\w.\-]+)")
+
+
+def at_mentions(line: str) -> tuple[str, tuple[Mention, ...]]:
+    """`@dana` in a typed line names the console user `dana`: the text keeps the name."""
+    names = list(dict.fromkeys(_AT.findall(line)))
+    return _AT.sub(r"\1", line), tuple(Mention(n, n) for n in names)
 
 
 def pick(line: str, choices: tuple[Choice, ...]) -> str | None:
@@ -151,7 +199,7 @@ class Console:
         line = self.stdin.readline()
         if not line:
             return None
-        line = line.rstrip("\r\n")
+        line = terminal_safe(line.rstrip("\r\n"))
         self.say(f"{prompt}{line}")
         return line
 
@@ -192,14 +240,16 @@ class Console:
     def run(self, command: str = "review", args: str = "") -> int:
         """Hold a review until end of input. Ctrl-C stops cleanly: every answer is already saved."""
         try:
-            self.turn(command=command, args=args)
+            self.turn(command=command, args=terminal_safe(args))
             while True:
                 line = self.read()
                 if line is None:
                     self.say("\n" + self.goodbye())
                     return 0
                 value = pick(line, self.choices)
-                if not self.turn(**({"value": value} if value else {"text": line})):
+                text, mentions = at_mentions(line)
+                fields = {"value": value} if value else {"text": text, "mentions": mentions}
+                if not self.turn(**fields):
                     return 0
         except KeyboardInterrupt:
             self.say("\n" + self.goodbye())

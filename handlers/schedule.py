@@ -25,7 +25,7 @@ from bot.engine import Clock, Coach
 from bot.messages import Reply, Section, fmt_date
 from bot.schedule import Schedule
 from config import Settings
-from handlers.console import ConsoleRenderer
+from handlers.console import ConsoleRenderer, safe_reply, terminal_safe
 from handlers.web import DELIVERIES, build_app
 from process.cadence import Cadence, parse_hhmm
 from storage.db import Database
@@ -55,7 +55,7 @@ def render_text(replies: list[Reply], renderer: ConsoleRenderer | None = None) -
     """Plain text for notices: Sections as a header, lines, [buttons] and a small footer."""
     r = renderer or ConsoleRenderer()
     out: list[str] = []
-    for reply in replies:
+    for reply in map(safe_reply, replies):
         if isinstance(reply, Section):
             out.append(r.emph(f"▍ *{reply.title}*"))
             out += [f"  {r.emph(line)}" for line in reply.lines]
@@ -101,7 +101,10 @@ def build_deliveries(settings: Settings, db: Database, clock: Clock) -> dict[str
     The platform adapters are built exactly as the server builds them (not started), so a
     cron job reaches Slack and Teams users with the same credentials and retry policies.
     """
-    app = build_app(settings, db, Coach(db, clock=clock, default_timezone=settings.default_timezone))
+    coach = Coach(
+        db, clock=clock, default_timezone=settings.default_timezone, admins=settings.admin_ids
+    )
+    app = build_app(settings, db, coach)
     return {"console": ConsoleDelivery(), **app[DELIVERIES]}
 
 
@@ -168,7 +171,7 @@ def run_due_command(
                 continue
             print(
                 f"• {m.kind:<8} → {m.recipient} ({m.workspace_id}) for {fmt_date(m.local_date, now.date())}: "
-                f"{m.payload.get('summary', '')}",
+                + terminal_safe(str(m.payload.get("summary", ""))),
                 file=out,
             )
             print(
@@ -203,7 +206,7 @@ def digest_preview_command(
         which = f" named {team!r}" if team else ""
         print(
             f"No team{which} has a digest yet. A manager sets one up with "
-            "`/dealreview digest #channel` (Slack), `digest here` (Teams) or `digest CHANNEL` in chat.",
+            "`/dealreview digest #channel` (Slack), `digest here` (Teams) or `dealcoach digest --set CHANNEL` in the terminal.",
             file=out,
         )
         return 1

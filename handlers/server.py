@@ -36,9 +36,7 @@ def serve(
     """
     processes = None
     if settings.engine_processes:
-        processes = EngineProcesses(
-            db.url, settings.default_timezone, coach.clock, settings.engine_processes
-        )
+        processes = EngineProcesses(coach, settings.engine_processes)
         processes.warm_up()
     app = build_app(settings, db, coach, inbox, processes)
     if processes is not None:

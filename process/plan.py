@@ -1,13 +1,16 @@
 """The action plan as values, and its health.
 
 A plan is healthy when the customer has an open step, every open step has an owner side and
-a date, the dates reach the decision date, nothing is overdue and the decision date has not
-moved. Health is a score with its reasons in words, because a manager acts on the reasons.
+a date, the dates reach the decision date with no long silence on the way, nothing is
+overdue or keeps slipping, and the decision date has not moved. Health is a score with its
+reasons in words, because a manager acts on the reasons. A plan with no customer step is
+never healthy, however tidy the rest: the customer's next step is what a plan is for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -19,6 +22,8 @@ HealthLabel = Literal["healthy", "at risk", "off track"]
 REACH_DAYS = 7
 #: A review older than this makes the plan stale.
 STALE_DAYS = 14
+#: Longer than this without any step (from today, between steps) is a silence that costs.
+STRETCH_DAYS = 21
 
 
 @dataclass(frozen=True)
@@ -104,10 +109,19 @@ def assess(plan: Plan, today: dt.date) -> Health:
         late = [s for s in open_steps if s.due is not None and s.due > decision]
         if late:
             penalties.append((10, f"{_plural(len(late), 'step')} after the decision date"))
-        dated = [s.due for s in open_steps if s.due is not None]
-        if dated and max(dated) < decision - dt.timedelta(days=REACH_DAYS):
-            gap = (decision - max(dated)).days
-            penalties.append((10, f"plan stops {gap} days before the decision date"))
+        dated = sorted(s.due for s in open_steps if s.due is not None)
+        if dated and dated[-1] < decision - dt.timedelta(days=REACH_DAYS):
+            gap = (decision - dated[-1]).days
+            # The earlier a plan stops, the less it says about how the decision gets made.
+            weeks_short = (gap - REACH_DAYS) // 7
+            penalties.append(
+                (min(40, 10 + 5 * weeks_short), f"plan stops {gap} days before the decision date")
+            )
+        penalties += _silences([today, *[d for d in dated if d >= today]])
+    slips = sum(s.slips for s in open_steps)
+    if slips:
+        times = "once" if slips == 1 else f"{slips} times"
+        penalties.append((min(20, 5 * slips), f"steps slipped {times}"))
     if plan.decision_date_moves:
         moved = "once" if plan.decision_date_moves == 1 else f"{plan.decision_date_moves} times"
         penalties.append((min(30, 12 * plan.decision_date_moves), f"decision date moved {moved}"))
@@ -116,4 +130,76 @@ def assess(plan: Plan, today: dt.date) -> Health:
 
     score = max(0, 100 - sum(p for p, _ in penalties))
     label: HealthLabel = "healthy" if score >= 80 else "at risk" if score >= 50 else "off track"
+    if label == "healthy" and not any(s.side == "customer" for s in open_steps):
+        label = "at risk"  # see the module docstring
     return Health(score=score, label=label, reasons=tuple(r for _, r in penalties))
+
+
+def _silences(days: list[dt.date]) -> list[tuple[int, str]]:
+    """Stretches longer than STRETCH_DAYS with no step, from today through the dated steps."""
+    out = []
+    for start, end in zip(days, days[1:], strict=False):
+        if (end - start).days > STRETCH_DAYS:
+            out.append(
+                (10, f"no step for {(end - start).days} days ({start:%b %-d} – {end:%b %-d})")
+            )
+    return out[:2]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+#: Words that do not tell two steps apart ("I'll send them the report" = "send the report").
+_FILLER_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "for",
+        "and",
+        "or",
+        "on",
+        "by",
+        "with",
+        "our",
+        "their",
+        "them",
+        "they",
+        "we",
+        "i",
+        "ll",
+        "will",
+        "shall",
+        "us",
+        "you",
+        "me",
+        "my",
+        "your",
+        "his",
+        "her",
+        "its",
+        "it",
+        "this",
+        "that",
+        "please",
+        "also",
+        "then",
+        "just",
+    ]
+)
+
+
+def _gist(description: str) -> frozenset[str]:
+    words = (w for w in _WORD.findall(description.lower()) if w not in _FILLER_WORDS)
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+
+
+def same_step(a: str, b: str) -> bool:
+    """Whether two step descriptions say the same thing ("send the SOC 2 report" twice,
+    "I'll send them the SOC 2 report"): their words, less filler and plural s, overlap by at
+    least 80% (Jaccard). Dates are not words here: the caller compares open steps."""
+    x, y = _gist(a), _gist(b)
+    if not x or not y:
+        return False
+    return len(x & y) / len(x | y) >= 0.8
+

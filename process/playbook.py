@@ -37,6 +37,7 @@ class Stage(StrEnum):
     NEW_DEAL = "new_deal"
     CONFIRM_DUE = "confirm_due"
     RESCHEDULE = "reschedule"
+    RESCHEDULE_LATE = "reschedule_late"
     DECISION_DATE = "decision_date"
     DECISION_CHECK = "decision_check"
     DECISION_MOVE = "decision_move"
@@ -50,6 +51,14 @@ class Stage(StrEnum):
     STEP_LATE = "step_late"
     RISK = "risk"
     SUMMARY = "summary"
+    # Side tasks outside the review's eight parts (no progress number).
+    CLOSE_OUTCOME = "close_outcome"
+    CLOSE_REASON = "close_reason"
+    RENAME = "rename"
+
+
+#: How a deal ends (`Deal.status` besides "open" and "archived"), as the rep reads it.
+OUTCOMES: dict[str, str] = {"won": "Won", "lost": "Lost", "no_decision": "No decision"}
 
 
 #: Where each stage sits in the 8-part review (sub-stages share their parent's number).
@@ -58,6 +67,7 @@ _PROGRESS: dict[Stage, int] = {
     Stage.NEW_DEAL: 1,
     Stage.CONFIRM_DUE: 1,
     Stage.RESCHEDULE: 1,
+    Stage.RESCHEDULE_LATE: 1,
     Stage.DECISION_DATE: 2,
     Stage.DECISION_CHECK: 2,
     Stage.DECISION_MOVE: 2,

@@ -23,7 +23,8 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from process.dates import parse_due
@@ -545,13 +546,36 @@ def _clean(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def read_answer(text: str, today: datetime.date) -> Reading:
-    """Read one answer to a forward question; never raises, whatever the text."""
+def read_answer(
+    text: str, today: datetime.date, colleagues: Collection[str] = ()
+) -> Reading:
+    """Read one answer to a forward question; never raises, whatever the text.
+
+    `colleagues` are names of people in our own workspace that the answer mentioned (a
+    Slack `<@U…>`, a Teams `<at>`, decoded by the handler): a step one of them owns is
+    *our* step, owned by that person, whatever the words around the name suggest.
+    """
     try:
-        return _read(text, today)
+        return _ours(_read(text, today), colleagues)
     except Exception:  # a coaching hint must never break the conversation; the log says why
         _log.exception("steering failed on an answer of %d chars", len(str(text)))
         return Reading("history", None, None, None, _clean(str(text)[:_MAX_CHARS]), None)
+
+
+def _ours(reading: Reading, colleagues: Collection[str]) -> Reading:
+    """A step owned by a mentioned colleague is ours, with that colleague as its owner."""
+    if reading.orientation != "next_step" or not colleagues:
+        return reading
+    owner = (reading.owner or "").casefold()
+    head = reading.action.casefold()
+    for name in colleagues:
+        n = name.casefold().strip()
+        if not n:
+            continue
+        named = re.compile(rf"(?<!\w){re.escape(n)}(?!\w)")
+        if named.search(owner) or (not owner and named.match(head)):
+            return replace(reading, side="us", owner=name)
+    return reading
 
 
 def _read(text: str, today: datetime.date) -> Reading:

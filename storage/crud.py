@@ -39,8 +39,13 @@ def ensure_user(
     now: dt.datetime,
     display_name: str = "",
     timezone: str | None = None,
+    is_admin: bool | None = None,
 ) -> User:
-    """The user row for a platform user, created on first contact, refreshed when told more."""
+    """The user row for a platform user, created on first contact, refreshed when told more.
+
+    `is_admin` is the platform's admin/owner flag when it was just looked up (None: not
+    looked up this time, keep what is stored).
+    """
     if session.get(Workspace, workspace_id) is None:
         session.add(
             Workspace(id=workspace_id, platform=workspace_id.split(":", 1)[0], created_at=now)
@@ -57,6 +62,7 @@ def ensure_user(
             platform_user_id=platform_user_id,
             display_name=display_name or platform_user_id,
             timezone=timezone,
+            is_admin=bool(is_admin),
             created_at=now,
         )
         session.add(user)
@@ -66,6 +72,8 @@ def ensure_user(
         user.display_name = display_name
     if timezone and user.timezone != timezone:
         user.timezone = timezone
+    if is_admin is not None and user.is_admin != is_admin:
+        user.is_admin = is_admin
     return user
 
 
@@ -131,23 +139,16 @@ def save_conversation(
 
 
 def open_deals(session: Session, user: User) -> list[Deal]:
-    return list(
-        session.exec(
-            select(Deal)
-            .where(
-                Deal.workspace_id == user.workspace_id,
-                Deal.owner_id == user.id,
-                Deal.status == "open",
-            )
-            .order_by(col(Deal.decision_date).is_(None), Deal.decision_date, Deal.account)
-        )
-    )
+    return user_deals(session, user)
 
 
-def find_deal(session: Session, user: User, text: str) -> list[Deal]:
-    """The user's open deals whose title matches `text` (exact first, else contains), case-blind."""
+def find_deal(
+    session: Session, user: User, text: str, include_closed: bool = False
+) -> list[Deal]:
+    """The user's open deals (or also closed ones, never archived) whose title matches
+    `text` (exact first, else contains), case-blind."""
     needle = " ".join(text.lower().replace("—", " ").replace("-", " ").split())
-    deals = open_deals(session, user)
+    deals = user_deals(session, user, include_closed)
 
     def norm(d: Deal) -> str:
         return " ".join(d.title.lower().replace("—", " ").replace("-", " ").split())
@@ -181,21 +182,48 @@ def set_decision_date(
     now: dt.datetime,
     reason: str = "",
     review_id: int | None = None,
-) -> None:
-    """Set or move the target decision date; every change is recorded, never silent."""
-    session.add(
-        DecisionDateChange(
-            workspace_id=deal.workspace_id,
-            deal_id=deal.id,
-            review_id=review_id,
-            old_date=deal.decision_date,
-            new_date=new_date,
-            reason=reason,
-            changed_at=now,
-        )
+) -> DecisionDateChange:
+    """Set or move the target decision date; every change is recorded, never silent.
+
+    Returns the recorded change (flushed, so it has its id: undo and corrections find it).
+    """
+    change = DecisionDateChange(
+        workspace_id=deal.workspace_id,
+        deal_id=deal.id,
+        review_id=review_id,
+        old_date=deal.decision_date,
+        new_date=new_date,
+        reason=reason,
+        changed_at=now,
     )
+    session.add(change)
     deal.decision_date = new_date
     session.add(deal)
+    session.flush()
+    return change
+
+
+def correct_decision_date(
+    session: Session, deal: Deal, change_id: int, new_date: dt.date | None
+) -> DecisionDateChange | None:
+    """Amend (or with `new_date` None, take back) a decision-date change of this deal.
+
+    A date mistyped and fixed in the same review is a correction, not a move: the change
+    row is rewritten or deleted instead of a second one being added. None if the change is
+    not this deal's.
+    """
+    change = session.get(DecisionDateChange, change_id)
+    if change is None or change.deal_id != deal.id:
+        return None
+    if new_date is None:
+        deal.decision_date = change.old_date
+        session.delete(change)
+    else:
+        change.new_date = new_date
+        deal.decision_date = new_date
+        session.add(change)
+    session.add(deal)
+    return change
 
 
 # --- reviews and answers --------------------------------------------------------------
@@ -256,9 +284,13 @@ def add_step(
     owner: str | None = None,
     review_id: int | None = None,
 ) -> PlanStep:
+    last = session.exec(
+        select(func.max(PlanStep.number)).where(PlanStep.deal_id == deal.id)
+    ).one()
     step = PlanStep(
         workspace_id=deal.workspace_id,
         deal_id=deal.id,
+        number=(last or 0) + 1,
         review_id=review_id,
         description=description[:1000],
         side=side,
@@ -286,27 +318,103 @@ def get_step(session: Session, user: User, step_id: int) -> tuple[PlanStep, Deal
     return (row[0], row[1]) if row else None
 
 
-def close_step(session: Session, step: PlanStep, status: str, now: dt.datetime) -> None:
+def step_by_number(session: Session, deal: Deal, number: int) -> PlanStep | None:
+    """The deal's step `number` (1, 2, 3 within the deal, as shown on the plan)."""
+    return session.exec(
+        select(PlanStep).where(PlanStep.deal_id == deal.id, PlanStep.number == number)
+    ).first()
+
+
+def close_step(
+    session: Session, step: PlanStep, status: str, now: dt.datetime, reason: str | None = None
+) -> None:
+    """Mark a step done or dropped (`reason`: why it was dropped, in the rep's words)."""
     step.status = status
     step.closed_at = now
+    step.close_reason = reason[:1000] if reason else None
     session.add(step)
 
 
-def reschedule_step(session: Session, step: PlanStep, new_due: dt.date, now: dt.datetime) -> None:
-    """Move a step's date; a later date is a slip and is counted."""
-    if step.due is not None and new_due > step.due:
-        step.slips += 1
-    session.add(
-        StepSlip(
-            workspace_id=step.workspace_id,
-            step_id=step.id,
-            old_due=step.due,
-            new_due=new_due,
-            changed_at=now,
+def reopen_step(session: Session, step: PlanStep) -> None:
+    """Undo `close_step`: the step is open again, as if never closed."""
+    step.status = "open"
+    step.closed_at = None
+    step.close_reason = None
+    session.add(step)
+
+
+def delete_step(session: Session, step: PlanStep) -> None:
+    """Take back a step recorded by mistake (undo): it and its date history go."""
+    for slip in session.exec(select(StepSlip).where(StepSlip.step_id == step.id)):
+        session.delete(slip)
+    session.flush()
+    session.delete(step)
+    session.flush()
+
+
+def restore_due(
+    session: Session, step: PlanStep, due: dt.date | None, slips: int, slip_id: int | None
+) -> None:
+    """Undo a reschedule: the old date and slip count come back, the slip record goes."""
+    if slip_id is not None:
+        slip = session.get(StepSlip, slip_id)
+        if slip is not None and slip.step_id == step.id:
+            session.delete(slip)
+    step.due = due
+    step.slips = slips
+    session.add(step)
+
+
+def close_deal(
+    session: Session, deal: Deal, status: str, reason: str | None, now: dt.datetime
+) -> None:
+    """Won / lost / no decision / archived: the deal leaves lists, reminders and digests."""
+    deal.status = status
+    deal.close_reason = reason[:1000] if reason else None
+    deal.closed_at = now
+    session.add(deal)
+
+
+def user_deals(session: Session, user: User, include_closed: bool = False) -> list[Deal]:
+    """The user's deals by decision date (open ones only unless `include_closed`; archived
+    ones never)."""
+    which = Deal.status != "archived" if include_closed else Deal.status == "open"
+    return list(
+        session.exec(
+            select(Deal)
+            .where(Deal.workspace_id == user.workspace_id, Deal.owner_id == user.id, which)
+            .order_by(col(Deal.decision_date).is_(None), Deal.decision_date, Deal.account)
         )
     )
+
+
+def reschedule_step(
+    session: Session, step: PlanStep, new_due: dt.date, now: dt.datetime
+) -> StepSlip | None:
+    """Move a step's date; a later date is a slip and is counted.
+
+    Returns the recorded move (flushed, with its id, so an undo can take it back), or None
+    when the step had no date yet: giving it one is not a move.
+    """
+    if step.due is None:
+        step.due = new_due
+        step.original_due = step.original_due or new_due
+        session.add(step)
+        return None
+    if new_due > step.due:
+        step.slips += 1
+    slip = StepSlip(
+        workspace_id=step.workspace_id,
+        step_id=step.id,
+        old_due=step.due,
+        new_due=new_due,
+        changed_at=now,
+    )
+    session.add(slip)
     step.due = new_due
     session.add(step)
+    session.flush()
+    return slip
 
 
 def steps_for(session: Session, deal_ids: Iterable[int]) -> dict[int, list[PlanStep]]:
@@ -377,26 +485,120 @@ def plans_for(
 
 # --- teams and digests ----------------------------------------------------------------
 
-DEFAULT_TEAM = "default"
 
-
-def set_digest_channel(session: Session, manager: User, channel: str, timezone: str) -> Team:
-    """Point the workspace's team digest at a channel; the caller becomes its manager.
-
-    Until teams are modelled in more detail, a workspace has one team ("default") that holds
-    every rep without a `team_id` of their own.
-    """
-    team = session.exec(
-        select(Team).where(Team.workspace_id == manager.workspace_id, Team.name == DEFAULT_TEAM)
+def team_of_manager(session: Session, manager: User) -> Team | None:
+    """The team `manager` manages, if any (a manager has one team)."""
+    return session.exec(
+        select(Team).where(
+            Team.workspace_id == manager.workspace_id, Team.manager_user_id == manager.id
+        )
     ).first()
-    if team is None:
-        team = Team(workspace_id=manager.workspace_id, name=DEFAULT_TEAM)
-    team.digest_channel = channel
-    team.manager_user_id = manager.id
-    team.timezone = timezone
+
+
+def ensure_team(session: Session, manager: User, timezone: str) -> Team:
+    """The manager's team, created (named after them) the first time they get one."""
+    team = team_of_manager(session, manager)
+    if team is not None:
+        return team
+    name = manager.display_name or manager.platform_user_id
+    taken = session.exec(
+        select(Team).where(Team.workspace_id == manager.workspace_id, Team.name == name)
+    ).first()
+    if taken is not None:  # two managers with one display name: the id tells them apart
+        name = f"{name} ({manager.platform_user_id})"
+    team = Team(
+        workspace_id=manager.workspace_id, name=name, manager_user_id=manager.id, timezone=timezone
+    )
     session.add(team)
     session.flush()
     return team
+
+
+def set_digest_channel(session: Session, team: Team, channel: str | None, timezone: str) -> Team:
+    """Point a team's digest at a channel (None stops it); the day and time stay as they were."""
+    team.digest_channel = channel
+    if channel:
+        team.timezone = timezone
+    session.add(team)
+    session.flush()
+    return team
+
+
+def teams_in(session: Session, workspace_id: str) -> list[Team]:
+    return list(
+        session.exec(select(Team).where(Team.workspace_id == workspace_id).order_by(Team.name))
+    )
+
+
+def team_members(session: Session, team: Team) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .where(User.workspace_id == team.workspace_id, User.team_id == team.id)
+            .order_by(User.display_name)
+        )
+    )
+
+
+def reps_without_team(session: Session, workspace_id: str) -> list[User]:
+    """Users in no team, managers left out: the reps no digest covers."""
+    managers = select(Team.manager_user_id).where(
+        Team.workspace_id == workspace_id, col(Team.manager_user_id).is_not(None)
+    )
+    return list(
+        session.exec(
+            select(User)
+            .where(
+                User.workspace_id == workspace_id,
+                col(User.team_id).is_(None),
+                col(User.id).not_in(managers),
+            )
+            .order_by(User.display_name)
+        )
+    )
+
+
+def workspace_admins(session: Session, workspace_id: str, limit: int = 5) -> list[User]:
+    """Users the platform flagged admin or owner (`User.is_admin`), a few by name."""
+    return list(
+        session.exec(
+            select(User)
+            .where(User.workspace_id == workspace_id, col(User.is_admin).is_(True))
+            .order_by(User.display_name)
+            .limit(limit)
+        )
+    )
+
+
+def users_by_platform_id(
+    session: Session, workspace_id: str, platform_ids: Iterable[str]
+) -> dict[str, User]:
+    ids = list(platform_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(User).where(User.workspace_id == workspace_id, col(User.platform_user_id).in_(ids))
+    )
+    return {u.platform_user_id: u for u in rows}
+
+
+def team_deals(session: Session, team: Team) -> list[tuple[User, list[Deal]]]:
+    """Each member's open deals (a manager's view of the team), in two queries."""
+    members = team_members(session, team)
+    ids = [m.id for m in members]
+    by_owner: dict[int, list[Deal]] = defaultdict(list)
+    if ids:
+        for d in session.exec(
+            select(Deal)
+            .where(
+                Deal.workspace_id == team.workspace_id,
+                col(Deal.owner_id).in_(ids),
+                Deal.status == "open",
+            )
+            .order_by(col(Deal.decision_date).is_(None), Deal.decision_date, Deal.account)
+        ):
+            by_owner[d.owner_id].append(d)
+    return [(m, by_owner.get(m.id or 0, [])) for m in members]
 
 
 # --- conversation references (proactive messages) -------------------------------------

@@ -30,7 +30,11 @@ class Workspace(SQLModel, table=True):
 
 
 class Team(SQLModel, table=True):
-    """A manager's team: whose deals go into which digest, and where the digest is posted."""
+    """A manager's team: whose deals go into which digest, and where the digest is posted.
+
+    A workspace has as many teams as it has managers (`manager_user_id`, one team each);
+    a rep belongs to at most one (`user.team_id`). A rep in no team is in no digest.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=120)
@@ -41,7 +45,10 @@ class Team(SQLModel, table=True):
     digest_weekday: int = 0
     digest_time: str = Field(default="10:00", max_length=5)
     last_digest_at: dt.datetime | None = utc_field()
-    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name"),
+        Index("ix_team_manager", "workspace_id", "manager_user_id", unique=True),
+    )
 
 
 class User(SQLModel, table=True):
@@ -54,6 +61,10 @@ class User(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     timezone_override: str | None = Field(default=None, max_length=64)
     team_id: int | None = Field(default=None, foreign_key="team.id")
+    #: A workspace admin or owner as the platform last said (Slack `users.info`
+    #: `is_admin`/`is_owner`), refreshed with the profile; one of the roles that may set,
+    #: move or stop a digest and appoint managers (bot/access.py).
+    is_admin: bool = False
     nudge_weekday: int | None = None
     nudge_time: str | None = Field(default=None, max_length=5)
     paused_until: dt.date | None = None
@@ -73,8 +84,10 @@ class Deal(SQLModel, table=True):
     account: str = Field(max_length=200)
     name: str = Field(default="", max_length=200)
     decision_date: dt.date | None = None
-    status: str = Field(default="open", max_length=10)  # open | won | lost | no_decision
+    status: str = Field(default="open", max_length=10)  # open | won | lost | no_decision | archived
     risk: str | None = Field(default=None, max_length=1000)
+    close_reason: str | None = Field(default=None, max_length=1000)
+    closed_at: dt.datetime | None = utc_field()
     last_reviewed_at: dt.datetime | None = utc_field()
     created_at: dt.datetime = utc_field(nullable=False)
     __table_args__ = (
@@ -113,9 +126,12 @@ class Answer(SQLModel, table=True):
 
 
 class PlanStep(SQLModel, table=True):
+    """One step of a deal's plan. `number` is 1, 2, 3 within the deal (what `edit #3` names)."""
+
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
     deal_id: int = Field(foreign_key="deal.id")
+    number: int | None = None
     review_id: int | None = Field(default=None, foreign_key="review.id")
     description: str = Field(max_length=1000)
     side: str | None = Field(default=None, max_length=10)
@@ -123,6 +139,7 @@ class PlanStep(SQLModel, table=True):
     due: dt.date | None = None
     original_due: dt.date | None = None
     status: str = Field(default="open", max_length=10)  # open | done | dropped
+    close_reason: str | None = Field(default=None, max_length=1000)
     slips: int = 0
     created_at: dt.datetime = utc_field(nullable=False)
     closed_at: dt.datetime | None = utc_field()

@@ -21,7 +21,6 @@ from sqlmodel import Session, col
 from process.cadence import Change, DealPlan, Rep, parse_hhmm, zone
 from process.plan import Plan, Step
 from process.playbook import STEP_STAGES
-from storage.crud import DEFAULT_TEAM
 from storage.models import (
     Answer,
     Deal,
@@ -293,13 +292,10 @@ class DigestData:
 
 
 def team_members(session: Session, team: TeamRow, reps: Iterable[Rep]) -> list[Rep]:
-    """Reps in the team: its own members, and for the default team everyone without one."""
-    member = User.team_id == team.id
-    if team.name == DEFAULT_TEAM:
-        member = or_(member, col(User.team_id).is_(None))
+    """Reps in the team: its members only (a rep in no team is in no digest)."""
     ids = set(
         session.execute(
-            select(User.id).where(User.workspace_id == team.workspace_id, member)
+            select(User.id).where(User.workspace_id == team.workspace_id, User.team_id == team.id)
         ).scalars()
     )
     return [r for r in reps if r.user_id in ids]

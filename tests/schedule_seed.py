@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage import crud
 from storage.db import Database
@@ -58,11 +58,26 @@ def add_deal(
     return db.run(work)
 
 
-def set_digest(db: Database, manager_id: int, channel: str, tz: str) -> int:
+def set_digest(
+    db: Database, manager_id: int, channel: str, tz: str, members: list[int] | None = None
+) -> int:
+    """The manager's team digest in `channel`; `members` (default: every other user of the
+    workspace) are put in the team, since a rep in no team is in no digest."""
+
     def work(s: Session) -> int:
         user = s.get(User, manager_id)
         assert user is not None
-        return crud.set_digest_channel(s, user, channel, tz).id or 0
+        team = crud.set_digest_channel(s, crud.ensure_team(s, user, tz), channel, tz)
+        reps = (
+            [s.get(User, i) for i in members]
+            if members is not None
+            else s.exec(select(User).where(User.workspace_id == user.workspace_id)).all()
+        )
+        for rep in reps:
+            if rep is not None and rep.id != manager_id:
+                rep.team_id = team.id
+                s.add(rep)
+        return team.id or 0
 
     return db.run(work)
 

@@ -3,9 +3,12 @@
 - `dialog.py`: `Dialog`, what every part shares (state, saying, asking, dates)
 - `commands.py`: commands, button values, free text, settings
 - `deal_choice.py`: choosing or creating the deal and opening it
-- `due.py`: following up steps that fell due; Done / Reschedule / Drop buttons
+- `due.py`: the queue of due steps, rescheduling; Done / Reschedule / Edit / Drop buttons
 - `decision.py`: the target decision date
 - `steps.py`: the context line and capturing next steps (`steps.capture`)
+- `step_details.py`: completing a step (whose, by when), saving it, the next step question
+- `followup.py`: "how did it go?" for a step that fell due
+- `undo.py`, `edit.py`, `lifecycle.py`: undo/back/corrections, edit #N, close/rename/archive
 - `wrapup.py`: the risk, the summary, saving the plan
 """
 

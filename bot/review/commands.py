@@ -6,20 +6,39 @@ on a card, or an answer to the review's current question (then `Dialog.answer` t
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot import settings
+from bot.access import Access
 from bot.messages import Choice, Question
-from bot.review import deal_choice, due
-from bot.settings import WEEKDAYS
-from bot.state import ReviewState
+from bot.review import deal_choice, due, edit, lifecycle, undo
 from process import playbook as pb
+from process.playbook import Stage
 from storage import crud
 
 if TYPE_CHECKING:
     from bot.review.dialog import Dialog
 
-COMMANDS = ("review", "list", "plan", "help", "settings", "cancel", "digest")
+COMMANDS = (
+    "review",
+    "list",
+    "plan",
+    "help",
+    "settings",
+    "cancel",
+    "digest",
+    "team",
+    "undo",
+    "back",
+    "edit",
+    "drop",
+    "done",
+    "close",
+    "rename",
+    "archive",
+)
+#: Whole answers that are commands wherever they are typed (a step is never just "list").
 _COMMAND_WORDS = {
     "help": "help",
     "?": "help",
@@ -34,11 +53,27 @@ _COMMAND_WORDS = {
     "new review": "review",
     "settings": "settings",
     "digest": "digest",
+    "team": "team",
     "cancel": "cancel",
     "stop": "cancel",
     "quit": "cancel",
     "exit": "cancel",
+    "undo": "undo",
+    "undo that": "undo",
+    "back": "back",
+    "go back": "back",
+    "previous question": "back",
 }
+#: First words that make a command of what follows (`plan Acme`, `close Acme`): always
+#: outside a review and at the deal question; inside a review only `edit/drop/done #N`.
+_LEADING_WORDS = {
+    **{w: w for w in COMMANDS},
+    "deals": "list",
+    "dealreview": "review",
+    "start": "review",
+}
+_DEAL_COMMANDS = frozenset({"plan", "close", "rename", "archive", "review"})
+_STEP_REF = re.compile(r"^\s*(?:[^#]{0,80}?\s)?#\s*\d+\b")
 
 HELP = (
     "*dealcoach* turns each deal review into a plan both sides can follow: what the "
@@ -46,10 +81,14 @@ HELP = (
     "stays put.\n"
     "• *review* [deal]: start a guided review (about 3 minutes), or pick up where you left off\n"
     "• *list*: your deals with decision date, plan health and the next customer step\n"
-    "• *plan* DEAL: one deal's action plan, with Done / Reschedule / Drop per step\n"
+    "• *plan* DEAL: one deal's action plan, numbered, with Done / Reschedule / Edit / Drop\n"
+    "• *edit #3 due Dec 4*, *edit #3 ours*, *edit #3 owner Maria*, *drop #3 why*, *done #3*\n"
+    "• *undo*: take back the last thing recorded; *back*: the previous question\n"
+    "• *close* DEAL: won, lost or no decision; *rename* DEAL; *archive* DEAL (for junk)\n"
     "• *settings*: your time zone, weekly nudge day and time, pause for holidays\n"
     "• *cancel*: stop the current review (everything you answered is kept)\n"
-    "• *digest* CHANNEL: (managers) send the weekly team digest to that channel\n"
+    "• *digest* CHANNEL: (managers, admins) send your team's weekly digest there; *digest off* stops it\n"
+    "• *team*: your team; *team add* @rep / *team remove* @rep (managers, admins)\n"
     "• *help*: this message"
 )
 
@@ -62,8 +101,25 @@ def command(d: Dialog, name: str, args: str) -> None:
         d.out.append(d.deal_list())
         d.reask()
     elif name == "plan":
-        d.show_plan(args)
+        if not args and d.deal is not None:
+            d.out.append(d.plan_card(d.deal))
+        else:
+            d.show_plan(args)
         d.reask()
+    elif name == "undo":
+        undo.undo(d)
+    elif name == "back":
+        undo.back(d)
+    elif name == "edit":
+        edit.edit_command(d, args)
+    elif name in ("drop", "done"):
+        edit.close_command(d, args, "dropped" if name == "drop" else "done")
+    elif name == "close":
+        lifecycle.close(d, args)
+    elif name == "rename":
+        lifecycle.rename(d, args)
+    elif name == "archive":
+        lifecycle.archive(d, args)
     elif name == "help":
         d.say(HELP)
         d.reask()
@@ -71,38 +127,29 @@ def command(d: Dialog, name: str, args: str) -> None:
         d.out.append(settings.settings_form(d.user))
     elif name in ("cancel", "stop"):
         cancel(d)
-    elif name == "digest":
-        set_digest(d, args)
+    elif name in ("digest", "team"):
+        access = Access(d, d.admins)
+        mentions = d.turn.mentions if d.turn else ()
+        if name == "digest":
+            access.digest(args, mentions, bool(d.turn and d.turn.channel_owner))
+        else:
+            access.team(args, mentions)
     else:
         d.say(f"I don't know the command “{name}”. Here is what I can do:", "warning")
         d.say(HELP)
         d.reask()
 
 
-def set_digest(d: Dialog, channel: str) -> None:
-    """A manager names where the weekly digest goes; the platform resolved `channel`."""
-    if not channel:
-        d.say(
-            "Tell me where the weekly manager digest should go: in Slack "
-            "`/dealreview digest #channel`, in Teams type *digest here* in the team channel.",
-            "warning",
-        )
-        return
-    team = crud.set_digest_channel(d.s, d.user, channel, d.tz.key)
-    day = WEEKDAYS[team.digest_weekday]
-    d.say(
-        f"The weekly deal digest will go to {channel} on {day}s at {team.digest_time} "
-        f"({team.timezone}).",
-        "success",
-    )
-
-
 def cancel(d: Dialog) -> None:
+    if d.state.task is not None:
+        d.say("Left that as it was.")
+        lifecycle.end_task(d)
+        return
     if not d.state.active:
         d.say("There's no review in progress. Type *review* to start one.")
         return
     title = d.deal.title if d.deal else "the deal"
-    d.state = ReviewState()
+    d.state = d.state.idle()
     d.say(
         f"Stopped the review of {title}. Everything you answered is saved; "
         "type *review* to start again."
@@ -110,17 +157,27 @@ def cancel(d: Dialog) -> None:
 
 
 def text(d: Dialog, raw: str) -> None:
-    """Free text: a command word, a greeting outside a review, or an answer inside one."""
+    """Free text: a command, a greeting outside a review, a correction, or an answer."""
     typed, cut = pb.clean_answer(raw)
     word = _COMMAND_WORDS.get(typed.lower().strip(" .!/"))
+    first, _, rest = typed.partition(" ")
+    lead = _LEADING_WORDS.get(first.lower().strip(" ./!"))
+    if word:
+        command(d, word, "")
+        return
+    at_deal_question = d.stage in (Stage.PICK_DEAL, Stage.NEW_DEAL)
+    if lead and (not d.state.active or at_deal_question) and not _names_a_deal(d, typed):
+        command(d, lead, rest)
+        return
+    if lead in ("edit", "drop", "done") and _STEP_REF.match(rest):
+        command(d, lead, rest)
+        return
+    if lead in _DEAL_COMMANDS and rest and crud.find_deal(d.s, d.user, rest.partition(" to ")[0]):
+        command(d, lead, rest)  # "close Acme" mid-review names a deal: not a step "close Acme"
+        return
     if not d.state.active:
         if not typed:
             d.say("Type *review* to start a deal review, or *help* to see what I do.")
-            return
-        first, _, rest = typed.partition(" ")
-        cmd = _COMMAND_WORDS.get(first.lower().strip(" ./!"))
-        if word or cmd:
-            command(d, word or cmd or "", "" if word else rest)
             return
         d.say(
             "Hi! I run short deal reviews that end in a plan: what the customer does "
@@ -137,16 +194,20 @@ def text(d: Dialog, raw: str) -> None:
             )
         )
         return
-    if word in ("help", "cancel"):
-        command(d, word, "")
-        return
     if not typed:
         d.say("I didn't catch anything there.", "warning")
         d.ask()
         return
     if cut:
         d.say(f"That was long, so I kept the first {pb.MAX_ANSWER_CHARS} characters.", "warning")
+    if undo.correction(d, typed):
+        return
     d.answer(typed, None)
+
+
+def _names_a_deal(d: Dialog, typed: str) -> bool:
+    """"Close Brothers - renewal" at the deal question is that deal, not `close`."""
+    return any(deal.title.lower() == typed.lower() for deal in crud.find_deal(d.s, d.user, typed))
 
 
 def value(d: Dialog, value: str) -> None:
@@ -158,10 +219,31 @@ def value(d: Dialog, value: str) -> None:
         due.step_action(d, value)
     elif value.startswith("review:"):
         deal_choice.start_review(d, value.split(":", 1)[1])
+    elif value.startswith("close:") and value[6:].isdigit():
+        deal = crud.get_deal(d.s, d.user, int(value[6:]))
+        if deal is None or deal.status != "open":
+            d.say("That deal isn't one of your open deals any more.", "warning")
+            d.reask()
+        else:
+            d.out.append(lifecycle.close_form(deal))
     elif not d.state.active:
         d.say("That button belongs to a review that has ended. Type *review* to start a new one.")
     else:
         d.answer(None, value)
+
+
+def form(d: Dialog, form_id: str, values: dict[str, str]) -> None:
+    """A submitted form, by its id: settings, a step's edit form, a deal's close form."""
+    kind, _, ident = form_id.partition(":")
+    if kind == "step" and ident.isdigit():
+        edit.submit_form(d, int(ident), values)
+    elif kind == "close" and ident.isdigit():
+        lifecycle.submit_close_form(d, int(ident), values)
+    elif kind == "settings":
+        save_settings(d, values)
+    else:
+        d.say("That form is one I don't know (it may be from an older version).", "warning")
+        d.reask()
 
 
 def save_settings(d: Dialog, form: dict[str, str]) -> None:

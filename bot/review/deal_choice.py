@@ -27,7 +27,7 @@ def start_review(d: Dialog, args: str) -> None:
         d.ask()
         return
     if d.state.active:
-        d.state = ReviewState()
+        d.state = d.state.idle()
     if args.isdigit():
         deal = crud.get_deal(d.s, d.user, int(args))
         if deal:
@@ -56,7 +56,9 @@ def select_deal(d: Dialog, deal: Deal) -> None:
     """Open a review of `deal`: show its plan, then follow up due steps or check the date."""
     d.deal = deal
     d.review = review = crud.start_review(d.s, deal, d.user, d.now)
-    d.state = ReviewState(deal_id=deal.id, review_id=review.id)
+    d.state = ReviewState(
+        deal_id=deal.id, review_id=review.id, undo=d.state.undo, last_deal_id=deal.id
+    )
     steps = crud.steps_for(d.s, [deal.id or 0]).get(deal.id or 0, [])
     open_steps = [s for s in steps if s.status == "open"]
     if open_steps or deal.decision_date:
@@ -149,3 +151,31 @@ def on_new_deal(d: Dialog, text: str | None, value: str | None) -> None:
         d.ask()
         return
     create_deal(d, text)
+
+
+# --- naming a deal in a command ------------------------------------------------------------
+
+
+def named_deal(d: Dialog, text: str, usage: str) -> Deal | None:
+    """The deal a command names: by name (any unique part), else the one under review or
+    shown last, else the user's only open deal. None after saying why (`usage` shows how)."""
+    text = text.strip()
+    if text:
+        matches = crud.find_deal(d.s, d.user, text)
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            d.say(f"I can't find an open deal of yours matching “{text}”. {usage}", "warning")
+        else:
+            names = ", ".join(m.title for m in matches[:8])
+            d.say(f"More than one deal matches “{text}”: {names}. Say which.", "warning")
+        return None
+    for deal_id in (d.state.deal_id, d.state.last_deal_id):
+        deal = crud.get_deal(d.s, d.user, deal_id) if deal_id else None
+        if deal is not None and deal.status == "open":
+            return deal
+    deals = crud.open_deals(d.s, d.user)
+    if len(deals) == 1:
+        return deals[0]
+    d.say(f"Which deal? {usage}", "warning")
+    return None

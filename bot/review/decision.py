@@ -63,7 +63,8 @@ def on_decision_date(d: Dialog, text: str | None, value: str | None) -> None:
         else:
             d.ask()
         return
-    crud.set_decision_date(d.s, deal, got, d.now, "first set", d.state.review_id)
+    change = crud.set_decision_date(d.s, deal, got, d.now, "first set", d.state.review_id)
+    d.remember("decision", change_id=change.id, deal_id=deal.id)
     d.say(
         f"Target decision date: *{fmt_date(got, d.today)}* ({pb.days_between(d.today, got)}). "
         "Every step we plan works back from it.",
@@ -149,7 +150,8 @@ def on_decision_reason(d: Dialog, text: str | None, value: str | None) -> None:
         return
     old = deal.decision_date
     new = dt.date.fromisoformat(d.state.new_decision)
-    crud.set_decision_date(d.s, deal, new, d.now, text[:1000], d.state.review_id)
+    change = crud.set_decision_date(d.s, deal, new, d.now, text[:1000], d.state.review_id)
+    d.remember("decision", change_id=change.id, deal_id=deal.id)
     d.record(text)
     d.state.new_decision = None
     moves = crud.decision_moves_for(d.s, [deal.id or 0]).get(deal.id or 0, 0)

@@ -13,18 +13,20 @@ being worked on, saying things, asking the current question, reading a date.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
 from bot import views
-from bot.messages import Choice, DealList, PlanCard, Question, Reply, Text, Turn
+from bot.messages import Choice, DealList, Notice, PlanCard, Question, Reply, Text, Turn
 from bot.review import commands
 from bot.review.flow import STAGES
-from bot.state import ReviewState
+from bot.state import UNDO_DEPTH, ReviewState
 from process import playbook as pb
 from process.dates import parse_date_answer
 from process.playbook import Stage, fmt_date
@@ -33,6 +35,19 @@ from storage.models import Deal, PlanStep, Review, User
 
 log = logging.getLogger(__name__)
 
+#: Questions that complete another one (a step's side or date, a move's reason): `back`
+#: skips them and returns to the question they belong to.
+SUB_QUESTIONS = frozenset(
+    {
+        Stage.STEP_SIDE,
+        Stage.STEP_DUE,
+        Stage.STEP_LATE,
+        Stage.DECISION_REASON,
+        Stage.RESCHEDULE,
+        Stage.RESCHEDULE_LATE,
+    }
+)
+MAX_TRAIL = 60
 _DATE_VALUE = re.compile(r"^date:(\d{4}-\d{2}-\d{2}|none)$")
 
 
@@ -58,8 +73,15 @@ class Dialog:
         state: ReviewState,
         now: dt.datetime,
         default_timezone: str = "UTC",
+        admins: frozenset[str] = frozenset(),
     ) -> None:
         self.s = session
+        #: The ADMINS setting (bot/access.py); the turn, for its mentions and channel role.
+        self.admins = admins
+        self.turn: Turn | None = None
+        #: Messages for other people, and a digest channel just set (see `Outcome`).
+        self.notices: list[Notice] = []
+        self.digest_channel: str | None = None
         self.user = user
         self.state = state
         self.now = now
@@ -75,8 +97,9 @@ class Dialog:
 
     def run(self, turn: Turn) -> list[Reply]:
         """Apply one turn: a settings form, a command, a button value or free text."""
+        self.turn = turn
         if turn.form is not None:
-            commands.save_settings(self, turn.form)
+            commands.form(self, turn.form_id, turn.form)
         elif turn.command:
             commands.command(self, turn.command.strip().lower(), turn.args.strip())
         elif turn.value:
@@ -84,6 +107,11 @@ class Dialog:
         else:
             commands.text(self, turn.text or "")
         return self.out
+
+    @property
+    def colleagues(self) -> tuple[str, ...]:
+        """Names of the workspace members this turn's text mentioned (their steps are ours)."""
+        return tuple(m.name for m in self.turn.mentions) if self.turn else ()
 
     def say(self, text: str, tone: str = "info") -> None:
         self.out.append(Text(text, tone))  # type: ignore[arg-type]
@@ -95,9 +123,22 @@ class Dialog:
         return Stage(self.state.stage) if self.state.stage else None
 
     def goto(self, stage: Stage) -> None:
+        """Move to `stage` and ask its question; main questions are kept for `back`."""
         self.state.stage = stage.value
         self.state.reset_question()
+        if stage not in SUB_QUESTIONS:
+            self.state.trail = [*self.state.trail[-(MAX_TRAIL - 1) :], stage.value]
         self.ask()
+
+    def remember(self, kind: str, **restore: Any) -> None:
+        """Note what was just recorded and what restores it, for `undo` and `back`."""
+        entry = {
+            "kind": kind,
+            "review_id": self.state.review_id,
+            "trail_len": len(self.state.trail),
+            **restore,
+        }
+        self.state.undo = [*self.state.undo[-(UNDO_DEPTH - 1) :], entry]
 
     @property
     def deal(self) -> Deal | None:
@@ -137,11 +178,8 @@ class Dialog:
         stage = self.stage
         if stage is None:
             return
-        if (self.deal is None or self.review is None) and stage not in (
-            Stage.PICK_DEAL,
-            Stage.NEW_DEAL,
-        ):
-            self.state = ReviewState()
+        if STAGES[stage].in_review and (self.deal is None or self.review is None):
+            self.state = self.state.idle()
             self.say(
                 "I lost track of that deal (was it removed?). Type *review* to start again.",
                 "warning",
@@ -214,19 +252,39 @@ class Dialog:
             )
         return parsed
 
+    def keep_or_date(self, text: str | None, value: str | None) -> dt.date | str | None:
+        """At "that's after the decision date: keep it or pick another?": "keep", a date from
+        today on, or None after asking again."""
+        if value == "late:keep" or (text and pb.is_keep(text)):
+            return "keep"
+        got = self.read_date(text, value)
+        if not isinstance(got, dt.date) or self.past(got):
+            self.ask()
+            return None
+        return got
+
     def past(self, d: dt.date) -> bool:
         """Whether `d` is before today (and if so, say so)."""
         if d < self.today:
-            self.say(f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.", "warning")
+            self.say(
+                f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.",
+                "warning",
+            )
             return True
         return False
 
     # --- plan cards and lists -----------------------------------------------------------
 
-    def plan_card(self, deal: Deal, steps: list[PlanStep] | None = None) -> PlanCard:
+    def plan_card(
+        self, deal: Deal, steps: list[PlanStep] | None = None, undo: bool = False
+    ) -> PlanCard:
+        """The deal's plan card; `undo` adds an Undo button (shown right after a change)."""
         review = self.review if self.state.deal_id == deal.id else None
         context = review.context if review else ""
-        return views.plan_card(self.s, deal, self.today, self.now, self.tz, context, steps)
+        card = views.plan_card(self.s, deal, self.today, self.now, self.tz, context, steps)
+        if undo:
+            card = dataclasses.replace(card, actions=(*card.actions, Choice("Undo", "cmd:undo")))
+        return card
 
     def show_plan(self, args: str) -> None:
         """One deal's plan card, or which deals match when `args` is ambiguous or empty."""
@@ -244,6 +302,7 @@ class Dialog:
                 + ". Type *plan* and its name."
             )
             return
+        self.state.last_deal_id = deals[0].id
         self.out.append(self.plan_card(deals[0]))
 
     def deal_list(self) -> DealList:

@@ -1,9 +1,11 @@
-"""Following up steps: the ones that fell due, and Done / Reschedule / Drop on any plan card.
+"""Steps that fell due and rescheduling: the queue, a new date, and the plan-card buttons.
 
 At the start of a review the open steps due by today are queued (`ReviewState.due_queue`)
-and asked about one by one; the same step actions arrive as button values
-(`step:<id>:done|drop|reschedule[:YYYY-MM-DD]`) from plan cards and reminders, inside or
-outside a review. Every action re-checks that the step belongs to the acting user.
+and asked about one by one (`followup.py` reads the answers); the same step actions arrive
+as button values (`step:<id>:done|drop|edit|reschedule[:YYYY-MM-DD]`) from plan cards and
+reminders, inside or outside a review. Every action re-checks that the step belongs to the
+acting user. A new date after the decision date is pointed out at once, with the choice
+to keep it or move the step earlier.
 """
 
 from __future__ import annotations
@@ -12,14 +14,12 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
-from bot.messages import Choice, owner_note, side_label
-from bot.review import decision
-from bot.state import ReviewState
+from bot.messages import Choice
+from bot.review import decision, edit
 from process import playbook as pb
-from process.dates import parse_date_answer
 from process.playbook import Stage, fmt_date
 from storage import crud
-from storage.models import PlanStep
+from storage.models import Deal, PlanStep
 
 if TYPE_CHECKING:
     from bot.review.dialog import Dialog
@@ -47,51 +47,6 @@ def next_due(d: Dialog) -> None:
         decision.to_decision(d)
 
 
-def ask_confirm_due(d: Dialog) -> None:
-    step = queued_step(d)
-    if step is None:
-        decision.to_decision(d)
-        return
-    owner = owner_note(step.owner, step.description)
-    assert step.due is not None
-    d.question(
-        f"Due {fmt_date(step.due, d.today)} ({pb.days_between(d.today, step.due)}): "
-        f"*{side_label(step.side)}*{owner}: {step.description}\nHow did it go?",
-        (
-            Choice("Done", "due:done", "primary"),
-            Choice("Reschedule", "due:reschedule"),
-            Choice("Drop it", "due:drop", "danger"),
-        ),
-    )
-
-
-def on_confirm_due(d: Dialog, text: str | None, value: str | None) -> None:
-    step = queued_step(d)
-    if step is None:
-        decision.to_decision(d)
-        return
-    choice = (value or "").removeprefix("due:") or (text or "").lower()
-    if re.search(r"\b(done|did|yes|complete|finished|happened)\b", choice):
-        crud.close_step(d.s, step, "done", d.now)
-        d.say(f"Marked done: {step.description}", "success")
-        next_due(d)
-    elif re.search(r"\b(drop|no longer|cancel|remove|not needed)\b", choice):
-        crud.close_step(d.s, step, "dropped", d.now)
-        d.say(f"Dropped: {step.description}")
-        next_due(d)
-    else:
-        typed = parse_date_answer(text or "", d.today) if text else None
-        d.state.step_id = step.id
-        if typed is not None and typed >= d.today:
-            apply_reschedule(d, step, typed)
-            next_due(d)
-        elif re.search(r"\b(reschedul|move|later|slip|delay|postpone|push)", choice) or value:
-            d.goto(Stage.RESCHEDULE)
-        else:
-            d.say("Was it done, should it move to a new date, or should we drop it?", "warning")
-            d.ask()
-
-
 # --- rescheduling one step ---------------------------------------------------------------
 
 
@@ -102,11 +57,73 @@ def current_step(d: Dialog) -> PlanStep | None:
     return found[0] if found else None
 
 
-def apply_reschedule(d: Dialog, step: PlanStep, new_due: dt.date) -> None:
-    crud.reschedule_step(d.s, step, new_due, d.now)
+def apply_reschedule(d: Dialog, step: PlanStep, new_due: dt.date) -> bool:
+    """Move `step` to `new_due`, say so, remember it for `undo`.
+
+    Returns True when the new date is after the deal's decision date: the caller then asks
+    `RESCHEDULE_LATE` (keep it, or move the step earlier) before going on.
+    """
+    queued = bool(d.state.due_queue) and d.state.due_queue[0] == step.id
+    old_due, old_slips = step.due, step.slips
+    moved = crud.reschedule_step(d.s, step, new_due, d.now)
+    d.remember(
+        "moved",
+        step_id=step.id,
+        due=old_due.isoformat() if old_due else None,
+        slips=old_slips,
+        slip_id=moved.id if moved else None,
+        queued=queued,
+    )
     slip = f" That's slip {step.slips} for this step." if step.slips else ""
     d.say(f"Moved “{step.description}” to {fmt_date(new_due, d.today)}.{slip}")
+    deal = d.s.get(Deal, step.deal_id)
+    decision_date = deal.decision_date if deal else None
+    if decision_date is not None and new_due > decision_date:
+        d.state.step_id = step.id
+        return True
     d.state.step_id = None
+    return False
+
+
+def ask_late(d: Dialog, step: PlanStep, resume: str | None) -> None:
+    """Go to the after-the-decision question for `step` (then back to `resume`)."""
+    if resume is not None:
+        d.state.resume = resume
+    d.state.step_id = step.id
+    d.state.stage = Stage.RESCHEDULE_LATE.value
+    d.state.reset_question()
+    d.ask()
+
+
+def ask_reschedule_late(d: Dialog) -> None:
+    step = current_step(d)
+    found = crud.get_step(d.s, d.user, step.id or 0) if step else None
+    if step is None or found is None or step.due is None or found[1].decision_date is None:
+        after_reschedule(d)
+        return
+    decision_date = found[1].decision_date
+    d.question(
+        f"{fmt_date(step.due, d.today)} is after the decision date "
+        f"({fmt_date(decision_date, d.today)}): a step that lands after the decision can't "
+        f"help them decide. Keep it, or pick an earlier date for “{step.description}”?",
+        (Choice(f"Keep {pb.short_date(step.due, d.today)}", "late:keep"),),
+        date_input=True,
+        initial=decision_date,
+    )
+
+
+def on_reschedule_late(d: Dialog, text: str | None, value: str | None) -> None:
+    step = current_step(d)
+    got = d.keep_or_date(text, value) if step else "keep"
+    if got is None:
+        return
+    if step is None or not isinstance(got, dt.date):
+        after_reschedule(d)
+        return
+    if apply_reschedule(d, step, got):
+        d.ask()
+        return
+    after_reschedule(d)
 
 
 def ask_reschedule(d: Dialog) -> None:
@@ -134,7 +151,9 @@ def on_reschedule(d: Dialog, text: str | None, value: str | None) -> None:
         d.ask()
         return
     assert isinstance(got, dt.date)
-    apply_reschedule(d, step, got)
+    if apply_reschedule(d, step, got):
+        ask_late(d, step, None)
+        return
     after_reschedule(d)
 
 
@@ -149,7 +168,7 @@ def after_reschedule(d: Dialog) -> None:
     elif d.state.due_queue:
         next_due(d)
     else:
-        d.state = ReviewState()
+        d.state = d.state.idle()
 
 
 # --- step buttons on plan cards and reminders ----------------------------------------------
@@ -174,6 +193,7 @@ def step_action(d: Dialog, value: str) -> None:
         return
     if action in ("done", "drop"):
         crud.close_step(d.s, step, "done" if action == "done" else "dropped", d.now)
+        d.remember("closed", step_id=step.id)
         d.say(
             f"{'Marked done' if action == 'done' else 'Dropped'}: {step.description}",
             "success" if action == "done" else "info",
@@ -181,18 +201,22 @@ def step_action(d: Dialog, value: str) -> None:
         if d.state.active:
             d.reask()
         else:
-            d.out.append(d.plan_card(deal))
+            d.out.append(d.plan_card(deal, undo=True))
     elif action == "reschedule":
         new = parts[3] if len(parts) > 3 else ""
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", new):
             day = dt.date.fromisoformat(new)
             if d.past(day):
                 return
-            apply_reschedule(d, step, day)
-            if d.state.active:
+            if apply_reschedule(d, step, day):
+                if d.state.deal_id is None:
+                    d.state.deal_id = deal.id
+                    d.deal = deal
+                ask_late(d, step, d.state.stage if d.state.active else None)
+            elif d.state.active:
                 d.reask()
             else:
-                d.out.append(d.plan_card(deal))
+                d.out.append(d.plan_card(deal, undo=True))
             return
         if d.state.active and d.stage is not Stage.RESCHEDULE:
             d.state.resume = d.state.stage
@@ -203,5 +227,8 @@ def step_action(d: Dialog, value: str) -> None:
             d.state.deal_id = deal.id
             d.deal = deal
         d.ask()
+    elif action == "edit":
+        d.state.last_deal_id = deal.id
+        d.out.append(edit.step_form(step, deal))
     else:
         d.say("That button didn't carry an action I know.", "warning")

@@ -3,24 +3,27 @@
 An answer to a step question is read by `process.steering.read_answer` and handed to
 `capture`, the one place that turns a reading into a step: steer (history or vague ->
 redirect), then complete it (whose? by when? after the decision date?) over as many turns as
-it takes, with the step-in-progress kept in `ReviewState.pending`, then `save_pending`
-writes it to the plan.
+it takes, with the step-in-progress kept in `ReviewState.pending` (`step_details.py`), then
+`step_details.save_pending` writes it to the plan.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from bot.messages import Choice, owner_note, side_label
+from bot.messages import Choice
+from bot.review import step_details
 from process import playbook as pb
-from process.plan import Side
+from process.plan import Side, same_step
 from process.playbook import Stage, fmt_date
 from process.steering import Reading, read_answer
 from storage import crud
 
 if TYPE_CHECKING:
     from bot.review.dialog import Dialog
+
+#: The questions that ask for a step (customer's, ours, anything else).
+STEP_QUESTIONS = frozenset(pb.STEP_STAGES)
 
 
 # --- the context line -------------------------------------------------------------------
@@ -38,7 +41,7 @@ def on_context(d: Dialog, text: str | None, value: str | None) -> None:
     if not text:
         d.ask()
         return
-    reading = read_answer(text, d.today)
+    reading = read_answer(text, d.today, d.colleagues)
     d.record(text, reading.orientation, reading.side, reading.due)
     review = d.review
     if review is not None:
@@ -77,7 +80,7 @@ def step_answer(d: Dialog, text: str | None) -> None:
     if not text:
         d.ask()
         return
-    capture(d, text, read_answer(text, d.today))
+    capture(d, text, read_answer(text, d.today, d.colleagues))
 
 
 def capture(d: Dialog, text: str, reading: Reading) -> None:
@@ -111,166 +114,42 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
         d.say(steer.message, "coach")
         if asked:
             d.state.gave_up.append(asked)
-        d.goto(next_step_stage(d, after=stage))
+        d.goto(step_details.next_step_stage(d, after=stage))
         return
     side = reading.side or asked
     if asked and reading.side and reading.side != asked:
         other = "ours" if reading.side == "us" else f"{deal.account}'s"
         d.say(f"That one is {other}; I'll put it in the plan as such.", "coach")
+    description = pb.step_description(reading, text)
+    if _already_planned(d, description, stage):
+        return
     d.state.pending = {
-        "description": pb.step_description(reading, text),
+        "description": description,
         "side": side,
         "owner": reading.owner,
         "due": reading.due.isoformat() if reading.due else None,
         "origin": stage.value,
     }
-    continue_pending(d)
+    step_details.continue_pending(d)
 
 
-def continue_pending(d: Dialog) -> None:
-    """Ask what the pending step still lacks (side, date, a date before the decision), or save it."""
-    p = d.state.pending
-    assert p is not None
+def _already_planned(d: Dialog, description: str, stage: Stage) -> bool:
+    """A step that repeats an open one is pointed out, not added twice (then move on)."""
     deal = d.deal
     assert deal is not None
-    if p.get("side") is None:
-        d.goto(Stage.STEP_SIDE)
-    elif p.get("due") is None and not p.get("no_date"):
-        d.goto(Stage.STEP_DUE)
-    elif (
-        p.get("due")
-        and deal.decision_date
-        and dt.date.fromisoformat(p["due"]) > deal.decision_date
-        and not p.get("keep_late")
-    ):
-        d.goto(Stage.STEP_LATE)
-    else:
-        save_pending(d)
-
-
-def save_pending(d: Dialog) -> None:
-    p = d.state.pending
-    deal = d.deal
-    assert p is not None and deal is not None
-    due = dt.date.fromisoformat(p["due"]) if p.get("due") else None
-    step = crud.add_step(
-        d.s, deal, p["description"], p["side"], due, d.now, p.get("owner"), d.state.review_id
+    steps = crud.steps_for(d.s, [deal.id or 0]).get(deal.id or 0, [])
+    same = next(
+        (s for s in steps if s.status == "open" and same_step(description, s.description)), None
     )
-    d.state.pending = None
-    d.state.steps_added += 1
-    if step.side and step.side not in d.state.got:
-        d.state.got.append(step.side)
-    owner = owner_note(step.owner, step.description)
-    when = f", due {fmt_date(due, d.today)}" if due else ", no date yet"
+    if same is None:
+        return False
+    when = f", due {fmt_date(same.due, d.today)}" if same.due else ""
     d.say(
-        f"Added to the plan: *{side_label(step.side)}*{owner}: {step.description}{when}",
-        "success",
+        f"That's already in the plan as #{same.number}: “{same.description}”{when}. "
+        f"I won't add it twice (to change it: *edit #{same.number} due …*).",
+        "coach",
     )
-    d.goto(next_step_stage(d, after=Stage(p.get("origin", Stage.MORE.value))))
-
-
-def next_step_stage(d: Dialog, after: Stage) -> Stage:
-    """Customer step first, then ours, then work back until 'that's all' or enough steps."""
-    order = [Stage.CUSTOMER_NEXT, Stage.US_NEXT, Stage.MORE]
-    if after is Stage.MORE:
-        return (
-            Stage.RISK
-            if d.state.steps_added >= pb.MAX_STEPS_PER_REVIEW or "more" in d.state.gave_up
-            else Stage.MORE
-        )
-    for stage in order[: order.index(after) + 1]:
-        side = pb.STEP_STAGES[stage]
-        if side and side not in d.state.got and side not in d.state.gave_up:
-            return stage
-    return order[order.index(after) + 1]
-
-
-# --- completing a step: whose, by when, and after the decision date ----------------------
-
-
-def _origin(d: Dialog) -> Stage:
-    return Stage((d.state.pending or {}).get("origin", Stage.MORE.value))
-
-
-def ask_step_side(d: Dialog) -> None:
-    account = d.deal.account if d.deal else "the customer"
-    d.question(
-        f"Whose step is “{(d.state.pending or {}).get('description', '')}”?",
-        (Choice(f"{account}'s", "side:customer"), Choice("Ours", "side:us")),
-        parent=_origin(d),
-    )
-
-
-def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
-    side = (value or "").removeprefix("side:") if value else pb.read_side(text or "")
-    if side not in ("customer", "us"):
-        d.say("Is it the customer's step or ours?", "warning")
-        d.ask()
-        return
-    assert d.state.pending is not None
-    d.state.pending["side"] = side
-    continue_pending(d)
-
-
-def ask_step_due(d: Dialog) -> None:
-    decision = d.deal.decision_date if d.deal else None
-    d.question(
-        f"By when? ({(d.state.pending or {}).get('description', '')})",
-        d.date_choices(pb.quick_step_dates(d.today, decision))
-        + (Choice("No date yet", "date:none"),),
-        date_input=True,
-        hint="Pick one or type a date (“Friday”, “Dec 12”, “in two weeks”).",
-        parent=_origin(d),
-    )
-
-
-def on_step_due(d: Dialog, text: str | None, value: str | None) -> None:
-    got = d.read_date(text, value)
-    p = d.state.pending
-    assert p is not None
-    if got == "none":
-        p["no_date"] = True
-        d.say("Saved without a date for now; the plan will flag it until it has one.", "warning")
-        save_pending(d)
-        return
-    if not isinstance(got, dt.date) or d.past(got):
-        d.state.redirects += 1
-        if d.state.redirects >= pb.MAX_REDIRECTS:
-            p["no_date"] = True
-            d.say("I'll save it without a date; add one when you know it.", "warning")
-            save_pending(d)
-        else:
-            d.ask()
-        return
-    p["due"] = got.isoformat()
-    continue_pending(d)
-
-
-def ask_step_late(d: Dialog) -> None:
-    pending = d.state.pending or {}
-    due = dt.date.fromisoformat(pending["due"])
-    decision = d.deal.decision_date if d.deal else None
-    assert decision is not None
-    d.question(
-        f"{fmt_date(due, d.today)} is after the decision date ({fmt_date(decision, d.today)}): a step that "
-        "lands after the decision can't help them decide. Pick an earlier date, or keep it?",
-        (Choice(f"Keep {pb.short_date(due, d.today)}", "late:keep"),),
-        date_input=True,
-        initial=decision,
-        parent=_origin(d),
-    )
-
-
-def on_step_late(d: Dialog, text: str | None, value: str | None) -> None:
-    p = d.state.pending
-    assert p is not None
-    if value == "late:keep" or (text and pb.is_keep(text)):
-        p["keep_late"] = True
-        save_pending(d)
-        return
-    got = d.read_date(text, value)
-    if not isinstance(got, dt.date) or d.past(got):
-        d.ask()
-        return
-    p["due"] = got.isoformat()
-    continue_pending(d)
+    if same.side and same.side not in d.state.got:
+        d.state.got.append(same.side)
+    d.goto(step_details.next_step_stage(d, after=stage))
+    return True

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from bot.messages import Choice
 from bot.review import steps
-from bot.state import ReviewState
 from process import playbook as pb
 from process.playbook import Stage, fmt_date
 from process.steering import read_answer
@@ -18,6 +17,14 @@ if TYPE_CHECKING:
 
 
 def ask_risk(d: Dialog) -> None:
+    earlier = d.deal.risk if d.deal else None
+    if earlier:
+        d.question(
+            f"Last one: last time the risk of *no decision* was “{earlier}”. Still the "
+            "same, or is it something else now?",
+            (Choice("Same as before", "risk:same", "primary"), Choice("Skip", "risk:skip")),
+        )
+        return
     d.question(
         "Last one: what could make this end in *no decision*? A competing priority, a "
         "missing sponsor, budget timing…",
@@ -25,10 +32,20 @@ def ask_risk(d: Dialog) -> None:
     )
 
 
+_SAME = re.compile(
+    r"^\s*(?:(?:it'?s|still)\s+)?(?:the\s+)?(?:same(?:\s+as\s+(?:before|last\s+time))?|"
+    r"still\s+the\s+same|unchanged|no\s+change|as\s+before)\s*[.!]*\s*$",
+    re.I,
+)
+
+
 def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
     deal = d.deal
     assert deal is not None
-    if value != "risk:skip" and text and not pb.is_skip(text):
+    if value == "risk:same" or (text and deal.risk and _SAME.match(text)):
+        d.say(f"Keeping the risk: {deal.risk}")
+    elif value != "risk:skip" and text and not pb.is_skip(text):
+        d.remember("risk", old=deal.risk, deal_id=deal.id)
         deal.risk = text[:1000]
         d.s.add(deal)
         d.record(text)
@@ -54,7 +71,7 @@ def on_summary(d: Dialog, text: str | None, value: str | None) -> None:
         if "more" in d.state.gave_up:
             d.state.gave_up.remove("more")
         d.goto(Stage.MORE)
-    elif text and read_answer(text, d.today).orientation == "next_step":
+    elif text and read_answer(text, d.today, d.colleagues).orientation == "next_step":
         d.state.stage = Stage.MORE.value
         steps.step_answer(d, text)
     else:
@@ -81,5 +98,5 @@ def finish(d: Dialog) -> None:
         else " The plan still has no customer step: that's the first thing to find out."
     )
     d.say(f"Plan saved for *{deal.title}*.{follow}", "success")
-    d.state = ReviewState()
+    d.state = d.state.idle()
     d.finished = True

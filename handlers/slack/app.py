@@ -28,14 +28,18 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access import STOP_WORDS
+from bot.delivery import DeliveryError
 from bot.engine import Coach
-from bot.messages import Form, Outcome, Reply, Turn, UserRef
+from bot.messages import Form, Mention, Outcome, Reply, Text, Turn, UserRef
 from bot.processes import EngineProcesses
 from config import Settings
+from handlers.slack import text as slack_text
 from handlers.slack import turns
 from handlers.slack.client import InstallationStore, StateStore, retry_handlers, web_client
 from handlers.slack.delivery import SlackDelivery
 from handlers.slack.render import (
+    FORM_CALLBACK,
     SETTINGS_CALLBACK,
     Message,
     Renderer,
@@ -70,6 +74,13 @@ DIGEST_HINT = (
     "Name the channel with its # so Slack links it, e.g. `/dealreview digest #sales-leads`, "
     "and invite me there first (`/invite @dealcoach`)."
 )
+CANT_POST = (
+    "I can't post in {channel} yet ({error}): invite me there with `/invite @dealcoach`, "
+    "otherwise the weekly digest will not arrive."
+)
+CHANNEL_HELLO = (
+    "I'll post the weekly deal digest here. Managers: `/dealreview team` lists who is in it."
+)
 
 
 class _QuietTokenNotice(logging.Filter):
@@ -93,14 +104,16 @@ class Profile:
 
 @dataclasses.dataclass
 class Inbound:
-    """One turn a listener acknowledges: what the inbox journal keeps until it is answered."""
+    """One turn a listener acknowledges, as Slack sent it: what the inbox journal keeps
+    until it is answered. `kind` is command (raw: name, args), message (raw: text) or
+    click (raw: value); decoding mentions needs the Web API, so it happens after the ack."""
 
     team_id: str
     user_id: str
-    fields: dict[str, str]  # Turn fields: command+args, text, or value
+    kind: str
+    raw: dict[str, str]
     key: str | None = None
     channel: str | None = None
-    rewrite: dict[str, str] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Inbound:
@@ -221,6 +234,7 @@ class SlackFrontend:
         app.event("app_home_opened")(self.on_home_opened)
         app.action(re.compile(r"^dc:"))(self.on_action)
         app.view(SETTINGS_CALLBACK)(self.on_settings_submit)
+        app.view(FORM_CALLBACK)(self.on_settings_submit)
         app.view_closed(_ANY)(self.on_ignored)
         app.event(_ANY)(self.on_ignored)  # anything else we are subscribed to: ack, nothing
         app.error(self.on_error)
@@ -275,10 +289,61 @@ class SlackFrontend:
             or info.get("name")
             or "",
             timezone=info.get("tz") or None,
+            is_admin=bool(
+                info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner")
+            ),
         )
         await self.engine(self.coach.save_profile, ref)
         self.profiles[key] = Profile(ref, now)
         return ref
+
+    async def decode(
+        self, client: AsyncWebClient, team_id: str, raw: str
+    ) -> tuple[str, tuple[Mention, ...]]:
+        """Slack text as plain text plus the colleagues it mentions (names from users.info)."""
+        ids = slack_text.user_ids(raw)
+        names: dict[str, str] = {}
+        for uid in ids:
+            ref = await self.who(client, team_id, uid)
+            if ref.display_name:
+                names[uid] = ref.display_name
+        missing = [uid for uid in ids if uid not in names]
+        if missing:
+            stored = await self.engine(
+                self.coach.display_names, turns.workspace_id(team_id), missing
+            )
+            names.update(stored)
+        mentions = tuple(Mention(uid, names.get(uid, uid)) for uid in ids)
+        return slack_text.decode(raw, names), mentions
+
+    async def tell_others(self, team_id: str, outcome: Outcome, rename: dict[str, str]) -> None:
+        """Deliver the outcome's notices (a moved digest, a rep added); failures only log."""
+        for notice in outcome.notices:
+            replies: list[Reply] = [
+                Text(_renamed(r.text, rename), r.tone) if isinstance(r, Text) else r
+                for r in notice.replies
+            ]
+            try:
+                await self.delivery.to_user(turns.workspace_id(team_id), notice.user_id, replies)
+            except (DeliveryError, SlackApiError, SlackClientError) as exc:
+                log.warning("notice to %s/%s failed: %s", team_id, notice.user_id, exc)
+
+    async def check_channel(
+        self, client: AsyncWebClient, team_id: str, user_id: str, channel: str
+    ) -> None:
+        """Say hello in a new digest channel now, so a bot that isn't in it is told today."""
+        try:
+            await client.chat_postMessage(channel=channel, text=CHANNEL_HELLO)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response else str(exc)
+            log.info("digest channel %s/%s not postable: %s", team_id, channel, error)
+            await self.send(
+                client,
+                team_id,
+                user_id,
+                [Text(CANT_POST.format(channel=channel, error=error), "warning")],
+                rewrite={channel: f"<#{channel}>"},
+            )
 
     async def turn(self, client: AsyncWebClient, team_id: str, user_id: str, **kw: Any) -> Outcome:
         who = await self.who(client, team_id, user_id)
@@ -291,22 +356,61 @@ class SlackFrontend:
         if self.inbox is not None and inbound.key:
             self.inbox.received(inbound.key, dataclasses.asdict(inbound), self.coach.clock())
 
+    async def prepare(
+        self, client: AsyncWebClient, inbound: Inbound, respond: Any = None
+    ) -> tuple[dict[str, Any], dict[str, str], dict[str, str]] | None:
+        """Turn fields, link rewrites and channel names for what Slack sent; None when a
+        hint was the whole answer (a digest command naming no channel)."""
+        if inbound.kind == "click":
+            return {"value": inbound.raw["value"]}, {}, {}
+        raw = inbound.raw.get("args" if inbound.kind == "command" else "text", "")
+        plain, mentions = await self.decode(client, inbound.team_id, raw)
+        channel = None
+        if inbound.kind == "command":
+            fields: dict[str, Any] = {"command": inbound.raw["name"], "args": plain}
+            if inbound.raw["name"] == "digest":
+                channel = turns.digest_channel(raw)
+                words = plain.split()
+                if channel is not None:
+                    fields["args"] = channel
+                elif words and words[0].lower() in STOP_WORDS:
+                    fields["args"] = "off"
+                elif words:
+                    if respond is not None:
+                        await respond(text=DIGEST_HINT, response_type="ephemeral")
+                    return None
+        else:
+            fields = {"text": plain}
+            channel = turns.digest_channel(raw) if plain.lower().startswith("digest ") else None
+            if channel:  # typed "digest #sales" in the DM: the channel id, not its name
+                fields = {"command": "digest", "args": channel}
+        rewrite = {channel: f"<#{channel}>"} if channel else {}
+        rename = turns.channel_names(raw) if channel or inbound.kind == "message" else {}
+        return {**fields, "mentions": mentions}, rewrite, rename
+
     async def answer(
         self,
         client: AsyncWebClient,
         inbound: Inbound,
         replay: bool = False,
         applied: Callable[[], Awaitable[None]] | None = None,
+        respond: Any = None,
         **send: Any,
-    ) -> Outcome:
+    ) -> Outcome | None:
         """Run an acked turn and send its replies; the journal then marks it answered.
 
         `applied` runs between the turn and its replies (a click retires its buttons). On a
         replay at startup, a turn that took effect before the kill (its key is taken) but
         whose replies never left is answered with where the review now stands.
+        Raises SlackApiError when the DM cannot be sent.
         """
+        prepared = await self.prepare(client, inbound, respond)
+        if prepared is None:
+            self._answered(inbound)
+            return None
+        fields, rewrite, rename = prepared
         outcome = await self.turn(
-            client, inbound.team_id, inbound.user_id, event_id=inbound.key, **inbound.fields
+            client, inbound.team_id, inbound.user_id, event_id=inbound.key, **fields
         )
         if outcome.duplicate and not replay:
             return outcome  # the first delivery is answering it
@@ -320,6 +424,7 @@ class SlackFrontend:
                     event_id=f"{inbound.key}:replayed",
                 )
             if not outcome.duplicate:
+                await self.tell_others(inbound.team_id, outcome, rename)
                 if applied is not None and not replay:
                     await applied()
                 await self.after(
@@ -328,13 +433,20 @@ class SlackFrontend:
                     inbound.user_id,
                     outcome,
                     channel=inbound.channel,
-                    rewrite=inbound.rewrite,
+                    rewrite=rewrite or None,
                     **send,
                 )
+                if outcome.digest_channel:
+                    await self.check_channel(
+                        client, inbound.team_id, inbound.user_id, outcome.digest_channel
+                    )
         finally:  # answered, or failed in a way the log and the user were told about
-            if self.inbox is not None and inbound.key:
-                self.inbox.answered(inbound.key)
+            self._answered(inbound)
         return outcome
+
+    def _answered(self, inbound: Inbound) -> None:
+        if self.inbox is not None and inbound.key:
+            self.inbox.answered(inbound.key)
 
     async def replay(self) -> int:
         """Answer what a killed process acknowledged and never answered; returns how many."""
@@ -343,9 +455,9 @@ class SlackFrontend:
         pending = self.inbox.unanswered()
         self.inbox.compact()
         for key, data in pending:
-            inbound = Inbound.from_dict(data)
             log.info("answering %s, acknowledged before a restart", key)
             try:
+                inbound = Inbound.from_dict(data)
                 client = await self.client_for(inbound.team_id)
                 await self.answer(client, inbound, replay=True)
             except Exception:
@@ -416,8 +528,9 @@ class SlackFrontend:
         who = await self.who(client, team_id, user_id)
         deals = await self.engine(self.coach.deals, who)
         active = await self.engine(self.coach.in_review, who)
+        team = await self.engine(self.coach.team_deals, who)
         try:
-            await client.views_publish(user_id=user_id, view=home_view(deals, active))
+            await client.views_publish(user_id=user_id, view=home_view(deals, active, team))
         except SlackApiError as exc:
             log.warning("views.publish failed for %s/%s: %s", team_id, user_id, exc)
 
@@ -445,14 +558,9 @@ class SlackFrontend:
             return
         name, args = turns.parse_command(body.get("text", ""))
         in_dm = body.get("channel_id") == self.dm_channels.get((team_id, user_id))
-        rewrite = None
-        channel = turns.digest_channel(args) if name == "digest" else None
-        if channel is not None:
-            args, rewrite = channel, {channel: f"<#{channel}>"}
         key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
-        inbound = Inbound(team_id, user_id, {"command": name, "args": args}, key, rewrite=rewrite)
-        if name != "digest" or channel is not None:
-            self.received(inbound)
+        inbound = Inbound(team_id, user_id, "command", {"name": name, "args": args}, key)
+        self.received(inbound)
         if name == "settings" or in_dm:
             await ack()
         else:
@@ -460,11 +568,10 @@ class SlackFrontend:
 
         async def in_the_dm() -> None:
             await self.after_ack(context)
-            if name == "digest" and channel is None:
-                await respond(text=DIGEST_HINT, response_type="ephemeral")
-                return
             try:
-                await self.answer(client, inbound, trigger_id=body.get("trigger_id"))
+                await self.answer(
+                    client, inbound, respond=respond, trigger_id=body.get("trigger_id")
+                )
             except SlackApiError as exc:
                 error = exc.response.get("error") if exc.response else str(exc)
                 log.error("could not DM %s/%s: %s", team_id, user_id, error)
@@ -512,6 +619,7 @@ class SlackFrontend:
         inbound = Inbound(
             team_id,
             user_id,
+            "click",
             {"value": value},
             turns.action_key(body, action),
             channel=channel if container.get("type") == "message" else None,
@@ -533,9 +641,15 @@ class SlackFrontend:
         container = body.get("container") or {}
         message = body.get("message") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        opens_form = value.endswith(":edit") or value.startswith("close:")
 
         async def retire_clicked() -> None:
-            if container.get("type") != "message" or not message.get("blocks") or not channel:
+            if (
+                container.get("type") != "message"
+                or not message.get("blocks")
+                or not channel
+                or opens_form
+            ):
                 return
             try:
                 await client.chat_update(
@@ -554,7 +668,7 @@ class SlackFrontend:
         outcome = await self.answer(
             client, inbound, applied=retire_clicked, trigger_id=body.get("trigger_id")
         )
-        if outcome.duplicate:
+        if outcome is None or outcome.duplicate:
             return
         if container.get("type") == "view" and not outcome.review_finished:
             await self.publish_home(client, inbound.team_id, inbound.user_id)
@@ -562,7 +676,8 @@ class SlackFrontend:
     async def on_settings_submit(
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        """Saves the settings modal; a field the engine rejects is shown in the modal itself."""
+        """Submits a modal (settings, a step's edit, a deal's close); a field the engine
+        rejects is shown in the modal itself. `private_metadata` names the form."""
         view = body.get("view") or {}
         user_id = (body.get("user") or {}).get("id")
         team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
@@ -570,8 +685,14 @@ class SlackFrontend:
             await ack()
             return
         values = turns.form_values(view)
+        form_id = str(view.get("private_metadata") or "settings")[:100]
         outcome = await self.turn(
-            client, team_id, user_id, form=values, event_id=turns.view_key(view, values)
+            client,
+            team_id,
+            user_id,
+            form=values,
+            form_id=form_id,
+            event_id=turns.view_key(view, values),
         )
         errors = {name: why[:150] for name, why in outcome.form_errors.items() if name in values}
         if errors:
@@ -598,9 +719,14 @@ def dm_answer(body: dict[str, Any], bot_user_id: str | None) -> Inbound | None:
     ):
         return None
     key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
-    return Inbound(
-        team_id, user_id, {"text": str(event.get("text") or "")}, key, channel=event.get("channel")
-    )
+    text = str(event.get("text") or "")
+    return Inbound(team_id, user_id, "message", {"text": text}, key, channel=event.get("channel"))
+
+
+def _renamed(text: str, rename: dict[str, str]) -> str:
+    for old, new in rename.items():
+        text = text.replace(old, new)
+    return text
 
 
 def _rewrite(msg: Message, replace: dict[str, str]) -> Message:

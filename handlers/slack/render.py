@@ -9,7 +9,6 @@ back to `Turn.value` (see `turns.py`).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +31,7 @@ Block = dict[str, Any]
 MAX_BLOCKS = 48  # Slack allows 50 per message; keep a margin for the "you chose" context
 MAX_TEXT = 2900  # a section's text may hold 3000 characters
 SETTINGS_CALLBACK = "dc:settings"
+FORM_CALLBACK = "dc:form"
 _TONE = {
     "warning": ":warning: ",
     "error": ":x: ",
@@ -40,17 +40,25 @@ _TONE = {
     "info": "",
 }
 _HEALTH = {"healthy": ":large_green_circle:", "at risk": ":large_yellow_circle:"}
-_MRKDWN_LINK = re.compile(r"<[^>]*>")
 
 
 def escape(text: str) -> str:
-    """Slack's three control characters; everything else (the `*emphasis*`) passes as is."""
+    """Slack's three control characters; everything else (the `*emphasis*`) passes as is.
+
+    Applied once to every piece of text that Slack reads as mrkdwn (section and context
+    text, and a message's fallback `text`), so nothing stored can come back out as a
+    mention, a broadcast (`<!channel>`) or a link: text is decoded once on the way in
+    (handlers/slack/text.py) and escaped once here.
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plain(text: str) -> str:
-    """Notification text: no asterisks, no links."""
-    return _MRKDWN_LINK.sub("", text).replace("*", "")
+    """Text for a plain_text field (headers, labels, modal titles): no emphasis marks.
+
+    Slack does not parse mentions or links in plain_text, so it is not escaped.
+    """
+    return text.replace("*", "")
 
 
 def mrkdwn(text: str) -> Block:
@@ -121,7 +129,7 @@ class Renderer:
                 current = Message("")
             current.blocks.extend(blocks[:MAX_BLOCKS])
             if not current.text:
-                current.text = fallback(reply)[:300]
+                current.text = escape(fallback(reply)[:300])
         if current.blocks:
             out.append(current)
         return out
@@ -181,6 +189,17 @@ class Renderer:
             else "No gaps: every step has an owner and a date, and the plan reaches the decision."
         )
         blocks.append(context("\n".join(notes)))
+        if card.actions:
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": self._id(f"deal:{card.deal_id}:"),
+                    "elements": [
+                        button(c, f"dc:deal:{card.deal_id}:{i}")
+                        for i, c in enumerate(card.actions[:5])
+                    ],
+                }
+            )
         return blocks
 
     def step_actions(self, s: StepView) -> Block | None:
@@ -221,7 +240,8 @@ def step_line(s: StepView, today: dt.date | None) -> str:
     text = escape(s.description)
     if s.status != "open":
         text = f"~{text}~"
-    return f"*{s.who}*{escape(s.owner_note)}: {text} · due {fmt_date(s.due, today)}{flag}"
+    number = f"#{s.number} " if s.number else ""
+    return f"{number}*{s.who}*{escape(s.owner_note)}: {text} · due {fmt_date(s.due, today)}{flag}"
 
 
 def deal_list(lst: DealList) -> list[Block]:
@@ -274,7 +294,7 @@ def open_form_button(form: Form) -> list[Block]:
             "block_id": "open-form",
             "elements": [
                 button(
-                    Choice(f"Open {form.title.lower()}", f"cmd:{form.form_id}", "primary"),
+                    Choice(f"Open {form.title.lower()}", form.open_value, "primary"),
                     "dc:choice:0",
                 )
             ],
@@ -328,9 +348,9 @@ def form_view(form: Form) -> Block:
         blocks.append(block)
     return {
         "type": "modal",
-        "callback_id": SETTINGS_CALLBACK
-        if form.form_id == "settings"
-        else f"dc:form:{form.form_id}",
+        # The settings modal keeps its own callback; every other form comes back through
+        # FORM_CALLBACK, and private_metadata says which one (the engine re-checks it).
+        "callback_id": SETTINGS_CALLBACK if form.form_id == "settings" else FORM_CALLBACK,
         "private_metadata": form.form_id,
         "title": {"type": "plain_text", "text": plain(form.title)[:24]},
         "submit": {"type": "plain_text", "text": form.submit_label[:24]},
@@ -342,7 +362,8 @@ def form_view(form: Form) -> Block:
 # --- App Home -------------------------------------------------------------------------
 
 
-def home_view(lst: DealList, in_review: bool = False) -> Block:
+def home_view(lst: DealList, in_review: bool = False, team: DealList | None = None) -> Block:
+    """App Home: the user's own deals, and for a manager their team's deals below them."""
     start = Choice(
         "Continue your review" if in_review else "Start a review", "cmd:review", "primary"
     )
@@ -363,4 +384,7 @@ def home_view(lst: DealList, in_review: bool = False) -> Block:
         {"type": "divider"},
     ]
     blocks.extend(deal_list(lst))
+    if team is not None:
+        blocks.append({"type": "divider"})
+        blocks.extend(deal_list(team) if team.deals else [header(team.title)])
     return {"type": "home", "blocks": blocks[:100]}

@@ -12,9 +12,11 @@ import re
 from typing import Any
 
 from bot.review import COMMANDS
+from handlers.slack.render import escape
 
 Payload = dict[str, Any]
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
+_NAMED_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)\|([^>]*)>")
 _BARE_CHANNEL = re.compile(r"^[CG][A-Z0-9]{6,}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -50,6 +52,11 @@ def digest_channel(args: str) -> str | None:
         return m.group(1)
     bare = (args or "").strip()
     return bare if _BARE_CHANNEL.match(bare) else None
+
+
+def channel_names(args: str) -> dict[str, str]:
+    """Channel id -> "#name" for every `<#C…|name>` in the args (for messages to others)."""
+    return {m.group(1): f"#{m.group(2)}" for m in _NAMED_CHANNEL.finditer(args or "") if m.group(2)}
 
 
 def action_value(action: Payload) -> str | None:
@@ -116,7 +123,7 @@ def chosen_note(action: Payload, value: str) -> str:
         if value.startswith("step:"):
             return f":calendar: Rescheduled to *{picked}*"
         return f":calendar: You picked *{picked}*"
-    label = ((action.get("text") or {}).get("text")) or value
+    label = escape(((action.get("text") or {}).get("text")) or value)
     if value.startswith("step:") and value.endswith(":done"):
         return ":white_check_mark: Marked *done*"
     if value.startswith("step:") and value.endswith(":drop"):

@@ -88,6 +88,7 @@ def mount(
 
     app.router.add_post("/api/messages", messages)
     delivery = TeamsDelivery(adapter, references, settings.microsoft_app_id, retry)
+    bot.delivery = delivery
     app[ADAPTER] = adapter
     app[DELIVERY] = delivery
     return delivery

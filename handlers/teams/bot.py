@@ -16,9 +16,12 @@ from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import ActivityHandler, TurnContext
-from botbuilder.schema import Activity, ChannelAccount, ConversationReference
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ChannelAccount, ConversationReference, Mention
 
+from bot.delivery import DeliveryError
 from bot.engine import Coach
+from bot.messages import Mention as Colleague
 from bot.messages import Outcome, Reply, Text, Turn, UserRef
 from bot.references import References
 from handlers.teams import cards
@@ -36,7 +39,11 @@ MENU = {
     "help": "help",
     "settings": "settings",
     "cancel": "cancel",
+    "undo": "undo",
+    "back": "back",
 }
+#: Commands that take words after them in a 1:1 chat ("team add @Dana", "digest off").
+WITH_ARGS = ("team", "digest")
 WELCOME = (
     "Hi, I'm *dealcoach*. I run short deal reviews (about 3 minutes) that end in a plan: "
     "what the customer does next, what we do to help, and by when.\n"
@@ -106,6 +113,8 @@ def text_turn(text: str) -> dict[str, str]:
         return {"command": "review", "args": rest}
     if word in MENU and not rest:
         return {"command": MENU[word]}
+    if word in WITH_ARGS:
+        return {"command": word, "args": rest}
     return {"text": text.strip()}
 
 
@@ -119,6 +128,12 @@ def submit_key(user: UserRef, activity: Activity, what: Any) -> str:
     return f"{PLATFORM}:submit:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
+def _renamed(text: str, rename: dict[str, str]) -> str:
+    for old, new in rename.items():
+        text = text.replace(old, new)
+    return text
+
+
 class TeamsBot(ActivityHandler):
     """Turns Teams activities into coach turns and sends the rendered replies back."""
 
@@ -128,6 +143,8 @@ class TeamsBot(ActivityHandler):
         self.coach = coach
         self.references = references
         self.retry = retry or RetryPolicy()
+        #: How notices reach other people (set by `handlers.teams.mount`).
+        self.delivery: Any = None
 
     # --- inbound ------------------------------------------------------------------------
 
@@ -141,20 +158,63 @@ class TeamsBot(ActivityHandler):
             await self.on_submit(turn_context, user, data)
             return
         text = (TurnContext.remove_recipient_mention(activity) or "").strip()
+        text, mentions = await self.colleagues(turn_context, text)
         text = " ".join(text.split())
         if not is_personal(activity):
-            await self.on_channel_text(turn_context, user, text)
+            await self.on_channel_text(turn_context, user, text, mentions)
             return
         fields = text_turn(text)
         await self.run(
-            turn_context, Turn(user=user, event_id=f"{PLATFORM}:{activity.id}", **fields)
+            turn_context,
+            Turn(user=user, event_id=f"{PLATFORM}:{activity.id}", mentions=mentions, **fields),
         )
 
+    async def colleagues(self, ctx: TurnContext, text: str) -> tuple[str, tuple[Colleague, ...]]:
+        """Every `<at>Name</at>` but the bot's becomes the name; each is a colleague.
+
+        The person's AAD object id (our user id) comes from the roster when the
+        conversation has one, else from the mention itself.
+        """
+        found: list[Colleague] = []
+        bot_id = ctx.activity.recipient.id if ctx.activity.recipient else None
+        for entity in TurnContext.get_mentions(ctx.activity):
+            data = {**(getattr(entity, "additional_properties", None) or {}), **entity.serialize()}
+            mention = Mention().deserialize(data)
+            who = mention.mentioned
+            if who is None or who.id == bot_id:
+                continue
+            tag = mention.text or f"<at>{who.name}</at>"
+            name = tag.removeprefix("<at>").removesuffix("</at>") or who.name or ""
+            text = text.replace(tag, name)
+            aad = getattr(who, "aad_object_id", None)
+            if not aad:
+                try:
+                    aad = (await TeamsInfo.get_member(ctx, who.id)).aad_object_id
+                except Exception as exc:  # no roster in this conversation: the mention's id
+                    log.info("Teams: no roster entry for %s: %s", who.id, exc)
+            found.append(Colleague(aad or who.id, who.name or name))
+        return text, tuple(found)
+
+    async def is_team_owner(self, ctx: TurnContext) -> bool:
+        """Whether the speaker owns the team this channel belongs to (roster `userRole`)."""
+        try:
+            member = await TeamsInfo.get_member(ctx, ctx.activity.from_property.id)
+        except Exception as exc:
+            log.warning("Teams: roster lookup failed, treating as not an owner: %s", exc)
+            return False
+        return str(getattr(member, "user_role", "") or "").lower() == "owner"
+
     async def on_submit(self, ctx: TurnContext, user: UserRef, data: dict[str, Any]) -> None:
-        """An Action.Submit: a choice button, a date picker, or the settings form."""
-        form = cards.submitted_form(data)
-        if form is not None:
-            turn = Turn(user=user, form=form, event_id=submit_key(user, ctx.activity, form))
+        """An Action.Submit: a choice button, a date picker, or a form (settings, edit, close)."""
+        submitted = cards.submitted_form(data)
+        if submitted is not None:
+            form_id, form = submitted
+            turn = Turn(
+                user=user,
+                form=form,
+                form_id=form_id,
+                event_id=submit_key(user, ctx.activity, {"form_id": form_id, **form}),
+            )
             await self.run(ctx, turn)
             return
         value = cards.submitted_value(data)
@@ -164,18 +224,43 @@ class TeamsBot(ActivityHandler):
         turn = Turn(user=user, value=value, event_id=submit_key(user, ctx.activity, value))
         await self.run(ctx, turn, answered=cards.answered_card(data))
 
-    async def on_channel_text(self, ctx: TurnContext, user: UserRef, text: str) -> None:
-        """In a team channel or group chat only `digest here` means something."""
-        if text.lower().strip(" .!") not in ("digest here", "dealreview digest here"):
+    async def on_channel_text(
+        self, ctx: TurnContext, user: UserRef, text: str, mentions: tuple[Colleague, ...] = ()
+    ) -> None:
+        """In a team channel or group chat only `digest here|off` and `team …` mean something.
+
+        The speaker's role in the team comes from the roster (an owner may put their own
+        team's digest here); the engine decides, so a refusal changes nothing.
+        """
+        words = text.lower().strip(" .!").removeprefix("dealreview ").split()
+        event = f"{PLATFORM}:{ctx.activity.id}"
+        if words[:1] == ["team"]:  # team, team add @Dana, team remove @Dana
+            args = " ".join(words[1:])
+            await self.run(
+                ctx, Turn(user=user, command="team", args=args, event_id=event, mentions=mentions)
+            )
+            return
+        if words[:2] not in (["digest", "here"], ["digest", "off"], ["digest", "stop"]):
             await self.send(ctx, [Text(CHANNEL_HINT)])
             return
         channel = channel_id(ctx.activity)
         target = f"channel:{channel}"
-        await self.remember(user.workspace_id, target, reference_of(ctx.activity, channel))
+        if words[1] != "here":
+            turn = Turn(user=user, command="digest", args="off", event_id=event, mentions=mentions)
+            await self.run(ctx, turn)
+            return
+        owner = await self.is_team_owner(ctx)
         turn = Turn(
-            user=user, command="digest", args=target, event_id=f"{PLATFORM}:{ctx.activity.id}"
+            user=user,
+            command="digest",
+            args=target,
+            event_id=event,
+            mentions=mentions,
+            channel_owner=owner,
         )
-        await self.run(ctx, turn, rename={target: "this channel"})
+        outcome = await self.run(ctx, turn, rename={target: "this channel"})
+        if outcome is not None and outcome.digest_channel:
+            await self.remember(user.workspace_id, target, reference_of(ctx.activity, channel))
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
@@ -215,11 +300,11 @@ class TeamsBot(ActivityHandler):
         turn: Turn,
         rename: dict[str, str] | None = None,
         answered: Activity | None = None,
-    ) -> None:
+    ) -> Outcome | None:
         outcome: Outcome = await asyncio.to_thread(self.coach.handle, turn)
         if outcome.duplicate:
             log.info("Teams: duplicate %s ignored", turn.event_id)
-            return
+            return None
         if answered is not None and ctx.activity.reply_to_id:
             await self.replace_card(ctx, ctx.activity.reply_to_id, answered)
         replies = outcome.replies
@@ -229,6 +314,25 @@ class TeamsBot(ActivityHandler):
                 for r in replies
             ]
         await self.send(ctx, replies)
+        await self.tell_others(turn.user.workspace_id, outcome, rename or {})
+        return outcome
+
+    async def tell_others(
+        self, workspace_id: str, outcome: Outcome, rename: dict[str, str]
+    ) -> None:
+        """The outcome's notices, through the stored 1:1 references; failures only log."""
+        if not outcome.notices or self.delivery is None:
+            return
+        others = {old: "a Teams channel" for old in rename}
+        for notice in outcome.notices:
+            replies = [
+                replace(r, text=_renamed(r.text, others)) if isinstance(r, Text) else r
+                for r in notice.replies
+            ]
+            try:
+                await self.delivery.to_user(workspace_id, notice.user_id, replies)
+            except DeliveryError as exc:
+                log.warning("Teams: notice to %s failed: %s", notice.user_id, exc)
 
     async def replace_card(self, ctx: TurnContext, activity_id: str, card: Activity) -> None:
         """Swap an answered question card for its answer; cosmetic, so failures only log."""

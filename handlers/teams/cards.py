@@ -41,8 +41,23 @@ _HEALTH_COLOR = {"healthy": "Good", "at risk": "Warning", "off track": "Attentio
 
 
 def markdown(text: str) -> str:
-    """The engine's `*word*` emphasis as Teams Markdown bold (`**word**`)."""
-    return _EMPHASIS.sub(r"**\1**", text)
+    """The engine's `*word*` emphasis as Teams Markdown bold (`**word**`), made safe."""
+    return _EMPHASIS.sub(r"**\1**", safe(text))
+
+
+def safe(text: str) -> str:
+    """Plain text that cannot become a link in Teams Markdown: `[label](url)` is broken by
+    an invisible zero-width space between `]` and `(`, the only place a link forms.
+
+    Applied once where text is emitted (every TextBlock and every text message). HTML is
+    not rendered in Adaptive Cards; text messages also get `text_entities` below.
+    """
+    return text.replace("](", "]\u200b(")
+
+
+def text_entities(text: str) -> str:
+    """`&` and `<` as entities in a text message, so no `<at>` mention or HTML tag forms."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def _block(text: str, **kw: Any) -> dict[str, Any]:
@@ -87,7 +102,7 @@ def text_message(texts: list[Text]) -> Activity:
     """Consecutive statements as one Markdown message (blank lines: Teams needs them)."""
     parts = [_TONE.get(t.tone, "") + t.text for t in texts]
     body = "\n\n".join(line for part in parts for line in part.split("\n"))
-    activity = MessageFactory.text(markdown(body))
+    activity = MessageFactory.text(text_entities(markdown(body)))
     activity.text_format = "markdown"
     return activity
 
@@ -162,7 +177,8 @@ def answered_card(data: dict[str, Any]) -> Activity | None:
 
 def _step_line(s: StepView, today: dt.date | None) -> str:
     flag = f" · {', '.join(f.upper() if f == 'overdue' else f for f in s.flags)}" if s.flags else ""
-    return f"*{s.who}*{s.owner_note}: {s.description} · due {fmt_date(s.due, today)}{flag}"
+    number = f"#{s.number} " if s.number else ""
+    return f"{number}*{s.who}*{s.owner_note}: {s.description} · due {fmt_date(s.due, today)}{flag}"
 
 
 def _step_actions(s: StepView) -> list[dict[str, Any]]:
@@ -196,7 +212,7 @@ def _step_actions(s: StepView) -> list[dict[str, Any]]:
             )
         else:
             actions.append(submit(choice))
-    return actions
+    return actions[:MAX_BUTTONS]
 
 
 def plan_card(p: PlanCard) -> Activity:
@@ -246,7 +262,7 @@ def plan_card(p: PlanCard) -> Activity:
                 "No gaps: every step has an owner and a date, and the plan reaches the decision."
             )
         )
-    return card(body)
+    return card(body, [submit(c) for c in p.actions[:MAX_BUTTONS]] or None)
 
 
 def deal_list_card(lst: DealList) -> Activity:
@@ -365,9 +381,14 @@ def submitted_value(data: dict[str, Any]) -> str | None:
     return value
 
 
-def submitted_form(data: dict[str, Any]) -> dict[str, str] | None:
-    """A settings card's inputs as the engine's `Turn.form` (None if it isn't a form submit)."""
-    if not data.get("form_id"):
+def submitted_form(data: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
+    """A form card's id and inputs as the engine's `Turn.form_id` and `Turn.form`.
+
+    None if it isn't a form submit. The id is a request, not a proof: the engine checks the
+    acting user's right to the step or deal it names.
+    """
+    form_id = data.get("form_id")
+    if not form_id or not isinstance(form_id, str):
         return None
     names = data.get("fields") or []
-    return {str(n): str(data.get(f"form_{n}") or "") for n in names}
+    return form_id[:100], {str(n): str(data.get(f"form_{n}") or "") for n in names}

@@ -30,6 +30,8 @@ COMMANDS = (
     ("dealreview", "Start a guided deal review, or pick up where you left off"),
     ("list", "Your deals: decision date, plan health, next customer step"),
     ("plan", "One deal's action plan: type plan and the deal's name"),
+    ("undo", "Take back the last thing you recorded"),
+    ("close", "Close a deal: won, lost or no decision, and why"),
     ("settings", "Your time zone, weekly nudge and holiday pause"),
     ("help", "What dealcoach does and how to use it"),
 )

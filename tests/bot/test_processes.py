@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from bot.engine import Coach
 from bot.messages import Question, Turn, UserRef
 from bot.processes import EngineProcesses
 from storage.db import Database
@@ -14,7 +15,7 @@ from tests.conftest import T0
 def test_a_turn_in_an_engine_process(db: Database) -> None:
     # The clock crosses into the worker pickled: a partial of a builtin, fixed at T0.
     at_t0 = functools.partial(dt.datetime.fromisoformat, T0.isoformat())
-    processes = EngineProcesses(db.url, "Europe/Berlin", at_t0, processes=1)
+    processes = EngineProcesses(Coach(db, clock=at_t0, default_timezone="Europe/Berlin"))
     try:
         rep = UserRef("slack:T1", "U1", "Dana", "Europe/Berlin")
         first = processes.submit("handle", Turn(user=rep, command="review", event_id="k1"))

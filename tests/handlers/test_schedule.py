@@ -105,7 +105,7 @@ def test_run_due_delivers_through_the_console_once(seeded) -> None:  # type: ign
     # New York's morning and Berlin's digest hour: Bob's nudge and the team digest
     later = dealcoach(url, "run-due", "--now", "2026-11-30T09:10:00-05:00")
     assert "── DM to bob" in later.stdout and "── to channel #sales-leads" in later.stdout
-    assert "Team digest · default" in later.stdout and "Most at risk of no decision" in later.stdout
+    assert "Team digest · Mia" in later.stdout and "Most at risk of no decision" in later.stdout
     assert "2 new, 2 sent" in later.stdout
 
 

@@ -121,3 +121,49 @@ def test_adding_an_overdue_step_never_improves_health(due) -> None:  # type: ign
         base.decision_date, base.steps + (step(7, "customer", dt.date(2026, 11, 1)),), 0, TODAY
     )
     assert assess(worse, TODAY).score <= assess(base, TODAY).score
+
+
+def test_a_plan_ending_57_days_early_is_not_healthy() -> None:
+    decision = TODAY + dt.timedelta(days=70)
+    plan = Plan(
+        decision,
+        (
+            step(1, "customer", TODAY + dt.timedelta(days=6)),
+            step(2, "us", TODAY + dt.timedelta(days=13)),
+        ),
+        last_reviewed=TODAY,
+    )
+    h = assess(plan, TODAY)
+    assert "plan stops 57 days before the decision date" in h.reasons
+    assert h.label != "healthy" and h.score <= 60
+
+
+def test_a_long_silence_inside_the_plan_costs() -> None:
+    plan = Plan(
+        DECISION,
+        (step(1, "customer", dt.date(2026, 11, 25)), step(2, "us", dt.date(2026, 12, 17))),
+        last_reviewed=TODAY,
+    )
+    h = assess(plan, TODAY)
+    assert h.reasons == ("no step for 22 days (Nov 25 – Dec 17)",) and h.score == 90
+
+
+def test_slips_cost_and_say_so() -> None:
+    base = healthy()
+    slipped = Plan(
+        DECISION,
+        (Step(1, "step 1", "customer", dt.date(2026, 12, 1), slips=3), base.steps[1]),
+        last_reviewed=TODAY,
+    )
+    h = assess(slipped, TODAY)
+    assert "steps slipped 3 times" in h.reasons and h.score == 85
+
+
+def test_no_customer_step_is_never_healthy() -> None:
+    plan = Plan(
+        DECISION,
+        (step(1, "us", dt.date(2026, 12, 1)), step(2, "us", dt.date(2026, 12, 15))),
+        last_reviewed=TODAY,
+    )
+    h = assess(plan, TODAY)
+    assert h.label != "healthy" and "no customer step" in h.reasons

@@ -220,3 +220,14 @@ def test_next_step_due_never_before_today(today: datetime.date, parts: list[str]
     reading = read_answer(" ".join(parts), today)
     if reading.orientation == "next_step" and reading.due is not None:
         assert reading.due >= today
+
+
+def test_a_mentioned_colleague_owning_a_step_makes_it_ours() -> None:
+    today = datetime.date(2026, 11, 24)
+    plain = read_answer("Dana Rep sends the security pack by Friday", today)
+    assert plain.side == "customer"  # without the mention it reads like a customer's name
+    named = read_answer("Dana Rep sends the security pack by Friday", today, ("Dana Rep",))
+    assert (named.side, named.owner, named.due) == ("us", "Dana Rep", datetime.date(2026, 11, 27))
+    # a name inside another word is not that person; and the customer's step stays theirs
+    other = read_answer("Their legal team signs off by Dec 3", today, ("Al",))
+    assert other.side == "customer"

@@ -25,6 +25,7 @@ from bot.engine import Coach
 from config import Settings
 from handlers.web import build_app
 from storage.db import Database
+from tests.handlers.slack.slack_limits import MESSAGE_BLOCKS, blocks_error, view_error
 
 SECRET = "test-signing-secret"
 TEAM = "T0TEAM"
@@ -55,6 +56,10 @@ class FakeSlack:
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Calls refused for breaking a published limit: (method, what broke).
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    #: Channels the bot was not invited to: chat.postMessage there answers not_in_channel.
+    outside: set[str] = field(default_factory=set)
     #: Socket Mode: envelopes to push once a client connects, and the acks it sent back.
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -103,6 +108,19 @@ class FakeSlack:
     def release(self) -> None:
         self.held.clear()
         self._release.set()
+
+    def person(self, uid: str, name: str, is_admin: bool = False, is_owner: bool = False) -> None:
+        """A workspace member as users.info describes them (admin and owner flags included)."""
+        self.users[uid] = {
+            "id": uid,
+            "name": name.lower(),
+            "real_name": name,
+            "tz": "Europe/Berlin",
+            "is_admin": is_admin,
+            "is_owner": is_owner,
+            "is_primary_owner": False,
+            "profile": {"display_name": name},
+        }
 
     def to(self, method: str) -> list[dict[str, Any]]:
         return [c.args for c in self.calls if c.method == method]
@@ -178,6 +196,13 @@ class FakeSlack:
                     headers=headers,
                 )
             return web.json_response({"ok": False, "error": f.error})
+        breach = self.breach(method, args)
+        if breach:
+            self.rejected.append((method, breach))
+            error = "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
+            return web.json_response({"ok": False, "error": error, "detail": breach})
+        if method == "chat.postMessage" and str(args.get("channel")) in self.outside:
+            return web.json_response({"ok": False, "error": "not_in_channel"})
         answer = self.answer(method, args)
         if method == "chat.postMessage":
             args["ts"] = answer["ts"]  # so a test can click on what was posted
@@ -185,6 +210,14 @@ class FakeSlack:
                 {"ts": answer["ts"], "text": args.get("text"), "metadata": args.get("metadata")}
             )
         return web.json_response(answer)
+
+    def breach(self, method: str, args: dict[str, Any]) -> str | None:
+        """The published limit a call breaks (see slack_limits.py), or None."""
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            return blocks_error(args.get("blocks") or [], MESSAGE_BLOCKS)
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            return view_error(args.get("view") or {})
+        return None
 
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -223,6 +256,8 @@ class FakeSlack:
                 "name": uid.lower(),
                 "real_name": f"Rep {uid}",
                 "tz": "Europe/Berlin",
+                "is_admin": False,
+                "is_owner": False,
                 "profile": {"display_name": f"rep-{uid.lower()}"},
             }
             return {"ok": True, "user": user}

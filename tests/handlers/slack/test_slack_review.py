@@ -74,7 +74,12 @@ async def test_full_review_through_slack(h_any: Harness) -> None:
     # Every open step on the card carries Done / Drop and a Reschedule date picker.
     step_blocks = [b for b in q["blocks"] if b.get("block_id", "").startswith("step:")]
     assert len(step_blocks) == 2
-    assert [e["type"] for e in step_blocks[0]["elements"]] == ["button", "datepicker", "button"]
+    assert [e["type"] for e in step_blocks[0]["elements"]] == [
+        "button",
+        "datepicker",
+        "button",
+        "button",
+    ]
     q = await click(h, q, button("Looks good"))
     assert "Plan saved for *Acme Corp — 2027 renewal*" in blocks_text(q)
     # App Home was refreshed with the deal once the review finished.
@@ -281,6 +286,7 @@ async def test_app_home_lists_deals_and_starts_a_review(h: Harness) -> None:
 
 async def test_subcommands_and_unknown_ones(h: Harness) -> None:
     assert h.slack
+    h.fake.person("U1", "Ada Admin", is_admin=True)  # only an admin may set up a digest
     await h.slack.command("help")
     await h.fake.wait_for("chat.postMessage", 1)
     assert "*review* [deal]" in blocks_text(last_post(h.fake))
@@ -291,8 +297,9 @@ async def test_subcommands_and_unknown_ones(h: Harness) -> None:
     await h.fake.wait_for("chat.postMessage", 3)
     assert "no open deals" in blocks_text(last_post(h.fake))
     await h.slack.command("digest <#C0SALES|sales-leads>")
-    await h.fake.wait_for("chat.postMessage", 4)
-    assert "The weekly deal digest will go to <#C0SALES>" in blocks_text(last_post(h.fake))
+    posts = await h.fake.wait_for("chat.postMessage", 5)  # the DM, then a hello in the channel
+    assert "The weekly deal digest will go to <#C0SALES>" in blocks_text(posts[3])
+    assert posts[4]["channel"] == "C0SALES"
     await h.slack.command("digest sales")
     (hint,) = await h.fake.wait_for("response_url")
     assert "#" in hint["text"] and hint["response_type"] == "ephemeral"

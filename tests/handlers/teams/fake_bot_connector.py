@@ -4,12 +4,17 @@ Records every call the bot makes (`POST /v3/conversations/{id}/activities`, repl
 `.../activities/{activityId}`, updates with PUT, and anything else as `unexpected`) and
 answers like the real one: `{"id": "<new activity id>"}`. `fail_next` queues error
 responses (e.g. a 429 with `Retry-After: 0`) to exercise the bot's retries.
+
+Like Teams, it refuses a message larger than the bot message size limit with 413
+`MessageSizeTooBig`: 100 KB of the payload encoded as UTF-16 (learn.microsoft.com,
+"Format your bot messages"; it was 40 KB before).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,11 +44,17 @@ class Call:
         return None
 
 
+#: Teams' bot message size limit, counted on the payload encoded as UTF-16.
+MAX_MESSAGE_BYTES = 100 * 1024
+
+
 @dataclass
 class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    #: The roster: member id ("29:…") -> TeamsChannelAccount JSON (`userRole` "owner"/"user").
+    roster: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     url: str = ""
     _runner: web.AppRunner | None = None
@@ -76,6 +87,12 @@ class FakeConnector:
             status=200,
         )
         self.calls.append(call)
+        if len(json.dumps(body, ensure_ascii=False).encode("utf-16-le")) > MAX_MESSAGE_BYTES:
+            call.status = 413
+            return web.json_response(
+                {"error": {"code": "MessageSizeTooBig", "message": "Message size too big"}},
+                status=413,
+            )
         if self.failures:
             status, headers = self.failures.pop(0)
             call.status = status
@@ -93,6 +110,28 @@ class FakeConnector:
         call.response_id = new_id or f"bot-msg-{next(self._ids)}"
         return web.json_response({"id": call.response_id})
 
+    def member(self, aad: str, name: str, role: str = "user") -> None:
+        """Put someone on the roster, as GET .../members/{id} returns them."""
+        self.roster[f"29:{aad}"] = {
+            "id": f"29:{aad}",
+            "name": name,
+            "aadObjectId": aad,
+            "userRole": role,
+            "tenantId": "tenant-0001",
+        }
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """GET /v3/conversations/{id}/members/{memberId}: one roster entry, or 404."""
+        self.calls.append(
+            Call("GET", request.path, request.match_info["conversation_id"], None, {}, {}, 200)
+        )
+        found = self.roster.get(request.match_info["member_id"])
+        if found is None:
+            return web.json_response(
+                {"error": {"code": "MemberNotFoundInConversation", "message": "fake"}}, status=404
+            )
+        return web.json_response(found)
+
     async def _other(self, request: web.Request) -> web.Response:
         self.unexpected.append(f"{request.method} {request.path}")
         return web.json_response({"error": {"code": "NotFound", "message": "fake"}}, status=404)
@@ -106,6 +145,7 @@ class FakeConnector:
         app.router.add_put(
             "/v3/conversations/{conversation_id}/activities/{activity_id}", self._activities
         )
+        app.router.add_get("/v3/conversations/{conversation_id}/members/{member_id}", self._member)
         app.router.add_route("*", "/{tail:.*}", self._other)
         self._runner = web.AppRunner(app)
         await self._runner.setup()

@@ -151,7 +151,7 @@ class TeamsChat:
     def submit_activity(self, on: Call, title: str, **inputs: Any) -> dict[str, Any]:
         assert on.card is not None, f"not a card: {on.body}"
         data = dict(find_action(on.card, title).get("data") or {})
-        if title not in ("Use this date", "OK", "Move", "Save"):
+        if title not in ("Use this date", "OK", "Move", "Save") and "form_id" not in data:
             assert "value" in data, data
         return self.activity(value={**data, **inputs}, replyToId=on.response_id)
 

@@ -87,12 +87,15 @@ def test_settings_form_round_trip() -> None:
         "form_timezone": "Asia/Tokyo",
         "form_nudge_time": "08:30",
     }
-    assert cards.submitted_form(submitted) == {
-        "timezone": "Asia/Tokyo",
-        "nudge_weekday": "",
-        "nudge_time": "08:30",
-        "paused_until": "",
-    }
+    assert cards.submitted_form(submitted) == (
+        "settings",
+        {
+            "timezone": "Asia/Tokyo",
+            "nudge_weekday": "",
+            "nudge_time": "08:30",
+            "paused_until": "",
+        },
+    )
     assert cards.submitted_form({"value": "x"}) is None
 
 

@@ -41,7 +41,7 @@ def test_cli_writes_a_valid_package(tmp_path: Path, capsys: pytest.CaptureFixtur
     bot = manifest["bots"][0]
     assert bot["botId"] == APP_ID
     titles = [c["title"] for cl in bot["commandLists"] for c in cl["commands"]]
-    assert titles[:5] == ["dealreview", "list", "plan", "settings", "help"]
+    assert titles[:7] == ["dealreview", "list", "plan", "undo", "close", "settings", "help"]
     assert "digest here" in titles
     assert png_size(files["color.png"]) == (192, 192)
     assert png_size(files["outline.png"]) == (32, 32)

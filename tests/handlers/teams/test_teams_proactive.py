@@ -127,6 +127,7 @@ async def test_digest_here_in_a_channel_then_a_digest_arrives_there(
     server: Server, connector: FakeConnector, db: Database
 ):
     manager = channel_chat(server, connector)
+    connector.member("aad-maria", "Maria Manager", role="owner")  # owns the team
     calls = await manager.exchange(manager.activity(**mention("digest here")))
     assert calls[0].text.startswith(
         "✅ The weekly deal digest will go to this channel on Mondays at 10:00"

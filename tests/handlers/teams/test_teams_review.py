@@ -104,6 +104,7 @@ async def test_full_review_through_teams(chat: TeamsChat, connector: FakeConnect
     assert [a["title"] for a in plan.card["body"][3]["items"][1]["actions"]] == [
         "Done",
         "Reschedule",
+        "Edit",
         "Drop",
     ]
 

@@ -1,0 +1,81 @@
+"""Reps correct themselves: "scratch that …", "actually it's ours", "no, the 4th".
+
+`read_correction(text, today)` says whether an answer corrects the last thing recorded
+rather than answering the current question, and how. Pure: `today` is passed in. The
+wording is what reps typed in the trials of issue 10; a correction must start with a cue
+("no", "actually", "sorry", "oops", "wait", "correction", "make that", "scratch that") so
+that an ordinary answer ("Friday", "ours") is never mistaken for one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from process.dates import parse_date_answer, parse_due
+from process.plan import Side
+
+CorrectionKind = Literal["scratch", "side", "due"]
+
+_SCRATCH = re.compile(
+    r"^\s*(?:scratch|strike|forget|cancel|ignore|delete|remove)\s+(?:that one|this one|that|the last(?: one| step)?)"
+    r"\b[\s,.:;!-]*(?:(?:it'?s|it should be|should be|make it|instead)\b[\s,:]*)?(?P<rest>.*)$",
+    re.I | re.S,
+)
+_CUE = re.compile(
+    r"^\s*(?:(?:no|nope|actually|sorry|oops|wait|correction|my bad)\b[\s,.:;!-]*)+"
+    r"|^\s*make (?:that|it)\b[\s,:]*",
+    re.I,
+)
+_US = re.compile(r"\b(ours|mine|on us|on me|our (?:step|action|side)|my (?:step|action))\b", re.I)
+_CUSTOMER = re.compile(
+    r"\b(theirs|on them|their (?:step|action|side)|the customer'?s|customer'?s (?:step|action)"
+    r"|for the customer|the customer)\b",
+    re.I,
+)
+_IS = re.compile(r"\b(?:it|that|this|that one|this one)(?:'s| is| was)\b", re.I)
+_DATE_LEAD = re.compile(r"^\s*(?:it'?s\s+|it is\s+|due\s+|by\s+|on\s+|for\s+)+", re.I)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What to change on the last recorded step (or decision date).
+
+    `scratch`: take it back; `rest` (may be empty) is the answer meant instead.
+    `side`: it belongs to `side`. `due`: its date is `due`.
+    """
+
+    kind: CorrectionKind
+    rest: str = ""
+    side: Side | None = None
+    due: dt.date | None = None
+
+
+def read_correction(text: str, today: dt.date) -> Correction | None:
+    """The correction `text` makes, or None if it is an ordinary answer (see module doc)."""
+    m = _SCRATCH.match(text)
+    if m:
+        return Correction("scratch", rest=m.group("rest").strip())
+    cue = _CUE.match(text)
+    if not cue:
+        return None
+    rest = text[cue.end() :].strip(" .!")
+    if not rest:
+        return None
+    short = len(rest.split()) <= 6
+    if short and (_IS.search(rest) or len(rest.split()) <= 2):
+        if _US.search(rest):
+            return Correction("side", side="us")
+        if _CUSTOMER.search(rest):
+            return Correction("side", side="customer")
+    if short:
+        bare = _DATE_LEAD.sub("", rest)
+        due = parse_date_answer(bare, today, allow_past=True)
+        if due is None:
+            found = parse_due(rest, today)
+            due = found[0] if found else None
+        if due is not None:
+            return Correction("due", due=due)
+    return None
