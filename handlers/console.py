@@ -178,7 +178,7 @@ class Console:
     ) -> None:
         """`resume_command`: the command line that was run, so the goodbye can repeat it."""
         self.coach = coach
-        self.resume_command = resume_command
+        self.resume_command = terminal_safe(resume_command)  # it echoes what was typed
         self.user = user
         self.stdin = stdin
         self.stdout = stdout
