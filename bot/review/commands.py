@@ -206,7 +206,7 @@ def text(d: Dialog, raw: str) -> None:
 
 
 def _names_a_deal(d: Dialog, typed: str) -> bool:
-    """"Close Brothers - renewal" at the deal question is that deal, not `close`."""
+    """ "Close Brothers - renewal" at the deal question is that deal, not `close`."""
     return any(deal.title.lower() == typed.lower() for deal in crud.find_deal(d.s, d.user, typed))
 
 

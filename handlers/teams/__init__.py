@@ -39,8 +39,10 @@ def activity_problem(body: str) -> str | None:
         return "not a JSON object"
     if not isinstance(activity.get("type"), str) or not activity["type"]:
         return "no type"
-    if not isinstance(activity.get("serviceUrl"), str):
-        return "no serviceUrl"
+    url = activity.get("serviceUrl")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        # Without one the SDK would call the public Bot Framework for 30 seconds, then 500.
+        return "no http(s) serviceUrl"
     for field in ("conversation", "from", "recipient"):
         account = activity.get(field)
         if field == "recipient" and account is None:
