@@ -19,7 +19,8 @@ from bot.engine import Coach
 from storage.db import Database
 from storage.models import Answer, Deal
 from tests.conftest import PG_SKIP, FakeClock, postgres_up
-from tests.handlers.slack.slack_fake import TEAM, FakeSlack, Harness, slack_settings
+from tests.handlers.slack.slack_fake import FakeSlack, Harness, slack_settings
+from tests.handlers.slack.test_slack_control import submission
 from tests.handlers.teams.fake_bot_connector import FakeConnector
 from tests.handlers.teams.teams_harness import Server, TeamsChat
 from tests.pg_proxy import PgProxy, database_behind_proxy
@@ -59,23 +60,9 @@ async def dm_reply(h: Harness, text: str, user: str = "U1") -> str:
 
 
 def settings_submission(user: str) -> dict[str, Any]:
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM},
-        "user": {"id": user, "team_id": TEAM},
-        "api_app_id": "A1",
-        "view": {
-            "id": "V9",
-            "hash": "h9",
-            "type": "modal",
-            "callback_id": "dc:settings",
-            "state": {
-                "values": {
-                    "timezone": {"f:timezone": {"type": "plain_text_input", "value": "Europe/Paris"}}
-                }
-            },
-        },
-    }
+    timezone = {"f:timezone": {"type": "plain_text_input", "value": "Europe/Paris"}}
+    modal = {"callback_id": "dc:settings", "private_metadata": "settings"}
+    return submission(modal, {"timezone": timezone}, user=user)
 
 
 def saved(db: Database) -> tuple[list[str], list[str]]:
