@@ -35,6 +35,7 @@ from process import steering_vocab as vocab
 from process.dates import DateConventions, bare_date, falls_on_weekend, parse_due
 from process.steering_grammar import (
     _FILLER_LEAD,
+    _direction,
     Orientation,
     Side,
     _Clause,
@@ -120,7 +121,7 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"(?=[\s,;!?.:\d\u2013\u2014])(?:"  # every separator starts with one of these: skip the rest fast
     r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s)+\s*"
     r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means|anyway|anyways|meanwhile|"
-    r"plus|after\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
+    r"plus|after\s+which|after\s+this|post\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
     r"|,\s+and\s+"
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
@@ -128,6 +129,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|our|their|i'll|we'll|they'll|i'm)\b)"
+    # "... and Dragan from their IT checks it": a named person from one side starts a step
+    r"|\s+and\s+(?=(?-i:[A-Z][^\W\d_]+)\s+(?:from|in|at|of)\s+(?:their|our|the|client|customer)\b)"
     r"|,?\s+so\s+(?=(?!(?:we|i|they|you|it|that)\b)[\w-]+\s+(?:will|is|has|needs|must)\b)"
     r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must)\s)"
     r"|,\s*(?=(?-i:[A-Z][a-z]+)\s+(?:will|is|has|\w+s)\s)"
@@ -344,12 +347,16 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     steps: list[Step] = []
     context: list[str] = []
     last: _Clause | None = None
+    heading: Side | None = None  # "two things from their side: confirm X & get us Y"
     for index, (clause, raw) in enumerate(clauses):
         if clause.kind != "forward":
             if clause.kind == "history" and not steps:
                 context.append(_clean(raw))
+                heading = _direction(raw) if _LIST_HEADING.search(raw) else None
             continue
         side, owner, sure = clause.side, clause.owner, clause.side_confidence
+        if heading is not None and clause.subjectless:
+            side, sure = heading, 0.9  # the heading says whose list it is
         if _JOINT.search(clause.text):
             side, sure = None, 0.9  # "has to be agreed by both sides"
         if clause.subjectless and last is not None and side != "customer":
@@ -397,6 +404,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     kind: Orientation = "vague" if any(c.kind == "vague" for c, _ in clauses) else "history"
     state = next((c.state_date for c, _ in clauses if c.state_date), None)
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
+
+
+_LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
 
 
 _JOINT: Final = re.compile(r"\b(?:both\s+(?:sides|parties|teams)|jointly|joint)\b", re.IGNORECASE)

@@ -59,7 +59,7 @@ _FILLER_LEAD: Final = re.compile(
     # multi-word openers first: the regex takes the first alternative that matches
     r"\b(?:(?:the\s+)?next\s+steps?(?:\s+(?:is|are|will\s+be))?(?:\s+(?:to|that|for))?|"
     r"(?:the\s+)?plan\s+is(?:\s+(?:to|that|for))?|the\s+idea\s+is(?:\s+(?:to|that))?|"
-    r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|"
+    r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|after\s+this|post\s+which|"
     r"so|well|ok|okay|um+|uh+|hmm+|honestly|basically|probably|then|"
     r"next(?!\s+(?:week|wk|month|quarter|year|mon|tue|wed|thu|fri|sat|sun))|now|and|but|also|yeah|yes|"
     r"to\s+be\s+(?:honest|fair|clear)|kindly\s+note|please\s+note|as\s+discussed|kindly|"
@@ -212,6 +212,8 @@ _NOT_NAMES_EXTRA: Final = _words(
     pilot poc trial po sow msa dpa nda deck quote pricing contract order form paperwork
     signed revised updated final draft new current existing whole each every one two three
     also still just really now then already probably maybe only even and or but
+    until till nothing monday tuesday wednesday thursday friday saturday sunday
+    mon tue tues wed weds thu thur thurs fri sat sun
     """
 )
 
@@ -293,7 +295,8 @@ _CONTRACTIONS: Final = (
 _SLANG: Final = _words("gonna gotta wanna wont cant")
 
 
-_WORD: Final = re.compile(r"@?[A-Za-z][A-Za-z'\-]*|\d+")
+# Letters of any script: "Jiří", "Zoë" and "José" are names like "Raj".
+_WORD: Final = re.compile(r"@?[^\W\d_](?:[^\W\d_]|['\-])*|\d+")
 
 
 _OBJ_TO: Final = re.compile(
