@@ -35,10 +35,10 @@ from process import steering_vocab as vocab
 from process.dates import DateConventions, bare_date, falls_on_weekend, parse_due
 from process.steering_grammar import (
     _FILLER_LEAD,
-    _direction,
     Orientation,
     Side,
     _Clause,
+    _direction,
     _present_verb_at,
     _tokens,
     _verb_stem,
