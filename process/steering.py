@@ -125,6 +125,7 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
     r"|,\s+and\s+"
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
+    r"(?<!\bwe)(?<!\bi)(?<!\bthey)(?<!\bhe)(?<!\bshe)"  # "and we then book ...": one step
     r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
@@ -328,7 +329,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     text = _normalise(text)
     if vocab.META_REMARKS.search(text):
         return Reading("vague", None, None, None, _clean(text), None, confidence=0.9)
-    only_date = bare_date(text, today, conv)
+    only_date = bare_date(_HEDGE_TAIL.sub("", text), today, conv)
     if only_date is not None:
         return Reading("vague", None, None, None, _clean(text), None, bare_date=only_date)
     clauses: list[tuple[_Clause, str]] = []
@@ -409,6 +410,14 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
 _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
 
 
+# A bare date with a shrug is still only a date: "wk of the 7th maybe?", "EOW? not sure".
+_HEDGE_TAIL: Final = re.compile(
+    r"[\s?,.!]*\b(?:maybe|probably|possibly|perhaps|i\s+think|i\s+guess|not\s+sure|idk|dunno|"
+    r"tbh|hopefully|ish|or\s+so|at\s+a\s+guess)\b[\s?,.!]*$",
+    re.IGNORECASE,
+)
+
+
 _JOINT: Final = re.compile(r"\b(?:both\s+(?:sides|parties|teams)|jointly|joint)\b", re.IGNORECASE)
 
 
@@ -425,15 +434,19 @@ def _step_after_comma(
     text: str, today: datetime.date, conv: DateConventions
 ) -> tuple[str, _Clause | None]:
     """The history before a comma and the step after it, if the words after a comma read as one."""
-    at = text.find(",")
+    at = _COMMA.search(text).start() if _COMMA.search(text) else -1
     while at > 0:
         rest = text[at + 1 :]
         tail = read_clause(rest, today, conv)
         first = rest.split()[0].lower() if rest.split() else ""
         if tail.kind == "forward" and (not first.endswith("ing") or _verb_stem(first)):
             return text[:at], tail
-        at = text.find(",", at + 1)
+        m = _COMMA.search(text, at + 1)
+        at = m.start() if m else -1
     return text, None
+
+
+_COMMA: Final = re.compile(r",(?!\d{3}\b)")  # not the comma of "250,000"
 
 
 def _step(

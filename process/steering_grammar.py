@@ -247,7 +247,7 @@ _STEP_VERBS: Final = (
         """
         be start mobilise mobilize lock cut ship fix test finish vote pick make take raise tabled
         revert circulate countersign allowlist whitelist export pull sign-off sign turn loop
-        socialize socialise recommend
+        socialize socialise recommend add fill update populate enter input
         """
     )
 )
@@ -390,6 +390,7 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
             start < end
             and tokens[start].word in _PRONOUNS
             and word not in ("and", "my", "our", "their", "his", "her")
+            and not (tokens[start].word == "it" and word in _CUSTOMER_WORDS)  # "client IT"
         ):
             break
         start -= 1
@@ -410,8 +411,8 @@ def _side_of(words: list[str]) -> Side | None:
         return "us"
     if last in ("they", "he", "she", "them", "their", "his", "her"):
         return "customer"
-    if last in ("it", "this", "that"):
-        return None
+    if last in ("it", "this", "that") and not (len(words) > 1 and words[-2] in _CUSTOMER_WORDS):
+        return None  # but "client IT" is their IT team
     if any(w in _US_WORDS for w in words):
         return "us"
     if any(w in _CUSTOMER_WORDS for w in words):

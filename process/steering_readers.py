@@ -539,6 +539,8 @@ def _read_event(ctx: _Context) -> _Clause | None:
     head = ctx.words[:5]
     undated = ctx.sequel or re.search(r"\b(?:tbd|tbc|slot|date)\b", ctx.body, re.I)
     booked = _BOOKED.search(ctx.body)  # "intro call with their CISO booked for Thursday"
+    if set(ctx.words) & vocab.CANCELLATIONS:
+        return _Clause("history", text=ctx.text)
     if (ctx.past and not booked) or not (ctx.due or undated):
         return None
     events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS

@@ -69,6 +69,8 @@ CHAT_SPELLINGS: Final[dict[str, str]] = {
     "lemme": "let me",
     "ima": "I'm going to",
     "&": "and",
+    "tl;dr": "in short",
+    "tldr": "in short",
 }
 
 # A clause with one of these is vague, whatever else it says: idioms for "nothing concrete".
@@ -431,6 +433,10 @@ OUR_DELIVERABLES: Final = words(
     "quote quotation proposal pricing deck demo sow invoice certificate cert credentials"
     " sandbox report whitepaper"
 )
+
+# An event called off is news, not a step, even when it names its old date: "the steering
+# committee meeting scheduled for 18 November was cancelled".
+CANCELLATIONS: Final = words("cancelled canceled scrapped scratched axed shelved called-off")
 
 # Events we run for them: "demo w/ the plant mgr thursday" is our step.
 OUR_EVENTS: Final = words("demo presentation pitch onsite visit training")
