@@ -241,6 +241,18 @@ _SPELLING: Final = re.compile(
 )
 
 
+# "there lawyer must check contract": "there" before a role is "their", typed by sound.
+_THERE_ROLE: Final = re.compile(
+    r"\bthere\s+(?=(?:"
+    + "|".join(sorted(vocab.ROLE_WORDS - vocab.words(
+        "the a an our their my his her your its this that these those who which it's they he she"
+        " we i you it them us me him side"
+    ), key=len, reverse=True))
+    + r")\b)",
+    re.IGNORECASE,
+)
+
+
 def _normalise(text: str) -> str:
     """Plain text to read: no control characters, emoji, Slack markup, or chat spellings."""
     text = _CONTROL.sub(" ", text[:_MAX_CHARS]).replace("\u2019", "'").replace("\u2018", "'")
@@ -253,6 +265,7 @@ def _normalise(text: str) -> str:
             text = text.replace(entity, char)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
+    text = _THERE_ROLE.sub("their ", text)
     return _SPELLING.sub(lambda m: vocab.CHAT_SPELLINGS[m.group().lower()], text)
 
 

@@ -479,6 +479,10 @@ def _main_verb(tokens: Sequence[_Token], i: int) -> int | None:
     return i if i < len(tokens) else None
 
 
+# Vague verbs that are real work when their object is a document: "check contract".
+_CHECKS: Final = _words("check review vet")
+
+
 def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_date: bool) -> bool:
     """A forward clause names a real action unless its verb or object is a non-action."""
     if verb_at is None:
@@ -499,6 +503,9 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
                 and tail[j + 1] not in _VAGUE_VERBS
             ):
                 return True
+        direct = [w for w in tail[:2] if w not in _DETERMINERS][:1]
+        if verb in _CHECKS and direct and direct[0] in _CONCRETE_NOUNS:
+            return True  # "must check contract": checking a document is work, not a wait
         return bool(nouns) and has_date
     if objects & _VAGUE_OBJECTS and not nouns:
         return False

@@ -603,8 +603,8 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
         return None
     subj_tokens = _tokens(m["subj"])
     subj = [t.word for t in subj_tokens]
-    if not subj or subj[-1] in ("there", "it", "that", "this", "what"):
-        return None
+    if not subj or (subj[-1] in ("there", "it", "that", "this", "what") and subj[-2:-1] != ["over"]):
+        return None  # "there is", but "legal over there is reviewing our DPA" is their step
     if (subj[-1] == "they" or " since " in ctx.body) and ctx.due is None:
         return None  # "they're evaluating us + seismic" describes now
     if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
@@ -627,6 +627,8 @@ def _read_moved(ctx: _Context) -> _Clause | None:
     if ctx.due is None or not _MOVED.search(ctx.body):
         return None
     subj = ctx.words[: next((k for k, w in enumerate(ctx.words) if w in _AUX_OR_MODAL), 1)]
+    if not _is_doer(subj) and set(subj) & vocab.OUR_EVENTS:
+        return ctx.forward("us", None, 0.8)  # "demo ... preponed at the client's request": we run it
     return ctx.forward(_side_of(subj) if subj else "us", None, 0.7)
 
 
