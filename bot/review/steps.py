@@ -76,7 +76,12 @@ def on_step(d: Dialog, text: str | None, value: str | None) -> None:
     if d.stage is Stage.MORE and (value == "more:done" or (text and pb.is_done(text))):
         d.goto(Stage.RISK)
         return
-    if d.stage in (Stage.CUSTOMER_NEXT, Stage.US_NEXT) and text and pb.is_skip_question(text):
+    if (
+        d.stage in (Stage.CUSTOMER_NEXT, Stage.US_NEXT)
+        and text
+        and pb.is_skip_question(text)
+        and not pb.is_unsure(text)  # "no idea" gets steps from the sales process (guide.py)
+    ):
         skip_question(d)
         return
     step_answer(d, text)
