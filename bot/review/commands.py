@@ -98,7 +98,10 @@ def command(d: Dialog, name: str, args: str) -> None:
     if name in ("", "review", "start"):
         deal_choice.start_review(d, args)
     elif name in ("list", "deals"):
-        d.out.append(d.deal_list())
+        shown = d.deal_list()
+        if len(shown.deals) != 1:
+            d.state.last_deal_id = None  # several deals on screen: "#3" alone is unclear now
+        d.out.append(shown)
         d.reask()
     elif name == "plan":
         if not args and d.deal is not None:

@@ -45,6 +45,10 @@ SUB_QUESTIONS = frozenset(
         Stage.DECISION_REASON,
         Stage.RESCHEDULE,
         Stage.RESCHEDULE_LATE,
+        # a side task's questions (close, rename a deal) are no review question to go back to
+        Stage.CLOSE_OUTCOME,
+        Stage.CLOSE_REASON,
+        Stage.RENAME,
     }
 )
 MAX_TRAIL = 60
@@ -288,24 +292,27 @@ class Dialog:
             card = dataclasses.replace(card, actions=(*card.actions, Choice("Undo", "cmd:undo")))
         return card
 
-    def show_plan(self, args: str) -> None:
-        """One deal's plan card, or which deals match when `args` is ambiguous or empty."""
+    def show_plan(self, args: str, start: str = "Type *review* to start one.") -> bool:
+        """One deal's plan card (True), or which deals match when `args` is ambiguous or
+        empty, or that none does (False). `start` says how to start a review where this
+        is shown (chat, or the `dealcoach plan` command line)."""
         deals = (
             crud.find_deal(self.s, self.user, args) if args else crud.open_deals(self.s, self.user)
         )
         if not deals:
             which = f" matching “{args}”" if args else ""
-            self.say(f"You have no open deals{which}. Type *review* to start one.")
-            return
+            self.say(f"You have no open deals{which}. {start}")
+            return False
         if len(deals) > 1:
             self.say(
                 "Which deal? "
                 + ", ".join(d.title for d in deals[:12])
                 + ". Type *plan* and its name."
             )
-            return
+            return False
         self.state.last_deal_id = deals[0].id
         self.out.append(self.plan_card(deals[0]))
+        return True
 
     def deal_list(self) -> DealList:
         return views.deal_list(self.s, self.user, self.today, self.tz)

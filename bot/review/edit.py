@@ -42,7 +42,9 @@ def find_step(d: Dialog, args: str) -> tuple[PlanStep, Deal, str] | None:
     if not m:
         d.say(f"Which step? {USAGE}", "warning")
         return None
-    deal = deal_choice.named_deal(d, m.group("deal"), USAGE)
+    deal = deal_choice.named_deal(
+        d, m.group("deal"), "Name the deal before the number, e.g. *drop Acme #3 why*."
+    )
     if deal is None:
         return None
     step = crud.step_by_number(d.s, deal, int(m.group("n")))
@@ -150,11 +152,11 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
         why = f" ({change['reason']})" if change.get("reason") else ""
         said.append(("done" if status == "done" else "dropped") + why)
     if not said:
-        d.say(f"Nothing changed on #{step.number} “{step.description}”.")
+        d.say(f"Nothing changed on {deal.title} #{step.number} “{step.description}”.")
         return
     d.s.add(step)
     d.remember("edit", step_id=step.id, deal_id=deal.id, before=before)
-    d.say(f"#{step.number} {step.description}: {', '.join(said)}.", "success")
+    d.say(f"{deal.title} #{step.number} {step.description}: {', '.join(said)}.", "success")
     if not d.state.active:
         d.out.append(d.plan_card(deal, undo=True))
 

@@ -196,8 +196,10 @@ def _rewind(d: Dialog, entry: dict[str, Any]) -> None:
 
 
 def _return_to(d: Dialog, entry: dict[str, Any]) -> None:
-    """After an undo: in the review that recorded it, ask that question again."""
-    if not _in_review(d, entry):
+    """After an undo: in the review that recorded it, ask that question again. A closed,
+    renamed or archived deal was a side task: its questions are over, so the rep is back
+    where they were (the question the task interrupted, or idle)."""
+    if not _in_review(d, entry) or entry["kind"] == "deal":
         if d.state.active:
             d.ask()
         else:
