@@ -54,6 +54,7 @@ def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
 
 def ask_summary(d: Dialog) -> None:
     if d.deal is not None:
+        d.state.last_deal_id = d.deal.id  # its card is on screen: "#3" is its step 3
         d.out.append(d.plan_card(d.deal))
     d.question(
         "Does this plan look right?",

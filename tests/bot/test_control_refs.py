@@ -77,6 +77,18 @@ def test_plan_shown_mid_review_is_what_hash_n_means(
     assert status_of(db, "Acme Labs — pilot", 1) == "open"
 
 
+def test_plan_shown_before_cancel_stays_the_one_meant(
+    coach: Coach, db: Database, clock: FakeClock
+) -> None:
+    two_deals(db, clock)
+    chat = Chat(coach)
+    chat.command("review", "Acme Labs - pilot")
+    chat.say("plan Acme - renewal")
+    chat.say("cancel")
+    assert chat.stage is None
+    assert "Acme — renewal #2 I send quote: dropped" in chat.say("drop #2")
+
+
 def test_plan_from_the_command_line_counts_as_shown_last(
     coach: Coach, db: Database, clock: FakeClock
 ) -> None:
