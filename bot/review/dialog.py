@@ -52,6 +52,11 @@ SUB_QUESTIONS = frozenset(
     }
 )
 MAX_TRAIL = 60
+#: A typed date that passed this recently is asked about (next year's?), see `Dialog.past`.
+RECENTLY_PASSED_DAYS = 42
+#: "No, another date" / "Type another date": ask the question again, nothing recorded.
+RETYPE = "date:retype"
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d/\d{1,2}/\d{2}\b|\bFY\s?\d", re.I)
 _DATE_VALUE = re.compile(r"^date:(\d{4}-\d{2}-\d{2}|none)$")
 
 
@@ -98,6 +103,8 @@ class Dialog:
         self.form_errors: dict[str, str] = {}
         self._deal: Deal | None = None
         self._review: Review | None = None
+        #: `past` just asked about a passed date in place of the current question.
+        self._asked_past = False
 
     # --- entry ------------------------------------------------------------------------
 
@@ -132,6 +139,7 @@ class Dialog:
         """Move to `stage` and ask its question; main questions are kept for `back`."""
         self.state.stage = stage.value
         self.state.reset_question()
+        self._asked_past = False  # a new question is asked whatever `past` said
         if stage not in SUB_QUESTIONS:
             self.state.trail = [*self.state.trail[-(MAX_TRAIL - 1) :], stage.value]
         self.ask()
@@ -174,7 +182,11 @@ class Dialog:
     # --- asking and answering -----------------------------------------------------------
 
     def ask(self) -> None:
-        """Ask the current stage's question (the asker is listed in `flow.STAGES`)."""
+        """Ask the current stage's question (the asker is listed in `flow.STAGES`); not
+        again right after `past` asked about a passed date in its stead."""
+        if self._asked_past:
+            self._asked_past = False
+            return
         stage = self.stage
         if stage is not None:
             STAGES[stage].ask(self)
@@ -246,6 +258,10 @@ class Dialog:
         if text and pb.is_skip(text):
             return "none"
         parsed = parse_date_answer(text or "", self.today, conv=self.dates)
+        passed = self.just_passed(parsed, text or "")
+        if passed is not None:
+            self.past(passed)
+            return None
         if parsed is None:
             before = parse_date_answer(text or "", self.today, allow_past=True, conv=self.dates)
             if before is not None:
@@ -269,15 +285,57 @@ class Dialog:
             return None
         return got
 
-    def past(self, d: dt.date) -> bool:
-        """Whether `d` is before today (and if so, say so)."""
-        if d < self.today:
-            self.say(
-                f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.",
-                "warning",
+    @property
+    def clarifying(self) -> bool:
+        """Whether this turn's answer was a passed date asked about ("did you mean …?") or
+        the rep's "No, another date": a clarification, not a missed answer to count."""
+        return self._asked_past or (self.turn is not None and self.turn.value == RETYPE)
+
+    def just_passed(self, day: dt.date | None, typed: str) -> dt.date | None:
+        """The date a year before `day` when that one passed in the last six weeks and `typed`
+        named no year: "Nov 1" typed on Nov 24 reads as next Nov 1, but more likely it is a
+        slip or a late answer, so it is asked about (`past`) rather than jumped a year."""
+        if day is None or _YEAR.search(typed):
+            return None
+        try:
+            before = day.replace(year=day.year - 1)
+        except ValueError:  # Feb 29
+            return None
+        return before if 0 < (self.today - before).days <= RECENTLY_PASSED_DAYS else None
+
+    def past(self, d: dt.date, retry: str | None = None, ask: bool = True) -> bool:
+        """Whether `d` is before today (and if so, say so).
+
+        A date that passed in the last six weeks was most likely meant for next year or
+        mistyped: ask "did you mean …, next year?" with that date as a choice, rather than
+        jumping a year silently. The choice's value is `date:<ISO>` for the current question,
+        or `retry` with "{date}" replaced (a command, e.g. `cmd:edit:Acme #2 due {date}`).
+        `ask=False` (where the current question takes no date) only says it has passed."""
+        if d >= self.today:
+            return False
+        later = _next_year(d)
+        if ask and (self.today - d).days <= RECENTLY_PASSED_DAYS and later is not None:
+            again = (retry or "date:{date}").format(date=later.isoformat())
+            self.out.append(
+                Question(
+                    f"{pb.short_date(d, self.today)} has already passed: did you mean "
+                    f"{fmt_date(later, self.today)}?",
+                    choices=(
+                        Choice(f"Yes, {pb.short_date(later, self.today)}", again, "primary"),
+                        *((Choice("No, another date", RETYPE),) if retry is None else ()),
+                    ),
+                    hint="Or type a date from today on.",
+                    stage=self.state.stage,
+                    progress=pb.progress(self.stage) if self.stage else "",
+                )
             )
+            self._asked_past = retry is None  # this is the current question's re-ask
             return True
-        return False
+        self.say(
+            f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.",
+            "warning",
+        )
+        return True
 
     # --- plan cards and lists -----------------------------------------------------------
 
@@ -316,3 +374,10 @@ class Dialog:
 
     def deal_list(self) -> DealList:
         return views.deal_list(self.s, self.user, self.today, self.tz)
+
+
+def _next_year(d: dt.date) -> dt.date | None:
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:  # Feb 29
+        return None

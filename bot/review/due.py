@@ -206,7 +206,7 @@ def step_action(d: Dialog, value: str) -> None:
         new = parts[3] if len(parts) > 3 else ""
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", new):
             day = dt.date.fromisoformat(new)
-            if d.past(day):
+            if d.past(day, ask=False):
                 return
             if apply_reschedule(d, step, day):
                 if d.state.deal_id is None:

@@ -63,8 +63,11 @@ def edit_command(d: Dialog, args: str) -> None:
         return
     step, deal, rest = found
     change = read_change(rest, d.today)
+    passed = d.just_passed(change.get("due"), rest) if change else None
     if change is None:
-        d.say(f"What should change on #{step.number}? {USAGE}", "warning")
+        d.say(f"What should change on {deal.title} #{step.number}? {USAGE}", "warning")
+    elif passed is not None:
+        d.past(passed, retry=f"cmd:edit:{deal.title} #{step.number} due {{date}}")
     elif _still_open(d, step):
         apply_edit(d, step, deal, change)
     d.reask()
@@ -125,6 +128,7 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
         "slip_id": None,
     }
     said: list[str] = []
+    notes: list[str] = []
     due = change.get("due")
     if isinstance(due, dt.date) and due != step.due:
         if d.past(due):
@@ -134,6 +138,12 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
         late = (
             " (after the decision date)" if deal.decision_date and due > deal.decision_date else ""
         )
+        if late:  # as the review says it: the plan should finish before the decision
+            notes.append(
+                f"That's after the decision date, {fmt_date(deal.decision_date, d.today)}: "
+                "the plan should be done before it. "
+                f"*edit {deal.title} #{step.number} due DATE* moves it earlier."
+            )
         slip = f", slip {step.slips}" if step.slips else ""
         said.append(f"due {fmt_date(due, d.today)}{late}{slip}")
     if change.get("side") in ("customer", "us") and change["side"] != step.side:
@@ -157,6 +167,8 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     d.s.add(step)
     d.remember("edit", step_id=step.id, deal_id=deal.id, before=before)
     d.say(f"{deal.title} #{step.number} {step.description}: {', '.join(said)}.", "success")
+    for note in notes:
+        d.say(note, "warning")
     if not d.state.active:
         d.out.append(d.plan_card(deal, undo=True))
 

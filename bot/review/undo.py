@@ -247,7 +247,7 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
         step_details.recount_sides(d)
         d.say(f"Changed: *{side_label(fix.side)}*: {step.description}.", "success")
     elif fix.kind == "due" and fix.due:
-        if d.past(fix.due):
+        if d.past(fix.due, ask=False):
             d.ask()
             return True
         step.due = step.original_due = fix.due
@@ -271,7 +271,7 @@ def _correct_decision(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool
     deal = d.deal
     if fix.kind != "due" or fix.due is None or deal is None:
         return False
-    if d.past(fix.due):
+    if d.past(fix.due, ask=False):
         d.ask()
         return True
     crud.correct_decision_date(d.s, deal, entry["change_id"], fix.due)

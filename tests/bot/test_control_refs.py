@@ -150,3 +150,73 @@ def test_undo_after_close_while_idle_stays_idle(
     assert "open again" in out and chat.stage is None and ": in one line" not in out
     chat.say("hello")
     assert chat.stage != "close_reason"
+
+
+# --- 3. a day and month that just passed is asked about, not jumped a year ------------------
+
+
+def due_of(db: Database, deal_title: str, number: int) -> dt.date | None:
+    with db.session() as s:
+        deal = next(d for d in s.exec(select(Deal)).all() if d.title == deal_title)
+        step = s.exec(
+            select(PlanStep).where(PlanStep.deal_id == deal.id, PlanStep.number == number)
+        ).one()
+        return step.due
+
+
+def test_edit_to_a_date_just_passed_asks_about_next_year(
+    coach: Coach, db: Database, clock: FakeClock
+) -> None:
+    two_deals(db, clock)
+    today = clock().date()  # Tue Nov 24, 2026: "Nov 1" passed 23 days ago
+    before = due_of(db, "Acme — renewal", 2)
+    chat = Chat(coach)
+    chat.say("plan Acme - renewal")
+    out = chat.say("edit #2 due Nov 1")
+    next_year = dt.date(today.year + 1, 11, 1)
+    assert f"Nov 1 has already passed: did you mean Mon Nov 1, {next_year.year}?" in out
+    assert due_of(db, "Acme — renewal", 2) == before  # nothing changed silently
+    out = chat.click(chat.choice("Yes"))
+    assert due_of(db, "Acme — renewal", 2) == next_year
+    assert "Acme — renewal #2 I send quote: due Mon Nov 1, 2027 (after the decision date)" in out
+    assert "That's after the decision date" in out
+
+
+def test_decision_date_a_month_ago_is_asked_about(db: Database) -> None:
+    coach = Coach(db, clock=FakeClock(dt.datetime(2027, 3, 31, 15, 0, tzinfo=dt.UTC)))
+    chat = Chat(coach)
+    chat.command("review", "Initech - platform")
+    assert chat.stage == "decision_date"
+    out = chat.say("March 1")
+    assert "Mar 1 has already passed: did you mean Wed Mar 1, 2028?" in out
+    assert chat.stage == "decision_date"
+    chat.click(chat.choice("No, another date"))
+    assert chat.stage == "decision_date" and "When must" in chat.text
+    chat.say("March 1")
+    out = chat.click(chat.choice("Yes"))
+    assert "Target decision date: Wed Mar 1, 2028" in out and chat.stage == "context"
+
+
+# --- 5. a decision date of today is asked about --------------------------------------------
+
+
+def test_end_of_quarter_on_its_last_day_asks_if_the_decision_is_today(db: Database) -> None:
+    coach = Coach(db, clock=FakeClock(dt.datetime(2027, 3, 31, 15, 0, tzinfo=dt.UTC)))
+    chat = Chat(coach)
+    chat.command("review", "Initech - platform")
+    out = chat.say("end of quarter")
+    assert "That's today — is the decision really today?" in out
+    assert chat.stage == "decision_date"
+    out = chat.click(chat.choice("End of next month"))
+    assert "Target decision date: Fri Apr 30" in out and chat.stage == "context"
+
+
+def test_end_of_month_on_its_last_day_can_be_confirmed(db: Database) -> None:
+    coach = Coach(db, clock=FakeClock(dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)))
+    chat = Chat(coach)
+    chat.command("review", "Initech - platform")
+    assert "That's today" in chat.say("end of month")
+    out = chat.click(chat.choice("Yes, today"))
+    assert "Target decision date: Mon Nov 30 (today)" in out
+    with db.session() as s:
+        assert s.exec(select(Deal)).one().decision_date == dt.date(2026, 11, 30)
