@@ -144,6 +144,13 @@ def command(d: Dialog, name: str, args: str) -> None:
 
 
 def cancel(d: Dialog) -> None:
+    if d.stage is Stage.RESCHEDULE:  # leave the date question, not the whole review
+        due.leave_reschedule(d)
+        return
+    if d.stage is Stage.RESCHEDULE_LATE:
+        d.say("Kept that date.")
+        due.after_reschedule(d)
+        return
     if d.state.task is not None:
         d.say("Left that as it was.")
         lifecycle.end_task(d)

@@ -28,7 +28,7 @@ from bot.review import commands
 from bot.review.flow import STAGES
 from bot.state import UNDO_DEPTH, ReviewState
 from process import playbook as pb
-from process.dates import DateConventions, parse_date_answer
+from process.dates import DateConventions, parse_date_answer, parse_due
 from process.playbook import Stage, fmt_date
 from storage import crud
 from storage.models import Deal, PlanStep, Review, User
@@ -54,6 +54,8 @@ SUB_QUESTIONS = frozenset(
 MAX_TRAIL = 60
 #: A typed date that passed this recently is asked about (next year's?), see `Dialog.past`.
 RECENTLY_PASSED_DAYS = 42
+#: A date question's answer of up to this many words may hold its date inside a sentence.
+SENTENCE_WORDS = 25
 #: "No, another date" / "Type another date": ask the question again, nothing recorded.
 RETYPE = "date:retype"
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d/\d{1,2}/\d{2}\b|\bFY\s?\d", re.I)
@@ -267,6 +269,9 @@ class Dialog:
             if before is not None:
                 self.past(before)
                 return None
+            found = parse_due(text or "", self.today, self.dates) if _short(text) else None
+            if found is not None:  # "CFO cancelled, moving it to next Thursday"
+                return found[0]
             self.say(
                 f"I couldn't read a date in “{(text or '')[:60]}”. Try "
                 f"{pb.date_examples(self.today)}, or pick one below.",
@@ -274,10 +279,14 @@ class Dialog:
             )
         return parsed
 
+    def leaves(self, text: str | None) -> bool:
+        """Whether `text` leaves a date question unchanged ("skip", "that's all")."""
+        return bool(text) and _leave(text or "")
+
     def keep_or_date(self, text: str | None, value: str | None) -> dt.date | str | None:
         """At "that's after the decision date: keep it or pick another?": "keep", a date from
         today on, or None after asking again."""
-        if value == "late:keep" or (text and pb.is_keep(text)):
+        if value == "late:keep" or (text and (pb.is_keep(text) or _leave(text))):
             return "keep"
         got = self.read_date(text, value)
         if not isinstance(got, dt.date) or self.past(got):
@@ -374,6 +383,16 @@ class Dialog:
 
     def deal_list(self) -> DealList:
         return views.deal_list(self.s, self.user, self.today, self.tz)
+
+
+def _leave(text: str) -> bool:
+    """"skip", "that's all", "no change": leave a date question without changing anything."""
+    return pb.is_skip(text) or pb.is_done(text)
+
+
+def _short(text: str | None) -> bool:
+    """A short sentence, whose one date is the answer (as the steering reads a step's date)."""
+    return bool(text) and len((text or "").split()) <= SENTENCE_WORDS
 
 
 def _next_year(d: dt.date) -> dt.date | None:

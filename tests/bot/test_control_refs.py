@@ -220,3 +220,45 @@ def test_end_of_month_on_its_last_day_can_be_confirmed(db: Database) -> None:
     assert "Target decision date: Mon Nov 30 (today)" in out
     with db.session() as s:
         assert s.exec(select(Deal)).one().decision_date == dt.date(2026, 11, 30)
+
+
+# --- 4. "New date for …" / "keep it or pick an earlier date" read a date in a sentence ------
+
+
+def step_id(db: Database, deal_title: str, number: int) -> int:
+    with db.session() as s:
+        deal = next(d for d in s.exec(select(Deal)).all() if d.title == deal_title)
+        step = s.exec(
+            select(PlanStep).where(PlanStep.deal_id == deal.id, PlanStep.number == number)
+        ).one()
+        assert step.id is not None
+        return step.id
+
+
+def test_reschedule_questions_read_a_date_inside_a_sentence_and_can_be_left(
+    coach: Coach, db: Database, clock: FakeClock
+) -> None:
+    two_deals(db, clock)  # decision date: today + 60 days (Sat Jan 23, 2027)
+    today = clock().date()
+    sid = step_id(db, "Acme — renewal", 1)
+    chat = Chat(coach)
+    chat.click(f"step:{sid}:reschedule")
+    assert chat.stage == "reschedule"
+    chat.say("CFO cancelled, moving it to next Thursday")
+    next_thursday = today + dt.timedelta(days=(3 - today.weekday()) % 7 + 7)
+    assert due_of(db, "Acme — renewal", 1) == next_thursday and chat.stage is None
+    chat.click(f"step:{sid}:reschedule")
+    out = chat.say("they want it after the decision, Feb 20")
+    assert "is after the decision date" in out and chat.stage == "reschedule_late"
+    chat.say("we hold a kickoff on Jan 4")
+    assert due_of(db, "Acme — renewal", 1) == dt.date(today.year + 1, 1, 4)
+    assert chat.stage is None
+    for leave in ("skip", "that's all", "cancel"):
+        chat.click(f"step:{sid}:reschedule")
+        out = chat.say(leave)
+        assert "nothing moved" in out and chat.stage is None, (leave, out)
+    assert due_of(db, "Acme — renewal", 1) == dt.date(today.year + 1, 1, 4)
+    chat.click(f"step:{sid}:reschedule")
+    chat.say("Feb 20")
+    out = chat.say("that's all")
+    assert "Kept “They sign the order form” on" in out and chat.stage is None
