@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlmodel import select
 
 from bot.engine import Coach
@@ -36,73 +37,82 @@ def two_deals(db: Database, clock: FakeClock) -> None:
         s.commit()
 
 
-def status_of(db: Database, deal_title: str, number: int) -> str:
+def step_of(db: Database, deal_title: str, number: int) -> PlanStep:
+    """Step #`number` of the deal titled `deal_title`, as stored."""
     with db.session() as s:
-        for deal in s.exec(select(Deal)).all():
-            if deal.title == deal_title:
-                step = s.exec(
-                    select(PlanStep).where(PlanStep.deal_id == deal.id, PlanStep.number == number)
-                ).one()
-                return step.status
-    raise AssertionError(deal_title)
+        deal = next(d for d in s.exec(select(Deal)).all() if d.title == deal_title)
+        return s.exec(
+            select(PlanStep).where(PlanStep.deal_id == deal.id, PlanStep.number == number)
+        ).one()
+
+
+def status_of(db: Database, deal_title: str, number: int) -> str:
+    return step_of(db, deal_title, number).status
+
+
+@pytest.fixture
+def chat(coach: Coach, db: Database, clock: FakeClock) -> Chat:
+    """Alice, with her two Acme deals (`two_deals`)."""
+    two_deals(db, clock)
+    return Chat(coach)
 
 
 # --- 1. "#N" is a step of the deal shown last ------------------------------------------------
 
 
-def test_drop_after_plan_drops_that_deals_step_and_names_it(
-    coach: Coach, db: Database, clock: FakeClock
+@pytest.mark.parametrize(
+    ("before", "command", "said", "number", "status"),
+    [
+        # quotes typed around a name are not part of it
+        (
+            ("plan Acme Labs - pilot", 'plan "Acme - renewal"'),
+            "drop #2 why",
+            "I send quote: dropped (why)",
+            2,
+            "dropped",
+        ),
+        # a plan shown mid-review beats the deal under review
+        (
+            ("review Acme Labs - pilot", "plan Acme - renewal"),
+            "done #1",
+            "They sign the order form: done",
+            1,
+            "done",
+        ),
+        # ... and stays the one meant after the review stops
+        (
+            ("review Acme Labs - pilot", "plan Acme - renewal", "cancel"),
+            "drop #2",
+            "I send quote: dropped",
+            2,
+            "dropped",
+        ),
+    ],
+)
+def test_hash_n_is_a_step_of_the_plan_shown_last_and_the_reply_names_it(
+    chat: Chat,
+    db: Database,
+    before: tuple[str, ...],
+    command: str,
+    said: str,
+    number: int,
+    status: str,
 ) -> None:
-    two_deals(db, clock)
-    chat = Chat(coach)
-    chat.say("plan Acme Labs - pilot")
-    chat.say('plan "Acme - renewal"')  # quotes typed around a name are not part of it
-    out = chat.say("drop #2 why")
-    assert "Acme — renewal #2 I send quote: dropped (why)" in out
-    assert status_of(db, "Acme — renewal", 2) == "dropped"
-    assert status_of(db, "Acme Labs — pilot", 2) == "open"
+    for typed in before:
+        chat.say(typed)
+    assert f"Acme — renewal #{number} {said}" in chat.say(command)
+    assert status_of(db, "Acme — renewal", number) == status
+    assert status_of(db, "Acme Labs — pilot", number) == "open"
 
 
-def test_plan_shown_mid_review_is_what_hash_n_means(
-    coach: Coach, db: Database, clock: FakeClock
-) -> None:
-    two_deals(db, clock)
-    chat = Chat(coach)
-    chat.command("review", "Acme Labs - pilot")
-    assert chat.stage is not None
-    chat.say("plan Acme - renewal")
-    out = chat.say("done #1")
-    assert "Acme — renewal #1 They sign the order form: done" in out
-    assert status_of(db, "Acme — renewal", 1) == "done"
-    assert status_of(db, "Acme Labs — pilot", 1) == "open"
-
-
-def test_plan_shown_before_cancel_stays_the_one_meant(
-    coach: Coach, db: Database, clock: FakeClock
-) -> None:
-    two_deals(db, clock)
-    chat = Chat(coach)
-    chat.command("review", "Acme Labs - pilot")
-    chat.say("plan Acme - renewal")
-    chat.say("cancel")
-    assert chat.stage is None
-    assert "Acme — renewal #2 I send quote: dropped" in chat.say("drop #2")
-
-
-def test_plan_from_the_command_line_counts_as_shown_last(
-    coach: Coach, db: Database, clock: FakeClock
-) -> None:
-    two_deals(db, clock)
-    chat = Chat(coach)
+def test_plan_from_the_command_line_counts_as_shown_last(chat: Chat, coach: Coach) -> None:
     chat.say("plan Acme Labs - pilot")
     coach.plan(chat.user, "Acme - renewal")  # `dealcoach plan Acme - renewal`, another process
     out = chat.say("edit #2 owner Maria")
     assert "Acme — renewal #2 I send quote: owner Maria" in out
 
 
-def test_unclear_which_deal_is_asked(coach: Coach, db: Database, clock: FakeClock) -> None:
-    two_deals(db, clock)
-    chat = Chat(coach)
+def test_unclear_which_deal_is_asked(chat: Chat, db: Database) -> None:
     out = chat.say("drop #2 why")
     assert "Which deal" in out and "Acme — renewal" in out and "Acme Labs — pilot" in out
     chat.say("plan Acme - renewal")
@@ -116,11 +126,7 @@ def test_unclear_which_deal_is_asked(coach: Coach, db: Database, clock: FakeCloc
 # --- 2. undo right after closing a deal ------------------------------------------------------
 
 
-def test_undo_after_close_reopens_and_returns_to_the_deal_question(
-    coach: Coach, db: Database, clock: FakeClock
-) -> None:
-    two_deals(db, clock)
-    chat = Chat(coach)
+def test_undo_after_close_reopens_and_returns_to_the_deal_question(chat: Chat, db: Database) -> None:
     chat.command("review")
     assert chat.stage == "pick_deal"
     chat.say("close Acme - renewal")
@@ -138,11 +144,7 @@ def test_undo_after_close_reopens_and_returns_to_the_deal_question(
     assert "Reviewing" in out and "Acme Labs — pilot" in out
 
 
-def test_undo_after_close_while_idle_stays_idle(
-    coach: Coach, db: Database, clock: FakeClock
-) -> None:
-    two_deals(db, clock)
-    chat = Chat(coach)
+def test_undo_after_close_while_idle_stays_idle(chat: Chat, db: Database) -> None:
     chat.say("close Acme - renewal")
     chat.click(chat.choice("Lost"))
     chat.say("price")
@@ -156,21 +158,14 @@ def test_undo_after_close_while_idle_stays_idle(
 
 
 def due_of(db: Database, deal_title: str, number: int) -> dt.date | None:
-    with db.session() as s:
-        deal = next(d for d in s.exec(select(Deal)).all() if d.title == deal_title)
-        step = s.exec(
-            select(PlanStep).where(PlanStep.deal_id == deal.id, PlanStep.number == number)
-        ).one()
-        return step.due
+    return step_of(db, deal_title, number).due
 
 
 def test_edit_to_a_date_just_passed_asks_about_next_year(
-    coach: Coach, db: Database, clock: FakeClock
+    chat: Chat, db: Database, clock: FakeClock
 ) -> None:
-    two_deals(db, clock)
     today = clock().date()  # Tue Nov 24, 2026: "Nov 1" passed 23 days ago
     before = due_of(db, "Acme — renewal", 2)
-    chat = Chat(coach)
     chat.say("plan Acme - renewal")
     out = chat.say("edit #2 due Nov 1")
     next_year = dt.date(today.year + 1, 11, 1)
@@ -182,10 +177,17 @@ def test_edit_to_a_date_just_passed_asks_about_next_year(
     assert "That's after the decision date" in out
 
 
-def test_decision_date_a_month_ago_is_asked_about(db: Database) -> None:
-    coach = Coach(db, clock=FakeClock(dt.datetime(2027, 3, 31, 15, 0, tzinfo=dt.UTC)))
+def at_decision_question(db: Database, today: dt.date) -> Chat:
+    """A new deal's review on `today` (15:00 UTC), at the decision-date question."""
+    coach = Coach(db, clock=FakeClock(dt.datetime.combine(today, dt.time(15), dt.UTC)))
     chat = Chat(coach)
     chat.command("review", "Initech - platform")
+    assert chat.stage == "decision_date"
+    return chat
+
+
+def test_decision_date_a_month_ago_is_asked_about(db: Database) -> None:
+    chat = at_decision_question(db, dt.date(2027, 3, 31))
     assert chat.stage == "decision_date"
     out = chat.say("March 1")
     assert "Mar 1 has already passed: did you mean Wed Mar 1, 2028?" in out
@@ -201,9 +203,7 @@ def test_decision_date_a_month_ago_is_asked_about(db: Database) -> None:
 
 
 def test_end_of_quarter_on_its_last_day_asks_if_the_decision_is_today(db: Database) -> None:
-    coach = Coach(db, clock=FakeClock(dt.datetime(2027, 3, 31, 15, 0, tzinfo=dt.UTC)))
-    chat = Chat(coach)
-    chat.command("review", "Initech - platform")
+    chat = at_decision_question(db, dt.date(2027, 3, 31))
     out = chat.say("end of quarter")
     assert "That's today — is the decision really today?" in out
     assert chat.stage == "decision_date"
@@ -212,9 +212,7 @@ def test_end_of_quarter_on_its_last_day_asks_if_the_decision_is_today(db: Databa
 
 
 def test_end_of_month_on_its_last_day_can_be_confirmed(db: Database) -> None:
-    coach = Coach(db, clock=FakeClock(dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)))
-    chat = Chat(coach)
-    chat.command("review", "Initech - platform")
+    chat = at_decision_question(db, dt.date(2026, 11, 30))
     assert "That's today" in chat.say("end of month")
     out = chat.click(chat.choice("Yes, today"))
     assert "Target decision date: Mon Nov 30 (today)" in out
@@ -226,22 +224,16 @@ def test_end_of_month_on_its_last_day_can_be_confirmed(db: Database) -> None:
 
 
 def step_id(db: Database, deal_title: str, number: int) -> int:
-    with db.session() as s:
-        deal = next(d for d in s.exec(select(Deal)).all() if d.title == deal_title)
-        step = s.exec(
-            select(PlanStep).where(PlanStep.deal_id == deal.id, PlanStep.number == number)
-        ).one()
-        assert step.id is not None
-        return step.id
+    sid = step_of(db, deal_title, number).id
+    assert sid is not None
+    return sid
 
 
 def test_reschedule_questions_read_a_date_inside_a_sentence_and_can_be_left(
-    coach: Coach, db: Database, clock: FakeClock
+    chat: Chat, db: Database, clock: FakeClock
 ) -> None:
-    two_deals(db, clock)  # decision date: today + 60 days (Sat Jan 23, 2027)
-    today = clock().date()
+    today = clock().date()  # decision date: today + 60 days (Sat Jan 23, 2027)
     sid = step_id(db, "Acme — renewal", 1)
-    chat = Chat(coach)
     chat.click(f"step:{sid}:reschedule")
     assert chat.stage == "reschedule"
     chat.say("CFO cancelled, moving it to next Thursday")
