@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -32,6 +32,7 @@ from bot.access import STOP_WORDS
 from bot.delivery import DeliveryError
 from bot.engine import Coach
 from bot.messages import Form, Mention, Outcome, Reply, Text, Turn, UserRef
+from bot.processes import EngineProcesses
 from bot.tenants import Tenants
 from config import Settings
 from handlers.slack import text as slack_text
@@ -56,6 +57,7 @@ from handlers.slack.render import (
     open_form_button,
 )
 from storage.db import Database
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,24 @@ class Profile:
     checked: dt.datetime
 
 
+@dataclasses.dataclass
+class Inbound:
+    """One turn a listener acknowledges, as Slack sent it: what the inbox journal keeps
+    until it is answered. `kind` is command (raw: name, args), message (raw: text) or
+    click (raw: value); decoding mentions needs the Web API, so it happens after the ack."""
+
+    team_id: str
+    user_id: str
+    kind: str
+    raw: dict[str, str]
+    key: str | None = None
+    channel: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Inbound:
+        return cls(**data)
+
+
 class SlackFrontend:
     """Owns the bolt app and what its listeners share: the coach, caches, the renderer."""
 
@@ -118,8 +138,14 @@ class SlackFrontend:
         db: Database,
         coach: Coach,
         handlers: list[AsyncRetryHandler] | None = None,
+        inbox: Inbox | None = None,
+        processes: EngineProcesses | None = None,
     ) -> None:
+        """`inbox`: where turns are written down before they are acked (None: nowhere).
+        `processes`: run the engine there instead of in threads of this process."""
         self.settings = settings
+        self.inbox = inbox
+        self.processes = processes
         self.coach = coach
         self.handlers = handlers if handlers is not None else retry_handlers()
         self.profiles: dict[tuple[str, str], Profile] = {}
@@ -146,7 +172,10 @@ class SlackFrontend:
             request_verification_enabled=bool(settings.slack_signing_secret),
             client=self.client,
             oauth_settings=oauth,
-            process_before_response=False,
+            # True: bolt answers as soon as a listener returns, where False polls every
+            # 10 ms for the ack (most of a quiet ack's time); the slow part of each
+            # listener runs as a task of its own (`later`).
+            process_before_response=True,
             logger=BOLT_LOG,
         )
         self.tenants = Tenants(db, clock=coach.clock)
@@ -155,6 +184,7 @@ class SlackFrontend:
         self.quiet = asyncio.Event()
         self.quiet.set()
         self.pool = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="slack-turn")
+        self.tasks: set[asyncio.Task[Any]] = set()
         self._register()
 
     async def after_ack(self, context: Any) -> None:
@@ -174,8 +204,27 @@ class SlackFrontend:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.quiet.wait(), ACKS_FIRST)
 
+    def later(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run the slow part of a listener after it returns, so bolt answers Slack at once.
+
+        A task cut short by a shutdown or a kill is in the inbox journal and is answered
+        by the next server; an error is logged here, since no one awaits the task.
+        """
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Slack listener failed after its ack", exc_info=task.exception())
+
     async def engine(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a synchronous engine call off the event loop, in our own small pool."""
+        """Run a synchronous call off the event loop: a `Coach` method in the engine processes
+        when there are some (the same method by name, on their own Coach), anything else
+        (and everything without them) in our small pool."""
+        if self.processes is not None and getattr(fn, "__self__", None) is self.coach:
+            return await asyncio.wrap_future(self.processes.submit(fn.__name__, *args))
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
     def request_started(self) -> None:
@@ -370,6 +419,121 @@ class SlackFrontend:
         who = await self.who(client, team_id, user_id)
         return await self.engine(self.coach.handle, Turn(user=who, **kw))
 
+    # --- acked, then answered ---------------------------------------------------------
+
+    def received(self, inbound: Inbound) -> None:
+        """Write the turn down before its ack leaves, so a killed server still answers it."""
+        if self.inbox is not None and inbound.key:
+            self.inbox.received(inbound.key, dataclasses.asdict(inbound), self.coach.clock())
+
+    async def prepare(
+        self, client: AsyncWebClient, inbound: Inbound, respond: Any = None
+    ) -> tuple[dict[str, Any], dict[str, str], dict[str, str]] | None:
+        """Turn fields, link rewrites and channel names for what Slack sent; None when a
+        hint was the whole answer (a digest command naming no channel)."""
+        if inbound.kind == "click":
+            return {"value": inbound.raw["value"]}, {}, {}
+        raw = inbound.raw.get("args" if inbound.kind == "command" else "text", "")
+        plain, mentions = await self.decode(client, inbound.team_id, raw)
+        channel = None
+        if inbound.kind == "command":
+            fields: dict[str, Any] = {"command": inbound.raw["name"], "args": plain}
+            if inbound.raw["name"] == "digest":
+                channel = turns.digest_channel(raw)
+                words = plain.split()
+                if channel is not None:
+                    fields["args"] = channel
+                elif words and words[0].lower() in STOP_WORDS:
+                    fields["args"] = "off"
+                elif words:
+                    if respond is not None:
+                        await respond(text=DIGEST_HINT, response_type="ephemeral")
+                    return None
+        else:
+            fields = {"text": plain}
+            channel = turns.digest_channel(raw) if plain.lower().startswith("digest ") else None
+            if channel:  # typed "digest #sales" in the DM: the channel id, not its name
+                fields = {"command": "digest", "args": channel}
+        rewrite = {channel: f"<#{channel}>"} if channel else {}
+        rename = turns.channel_names(raw) if channel or inbound.kind == "message" else {}
+        return {**fields, "mentions": mentions}, rewrite, rename
+
+    async def answer(
+        self,
+        client: AsyncWebClient,
+        inbound: Inbound,
+        replay: bool = False,
+        applied: Callable[[], Awaitable[None]] | None = None,
+        respond: Any = None,
+        **send: Any,
+    ) -> Outcome | None:
+        """Run an acked turn and send its replies; the journal then marks it answered.
+
+        `applied` runs between the turn and its replies (a click retires its buttons). On a
+        replay at startup, a turn that took effect before the kill (its key is taken) but
+        whose replies never left is answered with where the review now stands.
+        Raises SlackApiError when the DM cannot be sent.
+        """
+        prepared = await self.prepare(client, inbound, respond)
+        if prepared is None:
+            self._answered(inbound)
+            return None
+        fields, rewrite, rename = prepared
+        outcome = await self.turn(
+            client, inbound.team_id, inbound.user_id, event_id=inbound.key, **fields
+        )
+        if outcome.duplicate and not replay:
+            return outcome  # the first delivery is answering it
+        try:
+            if outcome.duplicate:
+                outcome = await self.turn(
+                    client,
+                    inbound.team_id,
+                    inbound.user_id,
+                    command="review",
+                    event_id=f"{inbound.key}:replayed",
+                )
+            if not outcome.duplicate:
+                await self.tell_others(inbound.team_id, outcome, rename)
+                if applied is not None and not replay:
+                    await applied()
+                await self.after(
+                    client,
+                    inbound.team_id,
+                    inbound.user_id,
+                    outcome,
+                    channel=inbound.channel,
+                    rewrite=rewrite or None,
+                    **send,
+                )
+                if outcome.digest_channel:
+                    await self.check_channel(
+                        client, inbound.team_id, inbound.user_id, outcome.digest_channel
+                    )
+        finally:  # answered, or failed in a way the log and the user were told about
+            self._answered(inbound)
+        return outcome
+
+    def _answered(self, inbound: Inbound) -> None:
+        if self.inbox is not None and inbound.key:
+            self.inbox.answered(inbound.key)
+
+    async def replay(self) -> int:
+        """Answer what a killed process acknowledged and never answered; returns how many."""
+        if self.inbox is None:
+            return 0
+        pending = self.inbox.unanswered()
+        self.inbox.compact()
+        for key, data in pending:
+            log.info("answering %s, acknowledged before a restart", key)
+            try:
+                inbound = Inbound.from_dict(data)
+                client = await self.client_for(inbound.team_id)
+                await self.answer(client, inbound, replay=True)
+            except Exception:
+                log.exception("could not answer %s after the restart", key)
+        return len(pending)
+
     # --- sending ----------------------------------------------------------------------
 
     async def dm(self, client: AsyncWebClient, team_id: str, user_id: str) -> str:
@@ -470,129 +634,99 @@ class SlackFrontend:
             return
         name, args = turns.parse_command(body.get("text", ""))
         in_dm = body.get("channel_id") == self.dm_channels.get((team_id, user_id))
+        key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
+        inbound = Inbound(team_id, user_id, "command", {"name": name, "args": args}, key)
+        self.received(inbound)
         if name == "settings" or in_dm:
             await ack()
         else:
             await ack(text="On it: I've sent you a direct message.", response_type="ephemeral")
-        await self.after_ack(context)
-        rewrite: dict[str, str] = {}
-        rename: dict[str, str] = {}
-        plain, mentions = await self.decode(client, team_id, args)
-        if name == "digest":
-            channel = turns.digest_channel(args)
-            words = plain.split()
-            if channel is not None:
-                plain = channel
-                rewrite, rename = {channel: f"<#{channel}>"}, turns.channel_names(args)
-            elif words and words[0].lower() in STOP_WORDS:
-                plain = "off"
-            elif words:
-                await respond(text=DIGEST_HINT, response_type="ephemeral")
-                return
-        key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
-        outcome = await self.turn(
-            client, team_id, user_id, command=name, args=plain, event_id=key, mentions=mentions
-        )
-        if outcome.duplicate:
-            return
-        await self.tell_others(team_id, outcome, rename)
-        try:
-            await self.after(
-                client,
-                team_id,
-                user_id,
-                outcome,
-                trigger_id=body.get("trigger_id"),
-                rewrite=rewrite,
-            )
-        except SlackApiError as exc:
-            error = exc.response.get("error") if exc.response else str(exc)
-            log.error("could not DM %s/%s: %s", team_id, user_id, error)
-            await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
-            return
-        if outcome.digest_channel:
-            await self.check_channel(client, team_id, user_id, outcome.digest_channel)
 
-    async def on_message(
-        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: Any
-    ) -> None:
-        """A rep's typed answer in the bot's DM; everything else (channels, bots, edits) is ignored."""
-        if (
-            event.get("channel_type") != "im"
-            or event.get("subtype")
-            or event.get("bot_id")
-            or not event.get("user")
-            or event.get("user") == context.get("bot_user_id")
-        ):
+        async def in_the_dm() -> None:
+            await self.after_ack(context)
+            try:
+                await self.answer(
+                    client, inbound, respond=respond, trigger_id=body.get("trigger_id")
+                )
+            except SlackApiError as exc:
+                error = exc.response.get("error") if exc.response else str(exc)
+                log.error("could not DM %s/%s: %s", team_id, user_id, error)
+                await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
+
+        self.later(in_the_dm())
+
+    async def on_message(self, body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+        """A rep's typed answer in the bot's DM; everything else (channels, bots, edits) is ignored.
+
+        Written down before this returns, which is before bolt acks the event."""
+        inbound = dm_answer(body, context.get("bot_user_id"))
+        if inbound is None:
             return
-        team_id = body.get("team_id") or event.get("team") or ""
-        user_id = event["user"]
-        if not team_id:
-            return
-        self.dm_channels[(team_id, user_id)] = event.get("channel", "")
-        await self.after_ack(context)
-        key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
-        raw = str(event.get("text") or "")
-        plain, mentions = await self.decode(client, team_id, raw)
-        fields: dict[str, Any] = {"text": plain}
-        channel = turns.digest_channel(raw) if plain.lower().startswith("digest ") else None
-        if channel:  # typed "digest #sales" in the DM: the channel id, not its name
-            fields = {"command": "digest", "args": channel}
-        outcome = await self.turn(
-            client, team_id, user_id, event_id=key, mentions=mentions, **fields
-        )
-        if not outcome.duplicate:
-            rename = turns.channel_names(raw)
-            await self.tell_others(team_id, outcome, rename)
-            await self.after(
-                client,
-                team_id,
-                user_id,
-                outcome,
-                channel=event.get("channel"),
-                rewrite={channel: f"<#{channel}>"} if channel else None,
-            )
-            if outcome.digest_channel:
-                await self.check_channel(client, team_id, user_id, outcome.digest_channel)
+        self.received(inbound)
+        self.dm_channels[(inbound.team_id, inbound.user_id)] = inbound.channel or ""
+
+        async def answer() -> None:
+            await self.after_ack(context)
+            await self.answer(client, inbound)
+
+        self.later(answer())
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
     ) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        await self.publish_home(client, body.get("team_id", ""), event["user"])
+        self.later(self.publish_home(client, body.get("team_id", ""), event["user"]))
 
     async def on_action(
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
     ) -> None:
         """A click on a button or a date picker: one turn, then the clicked block is retired."""
-        await ack()
-        await self.after_ack(context)
         actions = body.get("actions") or []
         user_id = (body.get("user") or {}).get("id")
         team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
-        if not actions or not user_id or not team_id:
-            return
-        action = actions[0]
-        value = turns.action_value(action)
+        action = actions[0] if actions else {}
+        value = turns.action_value(action) if action and user_id and team_id else None
         if value is None:
+            await ack()
             return
-        outcome = await self.turn(
-            client, team_id, user_id, value=value, event_id=turns.action_key(body, action)
+        container = body.get("container") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        inbound = Inbound(
+            team_id,
+            user_id,
+            "click",
+            {"value": value},
+            turns.action_key(body, action),
+            channel=channel if container.get("type") == "message" else None,
         )
-        if outcome.duplicate:
-            return
-        await self.tell_others(team_id, outcome, {})
+        self.received(inbound)
+        await ack()
+        self.later(self._after_click(client, body, context, inbound, action, value))
+
+    async def _after_click(
+        self,
+        client: AsyncWebClient,
+        body: dict[str, Any],
+        context: Any,
+        inbound: Inbound,
+        action: dict[str, Any],
+        value: str,
+    ) -> None:
+        await self.after_ack(context)
         container = body.get("container") or {}
         message = body.get("message") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
         opens_form = value.endswith(":edit") or value.startswith("close:")
-        if (
-            container.get("type") == "message"
-            and message.get("blocks")
-            and channel
-            and not opens_form
-        ):
+
+        async def retire_clicked() -> None:
+            if (
+                container.get("type") != "message"
+                or not message.get("blocks")
+                or not channel
+                or opens_form
+            ):
+                return
             try:
                 await client.chat_update(
                     channel=channel,
@@ -606,16 +740,14 @@ class SlackFrontend:
                 )
             except SlackApiError as exc:
                 log.warning("chat.update failed: %s", exc.response.get("error"))
-        await self.after(
-            client,
-            team_id,
-            user_id,
-            outcome,
-            channel=channel if container.get("type") == "message" else None,
-            trigger_id=body.get("trigger_id"),
+
+        outcome = await self.answer(
+            client, inbound, applied=retire_clicked, trigger_id=body.get("trigger_id")
         )
+        if outcome is None or outcome.duplicate:
+            return
         if container.get("type") == "view" and not outcome.review_finished:
-            await self.publish_home(client, team_id, user_id)
+            await self.publish_home(client, inbound.team_id, inbound.user_id)
 
     async def on_settings_submit(
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient
@@ -645,6 +777,26 @@ class SlackFrontend:
         await ack()
         if not outcome.duplicate:
             await self.after(client, team_id, user_id, outcome)
+
+
+def dm_answer(body: dict[str, Any], bot_user_id: str | None) -> Inbound | None:
+    """A rep's typed line in the bot's DM as a turn; None for channels, bots, edits, our own."""
+    event = body.get("event") or {}
+    user_id = event.get("user")
+    team_id = body.get("team_id") or event.get("team") or ""
+    if (
+        event.get("channel_type") != "im"
+        or event.get("subtype")
+        or event.get("bot_id")
+        or not user_id
+        or not isinstance(user_id, str)
+        or user_id == bot_user_id
+        or not team_id
+    ):
+        return None
+    key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
+    text = str(event.get("text") or "")
+    return Inbound(team_id, user_id, "message", {"text": text}, key, channel=event.get("channel"))
 
 
 def _renamed(text: str, rename: dict[str, str]) -> str:

@@ -67,7 +67,10 @@ class FakeSlack:
     #: Socket Mode: envelopes to push once a client connects, and the acks it sent back.
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    #: method -> calls that arrived while it was held (see `hold`)
+    held: dict[str, int] = field(default_factory=dict)
     url: str = ""
+    _release: asyncio.Event = field(default_factory=asyncio.Event)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
@@ -103,6 +106,16 @@ class FakeSlack:
         self.failures.setdefault(method, []).append(
             Failure(status, error, retry_after, times, after_taking, after)
         )
+
+    def hold(self, *methods: str) -> None:
+        """Calls of these methods hang unanswered and unrecorded (as if they never reached
+        Slack) until `release()`, so a test can kill the server while they wait."""
+        self._release.clear()
+        self.held.update({m: 0 for m in methods})
+
+    def release(self) -> None:
+        self.held.clear()
+        self._release.set()
 
     def person(self, uid: str, name: str, is_admin: bool = False, is_owner: bool = False) -> None:
         """A workspace member as users.info describes them (admin and owner flags included)."""
@@ -162,6 +175,10 @@ class FakeSlack:
 
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if method in self.held:
+            self.held[method] += 1
+            await self._release.wait()
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=500)
         args: dict[str, Any] = dict(request.query)
         body = await request.read()
         if body:
