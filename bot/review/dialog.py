@@ -335,7 +335,7 @@ class Dialog:
                     ),
                     hint="Or type a date from today on.",
                     stage=self.state.stage,
-                    progress=pb.progress(self.stage) if self.stage else "",
+                    progress=pb.progress(self.stage) if self.stage and retry is None else "",
                 )
             )
             self._asked_past = retry is None  # this is the current question's re-ask

@@ -67,7 +67,10 @@ def edit_command(d: Dialog, args: str) -> None:
     if change is None:
         d.say(f"What should change on {deal.title} #{step.number}? {USAGE}", "warning")
     elif passed is not None:
+        # its answer is a command: the review's question comes back after it, not now, so
+        # a typed "1" picks this question's choice
         d.past(passed, retry=f"cmd:edit:{deal.title} #{step.number} due {{date}}")
+        return
     elif _still_open(d, step):
         apply_edit(d, step, deal, change)
     d.reask()

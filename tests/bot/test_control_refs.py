@@ -254,3 +254,16 @@ def test_reschedule_questions_read_a_date_inside_a_sentence_and_can_be_left(
     chat.say("Feb 20")
     out = chat.say("that's all")
     assert "Kept “They sign the order form” on" in out and chat.stage is None
+
+
+def test_edit_to_a_passed_date_at_the_deal_question_is_answered_by_number(
+    chat: Chat, db: Database, clock: FakeClock
+) -> None:
+    chat.command("review")  # `dealcoach chat` opens at "Which deal are we reviewing?"
+    chat.say("plan Acme - renewal")
+    out = chat.say("edit #1 due Nov 1")
+    assert "did you mean" in out and "Which deal are we reviewing?" not in out
+    assert chat.question is not None and chat.question.progress == ""
+    chat.click(chat.choice("Yes"))
+    assert due_of(db, "Acme — renewal", 1) == dt.date(clock().year + 1, 11, 1)
+    assert chat.stage == "pick_deal"
