@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from bot.engine import Clock, Coach
-from bot.messages import Mention, Turn, UserRef
+from bot.messages import Mention, PlanCard, Turn, UserRef
 from config import Settings, configured_process, read_process_file
 from handlers.console import Console, print_replies, terminal_safe
 from process.sales_process import default_text, describe, process_from
@@ -300,8 +300,12 @@ def plan_json(coach: Coach, who: UserRef, deal_text: str) -> int:
     records = coach.deal_records(who, deal_text)
     if len(records) != 1:
         names = ", ".join(f"{r['account']} — {r['name']}".rstrip(" —") for r in records)
-        why = f"several deals match: {names}" if records else "no deal of yours matches"
-        print(f"{why} “{deal_text}”.", file=sys.stderr)
+        print(
+            f"Several deals match “{deal_text}”: {names}. Name one."
+            if records
+            else f"No deal of yours matches “{deal_text}”. {CHAT_HINT}",
+            file=sys.stderr,
+        )
         return 1
     print(json.dumps(records[0], indent=2))
     return 0
@@ -316,6 +320,9 @@ def team_command(coach: Coach, who: UserRef, words: list[str]) -> int:
     print_replies(outcome.replies)
     return 0
 
+
+#: How to start a review, said by the commands that run outside `dealcoach chat`.
+CHAT_HINT = "Run `dealcoach chat` to start one."
 
 NOW_HELP = (
     "pretend it is this moment and let time run on from there (ISO, e.g. "
@@ -462,8 +469,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return plan_json(coach, console_user(settings, args.user), deal)
     if args.command == "plan":
         deal = terminal_safe(" ".join(args.deal))
-        print_replies(coach.plan(console_user(settings, args.user), deal))
-        return 0
+        replies = coach.plan(console_user(settings, args.user), deal, CHAT_HINT)
+        print_replies(replies)
+        return 0 if any(isinstance(r, PlanCard) for r in replies) else 1  # as `plan --json`
     if args.command == "deals" and args.json:
         print(json.dumps(coach.deal_records(console_user(settings, args.user)), indent=2))
         return 0

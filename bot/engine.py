@@ -166,14 +166,26 @@ class Coach:
 
         return self._run(work)
 
-    def plan(self, who: UserRef, deal_text: str = "") -> list[Reply]:
-        """A deal's plan card (or a hint) without touching the user's review in progress."""
+    def plan(
+        self, who: UserRef, deal_text: str = "", start: str = "Type *review* to start one."
+    ) -> list[Reply]:
+        """A deal's plan card (or a hint) without touching the user's review in progress.
+
+        The deal shown is remembered in the user's conversation as the one shown last, so
+        a later `drop #2` in chat means its step #2 (`ReviewState.last_deal_id`). `start`
+        says how to start a review where the hint is shown."""
 
         def work(session: Session) -> list[Reply]:
             now = self.clock()
             user = known(session, who, now)
-            dialog = self._dialog(session, user, ReviewState(), now)
-            dialog.show_plan(deal_text)
+            conv = crud.load_conversation(session, user, now)
+            state = ReviewState.from_dict(conv.state)
+            dialog = self._dialog(session, user, state, now)
+            if dialog.show_plan(deal_text, start):
+                # only what was shown changes: `updated_at` stays, so an idle review still
+                # expires when it would have (crud.load_conversation)
+                conv.state = dialog.state.to_dict()
+                session.add(conv)
             return dialog.out
 
         return self._run(work)

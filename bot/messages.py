@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from process.plan import Health, Side
+from process.playbook import days as days  # re-exported: "1 day", "3 days" everywhere
 from process.playbook import fmt_date as fmt_date  # re-exported: one date format everywhere
 
 Tone = Literal["info", "coach", "warning", "error", "success"]

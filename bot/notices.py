@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from bot.messages import Choice, Reply, Section, Text, fmt_date, side_label
+from bot.messages import Choice, Reply, Section, Text, days, fmt_date, side_label
 from process.cadence import Digest, Nudge, ReminderItem, StepRef
 from process.plan import Step
 
@@ -38,7 +38,7 @@ def when(d: dt.date, today: dt.date) -> str:
         return "tomorrow"
     if n == -1:
         return "yesterday"
-    return f"{fmt_date(d, today)} ({n} days)" if n > 0 else f"{fmt_date(d, today)} ({-n} days ago)"
+    return f"{fmt_date(d, today)} ({days(n)})" if n > 0 else f"{fmt_date(d, today)} ({days(-n)} ago)"
 
 
 def _who(step: Step) -> str:
@@ -145,7 +145,7 @@ def nudge(n: Nudge, name: str = "") -> list[Reply]:
                 _capped(
                     n.not_reviewed,
                     lambda x: (
-                        f"• {x[1]} · {f'{x[2]} days' if x[2] is not None else 'never reviewed'}"
+                        f"• {x[1]} · {days(x[2]) if x[2] is not None else 'never reviewed'}"
                     ),
                     "deals",
                 ),

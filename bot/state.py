@@ -76,8 +76,9 @@ class ReviewState:
 
     def idle(self) -> ReviewState:
         """The state after a review ends or stops: nothing in progress, `undo` still possible."""
+        # the review's deal was shown last unless a plan was shown since (`plan Other`)
         return ReviewState(
-            undo=self.undo[-UNDO_DEPTH:], last_deal_id=self.deal_id or self.last_deal_id
+            undo=self.undo[-UNDO_DEPTH:], last_deal_id=self.last_deal_id or self.deal_id
         )
 
     def reset_question(self) -> None:

@@ -25,6 +25,7 @@ from bot.messages import (
     Text,
     Turn,
     UserRef,
+    days,
     fmt_date,
 )
 
@@ -101,7 +102,7 @@ class ConsoleRenderer:
     def plan(self, card: PlanCard) -> str:
         h = card.health
         when = (
-            f"decision {fmt_date(card.decision_date, card.today)} ({card.days_left} days)"
+            f"decision {fmt_date(card.decision_date, card.today)} ({days(card.days_left)})"
             if card.decision_date and card.days_left is not None
             else "no decision date"
         )

@@ -67,12 +67,11 @@ OUTCOMES: dict[str, str] = {"won": "Won", "lost": "Lost", "no_decision": "No dec
 
 
 #: Where each stage sits in the 8-part review (sub-stages share their parent's number).
+#: Following up the steps that fell due (CONFIRM_DUE, RESCHEDULE…) comes before the eight
+#: parts and varies in length, so those questions carry no number.
 _PROGRESS: dict[Stage, int] = {
     Stage.PICK_DEAL: 1,
     Stage.NEW_DEAL: 1,
-    Stage.CONFIRM_DUE: 1,
-    Stage.RESCHEDULE: 1,
-    Stage.RESCHEDULE_LATE: 1,
     Stage.DECISION_DATE: 2,
     Stage.DECISION_CHECK: 2,
     Stage.DECISION_MOVE: 2,
@@ -120,6 +119,11 @@ def date_examples(today: dt.date) -> str:
     coach never suggests a date it would then reject as passed."""
     ahead = today + dt.timedelta(days=14)
     return f"“{ahead:%b} {ahead.day}”, “next Friday”, “end of month” or {ahead.isoformat()}"
+
+
+def days(n: int) -> str:
+    """'1 day', '3 days', '0 days': a count of days as it reads."""
+    return f"{n} day" if abs(n) == 1 else f"{n} days"
 
 
 def days_between(today: dt.date, d: dt.date) -> str:

@@ -149,6 +149,8 @@ def find_deal(
 ) -> list[Deal]:
     """The user's open deals (or also closed ones, never archived) whose title matches
     `text` (exact first, else contains), case-blind."""
+    # quotes typed around a name (`plan "Acme - renewal"`) are not part of it
+    text = text.strip().strip("\"'“”‘’«»").strip()
     needle = " ".join(text.lower().replace("—", " ").replace("-", " ").split())
     deals = user_deals(session, user, include_closed)
 

@@ -101,7 +101,10 @@ def command(d: Dialog, name: str, args: str) -> None:
     if name in ("", "review", "start"):
         deal_choice.start_review(d, args)
     elif name in ("list", "deals"):
-        d.out.append(d.deal_list())
+        shown = d.deal_list()
+        if len(shown.deals) != 1:
+            d.state.last_deal_id = None  # several deals on screen: "#3" alone is unclear now
+        d.out.append(shown)
         d.reask()
     elif name == "plan":
         if not args and d.deal is not None:
@@ -146,6 +149,13 @@ def command(d: Dialog, name: str, args: str) -> None:
 
 
 def cancel(d: Dialog) -> None:
+    if d.stage is Stage.RESCHEDULE:  # leave the date question, not the whole review
+        due.leave_reschedule(d)
+        return
+    if d.stage is Stage.RESCHEDULE_LATE:
+        d.say("Kept that date.")
+        due.after_reschedule(d)
+        return
     if d.state.task is not None:
         d.say("Left that as it was.")
         lifecycle.end_task(d)

@@ -170,12 +170,15 @@ def named_deal(d: Dialog, text: str, usage: str) -> Deal | None:
             names = ", ".join(m.title for m in matches[:8])
             d.say(f"More than one deal matches “{text}”: {names}. Say which.", "warning")
         return None
-    for deal_id in (d.state.deal_id, d.state.last_deal_id):
+    # "#3" means the deal shown last: a plan card, or the deal under review (which sets
+    # `last_deal_id` when it opens); a deal list showing several clears it.
+    for deal_id in (d.state.last_deal_id, d.state.deal_id):
         deal = crud.get_deal(d.s, d.user, deal_id) if deal_id else None
         if deal is not None and deal.status == "open":
             return deal
     deals = crud.open_deals(d.s, d.user)
     if len(deals) == 1:
         return deals[0]
-    d.say(f"Which deal? {usage}", "warning")
+    names = ", ".join(deal.title for deal in deals[:8])
+    d.say(f"Which deal? {usage}" + (f" Your deals: {names}." if names else ""), "warning")
     return None

@@ -47,13 +47,15 @@ def ask_decision_date(d: Dialog) -> None:
 
 
 def on_decision_date(d: Dialog, text: str | None, value: str | None) -> None:
-    got = d.read_date(text, value)
+    got = d.today if value == TODAY_CONFIRMED else d.read_date(text, value)
     deal = d.deal
     assert deal is not None
+    if value != TODAY_CONFIRMED and _ask_if_today(d, got):
+        return
     if got == "none":
         d.state.redirects = pb.MAX_REDIRECTS
     if not isinstance(got, dt.date) or d.past(got):
-        d.state.redirects += 1
+        d.state.redirects += 0 if d.clarifying else 1
         if d.state.redirects >= pb.MAX_REDIRECTS:
             d.say(
                 "Let's carry on without a decision date for now; the plan will flag it until you set one.",
@@ -90,21 +92,50 @@ def on_decision_check(d: Dialog, text: str | None, value: str | None) -> None:
     if value == "decision:keep" or (text and pb.is_yes(text)):
         d.goto(Stage.CONTEXT)
         return
+    typed: dt.date | None = None
+    if value and value.startswith("date:"):  # "did you mean next year's?" (Dialog.past)
+        got = d.read_date(None, value)
+        typed = got if isinstance(got, dt.date) else None
+    elif text:
+        typed = parse_date_answer(text, d.today, allow_past=True, conv=d.dates)
+        typed = d.just_passed(typed, text) or typed
+    if typed is not None:
+        if not d.past(typed):
+            if typed == d.today:
+                d.state.stage = Stage.DECISION_MOVE.value  # where the answer is read
+                _ask_if_today(d, typed)
+                return
+            propose_decision(d, typed)
+        return
     if value == "decision:move" or (
         text and re.search(r"\b(mov|slip|chang|no\b|push|later|delay)", text, re.I)
     ):
-        typed = parse_date_answer(text or "", d.today, conv=d.dates) if text else None
-        if typed is not None and not d.past(typed):
-            propose_decision(d, typed)
-        else:
-            d.goto(Stage.DECISION_MOVE)
-        return
-    typed = parse_date_answer(text or "", d.today, conv=d.dates) if text else None
-    if typed is not None and not d.past(typed):
-        propose_decision(d, typed)
+        d.goto(Stage.DECISION_MOVE)
         return
     d.say("Is the decision date still right, or has it moved?", "warning")
     d.ask()
+
+
+#: The value of "Yes, today" when a decision date of today is asked about.
+TODAY_CONFIRMED = "decision:today"
+
+
+def _ask_if_today(d: Dialog, got: object) -> bool:
+    """A decision date of today ("end of quarter" on Mar 31) is asked about, not taken
+    silently: the plan works back from it, so today leaves no room for any step."""
+    if got != d.today:
+        return False
+    later = pb.end_of_month(pb.end_of_month(d.today) + dt.timedelta(days=1))
+    d.question(
+        "That's today — is the decision really today? The plan works back from it.",
+        (
+            Choice("Yes, today", TODAY_CONFIRMED),
+            Choice(f"End of next month ({pb.short_date(later, d.today)})", f"date:{later}"),
+            Choice("Type another date", "date:retype"),  # Dialog RETYPE
+        ),
+        date_input=True,
+    )
+    return True
 
 
 def propose_decision(d: Dialog, new: dt.date) -> None:
@@ -128,7 +159,9 @@ def ask_decision_move(d: Dialog) -> None:
 
 
 def on_decision_move(d: Dialog, text: str | None, value: str | None) -> None:
-    got = d.read_date(text, value)
+    got = d.today if value == TODAY_CONFIRMED else d.read_date(text, value)
+    if value != TODAY_CONFIRMED and _ask_if_today(d, got):
+        return
     if not isinstance(got, dt.date) or d.past(got):
         if got == "none":
             d.say("The plan needs a decision date to work back from.", "warning")

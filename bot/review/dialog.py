@@ -28,7 +28,7 @@ from bot.review import commands
 from bot.review.flow import STAGES
 from bot.state import UNDO_DEPTH, ReviewState
 from process import playbook as pb
-from process.dates import DateConventions, parse_date_answer
+from process.dates import DateConventions, parse_date_answer, parse_due
 from process.playbook import Stage, fmt_date
 from process.sales_process import SalesProcess, process_from
 from storage import crud
@@ -49,9 +49,20 @@ SUB_QUESTIONS = frozenset(
         Stage.SUGGEST,
         Stage.STEP_OWNER,
         Stage.RISK_STEP,
+        # a side task's questions (close, rename a deal) are no review question to go back to
+        Stage.CLOSE_OUTCOME,
+        Stage.CLOSE_REASON,
+        Stage.RENAME,
     }
 )
 MAX_TRAIL = 60
+#: A typed date that passed this recently is asked about (next year's?), see `Dialog.past`.
+RECENTLY_PASSED_DAYS = 42
+#: A date question's answer of up to this many words may hold its date inside a sentence.
+SENTENCE_WORDS = 25
+#: "No, another date" / "Type another date": ask the question again, nothing recorded.
+RETYPE = "date:retype"
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d/\d{1,2}/\d{2}\b|\bFY\s?\d", re.I)
 _DATE_VALUE = re.compile(r"^date:(\d{4}-\d{2}-\d{2}|none)$")
 
 
@@ -101,6 +112,8 @@ class Dialog:
         self.form_errors: dict[str, str] = {}
         self._deal: Deal | None = None
         self._review: Review | None = None
+        #: `past` just asked about a passed date in place of the current question.
+        self._asked_past = False
 
     # --- entry ------------------------------------------------------------------------
 
@@ -135,6 +148,7 @@ class Dialog:
         """Move to `stage` and ask its question; main questions are kept for `back`."""
         self.state.stage = stage.value
         self.state.reset_question()
+        self._asked_past = False  # a new question is asked whatever `past` said
         if stage not in SUB_QUESTIONS:
             self.state.trail = [*self.state.trail[-(MAX_TRAIL - 1) :], stage.value]
         self.ask()
@@ -185,7 +199,11 @@ class Dialog:
     # --- asking and answering -----------------------------------------------------------
 
     def ask(self) -> None:
-        """Ask the current stage's question (the asker is listed in `flow.STAGES`)."""
+        """Ask the current stage's question (the asker is listed in `flow.STAGES`); not
+        again right after `past` asked about a passed date in its stead."""
+        if self._asked_past:
+            self._asked_past = False
+            return
         stage = self.stage
         if stage is not None:
             STAGES[stage].ask(self)
@@ -257,11 +275,18 @@ class Dialog:
         if text and pb.is_skip(text):
             return "none"
         parsed = parse_date_answer(text or "", self.today, conv=self.dates)
+        passed = self.just_passed(parsed, text or "")
+        if passed is not None:
+            self.past(passed)
+            return None
         if parsed is None:
             before = parse_date_answer(text or "", self.today, allow_past=True, conv=self.dates)
             if before is not None:
                 self.past(before)
                 return None
+            found = parse_due(text or "", self.today, self.dates) if _short(text) else None
+            if found is not None:  # "CFO cancelled, moving it to next Thursday"
+                return found[0]
             self.say(
                 f"I couldn't read a date in “{(text or '')[:60]}”. Try "
                 f"{pb.date_examples(self.today)}, or pick one below.",
@@ -269,10 +294,14 @@ class Dialog:
             )
         return parsed
 
+    def leaves(self, text: str | None) -> bool:
+        """Whether `text` leaves a date question unchanged ("skip", "that's all")."""
+        return bool(text) and _leave(text or "")
+
     def keep_or_date(self, text: str | None, value: str | None) -> dt.date | str | None:
         """At "that's after the decision date: keep it or pick another?": "keep", a date from
         today on, or None after asking again."""
-        if value == "late:keep" or (text and pb.is_keep(text)):
+        if value == "late:keep" or (text and (pb.is_keep(text) or _leave(text))):
             return "keep"
         got = self.read_date(text, value)
         if not isinstance(got, dt.date) or self.past(got):
@@ -280,15 +309,57 @@ class Dialog:
             return None
         return got
 
-    def past(self, d: dt.date) -> bool:
-        """Whether `d` is before today (and if so, say so)."""
-        if d < self.today:
-            self.say(
-                f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.",
-                "warning",
+    @property
+    def clarifying(self) -> bool:
+        """Whether this turn's answer was a passed date asked about ("did you mean …?") or
+        the rep's "No, another date": a clarification, not a missed answer to count."""
+        return self._asked_past or (self.turn is not None and self.turn.value == RETYPE)
+
+    def just_passed(self, day: dt.date | None, typed: str) -> dt.date | None:
+        """The date a year before `day` when that one passed in the last six weeks and `typed`
+        named no year: "Nov 1" typed on Nov 24 reads as next Nov 1, but more likely it is a
+        slip or a late answer, so it is asked about (`past`) rather than jumped a year."""
+        if day is None or _YEAR.search(typed):
+            return None
+        try:
+            before = day.replace(year=day.year - 1)
+        except ValueError:  # Feb 29
+            return None
+        return before if 0 < (self.today - before).days <= RECENTLY_PASSED_DAYS else None
+
+    def past(self, d: dt.date, retry: str | None = None, ask: bool = True) -> bool:
+        """Whether `d` is before today (and if so, say so).
+
+        A date that passed in the last six weeks was most likely meant for next year or
+        mistyped: ask "did you mean …, next year?" with that date as a choice, rather than
+        jumping a year silently. The choice's value is `date:<ISO>` for the current question,
+        or `retry` with "{date}" replaced (a command, e.g. `cmd:edit:Acme #2 due {date}`).
+        `ask=False` (where the current question takes no date) only says it has passed."""
+        if d >= self.today:
+            return False
+        later = _next_year(d)
+        if ask and (self.today - d).days <= RECENTLY_PASSED_DAYS and later is not None:
+            again = (retry or "date:{date}").format(date=later.isoformat())
+            self.out.append(
+                Question(
+                    f"{pb.short_date(d, self.today)} has already passed: did you mean "
+                    f"{fmt_date(later, self.today)}?",
+                    choices=(
+                        Choice(f"Yes, {pb.short_date(later, self.today)}", again, "primary"),
+                        *((Choice("No, another date", RETYPE),) if retry is None else ()),
+                    ),
+                    hint="Or type a date from today on.",
+                    stage=self.state.stage,
+                    progress=pb.progress(self.stage) if self.stage and retry is None else "",
+                )
             )
+            self._asked_past = retry is None  # this is the current question's re-ask
             return True
-        return False
+        self.say(
+            f"{fmt_date(d, self.today)} has already passed. Pick a date from today on.",
+            "warning",
+        )
+        return True
 
     # --- plan cards and lists -----------------------------------------------------------
 
@@ -303,24 +374,44 @@ class Dialog:
             card = dataclasses.replace(card, actions=(*card.actions, Choice("Undo", "cmd:undo")))
         return card
 
-    def show_plan(self, args: str) -> None:
-        """One deal's plan card, or which deals match when `args` is ambiguous or empty."""
+    def show_plan(self, args: str, start: str = "Type *review* to start one.") -> bool:
+        """One deal's plan card (True), or which deals match when `args` is ambiguous or
+        empty, or that none does (False). `start` says how to start a review where this
+        is shown (chat, or the `dealcoach plan` command line)."""
         deals = (
             crud.find_deal(self.s, self.user, args) if args else crud.open_deals(self.s, self.user)
         )
         if not deals:
             which = f" matching “{args}”" if args else ""
-            self.say(f"You have no open deals{which}. Type *review* to start one.")
-            return
+            self.say(f"You have no open deals{which}. {start}")
+            return False
         if len(deals) > 1:
             self.say(
                 "Which deal? "
                 + ", ".join(d.title for d in deals[:12])
                 + ". Type *plan* and its name."
             )
-            return
+            return False
         self.state.last_deal_id = deals[0].id
         self.out.append(self.plan_card(deals[0]))
+        return True
 
     def deal_list(self) -> DealList:
         return views.deal_list(self.s, self.user, self.today, self.tz, self.process)
+
+
+def _leave(text: str) -> bool:
+    """"skip", "that's all", "no change": leave a date question without changing anything."""
+    return pb.is_skip(text) or pb.is_done(text)
+
+
+def _short(text: str | None) -> bool:
+    """A short sentence, whose one date is the answer (as the steering reads a step's date)."""
+    return bool(text) and len((text or "").split()) <= SENTENCE_WORDS
+
+
+def _next_year(d: dt.date) -> dt.date | None:
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:  # Feb 29
+        return None

@@ -117,6 +117,8 @@ def on_reschedule_late(d: Dialog, text: str | None, value: str | None) -> None:
     got = d.keep_or_date(text, value) if step else "keep"
     if got is None:
         return
+    if got == "keep" and step is not None:
+        d.say(f"Kept “{step.description}” on {fmt_date(step.due, d.today)}.")
     if step is None or not isinstance(got, dt.date):
         after_reschedule(d)
         return
@@ -145,15 +147,24 @@ def on_reschedule(d: Dialog, text: str | None, value: str | None) -> None:
     if step is None:
         after_reschedule(d)
         return
-    if got == "none" or got is None or (isinstance(got, dt.date) and d.past(got)):
-        if got == "none":
-            d.say("A rescheduled step needs a date.", "warning")
+    if got == "none" or d.leaves(text):
+        leave_reschedule(d)
+        return
+    if got is None or (isinstance(got, dt.date) and d.past(got)):
         d.ask()
         return
     assert isinstance(got, dt.date)
     if apply_reschedule(d, step, got):
         ask_late(d, step, None)
         return
+    after_reschedule(d)
+
+
+def leave_reschedule(d: Dialog) -> None:
+    """"skip", "that's all" or *cancel* at a reschedule question: the step keeps its date."""
+    step = current_step(d)
+    if step is not None:
+        d.say(f"Left “{step.description}” due {fmt_date(step.due, d.today)}: nothing moved.")
     after_reschedule(d)
 
 
@@ -206,7 +217,7 @@ def step_action(d: Dialog, value: str) -> None:
         new = parts[3] if len(parts) > 3 else ""
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", new):
             day = dt.date.fromisoformat(new)
-            if d.past(day):
+            if d.past(day, ask=False):
                 return
             if apply_reschedule(d, step, day):
                 if d.state.deal_id is None:

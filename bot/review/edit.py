@@ -42,7 +42,9 @@ def find_step(d: Dialog, args: str) -> tuple[PlanStep, Deal, str] | None:
     if not m:
         d.say(f"Which step? {USAGE}", "warning")
         return None
-    deal = deal_choice.named_deal(d, m.group("deal"), USAGE)
+    deal = deal_choice.named_deal(
+        d, m.group("deal"), "Name the deal before the number, e.g. *drop Acme #3 why*."
+    )
     if deal is None:
         return None
     step = crud.step_by_number(d.s, deal, int(m.group("n")))
@@ -61,8 +63,14 @@ def edit_command(d: Dialog, args: str) -> None:
         return
     step, deal, rest = found
     change = read_change(rest, d.today)
+    passed = d.just_passed(change.get("due"), rest) if change else None
     if change is None:
-        d.say(f"What should change on #{step.number}? {USAGE}", "warning")
+        d.say(f"What should change on {deal.title} #{step.number}? {USAGE}", "warning")
+    elif passed is not None:
+        # its answer is a command: the review's question comes back after it, not now, so
+        # a typed "1" picks this question's choice
+        d.past(passed, retry=f"cmd:edit:{deal.title} #{step.number} due {{date}}")
+        return
     elif _still_open(d, step):
         apply_edit(d, step, deal, change)
     d.reask()
@@ -123,6 +131,7 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
         "slip_id": None,
     }
     said: list[str] = []
+    notes: list[str] = []
     due = change.get("due")
     if isinstance(due, dt.date) and due != step.due:
         if d.past(due):
@@ -132,6 +141,12 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
         late = (
             " (after the decision date)" if deal.decision_date and due > deal.decision_date else ""
         )
+        if late:  # as the review says it: the plan should finish before the decision
+            notes.append(
+                f"That's after the decision date, {fmt_date(deal.decision_date, d.today)}: "
+                "the plan should be done before it. "
+                f"*edit {deal.title} #{step.number} due DATE* moves it earlier."
+            )
         slip = f", slip {step.slips}" if step.slips else ""
         said.append(f"due {fmt_date(due, d.today)}{late}{slip}")
     if change.get("side") in ("customer", "us") and change["side"] != step.side:
@@ -150,11 +165,13 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
         why = f" ({change['reason']})" if change.get("reason") else ""
         said.append(("done" if status == "done" else "dropped") + why)
     if not said:
-        d.say(f"Nothing changed on #{step.number} “{step.description}”.")
+        d.say(f"Nothing changed on {deal.title} #{step.number} “{step.description}”.")
         return
     d.s.add(step)
     d.remember("edit", step_id=step.id, deal_id=deal.id, before=before)
-    d.say(f"#{step.number} {step.description}: {', '.join(said)}.", "success")
+    d.say(f"{deal.title} #{step.number} {step.description}: {', '.join(said)}.", "success")
+    for note in notes:
+        d.say(note, "warning")
     if not d.state.active:
         d.out.append(d.plan_card(deal, undo=True))
 

@@ -157,7 +157,7 @@ def on_step_due(d: Dialog, text: str | None, value: str | None) -> None:
         save_pending(d)
         return
     if not isinstance(got, dt.date) or d.past(got):
-        d.state.redirects += 1
+        d.state.redirects += 0 if d.clarifying else 1
         if d.state.redirects >= pb.MAX_REDIRECTS:
             p["no_date"] = True
             d.say("I'll save it without a date; add one when you know it.", "warning")

@@ -204,8 +204,10 @@ def _rewind(d: Dialog, entry: dict[str, Any]) -> None:
 
 
 def _return_to(d: Dialog, entry: dict[str, Any]) -> None:
-    """After an undo: in the review that recorded it, ask that question again."""
-    if not _in_review(d, entry):
+    """After an undo: in the review that recorded it, ask that question again. A closed,
+    renamed or archived deal was a side task: its questions are over, so the rep is back
+    where they were (the question the task interrupted, or idle)."""
+    if not _in_review(d, entry) or entry["kind"] == "deal":
         if d.state.active:
             d.ask()
         else:
@@ -253,7 +255,7 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
         step_details.recount_sides(d)
         d.say(f"Changed: *{side_label(fix.side)}*: {step.description}.", "success")
     elif fix.kind == "due" and fix.due:
-        if d.past(fix.due):
+        if d.past(fix.due, ask=False):
             d.ask()
             return True
         step.due = step.original_due = fix.due
@@ -277,7 +279,7 @@ def _correct_decision(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool
     deal = d.deal
     if fix.kind != "due" or fix.due is None or deal is None:
         return False
-    if d.past(fix.due):
+    if d.past(fix.due, ask=False):
         d.ask()
         return True
     crud.correct_decision_date(d.s, deal, entry["change_id"], fix.due)

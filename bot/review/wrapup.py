@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 def ask_summary(d: Dialog) -> None:
     if d.deal is not None:
+        d.state.last_deal_id = d.deal.id  # its card is on screen: "#3" is its step 3
         card = d.plan_card(d.deal)
         d.out.append(card)
         if card.cannot_make:

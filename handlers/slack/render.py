@@ -22,6 +22,7 @@ from bot.messages import (
     Section,
     StepView,
     Text,
+    days,
     fmt_date,
 )
 from handlers.slack.budget import Block, Message, pack
@@ -145,7 +146,7 @@ class Renderer:
     def plan(self, card: PlanCard) -> list[Block]:
         h = card.health
         when = (
-            f"Decision *{fmt_date(card.decision_date, card.today)}* ({card.days_left} days)"
+            f"Decision *{fmt_date(card.decision_date, card.today)}* ({days(card.days_left)})"
             if card.decision_date and card.days_left is not None
             else "*No decision date yet*"
         )

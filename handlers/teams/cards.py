@@ -26,6 +26,7 @@ from bot.messages import (
     Section,
     StepView,
     Text,
+    days,
     fmt_date,
 )
 from handlers.teams import budget
@@ -219,7 +220,7 @@ def _step_actions(s: StepView) -> list[dict[str, Any]]:
 def plan_card(p: PlanCard) -> Activity:
     h = p.health
     when = (
-        f"Decision {fmt_date(p.decision_date, p.today)} ({p.days_left} days)"
+        f"Decision {fmt_date(p.decision_date, p.today)} ({days(p.days_left)})"
         if p.decision_date and p.days_left is not None
         else "No decision date yet"
     )

@@ -72,4 +72,4 @@ def test_scripted_terminal_review_undo_close_and_plan_json(
     assert capsys.readouterr().out == before and json.loads(before) == []  # closed: not listed
 
     assert main(["plan", "Globex", "--json", "--db", url, "--user", "alice"]) == 1
-    assert "no deal of yours matches" in capsys.readouterr().err
+    assert "No deal of yours matches “Globex”" in capsys.readouterr().err
