@@ -16,13 +16,13 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from bot import views
+from bot import share, views
 from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
 from bot.review import Dialog, zone
 from bot.state import ReviewState
 from storage import crud
 from storage.db import Database
-from storage.models import User
+from storage.models import SharedPlan, User
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,9 @@ class Coach:
         if turn.event_id and not crud.claim_event(session, turn.event_id, now):
             log.info("duplicate delivery %s ignored", turn.event_id)
             return Outcome(duplicate=True)
+        if turn.external:
+            # a buyer from another organisation: never a user of ours, never the review
+            return share.buyer_turn(session, turn, now, self.default_timezone)
         user = known(session, who, now)
         conv = crud.load_conversation(session, user, now)
         dialog = Dialog(
@@ -130,6 +133,9 @@ class Coach:
             form_errors=dialog.form_errors,
             notices=dialog.notices,
             digest_channel=dialog.digest_channel,
+            shares=share.refresh(
+                session, crud.shares_of_owner(session, user), now, self.default_timezone
+            ),
         )
 
     def deals(self, who: UserRef) -> DealList:
@@ -183,6 +189,17 @@ class Coach:
             return views.deal_records(session, deals, dialog.today, dialog.tz)
 
         return self._run(work)
+
+    def shared_posted(self, share_id: int, message_id: str) -> None:
+        """Remember where a shared plan was posted, so later changes update that message."""
+
+        def work(session: Session) -> None:
+            row = session.get(SharedPlan, share_id)
+            if row is not None:
+                row.message_id = message_id[:200]
+                session.add(row)
+
+        self._run(work)
 
     def profile_checked_at(self, who: UserRef) -> dt.datetime | None:
         """When the platform profile (name, time zone) was last fetched, so handlers cache it."""

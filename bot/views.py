@@ -42,7 +42,9 @@ def plan_card(
     if steps is None:
         steps = crud.steps_for(session, [deal.id or 0]).get(deal.id or 0, [])
     moves = crud.decision_moves_for(session, [deal.id or 0]).get(deal.id or 0, 0)
-    health = assess(crud.to_plan(deal, steps, moves, tz), today)
+    shared = bool(crud.shared_deal_ids(session, [deal.id or 0]))
+    plan = crud.to_plan(deal, steps, moves, tz, shared)
+    health = assess(plan, today)
     decision = deal.decision_date
     views = tuple(
         StepView(
@@ -74,6 +76,7 @@ def plan_card(
         gaps=health.reasons,
         actions=(Choice("Close deal", f"close:{deal.id}"),) if deal.status == "open" else (),
         today=today,
+        confirmed=plan.confirmed_note(deal.account) or "",
     )
 
 
@@ -85,7 +88,9 @@ def deal_records(
     Each: account, name, status (open | won | lost | no_decision), decision_date (ISO or
     null), risk, health {score 0-100, reasons in words}, and steps in their per-deal order,
     each with number, text, side (customer | us | null), owner, due (ISO or null), status
-    (open | done | dropped) and slips. Two queries whatever the number of deals.
+    (open | done | dropped), slips and confirmed_by (the buyer who confirmed a customer step
+    on a shared plan, or null), and `confirmed` ("2 of 4 customer steps confirmed by Acme",
+    or null for a plan never shared). Three queries whatever the number of deals.
     """
     plans = crud.plans_for(session, deals, tz)
     out = []
@@ -100,6 +105,7 @@ def deal_records(
                 "decision_date": deal.decision_date.isoformat() if deal.decision_date else None,
                 "risk": deal.risk,
                 "health": {"score": health.score, "reasons": list(health.reasons)},
+                "confirmed": plan.confirmed_note(deal.account),
                 "steps": [
                     {
                         "number": s.number,
@@ -109,6 +115,7 @@ def deal_records(
                         "due": s.due.isoformat() if s.due else None,
                         "status": s.status,
                         "slips": s.slips,
+                        "confirmed_by": s.confirmed_by,
                     }
                     for s in sorted(steps, key=lambda s: (s.number or 0, s.id or 0))
                 ],
@@ -165,6 +172,7 @@ def deal_lines(
                 next_customer_due=nxt.due if nxt else None,
                 due_this_week=sum(1 for s in plan.open_steps if s.due and s.due <= week_end),
                 today=today,
+                confirmed=plan.confirmed_note(d.account) or "",
             )
         )
     return tuple(lines)

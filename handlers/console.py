@@ -117,6 +117,8 @@ class ConsoleRenderer:
             )
         if card.risk:
             out.append(f"│ Risk of no decision: {card.risk}")
+        if card.confirmed:
+            out.append(f"│ {card.confirmed}")
         if card.gaps:
             out.append(f"│ Gaps: {', '.join(card.gaps)}")
         else:
@@ -136,7 +138,7 @@ class ConsoleRenderer:
         for d in lst.deals:
             out.append(
                 f"• {d.title} · decision {fmt_date(d.decision_date, d.today)} · {d.health.score}/100 {d.health.label}"
-                f" · {d.next_note}{d.week_note}"
+                f" · {d.next_note}{d.week_note}{d.confirmed_note}"
             )
             if d.health.reasons:
                 out.append(f"    {', '.join(d.health.reasons)}")

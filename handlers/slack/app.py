@@ -301,6 +301,97 @@ class SlackFrontend:
         who = await self.who(client, team_id, user_id)
         return await self.engine(self.coach.handle, Turn(user=who, **kw))
 
+    # --- buyers (Slack Connect users) on a shared plan: bot/share.py ----------------------
+
+    async def is_external(
+        self, client: AsyncWebClient, team_id: str, user_id: str, user_team: str | None
+    ) -> bool:
+        """Whether the user's own workspace is not the installing one (users.info `team_id`
+        when the payload does not say)."""
+        if user_team:
+            return user_team != team_id
+        try:
+            info = (await client.users_info(user=user_id))["user"]
+        except (TimeoutError, SlackApiError, SlackClientError) as exc:
+            log.warning("users.info failed for %s/%s: %s", team_id, user_id, exc)
+            return True  # unknown in a shared channel: treat as a buyer, who can do least
+        return (info.get("team_id") or team_id) != team_id
+
+    async def buyer_turn(
+        self, client: AsyncWebClient, team_id: str, user_id: str, **kw: Any
+    ) -> Outcome:
+        """A buyer's turn. Their profile is read for their name but never stored as ours."""
+        name = ""
+        try:
+            info = (await client.users_info(user=user_id))["user"]
+            profile = info.get("profile") or {}
+            name = profile.get("display_name") or info.get("real_name") or info.get("name") or ""
+        except (TimeoutError, SlackApiError, SlackClientError) as exc:
+            log.warning("users.info failed for buyer %s/%s: %s", team_id, user_id, exc)
+        who = UserRef(turns.workspace_id(team_id), user_id, display_name=name)
+        return await self.engine(self.coach.handle, Turn(user=who, external=True, **kw))
+
+    async def buyer_after(
+        self,
+        client: AsyncWebClient,
+        team_id: str,
+        user_id: str,
+        channel: str | None,
+        outcome: Outcome,
+        trigger_id: str | None = None,
+    ) -> None:
+        """Answer a buyer only where they are (an ephemeral message, or the modal to propose
+        a date), tell the rep, and update the shared plan."""
+        if outcome.duplicate:
+            return
+        for form in [r for r in outcome.replies if isinstance(r, Form)]:
+            if trigger_id:
+                await self.open_form(client, trigger_id, form)
+        messages = Renderer().messages(outcome.replies)
+        if channel:
+            for msg in messages:
+                try:
+                    await client.chat_postEphemeral(
+                        channel=channel, user=user_id, text=msg.text, blocks=msg.blocks
+                    )
+                except SlackApiError as exc:
+                    log.warning("ephemeral to buyer %s failed: %s", user_id, exc)
+        await self.tell_others(team_id, outcome, {})
+        await self.publish_shares(client, team_id, outcome)
+
+    async def publish_shares(self, client: AsyncWebClient, team_id: str, outcome: Outcome) -> None:
+        """Post a newly shared plan, or update the posted one in place (chat.update)."""
+        for post in outcome.shares:
+            messages = Renderer().messages(list(post.replies))
+            if not messages:
+                continue
+            msg = messages[0]
+            try:
+                if post.message_id:
+                    try:
+                        await client.chat_update(
+                            channel=post.channel,
+                            ts=post.message_id,
+                            text=msg.text,
+                            blocks=msg.blocks,
+                        )
+                        continue
+                    except SlackApiError as exc:
+                        if not exc.response or exc.response.get("error") != "message_not_found":
+                            raise
+                sent = await client.chat_postMessage(
+                    channel=post.channel, text=msg.text, blocks=msg.blocks
+                )
+                await self.engine(self.coach.shared_posted, post.share_id, str(sent["ts"]))
+            except SlackApiError as exc:
+                log.warning(
+                    "shared plan %s in %s/%s not posted: %s",
+                    post.share_id,
+                    team_id,
+                    post.channel,
+                    exc.response.get("error"),
+                )
+
     # --- sending ----------------------------------------------------------------------
 
     async def dm(self, client: AsyncWebClient, team_id: str, user_id: str) -> str:
@@ -395,6 +486,17 @@ class SlackFrontend:
             return
         name, args = turns.parse_command(body.get("text", ""))
         in_dm = body.get("channel_id") == self.dm_channels.get((team_id, user_id))
+        channel = None if in_dm else body.get("channel_id") or None
+        if body.get("is_ext_shared_channel") and await self.is_external(
+            client, team_id, user_id, body.get("user_team_id")
+        ):
+            await ack()
+            await self.after_ack(context)
+            outcome = await self.buyer_turn(
+                client, team_id, user_id, command=name, args=args, channel=channel
+            )
+            await self.buyer_after(client, team_id, user_id, channel, outcome)
+            return
         if name == "settings" or in_dm:
             await ack()
         else:
@@ -416,11 +518,19 @@ class SlackFrontend:
                 return
         key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
         outcome = await self.turn(
-            client, team_id, user_id, command=name, args=plain, event_id=key, mentions=mentions
+            client,
+            team_id,
+            user_id,
+            command=name,
+            args=plain,
+            event_id=key,
+            mentions=mentions,
+            channel=channel,
         )
         if outcome.duplicate:
             return
         await self.tell_others(team_id, outcome, rename)
+        await self.publish_shares(client, team_id, outcome)
         try:
             await self.after(
                 client,
@@ -463,12 +573,15 @@ class SlackFrontend:
         channel = turns.digest_channel(raw) if plain.lower().startswith("digest ") else None
         if channel:  # typed "digest #sales" in the DM: the channel id, not its name
             fields = {"command": "digest", "args": channel}
+        if event.get("user_team") and event.get("user_team") != team_id:
+            fields["external"] = True  # a Slack Connect user writing to us: a buyer
         outcome = await self.turn(
             client, team_id, user_id, event_id=key, mentions=mentions, **fields
         )
         if not outcome.duplicate:
             rename = turns.channel_names(raw)
             await self.tell_others(team_id, outcome, rename)
+            await self.publish_shares(client, team_id, outcome)
             await self.after(
                 client,
                 team_id,
@@ -502,16 +615,34 @@ class SlackFrontend:
         value = turns.action_value(action)
         if value is None:
             return
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        user_team = (body.get("user") or {}).get("team_id")
+        if user_team and user_team != team_id:  # Slack Connect: user.team_id is not team.id
+            outcome = await self.buyer_turn(
+                client,
+                team_id,
+                user_id,
+                value=value,
+                channel=channel,
+                event_id=turns.action_key(body, action),
+            )
+            await self.buyer_after(
+                client, team_id, user_id, channel, outcome, body.get("trigger_id")
+            )
+            return
         outcome = await self.turn(
             client, team_id, user_id, value=value, event_id=turns.action_key(body, action)
         )
         if outcome.duplicate:
             return
         await self.tell_others(team_id, outcome, {})
-        container = body.get("container") or {}
-        message = body.get("message") or {}
-        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        opens_form = value.endswith(":edit") or value.startswith("close:")
+        await self.publish_shares(client, team_id, outcome)
+        if value.startswith("buyer:"):  # our own people on a shared plan: answer in the DM
+            await self.after(client, team_id, user_id, outcome)
+            return
+        opens_form = value.endswith(":edit") or value.startswith(("close:", "proposal:"))
         if (
             container.get("type") == "message"
             and message.get("blocks")
@@ -554,7 +685,21 @@ class SlackFrontend:
             await ack()
             return
         values = turns.form_values(view)
-        form_id = str(view.get("private_metadata") or "settings")[:100]
+        form_id = str(view.get("private_metadata") or "settings")[:300]
+        user_team = (body.get("user") or {}).get("team_id")
+        if user_team and user_team != team_id:
+            await ack()
+            outcome = await self.buyer_turn(
+                client,
+                team_id,
+                user_id,
+                form=values,
+                form_id=form_id,
+                event_id=turns.view_key(view, values),
+            )
+            channel = form_id.split(":", 4)[-1] if form_id.startswith("buyer:") else None
+            await self.buyer_after(client, team_id, user_id, channel, outcome)
+            return
         outcome = await self.turn(
             client,
             team_id,
@@ -569,6 +714,8 @@ class SlackFrontend:
             return
         await ack()
         if not outcome.duplicate:
+            await self.tell_others(team_id, outcome, {})
+            await self.publish_shares(client, team_id, outcome)
             await self.after(client, team_id, user_id, outcome)
 
 

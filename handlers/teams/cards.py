@@ -254,6 +254,8 @@ def plan_card(p: PlanCard) -> Activity:
         body.append({"type": "Container", "separator": True, "items": items})
     if p.risk:
         body.append(_block(f"Risk of no decision: {p.risk}", separator=True))
+    if p.confirmed:
+        body.append(_block(p.confirmed))
     if p.gaps:
         body.append(_block(f"Gaps: {', '.join(p.gaps)}", color="Warning"))
     else:
@@ -273,7 +275,7 @@ def deal_list_card(lst: DealList) -> Activity:
         items = [
             _block(f"*{d.title}* · decision {fmt_date(d.decision_date, d.today)}"),
             _block(
-                f"{d.health.score}/100 {d.health.label} · {d.next_note}{d.week_note}",
+                f"{d.health.score}/100 {d.health.label} · {d.next_note}{d.week_note}{d.confirmed_note}",
                 spacing="None",
                 color=_HEALTH_COLOR.get(d.health.label, "Default"),
             ),
