@@ -96,10 +96,19 @@ class FakeSlack:
     ) -> None:
         self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
 
-    def person(self, uid: str, name: str, is_admin: bool = False, is_owner: bool = False) -> None:
-        """A workspace member as users.info describes them (admin and owner flags included)."""
+    def person(
+        self,
+        uid: str,
+        name: str,
+        is_admin: bool = False,
+        is_owner: bool = False,
+        team_id: str = TEAM,
+    ) -> None:
+        """A workspace member as users.info describes them (admin and owner flags included);
+        `team_id` another workspace's id makes them a Slack Connect (external) user."""
         self.users[uid] = {
             "id": uid,
+            "team_id": team_id,
             "name": name.lower(),
             "real_name": name,
             "tz": "Europe/Berlin",
@@ -315,10 +324,17 @@ class SlackClient:
         return resp
 
     async def command(
-        self, text: str = "", user: str = "U1", channel: str = "C0GENERAL", **headers: str
+        self,
+        text: str = "",
+        user: str = "U1",
+        channel: str = "C0GENERAL",
+        shared: bool = False,
+        **headers: str,
     ) -> aiohttp.ClientResponse:
+        """`/dealreview text`; `shared` marks the channel a Slack Connect one."""
         n = next(self._n)
         form = {
+            **({"is_ext_shared_channel": "true"} if shared else {}),
             "token": "x",
             "team_id": TEAM,
             "team_domain": "t",
@@ -377,8 +393,12 @@ class SlackClient:
         pick: Callable[[dict[str, Any]], bool],
         user: str = "U1",
         selected_date: str | None = None,
+        user_team: str = TEAM,
     ) -> aiohttp.ClientResponse:
-        """Click the first element of a posted message for which `pick(element)` is true."""
+        """Click the first element of a posted message for which `pick(element)` is true.
+
+        `user_team` other than TEAM is a Slack Connect user: `user.team_id` differs from
+        `team.id` and the channel is externally shared (`is_ext_shared_channel`)."""
         for block in message.get("blocks") or []:
             if block.get("type") != "actions":
                 continue
@@ -397,8 +417,9 @@ class SlackClient:
                     return await self.interactive(
                         {
                             "type": "block_actions",
-                            "user": {"id": user, "team_id": TEAM},
+                            "user": {"id": user, "team_id": user_team},
                             "team": {"id": TEAM},
+                            "is_ext_shared_channel": user_team != TEAM,
                             "api_app_id": "A1",
                             "trigger_id": "trig.click",
                             "container": {
