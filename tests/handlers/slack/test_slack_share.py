@@ -220,7 +220,9 @@ async def test_crafted_buyer_payloads_are_refused_and_change_nothing(h: Harness)
     # our step, from the right share
     assert "Nothing changed" in await crafted(f"buyer:{sid}:{ours.id}:done")
     # another deal's step through this share (and a share id that does not exist)
-    other = h.db.run(lambda s: s.exec(select(PlanStep).where(PlanStep.deal_id != cfo.deal_id)).all())
+    other = h.db.run(
+        lambda s: s.exec(select(PlanStep).where(PlanStep.deal_id != cfo.deal_id)).all()
+    )
     for step in other:
         assert "Nothing changed" in await crafted(f"buyer:{sid}:{step.id}:confirm")
     assert "Nothing changed" in await crafted(f"buyer:{sid + 7}:{cfo.id}:confirm")
