@@ -330,6 +330,27 @@ def section_card(s: Section) -> Activity:
     return card(body + extra, actions)
 
 
+def shared_card(replies: tuple[Reply, ...]) -> Activity:
+    """A shared plan (bot/share.py) as ONE card, so it can be updated in place: each
+    Section's title, lines and buttons (an ActionSet per customer step) one after another."""
+    body: list[dict[str, Any]] = []
+    for r in replies:
+        if isinstance(r, Section):
+            body.append(
+                _block(
+                    f"*{r.title}*", size="Medium" if not body else "Default", separator=bool(body)
+                )
+            )
+            body += [_block(line, spacing="Small") for line in r.lines]
+            if r.choices:
+                body.append({"type": "ActionSet", "actions": [submit(c) for c in r.choices]})
+            if r.footer:
+                body.append(_block(r.footer, size="Small", isSubtle=True))
+        elif isinstance(r, Text):
+            body.append(_block(r.text))
+    return card(body)
+
+
 def render(replies: list[Reply]) -> list[Activity]:
     """Replies in order; consecutive statements share one message to keep the chat calm."""
     out: list[Activity] = []
@@ -393,4 +414,4 @@ def submitted_form(data: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
     if not form_id or not isinstance(form_id, str):
         return None
     names = data.get("fields") or []
-    return form_id[:100], {str(n): str(data.get(f"form_{n}") or "") for n in names}
+    return form_id[:300], {str(n): str(data.get(f"form_{n}") or "") for n in names}
