@@ -229,9 +229,7 @@ class TeamsBot(ActivityHandler):
         if value is None:
             await self.send(ctx, [Text(PICK_DATE, "warning")])
             return
-        turn = Turn(
-            user=user, value=value, event_id=submit_key(user, ctx.activity, value), **where
-        )
+        turn = Turn(user=user, value=value, event_id=submit_key(user, ctx.activity, value), **where)
         # a click on a shared plan leaves the card: the plan's own update replaces it
         answered = None if value.startswith("buyer:") else cards.answered_card(data)
         await self.run(ctx, turn, answered=answered)
