@@ -83,6 +83,8 @@ class DealPlan:
     open_customer: bool | None = None
     #: Set by storage when it knows the deal was reviewed recently without loading when.
     recently_reviewed: bool = False
+    #: The customer's name, for "2 of 4 customer steps confirmed by Acme".
+    account: str = ""
 
     @property
     def has_open_customer_step(self) -> bool:
@@ -358,6 +360,8 @@ class DealDigest:
     next_customer: Step | None
     overdue: tuple[Step, ...]
     risk: str | None = None
+    #: "2 of 4 customer steps confirmed by Acme" for a shared plan (Plan.confirmed_note).
+    confirmed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -423,6 +427,7 @@ def digest(
                 plan.next_step("customer", today),
                 tuple(s for s in plan.open_steps if s.is_overdue(today)),
                 d.risk,
+                plan.confirmed_note(d.account or d.title),
             )
         )
     rep_digests = []
