@@ -267,7 +267,17 @@ class Section:
     footer: str | None = None
 
 
-Reply = Text | Question | PlanCard | DealList | Form | Section
+@dataclass(frozen=True)
+class File:
+    """A file for the user (the customer-facing plan export): uploaded where the platform
+    can, else shown as text when `content` is text."""
+
+    filename: str
+    content: bytes
+    title: str = ""
+
+
+Reply = Text | Question | PlanCard | DealList | Form | Section | File
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from bot import notices
+from bot import exports, notices, views
 from bot.messages import (
     Choice,
+    File,
     Form,
     FormField,
     Notice,
@@ -264,6 +265,20 @@ def _own_proposal(d: Dialog, ident: str) -> tuple[BuyerAction, PlanStep] | None:
         d.say("That proposal was already answered (or the step is closed).")
         return None
     return row[0], row[1]
+
+
+def export(d: Dialog, ident: str) -> None:
+    """The Export button of a plan card: the customer-facing plan as a Markdown file and an
+    iCalendar file (bot/exports.py), for a buyer outside chat."""
+    deal = crud.get_deal(d.s, d.user, int(ident)) if ident.isdigit() else None
+    if deal is None:
+        d.say("That deal isn't one of yours.", "warning")
+        return
+    (record,) = views.deal_records(d.s, [deal], d.today, d.tz)
+    name = "-".join(x for x in (deal.account, deal.name) if x).replace(" ", "-")[:60]
+    d.say(f"The plan of {deal.title} for the customer (no internal notes):")
+    d.out.append(File(f"{name}.md", exports.plan_markdown(record, d.today).encode(), deal.title))
+    d.out.append(File(f"{name}.ics", exports.plan_ics(record, d.now), f"{deal.title} dates"))
 
 
 # --- the buyer -------------------------------------------------------------------------

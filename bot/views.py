@@ -74,7 +74,11 @@ def plan_card(
         context=context,
         risk=deal.risk,
         gaps=health.reasons,
-        actions=(Choice("Close deal", f"close:{deal.id}"),) if deal.status == "open" else (),
+        actions=(
+            (Choice("Close deal", f"close:{deal.id}"), Choice("Export", f"export:{deal.id}"))
+            if deal.status == "open"
+            else ()
+        ),
         today=today,
         confirmed=plan.confirmed_note(deal.account) or "",
     )

@@ -17,6 +17,7 @@ from bot.engine import Coach
 from bot.messages import (
     Choice,
     DealList,
+    File,
     Form,
     Mention,
     PlanCard,
@@ -85,6 +86,8 @@ class ConsoleRenderer:
             return self.deals(reply)
         if isinstance(reply, Form):
             return self.emph(f"*{reply.title}* (press Enter to keep a value)")
+        if isinstance(reply, File):
+            return f"({reply.filename}: `dealcoach plan DEAL --format md|ics` writes it)"
         return str(reply)
 
     def question(self, q: Question) -> str:
@@ -126,7 +129,9 @@ class ConsoleRenderer:
                 "│ No gaps: every step has an owner and a date, and the plan reaches the decision."
             )
         if any(s.actions for s in card.steps):
-            out.append("└ Change a step: edit #N due DATE | edit #N ours/theirs | drop #N why | done #N")
+            out.append(
+                "└ Change a step: edit #N due DATE | edit #N ours/theirs | drop #N why | done #N"
+            )
         else:
             out.append("└ Add steps with: review")
         return "\n".join(out)

@@ -213,7 +213,7 @@ def text(d: Dialog, raw: str) -> None:
 
 
 def _names_a_deal(d: Dialog, typed: str) -> bool:
-    """"Close Brothers - renewal" at the deal question is that deal, not `close`."""
+    """ "Close Brothers - renewal" at the deal question is that deal, not `close`."""
     return any(deal.title.lower() == typed.lower() for deal in crud.find_deal(d.s, d.user, typed))
 
 
@@ -230,6 +230,10 @@ def value(d: Dialog, value: str) -> None:
             "with *plan* DEAL (the shared message follows it).",
             "warning",
         )
+    elif value.startswith("export:"):
+        from bot import share
+
+        share.export(d, value[7:])
     elif value.startswith("proposal:"):
         from bot import share
 

@@ -31,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.access import STOP_WORDS
 from bot.delivery import DeliveryError
 from bot.engine import Coach
-from bot.messages import Form, Mention, Outcome, Reply, Text, Turn, UserRef
+from bot.messages import File, Form, Mention, Outcome, Reply, Text, Turn, UserRef
 from config import Settings
 from handlers.slack import text as slack_text
 from handlers.slack import turns
@@ -423,6 +423,34 @@ class SlackFrontend:
         if not messages:
             return
         channel = channel or await self.dm(client, team_id, user_id)
+        await self.post_messages(client, team_id, user_id, channel, messages)
+        files = [r for r in replies if isinstance(r, File)]
+        if files:
+            await self.upload(client, channel, files)
+
+    async def upload(self, client: AsyncWebClient, channel: str, files: list[File]) -> None:
+        """Files (the plan export) through files.getUploadURLExternal, the upload URL and
+        files.completeUploadExternal (slack_sdk's files_upload_v2)."""
+        try:
+            await client.files_upload_v2(
+                channel=channel,
+                file_uploads=[
+                    {"content": f.content, "filename": f.filename, "title": f.title or f.filename}
+                    for f in files
+                ],
+            )
+        except (SlackApiError, SlackClientError) as exc:
+            log.error("file upload to %s failed: %s", channel, exc)
+            await self._tell_failure(client, channel)
+
+    async def post_messages(
+        self,
+        client: AsyncWebClient,
+        team_id: str,
+        user_id: str,
+        channel: str,
+        messages: list[Message],
+    ) -> None:
         for msg in messages:
             try:
                 await client.chat_postMessage(channel=channel, text=msg.text, blocks=msg.blocks)
@@ -642,7 +670,7 @@ class SlackFrontend:
         if value.startswith("buyer:"):  # our own people on a shared plan: answer in the DM
             await self.after(client, team_id, user_id, outcome)
             return
-        opens_form = value.endswith(":edit") or value.startswith(("close:", "proposal:"))
+        opens_form = value.endswith(":edit") or value.startswith(("close:", "proposal:", "export:"))
         if (
             container.get("type") == "message"
             and message.get("blocks")

@@ -15,6 +15,7 @@ from typing import Any
 from bot.messages import (
     Choice,
     DealList,
+    File,
     Form,
     FormField,
     PlanCard,
@@ -121,8 +122,8 @@ class Renderer:
         out: list[Message] = []
         current = Message("")
         for reply in replies:
-            if isinstance(reply, Form):
-                continue  # forms open as a modal (or a button to open one), see app.py
+            if isinstance(reply, Form | File):
+                continue  # forms open as a modal, files are uploaded: see app.py
             blocks = self.blocks(reply)
             if current.blocks and len(current.blocks) + len(blocks) > MAX_BLOCKS:
                 out.append(current)

@@ -18,6 +18,7 @@ from botbuilder.schema import Activity
 from bot.messages import (
     Choice,
     DealList,
+    File,
     Form,
     FormField,
     PlanCard,
@@ -351,6 +352,19 @@ def shared_card(replies: tuple[Reply, ...]) -> Activity:
     return card(body)
 
 
+def file_message(f: File) -> Activity:
+    """A plan export in Teams: the Markdown as a message to copy; the calendar file is made
+    by `dealcoach plan DEAL --format ics` (a bot's file upload needs the user's consent
+    card in a 1:1 chat, not built yet)."""
+    if f.filename.endswith(".md"):
+        activity = MessageFactory.text(f.content.decode())
+        activity.text_format = "markdown"
+        return activity
+    return MessageFactory.text(
+        f"The calendar file {f.filename}: run `dealcoach plan DEAL --format ics` for now."
+    )
+
+
 def render(replies: list[Reply]) -> list[Activity]:
     """Replies in order; consecutive statements share one message to keep the chat calm."""
     out: list[Activity] = []
@@ -372,6 +386,8 @@ def render(replies: list[Reply]) -> list[Activity]:
             out.append(form_card(reply))
         elif isinstance(reply, Section):
             out.append(section_card(reply))
+        elif isinstance(reply, File):
+            out.append(file_message(reply))
     if texts:
         out.append(text_message(texts))
     return out

@@ -64,6 +64,8 @@ class FakeSlack:
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+    #: files.getUploadURLExternal ids -> the bytes POSTed to their upload URL.
+    uploads: dict[str, bytes] = field(default_factory=dict)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
@@ -71,6 +73,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self.api)
         app.router.add_post("/response/{id}", self.response_url)
+        app.router.add_post("/upload/{file_id}", self.upload)
         app.router.add_get("/socket", self.socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -230,6 +233,18 @@ class FakeSlack:
                 "ts": ts,
                 "message": {"text": args.get("text"), "blocks": args.get("blocks")},
             }
+        if method == "files.getUploadURLExternal":
+            if not args.get("filename") or int(args.get("length") or 0) <= 0:
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{next(self._ts):06d}"
+            self.uploads[file_id] = b""
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            if not files or any(not self.uploads.get(f.get("id", "")) for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "conversations.history":
             latest = list(reversed(self.history.get(str(args.get("channel")), [])))
             limit = int(args.get("limit") or 100)
@@ -284,6 +299,14 @@ class FakeSlack:
             if msg.type == aiohttp.WSMsgType.TEXT:
                 self.socket_acks.append(json.loads(msg.data))
         return ws
+
+    async def upload(self, request: web.Request) -> web.Response:
+        """Step 2 of a file upload: the bytes, to the URL files.getUploadURLExternal gave."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self.uploads:
+            return web.Response(status=404, text="unknown upload")
+        self.uploads[file_id] = await request.read()
+        return web.Response(text=f"OK - {len(self.uploads[file_id])}")
 
     async def response_url(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json(), dict(request.headers)))

@@ -243,3 +243,23 @@ async def test_crafted_buyer_payloads_are_refused_and_change_nothing(h: Harness)
     assert h.db.run(lambda s: list(s.exec(select(BuyerAction)))) == []
     # nothing of ours leaked to the buyer in a DM either
     assert not [c for c in h.fake.to("chat.postMessage") if c.get("channel") == f"D{BUYER}"]
+
+
+async def test_export_button_uploads_the_customer_plan(h: Harness) -> None:
+    assert h.slack
+    await review_two_customer_steps(h)
+    n = len(h.fake.to("chat.postMessage"))
+    await h.slack.command("plan Acme")
+    await h.fake.wait_for("chat.postMessage", n + 1)
+    card = h.fake.to("chat.postMessage")[-1]
+    resp = await h.slack.click(card, button("Export"))
+    assert resp.status == 200
+    await h.fake.wait_for("files.completeUploadExternal")
+    (done,) = h.fake.to("files.completeUploadExternal")
+    assert done["channel_id"] == "DU1"  # the rep's DM, never a shared channel
+    names = [c["filename"] for c in h.fake.to("files.getUploadURLExternal")]
+    assert [n.rsplit(".", 1)[1] for n in names] == ["md", "ics"]
+    md, ics = (h.fake.uploads[c] for c in sorted(h.fake.uploads))
+    assert b"Their CFO signs off the budget" in md and CONTEXT.encode() not in md
+    decision = records(h)["decision_date"].replace("-", "")
+    assert b"BEGIN:VCALENDAR" in ics and f"DTSTART;VALUE=DATE:{decision}".encode() in ics
