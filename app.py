@@ -161,7 +161,41 @@ def parser() -> argparse.ArgumentParser:
         "--set", metavar="CHANNEL", help="send your team's digest to CHANNEL (managers, admins)"
     )
     dig.add_argument("--off", action="store_true", help="stop your team's digest")
+
+    purge = sub.add_parser(
+        "purge",
+        help="delete everything stored for one workspace, for good (docs/operations.md)",
+    )
+    purge.add_argument(
+        "--workspace", required=True, help="the workspace id, e.g. slack:T0123 or teams:<tenant id>"
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="count what would be deleted; delete nothing"
+    )
     return p
+
+
+def purge_workspace(db: Database, clock: Clock, workspace_id: str, dry_run: bool) -> int:
+    """`dealcoach purge`: print rows per table; exit 1 when the workspace has no data."""
+    from bot.tenants import Tenants
+
+    if ":" not in workspace_id:
+        print(
+            f"--workspace {workspace_id!r}: give it as platform:id, e.g. slack:T0123",
+            file=sys.stderr,
+        )
+        return 2
+    counts = Tenants(db, clock=clock).purge(workspace_id, dry_run=dry_run)
+    total = sum(counts.values())
+    verb = "would delete" if dry_run else "deleted"
+    print(f"{workspace_id}: {verb} {total} rows")
+    for table, n in counts.items():
+        if n:
+            print(f"  {table:<22} {n}")
+    if not total:
+        print("Nothing is stored for that workspace (check the id with the platform prefix).")
+        return 1
+    return 0
 
 
 def teams_package(settings: Settings, args: argparse.Namespace) -> int:
@@ -353,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         return digest_preview_command(settings, db, clock, args.team)
+    if args.command == "purge":
+        return purge_workspace(db, clock, args.workspace, args.dry_run)
     if args.command == "serve":
         from handlers.server import serve
 

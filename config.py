@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     microsoft_app_password: str = Field(
         default="", validation_alias=AliasChoices("MicrosoftAppPassword", "microsoft_app_password")
     )
+    # SingleTenant by default: Azure stopped creating multi-tenant bots in July 2025.
     microsoft_app_type: str = Field(
-        default="MultiTenant",
+        default="SingleTenant",
         validation_alias=AliasChoices("MicrosoftAppType", "microsoft_app_type"),
     )
     microsoft_app_tenant_id: str = Field(

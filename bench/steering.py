@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from process.steering import read_answer  # noqa: E402 - after the path set-up above
+from process.steering import SURE, read_answer  # noqa: E402 - after the path set-up above
 
 TODAY = datetime.date(2026, 11, 24)
 SOURCES = (
@@ -28,16 +28,31 @@ SOURCES = (
 
 
 def texts() -> tuple[str, list[str]]:
-    """The answers of the dev set, or of our own examples when the dev set is absent."""
-    for path in SOURCES:
-        if path.exists():
-            lines = [
-                line
-                for line in path.read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.startswith("#")
-            ]
-            return str(path), [line.split("\t")[0] for line in lines[1:]]
+    """The answers of the dev sets (tidy, chat, enterprise), or our own examples without them."""
+    shared = sorted((ROOT.parent / "shared" / "coaching").glob("answers-*.tsv"))
+    for paths in (shared, [SOURCES[1]]):
+        answers = [text for path in paths for text in _column(path)]
+        if answers:
+            return ", ".join(p.name for p in paths), answers
     raise SystemExit("no labelled answers found")
+
+
+def _column(path: Path) -> list[str]:
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    return [line.split("\t")[0] for line in lines[1:]]
+
+
+def asks(answers: list[str]) -> tuple[float, float]:
+    """Share of answers where the coach asks instead of guessing: a bare date ("dec 9"), and
+    a step whose side it is unsure of (asked only where the question names no side)."""
+    readings = [read_answer(t, TODAY) for t in answers]
+    bare = sum(r.bare_date is not None for r in readings)
+    unsure = sum(any(s.side_confidence < SURE for s in r.steps) for r in readings)
+    return bare / len(readings), unsure / len(readings)
 
 
 def per_answer(fn: Callable[[str], object], answers: list[str], rounds: int) -> float:
@@ -67,6 +82,8 @@ def main() -> None:
         f"read_answer                : {steer * 1e6:8.2f} us/answer  ({steer / base:,.0f}x baseline)"
     )
     print(f"read_answer, {len(long_text):,}-char text: {long * 1e6:8.2f} us")
+    bare, unsure = asks(answers)
+    print(f"coach asks: what happens on a bare date {bare:.0%}; theirs or ours? {unsure:.0%} of answers")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ T = TypeVar("T")
 MAX_STEP_CARDS = 6
 #: At most this many lines per nudge group.
 MAX_LINES = 6
+#: Reps per digest post: each post is one outbox row, so a failure resends one post at most.
+REPS_PER_POST = 5
 
 
 def plural(n: int, word: str) -> str:
@@ -230,6 +232,29 @@ def digest(d: Digest) -> list[Reply]:
             )
         )
     return out
+
+
+def digest_posts(d: Digest, reps_per_post: int = REPS_PER_POST) -> list[list[Reply]]:
+    """The digest as separate posts: the summary with the first reps, then `reps_per_post`
+    reps per post, each saying which part it is. Every rep appears once; nothing is cut."""
+    replies = digest(d)
+    split = len(replies) - len(d.reps)
+    head, per_rep = replies[:split], replies[split:]
+    groups = [per_rep[i : i + reps_per_post] for i in range(0, len(per_rep), reps_per_post)]
+    groups = groups or [[]]
+    posts = [head + groups[0]]
+    for n, group in enumerate(groups[1:], start=2):
+        first, last = (n - 1) * reps_per_post + 1, (n - 1) * reps_per_post + len(group)
+        posts.append(
+            [
+                Text(
+                    f"*Team digest · {d.team}*, part {n} of {len(groups)}: "
+                    f"reps {first}-{last} of {len(d.reps)}"
+                ),
+                *group,
+            ]
+        )
+    return posts
 
 
 # --- JSON for the outbox --------------------------------------------------------------

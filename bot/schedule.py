@@ -20,7 +20,7 @@ from bot import notices
 from bot.delivery import Delivery, PermanentDeliveryError, Recallable, TransientDeliveryError
 from bot.engine import Clock
 from bot.messages import Reply
-from bot.scheduled import digest_preview, plan_due, record_digests
+from bot.scheduled import digest_preview, is_first_post, plan_due, record_digests
 from process.cadence import Cadence
 from storage import crud, outbox
 from storage import schedule as q
@@ -57,6 +57,53 @@ class PassReport:
         return f"run-due at {self.now:%Y-%m-%d %H:%M} UTC: " + ", ".join(parts)
 
 
+#: How often delivered rows are marked sent (one transaction for all of them), in seconds.
+MARK_EVERY = 0.25
+#: ... or as soon as this many wait.
+MARK_BATCH = 50
+
+
+class SentMarks:
+    """Rows delivered and waiting to be marked sent, written together in one transaction.
+
+    A transaction per message was most of a pass's own cost at a few hundred messages a
+    second. Until a row is marked it keeps its lease, so a crash in between leaves it to be
+    retried after the lease, and the retry asks the platform first (`Recallable`): the
+    same window as before, up to MARK_EVERY longer.
+    """
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        self.pending: list[tuple[Claimed, str]] = []
+
+    async def add(self, row: Claimed, message_id: str) -> None:
+        self.pending.append((row, message_id))
+        if len(self.pending) >= MARK_BATCH:
+            await self.flush()
+
+    async def every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            await self.flush()
+
+    async def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        s = self.schedule
+
+        def mark(session: Session) -> list[tuple[Claimed, str]]:
+            at = s.clock()
+            return [
+                (row, mid)
+                for row, mid in batch
+                if not outbox.mark_sent(session, row.id, s.worker, mid, at)
+            ]
+
+        for row, message_id in await asyncio.to_thread(s.db.run, mark):
+            log.error("outbox %s: sent as %s but the lease was lost", row.key, message_id)
+
+
 class Schedule:
     """Plans due messages into the outbox and delivers pending rows. Share one per process."""
 
@@ -71,6 +118,7 @@ class Schedule:
         lease: dt.timedelta = outbox.LEASE,
         max_attempts: int = outbox.MAX_ATTEMPTS,
         batch: int = 200,
+        per_workspace: int = 16,
     ) -> None:
         self.db = db
         self.deliveries = dict(deliveries)
@@ -80,6 +128,9 @@ class Schedule:
         self.lease = lease
         self.max_attempts = max_attempts
         self.batch = batch
+        #: Recipients of one workspace delivered at the same time (the platform paces them).
+        self.per_workspace = per_workspace
+        self._marks = SentMarks(self)
 
     # planning ---------------------------------------------------------------------
 
@@ -100,7 +151,7 @@ class Schedule:
                     t
                     for t, m in zip(
                         plan.digested_teams,
-                        [m for m in plan.messages if m.kind == "digest"],
+                        [m for m in plan.messages if is_first_post(m)],
                         strict=True,
                     )
                     if m.key in added
@@ -136,16 +187,44 @@ class Schedule:
         # Only rows this process can deliver: a cron job without Slack credentials leaves
         # Slack rows to the server that has them, instead of burning their tries.
         mine = [ws for ws, p in platforms.items() if p in self.deliveries]
+        due = await asyncio.to_thread(self.db.run, lambda s: outbox.due_workspaces(s, now, mine))
+        # Workspaces deliver side by side: each paces itself under its own platform limits
+        # (see the platform deliveries), so a Retry-After in one never idles the others.
+        ticker = asyncio.create_task(self._marks.every(MARK_EVERY))
+        try:
+            await asyncio.gather(
+                *(self._deliver_workspace(ws, platforms, now, report) for ws in due)
+            )
+        finally:
+            ticker.cancel()
+            await self._marks.flush()
+        return report
+
+    async def _deliver_workspace(
+        self, workspace_id: str, platforms: dict[str, str], now: dt.datetime, report: PassReport
+    ) -> None:
+        """Claim and deliver one workspace's due rows: recipients concurrently (up to
+        `per_workspace` at a time), each recipient's rows in order (a digest's posts)."""
+        slots = asyncio.Semaphore(self.per_workspace)
+
+        async def recipient(rows: list[Claimed]) -> None:
+            async with slots:
+                for row in rows:
+                    await self._deliver_one(row, platforms, now, report)
+
         for _ in range(10_000):  # bounded: each round finishes or defers every row it claims
             rows = await asyncio.to_thread(
                 self.db.run,
-                lambda s: outbox.claim(s, self.worker, now, self.batch, self.lease, mine),
+                lambda s: outbox.claim(
+                    s, self.worker, now, self.batch, self.lease, [workspace_id]
+                ),
             )
             if not rows:
                 break
+            by_recipient: dict[str, list[Claimed]] = {}
             for row in rows:
-                await self._deliver_one(row, platforms, now, report)
-        return report
+                by_recipient.setdefault(row.recipient, []).append(row)
+            await asyncio.gather(*(recipient(group) for group in by_recipient.values()))
 
     async def _deliver_one(
         self, row: Claimed, platforms: dict[str, str], now: dt.datetime, report: PassReport
@@ -211,13 +290,7 @@ class Schedule:
             if outcome == "failed":
                 log.error("outbox %s failed after %s tries: %s", row.key, row.attempts, error)
             return
-        ok = await asyncio.to_thread(
-            lambda: self.db.run(
-                lambda s: outbox.mark_sent(s, row.id, self.worker, message_id, self.clock())
-            )
-        )
-        if not ok:
-            log.error("outbox %s: sent as %s but the lease was lost", row.key, message_id)
+        await self._marks.add(row, message_id)
         report.sent.append(row.key)
 
     async def _already_sent(self, delivery: Recallable, row: Claimed) -> str | None:
@@ -236,7 +309,13 @@ class Schedule:
         now = now or self.clock()
         report = PassReport(now)
         await asyncio.to_thread(self.plan, now, report)
-        await self.deliver(now, report)
+        try:
+            await self.deliver(now, report)
+        finally:
+            for delivery in self.deliveries.values():
+                close = getattr(delivery, "aclose", None)
+                if close is not None:
+                    await close()  # one HTTP session per pass
         log.info("%s", report.summary())
         return report
 

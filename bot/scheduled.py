@@ -24,6 +24,14 @@ from storage import schedule as q
 from storage.models import Team
 from storage.outbox import NewMessage
 
+#: Marks the subject of a digest's second and later posts ("team:7#post2").
+POST = "#post"
+
+
+def is_first_post(message: NewMessage) -> bool:
+    """A digest's first post: the row that stands for the whole digest having been decided."""
+    return message.kind == "digest" and POST not in message.subject
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -191,10 +199,12 @@ def _plan_due(session: Session, now: dt.datetime, cad: c.Cadence) -> Plan:
         recipient, subject = f"channel:{team.channel}", f"team:{team.id}"
         if c.outbox_key("digest", team.workspace_id, recipient, subject, slot.local_date) in keys:
             continue
-        replies, summary = build_digest(session, team, reps, now, cad)
-        out.append(
-            _message("digest", team.workspace_id, recipient, subject, slot, replies, summary)
-        )
+        posts, summary = build_digest(session, team, reps, now, cad)
+        for n, post in enumerate(posts, start=1):
+            # One row per post, so a post that fails is the only one sent again.
+            part = subject if n == 1 else f"{subject}{POST}{n}"
+            note = summary if n == 1 else f"{summary}; post {n} of {len(posts)}"
+            out.append(_message("digest", team.workspace_id, recipient, part, slot, post, note))
         digested.append(team.id)
     return Plan(out, digested)
 
@@ -210,15 +220,15 @@ def _item(i: c.ReminderItem) -> str:
 
 def build_digest(
     session: Session, team: q.TeamRow, reps: list[c.Rep], now: dt.datetime, cad: c.Cadence
-) -> tuple[list[Reply], str]:
-    """The digest replies for a team as of `now`, covering changes since the last digest."""
+) -> tuple[list[list[Reply]], str]:
+    """The digest posts for a team as of `now`, covering changes since the last digest."""
     with gc_paused():
         return _build_digest(session, team, reps, now, cad)
 
 
 def _build_digest(
     session: Session, team: q.TeamRow, reps: list[c.Rep], now: dt.datetime, cad: c.Cadence
-) -> tuple[list[Reply], str]:
+) -> tuple[list[list[Reply]], str]:
     since = team.last_digest_at or now - dt.timedelta(days=7)
     members = q.team_members(session, team, reps)
     data = q.digest_data(session, team, members, since, now - dt.timedelta(days=cad.ratio_days))
@@ -234,8 +244,7 @@ def _build_digest(
         [x for x in data.changes if x.rep_id in owners],
         data.answer_counts,
     )
-    replies = notices.digest(d)
-    return replies, f"{len(d.reps)} reps, {sum(len(r.deals) for r in d.reps)} deals"
+    return notices.digest_posts(d), f"{len(d.reps)} reps, {sum(len(r.deals) for r in d.reps)} deals"
 
 
 def record_digests(session: Session, team_ids: list[int], now: dt.datetime) -> None:
@@ -254,4 +263,7 @@ def digest_preview(
     with gc_paused():
         reps = q.load_reps(session, default_timezone=cad.default_timezone)
         teams = q.load_teams(session, team_name)
-        return [(t.name, build_digest(session, t, reps, now, cad)[0]) for t in teams]
+        return [
+            (t.name, [r for post in build_digest(session, t, reps, now, cad)[0] for r in post])
+            for t in teams
+        ]

@@ -22,6 +22,10 @@ class ReviewState:
     history_streak: int = 0
     #: A step being completed over several turns: description, side, owner, due (ISO), origin.
     pending: dict[str, Any] | None = None
+    #: The further steps of a multi-step answer, completed and saved after `pending`, and the
+    #: plan lines saved from that answer so far (said together: "Added 2 steps: ...").
+    queued: list[dict[str, Any]] = field(default_factory=list)
+    batch: list[str] = field(default_factory=list)
     #: Open steps due by now, to be confirmed one by one at the start of a later review.
     due_queue: list[int] = field(default_factory=list)
     #: The step being rescheduled, and the stage to go back to afterwards.

@@ -28,17 +28,84 @@ Conventions (all relative to `today`; a result is never before `today`):
   ISO dates (2026-12-18) are accepted. A date with an explicit year in the past is ignored.
 - "today"/"tonight"/"EOD"/"COB" = today; "tomorrow" (and common misspellings) = today + 1.
 - "ASAP", "soon", "yesterday", "last Friday", "two weeks ago" give no due date.
+- Issue 11: misspelled weekdays ("thrusday", "wensday"), "wk"/"wks", "arvo"/"end of play"/
+  "EOP" = today; a weekday with its date ("thurs 12/3"): the date wins; "a week from
+  Friday"/"Friday week"/"the Friday after next" = the coming Friday + 7 days, "a week from
+  tomorrow" = tomorrow + 7; "the last day of the month" = month end; "the first/second/last
+  week of <month>" = the Friday of that week (weeks from the month's first Monday);
+  "after <holiday>" = the Monday after it, "by/before <holiday>" = the holiday (public
+  holidays from the `holidays` package, e.g. Thanksgiving; Christmas and New Year fixed);
+  "EOFY"/"end of fiscal year"/"end of FY27"/"Q1 FY27"/"EOQ" follow the workspace's
+  fiscal-year start (`DateConventions`; FY27 ends in 2027); numeric dates are DD/MM when
+  the convention says so, and always when only DD/MM makes sense ("18/12"); "24/7" is no date.
+- A day-and-month without a year typed as a whole date answer in the 7 days after it
+  ("Nov 28" on Nov 29) is that past date, so the caller can say so; in running text it is
+  next year's, as before.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["parse_due", "parse_date_answer"]
+__all__ = ["DateConventions", "bare_date", "falls_on_weekend", "parse_due", "parse_date_answer"]
+
+
+@dataclass(frozen=True)
+class DateConventions:
+    """A workspace's date habits: how numeric dates are written and when its fiscal year starts.
+
+    `day_first`: "3/12" is 3 December (DD/MM, most of the world) rather than March 12 (US).
+    `fiscal_year_start`: the month (1-12) the fiscal year starts; FY27 is the fiscal year
+    that *ends* in 2027 (the usual reading when it does not start in January), and
+    "Q1" is the first quarter of a fiscal year. `holiday_country` is an ISO 3166 code
+    for the `holidays` package ("after Thanksgiving").
+    """
+
+    day_first: bool = False
+    fiscal_year_start: int = 1
+    holiday_country: str = "US"
+
+    @classmethod
+    def for_timezone(cls, tz: str | None, fiscal_year_start: int = 1) -> DateConventions:
+        """Defaults from an IANA zone: US/Canadian zones write MM/DD, the rest of the world DD/MM."""
+        zone = tz or ""
+        country = _ZONE_COUNTRY.get(zone.split("/")[0], "")
+        if zone.startswith(("America/", "US/", "Canada/")) or zone in _MDY_ZONES or not zone:
+            return cls(False, fiscal_year_start, "CA" if zone.startswith("Canada/") else "US")
+        return cls(True, fiscal_year_start, _ZONE_COUNTRY.get(zone, country) or "GB")
+
+
+# Zones outside the Americas that still write month first; and a country per zone for holidays.
+_MDY_ZONES: Final = frozenset({"Pacific/Honolulu", "Asia/Manila", "UTC", "Etc/UTC"})
+_ZONE_COUNTRY: Final[dict[str, str]] = {
+    "Europe/London": "GB",
+    "Europe/Dublin": "IE",
+    "Asia/Kolkata": "IN",
+    "Asia/Calcutta": "IN",
+    "Australia/Sydney": "AU",
+    "Australia/Melbourne": "AU",
+    "Australia/Brisbane": "AU",
+    "Australia/Perth": "AU",
+    "Pacific/Auckland": "NZ",
+    "Asia/Singapore": "SG",
+    "Africa/Johannesburg": "ZA",
+    "Europe/Berlin": "DE",
+    "Europe/Paris": "FR",
+    "Europe/Amsterdam": "NL",
+}
+_DEFAULT: Final = DateConventions()
+
+
+def falls_on_weekend(day: datetime.date) -> bool:
+    """A due date on a Saturday or Sunday: worth flagging, since little gets signed then."""
+    return day.weekday() >= 5
+
 
 _WEEKDAYS: Final[dict[str, int]] = {
     "monday": 0,
@@ -56,8 +123,34 @@ _WEEKDAYS: Final[dict[str, int]] = {
     "friday": 4,
     "fri": 4,
     "saturday": 5,
+    "sat": 5,
     "sunday": 6,
+    "sun": 6,
 }
+# How weekdays come out of a phone keyboard; read as the day meant.
+_WEEKDAY_TYPOS: Final[dict[str, int]] = {
+    "mondy": 0,
+    "moday": 0,
+    "tuseday": 1,
+    "tusday": 1,
+    "teusday": 1,
+    "tuesdy": 1,
+    "wensday": 2,
+    "wendsday": 2,
+    "wednsday": 2,
+    "wedensday": 2,
+    "wednesdy": 2,
+    "thrusday": 3,
+    "thursdy": 3,
+    "thurday": 3,
+    "thusday": 3,
+    "thrus": 3,
+    "firday": 4,
+    "fridy": 4,
+    "frday": 4,
+    "friady": 4,
+}
+_WEEKDAYS.update(_WEEKDAY_TYPOS)
 _MONTHS: Final[dict[str, int]] = {
     "january": 1,
     "jan": 1,
@@ -106,16 +199,20 @@ _NUMBERS: Final[dict[str, int]] = {
     "few": 3,
 }
 
-_WD = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|weds?|thu(?:rs?)?|fri)\b"
+_WD = (
+    r"(?P<wd>"
+    + "|".join(sorted((w for w in _WEEKDAYS if w not in ("sat", "sun")), key=len, reverse=True))
+    + r")\b"
+)
 _MON = (
     r"(?P<mon>january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?"
+    r"november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"
 )
 _MON_STRICT = _MON.replace("|may|", "|")  # "may" alone is usually the modal verb
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
 _YEAR = r"(?:,?\s*(?P<year>20\d\d))?"
 _NUM = r"(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple(?: of)?|couple of|a few|few)"
-_UNIT = r"(?P<unit>(?:business |working )?days?|weeks?|months?|fortnight)\b"
+_UNIT = r"(?P<unit>(?:business |working )?days?|weeks?|wks?|months?|mos?|fortnight)\b"
 _Q = r"q(?P<q>[1-4])(?:\s*(?:'|fy)?(?P<qyear>20\d\d|\d\d))?\b"
 
 
@@ -143,10 +240,6 @@ def _next_week_day(today: datetime.date, weekday: int) -> datetime.date:
     return monday + datetime.timedelta(days=weekday)
 
 
-def _quarter_end(year: int, quarter: int) -> datetime.date:
-    return _last_day(year, quarter * 3)
-
-
 def _next_month_day(today: datetime.date, month: int, day: int | None) -> datetime.date | None:
     """The first (month, day) on or after today; day None means the month's last day."""
     for year in range(today.year, today.year + 9):  # 9 years always contains a Feb 29
@@ -157,6 +250,21 @@ def _next_month_day(today: datetime.date, month: int, day: int | None) -> dateti
         if candidate >= today:
             return candidate
     return None
+
+
+# A day-and-month without a year that fell this many days ago is the one just passed, not next
+# year's: "Nov 28" typed on Nov 29 is a late answer to ask about, not a date a year away.
+_JUST_PASSED_DAYS: Final = 7
+
+
+def _yearless(today: datetime.date, month: int, day: int) -> datetime.date | None:
+    if _safe_date(2028, month, day) is None:
+        return None
+    for year in (today.year, today.year - 1):  # "Dec 31" typed on Jan 1 was yesterday
+        passed = _safe_date(year, month, day)
+        if passed is not None and 0 < (today - passed).days <= _JUST_PASSED_DAYS:
+            return passed
+    return _next_month_day(today, month, day)
 
 
 def _next_day_of_month(today: datetime.date, day: int) -> datetime.date | None:
@@ -183,35 +291,45 @@ def _count(word: str) -> int:
 
 
 # ---------------------------------------------------------------- rule handlers
-_Handler = Callable[["re.Match[str]", datetime.date], "datetime.date | None"]
+_Handler = Callable[["re.Match[str]", datetime.date, "DateConventions"], "datetime.date | None"]
 
 
-def _h_past(_m: re.Match[str], _today: datetime.date) -> datetime.date | None:
+def _h_past(
+    _m: re.Match[str], _today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return None
 
 
-def _h_iso(m: re.Match[str], _today: datetime.date) -> datetime.date | None:
+def _h_iso(m: re.Match[str], _today: datetime.date, _conv: DateConventions) -> datetime.date | None:
     return _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
 
 
-def _h_numeric(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_numeric(
+    m: re.Match[str], today: datetime.date, conv: DateConventions
+) -> datetime.date | None:
     month, day = int(m["m"]), int(m["d"])
+    if conv.day_first or (month > 12 and day <= 12):  # 18/12 can only be DD/MM
+        month, day = day, month
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     if m["y"]:
         year = int(m["y"])
         return _safe_date(year + 2000 if year < 100 else year, month, day)
-    return _next_month_day(today, month, day) if _safe_date(2028, month, day) else None
+    return _yearless(today, month, day)
 
 
-def _h_month_day(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_month_day(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     month, day = _MONTHS[m["mon"].lower()], int(m["day"])
     if m["year"]:
         return _safe_date(int(m["year"]), month, day)
-    return _next_month_day(today, month, day) if _safe_date(2028, month, day) else None
+    return _yearless(today, month, day)
 
 
-def _h_month_part(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_month_part(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     part, month = " ".join(m["part"].lower().split()), _MONTHS[m["mon"].lower()]
     day: int | None
     if part in ("end of", "end of the month of", "the end of", "late in") or part in (
@@ -233,11 +351,15 @@ def _h_month_part(m: re.Match[str], today: datetime.date) -> datetime.date | Non
     return _next_month_day(today, month, day)
 
 
-def _h_bare_day(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_bare_day(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return _next_day_of_month(today, int(m["day"]))
 
 
-def _h_weekday(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_weekday(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     weekday = _WEEKDAYS[m["wd"].lower()]
     which = " ".join((m["which"] or "").lower().split())
     if which == "next" or m["nextweek"] or m["weekprefix"]:
@@ -245,23 +367,33 @@ def _h_weekday(m: re.Match[str], today: datetime.date) -> datetime.date | None:
     return _coming_weekday(today, weekday, allow_today=which == "this")
 
 
-def _h_today(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_today(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return today
 
 
-def _h_tomorrow(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_tomorrow(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return today + datetime.timedelta(days=1)
 
 
-def _h_day_after(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_day_after(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return today + datetime.timedelta(days=2)
 
 
-def _h_this_week(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_this_week(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return _coming_weekday(today, 4, allow_today=True)
 
 
-def _h_next_week(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_next_week(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     part = (m["part"] or "").lower()
     weekday = (
         0
@@ -275,11 +407,15 @@ def _h_next_week(m: re.Match[str], today: datetime.date) -> datetime.date | None
     return _next_week_day(today, weekday)
 
 
-def _h_month_end(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_month_end(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return _last_day(today.year, today.month)
 
 
-def _h_next_month(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_next_month(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     first = _add_months(today.replace(day=1), 1)
     part = (m["part"] or "").lower()
     if part.startswith("early"):
@@ -291,51 +427,189 @@ def _h_next_month(m: re.Match[str], today: datetime.date) -> datetime.date | Non
     return _last_day(first.year, first.month)
 
 
-def _h_mid_month(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_mid_month(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return _next_day_of_month(today, 15)
 
 
-def _h_quarter_end(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
-    return _quarter_end(today.year, (today.month - 1) // 3 + 1)
+def _fiscal_year_of(today: datetime.date, start: int) -> int:
+    """The fiscal year `today` falls in, named by the calendar year it ends in."""
+    return today.year + 1 if start > 1 and today.month >= start else today.year
 
 
-def _h_next_quarter(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
-    quarter = (today.month - 1) // 3 + 1
-    year, quarter = (today.year + 1, 1) if quarter == 4 else (today.year, quarter + 1)
-    return _quarter_end(year, quarter)
+def _fiscal_start(fiscal_year: int, start: int) -> datetime.date:
+    return datetime.date(fiscal_year - 1 if start > 1 else fiscal_year, start, 1)
 
 
-def _h_named_quarter(m: re.Match[str], today: datetime.date) -> datetime.date | None:
-    quarter = int(m["q"])
+def _fiscal_quarter_end(fiscal_year: int, quarter: int, start: int) -> datetime.date:
+    return _add_months(_fiscal_start(fiscal_year, start), 3 * quarter) - datetime.timedelta(days=1)
+
+
+def _current_quarter_end(today: datetime.date, start: int, ahead: int = 0) -> datetime.date:
+    fiscal_year = _fiscal_year_of(today, start)
+    first = _fiscal_start(fiscal_year, start)
+    index = ((today.year - first.year) * 12 + today.month - first.month) // 3 + ahead
+    return _add_months(first, 3 * (index + 1)) - datetime.timedelta(days=1)
+
+
+def _h_quarter_end(
+    _m: re.Match[str], today: datetime.date, conv: DateConventions
+) -> datetime.date | None:
+    return _current_quarter_end(today, conv.fiscal_year_start)
+
+
+def _h_next_quarter(
+    _m: re.Match[str], today: datetime.date, conv: DateConventions
+) -> datetime.date | None:
+    return _current_quarter_end(today, conv.fiscal_year_start, ahead=1)
+
+
+def _h_fiscal_year_end(
+    m: re.Match[str], today: datetime.date, conv: DateConventions
+) -> datetime.date | None:
+    start = conv.fiscal_year_start
+    named = m["fy"]
+    fiscal_year = (2000 + int(named) if len(named) == 2 else int(named)) if named else None
+    fiscal_year = fiscal_year or _fiscal_year_of(today, start)
+    return _fiscal_start(fiscal_year + 1, start) - datetime.timedelta(days=1)
+
+
+def _h_named_quarter(
+    m: re.Match[str], today: datetime.date, conv: DateConventions
+) -> datetime.date | None:
+    quarter, start = int(m["q"]), conv.fiscal_year_start
     if m["qyear"]:
         year = int(m["qyear"])
-        return _quarter_end(year + 2000 if year < 100 else year, quarter)
-    end = _quarter_end(today.year, quarter)
-    return end if end >= today else _quarter_end(today.year + 1, quarter)
+        return _fiscal_quarter_end(year + 2000 if year < 100 else year, quarter, start)
+    fiscal_year = _fiscal_year_of(today, start)
+    end = _fiscal_quarter_end(fiscal_year, quarter, start)
+    return end if end >= today else _fiscal_quarter_end(fiscal_year + 1, quarter, start)
 
 
-def _h_year_end(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_year_end(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return datetime.date(today.year, 12, 31)
 
 
-def _h_early_next_year(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_early_next_year(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return datetime.date(today.year + 1, 1, 5)
 
 
-def _h_christmas(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
-    return _next_month_day(today, 12, 25)
+# Holiday words and the name the `holidays` package gives the day (fixed dates need no lookup).
+_HOLIDAYS: Final[dict[str, str | tuple[int, int]]] = {
+    "thanksgiving": "Thanksgiving",
+    "christmas": (12, 25),
+    "xmas": (12, 25),
+    "chrissie": (12, 25),
+    "new year": (1, 1),
+    "new years": (1, 1),
+    "new year's": (1, 1),
+    "easter": "Easter",
+    "diwali": "Diwali",
+}
 
 
-def _h_offset(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+@functools.lru_cache(maxsize=64)
+def _holiday_on(country: str, year: int, name: str) -> datetime.date | None:
+    """The date `holidays` gives a named public holiday; imported lazily (it loads slowly)."""
+    import holidays  # noqa: PLC0415 - deliberate lazy import, see docstring
+
+    try:
+        calendar_ = holidays.country_holidays(country, years=year)
+    except NotImplementedError:
+        calendar_ = holidays.country_holidays("US", years=year)
+    for day, label in sorted(calendar_.items()):
+        if name.lower() in label.lower():
+            return day
+    if name == "Easter":  # not a US public holiday, but reps still plan around it
+        from dateutil.easter import easter  # noqa: PLC0415
+
+        return easter(year)
+    return None
+
+
+def _h_holiday(
+    m: re.Match[str], today: datetime.date, conv: DateConventions
+) -> datetime.date | None:
+    """A holiday is its own date (also "by"/"before" it, like "before the 15th"); "after" it the Monday after."""
+    spec = _HOLIDAYS[" ".join(m["hol"].lower().split())]
+    when = (m["rel"] or "").lower()
+    if spec == (1, 1) and not when:
+        return None  # "in the new year" is a season, not a deadline
+    for year in (today.year, today.year + 1):
+        if isinstance(spec, tuple):
+            day = _safe_date(year, *spec)
+        else:
+            day = _holiday_on(conv.holiday_country, year, spec)
+        if day is None:
+            continue
+        if when in ("after", "post"):
+            day += datetime.timedelta(days=7 - day.weekday())
+        if day >= today:
+            return day
+    return None
+
+
+def _anchor(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+    """The named day an offset counts from: "Friday", "next Friday", "tomorrow", "today"."""
+    word = m["anchor"].lower()
+    if word in ("today", "now"):
+        return today
+    if word.startswith(("tom", "tmr", "2mor")):
+        return today + datetime.timedelta(days=1)
+    weekday = _WEEKDAYS[m["wd"].lower()]
+    if (m.groupdict().get("which") or "").lower() == "next":
+        return _next_week_day(today, weekday)
+    return _coming_weekday(today, weekday, allow_today=False)
+
+
+def _h_from_anchor(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    """ "a week from Friday", "two weeks from tomorrow", "Friday week", "the Friday after next"."""
+    day = _anchor(m, today)
+    if day is None:
+        return None
+    n = m.groupdict().get("n")
+    weeks = _count(" ".join(n.lower().split())) if n else 1
+    return day + datetime.timedelta(weeks=weeks) if weeks <= 52 else None
+
+
+def _h_week_of_month(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    """ "the first week of January" = the Friday of the month's first full week; "last" = its last Friday."""
+    month, which = _MONTHS[m["mon"].lower()], m["ord"].lower()
+    for year in (today.year, today.year + 1):
+        first = datetime.date(year, month, 1)
+        if which == "last":
+            last = _last_day(year, month)
+            day = last - datetime.timedelta(days=(last.weekday() - 4) % 7)
+        else:
+            monday = first + datetime.timedelta(days=(7 - first.weekday()) % 7)
+            index = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2}[which]
+            day = monday + datetime.timedelta(days=7 * index + 4)
+        if day >= today:
+            return day
+    return None
+
+
+def _h_offset(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     n = _count(" ".join(m["n"].lower().split()))
     if n > 400:
         return None
     unit = m["unit"].lower()
     if unit.startswith("fortnight"):
         return today + datetime.timedelta(days=14 * n)
-    if unit.startswith("week"):
+    if unit.startswith(("week", "wk")):
         return today + datetime.timedelta(weeks=n)
-    if unit.startswith("month"):
+    if unit.startswith(("month", "mo")):
         return _add_months(today, n)
     if unit.startswith(("business", "working")):
         day, left = today, n
@@ -347,14 +621,22 @@ def _h_offset(m: re.Match[str], today: datetime.date) -> datetime.date | None:
     return today + datetime.timedelta(days=n)
 
 
-def _h_fortnight(_m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _h_fortnight(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
     return today + datetime.timedelta(days=14)
 
 
 _THE = r"(?:the\s+)?"
+# A time zone after "EOD" changes nothing: "EOD IST tmrw" is tomorrow.
+_ZONE = r"(?:(?:ist|gmt|bst|cet|est|edt|pst|pdt|aest|sgt|uk|et|pt)\s+)?"
 _EOD = (
-    r"(?:(?:eod|cob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+business)\s+(?:on\s+)?)?"
+    r"(?:(?:eod|cob|eop|end\s+of\s+(?:the\s+)?(?:business\s+)?(?:day|play)|close\s+of\s+business)\s+"
+    + _ZONE
+    + r"(?:on\s+)?)?"
 )
+_ANCHOR = r"(?P<anchor>today|now|tomorrow|tmrw|tmr|(?:(?P<which>this|next|coming)\s+)?" + _WD + r")"
+_NUMERIC = r"(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])"
 # Order matters only for readability: overlaps are resolved longest-first in _candidates.
 _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     # things in the past or with no date: matched so their words are not re-read as dates
@@ -364,9 +646,10 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     (r"\b(?:" + _NUM + r"\s+" + _UNIT + r"|a while|ages)\s+ago\b", _h_past),
     (r"\byesterday\b|\bthe other day\b|\basap\b|\bsince\s+(?:the\s+)?\S+", _h_past),
+    (r"(?<![\d/])24\s*/\s*7(?![\d/])", _h_past),  # "24/7 support" is no date
     # explicit dates
     (r"\b(?P<y>20\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b", _h_iso),
-    (r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])", _h_numeric),
+    (r"(?<![\d/.])" + _NUMERIC, _h_numeric),
     (r"\b" + _MON + r"\s+(?:the\s+)?" + _DAY + _YEAR, _h_month_day),
     (r"\b(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
     (
@@ -390,15 +673,18 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (
         r"\b"
         + _EOD
-        + r"(?:(?P<which>this|next|coming|this coming)\s+|(?P<weekprefix>next\s+week\s+(?:on\s+)?))?"
+        + r"(?:(?P<which>this|next|coming|this coming)\s+|(?P<weekprefix>next\s+(?:week|wk)\s+(?:on\s+)?))?"
         + _WD
-        + r"(?:'s)?(?P<nextweek>\s+(?:of\s+)?next\s+week)?",
+        + r"(?:'s)?(?P<nextweek>\s+(?:of\s+)?next\s+(?:week|wk))?",
         _h_weekday,
     ),
     # relative days
     (
-        r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|eod|cob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|"
-        r"close\s+of\s+business)\b(?!\s+(?:on\s+)?(?:tomorrow|tmrw|monday|tuesday|wednesday|thursday|friday|"
+        r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening|arvo)|arvo|eod|cob|eop|end\s+of\s+play|"
+        r"end\s+of\s+(?:the\s+)?(?:business\s+)?day|"
+        r"close\s+of\s+business)\b(?!\s+"
+        + _ZONE
+        + r"(?:on\s+)?(?:tomorrow|tmrw|monday|tuesday|wednesday|thursday|friday|"
         r"mon|tues?|weds?|thu|thurs|fri)\b)",
         _h_today,
     ),
@@ -409,12 +695,12 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     # weeks
     (
-        r"\b(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?week|eow|this\s+week|later\s+this\s+week|by\s+the\s+weekend|week'?s\s+end)\b",
+        r"\b(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?(?:week|wk)|eow|this\s+(?:week|wk)|later\s+this\s+(?:week|wk)|by\s+the\s+weekend|week'?s\s+end)\b",
         _h_this_week,
     ),
     (
         r"\b(?:(?P<part>the\s+end\s+of|end\s+of|early|beginning\s+of|the\s+beginning\s+of|start\s+of|"
-        r"the\s+start\s+of|mid|middle\s+of)[\s-]+)?next\s+week\b",
+        r"the\s+start\s+of|mid|middle\s+of)[\s-]+)?next\s+(?:week|wk)\b",
         _h_next_week,
     ),
     # months, quarters, years
@@ -451,7 +737,11 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         r"\b(?:early|beginning\s+of|start\s+of|the\s+start\s+of|the\s+beginning\s+of)\s+next\s+year\b",
         _h_early_next_year,
     ),
-    (r"\b(?:christmas|xmas)\b", _h_christmas),
+    (
+        r"\b(?:(?P<rel>after|before|by|until|till|post|pre)[\s-]+)?(?:the\s+)?"
+        r"(?P<hol>thanksgiving|christmas|xmas|chrissie|new\s+year'?s?|easter|diwali)\b",
+        _h_holiday,
+    ),
     # offsets
     (
         r"\b(?:in|within|inside(?:\s+of)?|over\s+the\s+next)\s+(?:the\s+next\s+)?"
@@ -462,6 +752,33 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     (r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?:from\s+(?:now|today)|out)\b", _h_offset),
     (r"\b(?:in|within)\s+(?:a\s+)?fortnight\b", _h_fortnight),
+    # a weekday written with its date: the date wins ("thurs 12/3", "Wed, Dec 9", "Fri the 4th")
+    (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?" + _NUMERIC, _h_numeric),
+    (r"\b" + _WD + r"\.?,?\s+" + _MON + r"\s+(?:the\s+)?" + _DAY + _YEAR, _h_month_day),
+    (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
+    (r"\b" + _WD + r"\.?,?\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b", _h_bare_day),
+    # offsets from a named day
+    (r"\b" + _NUM + r"\s+(?:weeks?|wks?)\s+(?:from|after)\s+" + _ANCHOR, _h_from_anchor),
+    (r"\b(?P<anchor>" + _WD + r")\s+week\b", _h_from_anchor),
+    (r"\bthe\s+(?P<anchor>" + _WD + r")\s+after\s+next\b", _h_from_anchor),
+    (
+        r"\b(?:the\s+)?(?P<ord>first|1st|second|2nd|third|3rd|last)\s+week\s+(?:of|in)\s+" + _MON,
+        _h_week_of_month,
+    ),
+    (
+        r"\b(?:the\s+)?last\s+(?:business\s+|working\s+)?day\s+of\s+(?:the\s+|this\s+)?month\b",
+        _h_month_end,
+    ),
+    # fiscal years (the workspace's fiscal-year start)
+    (
+        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|their\s+|our\s+)?(?:fiscal|financial)(?:\s+year)?|"
+        r"eofy|(?:fiscal|financial)\s+year[\s-]end)\b(?P<fy>)",
+        _h_fiscal_year_end,
+    ),
+    (r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?fy\s*'?(?P<fy>20\d\d|\d\d)?\b", _h_fiscal_year_end),
+    (r"\bfy\s*'?(?P<fy>20\d\d|\d\d)?\s*(?:end|close)\b", _h_fiscal_year_end),
+    (r"\bfy\s*'?(?P<qyear>20\d\d|\d\d)\s+q(?P<q>[1-4])\b", _h_named_quarter),
+    (r"\bq(?P<q>[1-4])\s+(?:of\s+)?fy\s*'?(?P<qyear>20\d\d|\d\d)\b", _h_named_quarter),
 ]
 _MONTH_WORDS = " ".join(_MONTHS)
 # Words one of which must occur for a rule to possibly match ("#": any digit). Checking a set
@@ -473,15 +790,16 @@ _TRIGGERS: Final = [
     "#",
     "#",
     "#",
-    "#",
+    _MONTH_WORDS,
+    _MONTH_WORDS,
     _MONTH_WORDS,
     _MONTH_WORDS,
     "#",
     " ".join(_WEEKDAYS),
-    "today tonight this eod cob end close",
+    "today tonight this eod cob end close arvo eop play",
     "day",
     "tomorrow tomorow tommorow tommorrow tmrw tmr 2moro 2morrow",
-    "end eow this later weekend week",
+    "end eow this later weekend week wk",
     "next",
     "end eom month",
     "next",
@@ -493,10 +811,24 @@ _TRIGGERS: Final = [
     "q1 q2 q3 q4",
     "end eoy year",
     "next",
-    "christmas xmas",
+    "thanksgiving christmas xmas chrissie new easter diwali",
     "in within inside over",
     "from out",
     "fortnight",
+    " ".join(_WEEKDAYS),  # a weekday and its date: the weekday must be there
+    " ".join(_WEEKDAYS),
+    " ".join(_WEEKDAYS),
+    " ".join(_WEEKDAYS),
+    "from after",
+    "week",
+    "after",
+    "week",
+    "last",
+    "end eofy fiscal financial",
+    "end",
+    "fy #",
+    "fy #",
+    "#",
 ]
 assert len(_TRIGGERS) == len(_RULE_LIST)
 _RULES: Final[list[tuple[re.Pattern[str], _Handler, frozenset[str]]]] = [
@@ -511,7 +843,9 @@ _DIGIT = re.compile(r"\d")
 _Candidate = tuple[int, int, "datetime.date | None"]
 
 
-def _candidates(text: str, today: datetime.date) -> list[_Candidate]:
+def _candidates(
+    text: str, today: datetime.date, conv: DateConventions = _DEFAULT
+) -> list[_Candidate]:
     """All rule matches, overlaps resolved longest-first, in text order."""
     found: list[_Candidate] = []
     present = set(_TRIGGER_WORD.findall(text.lower()))
@@ -522,7 +856,7 @@ def _candidates(text: str, today: datetime.date) -> list[_Candidate]:
             continue
         for m in pattern.finditer(text):
             try:
-                day = handler(m, today)
+                day = handler(m, today, conv)
             except (ValueError, OverflowError, KeyError):
                 day = None
             found.append((m.start(), m.end(), day))
@@ -540,7 +874,12 @@ _LEAD_IN = re.compile(
 )
 
 
-def parse_due(text: str, today: datetime.date) -> tuple[datetime.date, str] | None:
+_YEAR_WRITTEN: Final = re.compile(r"\b20\d\d\b|/\d{2,4}\b")
+
+
+def parse_due(
+    text: str, today: datetime.date, conv: DateConventions = _DEFAULT
+) -> tuple[datetime.date, str] | None:
     """Find a due-date phrase inside free text; return (date, matched phrase) or None. Never a past date.
 
     The phrase includes a lead-in like "by" or "before" when present, so callers can show
@@ -548,7 +887,11 @@ def parse_due(text: str, today: datetime.date) -> tuple[datetime.date, str] | No
     """
     if not text:
         return None
-    for start, end, day in _candidates(text, today):
+    for start, end, day in _candidates(text, today, conv):
+        if day is not None and day < today and not _YEAR_WRITTEN.search(text, start, end):
+            # a day-and-month just passed: in running text it is next year's ("on December 9"
+            # written on Dec 10); only a whole typed date answer reads as past (see _yearless)
+            day = _safe_date(day.year + 1, day.month, day.day)
         if day is not None and day >= today:
             lead = _LEAD_IN.search(text, 0, start) if start else None
             if lead is not None:
@@ -560,7 +903,9 @@ def parse_due(text: str, today: datetime.date) -> tuple[datetime.date, str] | No
 _FILLER = re.compile(
     r"^(?:[\s,.;:!?()'\"-]|\b(?:by|before|on|until|till|due|around|about|the|at|latest|the\s+latest|"
     r"no\s+later\s+than|probably|maybe|hopefully|i\s+think|i\s+guess|ish|approx|approximately|"
-    r"it's|its|it\s+is|should\s+be|prob|roughly|say|let's\s+say|target|deadline|is)\b)*$",
+    r"it's|its|it\s+is|should\s+be|prob|roughly|say|let's\s+say|target|deadline|is|sometime|some\s+time|"
+    r"perhaps|prolly|i\s+reckon|or\s+so|hopefully|ok|so|itself|ist|gmt|bst|cet|est|edt|pst|pdt|aest|utc|sgt|"
+    r"eod|cob|eop|am|pm|morning|afternoon|evening|arvo|latest)\b)*$",
     re.IGNORECASE,
 )
 _DATEISH = re.compile(
@@ -575,10 +920,14 @@ _SLASHED = re.compile(
     r"\d\s*/\s*\d"
 )  # numeric dates are ours alone: dateparser reads 32/13 as 2032
 _MAX_ANSWER = 80
+_MAX_BARE_WORDS = 7  # "sometime next week hopefully i think": longer is a sentence
 
 
 def parse_date_answer(
-    text: str, today: datetime.date, allow_past: bool = False
+    text: str,
+    today: datetime.date,
+    allow_past: bool = False,
+    conv: DateConventions = _DEFAULT,
 ) -> datetime.date | None:
     """A whole answer that should be a date ("Dec 18", "next Tuesday", "2026-12-18", "end of quarter"); None if it isn't one (e.g. "asdf", "32/13").
 
@@ -590,20 +939,39 @@ def parse_date_answer(
     text = text.strip()
     if not text or len(text) > _MAX_ANSWER:
         return None
-    for start, end, day in _candidates(text, today):
-        if day is None or (day < today and not allow_past):
+    for start, end, day in _candidates(text, today, conv):
+        if day is None:
             continue
         rest = text[:start] + " " + text[end:]
         if _FILLER.match(rest):
-            return day
+            # a date just passed is reported as such, never pushed to next year by the fallback
+            return day if day >= today or allow_past else None
         break
     if _DATEISH.search(text) is None or _SLASHED.search(text):
         return None
-    return _dateparser_fallback(text, today, allow_past)
+    return _dateparser_fallback(text, today, allow_past, conv)
+
+
+def bare_date(
+    text: str, today: datetime.date, conv: DateConventions = _DEFAULT
+) -> datetime.date | None:
+    """The date of an answer that is nothing but a date ("dec 9", "EOW", "by the 15th?"), else None.
+
+    The same rules as `parse_date_answer` without the slow dateparser fallback (steering
+    calls this on every answer); the date may be in the past.
+    """
+    text = text.strip().rstrip("?!.")
+    if not text or len(text) > _MAX_ANSWER or text.count(" ") > _MAX_BARE_WORDS:
+        return None
+    for start, end, day in _candidates(text, today, conv):
+        if day is not None and _FILLER.match(text[:start] + " " + text[end:]):
+            return day
+        break
+    return None
 
 
 def _dateparser_fallback(
-    text: str, today: datetime.date, allow_past: bool = False
+    text: str, today: datetime.date, allow_past: bool = False, conv: DateConventions = _DEFAULT
 ) -> datetime.date | None:
     """Ask dateparser about a short answer; imported lazily because loading it takes ~0.3 s."""
     import dateparser  # noqa: PLC0415 - deliberate lazy import, see docstring
@@ -615,7 +983,7 @@ def _dateparser_fallback(
             settings={
                 "PREFER_DATES_FROM": "future",
                 "RELATIVE_BASE": datetime.datetime.combine(today, datetime.time(12, 0)),
-                "DATE_ORDER": "MDY",
+                "DATE_ORDER": "DMY" if conv.day_first else "MDY",
                 "STRICT_PARSING": False,
                 "REQUIRE_PARTS": ["day"],
             },

@@ -229,4 +229,3 @@ def same_step(a: str, b: str) -> bool:
     if not x or not y:
         return False
     return len(x & y) / len(x | y) >= 0.8
-

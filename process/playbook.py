@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Literal
 
 from process.plan import Side
-from process.steering import Reading
+from process.steering import Reading, Step
 
 #: After this many redirects on one question the coach records what it has and moves on.
 MAX_REDIRECTS = 3
@@ -176,13 +176,20 @@ _FORWARD: dict[Side | None, str] = {
 
 
 def steer(
-    reading: Reading, asked: Side | None, redirects: int, history_streak: int, account: str
+    reading: Reading,
+    asked: Side | None,
+    redirects: int,
+    history_streak: int,
+    account: str,
+    today: dt.date | None = None,
 ) -> Steer:
     """Accept a concrete next step; steer history and vague answers back to the future.
 
     `redirects` counts earlier redirects on this question and `history_streak` earlier
     history answers in a row, so the second history answer gets a firmer redirect and the
-    coach gives up (recording the gap) instead of looping.
+    coach gives up (recording the gap) instead of looping. A bare date ("dec 9") is asked
+    about rather than guessed at (issue 11); a state with a date ("the trial runs until
+    Dec 15") is kept as context and named as a date to plan against.
     """
     if reading.orientation == "next_step":
         return Steer("accept")
@@ -198,8 +205,18 @@ def steer(
             f"Let's keep moving: I've noted that {gap}. Add it as soon as you know it.",
             keep_as_context=keep,
         )
+    if reading.bare_date is not None and (today is None or reading.bare_date >= today):
+        return Steer(
+            "redirect", f"What happens on {fmt_date(reading.bare_date, today)}, and who does it?"
+        )
     if reading.orientation == "history":
-        if history_streak == 0:
+        if reading.state_date is not None and history_streak == 0:
+            when = fmt_date(reading.state_date[0], today)
+            msg = (
+                f"Got it: {when} is a date to plan against; I've kept it as context. "
+                f"Looking forward now: {_FORWARD[asked]}"
+            )
+        elif history_streak == 0:
             msg = (
                 "Got it, that's where things stand; I've kept it as context. "
                 f"Looking forward now: {_FORWARD[asked]}"
@@ -283,7 +300,7 @@ def clean_answer(text: str) -> tuple[str, bool]:
     return cleaned, False
 
 
-def step_description(reading: Reading, fallback: str) -> str:
+def step_description(reading: Reading | Step, fallback: str) -> str:
     """The step as it goes on the plan: the action without its date phrase (the date is shown apart)."""
     action = reading.action or fallback
     if reading.date_text:

@@ -27,6 +27,10 @@ class Workspace(SQLModel, table=True):
     platform: str = Field(max_length=20)
     name: str = Field(default="", max_length=200)
     created_at: dt.datetime = utc_field(nullable=False)
+    #: Slack Enterprise Grid: the org the workspace belongs to (installations are found by both)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    #: The app was uninstalled (or its bot token revoked): nothing is scheduled for it
+    uninstalled_at: dt.datetime | None = utc_field()
 
 
 class Team(SQLModel, table=True):
@@ -41,7 +45,7 @@ class Team(SQLModel, table=True):
     name: str = Field(max_length=200)
     manager_user_id: int | None = None  # no FK: user.team_id already points the other way
     digest_channel: str | None = Field(default=None, max_length=200)
-    timezone: str = Field(default="UTC", max_length=64)
+    timezone: str = Field(default="UTC", max_length=128)
     digest_weekday: int = 0
     digest_time: str = Field(default="10:00", max_length=5)
     last_digest_at: dt.datetime | None = utc_field()
@@ -57,9 +61,9 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
     platform_user_id: str = Field(max_length=120)
-    display_name: str = Field(default="", max_length=200)
-    timezone: str | None = Field(default=None, max_length=64)
-    timezone_override: str | None = Field(default=None, max_length=64)
+    display_name: str = Field(default="", max_length=256)
+    timezone: str | None = Field(default=None, max_length=128)
+    timezone_override: str | None = Field(default=None, max_length=128)
     team_id: int | None = Field(default=None, foreign_key="team.id")
     #: A workspace admin or owner as the platform last said (Slack `users.info`
     #: `is_admin`/`is_owner`), refreshed with the profile; one of the roles that may set,

@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, true, update
+from sqlalchemy import and_, exists, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -159,6 +159,21 @@ def claim(
         .execution_options(synchronize_session=False)
     ).all()
     return sorted((Claimed(*r) for r in rows), key=lambda c: c.id)
+
+
+def due_workspaces(
+    session: Session, now: dt.datetime, workspace_ids: list[str] | None = None
+) -> list[str]:
+    """Workspaces with pending rows due by `now` (among `workspace_ids`), most overdue first."""
+    stmt = (
+        select(Outbox.workspace_id)
+        .where(Outbox.status == "pending", col(Outbox.not_before) <= now)
+        .group_by(Outbox.workspace_id)
+        .order_by(func.min(Outbox.not_before))
+    )
+    if workspace_ids is not None:
+        stmt = stmt.where(col(Outbox.workspace_id).in_(workspace_ids))
+    return [str(w) for w in session.execute(stmt).scalars()]
 
 
 def _finish(session: Session, row_id: int, worker: str, **values: Any) -> bool:

@@ -116,6 +116,7 @@ def load_reps(
         User.nudge_time,
         User.paused_until,
     )
+    stmt = stmt.join(Workspace, col(Workspace.id) == User.workspace_id).where(_installed())
     if workspace_id:
         stmt = stmt.where(User.workspace_id == workspace_id)
     return [
@@ -145,6 +146,7 @@ def load_teams(session: Session, name: str | None = None) -> list[TeamRow]:
         Team.digest_time,
         Team.last_digest_at,
     )
+    stmt = stmt.join(Workspace, col(Workspace.id) == Team.workspace_id).where(_installed())
     stmt = (
         stmt.where(Team.name == name) if name else stmt.where(col(Team.digest_channel).is_not(None))
     )
@@ -157,7 +159,14 @@ def known_keys(session: Session, since: dt.date) -> set[str]:
 
 
 def platforms(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Workspace.id, Workspace.platform)).all())  # type: ignore[arg-type]
+    """workspace id -> platform, for the workspaces that still have the app installed."""
+    stmt = select(Workspace.id, Workspace.platform).where(_installed())
+    return dict(session.execute(stmt).all())  # type: ignore[arg-type]
+
+
+def _installed() -> Any:
+    """Workspaces not uninstalled (Slack's app_uninstalled / tokens_revoked): see tenancy.py."""
+    return col(Workspace.uninstalled_at).is_(None)
 
 
 _BRIEF_DEAL = (Deal.id, Deal.owner_id, Deal.account, Deal.name, Deal.decision_date)

@@ -93,13 +93,13 @@ def on_decision_check(d: Dialog, text: str | None, value: str | None) -> None:
     if value == "decision:move" or (
         text and re.search(r"\b(mov|slip|chang|no\b|push|later|delay)", text, re.I)
     ):
-        typed = parse_date_answer(text or "", d.today) if text else None
+        typed = parse_date_answer(text or "", d.today, conv=d.dates) if text else None
         if typed is not None and not d.past(typed):
             propose_decision(d, typed)
         else:
             d.goto(Stage.DECISION_MOVE)
         return
-    typed = parse_date_answer(text or "", d.today) if text else None
+    typed = parse_date_answer(text or "", d.today, conv=d.dates) if text else None
     if typed is not None and not d.past(typed):
         propose_decision(d, typed)
         return

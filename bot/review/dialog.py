@@ -28,7 +28,7 @@ from bot.review import commands
 from bot.review.flow import STAGES
 from bot.state import UNDO_DEPTH, ReviewState
 from process import playbook as pb
-from process.dates import parse_date_answer
+from process.dates import DateConventions, parse_date_answer
 from process.playbook import Stage, fmt_date
 from storage import crud
 from storage.models import Deal, PlanStep, Review, User
@@ -87,6 +87,8 @@ class Dialog:
         self.now = now
         self.tz = zone(user.zone, default_timezone)
         self.today = now.astimezone(self.tz).date()
+        #: How this rep writes dates (DD/MM outside North America), from their zone's region.
+        self.dates = DateConventions.for_timezone(self.tz.key)
         self.out: list[Reply] = []
         self.finished = False
         self.form_errors: dict[str, str] = {}
@@ -239,9 +241,9 @@ class Dialog:
             return None
         if text and pb.is_skip(text):
             return "none"
-        parsed = parse_date_answer(text or "", self.today)
+        parsed = parse_date_answer(text or "", self.today, conv=self.dates)
         if parsed is None:
-            before = parse_date_answer(text or "", self.today, allow_past=True)
+            before = parse_date_answer(text or "", self.today, allow_past=True, conv=self.dates)
             if before is not None:
                 self.past(before)
                 return None

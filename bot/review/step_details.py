@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.messages import Choice, owner_note, side_label
 from process import playbook as pb
+from process.dates import falls_on_weekend
 from process.playbook import Stage, fmt_date
 from storage import crud
 
@@ -56,10 +57,19 @@ def save_pending(d: Dialog) -> None:
         d.state.got.append(step.side)
     owner = owner_note(step.owner, step.description)
     when = f", due {fmt_date(due, d.today)}" if due else ", no date yet"
-    d.say(
-        f"Added to the plan: *{side_label(step.side)}*{owner}: {step.description}{when}",
-        "success",
-    )
+    if due is not None and falls_on_weekend(due):
+        when += " (a weekend: is that right?)"
+    d.state.batch.append(f"*{side_label(step.side)}*{owner}: {step.description}{when}")
+    if d.state.queued:  # the next step of the same answer (issue 11)
+        d.state.pending = d.state.queued.pop(0)
+        continue_pending(d)
+        return
+    lines, d.state.batch = d.state.batch, []
+    if len(lines) == 1:
+        d.say(f"Added to the plan: {lines[0]}", "success")
+    else:
+        listed = "\n".join(f"• {line}" for line in lines)
+        d.say(f"Added {len(lines)} steps to the plan:\n{listed}", "success")
     d.goto(next_step_stage(d, after=Stage(p.get("origin", Stage.MORE.value))))
 
 
@@ -102,7 +112,7 @@ def _origin(d: Dialog) -> Stage:
 def ask_step_side(d: Dialog) -> None:
     account = d.deal.account if d.deal else "the customer"
     d.question(
-        f"Whose step is “{(d.state.pending or {}).get('description', '')}”?",
+        f"Theirs or ours? “{(d.state.pending or {}).get('description', '')}”",
         (Choice(f"{account}'s", "side:customer"), Choice("Ours", "side:us")),
         parent=_origin(d),
     )

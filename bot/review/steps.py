@@ -16,7 +16,8 @@ from bot.review import step_details
 from process import playbook as pb
 from process.plan import Side, same_step
 from process.playbook import Stage, fmt_date
-from process.steering import Reading, read_answer
+from process.steering import SURE, Reading, read_answer
+from process.steering import Step as ReadStep
 from storage import crud
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def on_context(d: Dialog, text: str | None, value: str | None) -> None:
     if not text:
         d.ask()
         return
-    reading = read_answer(text, d.today, d.colleagues)
+    reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
     d.record(text, reading.orientation, reading.side, reading.due)
     review = d.review
     if review is not None:
@@ -80,7 +81,7 @@ def step_answer(d: Dialog, text: str | None) -> None:
     if not text:
         d.ask()
         return
-    capture(d, text, read_answer(text, d.today, d.colleagues))
+    capture(d, text, read_answer(text, d.today, d.colleagues, conventions=d.dates))
 
 
 def capture(d: Dialog, text: str, reading: Reading) -> None:
@@ -96,13 +97,13 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
     deal = d.deal
     assert deal is not None
     d.record(text, reading.orientation, reading.side, reading.due)
-    steer = pb.steer(reading, asked, d.state.redirects, d.state.history_streak, deal.account)
-    if steer.keep_as_context and d.review is not None:
-        line = pb.context_line(text)
-        ctx = d.review.context
-        if line not in ctx:
-            d.review.context = (f"{ctx} / {line}" if ctx else line)[:2000]
-            d.s.add(d.review)
+    steer = pb.steer(
+        reading, asked, d.state.redirects, d.state.history_streak, deal.account, d.today
+    )
+    if steer.keep_as_context:
+        keep_context(d, pb.context_line(text))
+    if reading.context:  # "had the budget mtg mon, anyway Raj has to ...": the history part
+        keep_context(d, reading.context)
     if steer.kind == "redirect":
         d.state.redirects += 1
         d.state.history_streak = (
@@ -116,25 +117,47 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
             d.state.gave_up.append(asked)
         d.goto(step_details.next_step_stage(d, after=stage))
         return
-    side = reading.side or asked
-    if asked and reading.side and reading.side != asked:
-        other = "ours" if reading.side == "us" else f"{deal.account}'s"
+    read_steps = reading.steps or (
+        ReadStep(reading.side, reading.owner, reading.due, reading.action, reading.date_text),
+    )
+    first = read_steps[0]
+    if asked and first.side and first.side != asked and first.side_confidence >= SURE:
+        other = "ours" if first.side == "us" else f"{deal.account}'s"
         d.say(f"That one is {other}; I'll put it in the plan as such.", "coach")
-    description = pb.step_description(reading, text)
-    if _already_planned(d, description, stage):
+    pending = [_pending(step, text, asked, stage) for step in read_steps]
+    pending = [p for p in pending if not _already_planned(d, str(p["description"]))]
+    if not pending:
+        d.goto(step_details.next_step_stage(d, after=stage))
         return
-    d.state.pending = {
-        "description": description,
-        "side": side,
-        "owner": reading.owner,
-        "due": reading.due.isoformat() if reading.due else None,
-        "origin": stage.value,
-    }
+    d.state.pending, d.state.queued, d.state.batch = pending[0], pending[1:], []
     step_details.continue_pending(d)
 
 
-def _already_planned(d: Dialog, description: str, stage: Stage) -> bool:
-    """A step that repeats an open one is pointed out, not added twice (then move on)."""
+def _pending(step: ReadStep, text: str, asked: Side | None, stage: Stage) -> dict[str, object]:
+    """One step of a reading as `ReviewState.pending`: unsure of the side, the question asked
+    decides it (the customer question frames "Raj sends the PO"); with no question, ask."""
+    side = step.side if step.side_confidence >= SURE else None
+    return {
+        "description": pb.step_description(step, text),
+        "side": side or asked,
+        "owner": step.owner,
+        "due": step.due.isoformat() if step.due else None,
+        "origin": stage.value,
+    }
+
+
+def keep_context(d: Dialog, line: str) -> None:
+    """Add a line to the review's context (what already happened), once."""
+    if d.review is None or not line:
+        return
+    ctx = d.review.context
+    if line not in ctx:
+        d.review.context = (f"{ctx} / {line}" if ctx else line)[:2000]
+        d.s.add(d.review)
+
+
+def _already_planned(d: Dialog, description: str) -> bool:
+    """A step that repeats an open one is pointed out, not added twice."""
     deal = d.deal
     assert deal is not None
     steps = crud.steps_for(d.s, [deal.id or 0]).get(deal.id or 0, [])
@@ -151,5 +174,4 @@ def _already_planned(d: Dialog, description: str, stage: Stage) -> bool:
     )
     if same.side and same.side not in d.state.got:
         d.state.got.append(same.side)
-    d.goto(step_details.next_step_stage(d, after=stage))
     return True

@@ -71,7 +71,10 @@ def on_summary(d: Dialog, text: str | None, value: str | None) -> None:
         if "more" in d.state.gave_up:
             d.state.gave_up.remove("more")
         d.goto(Stage.MORE)
-    elif text and read_answer(text, d.today, d.colleagues).orientation == "next_step":
+    elif (
+        text
+        and read_answer(text, d.today, d.colleagues, conventions=d.dates).orientation == "next_step"
+    ):
         d.state.stage = Stage.MORE.value
         steps.step_answer(d, text)
     else:

@@ -32,10 +32,18 @@ from bot.access import STOP_WORDS
 from bot.delivery import DeliveryError
 from bot.engine import Coach
 from bot.messages import File, Form, Mention, Outcome, Reply, Text, Turn, UserRef
+from bot.tenants import Tenants
 from config import Settings
 from handlers.slack import text as slack_text
 from handlers.slack import turns
-from handlers.slack.client import InstallationStore, StateStore, retry_handlers, web_client
+from handlers.slack.budget import halves
+from handlers.slack.client import (
+    InstallationStore,
+    StateStore,
+    posting_client,
+    retry_handlers,
+    web_client,
+)
 from handlers.slack.delivery import SlackDelivery
 from handlers.slack.render import (
     FORM_CALLBACK,
@@ -52,6 +60,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 COMMAND = "/dealreview"
+UNINSTALL_EVENTS = ("app_uninstalled", "tokens_revoked")
 BOT_SCOPES = ("commands", "chat:write", "im:history", "im:write", "users:read")
 PROFILE_TTL = dt.timedelta(days=1)
 ENGINE_THREADS = 2
@@ -140,6 +149,7 @@ class SlackFrontend:
             process_before_response=False,
             logger=BOLT_LOG,
         )
+        self.tenants = Tenants(db, clock=coach.clock)
         self.delivery = SlackDelivery(self.client_for)
         self.inflight = 0
         self.quiet = asyncio.Event()
@@ -184,6 +194,9 @@ class SlackFrontend:
         app.command(COMMAND)(self.on_command)
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home_opened)
+        app.event("app_uninstalled")(self.on_uninstalled)
+        app.event("tokens_revoked")(self.on_tokens_revoked)
+        app.use(self.note_tenant)
         app.action(re.compile(r"^dc:"))(self.on_action)
         app.view(SETTINGS_CALLBACK)(self.on_settings_submit)
         app.view(FORM_CALLBACK)(self.on_settings_submit)
@@ -192,15 +205,71 @@ class SlackFrontend:
         app.error(self.on_error)
 
     async def client_for(self, team_id: str) -> AsyncWebClient:
-        """The bot's client for a workspace (proactive delivery has no request to borrow one from)."""
+        """The bot's client for a workspace (proactive delivery has no request to borrow one from).
+
+        Found the way bolt's authorize finds it: by the workspace's Enterprise Grid org and
+        team id, then the org-wide install (which has no team id); `note_tenant` records
+        each workspace's org as its requests arrive.
+        """
         if self.installations is None:
             return self.client
-        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
+        org = await self.engine(self.tenants.enterprise_of, turns.workspace_id(team_id))
+        bot = await self.installations.async_find_bot(
+            enterprise_id=org, team_id=team_id, is_enterprise_install=False
+        )
+        if (bot is None or not bot.bot_token) and org:
+            bot = await self.installations.async_find_bot(
+                enterprise_id=org, team_id=None, is_enterprise_install=True
+            )
         if bot is None or not bot.bot_token:
             raise LookupError(team_id)
         client = web_client(bot.bot_token, self.settings.slack_api_url, self.handlers)
         client.session = self.client.session
         return client
+
+    async def note_tenant(self, context: Any, body: Any, next: Any) -> Any:  # noqa: A002
+        """Middleware: remember each workspace's Grid org (and that it is installed)."""
+        team = context.team_id if context is not None else None
+        event = (body.get("event") or {}) if isinstance(body, dict) else {}
+        if team and event.get("type") not in UNINSTALL_EVENTS:
+            ws, org = turns.workspace_id(team), context.enterprise_id
+            if not self.tenants.is_noted(ws, org):
+                try:
+                    await self.engine(self.tenants.note_enterprise, ws, org)
+                except Exception:  # bookkeeping must not cost the user their request
+                    log.warning("could not record the org of %s", ws, exc_info=True)
+        return await next()
+
+    async def on_uninstalled(self, context: Any) -> None:
+        """app_uninstalled: forget the tokens (as bolt's own listener does), stop scheduling."""
+        if self.installations is not None:
+            await self.installations.async_delete_all(
+                enterprise_id=context.enterprise_id, team_id=context.team_id
+            )
+        await self._stopped(context, "the app was uninstalled")
+
+    async def on_tokens_revoked(self, event: dict[str, Any], context: Any) -> None:
+        """tokens_revoked: users' tokens are forgotten; a revoked bot token stops scheduling."""
+        tokens = event.get("tokens") or {}
+        if self.installations is not None:
+            for user_id in tokens.get("oauth") or []:
+                await self.installations.async_delete_installation(
+                    enterprise_id=context.enterprise_id, team_id=context.team_id, user_id=user_id
+                )
+            if tokens.get("bot"):
+                await self.installations.async_delete_bot(
+                    enterprise_id=context.enterprise_id, team_id=context.team_id
+                )
+        if tokens.get("bot"):
+            await self._stopped(context, "the bot token was revoked")
+
+    async def _stopped(self, context: Any, why: str) -> None:
+        team = context.team_id
+        ws = turns.workspace_id(team) if team else None
+        flagged = await self.engine(self.tenants.uninstalled, ws, context.enterprise_id, why)
+        log.warning(
+            "Slack %s: %s; schedules stopped for %s", team or context.enterprise_id, why, flagged
+        )
 
     async def on_ignored(self, ack: Any) -> None:
         await ack()
@@ -451,10 +520,16 @@ class SlackFrontend:
         channel: str,
         messages: list[Message],
     ) -> None:
-        for msg in messages:
+        poster = posting_client(client)  # a 5xx may have posted it: tell the rep, not post twice
+        while messages:
+            msg = messages.pop(0)
             try:
-                await client.chat_postMessage(channel=channel, text=msg.text, blocks=msg.blocks)
+                await poster.chat_postMessage(channel=channel, text=msg.text, blocks=msg.blocks)
             except SlackApiError as exc:
+                parts = halves(msg) if exc.response.get("error") == "msg_blocks_too_long" else []
+                if len(parts) > 1:  # Slack counts differently from our budget: split, retry
+                    messages[:0] = parts
+                    continue
                 log.error(
                     "chat.postMessage failed team=%s user=%s channel=%s: %s",
                     team_id,

@@ -9,6 +9,7 @@ clients it builds, so listeners and proactive delivery behave alike.
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Any
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -42,6 +43,27 @@ def retry_handlers(
         AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
         AsyncServerErrorRetryHandler(max_retry_count=server_retries, interval_calculator=backoff),
     ]
+
+
+def never_twice(handlers: list[AsyncRetryHandler]) -> list[AsyncRetryHandler]:
+    """The retries that cannot post a message twice: only 429s, where Slack did nothing.
+
+    A 5xx or a dropped connection may come after Slack took the post, so retrying it in the
+    SDK would post it again; scheduled posts are retried by the outbox instead, which first
+    looks for the earlier post (see `delivery.SlackDelivery.find_sent`).
+    """
+    return [h for h in handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)]
+
+
+def posting_client(client: AsyncWebClient, sdk_rate_limits: bool = True) -> AsyncWebClient:
+    """The same client (token, session, base URL) with only the retries that never post twice.
+
+    `sdk_rate_limits=False` leaves 429s to the caller too (proactive delivery paces the
+    whole workspace on them, see pacing.py).
+    """
+    poster = copy.copy(client)
+    poster.retry_handlers = never_twice(list(client.retry_handlers)) if sdk_rate_limits else []
+    return poster
 
 
 def web_client(

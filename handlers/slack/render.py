@@ -1,7 +1,8 @@
 """Neutral replies as Block Kit: messages, the settings modal, the App Home tab.
 
-One turn's replies become as few messages as possible (one, unless a long plan card pushes
-past Slack's 50-block limit), so the rep is not spammed. Every interactive element's
+One turn's replies become as few messages as possible, so the rep is not spammed; what does
+not fit Slack's limits (blocks per message, text per block and per message) continues in the
+next message, never clipped (see `budget.py`). Every interactive element's
 `action_id` starts with "dc:" and carries the engine's own value, so a click maps straight
 back to `Turn.value` (see `turns.py`).
 """
@@ -9,8 +10,6 @@ back to `Turn.value` (see `turns.py`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
 
 from bot.messages import (
     Choice,
@@ -26,11 +25,10 @@ from bot.messages import (
     Text,
     fmt_date,
 )
+from handlers.slack.budget import Block, Message, pack
 
-Block = dict[str, Any]
-
-MAX_BLOCKS = 48  # Slack allows 50 per message; keep a margin for the "you chose" context
-MAX_TEXT = 2900  # a section's text may hold 3000 characters
+#: The App Home tab holds at most 100 blocks (docs.slack.dev/reference/block-kit/blocks).
+MAX_HOME_BLOCKS = 100
 SETTINGS_CALLBACK = "dc:settings"
 FORM_CALLBACK = "dc:form"
 _TONE = {
@@ -63,11 +61,12 @@ def plain(text: str) -> str:
 
 
 def mrkdwn(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_TEXT]}}
+    """A section; a text over Slack's 3,000 characters is split by `budget.pack`, not cut."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_TEXT]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def header(text: str) -> Block:
@@ -99,14 +98,6 @@ def datepicker(
     return d
 
 
-@dataclass
-class Message:
-    """One chat.postMessage: fallback `text` (notifications, screen readers) and blocks."""
-
-    text: str
-    blocks: list[Block] = field(default_factory=list)
-
-
 class Renderer:
     """Stateless apart from a counter that keeps block ids unique within one message."""
 
@@ -118,22 +109,14 @@ class Renderer:
         return f"{prefix}{self._n}"
 
     def messages(self, replies: list[Reply]) -> list[Message]:
-        """Group one turn's replies into messages of at most MAX_BLOCKS blocks each."""
-        out: list[Message] = []
-        current = Message("")
-        for reply in replies:
-            if isinstance(reply, Form | File):
-                continue  # forms open as a modal, files are uploaded: see app.py
-            blocks = self.blocks(reply)
-            if current.blocks and len(current.blocks) + len(blocks) > MAX_BLOCKS:
-                out.append(current)
-                current = Message("")
-            current.blocks.extend(blocks[:MAX_BLOCKS])
-            if not current.text:
-                current.text = escape(fallback(reply)[:300])
-        if current.blocks:
-            out.append(current)
-        return out
+        """One turn's replies as messages within Slack's limits (see `budget.pack`)."""
+        return pack(
+            [
+                (escape(fallback(reply)[:300]), self.blocks(reply))
+                for reply in replies
+                if not isinstance(reply, Form | File)  # forms: a modal; files: uploaded (app.py)
+            ]
+        )
 
     def blocks(self, reply: Reply) -> list[Block]:
         if isinstance(reply, Text):
@@ -249,7 +232,7 @@ def deal_list(lst: DealList) -> list[Block]:
     if not lst.deals:
         return [mrkdwn("You have no open deals yet. Start a review to add one.")]
     blocks: list[Block] = [header(lst.title)]
-    for d in lst.deals[:40]:
+    for d in lst.deals:
         dot = _HEALTH.get(d.health.label, ":red_circle:")
         lines = [
             f"*{escape(d.title)}* · decision {fmt_date(d.decision_date, d.today)} · {dot} {d.health.score}/100 {d.health.label}",
@@ -384,8 +367,26 @@ def home_view(lst: DealList, in_review: bool = False, team: DealList | None = No
         },
         {"type": "divider"},
     ]
-    blocks.extend(deal_list(lst))
+    own = deal_list(lst)
+    theirs: list[Block] = []
     if team is not None:
-        blocks.append({"type": "divider"})
-        blocks.extend(deal_list(team) if team.deals else [header(team.title)])
-    return {"type": "home", "blocks": blocks[:100]}
+        theirs = [{"type": "divider"}] + (deal_list(team) if team.deals else [header(team.title)])
+    room = MAX_HOME_BLOCKS - len(blocks)
+    # Every deal still counts: a list that does not fit says how many are not shown and where
+    # they are; the team's list keeps at least half of the room when both are long.
+    own_room = room - min(len(theirs), room // 2)
+    blocks.extend(_fit(own, len(lst.deals), own_room, "type *list* in our DM"))
+    if team is not None:
+        blocks.extend(
+            _fit(theirs, len(team.deals) + 1, MAX_HOME_BLOCKS - len(blocks), "type *deals --team*")
+        )
+    return {"type": "home", "blocks": blocks}
+
+
+def _fit(listed: list[Block], units: int, room: int, where: str) -> list[Block]:
+    """`listed` (a header then one block per deal) cut to `room` blocks, saying what is left."""
+    if len(listed) <= room:
+        return listed
+    shown = max(room - 1, 1)
+    hidden = units - (shown - 1)
+    return listed[:shown] + [context(f"…and {hidden} more deals: {where} to see them all.")]

@@ -21,6 +21,17 @@ ADAPTER = web.AppKey("teams_adapter", object)
 DELIVERY = web.AppKey("teams_delivery", TeamsDelivery)
 
 
+async def has_service_url(request: web.Request) -> bool:
+    """Whether the body is a JSON object with an http(s) `serviceUrl` (aiohttp keeps the body,
+    so the adapter reads it again)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return True  # not JSON: the adapter answers that with its own 400
+    url = body.get("serviceUrl") if isinstance(body, dict) else None
+    return isinstance(url, str) and url.startswith(("https://", "http://"))
+
+
 def mount(
     app: web.Application,
     settings: Settings,
@@ -43,6 +54,9 @@ def mount(
             return web.Response(status=401, text="Bot Framework token required.")
         if request.content_type != "application/json":
             return web.Response(status=415, text="Expected an Activity as application/json.")
+        if not await has_service_url(request):
+            # Without it the SDK would call the public Bot Framework for 30 seconds, then 500.
+            return web.Response(status=400, text="An Activity needs its serviceUrl.")
         try:
             response = await adapter.process(request, bot)
         except jwt.PyJWTError as exc:  # forged, expired or mis-signed token: the SDK lets it out

@@ -22,33 +22,61 @@ from config import Settings
 log = logging.getLogger(__name__)
 
 
+#: The Bot Framework's app types (MicrosoftAppType), lower-cased -> how docs/teams.md names them.
+APP_TYPES = {
+    "singletenant": "SingleTenant",
+    "userassignedmsi": "UserAssignedMSI",
+    "multitenant": "MultiTenant",
+}
+
+
 def auth_config(settings: Settings, extra: dict[str, str] | None = None) -> SimpleNamespace:
     """Our settings under the attribute names the Bot Framework SDK looks for.
 
+    Without an app id authentication is off, which the SDK only allows as MultiTenant.
     `extra` adds the SDK's other keys (e.g. TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL for a
     sovereign cloud, or a test's own token issuer).
     """
+    kind = settings.microsoft_app_type if settings.microsoft_app_id else "MultiTenant"
     return SimpleNamespace(
         APP_ID=settings.microsoft_app_id or None,
         APP_PASSWORD=settings.microsoft_app_password or None,
-        APP_TYPE=settings.microsoft_app_type or "MultiTenant",
+        APP_TYPE=kind,
         APP_TENANTID=settings.microsoft_app_tenant_id or None,
         **(extra or {}),
     )
 
 
+def check_auth_settings(settings: Settings) -> None:
+    """Stop with one line saying what to set when the Azure Bot's settings cannot work.
+
+    SingleTenant (the default) and UserAssignedMSI need the Entra tenant id; SingleTenant
+    and MultiTenant need the client secret; UserAssignedMSI uses the managed identity whose
+    client id is MicrosoftAppId, so no secret. Raises SystemExit; silent with no app id.
+    """
+    if not settings.microsoft_app_id:
+        return
+    kind = APP_TYPES.get((settings.microsoft_app_type or "").lower())
+    if kind is None:
+        raise SystemExit(
+            f"MicrosoftAppType={settings.microsoft_app_type!r} is not one of "
+            f"{', '.join(APP_TYPES.values())}. See docs/teams.md, step 1."
+        )
+    if kind != "MultiTenant" and not settings.microsoft_app_tenant_id:
+        raise SystemExit(
+            f"MicrosoftAppType={kind} needs MicrosoftAppTenantId: the Directory (tenant) ID "
+            "of the Entra tenant your Azure Bot was created in (Azure portal > your bot > "
+            "Configuration). See docs/teams.md, step 1."
+        )
+    if kind != "UserAssignedMSI" and not settings.microsoft_app_password:
+        raise SystemExit(
+            f"MicrosoftAppType={kind} needs MicrosoftAppPassword (the bot's client secret)."
+        )
+
+
 def build_adapter(settings: Settings, sdk_config: dict[str, str] | None = None) -> CloudAdapter:
     """A CloudAdapter that logs (with ids) and answers briefly when a turn fails."""
-    kind = (settings.microsoft_app_type or "MultiTenant").lower()
-    if kind in ("singletenant", "userassignedmsi") and not settings.microsoft_app_tenant_id:
-        raise SystemExit(
-            f"MicrosoftAppType={settings.microsoft_app_type} needs MicrosoftAppTenantId "
-            "(your Entra tenant id). Set it, or use MicrosoftAppType=MultiTenant. See docs/teams.md."
-        )
-    if kind == "singletenant" and not settings.microsoft_app_password:
-        raise SystemExit(
-            "MicrosoftAppType=SingleTenant needs MicrosoftAppPassword (the bot's secret)."
-        )
+    check_auth_settings(settings)
     adapter = CloudAdapter(
         ConfigurationBotFrameworkAuthentication(auth_config(settings, sdk_config))
     )

@@ -25,7 +25,7 @@ from bot.messages import Mention as Colleague
 from bot.messages import Outcome, Reply, Text, Turn, UserRef
 from bot.references import References
 from handlers.teams import cards
-from handlers.teams.retry import RetryPolicy, with_retry
+from handlers.teams.retry import RetryPolicy, send_activities, with_retry
 
 log = logging.getLogger(__name__)
 
@@ -401,8 +401,4 @@ class TeamsBot(ActivityHandler):
 
     async def send(self, ctx: TurnContext, replies: list[Reply]) -> list[str]:
         """Send each rendered reply in order, retrying throttling and server errors."""
-        ids: list[str] = []
-        for activity in cards.render(replies):
-            response = await with_retry(lambda a=activity: ctx.send_activity(a), self.retry, "send")
-            ids.append(response.id if response and response.id else "")
-        return ids
+        return await send_activities(ctx, cards.render(replies), self.retry, "send")

@@ -29,6 +29,7 @@ from bot.messages import (
     Text,
     fmt_date,
 )
+from handlers.teams import budget
 
 CARD_VERSION = "1.4"
 MAX_BUTTONS = 6  # Teams shows at most six actions on a card; more become a drop-down
@@ -366,7 +367,15 @@ def file_message(f: File) -> Activity:
 
 
 def render(replies: list[Reply]) -> list[Activity]:
-    """Replies in order; consecutive statements share one message to keep the chat calm."""
+    """Replies in order; consecutive statements share one message to keep the chat calm.
+
+    Every activity fits Microsoft's message size limit (`budget.fit`): a card too big for
+    one message continues in the next, nothing is left out.
+    """
+    return [part for activity in _render(replies) for part in budget.fit(activity)]
+
+
+def _render(replies: list[Reply]) -> list[Activity]:
     out: list[Activity] = []
     texts: list[Text] = []
     for reply in replies:

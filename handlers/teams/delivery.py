@@ -19,16 +19,37 @@ from msrest.exceptions import HttpOperationError
 from bot.delivery import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Reply
 from bot.references import References
+from handlers.pacing import Pacer
 from handlers.teams import cards
-from handlers.teams.retry import RetryPolicy, is_transient, retry_after, status_of, with_retry
+from handlers.teams.retry import (
+    TOO_BIG,
+    RetryPolicy,
+    is_transient,
+    retry_after,
+    send_activities,
+    status_of,
+    with_retry,
+)
 
 log = logging.getLogger(__name__)
 
+#: Microsoft's limits for a bot sending into one conversation (7 a second, 60 in 30 seconds)
+#: and per tenant (50 a second), as calls a minute; "Rate limiting for bots",
+#: learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit.
+PER_CONVERSATION = 120.0
+PER_TENANT = 3000.0
+
 
 def classify(exc: BaseException, target: str) -> DeliveryError:
-    """403/404: the bot was removed or the user blocked it; 429/5xx/network: try later."""
+    """403/404: the bot was removed or the user blocked it; 429/5xx/network: try later;
+    413: a message too big even after splitting (a fault of ours, not an uninstall)."""
     if is_transient(exc):
         return TransientDeliveryError(f"Teams connector busy for {target}: {exc}", retry_after(exc))
+    if isinstance(exc, HttpOperationError) and status_of(exc) == TOO_BIG:
+        return PermanentDeliveryError(
+            f"Teams refused the message to {target} as too big (HTTP 413 MessageSizeTooBig) "
+            "even after splitting it"
+        )
     if isinstance(exc, HttpOperationError):
         return PermanentDeliveryError(
             f"Teams refused the message to {target} (HTTP {status_of(exc)}): "
@@ -53,17 +74,27 @@ class TeamsDelivery:
         self.references = references
         self.app_id = app_id
         self.retry = retry or RetryPolicy()
+        #: outbox key -> (activities already sent, the first one's id): a retry of a message
+        #: that failed half-way in this process sends only the rest. (Teams gives bots no
+        #: history to look in, so after a restart the message is sent whole again.)
+        self._progress: dict[str, tuple[int, str]] = {}
+        self._pacers: dict[str, Pacer] = {}
+
+    def _pacer(self, key: str, per_minute: float) -> Pacer:
+        if key not in self._pacers:
+            self._pacers[key] = Pacer(per_minute)
+        return self._pacers[key]
 
     async def to_user(
         self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
     ) -> str:
-        return await self._send(workspace_id, f"user:{user_id}", replies)
+        return await self._send(workspace_id, f"user:{user_id}", replies, key)
 
     async def to_channel(
         self, workspace_id: str, channel: str, replies: list[Reply], key: str | None = None
     ) -> str:
         target = channel if channel.startswith("channel:") else f"channel:{channel}"
-        return await self._send(workspace_id, target, replies)
+        return await self._send(workspace_id, target, replies, key)
 
     async def shared_plan(
         self, workspace_id: str, channel: str, message_id: str | None, replies: tuple[Reply, ...]
@@ -93,7 +124,9 @@ class TeamsDelivery:
             raise classify(exc, channel) from exc
         return ids[0] if ids else ""
 
-    async def _send(self, workspace_id: str, target: str, replies: list[Reply]) -> str:
+    async def _send(
+        self, workspace_id: str, target: str, replies: list[Reply], key: str | None = None
+    ) -> str:
         stored = await asyncio.to_thread(self.references.lookup, workspace_id, target)
         if stored is None:
             raise PermanentDeliveryError(
@@ -108,12 +141,20 @@ class TeamsDelivery:
             # The continuation activity gets a made-up id; without it our sends are new
             # messages, not replies to a message that does not exist.
             ctx.activity.id = None
+            activities = cards.render(replies)
+            done, first = self._progress.get(key, (0, "")) if key else (0, "")
+            if first:
+                ids.append(first)
             try:
-                for activity in cards.render(replies):
-                    response = await with_retry(
-                        lambda a=activity: ctx.send_activity(a), self.retry, "proactive send"
-                    )
-                    ids.append(response.id if response and response.id else "")
+                for n in range(done, len(activities)):
+                    await self._pacer(
+                        f"conversation:{reference.conversation.id}", PER_CONVERSATION
+                    ).wait()
+                    await self._pacer(f"tenant:{workspace_id}", PER_TENANT).wait()
+                    sent = await send_activities(ctx, [activities[n]], self.retry, "proactive send")
+                    ids.extend(sent)
+                    if key:
+                        self._progress[key] = (n + 1, ids[0] if ids else "")
             except Exception as exc:  # kept from the adapter's on_turn_error, which would
                 failures.append(exc)  # answer "something went wrong" into the chat
 
@@ -126,4 +167,6 @@ class TeamsDelivery:
                 "Teams delivery to %s/%s failed", workspace_id, target, exc_info=failures[0]
             )
             raise classify(failures[0], target) from failures[0]
+        if key:
+            self._progress.pop(key, None)
         return ids[0] if ids else ""

@@ -8,12 +8,17 @@ from the connector is honoured (capped); otherwise the wait grows exponentially.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from handlers.teams import budget
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,11 +40,22 @@ def retry_after(exc: BaseException) -> float | None:
         return None
 
 
+#: Microsoft's answer to a message over its size limit (413 MessageSizeTooBig).
+TOO_BIG = 413
+#: How often an activity the connector finds too big is halved before giving up.
+MAX_SPLITS = 3
+
+
+#: Statuses worth another try: throttled (429), and 412 Precondition Failed, which Teams
+#: answers to concurrent posts into one conversation (Microsoft's rate-limit guidance).
+RETRY_STATUSES = frozenset({412, 429})
+
+
 def is_transient(exc: BaseException) -> bool:
     """Throttled, a server error, or the connection failed: the message was not delivered."""
     if isinstance(exc, HttpOperationError):
         status = status_of(exc)
-        return status is not None and (status == 429 or status >= 500)
+        return status is not None and (status in RETRY_STATUSES or status >= 500)
     return isinstance(exc, ClientRequestError)
 
 
@@ -56,7 +72,10 @@ class RetryPolicy:
         hinted = retry_after(exc) if exc else None
         if hinted is not None:
             return min(hinted, self.max_wait)
-        return min(self.base_wait * 2 ** (state.attempt_number - 1), self.max_wait)
+        # Exponential with full jitter, so many conversations throttled together do not
+        # come back in step (Microsoft's guidance for 412/429).
+        ceiling = min(self.base_wait * 2 ** (state.attempt_number - 1), self.max_wait)
+        return random.uniform(ceiling / 2, ceiling)
 
 
 async def with_retry(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str) -> T:
@@ -81,3 +100,29 @@ async def with_retry(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what
         with attempt:
             return await call()
     raise AssertionError("unreachable: tenacity either returns or re-raises")
+
+
+async def send_activities(
+    ctx: TurnContext, activities: list[Activity], policy: RetryPolicy, what: str
+) -> list[str]:
+    """Send each activity in order (with `with_retry`); return the ids the connector gave.
+
+    Our own budget (`budget.fit`) keeps messages under Microsoft's limit, but only the
+    connector knows its exact count: a 413 splits the activity in two and sends the halves,
+    down to MAX_SPLITS times, so a message too big is sent in parts rather than lost.
+    """
+    ids: list[str] = []
+    pending = [(a, 0) for a in activities]
+    while pending:
+        activity, depth = pending.pop(0)
+        try:
+            response = await with_retry(lambda a=activity: ctx.send_activity(a), policy, what)
+        except HttpOperationError as exc:
+            parts = budget.halves(activity) if status_of(exc) == TOO_BIG else []
+            if not parts or depth >= MAX_SPLITS:
+                raise
+            log.info("Teams connector found a message too big (413): sending it in two")
+            pending[:0] = [(p, depth + 1) for p in parts]
+            continue
+        ids.append(response.id if response and response.id else "")
+    return ids

@@ -65,7 +65,7 @@ async def test_weekly_nudge_reaches_a_slack_rep_once(
     )
     report = await schedule.run_pass(MONDAY_MORNING_NY)
     assert len(report.sent) == 1, report.summary()
-    assert fake.to("conversations.open")[-1]["users"] == "U1"
+    assert fake.to("chat.postMessage")[-1]["channel"] == "U1"  # the user id: no DM to open
     text = "\n".join(fake.posted_texts())
     assert "Their CFO signs off the budget" in text and "Acme" in text
     assert "Done" in text  # the reminder's buttons came through as Block Kit
@@ -124,7 +124,9 @@ async def test_a_crash_after_slack_took_the_nudge_does_not_send_it_twice(
     assert slack.app is not None
     delivery = slack.app[DELIVERIES]["slack"]
     dying = Schedule(
-        db, {"slack": DiesAfterPosting(delivery)}, cadence_from(Settings()),
+        db,
+        {"slack": DiesAfterPosting(delivery)},
+        cadence_from(Settings()),
         clock=lambda: MONDAY_MORNING_NY,
         worker="dies",
     )
@@ -141,5 +143,55 @@ async def test_a_crash_after_slack_took_the_nudge_does_not_send_it_twice(
     first = fake.to("chat.postMessage")[0]
     rows = db.run(lambda s: list(s.exec(select(Outbox).where(Outbox.kind == "nudge"))))
     assert [(r.status, r.platform_message_id) for r in rows] == [
-        ("sent", f"{first['channel']}:{first['ts']}")
+        ("sent", f"{first['posted_to']}:{first['ts']}")
     ]
+
+
+async def test_a_nudge_answered_with_a_5xx_after_slack_took_it_is_posted_once(
+    db: Database, slack: Harness, clock: FakeClock
+) -> None:
+    """The SDK does not retry the post; the outbox does, and finds the post Slack kept."""
+    fake = slack.fake
+    seed_overdue_step(db, f"slack:{TEAM}", "U1", clock.now)
+    assert slack.app is not None
+    fake.fail("chat.postMessage", status=500, error="internal_error", after_taking=True)
+    pass_clock = FakeClock(MONDAY_MORNING_NY)
+    schedule = Schedule(db, slack.app[DELIVERIES], cadence_from(Settings()), clock=pass_clock)
+    first = await schedule.run_pass(MONDAY_MORNING_NY)
+    assert first.retrying and not first.sent
+    assert len(fake.to("chat.postMessage")) == 1
+    pass_clock.advance(minutes=5)
+    second = await schedule.run_pass(pass_clock.now)
+    assert second.sent and len(fake.to("chat.postMessage")) == 1
+
+
+async def test_a_big_digest_is_one_outbox_row_per_post_and_a_failed_post_is_the_only_one_resent(
+    db: Database, slack: Harness, clock: FakeClock
+) -> None:
+    from tests.schedule_seed import add_deal, add_rep, set_digest
+
+    fake = slack.fake
+    ws = f"slack:{TEAM}"
+    reps = [
+        add_rep(db, f"Rep{i:02d}", "Europe/Berlin", clock.now, workspace=ws, nudge_weekday=3)
+        for i in range(12)
+    ]
+    for i, rep in enumerate(reps):
+        add_deal(db, rep, f"Account {i:02d}", dt.date(2026, 12, 18), [], clock.now)
+    set_digest(db, reps[0], "C0LEADS", "Europe/Berlin")
+    monday_ten_berlin = dt.datetime(2026, 11, 30, 9, 5, tzinfo=dt.UTC)
+    fake.fail("chat.postMessage", status=429, retry_after=0, times=3, after=1)  # post 2 fails
+    assert slack.app is not None
+    pass_clock = FakeClock(monday_ten_berlin)
+    schedule = Schedule(db, slack.app[DELIVERIES], cadence_from(Settings()), clock=pass_clock)
+    first = await schedule.run_pass(monday_ten_berlin)
+    digests = [k for k in first.added if k.startswith("digest")]
+    assert len(digests) == 3  # 12 reps, 5 per post
+    assert len(first.sent) == 2 and len(first.retrying) == 1, first.summary()
+    pass_clock.advance(minutes=5)
+    second = await schedule.run_pass(pass_clock.now)
+    assert len(second.sent) == 1
+    posted = fake.posted()
+    assert len(posted) == 3  # each post once
+    shown = " ".join(str(p["blocks"]) for p in posted)
+    assert all(f"Rep{i:02d}" in shown for i in range(12))

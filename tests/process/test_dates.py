@@ -204,6 +204,11 @@ def test_due_is_never_in_the_past(today: datetime.date, phrase: str, noise: str)
         assert found[0] >= today
 
 
+# Holiday dates come from the `holidays` package, loaded on first use (~0.3 s): load it once
+# here so the property tests below time the parsing, not the import.
+parse_due("after Thanksgiving or Easter", datetime.date(2026, 1, 1))
+
+
 @given(today=_todays, text=st.text(max_size=60))
 def test_date_answer_never_raises_nor_goes_back(today: datetime.date, text: str) -> None:
     day = parse_date_answer(text, today)

@@ -101,7 +101,7 @@ def test_progress_labels() -> None:
             "The customer needs to share their usage data",
         ),
         ("they will run the security scan in 3 days", "They will run the security scan"),
-        ("by Friday", "by Friday"),
+        ("by Friday", "By Friday"),  # a bare date is vague: its words are all there is
     ],
 )
 def test_step_description_drops_the_date_phrase(text: str, expected: str) -> None:

@@ -104,7 +104,7 @@ def test_decided_once_however_many_passes(any_db: Database) -> None:
     first = run(s, MON)
     again = run(s, MON + dt.timedelta(minutes=5))
     later = run(s, MON + dt.timedelta(hours=3))
-    assert len(first.added) == 3 and first.sent == first.added
+    assert len(first.added) == 3 and sorted(first.sent) == sorted(first.added)  # concurrent
     assert again.added == [] and again.sent == [] and later.sent == []
     assert len(rec.sent) == 3
     statuses = Counter((r.kind, r.status) for r in rows(any_db))
@@ -126,13 +126,14 @@ def test_killed_between_claim_and_mark_is_sent_by_the_next_pass_after_the_lease(
 ) -> None:
     seed(any_db, reps=2)
     rec = Recorder()
-    dying = schedule(any_db, Recorder(fail=[Killed()]), worker="dies")
+    died = Recorder(fail=[Killed()])
+    dying = schedule(any_db, died, worker="dies")
     with pytest.raises(Killed):
-        run(dying, MON)  # claimed both rows, died before sending the first
+        run(dying, MON)  # claimed both rows, died sending the first (the other may be out)
     survivor = schedule(any_db, rec, worker="survivor")
     assert run(survivor, MON + dt.timedelta(minutes=5)).sent == []  # the lease still holds
     late = run(survivor, MON + outbox.LEASE + dt.timedelta(minutes=1))
-    assert len(late.sent) == 2 and len(rec.sent) == 2
+    assert len(late.sent) >= 1 and len(rec.sent) + len(died.sent) == 2  # each exactly once
     assert {r.status for r in rows(any_db) if r.kind == "nudge"} == {"sent"}
 
 

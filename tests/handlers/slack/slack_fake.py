@@ -25,7 +25,7 @@ from bot.engine import Coach
 from config import Settings
 from handlers.web import build_app
 from storage.db import Database
-from tests.handlers.slack.slack_limits import MESSAGE_BLOCKS, blocks_error, view_error
+from tests.handlers.slack.slack_limits import message_error, view_error
 
 SECRET = "test-signing-secret"
 TEAM = "T0TEAM"
@@ -45,6 +45,10 @@ class Failure:
     error: str | None = None
     retry_after: int | None = None
     times: int = 1
+    #: Slack did the work and then answered with the error (a 5xx after the post was taken)
+    after_taking: bool = False
+    #: calls of the method answered normally before this failure starts
+    after: int = 0
 
 
 @dataclass
@@ -52,12 +56,12 @@ class FakeSlack:
     """The Web API (`/api/<method>`), response URLs (`/response/<id>`), and a Socket Mode URL."""
 
     calls: list[Call] = field(default_factory=list)
+    #: calls refused for breaking a published limit: (method, what broke)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
     #: channel -> posted messages (ts, text, metadata), oldest first: conversations.history
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: Calls refused for breaking a published limit: (method, what broke).
-    rejected: list[tuple[str, str]] = field(default_factory=list)
     #: Channels the bot was not invited to: chat.postMessage there answers not_in_channel.
     outside: set[str] = field(default_factory=set)
     #: Socket Mode: envelopes to push once a client connects, and the acks it sent back.
@@ -96,8 +100,12 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        after_taking: bool = False,
+        after: int = 0,
     ) -> None:
-        self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+        self.failures.setdefault(method, []).append(
+            Failure(status, error, retry_after, times, after_taking, after)
+        )
 
     def person(
         self,
@@ -178,41 +186,62 @@ class FakeSlack:
                 args[key] = json.loads(args[key])
         self.calls.append(Call(method, args, dict(request.headers)))
         queue = self.failures.get(method) or []
-        if queue:
-            f = queue[0]
-            f.times -= 1
-            if f.times <= 0:
+        failure = queue[0] if queue else None
+        if failure is not None and failure.after > 0:
+            failure.after -= 1
+            failure = None
+        if failure is not None:
+            failure.times -= 1
+            if failure.times <= 0:
                 queue.pop(0)
-            headers = {"Retry-After": str(f.retry_after)} if f.retry_after is not None else {}
-            if f.status != 200:
-                return web.json_response(
-                    {"ok": False, "error": f.error or "ratelimited"},
-                    status=f.status,
-                    headers=headers,
-                )
-            return web.json_response({"ok": False, "error": f.error})
-        breach = self.breach(method, args)
-        if breach:
-            self.rejected.append((method, breach))
-            error = "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
-            return web.json_response({"ok": False, "error": error, "detail": breach})
+            if failure.after_taking:
+                self.take(method, args)
+            headers = (
+                {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            )
+            return web.json_response(
+                {"ok": False, "error": failure.error or "ratelimited"},
+                status=failure.status,
+                headers=headers,
+            )
+        refused = self.breach(method, args)
+        if refused:
+            error, detail = refused
+            self.rejected.append((method, detail))
+            args["refused"] = error
+            return web.json_response({"ok": False, "error": error, "detail": detail})
         if method == "chat.postMessage" and str(args.get("channel")) in self.outside:
             return web.json_response({"ok": False, "error": "not_in_channel"})
+        return web.json_response(self.take(method, args))
+
+    def breach(self, method: str, args: dict[str, Any]) -> tuple[str, str] | None:
+        """(error code, the published limit a call breaks; see slack_limits.py), or None."""
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            return message_error(args)
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            detail = view_error(args.get("view") or {})
+            return ("invalid_arguments", detail) if detail else None
+        return None
+
+    def take(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Do what the method does and return Slack's answer."""
         answer = self.answer(method, args)
         if method == "chat.postMessage":
             args["ts"] = answer["ts"]  # so a test can click on what was posted
-            self.history.setdefault(str(args.get("channel")), []).append(
-                {"ts": answer["ts"], "text": args.get("text"), "metadata": args.get("metadata")}
+            args["posted_to"] = answer["channel"]
+            self.history.setdefault(str(answer["channel"]), []).append(
+                {
+                    "ts": answer["ts"],
+                    "text": args.get("text"),
+                    "metadata": args.get("metadata"),
+                    "thread_ts": args.get("thread_ts"),
+                }
             )
-        return web.json_response(answer)
+        return answer
 
-    def breach(self, method: str, args: dict[str, Any]) -> str | None:
-        """The published limit a call breaks (see slack_limits.py), or None."""
-        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
-            return blocks_error(args.get("blocks") or [], MESSAGE_BLOCKS)
-        if method in ("views.open", "views.publish", "views.update", "views.push"):
-            return view_error(args.get("view") or {})
-        return None
+    def posted(self) -> list[dict[str, Any]]:
+        """chat.postMessage calls Slack took (not refused, not failed), oldest first."""
+        return [a for a in self.to("chat.postMessage") if "ts" in a]
 
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -227,9 +256,12 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))}}
         if method in ("chat.postMessage", "chat.update"):
             ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
+            channel = str(args.get("channel"))
+            if channel.startswith(("U", "W")):
+                channel = "D" + channel  # a user id posts to the app's DM with that user
             return {
                 "ok": True,
-                "channel": args.get("channel"),
+                "channel": channel,
                 "ts": ts,
                 "message": {"text": args.get("text"), "blocks": args.get("blocks")},
             }
@@ -245,15 +277,21 @@ class FakeSlack:
             if not files or any(not self.uploads.get(f.get("id", "")) for f in files):
                 return {"ok": False, "error": "file_not_found"}
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
-        if method == "conversations.history":
-            latest = list(reversed(self.history.get(str(args.get("channel")), [])))
+        if method in ("conversations.history", "conversations.replies"):
+            # history: top-level messages only, newest first; replies: a thread, oldest first
+            channel = self.history.get(str(args.get("channel")), [])
+            if method == "conversations.history":
+                found = [m for m in reversed(channel) if not m.get("thread_ts")]
+            else:
+                parent = str(args.get("ts"))
+                found = [m for m in channel if m["ts"] == parent or m.get("thread_ts") == parent]
             limit = int(args.get("limit") or 100)
             with_meta = str(args.get("include_all_metadata")).lower() in ("1", "true")
             return {
                 "ok": True,
                 "messages": [
                     {k: v for k, v in m.items() if k != "metadata" or (with_meta and v)}
-                    for m in latest[:limit]
+                    for m in found[:limit]
                 ],
             }
         if method == "users.info":

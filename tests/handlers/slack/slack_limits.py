@@ -4,8 +4,14 @@ Sources: docs.slack.dev "Modal views" (title, submit and close at most 24 charac
 most 100 blocks, private_metadata 3000, callback_id 255), "Blocks" (at most 50 blocks in a
 message; actions blocks at most 25 elements; block_id 255), "Block elements" (button text
 75, value 2000, action_id 255; static_select at most 100 options of text 75 and value
-150), "Text object" (section text 3000, header 150). Slack answers a breach with
-`invalid_blocks` (messages) or `invalid_arguments` (views); so does the fake.
+150), "Text object" (section text 3000, header 150), "Context block" (at most 10
+elements). Slack answers a breach with `invalid_blocks` (messages) or `invalid_arguments`
+(views); so does the fake.
+
+Message size: chat.postMessage truncates `text` past 40,000 characters (`msg_too_long`),
+and Slack answers `msg_blocks_too_long`, undocumented, when one message's blocks hold more
+than roughly 12,000 characters of text (slackapi/bolt-js#2509 measured 13,172-13,297; we
+take 12,000, the figure issue 13 measured against).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from typing import Any
 
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
+MESSAGE_TEXT = 40_000
+BLOCKS_TEXT = 12_000
 
 
 def _text(obj: Any) -> str:
@@ -50,6 +58,12 @@ def blocks_error(blocks: list[dict[str, Any]], most: int) -> str | None:
             return "section text longer than 3000"
         if kind == "header" and len(_text(b.get("text"))) > 150:
             return "header text longer than 150"
+        if kind == "context":
+            elements = b.get("elements") or []
+            if not elements or len(elements) > 10:
+                return "context block needs 1-10 elements"
+            if any(len(str(e.get("text", ""))) > 3000 for e in elements):
+                return "context text longer than 3000"
         if kind == "actions":
             elements = b.get("elements") or []
             if not elements or len(elements) > 25:
@@ -82,3 +96,29 @@ def view_error(view: dict[str, Any]) -> str | None:
     if len(str(view.get("callback_id", ""))) > 255:
         return "callback_id longer than 255"
     return blocks_error(view.get("blocks") or [], VIEW_BLOCKS)
+
+
+def blocks_text(obj: Any) -> int:
+    """Characters in every text object under `obj`, as msg_blocks_too_long counts them."""
+    if isinstance(obj, list):
+        return sum(blocks_text(v) for v in obj)
+    if not isinstance(obj, dict):
+        return 0
+    total = 0
+    for key, value in obj.items():
+        total += len(value) if key == "text" and isinstance(value, str) else blocks_text(value)
+    return total
+
+
+def message_error(args: dict[str, Any]) -> tuple[str, str] | None:
+    """(Slack's error code, what breaks) for a chat.postMessage / chat.update, or None."""
+    blocks = args.get("blocks") or []
+    if breach := blocks_error(blocks, MESSAGE_BLOCKS):
+        return "invalid_blocks", breach
+    if (n := blocks_text(blocks)) > BLOCKS_TEXT:
+        return "msg_blocks_too_long", f"{n} characters of block text, more than {BLOCKS_TEXT}"
+    if len(str(args.get("text") or "")) > MESSAGE_TEXT:
+        return "msg_too_long", f"text longer than {MESSAGE_TEXT}"
+    if not blocks and not args.get("text"):
+        return "no_text", "neither text nor blocks"
+    return None

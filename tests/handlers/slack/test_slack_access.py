@@ -50,7 +50,7 @@ def dms_to(fake: FakeSlack, user: str) -> str:
     return "\n".join(
         json.dumps(p.get("blocks"))
         for p in fake.to("chat.postMessage")
-        if p["channel"] == f"D{user}"
+        if p["channel"] in (user, f"D{user}")  # DMs go to the user id (or its DM channel)
     )
 
 
@@ -81,7 +81,7 @@ async def monday(h: Harness) -> dict[str, str]:
     await schedule.run_pass(MONDAY_DIGEST)
     out: dict[str, str] = {}
     for p in h.fake.to("chat.postMessage")[before:]:
-        if not str(p["channel"]).startswith("D"):
+        if str(p["channel"]).startswith("C"):  # channels, not DMs (user ids or D…)
             out[p["channel"]] = out.get(p["channel"], "") + json.dumps(p.get("blocks"))
     return out
 

@@ -44,6 +44,11 @@ def records(h: Harness) -> dict[str, Any]:
     return deal
 
 
+def dms(h: Harness) -> list[dict[str, Any]]:
+    """What reached the rep U1 directly (their DM, or posted to their user id)."""
+    return [c for c in h.fake.to("chat.postMessage") if c.get("channel") in ("DU1", "U1")]
+
+
 def step_rows(h: Harness) -> dict[str, PlanStep]:
     rows = h.db.run(lambda s: list(s.exec(select(PlanStep))))
     return {r.description: r for r in rows}
@@ -133,7 +138,7 @@ async def test_share_confirm_propose_accept(h: Harness) -> None:
     await click_step(h, "Their CFO", "Confirm")
     msg = blocks_text(latest_shared(h))
     assert "confirmed by Maria" in msg and "1 of 2 customer steps confirmed by Acme" in msg
-    dm = [c for c in h.fake.to("chat.postMessage") if c.get("channel") == "DU1"]
+    dm = dms(h)
     assert "Maria (Acme) confirmed #" in blocks_text(dm[-1])
     eph = h.fake.to("chat.postEphemeral")[-1]
     assert eph["user"] == BUYER and eph["channel"] == CHANNEL
@@ -146,7 +151,7 @@ async def test_share_confirm_propose_accept(h: Harness) -> None:
     assert h.fake.to("views.open"), "the buyer's proposal modal did not open"
     await submit_buyer_date(h, "2026-12-16")
     assert next(s for d, s in step_rows(h).items() if "pilot sign-off" in d).due == before
-    proposal = [c for c in h.fake.to("chat.postMessage") if c.get("channel") == "DU1"][-1]
+    proposal = dms(h)[-1]
     assert "proposes" in blocks_text(proposal)
 
     # the rep accepts in the DM

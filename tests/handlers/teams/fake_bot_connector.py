@@ -5,20 +5,28 @@ Records every call the bot makes (`POST /v3/conversations/{id}/activities`, repl
 answers like the real one: `{"id": "<new activity id>"}`. `fail_next` queues error
 responses (e.g. a 429 with `Retry-After: 0`) to exercise the bot's retries.
 
-Like Teams, it refuses a message larger than the bot message size limit with 413
-`MessageSizeTooBig`: 100 KB of the payload encoded as UTF-16 (learn.microsoft.com,
-"Format your bot messages"; it was 40 KB before).
+It holds the bot to Microsoft's published message size limit ("Format your bot messages",
+learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages): about
+100 KB for the whole message encoded as UTF-16; beyond it the connector answers 413
+(RequestEntityTooLarge) with the error code `MessageSizeTooBig` (the limit was 40 KB before).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+#: Microsoft's limit: the message payload as UTF-16, in bytes (about 100 KB).
+MAX_MESSAGE_UTF16 = 100 * 1024
+
+
+def utf16_size(text: str) -> int:
+    """Bytes of `text` in UTF-16 (two per BMP character, four per emoji): Microsoft's count."""
+    return len(text.encode("utf-16-le"))
 
 
 @dataclass
@@ -44,10 +52,6 @@ class Call:
         return None
 
 
-#: Teams' bot message size limit, counted on the payload encoded as UTF-16.
-MAX_MESSAGE_BYTES = 100 * 1024
-
-
 @dataclass
 class FakeConnector:
     calls: list[Call] = field(default_factory=list)
@@ -61,6 +65,10 @@ class FakeConnector:
 
     def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.failures.append((status, headers or {}))
+
+    def fail_after(self, sends: int, status: int, times: int = 1) -> None:
+        """Answer `sends` more calls normally, then fail `times` calls with `status`."""
+        self.failures.extend([(200, {})] * sends + [(status, {"Retry-After": "0"})] * times)
 
     @property
     def sent(self) -> list[Call]:
@@ -76,6 +84,7 @@ class FakeConnector:
         self.calls.clear()
 
     async def _activities(self, request: web.Request) -> web.Response:
+        raw = await request.text()
         body = await request.json()
         call = Call(
             method=request.method,
@@ -87,13 +96,20 @@ class FakeConnector:
             status=200,
         )
         self.calls.append(call)
-        if len(json.dumps(body, ensure_ascii=False).encode("utf-16-le")) > MAX_MESSAGE_BYTES:
+        if utf16_size(raw) > MAX_MESSAGE_UTF16:
             call.status = 413
             return web.json_response(
-                {"error": {"code": "MessageSizeTooBig", "message": "Message size too big"}},
+                {
+                    "error": {
+                        "code": "MessageSizeTooBig",
+                        "message": f"{utf16_size(raw)} bytes as UTF-16 > {MAX_MESSAGE_UTF16}",
+                    }
+                },
                 status=413,
             )
-        if self.failures:
+        if self.failures and self.failures[0][0] == 200:
+            self.failures.pop(0)  # a call let through by fail_after
+        elif self.failures:
             status, headers = self.failures.pop(0)
             call.status = status
             return web.json_response(

@@ -30,6 +30,7 @@ def settings(db: Database, app_id: str = "") -> Settings:
         database_url=str(db.url),
         microsoft_app_id=app_id,
         microsoft_app_password="secret" if app_id else "",
+        microsoft_app_tenant_id=TENANT if app_id else "",
         teams_emulator=not app_id,
     )
 

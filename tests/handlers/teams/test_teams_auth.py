@@ -123,3 +123,52 @@ async def test_auth_on_accepts_a_valid_token_and_refuses_bad_ones(
     assert connector.calls == []
     with Session(db.engine) as s:
         assert s.exec(select(User)).all() == []
+
+
+# --- app types and malformed activities (issue 13) ------------------------------------
+
+
+def test_single_tenant_is_the_default_and_needs_the_tenant_id(db: Database) -> None:
+    """Azure stopped creating multi-tenant bots in July 2025: SingleTenant is the default."""
+    from config import Settings
+    from handlers.teams.adapter import build_adapter
+
+    base = {"_env_file": None, "database_url": str(db.url), "microsoft_app_id": APP_ID}
+    plain = Settings(**base, microsoft_app_password="s")  # type: ignore[arg-type]
+    assert plain.microsoft_app_type == "SingleTenant"
+    with pytest.raises(SystemExit, match="needs MicrosoftAppTenantId.*Directory \\(tenant\\) ID"):
+        build_adapter(plain)
+    assert build_adapter(
+        Settings(**base, microsoft_app_password="s", microsoft_app_tenant_id=TENANT)
+    )  # type: ignore[arg-type]
+
+
+def test_user_assigned_managed_identity_needs_a_tenant_but_no_secret(db: Database) -> None:
+    from config import Settings
+    from handlers.teams.adapter import build_adapter
+
+    base = {"_env_file": None, "database_url": str(db.url), "microsoft_app_id": APP_ID}
+    msi = {**base, "microsoft_app_type": "UserAssignedMSI"}
+    with pytest.raises(SystemExit, match="UserAssignedMSI needs MicrosoftAppTenantId"):
+        build_adapter(Settings(**msi))  # type: ignore[arg-type]
+    assert build_adapter(Settings(**msi, microsoft_app_tenant_id=TENANT))  # type: ignore[arg-type]
+    with pytest.raises(SystemExit, match="is not one of SingleTenant, UserAssignedMSI"):
+        build_adapter(Settings(**base, microsoft_app_type="Multi"))  # type: ignore[arg-type]
+
+
+async def test_an_activity_without_service_url_gets_400_at_once(
+    db: Database, coach: Coach, connector: FakeConnector
+) -> None:
+    from tests.handlers.teams.teams_harness import Server, TeamsChat
+
+    server = await Server(db, coach).start()
+    try:
+        chat = TeamsChat(server, connector)
+        activity = chat.activity(text="help")
+        del activity["serviceUrl"]
+        started = time.monotonic()
+        assert await chat.post(activity) == 400
+        assert time.monotonic() - started < 5  # not a 30-second call to the public service
+    finally:
+        await server.stop()
+    assert connector.calls == []

@@ -5,7 +5,7 @@
 - `buyeraction`: every buyer action (who, when, what), proposals until the rep answers.
 
 Revision ID: 0005_share
-Revises: 0003_access
+Revises: 0003_limits
 Create Date: 2026-11-30 04:20:00
 """
 
@@ -18,7 +18,7 @@ from storage.types import UTCDateTime
 
 
 revision: str = "0005_share"
-down_revision: Union[str, None] = "0003_access"
+down_revision: Union[str, None] = "0003_limits"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,266 @@
+"""Benchmark: Monday morning for a big team, delivered to a fake Slack that enforces limits.
+
+    .venv/bin/python bench/delivery.py                        # 500 reps in one workspace
+    .venv/bin/python bench/delivery.py --reps 5000 --workspaces 10
+    .venv/bin/python bench/delivery.py --reps 100 --post-rate 120   # a quick look
+    .venv/bin/python bench/delivery.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Every rep has an overdue customer step, so each is due one weekly nudge at 09:05 New York
+time. The fake Slack Web API runs in its own process (so its cost is not counted as
+ours) and enforces, per workspace (bot token): chat.postMessage at `--post-rate` a minute
+(the issue takes 600; Slack does not publish the workspace-wide figure) and one message a
+second per channel, conversations.open at `--open-rate` a minute (Tier 3, taken as 100),
+each call answered after `--latency` seconds, and 429 with Retry-After beyond the limits.
+
+Printed: the planning time (deciding and writing the outbox rows), the delivery wall time
+against the floor the limits allow (the busiest workspace's posts at its post rate, plus
+one round trip), posts, 429s, duplicates (a channel posted to more than once) and reps
+left without their nudge. Goal: delivery within 1.2x of the floor, 0 duplicates, every rep
+served in the pass. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import math
+import multiprocessing as mp
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.schedule import Schedule  # noqa: E402
+from handlers.slack.client import retry_handlers, web_client  # noqa: E402
+from handlers.slack.delivery import SlackDelivery  # noqa: E402
+from process.cadence import Cadence  # noqa: E402
+from storage import crud  # noqa: E402
+from storage.db import Database  # noqa: E402
+
+#: Monday 2026-11-30 09:05 in New York: every rep's weekly nudge is due.
+NOW = dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC)
+BURST = 3  # calls a bucket may take at once after being idle ("short bursts" are allowed)
+
+
+# --- the fake Slack, in its own process ------------------------------------------------
+
+
+class Bucket:
+    """A token bucket: `per_minute` calls a minute, at most BURST at once."""
+
+    def __init__(self, per_minute: float) -> None:
+        self.rate = per_minute / 60.0
+        self.tokens = float(BURST)
+        self.at = time.monotonic()
+
+    def take(self) -> float:
+        """0 if a call may go now, else the seconds until it may."""
+        now = time.monotonic()
+        self.tokens = min(BURST, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+def serve_fake(port_out: Any, latency: float, post_rate: float, open_rate: float) -> None:
+    from aiohttp import web
+
+    buckets: dict[tuple[str, str], Bucket] = {}
+    posts: dict[str, int] = {}
+    stats = {"posts": 0, "ratelimited": 0, "opens": 0}
+
+    def bucket(key: tuple[str, str], per_minute: float) -> Bucket:
+        if key not in buckets:
+            buckets[key] = Bucket(per_minute)
+        return buckets[key]
+
+    def limited(wait: float) -> web.Response:
+        stats["ratelimited"] += 1
+        return web.json_response(
+            {"ok": False, "error": "ratelimited"},
+            status=429,
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+
+    async def api(request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        token = request.headers.get("Authorization", "")
+        if request.content_type == "application/json":
+            form = await request.json()
+        else:
+            form = dict(await request.post()) if request.can_read_body else {}
+        if method == "chat.postMessage":
+            channel = str(form.get("channel", ""))
+            wait = max(
+                bucket((token, "post"), post_rate).take(),
+                bucket((token, channel), 60.0).take(),
+            )
+            if wait:
+                return limited(wait)
+            await asyncio.sleep(latency)
+            stats["posts"] += 1
+            dm = "D" + channel if channel.startswith("U") else channel
+            posts[f"{token}:{dm}"] = posts.get(f"{token}:{dm}", 0) + 1
+            ts = f"{time.time():.6f}"
+            return web.json_response({"ok": True, "channel": dm, "ts": ts})
+        if method == "conversations.open":
+            wait = bucket((token, "open"), open_rate).take()
+            if wait:
+                return limited(wait)
+            await asyncio.sleep(latency)
+            stats["opens"] += 1
+            return web.json_response({"ok": True, "channel": {"id": "D" + str(form["users"])}})
+        await asyncio.sleep(latency)
+        return web.json_response({"ok": True, "messages": []})
+
+    async def report(_request: web.Request) -> web.Response:
+        dupes = sum(1 for n in posts.values() if n > 1)
+        return web.json_response({**stats, "channels": len(posts), "duplicates": dupes})
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", api)
+        app.router.add_get("/stats", report)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port_out.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+# --- our side ---------------------------------------------------------------------------
+
+
+def seed(db: Database, reps: int, workspaces: int) -> None:
+    """`reps` reps over `workspaces` workspaces, each with an overdue customer step."""
+    t0 = NOW - dt.timedelta(days=30)
+
+    def work(s: Any) -> None:
+        for i in range(reps):
+            ws = f"slack:TW{i % workspaces:03d}"
+            rep = crud.ensure_user(s, ws, f"U{i:05d}", t0, f"Rep {i}", "America/New_York")
+            deal = crud.create_deal(s, rep, f"Account {i}", "renewal", t0)
+            crud.set_decision_date(s, deal, dt.date(2026, 12, 18), t0)
+            deal.last_reviewed_at = NOW - dt.timedelta(days=2)
+            crud.add_step(
+                s, deal, "Their CFO signs the order form", "customer", dt.date(2026, 11, 25), t0
+            )
+
+    db.run(work)
+
+
+async def deliver(db: Database, url: str) -> tuple[float, float, Any]:
+    async def client_for(team: str) -> Any:
+        return web_client(f"xoxb-{team}", url, retry_handlers())
+
+    schedule = Schedule(
+        db,
+        {"slack": SlackDelivery(client_for)},
+        Cadence(default_timezone="America/New_York"),
+        clock=lambda: NOW,
+    )
+    t0 = time.perf_counter()
+    report = await asyncio.to_thread(schedule.plan, NOW)
+    planned = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    try:
+        await schedule.deliver(NOW, report)
+    finally:
+        close = getattr(schedule.deliveries["slack"], "aclose", None)
+        if close is not None:  # (absent before issue 13: run the bench against old code too)
+            await close()
+    return planned, time.perf_counter() - t0, report
+
+
+@contextlib.contextmanager
+def database(url: str | None, tmp: str) -> Iterator[Database]:
+    """A fresh SQLite file, or a schema of its own in the PostgreSQL database at `url`."""
+    if not url:
+        db = Database(f"sqlite:///{tmp}/bench.db")
+        yield db
+        db.dispose()
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    plain = make_url(url).set(drivername="postgresql")
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as c:
+        c.execute(f'CREATE SCHEMA "{schema}"')
+    db = Database(f"{url}?options=-csearch_path%3D{schema}")
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as c:
+            c.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--reps", type=int, default=500)
+    p.add_argument("--workspaces", type=int, default=1)
+    p.add_argument("--latency", type=float, default=0.1, help="seconds per Web API call")
+    p.add_argument(
+        "--post-rate", type=float, default=600.0, help="chat.postMessage a minute, per workspace"
+    )
+    p.add_argument("--open-rate", type=float, default=100.0, help="conversations.open a minute")
+    p.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    args = p.parse_args()
+
+    ctx = mp.get_context("spawn")
+    port: Any = ctx.Queue()
+    fake = ctx.Process(
+        target=serve_fake, args=(port, args.latency, args.post_rate, args.open_rate), daemon=True
+    )
+    fake.start()
+    url = f"http://127.0.0.1:{port.get(timeout=30)}/api/"
+    try:
+        with tempfile.TemporaryDirectory() as tmp, database(args.db, tmp) as db:
+            db.migrate()
+            t0 = time.perf_counter()
+            seed(db, args.reps, args.workspaces)
+            seeded = time.perf_counter() - t0
+            planned, wall, report = asyncio.run(deliver(db, url))
+        import urllib.request
+
+        with urllib.request.urlopen(url.replace("/api/", "/stats")) as r:
+            stats = json.load(r)
+    finally:
+        fake.kill()
+    busiest = math.ceil(args.reps / args.workspaces)
+    floor = (busiest - BURST) / (args.post_rate / 60.0) + args.latency
+    unserved = args.reps - len(report.sent)
+    print(
+        f"{args.reps:,} reps over {args.workspaces} workspace(s); latency {args.latency * 1000:.0f} ms, "
+        f"posts {args.post_rate:.0f}/min per workspace, 1/s per channel"
+    )
+    print(f"seeded in {seeded:.1f} s; planned {len(report.added):,} nudges in {planned:.2f} s")
+    print(
+        f"delivery: {wall:.1f} s against a floor of {floor:.1f} s = {wall / floor:.2f}x "
+        f"(goal <= 1.2x)"
+    )
+    print(
+        f"posts {stats['posts']:,}, conversations.open {stats['opens']}, 429s {stats['ratelimited']}, "
+        f"duplicates {stats['duplicates']}, reps not served in the pass {unserved} "
+        f"({report.summary()})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,598 @@
+"""Clause readers: each recognises one way reps say (or don't say) a next step.
+
+`read_clause` tries `READERS` from the most to the least specific frame: moved meetings,
+states with a date, joint events, reported speech ("Raj said he'd sign by the 4th"), "it's on
+their IT", "we need them to", wants ("they want our W-9"), modals, note style ("Customer to
+send PO"), imperatives, progressives, noun-first deliverables ("revised quote goes out
+tmrw"), and present tense. The first reader that recognises the clause decides it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Final
+
+from process import steering_vocab as vocab
+from process.dates import DateConventions, parse_due
+from process.steering_grammar import (
+    _ARROW,
+    _AUX_OR_MODAL,
+    _AUXILIARIES,
+    _BE,
+    _CONCRETE_NOUNS,
+    _CUSTOMER_PASSIVE_VERBS,
+    _CUSTOMER_VERBS,
+    _CUSTOMER_WORDS,
+    _DETERMINERS,
+    _FILLER_LEAD,
+    _FROM_THEM,
+    _HEDGE_LEAD,
+    _IMPERATIVES,
+    _MODAL_ADVERBS,
+    _MODALS,
+    _OBJ_TO,
+    _PRONOUNS,
+    _STEP_VERBS,
+    _US_PASSIVE_VERBS,
+    _US_WORDS,
+    _VAGUE_OBJECTS,
+    _VAGUE_VERBS,
+    _WAITING,
+    _WANTS,
+    _Clause,
+    _Context,
+    _deliverable_side,
+    _direction,
+    _is_artefact,
+    _is_concrete,
+    _is_doer,
+    _is_past_verb,
+    _main_verb,
+    _modal_at,
+    _modal_before,
+    _name_in,
+    _owner_of,
+    _present_verb_at,
+    _side_of,
+    _subject,
+    _sureness,
+    _tokens,
+    _typo_of,
+    _verb_stem,
+    _words,
+)
+
+
+def read_clause(
+    text: str,
+    today: datetime.date,
+    conv: DateConventions,
+    question: bool = False,
+    sequel: bool = False,
+) -> _Clause:
+    """Read one clause; the readers are tried from the most to the least specific frame."""
+    if vocab.WISHES.search(text):
+        return _Clause("vague", text=text)
+    lead = _FILLER_LEAD.match(text)
+    if lead:
+        text = text[lead.end() :]
+    hedge = _HEDGE_LEAD.match(text)
+    body = text[hedge.end() :] if hedge else text
+    tokens = _tokens(body)
+    if not tokens:
+        return _Clause("history", text=text)
+    words = [t.word for t in tokens]
+    if (
+        question and (words[0] in vocab.QUESTION_OPENERS or _ASKS_COACH.search(body))
+    ) or vocab.QUESTION_PHRASES.search(body):
+        return _Clause("vague", text=text)  # a question back to the coach
+    if vocab.VAGUE_IDIOMS.search(body):
+        return _Clause("vague", text=text)
+    if _ACKNOWLEDGED.match(body):
+        return _Clause("history", text=text)  # "Cool, will do." answers the coach, names no step
+    if words[0] in vocab.SUBORDINATORS and not any(_modal_at(words, k) for k in range(len(words))):
+        return _Clause("history", text=text)  # "After the workshop on Thursday," sets the scene
+    due = parse_due(body, today, conv)
+    ctx = _Context(text, body, tokens, words, due, hedge is not None, today, conv, sequel)
+    for reader in READERS:
+        clause = reader(ctx)
+        if clause is not None:
+            return clause
+    if not ctx.past and (_WAITING.search(body) or (ctx.hedged and due is None)):
+        return _Clause("vague", text=text)
+    return _Clause("history", text=text)
+
+
+_ACKNOWLEDGED: Final = re.compile(
+    r"^\W*(?:\w+\W+)?(?:will|can|i'll|we'll)\s+do(?:\s+that)?\W*$", re.I
+)
+_ASKS_COACH: Final = re.compile(r"\b(?:should|shall|could|can|would)\s+(?:i|we)\b", re.IGNORECASE)
+
+
+def _read_frame(ctx: _Context) -> _Clause | None:
+    """ "We need them to X", "they asked us to X": the frame's object does the step."""
+    frame = _OBJ_TO.search(ctx.body)
+    if frame is None or frame.group("then").lower() == "be":
+        return None
+    obj = frame.group("obj").lower().split()
+    clear = obj[0] in ("them", "us", "me", "their", "our", "the") or _side_of(obj) == "us"
+    if not clear and not frame.group("verb").lower().startswith(("ask", "told", "need", "want")):
+        return None  # "I have to get legal to approve": legal's side is unknown, read on
+    then_at = next((k for k, t in enumerate(ctx.tokens) if t.start >= frame.start("then")), None)
+    if then_at is None:
+        return None
+    owner = None if obj[0] in _PRONOUNS else _name_in(frame.group("obj"))
+    side = _side_of(obj)
+    before = [t.word for t in _tokens(ctx.body[: frame.start()])]
+    asking = frame.group("verb").lower() in ("ask", "remind", "push", "get")
+    if asking and (not before or set(before) & {"i", "we"}):
+        return ctx.step(then_at, "us", None, 0.8)  # asking them is what we do
+    return ctx.step(then_at, side, owner)
+
+
+_FIRST_SUBJECT: Final = re.compile(
+    r"^(?P<subj>[^;]{1,80}?)(?:'s|,?\s+(?:is|are|am|has|have|was|were))\b", re.IGNORECASE
+)
+
+
+def _read_modal(ctx: _Context) -> _Clause | None:
+    """ "X will/needs to/has to/must/should/is going to/owes ...": X is the owner."""
+    words = ctx.words
+    for i, word in enumerate(words):
+        if word in ("not", "never") and i > 0 and words[i - 1] in _MODALS:
+            return _Clause("history", text=ctx.text)  # "they won't sign before January": a state
+        step = _modal_at(words, i)
+        if step is None:
+            continue
+        s_start, s_end = _subject(ctx.tokens, i - 1 if i > 0 and words[i - 1] in _BE else i)
+        first = _FIRST_SUBJECT.match(ctx.body) if i > 0 and words[i - 1] == "and" else None
+        if first is not None:  # "Sunita Rao is reviewing the doc and will respond by the 3rd"
+            s_start, s_end = 0, sum(1 for t in ctx.tokens if t.end <= first.end("subj"))
+        while s_end > s_start and words[s_end - 1] in _BE | {"will", "has", "have"}:
+            s_end -= 1
+        subj = words[s_start:s_end]
+        verb_at = _main_verb(ctx.tokens, step)
+        passive = step < len(words) - 1 and words[step] == "be"
+        if passive:
+            verb_at = step + 1
+        side = _side_of(subj) if subj else "us"
+        owner = _owner_of(ctx.body, ctx.tokens, s_start, s_end)
+        sure = _sureness(subj, owner) if subj else 1.0
+        if subj and words[s_start] == "both":
+            side, sure = None, 0.9
+        if subj and subj[-1] in ("nobody", "noone", "one"):
+            return _Clause("vague", text=ctx.text)  # "nobody over there will commit"
+        agent = _AGENT.search(ctx.body, ctx.tokens[verb_at].start if verb_at is not None else 0)
+        if agent is not None and (passive or not subj or sure < 1.0):
+            # "... run by our engineer Kofi Mensah", "will be tabled by their COO"
+            side, owner, sure = (
+                _side_of(agent["agent"].lower().split()),
+                _name_in(agent["agent"]),
+                0.9,
+            )
+        elif (
+            passive and verb_at is not None and subj and subj[-1] not in _US_WORDS | _CUSTOMER_WORDS
+        ):
+            # "the contract needs to be signed": the participle says whose step it is
+            participle = words[verb_at]
+            side = "customer" if participle in _CUSTOMER_PASSIVE_VERBS else None
+            side = "us" if participle in _US_PASSIVE_VERBS else side
+            side = _direction(ctx.body) or side or _deliverable_side(subj)
+            owner, sure = None, 0.8
+        if not subj and _FROM_THEM.search(ctx.body):
+            side = "customer"
+        elif sure < 1.0 and side == "customer" and not passive and _is_artefact(subj):
+            side, sure = _direction(ctx.body) or side, 0.5
+        return ctx.step(verb_at, side, owner, sure)
+    return None
+
+
+_AGENT: Final = re.compile(
+    r"\b(?:by|run\s+by|led\s+by)\s+(?P<agent>(?!(?i:(?:the\s+)?(?:end|close|start|middle|latest|eod|cob|eow|eom|"
+    r"tomorrow|tmrw|today|tonight|next|this|then|mid|early|late|monday|tuesday|wednesday|thursday|friday|"
+    r"mon|tue|tues|wed|weds|thu|thur|thurs|fri|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"january|february|march|april|june|july|august|september|october|november|december|q[1-4]|\d)))"
+    r"(?:their|our|my|the|client|customer|us\b|me\b|them\b|[A-Z])[^,;.]{0,40}?)(?=\s+(?:by|on|before|at|in|for|to|within|"
+    r"no\s+later)\b|[,;.]|$)",
+)
+
+
+def _read_imperative(ctx: _Context) -> _Clause | None:
+    """ "Book our CEO for a call...", "Follow up.", "Let's...", but not "Demo was solid"."""
+    words = ctx.words
+    first = words[0]
+    if first not in _IMPERATIVES and len(words) > 1 and words[1] in ("them", "us", "the", "our"):
+        first = _typo_of(first, _IMPERATIVES) or first  # phone typing: "sned them the pricing"
+    if first == "let" and len(words) > 2:
+        # "let them digest it" is their step; "let's schedule the demo" is ours
+        theirs = words[1] in ("them", "him", "her")
+        verb_at = _main_verb(ctx.tokens, 2 if theirs or words[1] == "us" else 1)
+        return ctx.step(verb_at, "customer" if theirs else "us", None)
+    if first in _WANTS and _FROM_THEM.search(ctx.body):
+        return ctx.step(1, "customer", None)  # "Need the PO from them before the 20th"
+    if first not in _IMPERATIVES or (first in _CONCRETE_NOUNS and ctx.past):
+        return None  # "demo w/ their team went well" names a demo, it does not ask for one
+    if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
+        return None
+    if (ctx.hedged or len(words) == 1) and not ctx.has_date:
+        return _Clause("vague", text=ctx.text)  # "Maybe loop in my manager", "Call."
+    theirs = _FROM_THEM.search(ctx.body) or first in _CUSTOMER_VERBS
+    return ctx.step(0, "customer" if theirs else "us", None, 0.8, subjectless=not theirs)
+
+
+def _read_present(ctx: _Context) -> _Clause | None:
+    """Present tense with a future date: "The committee decides on Jan 15", "Dana is booking ... for Monday".
+
+    After "then"/"and" in a multi-step answer no date is needed: "..., then legal signs the DPA".
+    """
+    due, words = ctx.due, ctx.words
+    if (due is None and not ctx.sequel) or ctx.past:
+        return None
+    if due is not None and due[0] == ctx.today and due[1].lower() == "today":
+        return None  # "they're using a spreadsheet today" describes now; "EOD" is a deadline
+    be = next((k for k, w in enumerate(words) if w in _BE), None)
+    found = _present_verb_at(words)
+    if found == -1:
+        return _Clause("history", text=ctx.text)  # "legal agreed to our cap on Thursday"
+    if be is not None and (found is None or be < found):
+        if due is None:
+            return None
+        s_end, verb_at = be, be + 1
+    elif words[0] in ("i", "we", "they", "he", "she"):
+        s_end, verb_at = 1, 1
+    elif found is not None:
+        s_end = verb_at = found
+    else:
+        if due is None:
+            return None
+        # a short noun phrase up to the first verb-looking word ("decides", "meets")
+        s_end = 1
+        while s_end < min(len(words), 4) and not words[s_end].endswith("s"):
+            if words[s_end] in _IMPERATIVES:
+                break
+            s_end += 1
+        verb_at = s_end
+    vague_verb = verb_at < len(words) and words[verb_at] in _VAGUE_VERBS
+    if (
+        vague_verb and not _is_concrete(ctx.tokens, verb_at, ctx.body, ctx.has_date)
+    ) or _WAITING.search(ctx.body):
+        return _Clause("vague", text=ctx.text)
+    subj = words[:s_end]
+    if not subj:
+        return None
+    side = _side_of(subj)
+    owner = _owner_of(ctx.body, ctx.tokens, 0, s_end)
+    sure = _sureness(subj, owner)
+    if _is_artefact(subj):
+        direction = _direction(ctx.body)
+        if direction is not None:
+            side, sure = direction, 0.8
+    return _Clause("forward", side, owner, ctx.text, due, sure)
+
+
+# ------------------------------------------------------------------ frames added for chat
+_STATE_PERIOD: Final = re.compile(
+    r"\b(?:valid|good|open|on\s+pto|on\s+leave|off|out|frozen|locked)\s+(?:\w+\s+){0,2}?"
+    r"(?:until|till|til|through|thru)\b|\b(?:is|are)\s+(?:only\s+)?(?:valid|good)\b",
+    re.IGNORECASE,
+)
+
+
+_UNTIL_DATE: Final = re.compile(r"\b(?:until|till|til|through|thru)\s*$", re.IGNORECASE)
+
+
+def _read_state(ctx: _Context) -> _Clause | None:
+    """ "The trial runs until Dec 15", "our quote expires 12/31": a state with a date is context."""
+    words = ctx.words
+    if words[0] in _IMPERATIVES and words[0] not in _CONCRETE_NOUNS:
+        return None  # "schedule the IQ/OQ runs for January" asks for something
+    for k, word in enumerate(words):
+        takes_object = words[k + 1 : k + 2] and words[k + 1] in _DETERMINERS
+        if k and word in vocab.PERSON_CHANGES and not takes_object and not _modal_before(words, k):
+            return _Clause("history", text=ctx.text, state_date=ctx.due)  # "new lead starts in Jan"
+        if word not in vocab.STATE_VERBS or k == 0 or words[k - 1] in ("to", "will"):
+            continue
+        if _is_doer(words[max(0, k - 2) : k]) or _modal_before(words, k):
+            continue  # "their privacy team finishes the DPIA" is a step
+        return _Clause("history", text=ctx.text, state_date=ctx.due)
+    if _modal_before(words, len(words)):
+        return None
+    be = next((k for k, w in enumerate(words[:6]) if w in _BE), None)
+    if (
+        be
+        and ctx.due is not None
+        and ctx.body.lower().find(ctx.due[1].lower()) <= ctx.tokens[be].end + 4
+        and not _is_doer(words[:be])
+        and not set(words[:be]) & (vocab.JOINT_EVENTS | vocab.OUR_EVENTS)
+    ):
+        return _Clause("history", text=ctx.text, state_date=ctx.due)  # "renewal date is march 31"
+    if _STATE_PERIOD.search(ctx.body):
+        return _Clause("history", text=ctx.text, state_date=ctx.due)
+    period = _PERIOD.search(ctx.body)
+    if period and not period.group().lower().startswith(("out", "end")):
+        after = ctx.body[period.end() :].lower()
+        due_text = ctx.due[1].lower() if ctx.due else ""
+        right_after = due_text in after[: len(due_text) + 6]
+        if not due_text or not (due_text.startswith(period.group().lower()) or right_after):
+            period = None  # "walking his CFO through it", "go through the numbers": no period
+    if period and (not _is_doer(words[:3]) or set(words[:4]) & {"has", "have", "having"}):
+        return _Clause(
+            "history", text=ctx.text, state_date=ctx.due
+        )  # "freeze is dec 14 thru jan 4"
+    return None
+
+
+_PERIOD: Final = re.compile(
+    r"\b(?:until|till|til|through|thru)\b|\bout\s+of\s+support\b|\bend\s+of\s+life\b", re.I
+)
+
+
+_REPORTED_STEP: Final = re.compile(
+    r"^\s*(?:that\s+|on\s+the\s+call\s+)?(?P<pro>he|she|they|it|we|i)\s*"
+    r"(?:'d|'ll|would|will|is\s+going\s+to|was\s+going\s+to|(?:is|are|was)\s+gonna|gonna|should|can|could)\s+"
+    r"(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+
+def _read_reported(ctx: _Context) -> _Clause | None:
+    """ "Raj said he'd sign by the 4th", "their legal said they'd turn it round in 3 days"."""
+    said = vocab.REPORTING_VERBS.search(ctx.body)
+    if said is None or said.start() == 0:
+        return None
+    speaker = ctx.body[: said.start()].strip(" ,")
+    rest = ctx.body[said.end() :]
+    speaker_words = [t.word for t in _tokens(speaker)]
+    if not speaker_words or speaker_words[-1] in ("i", "we"):
+        return None
+    step = _REPORTED_STEP.match(rest)
+    if step is not None:
+        inner = read_clause(f"{speaker} will {step['rest']}", ctx.today, ctx.conv)
+        if inner.kind != "forward":
+            return inner
+        pronoun = step["pro"].lower()
+        side = _side_of(speaker_words) if pronoun in ("he", "she", "they", "it") else "us"
+        owner = _name_in(speaker) if pronoun in ("he", "she") else None
+        return _Clause("forward", side, owner, ctx.text, inner.due, 0.9)
+    verb = said.group().lower()
+    if verb in ("promised", "committed") and ctx.due is not None:
+        # "Their counsel has our redlines and promised a response": the speaker is the subject
+        head = next(
+            (k for k, w in enumerate(speaker_words) if w in _AUX_OR_MODAL), len(speaker_words)
+        )
+        return ctx.forward(_side_of(speaker_words[:head] or speaker_words), _name_in(speaker), 0.9)
+    return None
+
+
+_WANT: Final = re.compile(
+    r"^(?P<subj>[^,;]{0,80}?)\s*\b(?P<verb>wants?|needs?|requested|has\s+requested|have\s+requested|"
+    r"asked\s+for|(?:is|are)\s+asking\s+for|expects?|(?:is|are)\s+expecting|requires?|awaiting|"
+    r"waiting\s+(?:on|for))\s+"
+    r"(?P<obj>(?!to\s+(?!see\b|hear\b))(?!that\b).+)$",
+    re.IGNORECASE,
+)
+
+
+def _read_want(ctx: _Context) -> _Clause | None:
+    """ "They want our W-9 by Friday" (ours), "we need the signed order form back" (theirs)."""
+    m = _WANT.match(ctx.body)
+    if m is None:
+        return None
+    subj_tokens = _tokens(m["subj"])
+    if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
+        return None  # "their CEO joined ... and said she wants this done"
+    subj = [t.word for t in subj_tokens if t.word not in _MODAL_ADVERBS]
+    if subj and subj[-1] in _AUX_OR_MODAL:
+        return None
+    past = m["verb"].lower().startswith(("requested", "has", "have", "asked"))
+    if past and ctx.due is None:
+        return None  # "they asked about SOC 2" is history; a request with a date is a step
+    obj = m["obj"]
+    obj_words = [t.word for t in _tokens(obj)]
+    if m["verb"].lower().startswith(("await", "wait")) and not set(obj_words) & _CONCRETE_NOUNS:
+        return _Clause("vague", text=ctx.text)  # "just waiting on them really"
+    if {"things", "stuff", "bits"} & set(obj_words[:3]):
+        return None  # "two things we need from them:" introduces the steps
+    if set(obj_words[:6]) & _VAGUE_OBJECTS and not set(obj_words) & _CONCRETE_NOUNS:
+        return _Clause("vague", text=ctx.text)
+    side = _direction(obj)
+    if side is None and obj_words and obj_words[0] in ("their", "his", "her"):
+        side = "customer"
+    if side is None and obj_words and obj_words[0] in ("our", "my"):
+        side = "us"
+    if side is None:
+        wanter = _side_of(subj) if subj else "us"
+        side = "customer" if wanter == "us" else "us" if wanter == "customer" else None
+    return ctx.forward(side, None, 0.85)
+
+
+_ON_WHOM: Final = re.compile(
+    r"\b(?:is|are|'s|sits)\s+(?:on|down\s+to|with)\s+(?P<who>(?:their|our|my)\s+[\w-]+(?:\s+[\w-]+)?|us|them|me)\b",
+    re.IGNORECASE,
+)
+
+
+def _read_responsibility(ctx: _Context) -> _Clause | None:
+    """ "SAML config is on our SE", "the app registration is on their IT, by Thursday"."""
+    if ctx.words[0] in ("they", "we", "i", "he", "she"):
+        return None
+    m = _ON_WHOM.search(ctx.body)
+    if m is None or m.group().lower().startswith("sits"):
+        return None
+    who = m["who"].lower().split()
+    return ctx.forward(_side_of(who), None, 0.9)
+
+
+_PASSIVE: Final = re.compile(
+    r"\b(?:to\s+be|will\s+be|is\s+to\s+be|are\s+to\s+be|gets?|getting|is\s+being|needs\s+to\s+be|"
+    r"has\s+to\s+be|must\s+be|should\s+be)\s+(?P<part>\w+(?:\s+(?:out|up|back|over|off|across))?)"
+    r"(?:\s+\S+){0,8}?\s+by\s+(?P<agent>(?!(?:the\s+)?(?:end|close|eod|cob|eow|eom|tomorrow|tmrw|today|"
+    r"mon|tue|wed|thu|fri|next|this|[0-9]))[^,;]+)?",
+    re.IGNORECASE,
+)
+
+
+_PASSIVE_PLAIN: Final = re.compile(
+    r"\b(?:to\s+be|will\s+be|is\s+to\s+be|gets?|is\s+being)\s+(?P<part>\w+)", re.IGNORECASE
+)
+
+
+_NOTE_EXPECTED: Final = re.compile(
+    r"\b(?:expected|due|scheduled|planned|slated)\s+(?:by|on|for|before|in|within|no\s+later)\b"
+    r"|\bpending\s+(?:from|with|at|on)\b(?!.*\bsince\b)|\b(?:awaited|outstanding)\s*$",
+    re.I,
+)
+
+
+def _read_deliverable(ctx: _Context) -> _Clause | None:
+    """Noun-first and passive steps: "revised quote goes out tmrw", "PO gets raised by their finance"."""
+    words = ctx.words
+    if words[0] in _PRONOUNS or ctx.past_verb_at(0):
+        return None
+    verb_at = _present_verb_at(words)
+    if verb_at not in (None, -1) and not _is_artefact(words[:verb_at]):
+        return None  # "nadia from their procurement sends the PO": a person acts
+    passive = _PASSIVE.search(ctx.body) or _PASSIVE_PLAIN.search(ctx.body)
+    before = _tokens(ctx.body[: passive.start()]) if passive else ctx.tokens
+    if any(_is_past_verb(before, k) for k in range(len(before))):
+        return None  # "order form went out thru pandadoc yesterday"
+    agent = passive.groupdict().get("agent") if passive else None
+    if agent:
+        agent_words = [t.word for t in _tokens(agent)]
+        return ctx.forward(_side_of(agent_words), _name_in(agent), 0.9)
+    side = _direction(ctx.body)
+    if passive is None and _NOTE_EXPECTED.search(ctx.body):
+        # note style without a verb: "Contract signature expected by 15/12"
+        side = side or _deliverable_side(words)
+        return ctx.forward(side, None, 0.8) if side else None
+    if side is None and passive is not None:
+        side = _deliverable_side(words)
+    if side is None and passive is not None:
+        part = passive["part"].lower().split()[0]
+        side = (
+            "customer"
+            if part in _CUSTOMER_PASSIVE_VERBS | {"raised", "completed", "filled"}
+            else None
+        )
+        side = "us" if part in _US_PASSIVE_VERBS else side
+    if side is None:
+        return None
+    if ctx.due is None and passive is None and not _ARROW.search(ctx.body):
+        return None
+    return ctx.forward(side, None, 0.85)
+
+
+_BOOKED: Final = re.compile(
+    r"\b(?:booked|scheduled|set|confirmed|planned|arranged|fixed|locked\s+in)\s+(?:for|on)\b", re.I
+)
+
+
+def _read_event(ctx: _Context) -> _Clause | None:
+    """ "Final negotiation mtg mon", "3-way call w/ their EB and my VP thurs": a step for both sides."""
+    head = ctx.words[:5]
+    undated = ctx.sequel or re.search(r"\b(?:tbd|tbc|slot|date)\b", ctx.body, re.I)
+    booked = _BOOKED.search(ctx.body)  # "intro call with their CISO booked for Thursday"
+    if (ctx.past and not booked) or not (ctx.due or undated):
+        return None
+    events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
+    if head[0] in _PRONOUNS or (
+        head[0] in _IMPERATIVES
+        and (
+            head[0] not in events
+            and not set(head[1:3]) & events
+            or (len(head) > 1 and head[1] in _DETERMINERS | _PRONOUNS)
+        )
+    ):
+        return (
+            None  # "I review it Wednesday", "call the CFO tomorrow", "schedule QBR": someone acts
+        )
+    for k, word in enumerate(head):
+        verb = word in _IMPERATIVES or (word.endswith("s") and word[:-1] in _STEP_VERBS)
+        if word in _AUX_OR_MODAL or (k and verb and word not in _CONCRETE_NOUNS):
+            return None  # "mirela confirms the cutover weekend": she acts
+        if head[k + 1 : k + 2] == ["to"]:
+            return None  # "planning to send the contract" is no planning session
+        if word in vocab.OUR_EVENTS and "joint" not in head and "both" not in head:
+            return ctx.forward("us", None, 0.75)
+        if word in vocab.JOINT_EVENTS or word in vocab.OUR_EVENTS:
+            return _Clause("forward", None, None, ctx.text, ctx.due, 0.9, subjectless=True)
+    return None
+
+
+_PROGRESSIVE: Final = re.compile(
+    r"^(?P<subj>[^;]{1,80}?)(?:'s|'re|'m|,?\s+(?:is|are|am))\s+(?:(?:now|still|also|currently|already|"
+    r"actually|busy)\s+)*(?P<verb>[a-z]{2,}ing)\b",
+    re.IGNORECASE,
+)
+
+
+_NOT_STEPS_ING: Final = _words(
+    """
+    being going coming having getting looking doing feeling saying thinking using evaluating
+    comparing considering struggling leaning planning ramping sitting waiting hoping arguing
+    debating haggling deliberating dragging
+    """
+)
+
+
+def _read_progressive(ctx: _Context) -> _Clause | None:
+    """ "Gunnar is pitching us to their exec team", "im prepping the exec summary"; gerund openers are ours."""
+    words = ctx.words
+    first = words[0]
+    if (
+        first.endswith("ing")
+        and _verb_stem(first)
+        and first not in _VAGUE_VERBS | _CONCRETE_NOUNS | _NOT_STEPS_ING
+        and not ctx.past
+    ):
+        return ctx.step(0, "us", None, 0.8)  # "sending the SOW EOW", "flying to rotterdam"
+    m = _PROGRESSIVE.match(ctx.body)
+    if m is None:
+        return None
+    verb = m["verb"].lower()
+    if verb in _VAGUE_VERBS or verb in _NOT_STEPS_ING:
+        return None
+    subj_tokens = _tokens(m["subj"])
+    subj = [t.word for t in subj_tokens]
+    if not subj or subj[-1] in ("there", "it", "that", "this", "what"):
+        return None
+    if (subj[-1] == "they" or " since " in ctx.body) and ctx.due is None:
+        return None  # "they're evaluating us + seismic" describes now
+    if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
+        return None
+    verb_at = next((k for k, t in enumerate(ctx.tokens) if t.start >= m.start("verb")), None)
+    owner = _name_in(m["subj"])
+    sure = 1.0 if "@" in m["subj"] else _sureness(subj, owner)
+    return ctx.step(verb_at, _side_of(subj), owner, sure)
+
+
+_MOVED: Final = re.compile(
+    r"\b(?:preponed|postponed|moved|rescheduled|pushed|brought\s+forward|pulled\s+in|prepone|move)\b"
+    r".*\b(?:to|till|until|for)\s+",
+    re.IGNORECASE,
+)
+
+
+def _read_moved(ctx: _Context) -> _Clause | None:
+    """ "Client has preponed the final decision meeting to 3rd Dec": the meeting is the step."""
+    if ctx.due is None or not _MOVED.search(ctx.body):
+        return None
+    subj = ctx.words[: next((k for k, w in enumerate(ctx.words) if w in _AUX_OR_MODAL), 1)]
+    return ctx.forward(_side_of(subj) if subj else "us", None, 0.7)
+
+
+READERS: Final = (
+    _read_moved,
+    _read_state,
+    _read_event,
+    _read_reported,
+    _read_responsibility,
+    _read_frame,
+    _read_want,
+    _read_modal,
+    _read_imperative,
+    _read_progressive,
+    _read_deliverable,
+    _read_present,
+)

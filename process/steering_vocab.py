@@ -1,0 +1,383 @@
+"""The words and phrases steering listens for, as tables a sales lead can review.
+
+Each table says what a phrase means for the coach; `process/steering.py` holds the grammar
+that applies them. Phrases are matched case-insensitively on word boundaries, with any run
+of spaces, and with ' standing for any apostrophe (or none: "balls with them"). Source:
+answers reps typed in Slack and Teams (../shared/coaching/*-dev.tsv and the blind batches
+logged in tests/process/blind/README.md).
+
+To add a phrase: put it in the table whose meaning fits and run
+`../shared/tools/score-steering` to see it helps on the dev sets.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+
+def words(text: str) -> frozenset[str]:
+    """A word list written as one string, so the vocabulary stays readable on a page."""
+    return frozenset(text.split())
+
+
+def phrases(*items: str) -> re.Pattern[str]:
+    """One pattern matching any of the phrases (see module docstring for the matching rules)."""
+    alternatives = []
+    for item in sorted(items, key=len, reverse=True):
+        words = [re.escape(w).replace("'", "'?") for w in item.split()]
+        alternatives.append(r"\s+".join(words))
+    return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+# How reps spell when typing fast: read as the word meant (dates have their own table in
+# process/dates.py). Left: as typed; right: as read.
+CHAT_SPELLINGS: Final[dict[str, str]] = {
+    "w/": "with",
+    "w/o": "without",
+    "thru": "through",
+    "thier": "their",
+    "teh": "the",
+    "im": "I'm",
+    "ive": "I've",
+    "ill": "I'll",
+    "id": "I'd",
+    "theyre": "they're",
+    "theyll": "they'll",
+    "theyve": "they've",
+    "hed": "he'd",
+    "shed": "she'd",
+    "theyd": "they'd",
+    "havent": "haven't",
+    "hasnt": "hasn't",
+    "didnt": "didn't",
+    "dont": "don't",
+    "doesnt": "doesn't",
+    "isnt": "isn't",
+    "wasnt": "wasn't",
+    "arent": "aren't",
+    "cant": "can't",
+    "wont": "won't",
+    "em": "them",
+    "mtg": "meeting",
+    "mgr": "manager",
+    "ppl": "people",
+    "pls": "please",
+    "rn": "right now",
+    "hopin": "hoping",
+    "tryna": "trying to",
+    "lemme": "let me",
+    "ima": "I'm going to",
+    "&": "and",
+}
+
+# A clause with one of these is vague, whatever else it says: idioms for "nothing concrete".
+VAGUE_IDIOMS: Final = phrases(
+    "ball's with them",
+    "ball is with them",
+    "ball's in their court",
+    "ball is in their court",
+    "ball in their court",
+    "ball is in",
+    "ball's in",
+    "ghosting",
+    "gone dark",
+    "radio silence",
+    "ball's firmly in their court",
+    "it's over to them",
+    "over to them now",
+    "up to them",
+    "however we can",
+    "wherever we can",
+    "where we can",
+    "on their side now",
+    "it's all on their side",
+    "over the line",
+    "breathing room",
+    "air cover",
+    "get in front of",
+    "cross that bridge",
+    "come around",
+    "come good",
+    "up in the air",
+    "whatever it takes",
+    "depends on",
+    "it depends",
+    "no clue",
+    "no idea",
+    "not much we can do",
+    "nothing for us to do",
+    "nothing we can do",
+    "rethink",
+    "compelling event",
+    "off the fence",
+    "knocking on doors",
+    "knock on doors",
+    "figure out",
+    "lean on",
+    "leaning on",
+    "grind it out",
+    "grinding it out",
+    "park it",
+    "park this",
+    "hang fire",
+    "lap of the gods",
+    "keep them warm",
+    "keep warm",
+    "keep it warm",
+    "keep it alive",
+    "frees up",
+    "get to it when",
+    "when they get to it",
+    "know more after",
+    "wait and see",
+    "see where things land",
+    "see where we land",
+    "see how things",
+    "see how it goes",
+    "see how the",
+    "take it from there",
+    "touch wood",
+    "fingers crossed",
+    "dig deeper",
+    "more bought in",
+    "buy-in",
+    "do their thing",
+    "pray",
+    "drive alignment",
+    "build more value",
+    "build value",
+    "understand their priorities",
+    "give them a nudge",
+    "somehow",
+    "at some point",
+    "at some stage",
+    "one of these days",
+    "play it by ear",
+    "leave it with them",
+    "leave it with",
+    "for a bit",
+    "give it time",
+    "needs to land",
+    "has to land",
+    "land it",
+    "land this",
+    "can't say",
+    "hard to say",
+    "nothing planned",
+    "nothing scheduled",
+    "nothing booked",
+    "keep the pressure on",
+    "keep pushing",
+    "keep chipping away",
+    "let it breathe",
+    "let the dust settle",
+    "in the pipeline",
+    "see what happens",
+    "we'll see",
+    "stay close",
+    "stay on top of",
+    "socialise internally",
+    "socialize internally",
+    "discuss internally",
+    "think it over",
+    "mull it over",
+)
+
+# A hoped-for outcome, even with a date, is a wish, not a step ("hopefully they sign by Xmas").
+WISHES: Final = phrases(
+    "hopefully",
+    "hoping",
+    "hope",
+    "hopeful",
+    "would be great",
+    "would be good",
+    "would be nice",
+    "would love",
+    "would like to",
+    "i'd like to",
+    "we'd like to",
+    "ideally",
+    "aiming to",
+    "aiming for",
+    "aim for",
+    "hoping for",
+    "aim to",
+    "expecting positive",
+    "expecting good news",
+    "positive outcome",
+    "reckon it'll",
+    "i reckon",
+    "reckon they",
+    "wish",
+    "try to",
+    "try and",
+    "try my best",
+    "do my best",
+    "best effort",
+    "will try",
+    "trying to",
+    "if we're lucky",
+    "with any luck",
+    "big push",
+)
+
+# The rep talking about the conversation itself: a correction or an apology is no answer.
+META_REMARKS: Final = phrases(
+    "scratch that",
+    "ignore my last",
+    "ignore that",
+    "disregard",
+    "wrong deal",
+    "wrong account",
+    "wrong opportunity",
+    "mixed up my",
+    "correction:",
+    "nvm",
+    "never mind",
+    "my bad",
+    "that last answer was",
+    "skip this one",
+    "ignore my previous",
+    "please ignore",
+    "for another account",
+    "for another deal",
+    "wrong customer",
+)
+
+# Words that open a question back to the coach ("should I escalate?", "any ideas?").
+QUESTION_OPENERS: Final = words("""
+    should shall could can would will do does did what how why which who when where is are
+    any thoughts ideas any suggestions am
+    """)
+
+# Questions back to the coach even without a question mark.
+QUESTION_PHRASES: Final = phrases(
+    "how am i supposed to",
+    "what would you",
+    "what do you",
+    "what should i",
+    "what should we",
+    "any ideas",
+    "any thoughts",
+    "any suggestions",
+    "what counts as",
+    "do you want",
+    "can we skip",
+    "should i",
+    "should we",
+    "shall i",
+    "lmk if",
+    "let me know if",
+    "wondering if",
+    "do i need to",
+)
+
+# Words that open a clause of time or condition: "After the workshop on Thursday, they ...",
+# "Once legal signs off, ...": the scene for a step, not a step.
+SUBORDINATORS: Final = words("after before once following post until when whenever if unless")
+
+# Verbs of a state that lasts until a date: "the trial runs until Dec 15" is context.
+STATE_VERBS: Final = words("""
+    runs ends expires renews auto-renews auto-rolls rolls lapses finishes starts begins closes lasts
+    """)
+
+# A person arriving or leaving is news, not a step: "their new procurement lead starts in January".
+PERSON_CHANGES: Final = words("joins retires resigns quits starts leaves")
+
+# Reported speech: "Raj said he'd sign by the 4th" is Raj's step, not history.
+REPORTING_VERBS: Final = phrases(
+    "said",
+    "says",
+    "mentioned",
+    "told me",
+    "told us",
+    "promised",
+    "confirmed",
+    "committed",
+    "reckons",
+    "assured us",
+    "assured me",
+    "let us know",
+    "let me know",
+    "indicated",
+)
+
+# Where a deliverable goes, for noun-first and passive steps ("SOC2 letter to their infosec").
+# Checked in this order: the first that matches decides.
+TOWARD_US: Final = phrases(
+    "from them",
+    "from their",
+    "from the customer",
+    "from the client",
+    "from client",
+    "from their end",
+    "on their end",
+    "on their side",
+    "over there",
+    "-> us",
+    "-> me",
+    "to us",
+    "back to us",
+    "back from",
+    "their end",
+)
+FROM_US: Final = phrases(
+    "from us",
+    "from our",
+    "from me",
+    "from my",
+    "goes out",
+    "go out",
+    "going out",
+    "gets sent",
+    "over to them",
+    "to them",
+    "to their",
+    "to the customer",
+    "to the client",
+    "to client",
+    "with the client",
+    "with the customer",
+    "with their",
+    "-> their",
+    "-> them",
+)
+
+# Nouns for things that happen with both sides in the room: a step whose side is joint.
+JOINT_EVENTS: Final = words("""
+    meeting mtg call dinner lunch review retro retrospective workshop session sessions
+    planning negotiation kickoff kick-off walkthrough sync offsite summit governance catch-up
+    catchup go-live golive cutover qbr
+    """)
+# Deliverables only one side hands over, for passives with no doer ("PO will be released").
+THEIR_DELIVERABLES: Final = words(
+    "po purchase signature sign-off signoff approval award payment countersignature go-ahead"
+    " decision verdict feedback confirmation"
+)
+OUR_DELIVERABLES: Final = words(
+    "quote quotation proposal pricing deck demo sow invoice certificate cert credentials"
+    " sandbox report whitepaper"
+)
+
+# Events we run for them: "demo w/ the plant mgr thursday" is our step.
+OUR_EVENTS: Final = words("demo presentation pitch onsite visit training")
+
+# Words that are never a person's name, so "procurement has to" has no named owner.
+ROLE_WORDS: Final = words("""
+    the a an our their my his her your its this that these those who which team teams side
+    customer client prospect buyer vendor supplier partner champion champ eb cfo ceo cto cio
+    ciso coo cro cmo gc dpo vp svp evp md head lead leads director manager mgr officer owner
+    counsel lawyer lawyers legal procurement purchasing finance fin it infosec security ops
+    operations admin admins ap accounts payable board committee cmte steering group panel
+    council cabinet authority desk office department dept function unit architect architects
+    engineer engineers se ae csm sdr bdr pm rep reps sales marketing product engineering
+    support hr privacy compliance risk audit data qa bod folks people guy guys person boss
+    exec execs executive executives leadership management sponsor user users staff
+    registrar dean professor principal trust estates facilities network netops appsec
+    devops it's they he she we i you it them us me him
+    chief head-of general solutions delivery commercial contracts category bid project
+    programme program service desk grid claims underwriting
+    """)
+# Titles and courtesy words around a name: "Mr. Suresh Iyer", "Pradeep sir".
+HONORIFICS: Final = words("mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji")
