@@ -204,20 +204,14 @@ def proposal_value(d: Dialog, value: str) -> None:
 
 
 def counter_form(action: BuyerAction, step: PlanStep) -> Form:
-    return Form(
-        f"counter:{action.id}",
-        "Another date",
-        (
-            FormField(
-                "due",
-                f"Date for #{step.number}",
-                "date",
-                step.due.isoformat() if step.due else None,
-                optional=False,
-            ),
-        ),
-        submit_label="Move the step",
-    )
+    return step_date_form(f"counter:{action.id}", "Another date", step, "Move the step")
+
+
+def step_date_form(form_id: str, title: str, step: PlanStep, submit: str) -> Form:
+    """One required date for a step, starting at its current due date."""
+    due = step.due.isoformat() if step.due else None
+    field = FormField("due", f"Date for #{step.number}", "date", due, optional=False)
+    return Form(form_id, title, (field,), submit_label=submit)
 
 
 def submit_counter(d: Dialog, ident: str, values: dict[str, str]) -> None:
@@ -382,20 +376,8 @@ def buyer_turn(session: Session, turn: Turn, now: dt.datetime, default_timezone:
 def propose_form(share: SharedPlan, step: PlanStep) -> Form:
     # The conversation rides in the form id: a Slack modal's submission names no channel,
     # and Slack keeps private_metadata on its side, so it comes back as we set it.
-    return Form(
-        f"buyer:{share.id}:{step.id}:propose:{share.channel}",
-        "Propose another date",
-        (
-            FormField(
-                "due",
-                f"New date for #{step.number}",
-                "date",
-                step.due.isoformat() if step.due else None,
-                optional=False,
-            ),
-        ),
-        submit_label="Propose",
-    )
+    form_id = f"buyer:{share.id}:{step.id}:propose:{share.channel}"
+    return step_date_form(form_id, "Propose another date", step, "Propose")
 
 
 def _parse(turn: Turn) -> tuple[str, int, int, str, dt.date | None]:

@@ -386,10 +386,17 @@ class SlackFrontend:
             return True  # unknown in a shared channel: treat as a buyer, who can do least
         return (info.get("team_id") or team_id) != team_id
 
-    async def buyer_turn(
-        self, client: AsyncWebClient, team_id: str, user_id: str, **kw: Any
-    ) -> Outcome:
-        """A buyer's turn. Their profile is read for their name but never stored as ours."""
+    async def as_buyer(
+        self,
+        client: AsyncWebClient,
+        team_id: str,
+        user_id: str,
+        channel: str | None,
+        trigger_id: str | None = None,
+        **kw: Any,
+    ) -> None:
+        """A buyer's turn (`kw`: the Turn's value, form or command), answered in `channel`.
+        Their profile is read for their name but never stored as one of our users."""
         name = ""
         try:
             info = (await client.users_info(user=user_id))["user"]
@@ -398,7 +405,9 @@ class SlackFrontend:
         except (TimeoutError, SlackApiError, SlackClientError) as exc:
             log.warning("users.info failed for buyer %s/%s: %s", team_id, user_id, exc)
         who = UserRef(turns.workspace_id(team_id), user_id, display_name=name)
-        return await self.engine(self.coach.handle, Turn(user=who, external=True, **kw))
+        turn = Turn(user=who, external=True, channel=channel, **kw)
+        outcome = await self.engine(self.coach.handle, turn)
+        await self.buyer_after(client, team_id, user_id, channel, outcome, trigger_id)
 
     async def buyer_after(
         self,
@@ -595,10 +604,7 @@ class SlackFrontend:
         ):
             await ack()
             await self.after_ack(context)
-            outcome = await self.buyer_turn(
-                client, team_id, user_id, command=name, args=args, channel=channel
-            )
-            await self.buyer_after(client, team_id, user_id, channel, outcome)
+            await self.as_buyer(client, team_id, user_id, channel, command=name, args=args)
             return
         if name == "settings" or in_dm:
             await ack()
@@ -721,18 +727,11 @@ class SlackFrontend:
         container = body.get("container") or {}
         message = body.get("message") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        user_team = (body.get("user") or {}).get("team_id")
-        if user_team and user_team != team_id:  # Slack Connect: user.team_id is not team.id
-            outcome = await self.buyer_turn(
-                client,
-                team_id,
-                user_id,
-                value=value,
-                channel=channel,
-                event_id=turns.action_key(body, action),
-            )
-            await self.buyer_after(
-                client, team_id, user_id, channel, outcome, body.get("trigger_id")
+        if turns.from_outside(body, team_id):
+            key = turns.action_key(body, action)
+            trigger = body.get("trigger_id")
+            await self.as_buyer(
+                client, team_id, user_id, channel, trigger, value=value, event_id=key
             )
             return
         outcome = await self.turn(
@@ -789,19 +788,13 @@ class SlackFrontend:
             return
         values = turns.form_values(view)
         form_id = str(view.get("private_metadata") or "settings")[:300]
-        user_team = (body.get("user") or {}).get("team_id")
-        if user_team and user_team != team_id:
+        if turns.from_outside(body, team_id):
             await ack()
-            outcome = await self.buyer_turn(
-                client,
-                team_id,
-                user_id,
-                form=values,
-                form_id=form_id,
-                event_id=turns.view_key(view, values),
-            )
             channel = form_id.split(":", 4)[-1] if form_id.startswith("buyer:") else None
-            await self.buyer_after(client, team_id, user_id, channel, outcome)
+            key = turns.view_key(view, values)
+            await self.as_buyer(
+                client, team_id, user_id, channel, form=values, form_id=form_id, event_id=key
+            )
             return
         outcome = await self.turn(
             client,
