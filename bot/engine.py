@@ -190,13 +190,15 @@ class Coach:
 
         return self._run(work)
 
-    def shared_posted(self, share_id: int, message_id: str) -> None:
-        """Remember where a shared plan was posted, so later changes update that message."""
+    def shared_posted(self, share_id: int, message_id: str, rendered: str) -> None:
+        """A shared plan was posted or updated: remember the message (later changes update
+        it in place) and what it now shows (`SharedPost.rendered`)."""
 
         def work(session: Session) -> None:
             row = session.get(SharedPlan, share_id)
             if row is not None:
                 row.message_id = message_id[:200]
+                row.rendered = rendered
                 session.add(row)
 
         self._run(work)

@@ -317,3 +317,5 @@ class SharedPost:
     message_id: str | None
     replies: tuple[Reply, ...]
     reference: dict[str, object] = field(default_factory=dict)
+    #: Digest of `replies`, handed back to `Coach.shared_posted` once the post succeeded.
+    rendered: str = ""

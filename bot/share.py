@@ -6,7 +6,8 @@
   internal note: no health, no risk, no review context, no other deal (`shared_view`).
 - After every turn of the rep, and after every buyer action, the shares of the deals whose
   shared view changed come back in `Outcome.shares`; the handler posts or updates them in
-  place (the view's digest is kept in `SharedPlan.rendered`, so an unchanged plan is left).
+  place (the digest of what was last posted is kept in `SharedPlan.rendered`, written when
+  the platform took the post, so an unchanged plan is left and a failed post is retried).
 - A buyer (`Turn.external`) never reaches the review dialog: `buyer_turn` accepts only a
   buyer button or the proposal form, for a customer step of the one deal shared in the very
   conversation the click came from. Anything else (another deal, our steps, a command, a
@@ -143,10 +144,12 @@ def refresh(
         digest = hashlib.sha256(json.dumps(notices.to_json(list(replies))).encode()).hexdigest()
         if share.message_id and digest == share.rendered:
             continue
-        share.rendered = digest
-        session.add(share)
+        # `rendered` is written only once the platform took the post (Coach.shared_posted),
+        # so a failed post or update is tried again after the next turn.
         out.append(
-            SharedPost(share.id or 0, share.channel, share.message_id, replies, share.reference)
+            SharedPost(
+                share.id or 0, share.channel, share.message_id, replies, share.reference, digest
+            )
         )
     return out
 

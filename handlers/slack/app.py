@@ -453,6 +453,9 @@ class SlackFrontend:
                             text=msg.text,
                             blocks=msg.blocks,
                         )
+                        await self.engine(
+                            self.coach.shared_posted, post.share_id, post.message_id, post.rendered
+                        )
                         continue
                     except SlackApiError as exc:
                         if not exc.response or exc.response.get("error") != "message_not_found":
@@ -460,7 +463,9 @@ class SlackFrontend:
                 sent = await client.chat_postMessage(
                     channel=post.channel, text=msg.text, blocks=msg.blocks
                 )
-                await self.engine(self.coach.shared_posted, post.share_id, str(sent["ts"]))
+                await self.engine(
+                    self.coach.shared_posted, post.share_id, str(sent["ts"]), post.rendered
+                )
             except SlackApiError as exc:
                 log.warning(
                     "shared plan %s in %s/%s not posted: %s",

@@ -371,8 +371,10 @@ class TeamsBot(ActivityHandler):
             except DeliveryError as exc:
                 log.warning("Teams: shared plan %s not posted: %s", post.share_id, exc)
                 continue
-            if sent and sent != post.message_id:
-                await asyncio.to_thread(self.coach.shared_posted, post.share_id, sent)
+            if sent:
+                await asyncio.to_thread(
+                    self.coach.shared_posted, post.share_id, sent, post.rendered
+                )
 
     async def tell_others(
         self, workspace_id: str, outcome: Outcome, rename: dict[str, str]

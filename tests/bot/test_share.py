@@ -30,7 +30,9 @@ def test_proposal_counter_and_who_may_answer(coach: Coach, db: Database) -> None
     alice.send(command="share", args="Acme", channel="C1")
     (post,) = alice.last.shares
     assert post.channel == "C1" and post.message_id is None
-    coach.shared_posted(post.share_id, "ts1")
+    alice.command("list")
+    assert [p.share_id for p in alice.last.shares] == [post.share_id]  # not posted yet: again
+    coach.shared_posted(post.share_id, "ts1", post.rendered)
     alice.command("list")
     assert alice.last.shares == []  # nothing the shared post shows changed
 

@@ -268,3 +268,21 @@ async def test_export_button_uploads_the_customer_plan(h: Harness) -> None:
     assert b"Their CFO signs off the budget" in md and CONTEXT.encode() not in md
     decision = records(h)["decision_date"].replace("-", "")
     assert b"BEGIN:VCALENDAR" in ics and f"DTSTART;VALUE=DATE:{decision}".encode() in ics
+
+
+async def test_a_failed_update_of_the_shared_post_is_tried_again(h: Harness) -> None:
+    assert h.slack
+    await review_two_customer_steps(h)
+    await share(h)
+    h.fake.fail("chat.update", error="fatal_error")
+    await click_step(h, "Their CFO", "Confirm")
+    shared = [c for c in h.fake.calls if c.method == "chat.update" and c.args["channel"] == CHANNEL]
+    assert len(shared) == 1  # tried, and Slack refused it
+    await say(h, "list")  # the rep's next turn, which changes nothing in the plan
+    await h.fake.settle()
+    latest = blocks_text(latest_shared(h))
+    assert len([c for c in h.fake.to("chat.update") if c["channel"] == CHANNEL]) == 2
+    assert "confirmed by Maria" in latest
+    await say(h, "list")
+    await h.fake.settle()
+    assert len([c for c in h.fake.to("chat.update") if c["channel"] == CHANNEL]) == 2
