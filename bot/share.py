@@ -60,6 +60,10 @@ REFUSED = (
     "confirm, finish or propose another date for the customer's steps on it, nothing else. "
     "Nothing changed."
 )
+NO_SHARE = (
+    "People from outside our workspace can act only on the customer's steps of a plan shared "
+    "in their conversation with us, and there is none here. Nothing changed."
+)
 NOT_HERE = "That isn't a customer step of the plan shared in this conversation. Nothing changed."
 
 
@@ -295,9 +299,9 @@ def buyer_turn(session: Session, turn: Turn, now: dt.datetime, default_timezone:
         .join(Deal, col(Deal.id) == SharedPlan.deal_id)
         .where(SharedPlan.workspace_id == who.workspace_id, SharedPlan.channel == channel)
     ).first()
-    title = here[1].title if here else "no deal"
     if share is None:
-        return Outcome([Text(REFUSED.format(title=title), "warning")])
+        refusal = REFUSED.format(title=here[1].title) if here else NO_SHARE
+        return Outcome([Text(refusal, "warning")])
     step = session.get(PlanStep, step_id)
     deal = session.get(Deal, share.deal_id)
     if (
