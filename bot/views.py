@@ -174,7 +174,10 @@ def deal_lines(
                 health=assess(plan, today),
                 next_customer_step=nxt.description if nxt else None,
                 next_customer_due=nxt.due if nxt else None,
-                due_this_week=sum(1 for s in plan.open_steps if s.due and s.due <= week_end),
+                # Overdue steps are not "due this week": health names them as overdue.
+                due_this_week=sum(
+                    1 for s in plan.open_steps if s.due and today <= s.due <= week_end
+                ),
                 today=today,
                 confirmed=plan.confirmed_note(d.account) or "",
             )

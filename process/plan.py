@@ -96,6 +96,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def short_date(d: dt.date, today: dt.date) -> str:
+    """'Dec 31' in today's year, 'Mar 31, 2027' in another: how a date reads in a reason."""
+    return f"{d:%b} {d.day}" if d.year == today.year else f"{d:%b} {d.day}, {d.year}"
+
+
 def assess(plan: Plan, today: dt.date) -> Health:
     """Score a plan against the rules in the module docstring, worst problems weighing most."""
     penalties: list[tuple[int, str]] = []
@@ -105,7 +110,7 @@ def assess(plan: Plan, today: dt.date) -> Health:
     if decision is None:
         penalties.append((25, "no decision date"))
     elif decision < today:
-        penalties.append((30, f"decision date passed {decision:%b %-d}"))
+        penalties.append((30, f"decision date passed {short_date(decision, today)}"))
     if not any(s.side == "customer" for s in open_steps):
         penalties.append((35, "no customer step"))
     if not any(s.side == "us" for s in open_steps):
@@ -135,7 +140,7 @@ def assess(plan: Plan, today: dt.date) -> Health:
             penalties.append(
                 (min(40, 10 + 5 * weeks_short), f"plan stops {gap} days before the decision date")
             )
-        penalties += _silences([today, *[d for d in dated if d >= today]])
+        penalties += _silences([today, *[d for d in dated if d >= today]], today)
     slips = sum(s.slips for s in open_steps)
     if slips:
         times = "once" if slips == 1 else f"{slips} times"
@@ -162,13 +167,17 @@ def assess(plan: Plan, today: dt.date) -> Health:
     return Health(score=score, label=label, reasons=tuple(r for _, r in penalties))
 
 
-def _silences(days: list[dt.date]) -> list[tuple[int, str]]:
+def _silences(days: list[dt.date], today: dt.date) -> list[tuple[int, str]]:
     """Stretches longer than STRETCH_DAYS with no step, from today through the dated steps."""
     out = []
     for start, end in zip(days, days[1:], strict=False):
         if (end - start).days > STRETCH_DAYS:
             out.append(
-                (10, f"no step for {(end - start).days} days ({start:%b %-d} – {end:%b %-d})")
+                (
+                    10,
+                    f"no step for {(end - start).days} days "
+                    f"({short_date(start, today)} – {short_date(end, today)})",
+                )
             )
     return out[:2]
 

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Literal
 
 from process.plan import Side
+from process.plan import short_date as short_date  # re-exported: quick choices use it
 from process.steering import Reading, Step
 
 #: After this many redirects on one question the coach records what it has and moves on.
@@ -108,11 +109,6 @@ def fmt_date(d: dt.date | None, today: dt.date | None) -> str:
     return f"{d:%a %b} {d.day}" if same_year else f"{d:%a %b} {d.day}, {d.year}"
 
 
-def short_date(d: dt.date, today: dt.date) -> str:
-    """'Dec 31' for a quick choice's label; 'Mar 31, 2027' when the year is not today's."""
-    return f"{d:%b} {d.day}" if d.year == today.year else f"{d:%b} {d.day}, {d.year}"
-
-
 def date_examples(today: dt.date) -> str:
     """Ways to type a date, as a hint; the ISO example is two weeks ahead of `today`, so the
     coach never suggests a date it would then reject as passed."""
@@ -145,11 +141,23 @@ def step_question(
     )
 
 
-STEP_EXAMPLES: dict[Side | None, str] = {
-    "customer": "e.g. “Their CFO signs off the budget by Dec 5”",
-    "us": "e.g. “I send the security pack to their IT lead by Friday”",
-    None: "e.g. “Legal reviews our MSA by the 12th”",
-}
+def step_example(side: Side | None, today: dt.date | None) -> str:
+    """An example answer for the step question asked; any date in it lies ahead of `today`
+    (ten days on), so the coach never shows an example it would call passed."""
+    if side == "customer":
+        by = today + dt.timedelta(days=10) if today else None
+        when = f"{by:%b} {by.day}" if by else "Friday"
+        return f"e.g. “Their CFO signs off the budget by {when}”"
+    if side == "us":
+        return "e.g. “I send the security pack to their IT lead by Friday”"
+    return "e.g. “Legal reviews our MSA by the end of next week”"
+
+
+def date_hint(today: dt.date, days_ahead: int, *more: str) -> str:
+    """'Pick one or type a date (“Dec 14”, …)' with an example `days_ahead` of today."""
+    ahead = today + dt.timedelta(days=days_ahead)
+    examples = ", ".join(f"“{x}”" for x in (short_date(ahead, today), *more))
+    return f"Pick one or type a date ({examples})."
 
 
 # --- steering -------------------------------------------------------------------------
@@ -225,12 +233,12 @@ def steer(
             msg = (
                 "That's still what already happened. I need the *next* action: "
                 f"what {_whose(asked, account)} will do, who does it, and the date. "
-                f"{STEP_EXAMPLES[asked]}"
+                f"{step_example(asked, today)}"
             )
         return Steer("redirect", msg, keep_as_context=True)
     msg = (
         "What specifically, and who does it? A next step is one concrete action with an "
-        f"owner and a date, {STEP_EXAMPLES[asked]}"
+        f"owner and a date, {step_example(asked, today)}"
     )
     return Steer("redirect", msg)
 

@@ -112,3 +112,17 @@ def test_a_bad_now_says_how_to_write_one(tmp_path: Path) -> None:
     run = dealcoach("--db", f"sqlite:///{tmp_path / 'n.db'}", "deals", "--now", "next tuesday")
     assert run.returncode != 0 and "is not an ISO date-time" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_the_clock_runs_on_from_now() -> None:
+    """`serve --now` must still move through its schedule passes: the clock is not frozen."""
+    import datetime as dt
+
+    from app import make_clock, parse_now
+
+    start = parse_now("2027-03-31T12:00:00-04:00")
+    assert start == dt.datetime(2027, 3, 31, 16, 0, tzinfo=dt.UTC)
+    clock = make_clock(start)
+    first, second = clock(), clock()
+    assert start <= first <= second < start + dt.timedelta(minutes=1)
+    assert parse_now(None) is None and parse_now("2027-01-01T00:00").tzinfo is not None

@@ -42,7 +42,7 @@ def ask_decision_date(d: Dialog) -> None:
         "we plan back from it, and it stays fixed.",
         d.date_choices(pb.quick_decision_dates(d.today)),
         date_input=True,
-        hint="Pick one or type a date (“Jan 30”, “end of quarter”).",
+        hint=pb.date_hint(d.today, 60, "end of quarter"),
     )
 
 

@@ -135,7 +135,7 @@ def ask_reschedule(d: Dialog) -> None:
         d.date_choices(pb.quick_step_dates(d.today, decision_date)),
         date_input=True,
         initial=step.due if step and step.due and step.due >= d.today else None,
-        hint="Pick one or type a date (“Dec 12”, “next Friday”).",
+        hint=pb.date_hint(d.today, 12, "next Friday"),
     )
 
 

@@ -136,7 +136,7 @@ def ask_step_due(d: Dialog) -> None:
         d.date_choices(pb.quick_step_dates(d.today, decision))
         + (Choice("No date yet", "date:none"),),
         date_input=True,
-        hint="Pick one or type a date (“Friday”, “Dec 12”, “in two weeks”).",
+        hint=pb.date_hint(d.today, 12, "Friday", "in two weeks"),
         parent=_origin(d),
     )
 

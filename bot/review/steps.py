@@ -65,7 +65,7 @@ def ask_step(d: Dialog) -> None:
     d.question(
         pb.step_question(stage, account, deal.decision_date if deal else None, d.today),
         choices,
-        hint=pb.STEP_EXAMPLES[pb.STEP_STAGES[stage]],
+        hint=pb.step_example(pb.STEP_STAGES[stage], d.today),
     )
 
 

@@ -49,3 +49,24 @@ def test_on_a_quarters_last_day_the_quick_dates_skip_today(db: Database) -> None
     labels = [c.label for c in q.choices]
     assert labels[:2] == ["End of next month (Apr 30)", "End of next quarter (Jun 30)"], labels
     assert not any("(Mar 31)" in label for label in labels)
+
+
+def test_a_deal_seen_next_year_names_its_years_and_no_overdue_step_is_due_this_week(
+    db: Database,
+) -> None:
+    """Seen on Feb 1, 2027, a deal whose decision date (Dec 18, 2026) passed: the reason and
+    the list carry the year, and last year's overdue step is not 'due this week'."""
+    chat = chat_at(db, DEC_10)
+    chat.command("review", "Acme - renewal")
+    chat.say("Dec 18")
+    chat.say("We demoed last week.")
+    chat.say("Their CFO signs the order form by Dec 15.")
+    chat.say("I send the SOC 2 report by Dec 14.")
+    chat.say("that's all")
+    chat.click("risk:skip")
+    chat.click("summary:confirm")
+    later = chat_at(db, dt.datetime(2027, 2, 1, 15, 0, tzinfo=dt.UTC))
+    out = later.command("list")
+    assert "decision date passed Dec 18, 2026" in out
+    assert "Tue Dec 15, 2026" in out
+    assert "due this week" not in out

@@ -102,3 +102,14 @@ def test_a_date_shows_its_year_only_when_it_is_not_this_one(today: dt.date) -> N
     assert (str(later.year) in pb.fmt_date(later, today)) == (later.year != today.year)
     assert pb.fmt_date(today, today) == shown(today, today)
     assert pb.fmt_date(later, None).endswith(f", {later.year}")  # unknown today: never guess
+
+
+def test_examples_and_hints_show_dates_ahead_of_today(today: dt.date) -> None:
+    """The coach's own examples never name a date it would call passed (a fixed "Dec 5"
+    read as nonsense from Dec 6 on)."""
+    example = pb.step_example("customer", today)
+    typed_date = example.rsplit("by ", 1)[1].rstrip("”")
+    assert parse_date_answer(typed_date, today) == today + dt.timedelta(days=10)
+    hint = pb.date_hint(today, 12, "next Friday")
+    first = hint.split("“")[1].split("”")[0]
+    assert parse_date_answer(first, today) == today + dt.timedelta(days=12)
