@@ -27,5 +27,6 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/steering.py
 
+## clean: remove the virtualenv and caches; never ./dealcoach.db (your reviews live there)
 clean:
-	rm -rf $(VENV) dealcoach.db .pytest_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

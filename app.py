@@ -9,20 +9,28 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import getpass
 import json
 import logging
 import os
+import shlex
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from bot import exports
 from bot.engine import Clock, Coach
 from bot.messages import Mention, Turn, UserRef
 from config import Settings
 from handlers.console import Console, print_replies, terminal_safe
-from storage.db import Database, schema_is_current
+from storage.db import Database, DatabaseSettingError, schema_is_current
+from storage.inbox import Inbox
 
 log = logging.getLogger("dealcoach")
 
@@ -32,6 +40,7 @@ CONSOLE_WORKSPACE = "console:local"
 def build_database(settings: Settings, migrate: bool = True) -> Database:
     """The database, migrated on SQLite; PostgreSQL must be migrated with `dealcoach migrate`."""
     db = Database(settings.database_url)
+    db.check()
     if db.is_sqlite and migrate:
         db.migrate()
     elif migrate and not schema_is_current(db):
@@ -40,6 +49,16 @@ def build_database(settings: Settings, migrate: bool = True) -> Database:
             "DATABASE_URL) and try again."
         )
     return db
+
+
+def inbox_path(settings: Settings, db: Database) -> Path:
+    """INBOX_PATH, else beside the SQLite file, else ./dealcoach-inbox.jsonl."""
+    if settings.inbox_path:
+        return Path(settings.inbox_path)
+    sqlite_file = db.engine.url.database if db.is_sqlite else None
+    if sqlite_file and sqlite_file != ":memory:":
+        return Path(sqlite_file + ".inbox")
+    return Path.cwd() / "dealcoach-inbox.jsonl"
 
 
 def console_user(settings: Settings, name: str | None) -> UserRef:
@@ -291,8 +310,12 @@ def make_clock(start: dt.datetime | None) -> Clock:
     """
     if start is None:
         return system_now
-    offset = start - system_now()
-    return lambda: system_now() + offset
+    # A partial of a module function, not a lambda: engine processes receive it pickled.
+    return functools.partial(_shifted_now, start - system_now())
+
+
+def _shifted_now(offset: dt.timedelta) -> dt.datetime:
+    return system_now() + offset
 
 
 def parse_now(text: str | None) -> dt.datetime | None:
@@ -311,6 +334,61 @@ def parse_now(text: str | None) -> dt.datetime | None:
     return moment.astimezone(dt.UTC)
 
 
+SETTINGS_EXIT = 2  # a setting to fix, as for a usage error
+PIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader went away
+
+
+def operator_errors(command: Callable[[Sequence[str] | None], int]) -> Callable[..., int]:
+    """Settings and database problems end in one line on stderr and exit status 2.
+
+    The line says what is wrong and what to do; `-v` prints the traceback above it. A
+    reader that goes away (`dealcoach deals | head`) ends the command quietly.
+    """
+
+    @functools.wraps(command)
+    def wrapper(argv: Sequence[str] | None = None) -> int:
+        args = sys.argv[1:] if argv is None else list(argv)
+        try:
+            try:
+                return command(argv)
+            finally:
+                sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        except BrokenPipeError:
+            # Python's documented recipe: nothing more can be written, and flushing at exit
+            # would only complain about it, so point stdout at /dev/null and stop.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return PIPE_EXIT
+        except Exception as exc:
+            line = explain(exc)
+            if line is None:
+                raise
+            if "-v" in args or "--verbose" in args:
+                traceback.print_exc()
+            print(f"dealcoach: {line}", file=sys.stderr)
+            return SETTINGS_EXIT
+
+    return wrapper
+
+
+def explain(exc: BaseException) -> str | None:
+    """The operator's one line for a bad setting or an unreachable database, else None."""
+    if isinstance(exc, DatabaseSettingError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']} (got {e.get('input')!r})"
+            for e in exc.errors()
+        )
+        return f"a setting is invalid: {problems}. Fix it in the environment or in .env."
+    if isinstance(exc, OperationalError):  # it answered at start, then went away
+        return (
+            f"the database stopped answering ({exc.orig or exc}). Nothing saved is lost; "
+            "run the command again when it is back."
+        )
+    return None
+
+
+@operator_errors
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     overrides = {"database_url": args.db} if args.db else {}
@@ -330,6 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.WARNING)  # keep the terminal for the conversation
     if args.command == "migrate":
         db = Database(settings.database_url)
+        db.check()
         db.migrate(args.revision)
         print(f"Database at {args.revision}: {db.engine.url.render_as_string(hide_password=True)}")
         return 0
@@ -341,7 +420,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         db, clock=clock, default_timezone=settings.default_timezone, admins=settings.admin_ids
     )
     if args.command == "chat":
-        return Console(coach, console_user(settings, args.user)).run("review", " ".join(args.deal))
+        again = shlex.join(["dealcoach", *(sys.argv[1:] if argv is None else argv)])
+        console = Console(coach, console_user(settings, args.user), resume_command=again)
+        return console.run("review", " ".join(args.deal))
     if args.command == "plan" and args.format:
         deal = terminal_safe(" ".join(args.deal))
         return plan_export(coach, console_user(settings, args.user), deal, args.format, args.output)
@@ -392,7 +473,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from handlers.server import serve
 
-        serve(settings, db, coach, host=args.host or settings.host, port=args.port or settings.port)
+        serve(
+            settings,
+            db,
+            coach,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            inbox=Inbox(inbox_path(settings, db)),
+        )
         return 0
     return 2
 

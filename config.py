@@ -31,6 +31,17 @@ class Settings(BaseSettings):
     # HTTP server (`dealcoach serve`)
     host: str = "0.0.0.0"
     port: int = 3000
+    engine_processes: int = Field(
+        default=1,
+        ge=0,
+        description="`serve` runs Slack turns in this many worker processes, so they do not "
+        "slow the acks (bench/slack_ack.py); 0 runs them in threads of the web process",
+    )
+    inbox_path: str = Field(
+        default="",
+        description="journal of acked turns not yet answered (storage/inbox.py); default: "
+        "beside a SQLite database file, else ./dealcoach-inbox.jsonl",
+    )
 
     # Slack: a single workspace with a bot token, or OAuth for many workspaces.
     slack_signing_secret: str | None = None

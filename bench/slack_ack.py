@@ -1,14 +1,16 @@
 """How fast `/dealreview` is acknowledged: our server against a bare bolt app, same run.
 
 A child process serves three things on loopback: a minimal fake Slack Web API, our real
-server (`handlers.web.build_app` with the engine on a fresh SQLite file, so every ack
-is followed by a real turn, users.info, conversations.open and chat.postMessage), and a
-bare bolt `AsyncApp` whose only listener acks. The parent sends N signed slash commands
+server (`handlers.web.build_app` with the engine on a fresh SQLite file and the inbox
+journal on, so every ack is preceded by a journal write and followed by a real turn,
+users.info, conversations.open and chat.postMessage), and a bare bolt `AsyncApp`
+(`process_before_response=True`) whose only listener acks. The parent sends N signed slash commands
 at concurrency C to each, alternating rounds so both see the same machine, and prints
 p50/p99 of the time to the HTTP response and the ratio. Slack's limit is 3 s; the target
 is our p99 within 1.3x of the bare app's.
 
     .venv/bin/python bench/slack_ack.py [-n 2000] [-c 20] [--rounds 2]
+    BENCH_ENGINE=threads .venv/bin/python bench/slack_ack.py   # the engine in threads, as before
 """
 
 from __future__ import annotations
@@ -91,8 +93,10 @@ async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int) ->
 
     from app import build_database, system_now
     from bot.engine import Coach
+    from bot.processes import EngineProcesses
     from config import Settings
     from handlers.web import build_app
+    from storage.inbox import Inbox
 
     logging.basicConfig(level=logging.INFO if os.environ.get("BENCH_LOG") else logging.ERROR)
     settings = Settings(
@@ -102,13 +106,20 @@ async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int) ->
         slack_api_url=f"http://127.0.0.1:{fake_port}/api/",
     )
     db = build_database(settings)
-    ours = await listen(build_app(settings, db, Coach(db, clock=system_now)))
+    inbox = Inbox(Path(db_path + ".inbox"))  # as `serve` runs it: every turn journaled before its ack
+    coach = Coach(db, clock=system_now)
+    processes = None
+    if os.environ.get("BENCH_ENGINE") != "threads":  # as `serve` runs it (ENGINE_PROCESSES=1)
+        processes = EngineProcesses(coach, settings.engine_processes)
+        processes.warm_up()
+    ours = await listen(build_app(settings, db, coach, inbox, processes))
 
     from slack_sdk.web.async_client import AsyncWebClient
 
     # The same fake Web API for both (bolt calls auth.test once to learn the bot's ids).
     client = AsyncWebClient(token="xoxb-bench", base_url=settings.slack_api_url)
-    bare_bolt = AsyncApp(signing_secret=SECRET, client=client)
+    # process_before_response=True: the ack is the whole listener, answered in the request.
+    bare_bolt = AsyncApp(signing_secret=SECRET, client=client, process_before_response=True)
 
     @bare_bolt.command("/dealreview")
     async def ack_only(ack):  # type: ignore[no-untyped-def]

@@ -37,6 +37,7 @@ DB_DOWN = (
     "I can't reach my database right now, so I didn't save that. "
     "Nothing from before is lost: please send it again in a minute."
 )
+DB_DOWN_FORM = "I can't reach my database right now, so nothing was saved: press Save again in a minute."
 BROKEN = (
     "Something went wrong on my side and I didn't save that answer; everything before it "
     "is safe. Please try again, or type *help*. (ref {ref})"
@@ -81,7 +82,11 @@ class Coach:
             log.exception(
                 "database unavailable for %s/%s", turn.user.workspace_id, turn.user.user_id
             )
-            return Outcome([Text(DB_DOWN, "error")])
+            # A submitted form stays open (where the platform can) with the reason on its
+            # first field, so what the user typed is not lost with the turn.
+            first = next(iter(turn.form or {}), None)
+            errors = {first: DB_DOWN_FORM} if first else {}
+            return Outcome([Text(DB_DOWN, "error")], form_errors=errors)
         except Exception:
             ref = self.clock().strftime("%H%M%S")
             log.exception(
@@ -93,7 +98,7 @@ class Coach:
             )
             return Outcome([Text(BROKEN.format(ref=ref), "error")])
 
-    def _run(self, work: Callable[[Session], T]) -> T:
+    def _run(self, work: Callable[[Session], T], attempts: int = 4) -> T:
         """One unit of work, run once more if a concurrent insert won a race.
 
         Two deliveries of one event, or a new user's first two messages, both try to insert
@@ -101,10 +106,10 @@ class Coach:
         duplicate, or its user and conversation simply exist).
         """
         try:
-            return self.db.run(work)
+            return self.db.run(work, attempts)
         except IntegrityError:
             log.info("retrying a unit of work after a concurrent insert")
-            return self.db.run(work)
+            return self.db.run(work, attempts)
 
     def _handle(self, session: Session, turn: Turn) -> Outcome:
         now = self.clock()
@@ -204,16 +209,27 @@ class Coach:
         self._run(work)
 
     def profile_checked_at(self, who: UserRef) -> dt.datetime | None:
-        """When the platform profile (name, time zone) was last fetched, so handlers cache it."""
+        """When the platform profile (name, time zone) was last fetched, so handlers cache it.
+
+        None when never, or when the database is away: the profile is only a cache, and
+        the turn that follows tells the user the database is away.
+        """
 
         def work(session: Session) -> dt.datetime | None:
             user = crud.ensure_user(session, who.workspace_id, who.user_id, self.clock())
             return user.profile_checked_at
 
-        return self._run(work)
+        try:
+            return self._run(work, attempts=1)
+        except OperationalError as exc:
+            log.warning("profile of %s/%s not read: %s", who.workspace_id, who.user_id, exc.orig)
+            return None
 
     def save_profile(self, who: UserRef) -> None:
-        """Store a freshly fetched profile (name, time zone) and when it was fetched."""
+        """Store a freshly fetched profile (name, time zone) and when it was fetched.
+
+        Skipped (and logged) when the database is away: the next turn fetches it again.
+        """
 
         def work(session: Session) -> None:
             now = self.clock()
@@ -221,7 +237,10 @@ class Coach:
             user.profile_checked_at = now
             session.add(user)
 
-        self._run(work)
+        try:
+            self._run(work, attempts=1)
+        except OperationalError as exc:
+            log.warning("profile of %s/%s not saved: %s", who.workspace_id, who.user_id, exc.orig)
 
     def display_names(self, workspace_id: str, user_ids: list[str]) -> dict[str, str]:
         """Stored display names of platform users (to show a mention as the person's name)."""

@@ -181,8 +181,11 @@ class Console:
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
         interactive: bool | None = None,
+        resume_command: str = "dealcoach chat",
     ) -> None:
+        """`resume_command`: the command line that was run, so the goodbye can repeat it."""
         self.coach = coach
+        self.resume_command = terminal_safe(resume_command)  # it echoes what was typed
         self.user = user
         self.stdin = stdin
         self.stdout = stdout
@@ -261,7 +264,10 @@ class Console:
 
     def goodbye(self) -> str:
         if self.coach.in_review(self.user):
-            return "Bye. Every answer so far is saved: run `dealcoach chat` to pick up where you left off."
+            return (
+                "Bye. Every answer so far is saved: run "
+                f"`{self.resume_command}` to pick up where you left off."
+            )
         return "Bye."
 
 

@@ -10,18 +10,41 @@ import logging
 from aiohttp import web
 
 from bot.engine import Coach
+from bot.processes import EngineProcesses
 from bot.schedule import Schedule
 from config import Settings
 from handlers.schedule import ConsoleDelivery, attach_schedules, cadence_from
 from handlers.web import DELIVERIES, build_app
 from storage.db import Database
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
 
-def serve(settings: Settings, db: Database, coach: Coach, host: str, port: int) -> None:
-    """Serve every configured platform on `host:port` and run the schedules until stopped."""
-    app = build_app(settings, db, coach)
+def serve(
+    settings: Settings,
+    db: Database,
+    coach: Coach,
+    host: str,
+    port: int,
+    inbox: Inbox | None = None,
+) -> None:
+    """Serve every configured platform on `host:port` and run the schedules until stopped.
+
+    `inbox`: the journal of acked turns, replayed at startup. Slack turns run in
+    `settings.engine_processes` worker processes (0: threads of this process).
+    """
+    processes = None
+    if settings.engine_processes:
+        processes = EngineProcesses(coach, settings.engine_processes)
+        processes.warm_up()
+    app = build_app(settings, db, coach, inbox, processes)
+    if processes is not None:
+
+        async def stop_processes(_app: web.Application) -> None:
+            processes.shutdown()
+
+        app.on_cleanup.append(stop_processes)
     if not app[DELIVERIES]:
         log.warning(
             "No chat platform configured: set SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN "

@@ -13,8 +13,10 @@ from aiohttp import web
 
 from bot.delivery import Delivery
 from bot.engine import Coach
+from bot.processes import EngineProcesses
 from config import Settings
 from storage.db import Database
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +29,25 @@ async def health(_request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def build_app(settings: Settings, db: Database, coach: Coach) -> web.Application:
-    """The web app with every configured platform mounted; used by `serve` and the tests."""
+def build_app(
+    settings: Settings,
+    db: Database,
+    coach: Coach,
+    inbox: Inbox | None = None,
+    processes: EngineProcesses | None = None,
+) -> web.Application:
+    """The web app with every configured platform mounted; used by `serve` and the tests.
+
+    `inbox`: the journal of acked turns (storage/inbox.py); None keeps no journal.
+    `processes`: Slack turns run in these engine processes (bot/processes.py), not threads.
+    """
     app = web.Application()
     app.router.add_get("/healthz", health)
     deliveries: dict[str, Delivery] = {}
     app[DELIVERIES] = deliveries
     from handlers import slack
 
-    if slack.mount(app, settings, db, coach):
+    if slack.mount(app, settings, db, coach, inbox, processes):
         deliveries["slack"] = app[slack.FRONTEND].delivery
     if settings.teams_enabled:
         from handlers import teams

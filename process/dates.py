@@ -905,7 +905,8 @@ _FILLER = re.compile(
     r"no\s+later\s+than|probably|maybe|hopefully|i\s+think|i\s+guess|ish|approx|approximately|"
     r"it's|its|it\s+is|should\s+be|prob|roughly|say|let's\s+say|target|deadline|is|sometime|some\s+time|"
     r"perhaps|prolly|i\s+reckon|or\s+so|hopefully|ok|so|itself|ist|gmt|bst|cet|est|edt|pst|pdt|aest|utc|sgt|"
-    r"eod|cob|eop|am|pm|morning|afternoon|evening|arvo|latest)\b)*$",
+    r"eod|cob|eop|am|pm|morning|afternoon|evening|arvo|latest|"
+    r"(?:week|wk)\s+of|w/c|week\s+(?:commencing|beginning|starting))\b)*$",
     re.IGNORECASE,
 )
 _DATEISH = re.compile(

@@ -273,6 +273,20 @@ def is_skip(text: str) -> bool:
     return bool(_SKIP.match(text))
 
 
+# At a step question these words steer the conversation, they are no answer: "that's all",
+# "skip", "looks good" mean "nothing (more) for this question", never history to keep.
+_SKIP_QUESTION = re.compile(
+    r"^\s*(skip( (it|this|that))?( one| question)?|move on|next( question)?|pass|looks good|"
+    r"lgtm|all good|good|fine|that'?s fine|ok|okay|nothing to add|nothing for now|not yet)\W*\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_skip_question(text: str) -> bool:
+    """A control word at a step question: skip it, store nothing (see `_SKIP_QUESTION`)."""
+    return is_done(text) or is_skip(text) or bool(_SKIP_QUESTION.match(text))
+
+
 def is_yes(text: str) -> bool:
     return bool(_YES.match(text))
 

@@ -38,6 +38,7 @@ from process.steering_grammar import (
     Orientation,
     Side,
     _Clause,
+    _direction,
     _present_verb_at,
     _tokens,
     _verb_stem,
@@ -120,14 +121,17 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"(?=[\s,;!?.:\d\u2013\u2014])(?:"  # every separator starts with one of these: skip the rest fast
     r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s)+\s*"
     r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means|anyway|anyways|meanwhile|"
-    r"plus|after\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
+    r"plus|after\s+which|after\s+this|post\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
     r"|,\s+and\s+"
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
+    r"(?<!\bwe)(?<!\bi)(?<!\bthey)(?<!\bhe)(?<!\bshe)"  # "and we then book ...": one step
     r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|our|their|i'll|we'll|they'll|i'm)\b)"
+    # "... and Dragan from their IT checks it": a named person from one side starts a step
+    r"|\s+and\s+(?=(?-i:[A-Z][^\W\d_]+)\s+(?:from|in|at|of)\s+(?:their|our|the|client|customer)\b)"
     r"|,?\s+so\s+(?=(?!(?:we|i|they|you|it|that)\b)[\w-]+\s+(?:will|is|has|needs|must)\b)"
     r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must)\s)"
     r"|,\s*(?=(?-i:[A-Z][a-z]+)\s+(?:will|is|has|\w+s)\s)"
@@ -237,6 +241,18 @@ _SPELLING: Final = re.compile(
 )
 
 
+# "there lawyer must check contract": "there" before a role is "their", typed by sound.
+_THERE_ROLE: Final = re.compile(
+    r"\bthere\s+(?=(?:"
+    + "|".join(sorted(vocab.ROLE_WORDS - vocab.words(
+        "the a an our their my his her your its this that these those who which it's they he she"
+        " we i you it them us me him side"
+    ), key=len, reverse=True))
+    + r")\b)",
+    re.IGNORECASE,
+)
+
+
 def _normalise(text: str) -> str:
     """Plain text to read: no control characters, emoji, Slack markup, or chat spellings."""
     text = _CONTROL.sub(" ", text[:_MAX_CHARS]).replace("\u2019", "'").replace("\u2018", "'")
@@ -249,6 +265,7 @@ def _normalise(text: str) -> str:
             text = text.replace(entity, char)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
+    text = _THERE_ROLE.sub("their ", text)
     return _SPELLING.sub(lambda m: vocab.CHAT_SPELLINGS[m.group().lower()], text)
 
 
@@ -325,7 +342,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     text = _normalise(text)
     if vocab.META_REMARKS.search(text):
         return Reading("vague", None, None, None, _clean(text), None, confidence=0.9)
-    only_date = bare_date(text, today, conv)
+    only_date = bare_date(_HEDGE_TAIL.sub("", text), today, conv)
     if only_date is not None:
         return Reading("vague", None, None, None, _clean(text), None, bare_date=only_date)
     clauses: list[tuple[_Clause, str]] = []
@@ -344,12 +361,16 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     steps: list[Step] = []
     context: list[str] = []
     last: _Clause | None = None
+    heading: Side | None = None  # "two things from their side: confirm X & get us Y"
     for index, (clause, raw) in enumerate(clauses):
         if clause.kind != "forward":
             if clause.kind == "history" and not steps:
                 context.append(_clean(raw))
+                heading = _direction(raw) if _LIST_HEADING.search(raw) else None
             continue
         side, owner, sure = clause.side, clause.owner, clause.side_confidence
+        if heading is not None and clause.subjectless:
+            side, sure = heading, 0.9  # the heading says whose list it is
         if _JOINT.search(clause.text):
             side, sure = None, 0.9  # "has to be agreed by both sides"
         if clause.subjectless and last is not None and side != "customer":
@@ -399,6 +420,17 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
 
 
+_LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
+
+
+# A bare date with a shrug is still only a date: "wk of the 7th maybe?", "EOW? not sure".
+_HEDGE_TAIL: Final = re.compile(
+    r"[\s?,.!]*\b(?:maybe|probably|possibly|perhaps|i\s+think|i\s+guess|not\s+sure|idk|dunno|"
+    r"tbh|hopefully|ish|or\s+so|at\s+a\s+guess)\b[\s?,.!]*$",
+    re.IGNORECASE,
+)
+
+
 _JOINT: Final = re.compile(r"\b(?:both\s+(?:sides|parties|teams)|jointly|joint)\b", re.IGNORECASE)
 
 
@@ -415,15 +447,19 @@ def _step_after_comma(
     text: str, today: datetime.date, conv: DateConventions
 ) -> tuple[str, _Clause | None]:
     """The history before a comma and the step after it, if the words after a comma read as one."""
-    at = text.find(",")
+    at = _COMMA.search(text).start() if _COMMA.search(text) else -1
     while at > 0:
         rest = text[at + 1 :]
         tail = read_clause(rest, today, conv)
         first = rest.split()[0].lower() if rest.split() else ""
         if tail.kind == "forward" and (not first.endswith("ing") or _verb_stem(first)):
             return text[:at], tail
-        at = text.find(",", at + 1)
+        m = _COMMA.search(text, at + 1)
+        at = m.start() if m else -1
     return text, None
+
+
+_COMMA: Final = re.compile(r",(?!\d{3}\b)")  # not the comma of "250,000"
 
 
 def _step(

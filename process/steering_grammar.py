@@ -59,7 +59,7 @@ _FILLER_LEAD: Final = re.compile(
     # multi-word openers first: the regex takes the first alternative that matches
     r"\b(?:(?:the\s+)?next\s+steps?(?:\s+(?:is|are|will\s+be))?(?:\s+(?:to|that|for))?|"
     r"(?:the\s+)?plan\s+is(?:\s+(?:to|that|for))?|the\s+idea\s+is(?:\s+(?:to|that))?|"
-    r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|"
+    r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|after\s+this|post\s+which|"
     r"so|well|ok|okay|um+|uh+|hmm+|honestly|basically|probably|then|"
     r"next(?!\s+(?:week|wk|month|quarter|year|mon|tue|wed|thu|fri|sat|sun))|now|and|but|also|yeah|yes|"
     r"to\s+be\s+(?:honest|fair|clear)|kindly\s+note|please\s+note|as\s+discussed|kindly|"
@@ -212,6 +212,8 @@ _NOT_NAMES_EXTRA: Final = _words(
     pilot poc trial po sow msa dpa nda deck quote pricing contract order form paperwork
     signed revised updated final draft new current existing whole each every one two three
     also still just really now then already probably maybe only even and or but
+    until till nothing monday tuesday wednesday thursday friday saturday sunday
+    mon tue tues wed weds thu thur thurs fri sat sun
     """
 )
 
@@ -245,7 +247,7 @@ _STEP_VERBS: Final = (
         """
         be start mobilise mobilize lock cut ship fix test finish vote pick make take raise tabled
         revert circulate countersign allowlist whitelist export pull sign-off sign turn loop
-        socialize socialise recommend
+        socialize socialise recommend add fill update populate enter input
         """
     )
 )
@@ -293,7 +295,8 @@ _CONTRACTIONS: Final = (
 _SLANG: Final = _words("gonna gotta wanna wont cant")
 
 
-_WORD: Final = re.compile(r"@?[A-Za-z][A-Za-z'\-]*|\d+")
+# Letters of any script: "Jiří", "Zoë" and "José" are names like "Raj".
+_WORD: Final = re.compile(r"@?[^\W\d_](?:[^\W\d_]|['\-])*|\d+")
 
 
 _OBJ_TO: Final = re.compile(
@@ -387,6 +390,7 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
             start < end
             and tokens[start].word in _PRONOUNS
             and word not in ("and", "my", "our", "their", "his", "her")
+            and not (tokens[start].word == "it" and word in _CUSTOMER_WORDS)  # "client IT"
         ):
             break
         start -= 1
@@ -407,8 +411,8 @@ def _side_of(words: list[str]) -> Side | None:
         return "us"
     if last in ("they", "he", "she", "them", "their", "his", "her"):
         return "customer"
-    if last in ("it", "this", "that"):
-        return None
+    if last in ("it", "this", "that") and not (len(words) > 1 and words[-2] in _CUSTOMER_WORDS):
+        return None  # but "client IT" is their IT team
     if any(w in _US_WORDS for w in words):
         return "us"
     if any(w in _CUSTOMER_WORDS for w in words):
@@ -475,6 +479,10 @@ def _main_verb(tokens: Sequence[_Token], i: int) -> int | None:
     return i if i < len(tokens) else None
 
 
+# Vague verbs that are real work when their object is a document: "check contract".
+_CHECKS: Final = _words("check review vet")
+
+
 def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_date: bool) -> bool:
     """A forward clause names a real action unless its verb or object is a non-action."""
     if verb_at is None:
@@ -495,6 +503,9 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
                 and tail[j + 1] not in _VAGUE_VERBS
             ):
                 return True
+        direct = [w for w in tail[:2] if w not in _DETERMINERS][:1]
+        if verb in _CHECKS and direct and direct[0] in _CONCRETE_NOUNS:
+            return True  # "must check contract": checking a document is work, not a wait
         return bool(nouns) and has_date
     if objects & _VAGUE_OBJECTS and not nouns:
         return False

@@ -89,9 +89,15 @@ def read_clause(
         return _Clause("vague", text=text)  # a question back to the coach
     if vocab.VAGUE_IDIOMS.search(body):
         return _Clause("vague", text=text)
+    if words[0] in ("nothing", "nobody", "noone"):
+        return _Clause("history", text=text)  # "nothing is moving there" says how things stand
     if _ACKNOWLEDGED.match(body):
         return _Clause("history", text=text)  # "Cool, will do." answers the coach, names no step
-    if words[0] in vocab.SUBORDINATORS and not any(_modal_at(words, k) for k in range(len(words))):
+    if (
+        words[0] in vocab.SUBORDINATORS
+        and not any(_modal_at(words, k) for k in range(len(words)))
+        and not (words[0] in ("until", "till") and _until_is_deadline(words))
+    ):
         return _Clause("history", text=text)  # "After the workshop on Thursday," sets the scene
     due = parse_due(body, today, conv)
     ctx = _Context(text, body, tokens, words, due, hedge is not None, today, conv, sequel)
@@ -291,11 +297,14 @@ def _read_state(ctx: _Context) -> _Clause | None:
         takes_object = words[k + 1 : k + 2] and words[k + 1] in _DETERMINERS
         if k and word in vocab.PERSON_CHANGES and not takes_object and not _modal_before(words, k):
             return _Clause("history", text=ctx.text, state_date=ctx.due)  # "new lead starts in Jan"
-        if word not in vocab.STATE_VERBS or k == 0 or words[k - 1] in ("to", "will"):
+        base_state = word in vocab.STATE_VERBS_BASE and set(words[:k]) & vocab.STATE_SUBJECTS
+        if (word not in vocab.STATE_VERBS and not base_state) or k == 0 or words[k - 1] in ("to", "will"):
             continue
         if _is_doer(words[max(0, k - 2) : k]) or _modal_before(words, k):
             continue  # "their privacy team finishes the DPIA" is a step
         return _Clause("history", text=ctx.text, state_date=ctx.due)
+    if _absent_until(ctx.body):
+        return _Clause("history", text=ctx.text, state_date=ctx.due)  # "he'll be away until Jan"
     if _modal_before(words, len(words)):
         return None
     be = next((k for k, w in enumerate(words[:6]) if w in _BE), None)
@@ -310,6 +319,8 @@ def _read_state(ctx: _Context) -> _Clause | None:
     if _STATE_PERIOD.search(ctx.body):
         return _Clause("history", text=ctx.text, state_date=ctx.due)
     period = _PERIOD.search(ctx.body)
+    if period and _until_is_deadline(words):
+        return None  # "Jiří prepares the SLA proposal until end of this week": a deadline
     if period and not period.group().lower().startswith(("out", "end")):
         after = ctx.body[period.end() :].lower()
         due_text = ctx.due[1].lower() if ctx.due else ""
@@ -321,6 +332,34 @@ def _read_state(ctx: _Context) -> _Clause | None:
             "history", text=ctx.text, state_date=ctx.due
         )  # "freeze is dec 14 thru jan 4"
     return None
+
+
+def _absent_until(body: str) -> bool:
+    """ "Their FD is away until Monday week", "seconded to a programme until February"."""
+    until = _UNTIL_WORD.search(body)
+    return until is not None and vocab.ABSENCES.search(body, 0, until.start()) is not None
+
+
+_UNTIL_WORD: Final = re.compile(r"\b(?:until|till|til)\b", re.IGNORECASE)
+
+
+def _until_is_deadline(words: list[str]) -> bool:
+    """ "prepares X until Friday", "until Friday they confirm": second-language English for "by".
+
+    A one-off action in the present tense (a step verb, not a state verb) before or right
+    after "until <date>" makes the date a deadline; "is frozen until", "runs until" stay states.
+    """
+    at = next((k for k, w in enumerate(words) if w in ("until", "till", "til")), None)
+    if at is None:
+        return False
+    for k, word in enumerate(words):
+        if k == at or word in vocab.STATE_VERBS or word in _BE:
+            continue
+        if word.endswith("s") and (word[:-1] in _STEP_VERBS or word[:-2] in _STEP_VERBS):
+            return True
+        if k and words[k - 1] in ("i", "we", "they") and word in _STEP_VERBS:
+            return True
+    return False
 
 
 _PERIOD: Final = re.compile(
@@ -372,6 +411,13 @@ _WANT: Final = re.compile(
     r"(?P<obj>(?!to\s+(?!see\b|hear\b))(?!that\b).+)$",
     re.IGNORECASE,
 )
+
+
+def _read_request(ctx: _Context) -> _Clause | None:
+    """ "A W-9 has been requested from us by Friday", "it has been requested that we provide ..."."""
+    if not vocab.REQUESTS_OF_US.search(ctx.body):
+        return None
+    return ctx.forward("us", None, 0.9) if ctx.due is not None else _Clause("vague", text=ctx.text)
 
 
 def _read_want(ctx: _Context) -> _Clause | None:
@@ -493,6 +539,8 @@ def _read_event(ctx: _Context) -> _Clause | None:
     head = ctx.words[:5]
     undated = ctx.sequel or re.search(r"\b(?:tbd|tbc|slot|date)\b", ctx.body, re.I)
     booked = _BOOKED.search(ctx.body)  # "intro call with their CISO booked for Thursday"
+    if set(ctx.words) & vocab.CANCELLATIONS:
+        return _Clause("history", text=ctx.text)
     if (ctx.past and not booked) or not (ctx.due or undated):
         return None
     events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
@@ -555,8 +603,8 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
         return None
     subj_tokens = _tokens(m["subj"])
     subj = [t.word for t in subj_tokens]
-    if not subj or subj[-1] in ("there", "it", "that", "this", "what"):
-        return None
+    if not subj or (subj[-1] in ("there", "it", "that", "this", "what") and subj[-2:-1] != ["over"]):
+        return None  # "there is", but "legal over there is reviewing our DPA" is their step
     if (subj[-1] == "they" or " since " in ctx.body) and ctx.due is None:
         return None  # "they're evaluating us + seismic" describes now
     if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
@@ -579,6 +627,8 @@ def _read_moved(ctx: _Context) -> _Clause | None:
     if ctx.due is None or not _MOVED.search(ctx.body):
         return None
     subj = ctx.words[: next((k for k, w in enumerate(ctx.words) if w in _AUX_OR_MODAL), 1)]
+    if not _is_doer(subj) and set(subj) & vocab.OUR_EVENTS:
+        return ctx.forward("us", None, 0.8)  # "demo ... preponed at the client's request": we run it
     return ctx.forward(_side_of(subj) if subj else "us", None, 0.7)
 
 
@@ -586,6 +636,7 @@ READERS: Final = (
     _read_moved,
     _read_state,
     _read_event,
+    _read_request,
     _read_reported,
     _read_responsibility,
     _read_frame,

@@ -69,6 +69,8 @@ CHAT_SPELLINGS: Final[dict[str, str]] = {
     "lemme": "let me",
     "ima": "I'm going to",
     "&": "and",
+    "tl;dr": "in short",
+    "tldr": "in short",
 }
 
 # A clause with one of these is vague, whatever else it says: idioms for "nothing concrete".
@@ -182,6 +184,35 @@ VAGUE_IDIOMS: Final = phrases(
     "discuss internally",
     "think it over",
     "mull it over",
+    "on them now",
+    "done our part",
+    "done all we can",
+    "more people",
+    "further alignment",
+    "be reassessed",
+    "be revisited",
+    "be reviewed once",
+    "appropriate juncture",
+    "in due course",
+    "way forward",
+    "plugging away",
+    "plug away",
+    "slow burner",
+    "slow burn",
+    "keep following up",
+    "keep following",
+    "keep chasing",
+    "keep nudging",
+    "make more pressure",
+    "more pressure",
+    "put pressure",
+    "depends from",
+    "depending on",
+    "should be fine",
+    "should be ok",
+    "should be okay",
+    "don't know",
+    "not sure",
 )
 
 # A hoped-for outcome, even with a date, is a wish, not a step ("hopefully they sign by Xmas").
@@ -271,6 +302,11 @@ QUESTION_PHRASES: Final = phrases(
     "let me know if",
     "wondering if",
     "do i need to",
+    "please advise",
+    "kindly advise",
+    "advise on",
+    "your advice",
+    "your suggestion",
 )
 
 # Words that open a clause of time or condition: "After the workshop on Thursday, they ...",
@@ -280,7 +316,23 @@ SUBORDINATORS: Final = words("after before once following post until when whenev
 # Verbs of a state that lasts until a date: "the trial runs until Dec 15" is context.
 STATE_VERBS: Final = words("""
     runs ends expires renews auto-renews auto-rolls rolls lapses finishes starts begins closes lasts
+    lifts thaws resets ending expiring closing lapsing
     """)
+
+# Second-language English writes the base form for a state too: "their contract finish on
+# 31 March". Read as a state only when the subject is an agreement or a period, not a person.
+STATE_VERBS_BASE: Final = words("finish end expire close run renew lapse")
+STATE_SUBJECTS: Final = words("""
+    contract contracts agreement licence license licenses subscription term trial pilot poc year
+    fy budget freeze period quarter window renewal lease support
+    """)
+
+# Someone away for a while, then back: "their FD is away until Monday week" is context.
+ABSENCES: Final = phrases(
+    "away", "off", "out", "ooo", "out of office", "on leave", "on pto", "on holiday",
+    "on vacation", "on annual leave", "on secondment", "seconded", "travelling", "traveling",
+    "on paternity leave", "on maternity leave", "on mat leave", "offline", "unavailable",
+)
 
 # A person arriving or leaving is news, not a step: "their new procurement lead starts in January".
 PERSON_CHANGES: Final = words("joins retires resigns quits starts leaves")
@@ -301,6 +353,27 @@ REPORTING_VERBS: Final = phrases(
     "let us know",
     "let me know",
     "indicated",
+    "told",
+    "informed",
+    "informed us",
+    "wrote",
+    "wrote that",
+)
+
+# Requests made of us, said without us as the subject: "a W-9 has been requested from us",
+# "it has been requested that we provide ...": our step.
+REQUESTS_OF_US: Final = phrases(
+    "requested from us",
+    "requested of us",
+    "asked of us",
+    "requested that we",
+    "asked that we",
+    "required from us",
+    "required that we",
+    "expected from us",
+    "expected of us",
+    "they need from us",
+    "they want from us",
 )
 
 # Where a deliverable goes, for noun-first and passive steps ("SOC2 letter to their infosec").
@@ -311,6 +384,7 @@ TOWARD_US: Final = phrases(
     "from the customer",
     "from the client",
     "from client",
+    "from client's",
     "from their end",
     "on their end",
     "on their side",
@@ -359,6 +433,10 @@ OUR_DELIVERABLES: Final = words(
     "quote quotation proposal pricing deck demo sow invoice certificate cert credentials"
     " sandbox report whitepaper"
 )
+
+# An event called off is news, not a step, even when it names its old date: "the steering
+# committee meeting scheduled for 18 November was cancelled".
+CANCELLATIONS: Final = words("cancelled canceled scrapped scratched axed shelved called-off")
 
 # Events we run for them: "demo w/ the plant mgr thursday" is our step.
 OUR_EVENTS: Final = words("demo presentation pitch onsite visit training")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 from tenacity import (
     retry,
@@ -24,6 +25,16 @@ from tenacity import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
+BACKENDS = ("sqlite", "postgresql")
+#: seconds to wait for PostgreSQL to accept a connection; without it an unreachable host
+#: (a firewall that drops packets) hangs a command or a user's turn for minutes.
+CONNECT_TIMEOUT = 5
+EXAMPLES = "e.g. sqlite:///path/to/dealcoach.db or postgresql://user:password@host:5432/dbname"
+
+
+class DatabaseSettingError(RuntimeError):
+    """DATABASE_URL (or --db) names no database dealcoach can use or reach; str() is one line
+    for the operator saying what is wrong and what to do."""
 
 
 def normalise_url(url: str) -> str:
@@ -46,11 +57,25 @@ class Database:
     """One engine per process, built by `app.py`; everything else receives it."""
 
     def __init__(self, url: str, echo: bool = False) -> None:
+        """Raises DatabaseSettingError for a URL that is not SQLite or PostgreSQL."""
         self.url = normalise_url(url)
-        self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
+        try:
+            backend = make_url(self.url).get_backend_name()
+        except ArgumentError as exc:
+            raise DatabaseSettingError(
+                f"DATABASE_URL {url!r} is not a database URL ({EXAMPLES})."
+            ) from exc
+        if backend not in BACKENDS:
+            raise DatabaseSettingError(
+                f"DATABASE_URL names a {backend} database; dealcoach runs on SQLite or "
+                f"PostgreSQL ({EXAMPLES})."
+            )
+        self.is_sqlite = backend == "sqlite"
         kwargs: dict[str, object] = {"echo": echo, "pool_pre_ping": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+        else:
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -87,6 +112,14 @@ class Database:
 
         return retrying(once)()
 
+    def check(self) -> None:
+        """Open one connection; raises DatabaseSettingError (saying what to do) if it fails."""
+        try:
+            with self.engine.connect():
+                pass
+        except OperationalError as exc:
+            raise DatabaseSettingError(self.explain(exc)) from exc
+
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to `revision` with Alembic (the only way tables are created)."""
         cfg = alembic_config(self.url)
@@ -96,6 +129,43 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as it is safe to print (password hidden)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def explain(self, exc: OperationalError) -> str:
+        """One line for an operator: why this database cannot be opened or reached, what to do."""
+        reason = _first_line(exc.orig if exc.orig is not None else exc)
+        if self.is_sqlite:
+            path = Path(self.engine.url.database or "")
+            folder = path.parent
+            if not folder.is_dir():
+                reason = f"the folder {folder} does not exist"
+                todo = f"Create it (mkdir -p {folder})"
+            elif not os.access(folder, os.W_OK) or "readonly" in reason or "unable to open" in reason:
+                reason = f"{reason} (is the folder {folder} writable?)"
+                todo = "Make the folder writable"
+            else:
+                todo = "Check the file"
+            return (
+                f"Cannot open the SQLite database {path}: {reason}. "
+                f"{todo}, or point --db / DATABASE_URL at another file."
+            )
+        url = self.engine.url
+        return (
+            f"Cannot reach the PostgreSQL database {url.database!r} at "
+            f"{url.host or 'localhost'}:{url.port or 5432}: {reason}. Check that the server is "
+            f"running and reachable and that DATABASE_URL (or --db) is right: {self.shown_url}"
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's reason without its 'connection failed:' prefix or the hint lines after it."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = lines[0] if lines else type(exc).__name__
+    return text.removeprefix("connection failed: ").rstrip(".")
 
 
 def alembic_config(url: str) -> Config:

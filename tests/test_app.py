@@ -81,6 +81,60 @@ def test_postgres_must_be_migrated_explicitly_and_then_works() -> None:
         drop_pg_schema(schema)
 
 
+UNREACHABLE = [
+    ("nonsense", "is not a database URL"),
+    ("mysql://u@127.0.0.1/db", "runs on SQLite or PostgreSQL"),
+    ("postgresql://postgres:sekret@127.0.0.1:1/test", "Cannot reach the PostgreSQL database"),
+    ("postgresql://postgres@nohost.invalid/test", "nohost.invalid"),
+    ("sqlite:///{tmp}/missing/dir/coach.db", "mkdir -p"),
+    ("sqlite:////proc/coach.db", "writable"),  # /proc refuses new files even to root
+]
+
+
+@pytest.mark.parametrize(("url", "says"), UNREACHABLE)
+def test_bad_database_setting_is_one_line_and_exit_2(url: str, says: str, tmp_path: Path) -> None:
+    url = url.format(tmp=tmp_path)
+    for how in (["--db", url], []):
+        run = dealcoach(*how, "deals", env={"DATABASE_URL": url})
+        lines = run.stderr.strip().splitlines()
+        assert run.returncode == 2, run.stderr
+        assert len(lines) == 1 and says in lines[0], run.stderr
+        assert "sekret" not in run.stderr  # the password is never printed
+    verbose = dealcoach("-v", "--db", url, "deals")
+    assert verbose.returncode == 2 and "Traceback" in verbose.stderr
+    assert says in verbose.stderr.strip().splitlines()[-1]
+
+
+def test_migrate_and_serve_say_the_same(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/nowhere/coach.db"
+    for command in (["migrate"], ["serve", "--port", "0"]):
+        run = dealcoach("--db", url, *command)
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+        assert "mkdir -p" in run.stderr
+
+
+def test_invalid_setting_names_the_variable(tmp_path: Path) -> None:
+    run = dealcoach("--db", f"sqlite:///{tmp_path}/c.db", "deals", env={"PORT": "abc"})
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith("dealcoach: a setting is invalid: PORT"), run.stderr
+
+
+@pytest.mark.parametrize("command", [["deals"], ["--help"]])
+def test_reader_going_away_ends_quietly(command: list[str], tmp_path: Path) -> None:
+    """`dealcoach deals | head`: the reader closes the pipe before we write."""
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--db", f"sqlite:///{tmp_path}/c.db", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout and proc.stderr
+    proc.stdout.close()  # long before the interpreter has even imported the app
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) in (0, 141) and err == "", err
+
+
 @pytest.mark.parametrize(
     ("where", "setting"),
     [

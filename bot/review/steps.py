@@ -74,7 +74,22 @@ def on_step(d: Dialog, text: str | None, value: str | None) -> None:
     if d.stage is Stage.MORE and (value == "more:done" or (text and pb.is_done(text))):
         d.goto(Stage.RISK)
         return
+    if d.stage in (Stage.CUSTOMER_NEXT, Stage.US_NEXT) and text and pb.is_skip_question(text):
+        skip_question(d)
+        return
     step_answer(d, text)
+
+
+def skip_question(d: Dialog) -> None:
+    """ "skip", "that's all", "looks good" at the customer or our step: no step, no context."""
+    stage = d.stage
+    assert stage is not None
+    asked = pb.STEP_STAGES[stage]
+    if asked and asked not in d.state.gave_up:
+        d.state.gave_up.append(asked)
+    whose = "customer step" if asked == "customer" else "step of ours"
+    d.say(f"Skipped: no {whose} for now.", "coach")
+    d.goto(step_details.next_step_stage(d, after=stage))
 
 
 def step_answer(d: Dialog, text: str | None) -> None:

@@ -19,15 +19,19 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.engine import Coach
+from bot.processes import EngineProcesses
 from config import Settings
 from handlers.slack.app import ACKED, SlackFrontend
 from handlers.slack.client import web_client
 from storage.db import Database
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
 FRONTEND = web.AppKey("slack_frontend", SlackFrontend)
 SOCKET = web.AppKey("slack_socket_mode", AsyncSocketModeHandler)
+#: the startup task answering what a killed process acked and never answered
+REPLAY = web.AppKey("slack_replay", asyncio.Task)
 
 
 async def freeze_startup_objects(_app: web.Application) -> None:
@@ -48,11 +52,22 @@ def enabled(settings: Settings) -> bool:
     return has_token and bool(settings.slack_signing_secret or settings.slack_app_token)
 
 
-def mount(app: web.Application, settings: Settings, db: Database, coach: Coach) -> bool:
-    """Add Slack to `app` if it is configured; returns whether it was."""
+def mount(
+    app: web.Application,
+    settings: Settings,
+    db: Database,
+    coach: Coach,
+    inbox: Inbox | None = None,
+    processes: EngineProcesses | None = None,
+) -> bool:
+    """Add Slack to `app` if it is configured; returns whether it was.
+
+    With an `inbox`, every turn is written down before it is acked, and what a killed
+    process acked but never answered is answered once the server has started.
+    """
     if not enabled(settings):
         return False
-    front = SlackFrontend(settings, db, coach)
+    front = SlackFrontend(settings, db, coach, inbox=inbox, processes=processes)
     app[FRONTEND] = front
 
     async def dispatch(request: web.Request) -> web.Response:
@@ -92,8 +107,14 @@ def mount(app: web.Application, settings: Settings, db: Database, coach: Coach) 
         if front.client.session is not None:
             await front.client.session.close()
 
+    async def replay(_app: web.Application) -> None:
+        # In the background: the server must not wait for a backlog before serving.
+        task = asyncio.create_task(front.replay())
+        app[REPLAY] = task
+
     app.on_startup.append(open_session)
     app.on_startup.append(freeze_startup_objects)
+    app.on_startup.append(replay)
     app.on_cleanup.append(close_session)
     if settings.slack_signing_secret:
         app.router.add_post("/slack/events", dispatch)

@@ -15,9 +15,10 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ from bot.access import STOP_WORDS
 from bot.delivery import DeliveryError
 from bot.engine import Coach
 from bot.messages import File, Form, Mention, Outcome, Reply, Text, Turn, UserRef
+from bot.processes import EngineProcesses
 from bot.tenants import Tenants
 from config import Settings
 from handlers.slack import text as slack_text
@@ -56,6 +58,7 @@ from handlers.slack.render import (
     open_form_button,
 )
 from storage.db import Database
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,7 @@ ACKED = "dealcoach_acked"  # context key: an asyncio.Event set once the HTTP ack
 T = TypeVar("T")
 _ANY = re.compile(r".*")
 
+ON_IT = "On it: I've sent you a direct message."
 SEND_FAILED = (
     "I couldn't send my last reply (Slack didn't accept it). Your answer is saved: "
     "type *review* to see where we are."
@@ -109,6 +113,33 @@ class Profile:
     checked: dt.datetime
 
 
+@dataclasses.dataclass
+class Inbound:
+    """One turn a listener acknowledges, as Slack sent it: what the inbox journal keeps
+    until it is answered. `kind` is command (raw: name, args; shared, user_team in a Slack
+    Connect channel), message (raw: text, user_team) or click (raw: value), or a buyer's
+    form (raw: form_id, values as JSON); decoding mentions and asking users.info whether
+    a Slack Connect user is a buyer need the Web API, so they happen after the ack.
+
+    `channel` is where the replies go (None: the user's DM); `conversation` is the
+    conversation the turn came from when it is not the DM (`Turn.channel`: where
+    `share DEAL` posts, where a buyer is answered); `external` marks a buyer known from
+    the payload itself (`user.team_id` is another workspace's)."""
+
+    team_id: str
+    user_id: str
+    kind: str
+    raw: dict[str, str]
+    key: str | None = None
+    channel: str | None = None
+    conversation: str | None = None
+    external: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Inbound:
+        return cls(**data)
+
+
 class SlackFrontend:
     """Owns the bolt app and what its listeners share: the coach, caches, the renderer."""
 
@@ -118,8 +149,14 @@ class SlackFrontend:
         db: Database,
         coach: Coach,
         handlers: list[AsyncRetryHandler] | None = None,
+        inbox: Inbox | None = None,
+        processes: EngineProcesses | None = None,
     ) -> None:
+        """`inbox`: where turns are written down before they are acked (None: nowhere).
+        `processes`: run the engine there instead of in threads of this process."""
         self.settings = settings
+        self.inbox = inbox
+        self.processes = processes
         self.coach = coach
         self.handlers = handlers if handlers is not None else retry_handlers()
         self.profiles: dict[tuple[str, str], Profile] = {}
@@ -146,7 +183,10 @@ class SlackFrontend:
             request_verification_enabled=bool(settings.slack_signing_secret),
             client=self.client,
             oauth_settings=oauth,
-            process_before_response=False,
+            # True: bolt answers as soon as a listener returns, where False polls every
+            # 10 ms for the ack (most of a quiet ack's time); the slow part of each
+            # listener runs as a task of its own (`later`).
+            process_before_response=True,
             logger=BOLT_LOG,
         )
         self.tenants = Tenants(db, clock=coach.clock)
@@ -155,6 +195,7 @@ class SlackFrontend:
         self.quiet = asyncio.Event()
         self.quiet.set()
         self.pool = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="slack-turn")
+        self.tasks: set[asyncio.Task[Any]] = set()
         self._register()
 
     async def after_ack(self, context: Any) -> None:
@@ -174,8 +215,27 @@ class SlackFrontend:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.quiet.wait(), ACKS_FIRST)
 
+    def later(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run the slow part of a listener after it returns, so bolt answers Slack at once.
+
+        A task cut short by a shutdown or a kill is in the inbox journal and is answered
+        by the next server; an error is logged here, since no one awaits the task.
+        """
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Slack listener failed after its ack", exc_info=task.exception())
+
     async def engine(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a synchronous engine call off the event loop, in our own small pool."""
+        """Run a synchronous call off the event loop: a `Coach` method in the engine processes
+        when there are some (the same method by name, on their own Coach), anything else
+        (and everything without them) in our small pool."""
+        if self.processes is not None and getattr(fn, "__self__", None) is self.coach:
+            return await asyncio.wrap_future(self.processes.submit(fn.__name__, *args))
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
     def request_started(self) -> None:
@@ -386,17 +446,30 @@ class SlackFrontend:
             return True  # unknown in a shared channel: treat as a buyer, who can do least
         return (info.get("team_id") or team_id) != team_id
 
+    async def is_buyer(self, client: AsyncWebClient, inbound: Inbound) -> bool:
+        """Whether an acked turn is a buyer's: a click or modal from another workspace's user
+        (known from the payload), or a command in a Slack Connect channel by a user who is
+        not ours (users.info, asked after the ack)."""
+        if inbound.external:
+            return True
+        if inbound.kind == "command" and inbound.raw.get("shared"):
+            team = inbound.raw.get("user_team") or None
+            return await self.is_external(client, inbound.team_id, inbound.user_id, team)
+        return False
+
     async def as_buyer(
         self,
         client: AsyncWebClient,
-        team_id: str,
-        user_id: str,
-        channel: str | None,
+        inbound: Inbound,
+        replay: bool = False,
         trigger_id: str | None = None,
-        **kw: Any,
-    ) -> None:
-        """A buyer's turn (`kw`: the Turn's value, form or command), answered in `channel`.
-        Their profile is read for their name but never stored as one of our users."""
+    ) -> Outcome:
+        """A buyer's acked turn (a click, a modal, a command), answered where they are
+        (`inbound.conversation`); the journal then marks it answered. Their profile is read
+        for their name but never stored as one of our users. Replayed after a restart, a
+        turn that already took effect is not answered again: a buyer has no review to
+        resume, and an unsent update of the shared post goes out after the next turn."""
+        team_id, user_id, raw = inbound.team_id, inbound.user_id, inbound.raw
         name = ""
         try:
             info = (await client.users_info(user=user_id))["user"]
@@ -404,10 +477,24 @@ class SlackFrontend:
             name = profile.get("display_name") or info.get("real_name") or info.get("name") or ""
         except (TimeoutError, SlackApiError, SlackClientError) as exc:
             log.warning("users.info failed for buyer %s/%s: %s", team_id, user_id, exc)
+        kw: dict[str, Any]
+        if inbound.kind == "click":
+            kw = {"value": raw["value"]}
+        elif inbound.kind == "form":
+            kw = {"form": json.loads(raw["values"]), "form_id": raw["form_id"]}
+        else:  # a command, as typed: a buyer's commands are refused, so nothing is decoded
+            kw = {"command": raw.get("name", ""), "args": raw.get("args", "")}
         who = UserRef(turns.workspace_id(team_id), user_id, display_name=name)
-        turn = Turn(user=who, external=True, channel=channel, **kw)
+        channel = inbound.conversation
+        turn = Turn(user=who, external=True, channel=channel, event_id=inbound.key, **kw)
         outcome = await self.engine(self.coach.handle, turn)
-        await self.buyer_after(client, team_id, user_id, channel, outcome, trigger_id)
+        if outcome.duplicate and not replay:
+            return outcome  # the first delivery is answering it
+        try:
+            await self.buyer_after(client, team_id, user_id, channel, outcome, trigger_id)
+        finally:
+            self._answered(inbound)
+        return outcome
 
     async def buyer_after(
         self,
@@ -474,6 +561,132 @@ class SlackFrontend:
                     post.channel,
                     exc.response.get("error"),
                 )
+
+    # --- acked, then answered ---------------------------------------------------------
+
+    def received(self, inbound: Inbound) -> None:
+        """Write the turn down before its ack leaves, so a killed server still answers it."""
+        if self.inbox is not None and inbound.key:
+            self.inbox.received(inbound.key, dataclasses.asdict(inbound), self.coach.clock())
+
+    async def prepare(
+        self, client: AsyncWebClient, inbound: Inbound, respond: Any = None
+    ) -> tuple[dict[str, Any], dict[str, str], dict[str, str]] | None:
+        """Turn fields, link rewrites and channel names for what Slack sent; None when a
+        hint was the whole answer (a digest command naming no channel)."""
+        if inbound.kind == "click":
+            return {"value": inbound.raw["value"]}, {}, {}
+        raw = inbound.raw.get("args" if inbound.kind == "command" else "text", "")
+        plain, mentions = await self.decode(client, inbound.team_id, raw)
+        channel = None
+        if inbound.kind == "command":
+            fields: dict[str, Any] = {"command": inbound.raw["name"], "args": plain}
+            if inbound.raw["name"] == "digest":
+                channel = turns.digest_channel(raw)
+                words = plain.split()
+                if channel is not None:
+                    fields["args"] = channel
+                elif words and words[0].lower() in STOP_WORDS:
+                    fields["args"] = "off"
+                elif words:
+                    if respond is not None:
+                        await respond(text=DIGEST_HINT, response_type="ephemeral")
+                    return None
+        else:
+            fields = {"text": plain}
+            channel = turns.digest_channel(raw) if plain.lower().startswith("digest ") else None
+            if channel:  # typed "digest #sales" in the DM: the channel id, not its name
+                fields = {"command": "digest", "args": channel}
+        if inbound.conversation:
+            fields["channel"] = inbound.conversation
+        user_team = inbound.raw.get("user_team")
+        if inbound.kind == "message" and user_team and user_team != inbound.team_id:
+            fields["external"] = True  # a Slack Connect user writing to us: a buyer
+        rewrite = {channel: f"<#{channel}>"} if channel else {}
+        rename = turns.channel_names(raw) if channel or inbound.kind == "message" else {}
+        return {**fields, "mentions": mentions}, rewrite, rename
+
+    async def answer(
+        self,
+        client: AsyncWebClient,
+        inbound: Inbound,
+        replay: bool = False,
+        applied: Callable[[], Awaitable[None]] | None = None,
+        respond: Any = None,
+        **send: Any,
+    ) -> Outcome | None:
+        """Run an acked turn and send its replies; the journal then marks it answered.
+
+        `applied` runs between the turn and its replies (a click retires its buttons). On a
+        replay at startup, a turn that took effect before the kill (its key is taken) but
+        whose replies never left is answered with where the review now stands.
+        A buyer's turn is answered by `as_buyer`. Raises SlackApiError when the DM cannot
+        be sent.
+        """
+        if await self.is_buyer(client, inbound):
+            return await self.as_buyer(client, inbound, replay, send.get("trigger_id"))
+        if inbound.raw.get("shared") and inbound.raw.get("name") != "settings" and respond:
+            await respond(text=ON_IT, response_type="ephemeral")  # acked plainly: maybe a buyer
+        prepared = await self.prepare(client, inbound, respond)
+        if prepared is None:
+            self._answered(inbound)
+            return None
+        fields, rewrite, rename = prepared
+        outcome = await self.turn(
+            client, inbound.team_id, inbound.user_id, event_id=inbound.key, **fields
+        )
+        if outcome.duplicate and not replay:
+            return outcome  # the first delivery is answering it
+        try:
+            if outcome.duplicate:
+                outcome = await self.turn(
+                    client,
+                    inbound.team_id,
+                    inbound.user_id,
+                    command="review",
+                    event_id=f"{inbound.key}:replayed",
+                )
+            if not outcome.duplicate:
+                await self.tell_others(inbound.team_id, outcome, rename)
+                await self.publish_shares(client, inbound.team_id, outcome)
+                if applied is not None and not replay:
+                    await applied()
+                await self.after(
+                    client,
+                    inbound.team_id,
+                    inbound.user_id,
+                    outcome,
+                    channel=inbound.channel,
+                    rewrite=rewrite or None,
+                    **send,
+                )
+                if outcome.digest_channel:
+                    await self.check_channel(
+                        client, inbound.team_id, inbound.user_id, outcome.digest_channel
+                    )
+        finally:  # answered, or failed in a way the log and the user were told about
+            self._answered(inbound)
+        return outcome
+
+    def _answered(self, inbound: Inbound) -> None:
+        if self.inbox is not None and inbound.key:
+            self.inbox.answered(inbound.key)
+
+    async def replay(self) -> int:
+        """Answer what a killed process acknowledged and never answered; returns how many."""
+        if self.inbox is None:
+            return 0
+        pending = self.inbox.unanswered()
+        self.inbox.compact()
+        for key, data in pending:
+            log.info("answering %s, acknowledged before a restart", key)
+            try:
+                inbound = Inbound.from_dict(data)
+                client = await self.client_for(inbound.team_id)
+                await self.answer(client, inbound, replay=True)
+            except Exception:
+                log.exception("could not answer %s after the restart", key)
+        return len(pending)
 
     # --- sending ----------------------------------------------------------------------
 
@@ -603,159 +816,108 @@ class SlackFrontend:
             return
         name, args = turns.parse_command(body.get("text", ""))
         in_dm = body.get("channel_id") == self.dm_channels.get((team_id, user_id))
-        channel = None if in_dm else body.get("channel_id") or None
-        if body.get("is_ext_shared_channel") and await self.is_external(
-            client, team_id, user_id, body.get("user_team_id")
-        ):
-            await ack()
-            await self.after_ack(context)
-            await self.as_buyer(client, team_id, user_id, channel, command=name, args=args)
-            return
-        if name == "settings" or in_dm:
+        key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
+        raw = {"name": name, "args": args}
+        if body.get("is_ext_shared_channel"):  # maybe a buyer: users.info says, after the ack
+            raw.update(shared="1", user_team=str(body.get("user_team_id") or ""))
+        conversation = None if in_dm else body.get("channel_id") or None
+        inbound = Inbound(team_id, user_id, "command", raw, key, conversation=conversation)
+        self.received(inbound)
+        if name == "settings" or in_dm or raw.get("shared"):
             await ack()
         else:
-            await ack(text="On it: I've sent you a direct message.", response_type="ephemeral")
-        await self.after_ack(context)
-        rewrite: dict[str, str] = {}
-        rename: dict[str, str] = {}
-        plain, mentions = await self.decode(client, team_id, args)
-        if name == "digest":
-            channel = turns.digest_channel(args)
-            words = plain.split()
-            if channel is not None:
-                plain = channel
-                rewrite, rename = {channel: f"<#{channel}>"}, turns.channel_names(args)
-            elif words and words[0].lower() in STOP_WORDS:
-                plain = "off"
-            elif words:
-                await respond(text=DIGEST_HINT, response_type="ephemeral")
-                return
-        key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
-        outcome = await self.turn(
-            client,
-            team_id,
-            user_id,
-            command=name,
-            args=plain,
-            event_id=key,
-            mentions=mentions,
-            channel=channel,
-        )
-        if outcome.duplicate:
-            return
-        await self.tell_others(team_id, outcome, rename)
-        await self.publish_shares(client, team_id, outcome)
-        try:
-            await self.after(
-                client,
-                team_id,
-                user_id,
-                outcome,
-                trigger_id=body.get("trigger_id"),
-                rewrite=rewrite,
-            )
-        except SlackApiError as exc:
-            error = exc.response.get("error") if exc.response else str(exc)
-            log.error("could not DM %s/%s: %s", team_id, user_id, error)
-            await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
-            return
-        if outcome.digest_channel:
-            await self.check_channel(client, team_id, user_id, outcome.digest_channel)
+            await ack(text=ON_IT, response_type="ephemeral")
 
-    async def on_message(
-        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: Any
-    ) -> None:
-        """A rep's typed answer in the bot's DM; everything else (channels, bots, edits) is ignored."""
-        if (
-            event.get("channel_type") != "im"
-            or event.get("subtype")
-            or event.get("bot_id")
-            or not event.get("user")
-            or event.get("user") == context.get("bot_user_id")
-        ):
+        async def in_the_dm() -> None:
+            await self.after_ack(context)
+            try:
+                await self.answer(
+                    client, inbound, respond=respond, trigger_id=body.get("trigger_id")
+                )
+            except SlackApiError as exc:
+                error = exc.response.get("error") if exc.response else str(exc)
+                log.error("could not DM %s/%s: %s", team_id, user_id, error)
+                await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
+
+        self.later(in_the_dm())
+
+    async def on_message(self, body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+        """A rep's typed answer in the bot's DM; everything else (channels, bots, edits) is ignored.
+
+        Written down before this returns, which is before bolt acks the event."""
+        inbound = dm_answer(body, context.get("bot_user_id"))
+        if inbound is None:
             return
-        team_id = body.get("team_id") or event.get("team") or ""
-        user_id = event["user"]
-        if not team_id:
-            return
-        self.dm_channels[(team_id, user_id)] = event.get("channel", "")
-        await self.after_ack(context)
-        key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
-        raw = str(event.get("text") or "")
-        plain, mentions = await self.decode(client, team_id, raw)
-        fields: dict[str, Any] = {"text": plain}
-        channel = turns.digest_channel(raw) if plain.lower().startswith("digest ") else None
-        if channel:  # typed "digest #sales" in the DM: the channel id, not its name
-            fields = {"command": "digest", "args": channel}
-        if event.get("user_team") and event.get("user_team") != team_id:
-            fields["external"] = True  # a Slack Connect user writing to us: a buyer
-        outcome = await self.turn(
-            client, team_id, user_id, event_id=key, mentions=mentions, **fields
-        )
-        if not outcome.duplicate:
-            rename = turns.channel_names(raw)
-            await self.tell_others(team_id, outcome, rename)
-            await self.publish_shares(client, team_id, outcome)
-            await self.after(
-                client,
-                team_id,
-                user_id,
-                outcome,
-                channel=event.get("channel"),
-                rewrite={channel: f"<#{channel}>"} if channel else None,
-            )
-            if outcome.digest_channel:
-                await self.check_channel(client, team_id, user_id, outcome.digest_channel)
+        self.received(inbound)
+        self.dm_channels[(inbound.team_id, inbound.user_id)] = inbound.channel or ""
+
+        async def answer() -> None:
+            await self.after_ack(context)
+            await self.answer(client, inbound)
+
+        self.later(answer())
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
     ) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        await self.publish_home(client, body.get("team_id", ""), event["user"])
+        self.later(self.publish_home(client, body.get("team_id", ""), event["user"]))
 
     async def on_action(
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
     ) -> None:
         """A click on a button or a date picker: one turn, then the clicked block is retired."""
-        await ack()
-        await self.after_ack(context)
         actions = body.get("actions") or []
         user_id = (body.get("user") or {}).get("id")
         team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
-        if not actions or not user_id or not team_id:
-            return
-        action = actions[0]
-        value = turns.action_value(action)
+        action = actions[0] if actions else {}
+        value = turns.action_value(action) if action and user_id and team_id else None
         if value is None:
+            await ack()
             return
         container = body.get("container") or {}
-        message = body.get("message") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        if turns.from_outside(body, team_id):
-            key = turns.action_key(body, action)
-            trigger = body.get("trigger_id")
-            await self.as_buyer(
-                client, team_id, user_id, channel, trigger, value=value, event_id=key
-            )
-            return
-        outcome = await self.turn(
-            client, team_id, user_id, value=value, event_id=turns.action_key(body, action)
+        outside = turns.from_outside(body, team_id)
+        # ours on a shared plan ("buyer:" buttons) are answered in the DM, never in the channel
+        in_message = container.get("type") == "message" and not value.startswith("buyer:")
+        inbound = Inbound(
+            team_id,
+            user_id,
+            "click",
+            {"value": value},
+            turns.action_key(body, action),
+            channel=channel if in_message and not outside else None,
+            conversation=channel if outside else None,
+            external=outside,
         )
-        if outcome.duplicate:
-            return
-        await self.tell_others(team_id, outcome, {})
-        await self.publish_shares(client, team_id, outcome)
-        if value.startswith("buyer:"):  # our own people on a shared plan: answer in the DM
-            await self.after(client, team_id, user_id, outcome)
-            return
+        self.received(inbound)
+        await ack()
+        self.later(self._after_click(client, body, context, inbound, action, value))
+
+    async def _after_click(
+        self,
+        client: AsyncWebClient,
+        body: dict[str, Any],
+        context: Any,
+        inbound: Inbound,
+        action: dict[str, Any],
+        value: str,
+    ) -> None:
+        await self.after_ack(context)
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = inbound.channel
         opens_form = value.endswith(":edit") or value.startswith(("close:", "proposal:", "export:"))
-        if (
-            container.get("type") == "message"
-            and message.get("blocks")
-            and channel
-            and not opens_form
-        ):
+
+        async def retire_clicked() -> None:
+            if (
+                container.get("type") != "message"
+                or not message.get("blocks")
+                or not channel
+                or opens_form
+            ):
+                return
             try:
                 await client.chat_update(
                     channel=channel,
@@ -769,19 +931,17 @@ class SlackFrontend:
                 )
             except SlackApiError as exc:
                 log.warning("chat.update failed: %s", exc.response.get("error"))
-        await self.after(
-            client,
-            team_id,
-            user_id,
-            outcome,
-            channel=channel if container.get("type") == "message" else None,
-            trigger_id=body.get("trigger_id"),
+
+        outcome = await self.answer(
+            client, inbound, applied=retire_clicked, trigger_id=body.get("trigger_id")
         )
+        if outcome is None or outcome.duplicate:
+            return
         if container.get("type") == "view" and not outcome.review_finished:
-            await self.publish_home(client, team_id, user_id)
+            await self.publish_home(client, inbound.team_id, inbound.user_id)
 
     async def on_settings_submit(
-        self, ack: Any, body: dict[str, Any], client: AsyncWebClient
+        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
     ) -> None:
         """Submits a modal (settings, a step's edit, a deal's close); a field the engine
         rejects is shown in the modal itself. `private_metadata` names the form."""
@@ -793,13 +953,19 @@ class SlackFrontend:
             return
         values = turns.form_values(view)
         form_id = str(view.get("private_metadata") or "settings")[:300]
-        if turns.from_outside(body, team_id):
-            await ack()
+        if turns.from_outside(body, team_id):  # a buyer's proposal: journaled, acked, answered
             channel = form_id.split(":", 4)[-1] if form_id.startswith("buyer:") else None
+            raw = {"form_id": form_id, "values": json.dumps(values)}
             key = turns.view_key(view, values)
-            await self.as_buyer(
-                client, team_id, user_id, channel, form=values, form_id=form_id, event_id=key
-            )
+            inbound = Inbound(team_id, user_id, "form", raw, key, None, channel, external=True)
+            self.received(inbound)
+            await ack()
+
+            async def answer() -> None:
+                await self.after_ack(context)
+                await self.answer(client, inbound)
+
+            self.later(answer())
             return
         outcome = await self.turn(
             client,
@@ -818,6 +984,26 @@ class SlackFrontend:
             await self.tell_others(team_id, outcome, {})
             await self.publish_shares(client, team_id, outcome)
             await self.after(client, team_id, user_id, outcome)
+
+
+def dm_answer(body: dict[str, Any], bot_user_id: str | None) -> Inbound | None:
+    """A rep's typed line in the bot's DM as a turn; None for channels, bots, edits, our own."""
+    event = body.get("event") or {}
+    user_id = event.get("user")
+    team_id = body.get("team_id") or event.get("team") or ""
+    if (
+        event.get("channel_type") != "im"
+        or event.get("subtype")
+        or event.get("bot_id")
+        or not user_id
+        or not isinstance(user_id, str)
+        or user_id == bot_user_id
+        or not team_id
+    ):
+        return None
+    key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
+    raw = {"text": str(event.get("text") or ""), "user_team": str(event.get("user_team") or "")}
+    return Inbound(team_id, user_id, "message", raw, key, channel=event.get("channel"))
 
 
 def _renamed(text: str, rename: dict[str, str]) -> str:

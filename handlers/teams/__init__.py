@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import jwt
@@ -21,15 +22,34 @@ ADAPTER = web.AppKey("teams_adapter", object)
 DELIVERY = web.AppKey("teams_delivery", TeamsDelivery)
 
 
-async def has_service_url(request: web.Request) -> bool:
-    """Whether the body is a JSON object with an http(s) `serviceUrl` (aiohttp keeps the body,
-    so the adapter reads it again)."""
+def activity_problem(body: str) -> str | None:
+    """What makes `body` no Activity the Bot Framework would send, or None if it may be one.
+
+    The SDK deserializes whatever it is given and fails later, deep in a turn (a null
+    body, a `from` that is a number, nesting deeper than the JSON parser's recursion
+    limit), which ended in 500s. The Bot Framework's activity schema makes `type`,
+    `serviceUrl`, `conversation.id` and `from.id` strings on every activity it sends to a
+    bot (https://github.com/microsoft/botframework-sdk/blob/main/specs/botframework-activity/botframework-activity.md).
+    """
     try:
-        body = await request.json()
-    except ValueError:
-        return True  # not JSON: the adapter answers that with its own 400
-    url = body.get("serviceUrl") if isinstance(body, dict) else None
-    return isinstance(url, str) and url.startswith(("https://", "http://"))
+        activity = json.loads(body)
+    except (ValueError, RecursionError):
+        return "not JSON (or nested too deep)"
+    if not isinstance(activity, dict):
+        return "not a JSON object"
+    if not isinstance(activity.get("type"), str) or not activity["type"]:
+        return "no type"
+    url = activity.get("serviceUrl")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        # Without one the SDK would call the public Bot Framework for 30 seconds, then 500.
+        return "no http(s) serviceUrl"
+    for field in ("conversation", "from", "recipient"):
+        account = activity.get(field)
+        if field == "recipient" and account is None:
+            continue
+        if not isinstance(account, dict) or not isinstance(account.get("id"), str):
+            return f"no {field}.id"
+    return None
 
 
 def mount(
@@ -54,9 +74,10 @@ def mount(
             return web.Response(status=401, text="Bot Framework token required.")
         if request.content_type != "application/json":
             return web.Response(status=415, text="Expected an Activity as application/json.")
-        if not await has_service_url(request):
-            # Without it the SDK would call the public Bot Framework for 30 seconds, then 500.
-            return web.Response(status=400, text="An Activity needs its serviceUrl.")
+        problem = activity_problem(await request.text())
+        if problem:
+            log.warning("Teams: refused an activity from %s: %s", request.remote, problem)
+            return web.Response(status=400, text=f"Not a Bot Framework Activity: {problem}.")
         try:
             response = await adapter.process(request, bot)
         except jwt.PyJWTError as exc:  # forged, expired or mis-signed token: the SDK lets it out

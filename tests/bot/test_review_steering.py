@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlmodel import select
 
 from bot.engine import Coach
@@ -71,3 +72,22 @@ def test_a_rep_in_london_writes_the_day_first(coach: Coach, db: Database) -> Non
     start(chat)
     chat.say("Their CFO signs the order form by 3/12")
     assert steps(db)[0][2] == dt.date(2026, 12, 3)
+
+
+
+@pytest.mark.parametrize("word", ["skip", "that's all", "looks good"])
+def test_control_words_at_a_step_question_skip_it_and_keep_no_context(
+    coach: Coach, db: Database, word: str
+) -> None:
+    """'skip', "that's all", 'looks good' at the customer/us step mean "no step here", not history."""
+    chat = Chat(coach)
+    start(chat)
+    out = chat.say(word)
+    assert "kept it as context" not in out and "Skipped: no customer step" in out
+    assert chat.stage == "us_next"
+    out = chat.say(word)
+    assert "kept it as context" not in out and "Skipped: no step of ours" in out
+    assert chat.stage == "more"
+    assert steps(db) == []
+    with db.session() as s:
+        assert word not in s.exec(select(Review)).one().context.lower()

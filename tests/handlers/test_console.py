@@ -156,3 +156,25 @@ def test_eof_with_no_input_says_goodbye(tmp_path: Path) -> None:
 )
 def test_numbers_and_labels_pick_choices(line: str, expected: str | None) -> None:
     assert pick(line, (Choice("First", "a"), Choice("Second", "b"))) == expected
+
+
+def test_goodbye_repeats_the_command_that_was_run(tmp_path: Path) -> None:
+    """Resuming needs the same --db and --user, so the hint gives the whole command back."""
+    db = tmp_path / "my reviews.db"
+    run = dealcoach("chat", "--user", "alice", db=db, now=T0, stdin="Acme Corp - 2027 renewal\n")
+    expected = (
+        f"`dealcoach --db 'sqlite:///{db}' --now {T0.isoformat()} chat --user alice` "
+        "to pick up where you left off"
+    )
+    assert expected in run.stdout, run.stdout
+
+
+def test_make_clean_keeps_the_reviews(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "Makefile").write_text((root / "Makefile").read_text())
+    (tmp_path / "dealcoach.db").write_text("every review so far")
+    (tmp_path / ".venv").mkdir()
+    run = subprocess.run(["make", "clean"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert not (tmp_path / ".venv").exists()
+    assert (tmp_path / "dealcoach.db").read_text() == "every review so far"

@@ -12,14 +12,6 @@ from tests.handlers.slack.slack_fake import FakeSlack, Harness, slack_settings
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    f = FakeSlack()
-    await f.start()
-    yield f
-    await f.stop()
-
-
-@pytest.fixture
 async def h(fake: FakeSlack, db: Database, coach: Coach) -> AsyncIterator[Harness]:
     harness = Harness(fake, db, coach, slack_settings(fake))
     await harness.start()

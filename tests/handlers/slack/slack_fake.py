@@ -25,6 +25,7 @@ from bot.engine import Coach
 from config import Settings
 from handlers.web import build_app
 from storage.db import Database
+from storage.inbox import Inbox
 from tests.handlers.slack.slack_limits import message_error, view_error
 
 SECRET = "test-signing-secret"
@@ -67,9 +68,12 @@ class FakeSlack:
     #: Socket Mode: envelopes to push once a client connects, and the acks it sent back.
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    #: method -> calls that arrived while it was held (see `hold`)
+    held: dict[str, int] = field(default_factory=dict)
     url: str = ""
     #: files.getUploadURLExternal ids -> the bytes POSTed to their upload URL.
     uploads: dict[str, bytes] = field(default_factory=dict)
+    _release: asyncio.Event = field(default_factory=asyncio.Event)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
@@ -106,6 +110,16 @@ class FakeSlack:
         self.failures.setdefault(method, []).append(
             Failure(status, error, retry_after, times, after_taking, after)
         )
+
+    def hold(self, *methods: str) -> None:
+        """Calls of these methods hang unanswered and unrecorded (as if they never reached
+        Slack) until `release()`, so a test can kill the server while they wait."""
+        self._release.clear()
+        self.held.update({m: 0 for m in methods})
+
+    def release(self) -> None:
+        self.held.clear()
+        self._release.set()
 
     def person(
         self,
@@ -174,6 +188,10 @@ class FakeSlack:
 
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if method in self.held:
+            self.held[method] += 1
+            await self._release.wait()
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=500)
         args: dict[str, Any] = dict(request.query)
         body = await request.read()
         if body:
@@ -523,9 +541,11 @@ class Harness:
     runner: web.AppRunner | None = None
     app: web.Application | None = None
     slack: SlackClient | None = None
+    #: the journal of acked turns (storage/inbox.py), replayed when the app starts
+    inbox: Inbox | None = None
 
     async def start(self) -> None:
-        self.app = build_app(self.settings, self.db, self.coach)
+        self.app = build_app(self.settings, self.db, self.coach, self.inbox)
         self.runner = web.AppRunner(self.app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)

@@ -5,12 +5,14 @@ for another, the rep accepts in the DM; crafted payloads from the buyer change n
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import select
 
 from bot.engine import Coach
 from bot.messages import UserRef
+from storage.inbox import Inbox
 from storage.models import BuyerAction, PlanStep
 from tests.handlers.slack.slack_fake import TEAM, Harness, button
 from tests.handlers.slack.test_slack_review import blocks_text, click, say
@@ -286,3 +288,42 @@ async def test_a_failed_update_of_the_shared_post_is_tried_again(h: Harness) -> 
     await say(h, "list")
     await h.fake.settle()
     assert len([c for c in h.fake.to("chat.update") if c["channel"] == CHANNEL]) == 2
+
+
+async def test_buyer_turns_are_journaled_and_answered_after_a_restart(
+    h: Harness, tmp_path: Path
+) -> None:
+    """A buyer's click and modal are written down before the ack like the rep's turns; one
+    acked and never answered (the server was killed) is answered when the app starts."""
+    assert h.slack
+    await h.stop()
+    h.inbox = Inbox(tmp_path / "inbox.jsonl")
+    await h.start()
+    await review_two_customer_steps(h)
+    await share(h)
+    await click_step(h, "Their CFO", "Confirm")
+    await click_step(h, "pilot sign-off", "Propose another date")
+    await submit_buyer_date(h, "2026-12-16")
+    assert h.inbox.unanswered() == []
+    journal = [json.loads(line) for line in h.inbox.path.read_text().splitlines()]
+    buyers = [e["turn"] for e in journal if "turn" in e and e["turn"]["external"]]
+    assert [t["kind"] for t in buyers] == ["click", "click", "form"]
+    assert {t["conversation"] for t in buyers} == {CHANNEL}
+
+    # what a server killed after the ack of a second confirm would leave unanswered
+    confirm = buyers[0]
+    pilot = next(s for d, s in step_rows(h).items() if "pilot sign-off" in d)
+    value = confirm["raw"]["value"].rsplit(":", 2)[0] + f":{pilot.id}:confirm"
+    killed = dict(confirm, raw={"value": value}, key="slack:act:killed")
+    h.inbox.received("slack:act:killed", killed, h.coach.clock())
+    n = len(h.fake.to("chat.postEphemeral"))
+    await h.restart()
+    await h.fake.wait_for("chat.postEphemeral", n + 1)
+    await h.fake.settle()
+    assert next(s for d, s in step_rows(h).items() if "pilot sign-off" in d).confirmed_by == (
+        "Maria"
+    )
+    assert h.fake.to("chat.postEphemeral")[-1]["user"] == BUYER
+    assert "2 of 2 customer steps confirmed by Acme" in blocks_text(latest_shared(h))
+    assert h.inbox.unanswered() == []
+    h.inbox.close()

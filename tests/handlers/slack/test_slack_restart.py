@@ -1,0 +1,156 @@
+"""`kill -9` between Slack's ack and our answer: after a restart the answer comes, once.
+
+The real `dealcoach serve` runs as a subprocess against the fake Slack. The fake holds a
+Web API method unanswered (as if the call never reached Slack), so the test can kill the
+server at a known point: before the turn ran (users.info held) or after it was saved
+but before its reply left (chat.postMessage held).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import ClientResponse
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import Deal
+from tests.handlers.slack.slack_fake import SECRET, FakeSlack, SlackClient
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """`dealcoach serve` in a subprocess that the test can kill -9 and start again."""
+
+    def __init__(self, fake: FakeSlack, db_path: Path, log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_API_URL": f"{fake.url}/api/",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "SCHEDULE_EVERY_MINUTES": "600",
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> None:
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(ROOT / "app.py"), "serve"],
+                env=self.env,
+                cwd=self.log.parent,
+                stdout=out,
+                stderr=out,
+            )
+        deadline = time.monotonic() + 60
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline:
+                try:
+                    async with http.get(f"http://127.0.0.1:{self.port}/healthz") as r:
+                        if r.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.1)
+        raise AssertionError(f"serve did not start:\n{self.log.read_text()}")
+
+    def kill(self) -> None:
+        assert self.proc
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def served(fake: FakeSlack, tmp_path: Path) -> Iterator[Served]:
+    s = Served(fake, tmp_path / "coach.db", tmp_path / "serve.log")
+    yield s
+    s.stop()
+
+
+async def until(check: object, what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError(what)
+        await asyncio.sleep(0.02)
+
+
+def dm_texts(fake: FakeSlack, user: str) -> list[str]:
+    return [
+        str(m.get("text")) + str(m.get("blocks"))
+        for m in fake.to("chat.postMessage")
+        if m.get("channel") == f"D{user}"
+    ]
+
+
+async def test_acked_turns_are_answered_once_after_kill_9(
+    fake: FakeSlack, served: Served, tmp_path: Path
+) -> None:
+    await served.start()
+    slack = SlackClient(f"http://127.0.0.1:{served.port}", fake)
+    try:
+
+        async def killed_while_waiting_for(method: str, acked: Awaitable[ClientResponse]) -> None:
+            """Send a request, kill -9 the server while `method` hangs, start it again."""
+            fake.hold(method)
+            assert (await acked).status == 200
+            await until(lambda: fake.held[method], f"{method} was never called")
+            served.kill()
+            fake.release()
+            await served.start()
+
+        # 1. Killed before the turn ran: /dealreview acked, users.info never answered.
+        await killed_while_waiting_for("users.info", slack.command("", user="U1"))
+        await until(lambda: dm_texts(fake, "U1"), "the acked /dealreview was never answered")
+        await fake.settle(0.5)
+        assert len(dm_texts(fake, "U1")) == 1 and "Which deal shall we review" in dm_texts(
+            fake, "U1"
+        )[0]
+
+        # 2. Killed after the answer was saved, before the reply reached Slack.
+        await killed_while_waiting_for(
+            "chat.postMessage", slack.dm("Acme Corp - 2027 renewal", user="U1")
+        )
+        await until(lambda: len(dm_texts(fake, "U1")) > 1, "the acked answer was never answered")
+        await fake.settle(0.5)
+        replies = dm_texts(fake, "U1")[1:]
+        assert sum("When must *Acme Corp* make their decision" in r for r in replies) == 1, replies
+        db = Database(served.env["DATABASE_URL"])
+        assert db.run(lambda s: [d.title for d in s.exec(select(Deal))]) == [
+            "Acme Corp — 2027 renewal"
+        ]
+        db.dispose()
+
+        # 3. A clean restart with nothing pending says nothing.
+        served.stop()
+        posted = len(fake.to("chat.postMessage"))
+        await served.start()
+        await fake.settle(0.5)
+        assert len(fake.to("chat.postMessage")) == posted
+    finally:
+        await slack.close()
