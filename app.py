@@ -23,12 +23,14 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from bot import exports
 from bot.engine import Clock, Coach
 from bot.messages import Mention, Turn, UserRef
-from config import Settings
+from config import Settings, configured_process, read_process_file
 from handlers.console import Console, print_replies, terminal_safe
+from process.sales_process import default_text, describe, process_from
 from storage.db import Database, DatabaseSettingError, schema_is_current
 from storage.inbox import Inbox
 
@@ -173,6 +175,17 @@ def parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print what would go to whom; write and send nothing"
     )
 
+    proc = sub.add_parser("process", help="the sales process: check, show or load a process file")
+    psub = proc.add_subparsers(dest="process_command", metavar="ACTION", required=True)
+    check = psub.add_parser("check", help="validate a process file; errors name their line")
+    check.add_argument("file")
+    show = psub.add_parser("show", help="print the process in force")
+    show.add_argument("--workspace", default=CONSOLE_WORKSPACE, help="whose (default: the terminal's)")
+    show.add_argument("--yaml", action="store_true", help="print the file itself")
+    load = psub.add_parser("load", help="validate a process file and make it a workspace's own")
+    load.add_argument("file")
+    load.add_argument("--workspace", default=CONSOLE_WORKSPACE, help="e.g. slack:T0123 (default: the terminal's)")
+
     dig = sub.add_parser("digest", parents=[when], help="the manager digest")
     dig.add_argument("--preview", action="store_true", help="print it here instead of posting it")
     dig.add_argument("--team", help="only this team (default: every team)")
@@ -237,6 +250,51 @@ def teams_package(settings: Settings, args: argparse.Namespace) -> int:
     with open(args.out, "wb") as f:
         f.write(data)
     print(f"Wrote {args.out}: upload it in Teams (Apps > Manage your apps > Upload an app).")
+    return 0
+
+
+def process_check(path: str) -> int:
+    """`dealcoach process check FILE`: 0 and a one-line summary, or 2 and each problem."""
+    _, process, problems = read_process_file(path)
+    if process is None:
+        print("\n".join(problems), file=sys.stderr)
+        return 2
+    steps = sum(len(s.customer_steps) + len(s.our_steps) for s in process.stages)
+    print(f"{path}: OK: “{process.name}”, {len(process.stages)} stages, {steps} typical steps")
+    return 0
+
+
+def process_command(settings: Settings, db: Database, clock: Clock, args: argparse.Namespace) -> int:
+    """`dealcoach process show|load`: the process in force for a workspace, or load its own."""
+    from storage import crud
+
+    if args.process_command == "load":
+        text, process, problems = read_process_file(args.file)
+        if process is None:
+            print("\n".join(problems), file=sys.stderr)
+            print("Nothing was loaded.", file=sys.stderr)
+            return 2
+
+        def save(session: Session) -> None:
+            crud.save_workspace_process(session, args.workspace, process.name, text, clock())
+
+        db.run(save)
+        print(f"Loaded “{process.name}” for {args.workspace}: its reviews suggest from it now.")
+        return 0
+    own = db.run(lambda session: crud.workspace_process_text(session, args.workspace))
+    text = own or configured_process(settings)
+    where = (
+        f"loaded for {args.workspace}"
+        if own
+        else f"from SALES_PROCESS ({settings.sales_process})"
+        if text
+        else "the default that ships with dealcoach"
+    )
+    if args.yaml:
+        print(text or default_text(), end="")
+        return 0
+    print(f"In force for {args.workspace}: {where}\n")
+    print(describe(process_from(text)))
     return 0
 
 
@@ -414,10 +472,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "teams-package":
         return teams_package(settings, args)
+    if args.command == "process" and args.process_command == "check":
+        return process_check(args.file)
     db = build_database(settings)
     clock = make_clock(parse_now(args.now or settings.dealcoach_now))
+    if args.command == "process":
+        return process_command(settings, db, clock, args)
     coach = Coach(
-        db, clock=clock, default_timezone=settings.default_timezone, admins=settings.admin_ids
+        db,
+        clock=clock,
+        default_timezone=settings.default_timezone,
+        sales_process=configured_process(settings),
+        admins=settings.admin_ids,
     )
     if args.command == "chat":
         again = shlex.join(["dealcoach", *(sys.argv[1:] if argv is None else argv)])

@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from process.sales_process import ProcessFileError, SalesProcess, parse_process
+
 DEFAULT_DB = f"sqlite:///{Path.cwd() / 'dealcoach.db'}"
 
 
@@ -26,6 +28,12 @@ class Settings(BaseSettings):
         default=None,
         description="pretend it is this ISO moment (time runs on from it), like --now: "
         "for trying the product at another instant, never in production",
+    )
+
+    sales_process: Path | None = Field(
+        default=None,
+        description="a sales process YAML file (see `dealcoach process show`) for workspaces "
+        "that have not loaded their own; default: the one that ships (process/default_process.yaml)",
     )
 
     # HTTP server (`dealcoach serve`)
@@ -105,3 +113,25 @@ class Settings(BaseSettings):
     @property
     def slack_oauth_enabled(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret)
+
+
+def read_process_file(path: str) -> tuple[str, SalesProcess | None, list[str]]:
+    """A process file's text, the process it holds, and its problems ('PATH:line N: what')."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return "", None, [f"{path}: cannot read it: {e}"]
+    try:
+        return text, parse_process(text), []
+    except ProcessFileError as e:
+        return text, None, [f"{path}:{p.removeprefix('line ')}" for p in e.problems]
+
+
+def configured_process(settings: Settings) -> str | None:
+    """The YAML of the SALES_PROCESS file, validated; None when unset (the default applies)."""
+    if settings.sales_process is None:
+        return None
+    text, process, problems = read_process_file(str(settings.sales_process))
+    if process is None:
+        raise SystemExit("SALES_PROCESS is not a usable process file:\n" + "\n".join(problems))
+    return text

@@ -61,12 +61,27 @@ class Coach:
         clock: Clock,
         default_timezone: str = "UTC",
         admins: frozenset[str] = frozenset(),
+        sales_process: str | None = None,
     ) -> None:
+        """`sales_process` is the YAML of the configured process (SALES_PROCESS), already
+        validated; None means the default. A workspace that loaded its own uses that."""
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone
         #: The ADMINS setting: platform user ids (or "<workspace>:<id>") who may manage digests.
         self.admins = admins
+        self.sales_process = sales_process
+
+    def _dialog(self, session: Session, user: User, state: ReviewState, now: dt.datetime) -> Dialog:
+        return Dialog(
+            session,
+            user,
+            state,
+            now,
+            self.default_timezone,
+            self.admins,
+            sales_process=self.sales_process,
+        )
 
     def handle(self, turn: Turn) -> Outcome:
         """Apply one turn and return what to say. Never raises for bad input or a down database."""
@@ -122,14 +137,7 @@ class Coach:
             return share.buyer_turn(session, turn, now, self.default_timezone)
         user = known(session, who, now)
         conv = crud.load_conversation(session, user, now)
-        dialog = Dialog(
-            session,
-            user,
-            ReviewState.from_dict(conv.state),
-            now,
-            self.default_timezone,
-            self.admins,
-        )
+        dialog = self._dialog(session, user, ReviewState.from_dict(conv.state), now)
         replies = dialog.run(turn)
         crud.save_conversation(session, conv, dialog.state.to_dict(), now)
         return Outcome(
@@ -149,7 +157,7 @@ class Coach:
         def work(session: Session) -> DealList:
             now = self.clock()
             user = known(session, who, now)
-            return Dialog(session, user, ReviewState(), now, self.default_timezone).deal_list()
+            return self._dialog(session, user, ReviewState(), now).deal_list()
 
         return self._run(work)
 
@@ -170,7 +178,7 @@ class Coach:
         def work(session: Session) -> list[Reply]:
             now = self.clock()
             user = known(session, who, now)
-            dialog = Dialog(session, user, ReviewState(), now, self.default_timezone)
+            dialog = self._dialog(session, user, ReviewState(), now)
             dialog.show_plan(deal_text)
             return dialog.out
 
@@ -185,13 +193,13 @@ class Coach:
             user = crud.ensure_user(
                 session, who.workspace_id, who.user_id, now, who.display_name, who.timezone
             )
-            dialog = Dialog(session, user, ReviewState(), now, self.default_timezone)
+            dialog = self._dialog(session, user, ReviewState(), now)
             deals = (
                 crud.find_deal(session, user, deal_text, include_closed=True)
                 if deal_text
                 else crud.open_deals(session, user)
             )
-            return views.deal_records(session, deals, dialog.today, dialog.tz)
+            return views.deal_records(session, deals, dialog.today, dialog.tz, dialog.process)
 
         return self._run(work)
 

@@ -182,6 +182,10 @@ class PlanCard:
     today: dt.date | None = None
     #: "2 of 4 customer steps confirmed by Acme" once the plan was shared, else "".
     confirmed: str = ""
+    #: The deal's stage in the sales process (its name), and the work-back check's reason
+    #: when the plan cannot make its decision date (also among the health reasons).
+    stage: str | None = None
+    cannot_make: str = ""
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,23 @@ def digest(d: Digest) -> list[Reply]:
                 ),
             )
         )
+    if d.cannot_make:
+        out.append(
+            Section(
+                "Plans that can't make their decision date",
+                tuple(f"• *{dd.title}* ({rep}): {dd.cannot_make}" for rep, dd in d.cannot_make[:MAX_LINES]),
+            )
+        )
+    if d.stuck:
+        out.append(
+            Section(
+                "Stuck in a stage for 3+ weeks",
+                tuple(
+                    f"• *{dd.title}* ({rep}) · {dd.stage}, {dd.stage_days} days"
+                    for rep, dd in d.stuck[:MAX_LINES]
+                ),
+            )
+        )
     done_by: dict[int, int] = {}
     for c in done:
         done_by[c.rep_id] = done_by.get(c.rep_id, 0) + 1
@@ -207,8 +224,9 @@ def digest(d: Digest) -> list[Reply]:
                 if dd.next_customer
                 else "no customer step"
             )
+            stage = f" · {dd.stage}" if dd.stage else ""
             lines.append(
-                f"• *{dd.title}* · decision {fmt_date(dd.decision_date, d.today)} · "
+                f"• *{dd.title}*{stage} · decision {fmt_date(dd.decision_date, d.today)} · "
                 f"{dd.health.score}/100 {dd.health.label} · {nxt}"
             )
             detail = list(dd.health.reasons[:3])

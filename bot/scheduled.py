@@ -20,6 +20,7 @@ from sqlmodel import Session
 from bot import notices
 from bot.messages import Reply
 from process import cadence as c
+from process.sales_process import process_from
 from storage import schedule as q
 from storage.models import Team
 from storage.outbox import NewMessage
@@ -243,6 +244,7 @@ def _build_digest(
         since.astimezone(tz).date(),
         [x for x in data.changes if x.rep_id in owners],
         data.answer_counts,
+        process=process_from(data.process_text or cad.sales_process),
     )
     return notices.digest_posts(d), f"{len(d.reps)} reps, {sum(len(r.deals) for r in d.reps)} deals"
 

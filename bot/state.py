@@ -37,6 +37,14 @@ class ReviewState:
     steps_added: int = 0
     #: A new decision date waiting for its reason (ISO).
     new_decision: str | None = None
+    #: Steps from the sales process offered to a stuck rep (text, side, lead_days, meets), and
+    #: the step questions they were offered at in this review (offered once per question).
+    offered: list[dict[str, Any]] = field(default_factory=list)
+    offered_for: list[str] = field(default_factory=list)
+    #: The deal's stage was asked in this review (asked once; "not sure" is an answer).
+    stage_asked: bool = False
+    #: The kind of indecision picked at the risk question, whose de-risking step is offered.
+    indecision: str | None = None
     #: The questions asked in this review, in order (sub-questions of a step left out), so
     #: `back` can return to the previous one.
     trail: list[str] = field(default_factory=list)

@@ -12,7 +12,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.messages import Choice, DealLine, DealList, PlanCard, StepView
-from process.plan import assess
+from process.sales_process import SalesProcess
+from process.workback import assess_with
 from storage import crud
 from storage.models import Deal, PlanStep, User
 
@@ -37,6 +38,7 @@ def plan_card(
     tz: dt.tzinfo,
     context: str = "",
     steps: list[PlanStep] | None = None,
+    process: SalesProcess | None = None,
 ) -> PlanCard:
     """A deal's plan with health and per-step buttons, in two queries."""
     if steps is None:
@@ -44,7 +46,8 @@ def plan_card(
     moves = crud.decision_moves_for(session, [deal.id or 0]).get(deal.id or 0, 0)
     shared = bool(crud.shared_deal_ids(session, [deal.id or 0]))
     plan = crud.to_plan(deal, steps, moves, tz, shared)
-    health = assess(plan, today)
+    plan_health, late = assess_with(process, deal.stage, plan, today)
+    stage = process.stage(deal.stage) if process else None
     decision = deal.decision_date
     views = tuple(
         StepView(
@@ -69,11 +72,11 @@ def plan_card(
         title=deal.title,
         decision_date=decision,
         days_left=(decision - today).days if decision else None,
-        health=health,
+        health=plan_health,
         steps=views,
         context=context,
         risk=deal.risk,
-        gaps=health.reasons,
+        gaps=plan_health.reasons,
         actions=(
             (Choice("Close deal", f"close:{deal.id}"), Choice("Export", f"export:{deal.id}"))
             if deal.status == "open"
@@ -81,16 +84,23 @@ def plan_card(
         ),
         today=today,
         confirmed=plan.confirmed_note(deal.account) or "",
+        stage=stage.name if stage else None,
+        cannot_make=late,
     )
 
 
 def deal_records(
-    session: Session, deals: list[Deal], today: dt.date, tz: dt.tzinfo
+    session: Session,
+    deals: list[Deal],
+    today: dt.date,
+    tz: dt.tzinfo,
+    process: SalesProcess | None = None,
 ) -> list[dict[str, Any]]:
     """Deals as plain data for scripts (`dealcoach plan DEAL --json`, `deals --json`).
 
     Each: account, name, status (open | won | lost | no_decision), decision_date (ISO or
-    null), risk, health {score 0-100, reasons in words}, and steps in their per-deal order,
+    null), stage (the sales-process stage id or null), risk, health {score 0-100, reasons in
+    words, including the work-back check}, and steps in their per-deal order,
     each with number, text, side (customer | us | null), owner, due (ISO or null), status
     (open | done | dropped), slips and confirmed_by (the buyer who confirmed a customer step
     on a shared plan, or null), and `confirmed` ("2 of 4 customer steps confirmed by Acme",
@@ -100,13 +110,14 @@ def deal_records(
     out = []
     for deal in deals:
         plan, steps = plans[deal.id or 0]
-        health = assess(plan, today)
+        health = assess_with(process, deal.stage, plan, today)[0]
         out.append(
             {
                 "account": deal.account,
                 "name": deal.name,
                 "status": deal.status,
                 "decision_date": deal.decision_date.isoformat() if deal.decision_date else None,
+                "stage": deal.stage,
                 "risk": deal.risk,
                 "health": {"score": health.score, "reasons": list(health.reasons)},
                 "confirmed": plan.confirmed_note(deal.account),
@@ -128,9 +139,15 @@ def deal_records(
     return out
 
 
-def deal_list(session: Session, user: User, today: dt.date, tz: dt.tzinfo) -> DealList:
+def deal_list(
+    session: Session,
+    user: User,
+    today: dt.date,
+    tz: dt.tzinfo,
+    process: SalesProcess | None = None,
+) -> DealList:
     """The user's open deals with health and next customer step, in a constant number of queries."""
-    return DealList(deal_lines(session, crud.open_deals(session, user), today, tz))
+    return DealList(deal_lines(session, crud.open_deals(session, user), today, tz, None, process))
 
 
 def team_deal_list(
@@ -157,6 +174,7 @@ def deal_lines(
     today: dt.date,
     tz: dt.tzinfo,
     owners: dict[int | None, str] | None = None,
+    process: SalesProcess | None = None,
 ) -> tuple[DealLine, ...]:
     """One line per deal (health, next customer step, due this week); `owners` prefixes
     each title with its rep's name. Two queries however many deals."""
@@ -171,7 +189,7 @@ def deal_lines(
                 deal_id=d.id or 0,
                 title=f"{owners[d.owner_id]}: {d.title}" if owners else d.title,
                 decision_date=d.decision_date,
-                health=assess(plan, today),
+                health=assess_with(process, d.stage, plan, today)[0],
                 next_customer_step=nxt.description if nxt else None,
                 next_customer_due=nxt.due if nxt else None,
                 # Overdue steps are not "due this week": health names them as overdue.

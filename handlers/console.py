@@ -109,6 +109,8 @@ class ConsoleRenderer:
             else "no decision date"
         )
         out = [self.emph(f"┌ *{card.title}* · {when} · health {h.score}/100 {h.label}")]
+        if card.stage:
+            out.append(f"│ Stage: {card.stage}")
         if card.context:
             out.append(f"│ Context: {card.context}")
         if not card.steps:

@@ -24,7 +24,7 @@ from bot.delivery import Delivery
 from bot.engine import Clock, Coach
 from bot.messages import Reply, Section, fmt_date
 from bot.schedule import Schedule
-from config import Settings
+from config import Settings, configured_process
 from handlers.console import ConsoleRenderer, safe_reply, terminal_safe
 from handlers.web import DELIVERIES, build_app
 from process.cadence import Cadence, parse_hhmm
@@ -45,6 +45,7 @@ def cadence_from(settings: Settings) -> Cadence:
         digest_weekday=settings.digest_weekday,
         digest_time=parse_hhmm(settings.digest_time, dt.time(10, 0)),
         default_timezone=settings.default_timezone,
+        sales_process=configured_process(settings),
     )
 
 
@@ -102,7 +103,11 @@ def build_deliveries(settings: Settings, db: Database, clock: Clock) -> dict[str
     cron job reaches Slack and Teams users with the same credentials and retry policies.
     """
     coach = Coach(
-        db, clock=clock, default_timezone=settings.default_timezone, admins=settings.admin_ids
+        db,
+        clock=clock,
+        default_timezone=settings.default_timezone,
+        sales_process=configured_process(settings),
+        admins=settings.admin_ids,
     )
     app = build_app(settings, db, coach)
     return {"console": ConsoleDelivery(), **app[DELIVERIES]}

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from process.plan import Health, Plan, Step, assess
+from process.plan import Health, Plan, Step
+from process.sales_process import SalesProcess
+from process.workback import assess_with
 
 ReminderReason = Literal["due_soon", "due_today", "overdue", "decision_near"]
 Kind = Literal["reminder", "nudge", "digest"]
@@ -49,6 +51,9 @@ class Cadence:
     ratio_days: int = 28
     #: The zone of a user whose platform told us none.
     default_timezone: str = "UTC"
+    #: The configured sales process (YAML, validated; None: the default), for the digest's
+    #: work-back check where a workspace has not loaded its own.
+    sales_process: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,9 @@ class DealPlan:
     recently_reviewed: bool = False
     #: The customer's name, for "2 of 4 customer steps confirmed by Acme".
     account: str = ""
+    #: The deal's sales-process stage (id) and the day it entered it (None: never set).
+    stage: str | None = None
+    stage_since: dt.date | None = None
 
     @property
     def has_open_customer_step(self) -> bool:
@@ -362,6 +370,11 @@ class DealDigest:
     risk: str | None = None
     #: "2 of 4 customer steps confirmed by Acme" for a shared plan (Plan.confirmed_note).
     confirmed: str | None = None
+    #: The stage's name, how long the deal has been in it, and the work-back check's reason
+    #: when the plan cannot make its decision date ('' when it can).
+    stage: str | None = None
+    stage_days: int | None = None
+    cannot_make: str = ""
 
 
 @dataclass(frozen=True)
@@ -394,6 +407,14 @@ class Digest:
     reps: tuple[RepDigest, ...]
     changes: tuple[Change, ...] = ()
     at_risk: tuple[tuple[str, DealDigest], ...] = field(default_factory=tuple)  # (rep, deal)
+    #: (rep, deal) whose plan can no longer make its decision date, and those in one stage
+    #: for `STUCK_DAYS` or more.
+    cannot_make: tuple[tuple[str, DealDigest], ...] = ()
+    stuck: tuple[tuple[str, DealDigest], ...] = ()
+
+
+#: A deal in the same stage this long is "stuck" in the digest (3 weeks).
+STUCK_DAYS = 21
 
 
 def digest(
@@ -405,12 +426,15 @@ def digest(
     changes: Sequence[Change] = (),
     answer_counts: Mapping[int, tuple[int, int]] | None = None,
     at_risk_count: int = 3,
+    process: SalesProcess | None = None,
 ) -> Digest:
     """The manager digest: per rep, each open deal's health and next customer step.
 
     `answer_counts` maps a rep to (next-step answers, all classified step answers) in the
     ratio window. The deals most at risk of ending in no decision are the lowest health
-    scores among those not healthy, nearest decision date first on a tie.
+    scores among those not healthy, nearest decision date first on a tie. With a sales
+    `process`, health includes its work-back check, and the digest lists the plans that can
+    no longer make their decision date and the deals stuck in a stage for 3+ weeks.
     """
     counts = answer_counts or {}
     by_owner: dict[int, list[DealDigest]] = {r.user_id: [] for r in reps}
@@ -418,16 +442,21 @@ def digest(
         if d.owner_id not in by_owner:
             continue
         plan = d.plan
+        health, late = assess_with(process, d.stage, plan, today)
+        stage = process.stage(d.stage) if process else None
         by_owner[d.owner_id].append(
             DealDigest(
                 d.deal_id,
                 d.title,
                 plan.decision_date,
-                assess(plan, today),
+                health,
                 plan.next_step("customer", today),
                 tuple(s for s in plan.open_steps if s.is_overdue(today)),
                 d.risk,
                 plan.confirmed_note(d.account or d.title),
+                stage.name if stage else None,
+                (today - d.stage_since).days if stage and d.stage_since else None,
+                late,
             )
         )
     rep_digests = []
@@ -443,6 +472,15 @@ def digest(
         if dd.health.label != "healthy"
     ]
     risky.sort(key=lambda x: (x[1].health.score, x[1].decision_date or dt.date.max, x[1].title))
+    every = [(names[owner], dd) for owner, lst in by_owner.items() for dd in lst]
+    late = sorted(
+        (x for x in every if x[1].cannot_make),
+        key=lambda x: (x[1].decision_date or dt.date.max, x[1].title),
+    )
+    stuck = sorted(
+        (x for x in every if (x[1].stage_days or 0) >= STUCK_DAYS),
+        key=lambda x: (-(x[1].stage_days or 0), x[1].title),
+    )
     return Digest(
         team,
         today,
@@ -450,6 +488,8 @@ def digest(
         tuple(rep_digests),
         tuple(changes),
         tuple(risky[:at_risk_count]),
+        tuple(late),
+        tuple(stuck),
     )
 
 

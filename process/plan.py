@@ -101,9 +101,18 @@ def short_date(d: dt.date, today: dt.date) -> str:
     return f"{d:%b} {d.day}" if d.year == today.year else f"{d:%b} {d.day}, {d.year}"
 
 
-def assess(plan: Plan, today: dt.date) -> Health:
-    """Score a plan against the rules in the module docstring, worst problems weighing most."""
+def assess(plan: Plan, today: dt.date, cannot_make: str = "", too_many: str = "") -> Health:
+    """Score a plan against the rules in the module docstring, worst problems weighing most.
+
+    `cannot_make` is the work-back check's reason when the plan cannot finish by its decision
+    date (`process.workback.WorkBack.reason`), `too_many` the too-many-steps warning; both
+    come from the sales process, so they are handed in.
+    """
     penalties: list[tuple[int, str]] = []
+    if cannot_make:
+        penalties.append((30, f"can't make the decision date: {cannot_make}"))
+    if too_many:
+        penalties.append((10, too_many))
     open_steps = plan.open_steps
     decision = plan.decision_date
 

@@ -43,6 +43,7 @@ class Stage(StrEnum):
     DECISION_CHECK = "decision_check"
     DECISION_MOVE = "decision_move"
     DECISION_REASON = "decision_reason"
+    DEAL_STAGE = "deal_stage"
     CONTEXT = "context"
     CUSTOMER_NEXT = "customer_next"
     US_NEXT = "us_next"
@@ -50,7 +51,10 @@ class Stage(StrEnum):
     STEP_SIDE = "step_side"
     STEP_DUE = "step_due"
     STEP_LATE = "step_late"
+    SUGGEST = "suggest"
+    STEP_OWNER = "step_owner"
     RISK = "risk"
+    RISK_STEP = "risk_step"
     SUMMARY = "summary"
     # Side tasks outside the review's eight parts (no progress number).
     CLOSE_OUTCOME = "close_outcome"
@@ -73,11 +77,13 @@ _PROGRESS: dict[Stage, int] = {
     Stage.DECISION_CHECK: 2,
     Stage.DECISION_MOVE: 2,
     Stage.DECISION_REASON: 2,
+    Stage.DEAL_STAGE: 2,
     Stage.CONTEXT: 3,
     Stage.CUSTOMER_NEXT: 4,
     Stage.US_NEXT: 5,
     Stage.MORE: 6,
     Stage.RISK: 7,
+    Stage.RISK_STEP: 7,
     Stage.SUMMARY: 8,
 }
 TOTAL_PARTS = 8
@@ -263,6 +269,19 @@ _SEP = re.compile(r"\s+[-–—/|:]\s+|\s*[–—|:]\s*")
 
 _CUSTOMER_WORDS = re.compile(r"^\s*(the )?(customer|they|them|their side|client|buyer)\W*$", re.I)
 _US_WORDS = re.compile(r"^\s*(us|we|me|i|our side|ours|myself)\W*$", re.I)
+
+
+#: "I don't know"-type answers: the coach offers steps from the process instead of pushing.
+_UNSURE = re.compile(
+    r"\b(i\s*(really\s*)?(do\s*n[o']?t|dont|don't)\s*know|idk|dunno|no\s+(idea|clue)|not\s+sure|"
+    r"unsure|no\s+clue|not\s+certain|haven'?t\s+(a|any)\s+(clue|idea)|can'?t\s+say|who\s+knows)\b",
+    re.IGNORECASE,
+)
+
+
+def is_unsure(text: str) -> bool:
+    """Whether an answer says the rep doesn't know ("no idea what they do next", "idk")."""
+    return bool(_UNSURE.search(text))
 
 
 def is_done(text: str) -> bool:

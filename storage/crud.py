@@ -19,10 +19,12 @@ from storage.models import (
     Conversation,
     ConversationRef,
     Deal,
+    DealStageChange,
     DecisionDateChange,
     PlanStep,
     ProcessedEvent,
     Review,
+    SalesProcessFile,
     SharedPlan,
     StepSlip,
     Team,
@@ -225,6 +227,67 @@ def correct_decision_date(
         session.add(change)
     session.add(deal)
     return change
+
+
+def set_stage(
+    session: Session,
+    deal: Deal,
+    new_stage: str,
+    now: dt.datetime,
+    reason: str = "",
+    review_id: int | None = None,
+) -> None:
+    """Set or move the deal's sales-process stage, recorded like decision-date changes."""
+    if deal.stage == new_stage:
+        return
+    session.add(
+        DealStageChange(
+            workspace_id=deal.workspace_id,
+            deal_id=deal.id,
+            review_id=review_id,
+            old_stage=deal.stage,
+            new_stage=new_stage,
+            reason=reason,
+            changed_at=now,
+        )
+    )
+    deal.stage = new_stage
+    session.add(deal)
+
+
+def stage_since_for(session: Session, deal_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    """When each deal entered its current stage (its latest stage change), in one query."""
+    ids = list(deal_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(DealStageChange.deal_id, func.max(DealStageChange.changed_at))
+        .where(col(DealStageChange.deal_id).in_(ids))
+        .group_by(DealStageChange.deal_id)
+    ).all()
+    # max() keeps the column's type, so the values come back aware UTC like the column's.
+    return {deal_id: at for deal_id, at in rows if at is not None}
+
+
+# --- the sales process ----------------------------------------------------------------
+
+
+def workspace_process_text(session: Session, workspace_id: str) -> str | None:
+    """The YAML of the workspace's own sales process, or None (the configured default applies)."""
+    row = session.get(SalesProcessFile, workspace_id)
+    return row.text if row else None
+
+
+def save_workspace_process(
+    session: Session, workspace_id: str, name: str, text: str, now: dt.datetime
+) -> None:
+    """Store an already validated process file as the workspace's own (replacing any)."""
+    ensure_workspace(session, workspace_id, now)
+    row = session.get(SalesProcessFile, workspace_id)
+    if row is None:
+        row = SalesProcessFile(workspace_id=workspace_id, name=name, text=text, loaded_at=now)
+    row.name, row.text, row.loaded_at = name, text, now
+    session.add(row)
 
 
 # --- reviews and answers --------------------------------------------------------------

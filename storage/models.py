@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -90,6 +90,8 @@ class Deal(SQLModel, table=True):
     decision_date: dt.date | None = None
     status: str = Field(default="open", max_length=10)  # open | won | lost | no_decision | archived
     risk: str | None = Field(default=None, max_length=1000)
+    #: The deal's stage in the sales process in force (a stage id of process/*.yaml).
+    stage: str | None = Field(default=None, max_length=60)
     close_reason: str | None = Field(default=None, max_length=1000)
     closed_at: dt.datetime | None = utc_field()
     last_reviewed_at: dt.datetime | None = utc_field()
@@ -218,6 +220,30 @@ class DecisionDateChange(SQLModel, table=True):
     new_date: dt.date
     reason: str = Field(default="", max_length=1000)
     changed_at: dt.datetime = utc_field(nullable=False)
+
+
+class DealStageChange(SQLModel, table=True):
+    """A deal moved to another stage of the sales process: kept like decision-date moves,
+    so the digest can tell how long a deal has been in its stage."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    review_id: int | None = Field(default=None, foreign_key="review.id")
+    old_stage: str | None = Field(default=None, max_length=60)
+    new_stage: str = Field(max_length=60)
+    reason: str = Field(default="", max_length=1000)
+    changed_at: dt.datetime = utc_field(nullable=False)
+
+
+class SalesProcessFile(SQLModel, table=True):
+    """A workspace's own sales process (`dealcoach process load`): the YAML text as loaded,
+    validated before it is stored; without a row the configured or default process applies."""
+
+    workspace_id: str = Field(foreign_key="workspace.id", primary_key=True, max_length=120)
+    name: str = Field(max_length=100)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    loaded_at: dt.datetime = utc_field(nullable=False)
 
 
 class Conversation(SQLModel, table=True):

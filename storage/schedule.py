@@ -24,9 +24,11 @@ from process.playbook import STEP_STAGES
 from storage.models import (
     Answer,
     Deal,
+    DealStageChange,
     DecisionDateChange,
     Outbox,
     PlanStep,
+    SalesProcessFile,
     SharedPlan,
     StepSlip,
     Team,
@@ -53,6 +55,7 @@ _DEAL_COLS = (
     Deal.last_reviewed_at,
     Deal.created_at,
     Deal.risk,
+    Deal.stage,
 )
 
 
@@ -319,6 +322,8 @@ class DigestData:
     deals: list[DealPlan]
     changes: list[Change]
     answer_counts: dict[int, tuple[int, int]]
+    #: The workspace's own sales process (YAML), or None when it loaded none.
+    process_text: str | None = None
 
 
 def team_members(session: Session, team: TeamRow, reps: Iterable[Rep]) -> list[Rep]:
@@ -382,6 +387,25 @@ def digest_data(
             .group_by(DecisionDateChange.deal_id)
         ).all()
     )
+    stage_since = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(DealStageChange.deal_id, func.max(DealStageChange.changed_at))
+            .join(Deal, col(Deal.id) == DealStageChange.deal_id)
+            .where(
+                Deal.workspace_id == team.workspace_id,
+                Deal.status == "open",
+                col(Deal.owner_id).in_(owner_ids),
+            )
+            .group_by(DealStageChange.deal_id)
+        ).all()
+    )
+    # Done steps meet exit criteria (the work-back check): only deals with a stage need them.
+    for r in session.execute(
+        select(*_STEP_COLS)
+        .join(Deal, and_(owned, Deal.status == "open", col(Deal.stage).is_not(None)))
+        .where(PlanStep.status == "done")
+    ):
+        steps[r[1]].append(_step(r))
     deals = [
         DealPlan(
             d[0],
@@ -397,6 +421,8 @@ def digest_data(
             created=_local_date(d[6], tz),
             risk=d[7],
             account=d[2],
+            stage=d[8],
+            stage_since=_local_date(stage_since.get(d[0]), tz),
         )
         for d in deal_rows
     ]
@@ -459,4 +485,5 @@ def digest_data(
     ):
         fwd, total = counts.get(user_id, (0, 0))
         counts[user_id] = (fwd + (n if orientation == "next_step" else 0), total + n)
-    return DigestData(members, deals, changes, counts)
+    own = session.get(SalesProcessFile, team.workspace_id)
+    return DigestData(members, deals, changes, counts, own.text if own else None)

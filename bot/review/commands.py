@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot import settings
 from bot.access import Access
 from bot.messages import Choice, Question
-from bot.review import deal_choice, due, edit, lifecycle, undo
+from bot.review import deal_choice, due, edit, guide, lifecycle, undo
 from process import playbook as pb
 from process.playbook import Stage
 from storage import crud
@@ -24,6 +24,7 @@ COMMANDS = (
     "review",
     "list",
     "plan",
+    "stage",
     "help",
     "settings",
     "cancel",
@@ -53,6 +54,7 @@ _COMMAND_WORDS = {
     "start a review": "review",
     "new review": "review",
     "settings": "settings",
+    "stage": "stage",
     "digest": "digest",
     "team": "team",
     "cancel": "cancel",
@@ -88,6 +90,7 @@ HELP = (
     "• *share* DEAL: (in a channel with the customer) post the plan for both sides; "
     "their people confirm their steps\n"
     "• *close* DEAL: won, lost or no decision; *rename* DEAL; *archive* DEAL (for junk)\n"
+    "• *stage*: (in a review) set the deal's stage in the sales process\n"
     "• *settings*: your time zone, weekly nudge day and time, pause for holidays\n"
     "• *cancel*: stop the current review (everything you answered is kept)\n"
     "• *digest* CHANNEL: (managers, admins) send your team's weekly digest there; *digest off* stops it\n"
@@ -109,6 +112,8 @@ def command(d: Dialog, name: str, args: str) -> None:
         else:
             d.show_plan(args)
         d.reask()
+    elif name == "stage":
+        guide.start_stage_change(d)
     elif name == "undo":
         undo.undo(d)
     elif name == "back":

@@ -30,6 +30,7 @@ from bot.state import UNDO_DEPTH, ReviewState
 from process import playbook as pb
 from process.dates import DateConventions, parse_date_answer
 from process.playbook import Stage, fmt_date
+from process.sales_process import SalesProcess, process_from
 from storage import crud
 from storage.models import Deal, PlanStep, Review, User
 
@@ -45,6 +46,9 @@ SUB_QUESTIONS = frozenset(
         Stage.DECISION_REASON,
         Stage.RESCHEDULE,
         Stage.RESCHEDULE_LATE,
+        Stage.SUGGEST,
+        Stage.STEP_OWNER,
+        Stage.RISK_STEP,
     }
 )
 MAX_TRAIL = 60
@@ -74,8 +78,11 @@ class Dialog:
         now: dt.datetime,
         default_timezone: str = "UTC",
         admins: frozenset[str] = frozenset(),
+        sales_process: str | None = None,
     ) -> None:
         self.s = session
+        self._configured_process = sales_process
+        self._process: SalesProcess | None = None
         #: The ADMINS setting (bot/access.py); the turn, for its mentions and channel role.
         self.admins = admins
         self.turn: Turn | None = None
@@ -161,6 +168,14 @@ class Dialog:
     @review.setter
     def review(self, review: Review | None) -> None:
         self._review = review
+
+    @property
+    def process(self) -> SalesProcess:
+        """The sales process in force: the workspace's own, else the configured, else the default."""
+        if self._process is None:
+            own = crud.workspace_process_text(self.s, self.user.workspace_id)
+            self._process = process_from(own or self._configured_process)
+        return self._process
 
     def reask(self) -> None:
         """After an aside (help, list, a button on an old card), repeat where the review is."""
@@ -283,7 +298,7 @@ class Dialog:
         """The deal's plan card; `undo` adds an Undo button (shown right after a change)."""
         review = self.review if self.state.deal_id == deal.id else None
         context = review.context if review else ""
-        card = views.plan_card(self.s, deal, self.today, self.now, self.tz, context, steps)
+        card = views.plan_card(self.s, deal, self.today, self.now, self.tz, context, steps, self.process)
         if undo:
             card = dataclasses.replace(card, actions=(*card.actions, Choice("Undo", "cmd:undo")))
         return card
@@ -308,4 +323,4 @@ class Dialog:
         self.out.append(self.plan_card(deals[0]))
 
     def deal_list(self) -> DealList:
-        return views.deal_list(self.s, self.user, self.today, self.tz)
+        return views.deal_list(self.s, self.user, self.today, self.tz, self.process)

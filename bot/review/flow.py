@@ -6,9 +6,12 @@ The usual path (each arrow is a `Dialog.goto` in the module named):
         -> confirm_due (-> reschedule -> reschedule_late) per step that fell due
                                                        followup.py, due.py
         -> decision_date | decision_check (-> decision_move -> decision_reason)   decision.py
+        -> deal_stage (once, when unset; or the `stage` command)   guide.py
         -> context -> customer_next -> us_next -> more (loop)      steps.py
               each step may need step_side, step_due, step_late    step_details.py
-        -> risk -> summary -> saved                                 wrapup.py
+              "I don't know": suggest -> step_owner -> step_due     guide.py
+        -> risk (-> risk_step: the de-risking step)                 guide.py
+        -> summary (with the work-back check) -> saved              wrapup.py
 
 Commands (`list`, `plan`, `help`, `cancel`…) and plan-card buttons can arrive at any
 stage (`commands.py`, `due.step_action`); afterwards the current question is asked again.
@@ -30,6 +33,7 @@ from bot.review import (
     decision,
     due,
     followup,
+    guide,
     lifecycle,
     step_details,
     steps,
@@ -62,6 +66,7 @@ STAGES: dict[Stage, Step] = {
     Stage.DECISION_CHECK: Step(decision.ask_decision_check, decision.on_decision_check),
     Stage.DECISION_MOVE: Step(decision.ask_decision_move, decision.on_decision_move),
     Stage.DECISION_REASON: Step(decision.ask_decision_reason, decision.on_decision_reason),
+    Stage.DEAL_STAGE: Step(guide.ask_deal_stage, guide.on_deal_stage),
     Stage.CONTEXT: Step(steps.ask_context, steps.on_context),
     Stage.CUSTOMER_NEXT: Step(steps.ask_step, steps.on_step),
     Stage.US_NEXT: Step(steps.ask_step, steps.on_step),
@@ -69,7 +74,10 @@ STAGES: dict[Stage, Step] = {
     Stage.STEP_SIDE: Step(step_details.ask_step_side, step_details.on_step_side),
     Stage.STEP_DUE: Step(step_details.ask_step_due, step_details.on_step_due),
     Stage.STEP_LATE: Step(step_details.ask_step_late, step_details.on_step_late),
-    Stage.RISK: Step(wrapup.ask_risk, wrapup.on_risk),
+    Stage.SUGGEST: Step(guide.ask_suggest, guide.on_suggest),
+    Stage.STEP_OWNER: Step(guide.ask_step_owner, guide.on_step_owner),
+    Stage.RISK: Step(guide.ask_risk, guide.on_risk),
+    Stage.RISK_STEP: Step(guide.ask_risk_step, guide.on_risk_step),
     Stage.SUMMARY: Step(wrapup.ask_summary, wrapup.on_summary),
     # side tasks, at any point or outside a review (lifecycle.py)
     Stage.CLOSE_OUTCOME: Step(lifecycle.ask_close_outcome, lifecycle.on_close_outcome, False),

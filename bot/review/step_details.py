@@ -12,6 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from bot.messages import Choice, owner_note, side_label
+from bot.review import guide
 from process import playbook as pb
 from process.dates import falls_on_weekend
 from process.playbook import Stage, fmt_date
@@ -70,7 +71,8 @@ def save_pending(d: Dialog) -> None:
     else:
         listed = "\n".join(f"• {line}" for line in lines)
         d.say(f"Added {len(lines)} steps to the plan:\n{listed}", "success")
-    d.goto(next_step_stage(d, after=Stage(p.get("origin", Stage.MORE.value))))
+    origin = Stage(p.get("origin", Stage.MORE.value))
+    d.goto(Stage.SUMMARY if origin is Stage.RISK else next_step_stage(d, after=origin))
 
 
 def recount_sides(d: Dialog) -> None:
@@ -131,9 +133,13 @@ def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
 
 def ask_step_due(d: Dialog) -> None:
     decision = d.deal.decision_date if d.deal else None
+    proposed = (d.state.pending or {}).get("proposed")
     d.question(
         f"By when? ({(d.state.pending or {}).get('description', '')})",
-        d.date_choices(pb.quick_step_dates(d.today, decision))
+        guide.proposed_choice(d)
+        + d.date_choices(
+            [o for o in pb.quick_step_dates(d.today, decision) if o[1].isoformat() != proposed]
+        )
         + (Choice("No date yet", "date:none"),),
         date_input=True,
         hint=pb.date_hint(d.today, 12, "Friday", "in two weeks"),

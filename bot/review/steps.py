@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.messages import Choice
-from bot.review import step_details
+from bot.review import guide, step_details
 from process import playbook as pb
 from process.plan import Side, same_step
 from process.playbook import Stage, fmt_date
@@ -31,6 +31,8 @@ STEP_QUESTIONS = frozenset(pb.STEP_STAGES)
 
 
 def ask_context(d: Dialog) -> None:
+    if guide.maybe_ask_stage(d):
+        return
     title = d.deal.title if d.deal else "this deal"
     d.question(
         f"In one line: where are we with *{title}*?",
@@ -74,7 +76,12 @@ def on_step(d: Dialog, text: str | None, value: str | None) -> None:
     if d.stage is Stage.MORE and (value == "more:done" or (text and pb.is_done(text))):
         d.goto(Stage.RISK)
         return
-    if d.stage in (Stage.CUSTOMER_NEXT, Stage.US_NEXT) and text and pb.is_skip_question(text):
+    if (
+        d.stage in (Stage.CUSTOMER_NEXT, Stage.US_NEXT)
+        and text
+        and pb.is_skip_question(text)
+        and not pb.is_unsure(text)  # "no idea" gets steps from the sales process (guide.py)
+    ):
         skip_question(d)
         return
     step_answer(d, text)
@@ -115,6 +122,8 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
     steer = pb.steer(
         reading, asked, d.state.redirects, d.state.history_streak, deal.account, d.today
     )
+    if guide.should_offer(d, text, reading.orientation) and guide.offer(d):
+        return
     if steer.keep_as_context:
         keep_context(d, pb.context_line(text))
     if reading.context:  # "had the budget mtg mon, anyway Raj has to ...": the history part

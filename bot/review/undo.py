@@ -25,7 +25,15 @@ if TYPE_CHECKING:
 #: Where a correction may follow what it corrects: the questions asked right after a step or
 #: a decision date was recorded (at a date or side question, the same words are an answer).
 _CORRECTABLE_AT = frozenset(
-    {Stage.CONTEXT, Stage.CUSTOMER_NEXT, Stage.US_NEXT, Stage.MORE, Stage.RISK, Stage.SUMMARY}
+    {
+        Stage.DEAL_STAGE,
+        Stage.CONTEXT,
+        Stage.CUSTOMER_NEXT,
+        Stage.US_NEXT,
+        Stage.MORE,
+        Stage.RISK,
+        Stage.SUMMARY,
+    }
 )
 
 

@@ -1,4 +1,7 @@
-"""The end of a review: the no-decision risk, the summary, and saving the plan."""
+"""The end of a review: the summary with the work-back check, and saving the plan.
+
+The no-decision risk before it is asked in `guide.py` (the indecision check).
+"""
 
 from __future__ import annotations
 
@@ -16,45 +19,16 @@ if TYPE_CHECKING:
     from bot.review.dialog import Dialog
 
 
-def ask_risk(d: Dialog) -> None:
-    earlier = d.deal.risk if d.deal else None
-    if earlier:
-        d.question(
-            f"Last one: last time the risk of *no decision* was “{earlier}”. Still the "
-            "same, or is it something else now?",
-            (Choice("Same as before", "risk:same", "primary"), Choice("Skip", "risk:skip")),
-        )
-        return
-    d.question(
-        "Last one: what could make this end in *no decision*? A competing priority, a "
-        "missing sponsor, budget timing…",
-        (Choice("Skip", "risk:skip"),),
-    )
-
-
-_SAME = re.compile(
-    r"^\s*(?:(?:it'?s|still)\s+)?(?:the\s+)?(?:same(?:\s+as\s+(?:before|last\s+time))?|"
-    r"still\s+the\s+same|unchanged|no\s+change|as\s+before)\s*[.!]*\s*$",
-    re.I,
-)
-
-
-def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
-    deal = d.deal
-    assert deal is not None
-    if value == "risk:same" or (text and deal.risk and _SAME.match(text)):
-        d.say(f"Keeping the risk: {deal.risk}")
-    elif value != "risk:skip" and text and not pb.is_skip(text):
-        d.remember("risk", old=deal.risk, deal_id=deal.id)
-        deal.risk = text[:1000]
-        d.s.add(deal)
-        d.record(text)
-    d.goto(Stage.SUMMARY)
-
-
 def ask_summary(d: Dialog) -> None:
     if d.deal is not None:
-        d.out.append(d.plan_card(d.deal))
+        card = d.plan_card(d.deal)
+        d.out.append(card)
+        if card.cannot_make:
+            d.say(
+                f"This plan can't make its decision date: {card.cannot_make}. Add or compress "
+                "steps, or move the date (with a reason): I won't move it silently.",
+                "warning",
+            )
     d.question(
         "Does this plan look right?",
         (

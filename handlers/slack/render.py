@@ -155,6 +155,8 @@ class Renderer:
             header(f"Plan: {card.title}"),
             mrkdwn(f"{when} · {dot} health {h.score}/100, {h.label}"),
         ]
+        if card.stage:
+            blocks.append(context(f"Stage: {escape(card.stage)}"))
         if card.context:
             blocks.append(context(f"Context: {escape(card.context)}"))
         if not card.steps:

@@ -224,6 +224,8 @@ def plan_card(p: PlanCard) -> Activity:
         if p.decision_date and p.days_left is not None
         else "No decision date yet"
     )
+    if p.stage:
+        when += f" · Stage: {p.stage}"
     body: list[dict[str, Any]] = [
         _block(f"*{p.title}*", size="Medium"),
         {

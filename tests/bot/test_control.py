@@ -112,9 +112,9 @@ def test_a_mistyped_decision_date_corrected_in_the_same_review_is_not_a_move(
     chat = Chat(coach)
     chat.command("review", "Globex")
     chat.say("Dec 18")
-    assert chat.stage == "context"
+    assert chat.stage == "deal_stage"
     out = chat.say("no, Dec 19")
-    assert "a correction, not a move" in out and chat.stage == "context"
+    assert "a correction, not a move" in out and chat.stage == "deal_stage"
     with db.session() as s:
         changes = s.exec(select(DecisionDateChange)).all()
     assert [(c.old_date, c.new_date) for c in changes] == [(None, dt.date(2026, 12, 19))]

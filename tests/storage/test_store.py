@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.engine import Coach
 from storage import crud
 from storage.db import Database, schema_is_current
-from storage.models import Deal, PlanStep, ProcessedEvent
+from storage.models import Deal, DealStageChange, PlanStep, ProcessedEvent
 from tests.bot.chat import Chat
 from tests.conftest import T0, FakeClock
 
@@ -151,3 +151,25 @@ def test_old_event_keys_are_pruned_recent_ones_kept(any_db: Database) -> None:
         assert crud.prune_events(s, NOW) == 1
     with any_db.session() as s:
         assert s.get(ProcessedEvent, "old") is None and s.get(ProcessedEvent, "recent") is not None
+
+
+def test_stage_changes_and_a_workspace_process_are_stored(any_db: Database) -> None:
+    with any_db.session() as s:
+        user = crud.ensure_user(s, "console:t", "u1", NOW)
+        deal = crud.create_deal(s, user, "Acme", "", NOW)
+        crud.set_stage(s, deal, "problem_agreed", NOW, "first set")
+        crud.set_stage(s, deal, "problem_agreed", NOW + dt.timedelta(days=1))  # no change
+        crud.set_stage(s, deal, "solution_validated", NOW + dt.timedelta(days=2), "demo done")
+        crud.save_workspace_process(s, "console:t", "Mine", "name: Mine\n", NOW)
+        deal_id = deal.id or 0
+    with any_db.session() as s:
+        since = crud.stage_since_for(s, [deal_id])
+        assert since == {deal_id: NOW + dt.timedelta(days=2)}
+        assert since[deal_id].tzinfo is not None
+        changes = s.exec(select(DealStageChange).order_by(DealStageChange.id)).all()
+        assert [(c.old_stage, c.new_stage) for c in changes] == [
+            (None, "problem_agreed"),
+            ("problem_agreed", "solution_validated"),
+        ]
+        assert crud.workspace_process_text(s, "console:t") == "name: Mine\n"
+        assert crud.workspace_process_text(s, "console:other") is None

@@ -63,9 +63,9 @@ async def test_a_failed_reply_is_told_in_the_dm_and_the_review_is_kept(h: Harnes
     await h.slack.dm("end of march")
     posts = await h.fake.wait_for("chat.postMessage", 3)
     assert "couldn't send my last reply" in posts[-1]["text"]
-    # The answer was saved: the review moved on to the context question.
+    # The answer was saved: the review moved on to the deal's stage in the sales process.
     (conv,) = h.db.run(lambda s: list(s.exec(select(Conversation))))
-    assert conv.state["stage"] == "context"
+    assert conv.state["stage"] == "deal_stage"
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ async def test_review_resumes_after_a_restart(
         chat.server = fresh
         calls = await chat.say("dealreview")
         assert calls[0].text == "Picking up where we left off."
-        assert "In one line: where are we with **Acme — renewal**?" in card_texts(calls[-1].card)
+        assert "Where is **Acme** in their buying journey?" in " ".join(card_texts(calls[-1].card))
         calls = await chat.say("They liked the demo")
         assert "What does **Acme** have to do next, and by when?" in card_texts(calls[-1].card)
     finally:

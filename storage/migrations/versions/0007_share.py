@@ -5,7 +5,7 @@
 - `buyeraction`: every buyer action (who, when, what), proposals until the rep answers.
 
 Revision ID: 0005_share
-Revises: 0003_limits
+Revises: 0004_process (file 0006_process.py)
 Create Date: 2026-11-30 04:20:00
 """
 
@@ -18,7 +18,7 @@ from storage.types import UTCDateTime
 
 
 revision: str = "0005_share"
-down_revision: Union[str, None] = "0003_limits"
+down_revision: Union[str, None] = "0004_process"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
