@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from bot import exports
 from bot.engine import Clock, Coach
 from bot.messages import Mention, PlanCard, Turn, UserRef
 from config import Settings, configured_process, read_process_file
@@ -122,6 +123,13 @@ def parser() -> argparse.ArgumentParser:
 
     plan = sub.add_parser("plan", parents=[when], help="print a deal's action plan and its health")
     plan.add_argument("--json", action="store_true", help="print the deal and its steps as JSON")
+    plan.add_argument(
+        "--format",
+        choices=("md", "ics"),
+        help="for the customer: md = the plan as Markdown (no internal notes), "
+        "ics = an iCalendar file of the decision date and dated steps",
+    )
+    plan.add_argument("-o", "--output", help="write the export to this file (default: stdout)")
     plan.add_argument("deal", nargs="*", help="the deal's name (any unique part of it)")
 
     deals = sub.add_parser(
@@ -311,6 +319,30 @@ def plan_json(coach: Coach, who: UserRef, deal_text: str) -> int:
     return 0
 
 
+def plan_export(coach: Coach, who: UserRef, deal_text: str, fmt: str, output: str | None) -> int:
+    """`plan DEAL --format md|ics [-o FILE]`: the customer-facing plan (bot/exports.py)."""
+    records = coach.deal_records(who, deal_text) if deal_text.strip() else []
+    if len(records) != 1:
+        why = "several deals match" if records else "no deal of yours matches"
+        print(
+            f"{why} “{deal_text}”: name one deal, e.g. `dealcoach plan Acme --format {fmt}`.",
+            file=sys.stderr,
+        )
+        return 1
+    now = coach.clock()
+    data = (
+        exports.plan_ics(records[0], now)
+        if fmt == "ics"
+        else exports.plan_markdown(records[0], now.date()).encode()
+    )
+    if output:
+        with open(output, "wb") as f:
+            f.write(data)
+    else:
+        sys.stdout.write(data.decode())
+    return 0
+
+
 def team_command(coach: Coach, who: UserRef, words: list[str]) -> int:
     """`dealcoach team [add|remove NAME…]`: console users are named by their login names."""
     words = [terminal_safe(w) for w in words]
@@ -464,6 +496,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         again = shlex.join(["dealcoach", *(sys.argv[1:] if argv is None else argv)])
         console = Console(coach, console_user(settings, args.user), resume_command=again)
         return console.run("review", " ".join(args.deal))
+    if args.command == "plan" and args.format:
+        deal = terminal_safe(" ".join(args.deal))
+        return plan_export(coach, console_user(settings, args.user), deal, args.format, args.output)
     if args.command == "plan" and args.json:
         deal = terminal_safe(" ".join(args.deal))
         return plan_json(coach, console_user(settings, args.user), deal)

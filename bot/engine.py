@@ -16,13 +16,13 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from bot import views
+from bot import share, views
 from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
 from bot.review import Dialog, zone
 from bot.state import ReviewState
 from storage import crud
 from storage.db import Database
-from storage.models import User
+from storage.models import SharedPlan, User
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,9 @@ class Coach:
         if turn.event_id and not crud.claim_event(session, turn.event_id, now):
             log.info("duplicate delivery %s ignored", turn.event_id)
             return Outcome(duplicate=True)
+        if turn.external:
+            # a buyer from another organisation: never a user of ours, never the review
+            return share.buyer_turn(session, turn, now, self.default_timezone)
         user = known(session, who, now)
         conv = crud.load_conversation(session, user, now)
         dialog = self._dialog(session, user, ReviewState.from_dict(conv.state), now)
@@ -143,6 +146,9 @@ class Coach:
             form_errors=dialog.form_errors,
             notices=dialog.notices,
             digest_channel=dialog.digest_channel,
+            shares=share.refresh(
+                session, crud.shares_of_owner(session, user), now, self.default_timezone
+            ),
         )
 
     def deals(self, who: UserRef) -> DealList:
@@ -208,6 +214,19 @@ class Coach:
             return views.deal_records(session, deals, dialog.today, dialog.tz, dialog.process)
 
         return self._run(work)
+
+    def shared_posted(self, share_id: int, message_id: str, rendered: str) -> None:
+        """A shared plan was posted or updated: remember the message (later changes update
+        it in place) and what it now shows (`SharedPost.rendered`)."""
+
+        def work(session: Session) -> None:
+            row = session.get(SharedPlan, share_id)
+            if row is not None:
+                row.message_id = message_id[:200]
+                row.rendered = rendered
+                session.add(row)
+
+        self._run(work)
 
     def profile_checked_at(self, who: UserRef) -> dt.datetime | None:
         """When the platform profile (name, time zone) was last fetched, so handlers cache it.

@@ -72,6 +72,13 @@ class Turn:
     mentions: tuple[Mention, ...] = ()
     #: The speaker owns the team whose channel this turn names (Teams roster `userRole`).
     channel_owner: bool = False
+    #: The conversation the turn came from when it is not the user's DM with us (a channel
+    #: or group chat): where `share` posts, and which shared plan a buyer's click belongs to.
+    channel: str | None = None
+    #: The speaker is from outside the installing workspace or tenant (Slack Connect user,
+    #: Teams guest or external user): a buyer, who may act on a shared plan's customer
+    #: steps and nothing else (bot/share.py).
+    external: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,8 @@ class PlanCard:
     actions: tuple[Choice, ...] = ()
     #: The rep's today, so renderers show a date's year only when it is not this one.
     today: dt.date | None = None
+    #: "2 of 4 customer steps confirmed by Acme" once the plan was shared, else "".
+    confirmed: str = ""
     #: The deal's stage in the sales process (its name), and the work-back check's reason
     #: when the plan cannot make its decision date (also among the health reasons).
     stage: str | None = None
@@ -190,6 +199,11 @@ class DealLine:
     next_customer_due: dt.date | None
     due_this_week: int = 0
     today: dt.date | None = None  # the rep's today: see PlanCard.today
+    confirmed: str = ""  # see PlanCard.confirmed
+
+    @property
+    def confirmed_note(self) -> str:
+        return f" · {self.confirmed}" if self.confirmed else ""
 
     @property
     def next_note(self) -> str:
@@ -258,7 +272,17 @@ class Section:
     footer: str | None = None
 
 
-Reply = Text | Question | PlanCard | DealList | Form | Section
+@dataclass(frozen=True)
+class File:
+    """A file for the user (the customer-facing plan export): uploaded where the platform
+    can, else shown as text when `content` is text."""
+
+    filename: str
+    content: bytes
+    title: str = ""
+
+
+Reply = Text | Question | PlanCard | DealList | Form | Section | File
 
 
 @dataclass(frozen=True)
@@ -283,3 +307,20 @@ class Outcome:
     notices: list[Notice] = field(default_factory=list)
     #: A digest was just pointed at this channel: the handler checks it can post there.
     digest_channel: str | None = None
+    #: Shared plans to post (no `message_id` yet) or update in place (bot/share.py); the
+    #: handler reports each posted message back with `Coach.shared_posted`.
+    shares: list[SharedPost] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SharedPost:
+    """A deal's plan as both sides see it, for conversation `channel` (Sections only: the
+    decision date, customer steps with the buyer's buttons, our steps read-only)."""
+
+    share_id: int
+    channel: str
+    message_id: str | None
+    replies: tuple[Reply, ...]
+    reference: dict[str, object] = field(default_factory=dict)
+    #: Digest of `replies`, handed back to `Coach.shared_posted` once the post succeeded.
+    rendered: str = ""

@@ -230,6 +230,8 @@ def digest(d: Digest) -> list[Reply]:
                 f"{dd.health.score}/100 {dd.health.label} · {nxt}"
             )
             detail = list(dd.health.reasons[:3])
+            if dd.confirmed:
+                detail.append(dd.confirmed)
             if dd.overdue:
                 detail.append(
                     "overdue: "

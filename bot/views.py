@@ -44,7 +44,9 @@ def plan_card(
     if steps is None:
         steps = crud.steps_for(session, [deal.id or 0]).get(deal.id or 0, [])
     moves = crud.decision_moves_for(session, [deal.id or 0]).get(deal.id or 0, 0)
-    plan_health, late = assess_with(process, deal.stage, crud.to_plan(deal, steps, moves, tz), today)
+    shared = bool(crud.shared_deal_ids(session, [deal.id or 0]))
+    plan = crud.to_plan(deal, steps, moves, tz, shared)
+    plan_health, late = assess_with(process, deal.stage, plan, today)
     stage = process.stage(deal.stage) if process else None
     decision = deal.decision_date
     views = tuple(
@@ -75,8 +77,13 @@ def plan_card(
         context=context,
         risk=deal.risk,
         gaps=plan_health.reasons,
-        actions=(Choice("Close deal", f"close:{deal.id}"),) if deal.status == "open" else (),
+        actions=(
+            (Choice("Close deal", f"close:{deal.id}"), Choice("Export", f"export:{deal.id}"))
+            if deal.status == "open"
+            else ()
+        ),
         today=today,
+        confirmed=plan.confirmed_note(deal.account) or "",
         stage=stage.name if stage else None,
         cannot_make=late,
     )
@@ -95,7 +102,9 @@ def deal_records(
     null), stage (the sales-process stage id or null), risk, health {score 0-100, reasons in
     words, including the work-back check}, and steps in their per-deal order,
     each with number, text, side (customer | us | null), owner, due (ISO or null), status
-    (open | done | dropped) and slips. Two queries whatever the number of deals.
+    (open | done | dropped), slips and confirmed_by (the buyer who confirmed a customer step
+    on a shared plan, or null), and `confirmed` ("2 of 4 customer steps confirmed by Acme",
+    or null for a plan never shared). Three queries whatever the number of deals.
     """
     plans = crud.plans_for(session, deals, tz)
     out = []
@@ -111,6 +120,7 @@ def deal_records(
                 "stage": deal.stage,
                 "risk": deal.risk,
                 "health": {"score": health.score, "reasons": list(health.reasons)},
+                "confirmed": plan.confirmed_note(deal.account),
                 "steps": [
                     {
                         "number": s.number,
@@ -120,6 +130,7 @@ def deal_records(
                         "due": s.due.isoformat() if s.due else None,
                         "status": s.status,
                         "slips": s.slips,
+                        "confirmed_by": s.confirmed_by,
                     }
                     for s in sorted(steps, key=lambda s: (s.number or 0, s.id or 0))
                 ],
@@ -186,6 +197,7 @@ def deal_lines(
                     1 for s in plan.open_steps if s.due and today <= s.due <= week_end
                 ),
                 today=today,
+                confirmed=plan.confirmed_note(d.account) or "",
             )
         )
     return tuple(lines)

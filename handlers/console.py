@@ -17,6 +17,7 @@ from bot.engine import Coach
 from bot.messages import (
     Choice,
     DealList,
+    File,
     Form,
     Mention,
     PlanCard,
@@ -86,6 +87,8 @@ class ConsoleRenderer:
             return self.deals(reply)
         if isinstance(reply, Form):
             return self.emph(f"*{reply.title}* (press Enter to keep a value)")
+        if isinstance(reply, File):
+            return f"({reply.filename}: `dealcoach plan DEAL --format md|ics` writes it)"
         return str(reply)
 
     def question(self, q: Question) -> str:
@@ -120,6 +123,8 @@ class ConsoleRenderer:
             )
         if card.risk:
             out.append(f"│ Risk of no decision: {card.risk}")
+        if card.confirmed:
+            out.append(f"│ {card.confirmed}")
         if card.gaps:
             out.append(f"│ Gaps: {', '.join(card.gaps)}")
         else:
@@ -127,7 +132,9 @@ class ConsoleRenderer:
                 "│ No gaps: every step has an owner and a date, and the plan reaches the decision."
             )
         if any(s.actions for s in card.steps):
-            out.append("└ Change a step: edit #N due DATE | edit #N ours/theirs | drop #N why | done #N")
+            out.append(
+                "└ Change a step: edit #N due DATE | edit #N ours/theirs | drop #N why | done #N"
+            )
         else:
             out.append("└ Add steps with: review")
         return "\n".join(out)
@@ -139,7 +146,7 @@ class ConsoleRenderer:
         for d in lst.deals:
             out.append(
                 f"• {d.title} · decision {fmt_date(d.decision_date, d.today)} · {d.health.score}/100 {d.health.label}"
-                f" · {d.next_note}{d.week_note}"
+                f" · {d.next_note}{d.week_note}{d.confirmed_note}"
             )
             if d.health.reasons:
                 out.append(f"    {', '.join(d.health.reasons)}")

@@ -88,6 +88,8 @@ class DealPlan:
     open_customer: bool | None = None
     #: Set by storage when it knows the deal was reviewed recently without loading when.
     recently_reviewed: bool = False
+    #: The customer's name, for "2 of 4 customer steps confirmed by Acme".
+    account: str = ""
     #: The deal's sales-process stage (id) and the day it entered it (None: never set).
     stage: str | None = None
     stage_since: dt.date | None = None
@@ -366,6 +368,8 @@ class DealDigest:
     next_customer: Step | None
     overdue: tuple[Step, ...]
     risk: str | None = None
+    #: "2 of 4 customer steps confirmed by Acme" for a shared plan (Plan.confirmed_note).
+    confirmed: str | None = None
     #: The stage's name, how long the deal has been in it, and the work-back check's reason
     #: when the plan cannot make its decision date ('' when it can).
     stage: str | None = None
@@ -449,6 +453,7 @@ def digest(
                 plan.next_step("customer", today),
                 tuple(s for s in plan.open_steps if s.is_overdue(today)),
                 d.risk,
+                plan.confirmed_note(d.account or d.title),
                 stage.name if stage else None,
                 (today - d.stage_since).days if stage and d.stage_since else None,
                 late,

@@ -4,7 +4,9 @@ A plan is healthy when the customer has an open step, every open step has an own
 a date, the dates reach the decision date with no long silence on the way, nothing is
 overdue or keeps slipping, and the decision date has not moved. Health is a score with its
 reasons in words, because a manager acts on the reasons. A plan with no customer step is
-never healthy, however tidy the rest: the customer's next step is what a plan is for.
+never healthy, however tidy the rest: the customer's next step is what a plan is for. A plan
+shared with the customer whose open customer steps are all unconfirmed within CONFIRM_DAYS
+of the decision date is at risk: nobody on their side has said the plan is theirs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ REACH_DAYS = 7
 STALE_DAYS = 14
 #: Longer than this without any step (from today, between steps) is a silence that costs.
 STRETCH_DAYS = 21
+#: A shared plan whose customer has confirmed none of its open steps this close to the
+#: decision date is a risk: the plan may be ours alone (issue 16).
+CONFIRM_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class Step:
     owner: str | None = None
     status: StepStatus = "open"
     slips: int = 0
+    #: Who on the customer's side confirmed this step (a shared plan), or None: assumed.
+    confirmed_by: str | None = None
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.status == "open" and self.due is not None and self.due < today
@@ -50,6 +57,8 @@ class Plan:
     steps: tuple[Step, ...] = ()
     decision_date_moves: int = 0
     last_reviewed: dt.date | None = None
+    #: The plan was shared with the customer, so they could confirm their steps.
+    shared: bool = False
 
     @property
     def open_steps(self) -> tuple[Step, ...]:
@@ -59,6 +68,15 @@ class Plan:
         """The earliest open step of one side (undated steps last)."""
         candidates = [s for s in self.open_steps if s.side == side]
         return min(candidates, key=lambda s: (s.due or dt.date.max, s.id or 0), default=None)
+
+    def confirmed_note(self, customer: str) -> str | None:
+        """"2 of 4 customer steps confirmed by Acme" (open and done customer steps), or
+        None when the plan was never shared and has no confirmed step."""
+        theirs = [s for s in self.steps if s.side == "customer" and s.status != "dropped"]
+        confirmed = sum(1 for s in theirs if s.confirmed_by)
+        if not theirs or (not self.shared and not confirmed):
+            return None
+        return f"{confirmed} of {len(theirs)} customer steps confirmed by {customer}"
 
 
 @dataclass(frozen=True)
@@ -139,6 +157,15 @@ def assess(plan: Plan, today: dt.date, cannot_make: str = "", too_many: str = ""
     if plan.decision_date_moves:
         moved = "once" if plan.decision_date_moves == 1 else f"{plan.decision_date_moves} times"
         penalties.append((min(30, 12 * plan.decision_date_moves), f"decision date moved {moved}"))
+    theirs = [s for s in open_steps if s.side == "customer"]
+    if (
+        plan.shared
+        and theirs
+        and not any(s.confirmed_by for s in theirs)
+        and decision is not None
+        and 0 <= (decision - today).days <= CONFIRM_DAYS
+    ):
+        penalties.append((15, "no customer step confirmed by the customer"))
     if plan.last_reviewed is not None and (today - plan.last_reviewed).days > STALE_DAYS:
         penalties.append((10, f"not reviewed for {(today - plan.last_reviewed).days} days"))
 

@@ -25,6 +25,7 @@ from storage.models import (
     ProcessedEvent,
     Review,
     SalesProcessFile,
+    SharedPlan,
     StepSlip,
     Team,
     User,
@@ -512,7 +513,9 @@ def decision_moves_for(session: Session, deal_ids: Iterable[int]) -> dict[int, i
     return {deal_id: n for deal_id, n in rows}
 
 
-def to_plan(deal: Deal, steps: Sequence[PlanStep], moves: int, tz: dt.tzinfo) -> Plan:
+def to_plan(
+    deal: Deal, steps: Sequence[PlanStep], moves: int, tz: dt.tzinfo, shared: bool = False
+) -> Plan:
     """The pure `process.plan.Plan` for a deal, so health is computed in one place."""
     last = deal.last_reviewed_at.astimezone(tz).date() if deal.last_reviewed_at else None
     return Plan(
@@ -526,23 +529,29 @@ def to_plan(deal: Deal, steps: Sequence[PlanStep], moves: int, tz: dt.tzinfo) ->
                 owner=s.owner,
                 status=s.status,  # type: ignore[arg-type]
                 slips=s.slips,
+                confirmed_by=s.confirmed_by,
             )
             for s in steps
         ),
         decision_date_moves=moves,
         last_reviewed=last,
+        shared=shared,
     )
 
 
 def plans_for(
     session: Session, deals: Sequence[Deal], tz: dt.tzinfo
 ) -> dict[int, tuple[Plan, list[PlanStep]]]:
-    """Plans of many deals in two queries (steps, moves), never one per deal."""
+    """Plans of many deals in three queries (steps, moves, shares), never one per deal."""
     ids = [d.id for d in deals if d.id is not None]
     steps = steps_for(session, ids)
     moves = decision_moves_for(session, ids)
+    shared = shared_deal_ids(session, ids)
     return {
-        d.id: (to_plan(d, steps.get(d.id, []), moves.get(d.id, 0), tz), steps.get(d.id, []))
+        d.id: (
+            to_plan(d, steps.get(d.id, []), moves.get(d.id, 0), tz, d.id in shared),
+            steps.get(d.id, []),
+        )
         for d in deals
         if d.id is not None
     }
@@ -711,3 +720,62 @@ def get_conversation_ref(session: Session, workspace_id: str, target: str) -> di
         )
     ).first()
     return dict(row.reference) if row else None
+
+
+# --- plans shared with the customer (issue 16) ----------------------------------------
+
+
+def shared_deal_ids(session: Session, deal_ids: Iterable[int]) -> set[int]:
+    """Which of these deals were shared in some conversation (one query)."""
+    ids = list(deal_ids)
+    if not ids:
+        return set()
+    return set(
+        session.exec(select(SharedPlan.deal_id).where(col(SharedPlan.deal_id).in_(ids))).all()
+    )
+
+
+def ensure_share(
+    session: Session, deal: Deal, channel: str, user: User, now: dt.datetime
+) -> SharedPlan:
+    """The deal's share in `channel`, created on first `share` (one post per channel)."""
+    share = session.exec(
+        select(SharedPlan).where(
+            SharedPlan.workspace_id == deal.workspace_id,
+            SharedPlan.channel == channel,
+            SharedPlan.deal_id == deal.id,
+        )
+    ).first()
+    if share is None:
+        share = SharedPlan(
+            workspace_id=deal.workspace_id,
+            deal_id=deal.id or 0,
+            channel=channel,
+            shared_by=user.id or 0,
+            created_at=now,
+        )
+        session.add(share)
+        session.flush()
+    return share
+
+
+def share_in(session: Session, workspace_id: str, channel: str, share_id: int) -> SharedPlan | None:
+    """Share `share_id` only if it was posted in `channel` of this workspace: a buyer's
+    click names a share, and only the conversation it came from may act on it."""
+    return session.exec(
+        select(SharedPlan).where(
+            SharedPlan.id == share_id,
+            SharedPlan.workspace_id == workspace_id,
+            SharedPlan.channel == channel,
+        )
+    ).first()
+
+
+def shares_of_owner(session: Session, user: User) -> list[tuple[SharedPlan, Deal]]:
+    """Every share of the user's own deals (what may need updating after their turn)."""
+    rows = session.exec(
+        select(SharedPlan, Deal)
+        .join(Deal, col(Deal.id) == SharedPlan.deal_id)
+        .where(Deal.workspace_id == user.workspace_id, Deal.owner_id == user.id)
+    ).all()
+    return [(r[0], r[1]) for r in rows]

@@ -149,7 +149,53 @@ class PlanStep(SQLModel, table=True):
     slips: int = 0
     created_at: dt.datetime = utc_field(nullable=False)
     closed_at: dt.datetime | None = utc_field()
+    #: A customer step the buyer confirmed in a shared plan (issue 16): their name, and when.
+    #: Unset means the step is still the seller's assumption.
+    confirmed_by: str | None = Field(default=None, max_length=200)
+    confirmed_at: dt.datetime | None = utc_field()
     __table_args__ = (Index("ix_planstep_deal_status", "deal_id", "status"),)
+
+
+class SharedPlan(SQLModel, table=True):
+    """A deal's plan posted in a conversation with the customer (`share DEAL`).
+
+    `channel` is the Slack channel id or the Teams conversation id; `message_id` the posted
+    message (Slack `ts`, Teams activity id), so the post is updated in place when the plan
+    changes; `rendered` is a digest of what was last posted, so an unchanged plan is not
+    posted again. External users may act only on customer steps of `deal_id`, and only
+    through the conversation it was shared in.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    channel: str = Field(max_length=200)
+    message_id: str | None = Field(default=None, max_length=200)
+    #: Platform data needed to update the post later (Teams service URL, conversation).
+    reference: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    rendered: str = Field(default="", max_length=64)
+    shared_by: int = Field(foreign_key="user.id")
+    created_at: dt.datetime = utc_field(nullable=False)
+    __table_args__ = (UniqueConstraint("workspace_id", "channel", "deal_id"),)
+
+
+class BuyerAction(SQLModel, table=True):
+    """What a customer's person did on a shared plan: confirm, done or propose a date.
+
+    Kept for the record (who, when) and, for a proposal, until the rep accepts or counters
+    (`status` pending | accepted | countered).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    share_id: int = Field(foreign_key="sharedplan.id", index=True)
+    step_id: int = Field(foreign_key="planstep.id")
+    actor_id: str = Field(max_length=120)
+    actor_name: str = Field(default="", max_length=200)
+    kind: str = Field(max_length=10)  # confirm | done | propose
+    proposed_due: dt.date | None = None
+    status: str = Field(default="done", max_length=10)
+    created_at: dt.datetime = utc_field(nullable=False)
 
 
 class StepSlip(SQLModel, table=True):

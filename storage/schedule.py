@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -29,6 +29,7 @@ from storage.models import (
     Outbox,
     PlanStep,
     SalesProcessFile,
+    SharedPlan,
     StepSlip,
     Team,
     User,
@@ -61,6 +62,26 @@ _DEAL_COLS = (
 def _step(row: tuple) -> Step:  # type: ignore[type-arg]
     # positional: this runs for every loaded step, and keyword passing is measurably slower
     return Step(row[0], row[2], row[3], row[5], row[4], row[6], row[7])
+
+
+def _mark_confirmed(session: Session, steps: dict[int, list[Step]]) -> None:
+    """Who confirmed which of these steps (shared plans, issue 16): one query, few rows."""
+    ids = [st.id for lst in steps.values() for st in lst if st.side == "customer"]
+    if not ids:
+        return
+    confirmed = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(PlanStep.id, PlanStep.confirmed_by).where(
+                col(PlanStep.id).in_(ids), col(PlanStep.confirmed_by).is_not(None)
+            )
+        ).all()
+    )
+    if confirmed:
+        for deal_id, lst in steps.items():
+            steps[deal_id] = [
+                replace(st, confirmed_by=confirmed[st.id]) if st.id in confirmed else st
+                for st in lst
+            ]
 
 
 def _title(account: str, name: str) -> str:
@@ -346,6 +367,13 @@ def digest_data(
         .order_by(PlanStep.deal_id, col(PlanStep.due).is_(None), PlanStep.due, PlanStep.id)
     ):
         steps[r[1]].append(_step(r))
+    _mark_confirmed(session, steps)
+    ids = [d[0] for d in deal_rows]
+    shared = set(
+        session.execute(
+            select(SharedPlan.deal_id).where(col(SharedPlan.deal_id).in_(ids))
+        ).scalars()
+    )
     moves = dict(
         session.execute(  # type: ignore[arg-type]
             select(DecisionDateChange.deal_id, func.count())
@@ -388,9 +416,11 @@ def digest_data(
                 steps=tuple(steps.get(d[0], ())),
                 decision_date_moves=moves.get(d[0], 0),
                 last_reviewed=_local_date(d[5], tz),
+                shared=d[0] in shared,
             ),
             created=_local_date(d[6], tz),
             risk=d[7],
+            account=d[2],
             stage=d[8],
             stage_since=_local_date(stage_since.get(d[0]), tz),
         )

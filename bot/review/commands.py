@@ -38,6 +38,7 @@ COMMANDS = (
     "close",
     "rename",
     "archive",
+    "share",
 )
 #: Whole answers that are commands wherever they are typed (a step is never just "list").
 _COMMAND_WORDS = {
@@ -74,7 +75,7 @@ _LEADING_WORDS = {
     "dealreview": "review",
     "start": "review",
 }
-_DEAL_COMMANDS = frozenset({"plan", "close", "rename", "archive", "review"})
+_DEAL_COMMANDS = frozenset({"plan", "close", "rename", "archive", "review", "share"})
 _STEP_REF = re.compile(r"^\s*(?:[^#]{0,80}?\s)?#\s*\d+\b")
 
 HELP = (
@@ -86,6 +87,8 @@ HELP = (
     "• *plan* DEAL: one deal's action plan, numbered, with Done / Reschedule / Edit / Drop\n"
     "• *edit #3 due Dec 4*, *edit #3 ours*, *edit #3 owner Maria*, *drop #3 why*, *done #3*\n"
     "• *undo*: take back the last thing recorded; *back*: the previous question\n"
+    "• *share* DEAL: (in a channel with the customer) post the plan for both sides; "
+    "their people confirm their steps\n"
     "• *close* DEAL: won, lost or no decision; *rename* DEAL; *archive* DEAL (for junk)\n"
     "• *stage*: (in a review) set the deal's stage in the sales process\n"
     "• *settings*: your time zone, weekly nudge day and time, pause for holidays\n"
@@ -128,6 +131,10 @@ def command(d: Dialog, name: str, args: str) -> None:
         lifecycle.rename(d, args)
     elif name == "archive":
         lifecycle.archive(d, args)
+    elif name == "share":
+        from bot import share  # bot.share reads the review package: import when used
+
+        share.share_command(d, args)
     elif name == "help":
         d.say(HELP)
         d.reask()
@@ -232,6 +239,20 @@ def value(d: Dialog, value: str) -> None:
         command(d, name, args)
     elif value.startswith("step:"):
         due.step_action(d, value)
+    elif value.startswith("buyer:"):
+        d.say(
+            "The buttons on a shared plan are for the customer's people. Change our plan "
+            "with *plan* DEAL (the shared message follows it).",
+            "warning",
+        )
+    elif value.startswith("export:"):
+        from bot import share
+
+        share.export(d, value[7:])
+    elif value.startswith("proposal:"):
+        from bot import share
+
+        share.proposal_value(d, value)
     elif value.startswith("review:"):
         deal_choice.start_review(d, value.split(":", 1)[1])
     elif value.startswith("close:") and value[6:].isdigit():
@@ -254,6 +275,10 @@ def form(d: Dialog, form_id: str, values: dict[str, str]) -> None:
         edit.submit_form(d, int(ident), values)
     elif kind == "close" and ident.isdigit():
         lifecycle.submit_close_form(d, int(ident), values)
+    elif kind == "counter":
+        from bot import share
+
+        share.submit_counter(d, ident, values)
     elif kind == "settings":
         save_settings(d, values)
     else:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
@@ -31,7 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.access import STOP_WORDS
 from bot.delivery import DeliveryError
 from bot.engine import Coach
-from bot.messages import Form, Mention, Outcome, Reply, Text, Turn, UserRef
+from bot.messages import File, Form, Mention, Outcome, Reply, Text, Turn, UserRef
 from bot.processes import EngineProcesses
 from bot.tenants import Tenants
 from config import Settings
@@ -71,6 +72,7 @@ ACKED = "dealcoach_acked"  # context key: an asyncio.Event set once the HTTP ack
 T = TypeVar("T")
 _ANY = re.compile(r".*")
 
+ON_IT = "On it: I've sent you a direct message."
 SEND_FAILED = (
     "I couldn't send my last reply (Slack didn't accept it). Your answer is saved: "
     "type *review* to see where we are."
@@ -114,8 +116,15 @@ class Profile:
 @dataclasses.dataclass
 class Inbound:
     """One turn a listener acknowledges, as Slack sent it: what the inbox journal keeps
-    until it is answered. `kind` is command (raw: name, args), message (raw: text) or
-    click (raw: value); decoding mentions needs the Web API, so it happens after the ack."""
+    until it is answered. `kind` is command (raw: name, args; shared, user_team in a Slack
+    Connect channel), message (raw: text, user_team) or click (raw: value), or a buyer's
+    form (raw: form_id, values as JSON); decoding mentions and asking users.info whether
+    a Slack Connect user is a buyer need the Web API, so they happen after the ack.
+
+    `channel` is where the replies go (None: the user's DM); `conversation` is the
+    conversation the turn came from when it is not the DM (`Turn.channel`: where
+    `share DEAL` posts, where a buyer is answered); `external` marks a buyer known from
+    the payload itself (`user.team_id` is another workspace's)."""
 
     team_id: str
     user_id: str
@@ -123,6 +132,8 @@ class Inbound:
     raw: dict[str, str]
     key: str | None = None
     channel: str | None = None
+    conversation: str | None = None
+    external: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Inbound:
@@ -419,6 +430,138 @@ class SlackFrontend:
         who = await self.who(client, team_id, user_id)
         return await self.engine(self.coach.handle, Turn(user=who, **kw))
 
+    # --- buyers (Slack Connect users) on a shared plan: bot/share.py ----------------------
+
+    async def is_external(
+        self, client: AsyncWebClient, team_id: str, user_id: str, user_team: str | None
+    ) -> bool:
+        """Whether the user's own workspace is not the installing one (users.info `team_id`
+        when the payload does not say)."""
+        if user_team:
+            return user_team != team_id
+        try:
+            info = (await client.users_info(user=user_id))["user"]
+        except (TimeoutError, SlackApiError, SlackClientError) as exc:
+            log.warning("users.info failed for %s/%s: %s", team_id, user_id, exc)
+            return True  # unknown in a shared channel: treat as a buyer, who can do least
+        return (info.get("team_id") or team_id) != team_id
+
+    async def is_buyer(self, client: AsyncWebClient, inbound: Inbound) -> bool:
+        """Whether an acked turn is a buyer's: a click or modal from another workspace's user
+        (known from the payload), or a command in a Slack Connect channel by a user who is
+        not ours (users.info, asked after the ack)."""
+        if inbound.external:
+            return True
+        if inbound.kind == "command" and inbound.raw.get("shared"):
+            team = inbound.raw.get("user_team") or None
+            return await self.is_external(client, inbound.team_id, inbound.user_id, team)
+        return False
+
+    async def as_buyer(
+        self,
+        client: AsyncWebClient,
+        inbound: Inbound,
+        replay: bool = False,
+        trigger_id: str | None = None,
+    ) -> Outcome:
+        """A buyer's acked turn (a click, a modal, a command), answered where they are
+        (`inbound.conversation`); the journal then marks it answered. Their profile is read
+        for their name but never stored as one of our users. Replayed after a restart, a
+        turn that already took effect is not answered again: a buyer has no review to
+        resume, and an unsent update of the shared post goes out after the next turn."""
+        team_id, user_id, raw = inbound.team_id, inbound.user_id, inbound.raw
+        name = ""
+        try:
+            info = (await client.users_info(user=user_id))["user"]
+            profile = info.get("profile") or {}
+            name = profile.get("display_name") or info.get("real_name") or info.get("name") or ""
+        except (TimeoutError, SlackApiError, SlackClientError) as exc:
+            log.warning("users.info failed for buyer %s/%s: %s", team_id, user_id, exc)
+        kw: dict[str, Any]
+        if inbound.kind == "click":
+            kw = {"value": raw["value"]}
+        elif inbound.kind == "form":
+            kw = {"form": json.loads(raw["values"]), "form_id": raw["form_id"]}
+        else:  # a command, as typed: a buyer's commands are refused, so nothing is decoded
+            kw = {"command": raw.get("name", ""), "args": raw.get("args", "")}
+        who = UserRef(turns.workspace_id(team_id), user_id, display_name=name)
+        channel = inbound.conversation
+        turn = Turn(user=who, external=True, channel=channel, event_id=inbound.key, **kw)
+        outcome = await self.engine(self.coach.handle, turn)
+        if outcome.duplicate and not replay:
+            return outcome  # the first delivery is answering it
+        try:
+            await self.buyer_after(client, team_id, user_id, channel, outcome, trigger_id)
+        finally:
+            self._answered(inbound)
+        return outcome
+
+    async def buyer_after(
+        self,
+        client: AsyncWebClient,
+        team_id: str,
+        user_id: str,
+        channel: str | None,
+        outcome: Outcome,
+        trigger_id: str | None = None,
+    ) -> None:
+        """Answer a buyer only where they are (an ephemeral message, or the modal to propose
+        a date), tell the rep, and update the shared plan."""
+        if outcome.duplicate:
+            return
+        for form in [r for r in outcome.replies if isinstance(r, Form)]:
+            if trigger_id:
+                await self.open_form(client, trigger_id, form)
+        messages = Renderer().messages(outcome.replies)
+        if channel:
+            for msg in messages:
+                try:
+                    await client.chat_postEphemeral(
+                        channel=channel, user=user_id, text=msg.text, blocks=msg.blocks
+                    )
+                except SlackApiError as exc:
+                    log.warning("ephemeral to buyer %s failed: %s", user_id, exc)
+        await self.tell_others(team_id, outcome, {})
+        await self.publish_shares(client, team_id, outcome)
+
+    async def publish_shares(self, client: AsyncWebClient, team_id: str, outcome: Outcome) -> None:
+        """Post a newly shared plan, or update the posted one in place (chat.update)."""
+        for post in outcome.shares:
+            messages = Renderer().messages(list(post.replies))
+            if not messages:
+                continue
+            msg = messages[0]
+            try:
+                if post.message_id:
+                    try:
+                        await client.chat_update(
+                            channel=post.channel,
+                            ts=post.message_id,
+                            text=msg.text,
+                            blocks=msg.blocks,
+                        )
+                        await self.engine(
+                            self.coach.shared_posted, post.share_id, post.message_id, post.rendered
+                        )
+                        continue
+                    except SlackApiError as exc:
+                        if not exc.response or exc.response.get("error") != "message_not_found":
+                            raise
+                sent = await client.chat_postMessage(
+                    channel=post.channel, text=msg.text, blocks=msg.blocks
+                )
+                await self.engine(
+                    self.coach.shared_posted, post.share_id, str(sent["ts"]), post.rendered
+                )
+            except SlackApiError as exc:
+                log.warning(
+                    "shared plan %s in %s/%s not posted: %s",
+                    post.share_id,
+                    team_id,
+                    post.channel,
+                    exc.response.get("error"),
+                )
+
     # --- acked, then answered ---------------------------------------------------------
 
     def received(self, inbound: Inbound) -> None:
@@ -454,6 +597,11 @@ class SlackFrontend:
             channel = turns.digest_channel(raw) if plain.lower().startswith("digest ") else None
             if channel:  # typed "digest #sales" in the DM: the channel id, not its name
                 fields = {"command": "digest", "args": channel}
+        if inbound.conversation:
+            fields["channel"] = inbound.conversation
+        user_team = inbound.raw.get("user_team")
+        if inbound.kind == "message" and user_team and user_team != inbound.team_id:
+            fields["external"] = True  # a Slack Connect user writing to us: a buyer
         rewrite = {channel: f"<#{channel}>"} if channel else {}
         rename = turns.channel_names(raw) if channel or inbound.kind == "message" else {}
         return {**fields, "mentions": mentions}, rewrite, rename
@@ -472,8 +620,13 @@ class SlackFrontend:
         `applied` runs between the turn and its replies (a click retires its buttons). On a
         replay at startup, a turn that took effect before the kill (its key is taken) but
         whose replies never left is answered with where the review now stands.
-        Raises SlackApiError when the DM cannot be sent.
+        A buyer's turn is answered by `as_buyer`. Raises SlackApiError when the DM cannot
+        be sent.
         """
+        if await self.is_buyer(client, inbound):
+            return await self.as_buyer(client, inbound, replay, send.get("trigger_id"))
+        if inbound.raw.get("shared") and inbound.raw.get("name") != "settings" and respond:
+            await respond(text=ON_IT, response_type="ephemeral")  # acked plainly: maybe a buyer
         prepared = await self.prepare(client, inbound, respond)
         if prepared is None:
             self._answered(inbound)
@@ -495,6 +648,7 @@ class SlackFrontend:
                 )
             if not outcome.duplicate:
                 await self.tell_others(inbound.team_id, outcome, rename)
+                await self.publish_shares(client, inbound.team_id, outcome)
                 if applied is not None and not replay:
                     await applied()
                 await self.after(
@@ -565,6 +719,34 @@ class SlackFrontend:
         if not messages:
             return
         channel = channel or await self.dm(client, team_id, user_id)
+        await self.post_messages(client, team_id, user_id, channel, messages)
+        files = [r for r in replies if isinstance(r, File)]
+        if files:
+            await self.upload(client, channel, files)
+
+    async def upload(self, client: AsyncWebClient, channel: str, files: list[File]) -> None:
+        """Files (the plan export) through files.getUploadURLExternal, the upload URL and
+        files.completeUploadExternal (slack_sdk's files_upload_v2)."""
+        try:
+            await client.files_upload_v2(
+                channel=channel,
+                file_uploads=[
+                    {"content": f.content, "filename": f.filename, "title": f.title or f.filename}
+                    for f in files
+                ],
+            )
+        except (SlackApiError, SlackClientError) as exc:
+            log.error("file upload to %s failed: %s", channel, exc)
+            await self._tell_failure(client, channel)
+
+    async def post_messages(
+        self,
+        client: AsyncWebClient,
+        team_id: str,
+        user_id: str,
+        channel: str,
+        messages: list[Message],
+    ) -> None:
         poster = posting_client(client)  # a 5xx may have posted it: tell the rep, not post twice
         while messages:
             msg = messages.pop(0)
@@ -635,12 +817,16 @@ class SlackFrontend:
         name, args = turns.parse_command(body.get("text", ""))
         in_dm = body.get("channel_id") == self.dm_channels.get((team_id, user_id))
         key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
-        inbound = Inbound(team_id, user_id, "command", {"name": name, "args": args}, key)
+        raw = {"name": name, "args": args}
+        if body.get("is_ext_shared_channel"):  # maybe a buyer: users.info says, after the ack
+            raw.update(shared="1", user_team=str(body.get("user_team_id") or ""))
+        conversation = None if in_dm else body.get("channel_id") or None
+        inbound = Inbound(team_id, user_id, "command", raw, key, conversation=conversation)
         self.received(inbound)
-        if name == "settings" or in_dm:
+        if name == "settings" or in_dm or raw.get("shared"):
             await ack()
         else:
-            await ack(text="On it: I've sent you a direct message.", response_type="ephemeral")
+            await ack(text=ON_IT, response_type="ephemeral")
 
         async def in_the_dm() -> None:
             await self.after_ack(context)
@@ -692,13 +878,18 @@ class SlackFrontend:
             return
         container = body.get("container") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        outside = turns.from_outside(body, team_id)
+        # ours on a shared plan ("buyer:" buttons) are answered in the DM, never in the channel
+        in_message = container.get("type") == "message" and not value.startswith("buyer:")
         inbound = Inbound(
             team_id,
             user_id,
             "click",
             {"value": value},
             turns.action_key(body, action),
-            channel=channel if container.get("type") == "message" else None,
+            channel=channel if in_message and not outside else None,
+            conversation=channel if outside else None,
+            external=outside,
         )
         self.received(inbound)
         await ack()
@@ -716,8 +907,8 @@ class SlackFrontend:
         await self.after_ack(context)
         container = body.get("container") or {}
         message = body.get("message") or {}
-        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        opens_form = value.endswith(":edit") or value.startswith("close:")
+        channel = inbound.channel
+        opens_form = value.endswith(":edit") or value.startswith(("close:", "proposal:", "export:"))
 
         async def retire_clicked() -> None:
             if (
@@ -750,7 +941,7 @@ class SlackFrontend:
             await self.publish_home(client, inbound.team_id, inbound.user_id)
 
     async def on_settings_submit(
-        self, ack: Any, body: dict[str, Any], client: AsyncWebClient
+        self, ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
     ) -> None:
         """Submits a modal (settings, a step's edit, a deal's close); a field the engine
         rejects is shown in the modal itself. `private_metadata` names the form."""
@@ -761,7 +952,21 @@ class SlackFrontend:
             await ack()
             return
         values = turns.form_values(view)
-        form_id = str(view.get("private_metadata") or "settings")[:100]
+        form_id = str(view.get("private_metadata") or "settings")[:300]
+        if turns.from_outside(body, team_id):  # a buyer's proposal: journaled, acked, answered
+            channel = form_id.split(":", 4)[-1] if form_id.startswith("buyer:") else None
+            raw = {"form_id": form_id, "values": json.dumps(values)}
+            key = turns.view_key(view, values)
+            inbound = Inbound(team_id, user_id, "form", raw, key, None, channel, external=True)
+            self.received(inbound)
+            await ack()
+
+            async def answer() -> None:
+                await self.after_ack(context)
+                await self.answer(client, inbound)
+
+            self.later(answer())
+            return
         outcome = await self.turn(
             client,
             team_id,
@@ -776,6 +981,8 @@ class SlackFrontend:
             return
         await ack()
         if not outcome.duplicate:
+            await self.tell_others(team_id, outcome, {})
+            await self.publish_shares(client, team_id, outcome)
             await self.after(client, team_id, user_id, outcome)
 
 
@@ -795,8 +1002,8 @@ def dm_answer(body: dict[str, Any], bot_user_id: str | None) -> Inbound | None:
     ):
         return None
     key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
-    text = str(event.get("text") or "")
-    return Inbound(team_id, user_id, "message", {"text": text}, key, channel=event.get("channel"))
+    raw = {"text": str(event.get("text") or ""), "user_team": str(event.get("user_team") or "")}
+    return Inbound(team_id, user_id, "message", raw, key, channel=event.get("channel"))
 
 
 def _renamed(text: str, rename: dict[str, str]) -> str:

@@ -14,6 +14,7 @@ import datetime as dt
 from bot.messages import (
     Choice,
     DealList,
+    File,
     Form,
     FormField,
     PlanCard,
@@ -114,7 +115,7 @@ class Renderer:
             [
                 (escape(fallback(reply)[:300]), self.blocks(reply))
                 for reply in replies
-                if not isinstance(reply, Form)  # forms open as a modal, see app.py
+                if not isinstance(reply, Form | File)  # forms: a modal; files: uploaded (app.py)
             ]
         )
 
@@ -166,7 +167,7 @@ class Renderer:
             actions = self.step_actions(s)
             if actions:
                 blocks.append(actions)
-        notes = []
+        notes = [escape(card.confirmed)] if card.confirmed else []
         if card.risk:
             notes.append(f"Risk of no decision: {escape(card.risk)}")
         notes.append(
@@ -238,7 +239,7 @@ def deal_list(lst: DealList) -> list[Block]:
         dot = _HEALTH.get(d.health.label, ":red_circle:")
         lines = [
             f"*{escape(d.title)}* · decision {fmt_date(d.decision_date, d.today)} · {dot} {d.health.score}/100 {d.health.label}",
-            escape(d.next_note[0].upper() + d.next_note[1:]) + d.week_note,
+            escape(d.next_note[0].upper() + d.next_note[1:]) + d.week_note + d.confirmed_note,
         ]
         if d.health.reasons:
             lines.append(f"_{escape(', '.join(d.health.reasons))}_")

@@ -59,6 +59,13 @@ def channel_names(args: str) -> dict[str, str]:
     return {m.group(1): f"#{m.group(2)}" for m in _NAMED_CHANNEL.finditer(args or "") if m.group(2)}
 
 
+def from_outside(body: Payload, team_id: str) -> bool:
+    """Slack Connect: the acting user's own workspace (`user.team_id`) is not the one the
+    app is installed in (`team.id`), so they are the customer's people (bot/share.py)."""
+    user_team = (body.get("user") or {}).get("team_id")
+    return bool(user_team) and user_team != team_id
+
+
 def action_value(action: Payload) -> str | None:
     """The engine value a click carries: a button's value or a picked date."""
     aid = str(action.get("action_id", ""))

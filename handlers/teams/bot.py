@@ -205,7 +205,14 @@ class TeamsBot(ActivityHandler):
         return str(getattr(member, "user_role", "") or "").lower() == "owner"
 
     async def on_submit(self, ctx: TurnContext, user: UserRef, data: dict[str, Any]) -> None:
-        """An Action.Submit: a choice button, a date picker, or a form (settings, edit, close)."""
+        """An Action.Submit: a choice button, a date picker, or a form (settings, edit, close).
+
+        In a channel or group chat the speaker may be a guest or external user (a buyer on
+        a shared plan): the roster says, and their turn is marked `external`.
+        """
+        where: dict[str, Any] = {}
+        if not is_personal(ctx.activity):
+            where = {"channel": channel_id(ctx.activity), "external": await self.is_external(ctx)}
         submitted = cards.submitted_form(data)
         if submitted is not None:
             form_id, form = submitted
@@ -214,6 +221,7 @@ class TeamsBot(ActivityHandler):
                 form=form,
                 form_id=form_id,
                 event_id=submit_key(user, ctx.activity, {"form_id": form_id, **form}),
+                **where,
             )
             await self.run(ctx, turn)
             return
@@ -221,8 +229,23 @@ class TeamsBot(ActivityHandler):
         if value is None:
             await self.send(ctx, [Text(PICK_DATE, "warning")])
             return
-        turn = Turn(user=user, value=value, event_id=submit_key(user, ctx.activity, value))
-        await self.run(ctx, turn, answered=cards.answered_card(data))
+        turn = Turn(user=user, value=value, event_id=submit_key(user, ctx.activity, value), **where)
+        # a click on a shared plan leaves the card: the plan's own update replaces it
+        answered = None if value.startswith("buyer:") else cards.answered_card(data)
+        await self.run(ctx, turn, answered=answered)
+
+    async def is_external(self, ctx: TurnContext, unknown: bool = True) -> bool:
+        """A guest (roster `userRole`) or someone from another tenant. Someone the roster
+        does not know is `unknown`: external for a click (a buyer can do the least), while
+        typed channel commands keep the engine's own checks."""
+        try:
+            member = await TeamsInfo.get_member(ctx, ctx.activity.from_property.id)
+        except Exception as exc:
+            log.warning("Teams: roster lookup failed (external: %s): %s", unknown, exc)
+            return unknown
+        tenant = workspace_of(ctx.activity).split(":", 1)[1]
+        theirs = getattr(member, "tenant_id", None) or tenant
+        return str(getattr(member, "user_role", "") or "").lower() == "guest" or theirs != tenant
 
     async def on_channel_text(
         self, ctx: TurnContext, user: UserRef, text: str, mentions: tuple[Colleague, ...] = ()
@@ -234,6 +257,24 @@ class TeamsBot(ActivityHandler):
         """
         words = text.lower().strip(" .!").removeprefix("dealreview ").split()
         event = f"{PLATFORM}:{ctx.activity.id}"
+        external = await self.is_external(ctx, unknown=words[:1] == ["share"])
+        if words[:1] == ["share"] or external:
+            # `share DEAL` (a rep), or anything a guest/external user asks of us (refused)
+            channel = channel_id(ctx.activity)
+            await self.remember(
+                user.workspace_id, f"channel:{channel}", reference_of(ctx.activity, channel)
+            )
+            plain = text.strip(" .!").removeprefix("dealreview ").split(" ", 1)
+            turn = Turn(
+                user=user,
+                command=plain[0].lower() if plain[0] else "help",
+                args=plain[1] if len(plain) > 1 else "",
+                event_id=event,
+                channel=channel,
+                external=external,
+            )
+            await self.run(ctx, turn)
+            return
         if words[:1] == ["team"]:  # team, team add @Dana, team remove @Dana
             args = " ".join(words[1:])
             await self.run(
@@ -315,7 +356,25 @@ class TeamsBot(ActivityHandler):
             ]
         await self.send(ctx, replies)
         await self.tell_others(turn.user.workspace_id, outcome, rename or {})
+        await self.publish_shares(turn.user.workspace_id, outcome)
         return outcome
+
+    async def publish_shares(self, workspace_id: str, outcome: Outcome) -> None:
+        """Post or update in place the shared plans this turn changed (bot/share.py)."""
+        for post in outcome.shares:
+            if self.delivery is None:
+                return
+            try:
+                sent = await self.delivery.shared_plan(
+                    workspace_id, post.channel, post.message_id, post.replies
+                )
+            except DeliveryError as exc:
+                log.warning("Teams: shared plan %s not posted: %s", post.share_id, exc)
+                continue
+            if sent:
+                await asyncio.to_thread(
+                    self.coach.shared_posted, post.share_id, sent, post.rendered
+                )
 
     async def tell_others(
         self, workspace_id: str, outcome: Outcome, rename: dict[str, str]

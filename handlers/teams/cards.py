@@ -18,6 +18,7 @@ from botbuilder.schema import Activity
 from bot.messages import (
     Choice,
     DealList,
+    File,
     Form,
     FormField,
     PlanCard,
@@ -258,6 +259,8 @@ def plan_card(p: PlanCard) -> Activity:
         body.append({"type": "Container", "separator": True, "items": items})
     if p.risk:
         body.append(_block(f"Risk of no decision: {p.risk}", separator=True))
+    if p.confirmed:
+        body.append(_block(p.confirmed))
     if p.gaps:
         body.append(_block(f"Gaps: {', '.join(p.gaps)}", color="Warning"))
     else:
@@ -277,7 +280,7 @@ def deal_list_card(lst: DealList) -> Activity:
         items = [
             _block(f"*{d.title}* · decision {fmt_date(d.decision_date, d.today)}"),
             _block(
-                f"{d.health.score}/100 {d.health.label} · {d.next_note}{d.week_note}",
+                f"{d.health.score}/100 {d.health.label} · {d.next_note}{d.week_note}{d.confirmed_note}",
                 spacing="None",
                 color=_HEALTH_COLOR.get(d.health.label, "Default"),
             ),
@@ -332,6 +335,40 @@ def section_card(s: Section) -> Activity:
     return card(body + extra, actions)
 
 
+def shared_card(replies: tuple[Reply, ...]) -> Activity:
+    """A shared plan (bot/share.py) as ONE card, so it can be updated in place: each
+    Section's title, lines and buttons (an ActionSet per customer step) one after another."""
+    body: list[dict[str, Any]] = []
+    for r in replies:
+        if isinstance(r, Section):
+            body.append(
+                _block(
+                    f"*{r.title}*", size="Medium" if not body else "Default", separator=bool(body)
+                )
+            )
+            body += [_block(line, spacing="Small") for line in r.lines]
+            if r.choices:
+                body.append({"type": "ActionSet", "actions": [submit(c) for c in r.choices]})
+            if r.footer:
+                body.append(_block(r.footer, size="Small", isSubtle=True))
+        elif isinstance(r, Text):
+            body.append(_block(r.text))
+    return card(body)
+
+
+def file_message(f: File) -> Activity:
+    """A plan export in Teams: the Markdown as a message to copy; the calendar file is made
+    by `dealcoach plan DEAL --format ics` (a bot's file upload needs the user's consent
+    card in a 1:1 chat, not built yet)."""
+    if f.filename.endswith(".md"):
+        activity = MessageFactory.text(f.content.decode())
+        activity.text_format = "markdown"
+        return activity
+    return MessageFactory.text(
+        f"The calendar file {f.filename}: run `dealcoach plan DEAL --format ics` for now."
+    )
+
+
 def render(replies: list[Reply]) -> list[Activity]:
     """Replies in order; consecutive statements share one message to keep the chat calm.
 
@@ -361,6 +398,8 @@ def _render(replies: list[Reply]) -> list[Activity]:
             out.append(form_card(reply))
         elif isinstance(reply, Section):
             out.append(section_card(reply))
+        elif isinstance(reply, File):
+            out.append(file_message(reply))
     if texts:
         out.append(text_message(texts))
     return out
@@ -403,4 +442,4 @@ def submitted_form(data: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
     if not form_id or not isinstance(form_id, str):
         return None
     names = data.get("fields") or []
-    return form_id[:100], {str(n): str(data.get(f"form_{n}") or "") for n in names}
+    return form_id[:300], {str(n): str(data.get(f"form_{n}") or "") for n in names}

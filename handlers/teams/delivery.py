@@ -28,6 +28,7 @@ from handlers.teams.retry import (
     retry_after,
     send_activities,
     status_of,
+    with_retry,
 )
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,34 @@ class TeamsDelivery:
     ) -> str:
         target = channel if channel.startswith("channel:") else f"channel:{channel}"
         return await self._send(workspace_id, target, replies, key)
+
+    async def shared_plan(
+        self, workspace_id: str, channel: str, message_id: str | None, replies: tuple[Reply, ...]
+    ) -> str:
+        """Post a shared plan in its conversation as one card, or update the posted card in
+        place (PUT .../activities/{id}); returns the card's activity id."""
+        stored = await asyncio.to_thread(self.references.lookup, workspace_id, f"channel:{channel}")
+        if stored is None:
+            raise PermanentDeliveryError(f"No Teams conversation for {channel} in {workspace_id}")
+        reference = ConversationReference().deserialize(stored)
+        ids: list[str] = []
+
+        async def logic(ctx: TurnContext) -> None:
+            ctx.activity.id = None
+            activity = cards.shared_card(replies)
+            if message_id:
+                activity.id = message_id
+                await with_retry(lambda: ctx.update_activity(activity), self.retry, "update")
+                ids.append(message_id)
+                return
+            response = await with_retry(lambda: ctx.send_activity(activity), self.retry, "send")
+            ids.append(response.id if response and response.id else "")
+
+        try:
+            await self.adapter.continue_conversation(reference, logic, self.app_id or None)
+        except Exception as exc:
+            raise classify(exc, channel) from exc
+        return ids[0] if ids else ""
 
     async def _send(
         self, workspace_id: str, target: str, replies: list[Reply], key: str | None = None

@@ -310,7 +310,16 @@ def test_deal_records_are_the_plan_as_data(coach: Coach) -> None:
         (1, "customer", "2026-11-27", "open", 0),
         (2, "us", "2026-12-04", "dropped", 0),
     ]
-    assert set(record["steps"][0]) == {"number", "text", "side", "owner", "due", "status", "slips"}
+    assert set(record["steps"][0]) == {
+        "number",
+        "text",
+        "side",
+        "owner",
+        "due",
+        "status",
+        "slips",
+        "confirmed_by",
+    }
 
 
 def test_a_closed_deal_leaves_reminders_and_nudges(coach: Coach, clock: FakeClock) -> None:

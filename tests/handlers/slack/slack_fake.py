@@ -25,6 +25,7 @@ from bot.engine import Coach
 from config import Settings
 from handlers.web import build_app
 from storage.db import Database
+from storage.inbox import Inbox
 from tests.handlers.slack.slack_limits import message_error, view_error
 
 SECRET = "test-signing-secret"
@@ -70,6 +71,8 @@ class FakeSlack:
     #: method -> calls that arrived while it was held (see `hold`)
     held: dict[str, int] = field(default_factory=dict)
     url: str = ""
+    #: files.getUploadURLExternal ids -> the bytes POSTed to their upload URL.
+    uploads: dict[str, bytes] = field(default_factory=dict)
     _release: asyncio.Event = field(default_factory=asyncio.Event)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -78,6 +81,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self.api)
         app.router.add_post("/response/{id}", self.response_url)
+        app.router.add_post("/upload/{file_id}", self.upload)
         app.router.add_get("/socket", self.socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -117,10 +121,19 @@ class FakeSlack:
         self.held.clear()
         self._release.set()
 
-    def person(self, uid: str, name: str, is_admin: bool = False, is_owner: bool = False) -> None:
-        """A workspace member as users.info describes them (admin and owner flags included)."""
+    def person(
+        self,
+        uid: str,
+        name: str,
+        is_admin: bool = False,
+        is_owner: bool = False,
+        team_id: str = TEAM,
+    ) -> None:
+        """A workspace member as users.info describes them (admin and owner flags included);
+        `team_id` another workspace's id makes them a Slack Connect (external) user."""
         self.users[uid] = {
             "id": uid,
+            "team_id": team_id,
             "name": name.lower(),
             "real_name": name,
             "tz": "Europe/Berlin",
@@ -270,6 +283,18 @@ class FakeSlack:
                 "ts": ts,
                 "message": {"text": args.get("text"), "blocks": args.get("blocks")},
             }
+        if method == "files.getUploadURLExternal":
+            if not args.get("filename") or int(args.get("length") or 0) <= 0:
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{next(self._ts):06d}"
+            self.uploads[file_id] = b""
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            if not files or any(not self.uploads.get(f.get("id", "")) for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method in ("conversations.history", "conversations.replies"):
             # history: top-level messages only, newest first; replies: a thread, oldest first
             channel = self.history.get(str(args.get("channel")), [])
@@ -331,6 +356,14 @@ class FakeSlack:
                 self.socket_acks.append(json.loads(msg.data))
         return ws
 
+    async def upload(self, request: web.Request) -> web.Response:
+        """Step 2 of a file upload: the bytes, to the URL files.getUploadURLExternal gave."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self.uploads:
+            return web.Response(status=404, text="unknown upload")
+        self.uploads[file_id] = await request.read()
+        return web.Response(text=f"OK - {len(self.uploads[file_id])}")
+
     async def response_url(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json(), dict(request.headers)))
         return web.Response(text="ok")
@@ -370,10 +403,17 @@ class SlackClient:
         return resp
 
     async def command(
-        self, text: str = "", user: str = "U1", channel: str = "C0GENERAL", **headers: str
+        self,
+        text: str = "",
+        user: str = "U1",
+        channel: str = "C0GENERAL",
+        shared: bool = False,
+        **headers: str,
     ) -> aiohttp.ClientResponse:
+        """`/dealreview text`; `shared` marks the channel a Slack Connect one."""
         n = next(self._n)
         form = {
+            **({"is_ext_shared_channel": "true"} if shared else {}),
             "token": "x",
             "team_id": TEAM,
             "team_domain": "t",
@@ -432,8 +472,12 @@ class SlackClient:
         pick: Callable[[dict[str, Any]], bool],
         user: str = "U1",
         selected_date: str | None = None,
+        user_team: str = TEAM,
     ) -> aiohttp.ClientResponse:
-        """Click the first element of a posted message for which `pick(element)` is true."""
+        """Click the first element of a posted message for which `pick(element)` is true.
+
+        `user_team` other than TEAM is a Slack Connect user: `user.team_id` differs from
+        `team.id` and the channel is externally shared (`is_ext_shared_channel`)."""
         for block in message.get("blocks") or []:
             if block.get("type") != "actions":
                 continue
@@ -452,8 +496,9 @@ class SlackClient:
                     return await self.interactive(
                         {
                             "type": "block_actions",
-                            "user": {"id": user, "team_id": TEAM},
+                            "user": {"id": user, "team_id": user_team},
                             "team": {"id": TEAM},
+                            "is_ext_shared_channel": user_team != TEAM,
                             "api_app_id": "A1",
                             "trigger_id": "trig.click",
                             "container": {
@@ -496,9 +541,11 @@ class Harness:
     runner: web.AppRunner | None = None
     app: web.Application | None = None
     slack: SlackClient | None = None
+    #: the journal of acked turns (storage/inbox.py), replayed when the app starts
+    inbox: Inbox | None = None
 
     async def start(self) -> None:
-        self.app = build_app(self.settings, self.db, self.coach)
+        self.app = build_app(self.settings, self.db, self.coach, self.inbox)
         self.runner = web.AppRunner(self.app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)

@@ -126,14 +126,17 @@ class FakeConnector:
         call.response_id = new_id or f"bot-msg-{next(self._ids)}"
         return web.json_response({"id": call.response_id})
 
-    def member(self, aad: str, name: str, role: str = "user") -> None:
-        """Put someone on the roster, as GET .../members/{id} returns them."""
+    def member(
+        self, aad: str, name: str, role: str = "user", tenant: str = "tenant-0001"
+    ) -> None:
+        """Put someone on the roster, as GET .../members/{id} returns them; `role` "guest"
+        or another `tenant` is someone from outside (a buyer on a shared plan)."""
         self.roster[f"29:{aad}"] = {
             "id": f"29:{aad}",
             "name": name,
             "aadObjectId": aad,
             "userRole": role,
-            "tenantId": "tenant-0001",
+            "tenantId": tenant,
         }
 
     async def _member(self, request: web.Request) -> web.Response:
