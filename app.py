@@ -526,7 +526,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run-due":
         from handlers.schedule import run_due_command
 
-        return run_due_command(settings, db, clock, args.dry_run)
+        return run_due_command(settings, db, coach, args.dry_run)
     if args.command == "digest":
         from handlers.schedule import digest_preview_command
 

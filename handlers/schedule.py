@@ -96,19 +96,13 @@ class ConsoleDelivery:
         return self._print(f"to channel {channel}", replies)
 
 
-def build_deliveries(settings: Settings, db: Database, clock: Clock) -> dict[str, Delivery]:
+def build_deliveries(settings: Settings, db: Database, coach: Coach) -> dict[str, Delivery]:
     """Deliveries for every configured platform, for a pass outside `serve` (`run-due`).
 
-    The platform adapters are built exactly as the server builds them (not started), so a
-    cron job reaches Slack and Teams users with the same credentials and retry policies.
+    The platform adapters are built exactly as the server builds them (not started), with
+    the coach the composition root built, so a cron job reaches Slack and Teams users with
+    the same credentials and retry policies.
     """
-    coach = Coach(
-        db,
-        clock=clock,
-        default_timezone=settings.default_timezone,
-        sales_process=configured_process(settings),
-        admins=settings.admin_ids,
-    )
     app = build_app(settings, db, coach)
     return {"console": ConsoleDelivery(), **app[DELIVERIES]}
 
@@ -158,13 +152,14 @@ async def _safe_pass(schedule: Schedule) -> None:
 
 
 def run_due_command(
-    settings: Settings, db: Database, clock: Clock, dry_run: bool, out: TextIO | None = None
+    settings: Settings, db: Database, coach: Coach, dry_run: bool, out: TextIO | None = None
 ) -> int:
-    """One pass at `clock()`; exit status 1 when a message failed for good, so cron can alert."""
+    """One pass at `coach.clock()`; exit status 1 when a message failed for good, so cron
+    can alert."""
     out = out or sys.stdout
-    now = clock()
+    now = coach.clock()
     schedule = Schedule(
-        db, build_deliveries(settings, db, clock), cadence_from(settings), clock=clock
+        db, build_deliveries(settings, db, coach), cadence_from(settings), clock=coach.clock
     )
     if dry_run:
         planned, waiting = schedule.preview(now)
