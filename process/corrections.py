@@ -37,6 +37,8 @@ _CUSTOMER = re.compile(
 )
 _IS = re.compile(r"\b(?:it|that|this|that one|this one)(?:'s| is| was)\b", re.I)
 _DATE_LEAD = re.compile(r"^\s*(?:it'?s\s+|it is\s+|due\s+|by\s+|on\s+|for\s+)+", re.I)
+#: "the 20th", "20th", "the 4th": a day of the month with no month named.
+_DAY_ONLY = re.compile(r"^\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,14 @@ class Correction:
     due: dt.date | None = None
 
 
-def read_correction(text: str, today: dt.date) -> Correction | None:
-    """The correction `text` makes, or None if it is an ordinary answer (see module doc)."""
+def read_correction(
+    text: str, today: dt.date, was: dt.date | None = None
+) -> Correction | None:
+    """The correction `text` makes, or None if it is an ordinary answer (see module doc).
+
+    `was` is the date being corrected: "no, the 20th" said of a step due Jan 15 means
+    Jan 20, the same month, not the next 20th from today (Dec 20).
+    """
     m = _SCRATCH.match(text)
     if m:
         return Correction("scratch", rest=m.group("rest").strip())
@@ -72,6 +80,12 @@ def read_correction(text: str, today: dt.date) -> Correction | None:
             return Correction("side", side="customer")
     if short:
         bare = _DATE_LEAD.sub("", rest)
+        day = _DAY_ONLY.match(bare)
+        if day and was is not None:
+            try:
+                return Correction("due", due=was.replace(day=int(day.group(1))))
+            except ValueError:
+                pass  # no such day in that month: read it as a date from today
         due = parse_date_answer(bare, today, allow_past=True)
         if due is None:
             found = parse_due(rest, today)

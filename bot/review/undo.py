@@ -86,7 +86,11 @@ def correction(d: Dialog, text: str) -> bool:
     entry = d.state.undo[-1]
     if not _in_review(d, entry) or entry["kind"] not in ("step", "decision"):
         return False
-    fix = read_correction(text, d.today)
+    was = d.deal.decision_date if entry["kind"] == "decision" and d.deal else None
+    if entry["kind"] == "step":
+        step = _step(d, entry["step_id"])
+        was = step.due if step else None
+    fix = read_correction(text, d.today, was)
     if fix is None:
         return False
     if fix.kind == "scratch":

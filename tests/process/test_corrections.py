@@ -48,3 +48,11 @@ def test_corrections(text: str, expected: Correction | None) -> None:
 )
 def test_ordinary_answers_are_not_corrections(text: str) -> None:
     assert read_correction(text, TODAY) is None
+
+
+def test_a_bare_day_keeps_the_month_of_the_date_it_corrects() -> None:
+    today = dt.date(2026, 11, 30)
+    fix = read_correction("no, the 20th", today, was=dt.date(2027, 1, 15))
+    assert fix is not None and fix.due == dt.date(2027, 1, 20)  # not Sun Dec 20
+    fix = read_correction("no, the 31st", today, was=dt.date(2027, 2, 15))
+    assert fix is not None and fix.due == dt.date(2026, 12, 31)  # no Feb 31: from today
