@@ -196,6 +196,8 @@ class SlackFrontend:
         self.quiet.set()
         self.pool = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="slack-turn")
         self.tasks: set[asyncio.Task[Any]] = set()
+        #: (team, user) -> that user's newest turn task: their turns run in delivery order
+        self.last_turn: dict[tuple[str, str], asyncio.Task[Any]] = {}
         self._register()
 
     async def after_ack(self, context: Any) -> None:
@@ -215,15 +217,30 @@ class SlackFrontend:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.quiet.wait(), ACKS_FIRST)
 
-    def later(self, work: Coroutine[Any, Any, Any]) -> None:
+    def later(self, work: Coroutine[Any, Any, Any], inbound: Inbound | None = None) -> None:
         """Run the slow part of a listener after it returns, so bolt answers Slack at once.
 
+        One user's turns run in the order Slack delivered them (a double click: the first
+        click wins, as it did when turns ran before the ack); other users' run alongside.
         A task cut short by a shutdown or a kill is in the inbox journal and is answered
         by the next server; an error is logged here, since no one awaits the task.
         """
-        task = asyncio.create_task(work)
+        who = (inbound.team_id, inbound.user_id) if inbound is not None else None
+        before = self.last_turn.get(who) if who is not None else None
+
+        async def in_order() -> Any:
+            if before is not None:
+                await asyncio.wait({before})  # its outcome is its own: never raises here
+            return await work
+
+        task = asyncio.create_task(in_order())
         self.tasks.add(task)
         task.add_done_callback(self._finished)
+        if who is not None:
+            self.last_turn[who] = task
+            task.add_done_callback(
+                lambda t: self.last_turn.pop(who, None) if self.last_turn.get(who) is t else None
+            )
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self.tasks.discard(task)
@@ -839,7 +856,7 @@ class SlackFrontend:
                 log.error("could not DM %s/%s: %s", team_id, user_id, error)
                 await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
 
-        self.later(in_the_dm())
+        self.later(in_the_dm(), inbound)
 
     async def on_message(self, body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         """A rep's typed answer in the bot's DM; everything else (channels, bots, edits) is ignored.
@@ -855,7 +872,7 @@ class SlackFrontend:
             await self.after_ack(context)
             await self.answer(client, inbound)
 
-        self.later(answer())
+        self.later(answer(), inbound)
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
@@ -893,7 +910,7 @@ class SlackFrontend:
         )
         self.received(inbound)
         await ack()
-        self.later(self._after_click(client, body, context, inbound, action, value))
+        self.later(self._after_click(client, body, context, inbound, action, value), inbound)
 
     async def _after_click(
         self,
@@ -965,7 +982,7 @@ class SlackFrontend:
                 await self.after_ack(context)
                 await self.answer(client, inbound)
 
-            self.later(answer())
+            self.later(answer(), inbound)
             return
         outcome = await self.turn(
             client,
