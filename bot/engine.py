@@ -128,6 +128,7 @@ class Coach:
 
     def _handle(self, session: Session, turn: Turn) -> Outcome:
         now = self.clock()
+        session.info["now"] = now  # a step changed in this turn is stamped with it (models)
         who = turn.user
         if turn.event_id and not crud.claim_event(session, turn.event_id, now):
             log.info("duplicate delivery %s ignored", turn.event_id)

@@ -67,6 +67,12 @@ NO_SHARE = (
 NOT_HERE = "That isn't a customer step of the plan shared in this conversation. Nothing changed."
 
 
+def customer_text(step: PlanStep) -> str:
+    """A step as the customer reads it: for a step the coach proposed, its customer-facing
+    wording (`PlanStep.shared_text`), never the coaching said to the rep."""
+    return step.shared_text or step.description
+
+
 def buyer_value(share_id: int, step_id: int, verb: str) -> str:
     return f"buyer:{share_id}:{step_id}:{verb}"
 
@@ -75,7 +81,8 @@ def shared_view(
     share: SharedPlan, deal: Deal, steps: list[PlanStep], today: dt.date
 ) -> tuple[Reply, ...]:
     """What both sides see: decision date, customer steps (with the buyer's buttons while
-    open) and our steps. Built only from these fields, so no internal note can leak."""
+    open) and our steps, each in its customer-facing wording (`customer_text`). Built only
+    from these fields, so no internal note can leak."""
     decision = (
         f"Decision date: *{fmt_date(deal.decision_date, today)}*"
         if deal.decision_date
@@ -110,12 +117,13 @@ def shared_view(
             if s.status == "open" and deal.status == "open"
             else ()
         )
-        title = f"Customer #{s.number}: {s.description}{owner_note(s.owner, s.description)}"
+        text = customer_text(s)
+        title = f"Customer #{s.number}: {text}{owner_note(s.owner, text)}"
         out.append(Section(title[:150], (f"{due} · {state}",), choices))
     if len(theirs) > MAX_SHARED_STEPS:
         out.append(Text(f"and {len(theirs) - MAX_SHARED_STEPS} more customer steps"))
     lines = [
-        f"#{s.number} {s.description}{owner_note(s.owner, s.description)} · "
+        f"#{s.number} {customer_text(s)}{owner_note(s.owner, customer_text(s))} · "
         + (f"due {fmt_date(s.due, today)}" if s.due else "no date yet")
         for s in ours[:MAX_SHARED_STEPS]
     ]
@@ -316,7 +324,8 @@ def buyer_turn(session: Session, turn: Turn, now: dt.datetime, default_timezone:
     owner = session.get(User, deal.owner_id)
     assert owner is not None
     today = now.astimezone(zone(owner.zone, default_timezone)).date()
-    what = f"#{step.number} “{step.description}” of {deal.title}"
+    what = f"#{step.number} “{step.description}” of {deal.title}"  # for the rep
+    theirs = f"#{step.number} “{customer_text(step)}” of {deal.title}"  # for the buyer
     action = BuyerAction(
         workspace_id=deal.workspace_id,
         share_id=share.id or 0,
@@ -330,12 +339,12 @@ def buyer_turn(session: Session, turn: Turn, now: dt.datetime, default_timezone:
     tell: tuple[Reply, ...]
     if verb == "confirm":
         step.confirmed_by, step.confirmed_at = name[:200], now
-        replies = [Text(f"Thanks, {name}: {what} is confirmed.", "success")]
+        replies = [Text(f"Thanks, {name}: {theirs} is confirmed.", "success")]
         tell = (Text(f"{name} ({deal.account}) confirmed {what}."),)
     elif verb == "done":
         crud.close_step(session, step, "done", now, f"done, said {name}")
         step.confirmed_by = step.confirmed_by or name[:200]
-        replies = [Text(f"Thanks, {name}: {what} is done.", "success")]
+        replies = [Text(f"Thanks, {name}: {theirs} is done.", "success")]
         tell = (Text(f"{name} ({deal.account}) marked {what} done."),)
     elif verb == "propose" and when is None:
         return Outcome([propose_form(share, step)])
@@ -345,7 +354,7 @@ def buyer_turn(session: Session, turn: Turn, now: dt.datetime, default_timezone:
         session.flush()
         replies = [
             Text(
-                f"Thanks, {name}: I've asked the rep about {fmt_date(when, today)} for {what}. "
+                f"Thanks, {name}: I've asked the rep about {fmt_date(when, today)} for {theirs}. "
                 "The plan changes when they accept.",
                 "success",
             )

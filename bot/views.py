@@ -105,6 +105,12 @@ def deal_records(
     (open | done | dropped), slips and confirmed_by (the buyer who confirmed a customer step
     on a shared plan, or null), and `confirmed` ("2 of 4 customer steps confirmed by Acme",
     or null for a plan never shared). Three queries whatever the number of deals.
+
+    For the customer-facing exports (bot/exports.py) the deal also has its `id`,
+    `workspace_id` and `decision_moves` (times the decision date moved), and each
+    step its `id`, `shared_text` (the customer's wording of a step the coach proposed, else
+    null), `revision` (bumped on every change) and `changed_at` (ISO UTC instant of its last
+    change: created, edited, moved, closed or confirmed).
     """
     plans = crud.plans_for(session, deals, tz)
     out = []
@@ -113,6 +119,9 @@ def deal_records(
         health = assess_with(process, deal.stage, plan, today)[0]
         out.append(
             {
+                "id": deal.id,
+                "workspace_id": deal.workspace_id,
+                "decision_moves": plan.decision_date_moves,
                 "account": deal.account,
                 "name": deal.name,
                 "status": deal.status,
@@ -123,20 +132,30 @@ def deal_records(
                 "confirmed": plan.confirmed_note(deal.account),
                 "steps": [
                     {
+                        "id": s.id,
                         "number": s.number,
                         "text": s.description,
+                        "shared_text": s.shared_text,
                         "side": s.side,
                         "owner": s.owner,
                         "due": s.due.isoformat() if s.due else None,
                         "status": s.status,
                         "slips": s.slips,
                         "confirmed_by": s.confirmed_by,
+                        "revision": s.revision,
+                        "changed_at": _last_change(s),
                     }
                     for s in sorted(steps, key=lambda s: (s.number or 0, s.id or 0))
                 ],
             }
         )
     return out
+
+
+def _last_change(step: PlanStep) -> str:
+    """The latest instant anything happened to a step (ISO, UTC)."""
+    times = [step.created_at, step.changed_at, step.closed_at, step.confirmed_at]
+    return max(t for t in times if t is not None).astimezone(dt.UTC).isoformat()
 
 
 def deal_list(

@@ -89,6 +89,10 @@ class ProcessStage(_Strict):
         return self.customer_steps if side == "customer" else self.our_steps
 
 
+#: What a customer reads for a de-risking step whose process gives no `shared_step`.
+NEUTRAL_SHARED_STEP = "Follow up with what you need for your decision"
+
+
 class IndecisionKind(_Strict):
     """One kind of fear of a wrong choice, and the de-risking step that answers it."""
 
@@ -96,6 +100,9 @@ class IndecisionKind(_Strict):
     label: str = Field(min_length=2, max_length=60)
     step: str = Field(min_length=3, max_length=300)
     lead_days: int = Field(ge=0, le=MAX_LEAD_DAYS)
+    #: The same step as the customer reads it on a shared plan or an export: `step` is
+    #: coaching for the rep ("...and stop adding more") and never leaves our side.
+    shared_step: str = Field(default=NEUTRAL_SHARED_STEP, min_length=3, max_length=300)
 
 
 class SalesProcess(_Strict):

@@ -349,7 +349,10 @@ def add_step(
     now: dt.datetime,
     owner: str | None = None,
     review_id: int | None = None,
+    shared_text: str | None = None,
 ) -> PlanStep:
+    """A new open step numbered after the deal's last; `shared_text` is the customer-facing
+    wording of a step the coach proposed (`PlanStep.shared_text`)."""
     last = session.exec(
         select(func.max(PlanStep.number)).where(PlanStep.deal_id == deal.id)
     ).one()
@@ -364,6 +367,7 @@ def add_step(
         due=due,
         original_due=due,
         created_at=now,
+        shared_text=shared_text[:300] if shared_text else None,
     )
     session.add(step)
     session.flush()

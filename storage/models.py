@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -153,6 +154,16 @@ class PlanStep(SQLModel, table=True):
     #: Unset means the step is still the seller's assumption.
     confirmed_by: str | None = Field(default=None, max_length=200)
     confirmed_at: dt.datetime | None = utc_field()
+    #: What the customer sees instead of `description` on a shared plan and in the exports,
+    #: for a step the coach itself proposed (a de-risking step worded for the rep, e.g.
+    #: "Send the two facts they still need to decide, and stop adding more"). Cleared when
+    #: the rep rewords the step: their own words are then what both sides see.
+    shared_text: str | None = Field(default=None, max_length=300)
+    #: Bumped on every change of what the step says, when, who or its status (see
+    #: `storage.db`'s flush hook), so a calendar export can raise SEQUENCE; `changed_at`
+    #: is that change's time when the turn's clock is known (`session.info["now"]`).
+    revision: int = 0
+    changed_at: dt.datetime | None = utc_field()
     __table_args__ = (Index("ix_planstep_deal_status", "deal_id", "status"),)
 
 
@@ -302,3 +313,25 @@ class Outbox(SQLModel, table=True):
     created_at: dt.datetime = utc_field(nullable=False)
     sent_at: dt.datetime | None = utc_field()
     __table_args__ = (Index("ix_outbox_status_due", "status", "not_before"),)
+
+
+#: The PlanStep columns whose change a calendar or a shared plan shows (`revision`).
+REVISED = ("description", "shared_text", "side", "owner", "due", "status", "confirmed_by")
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _bump_step_revisions(session: OrmSession, _context: Any, _instances: Any) -> None:
+    """Every flushed change to what a step says, when, who or its status bumps its
+    `revision` (and `changed_at` to the turn's instant, when the caller put it in
+    `session.info["now"]`): every path that edits a step (edit, move, close, undo, a
+    buyer's confirm) counts, without each having to remember it. An iCalendar export uses
+    it as SEQUENCE, so a re-import replaces the older copy (RFC 5545, 3.8.7.4)."""
+    for obj in session.dirty:
+        if not isinstance(obj, PlanStep) or obj.id is None:
+            continue
+        state = inspect(obj)
+        if any(state.attrs[name].history.has_changes() for name in REVISED):
+            obj.revision = (obj.revision or 0) + 1
+            now = session.info.get("now")
+            if isinstance(now, dt.datetime):
+                obj.changed_at = now

@@ -123,6 +123,7 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     """
     before = {
         "description": step.description,
+        "shared_text": step.shared_text,
         "side": step.side,
         "owner": step.owner,
         "status": step.status,
@@ -158,6 +159,7 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     text = (change.get("description") or "").strip()
     if text and text != step.description:
         step.description = text[:1000]
+        step.shared_text = None  # the rep's own words now: both sides see them
         said.append(f"“{step.description}”")
     status = change.get("status")
     if status in ("done", "dropped"):

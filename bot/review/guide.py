@@ -385,6 +385,8 @@ def on_risk_step(d: Dialog, text: str | None, value: str | None) -> None:
         return
     d.state.pending = {
         "description": kind.step,
+        # the rep reads the coaching; the customer reads this (shared plan, exports)
+        "shared_text": kind.shared_step,
         "side": "us",
         "owner": d.user.display_name or None,
         "due": None,

@@ -49,7 +49,15 @@ def save_pending(d: Dialog) -> None:
     assert p is not None and deal is not None
     due = dt.date.fromisoformat(p["due"]) if p.get("due") else None
     step = crud.add_step(
-        d.s, deal, p["description"], p["side"], due, d.now, p.get("owner"), d.state.review_id
+        d.s,
+        deal,
+        p["description"],
+        p["side"],
+        due,
+        d.now,
+        p.get("owner"),
+        d.state.review_id,
+        shared_text=p.get("shared_text"),
     )
     d.state.pending = None
     d.remember("step", step_id=step.id, origin=p.get("origin", Stage.MORE.value))

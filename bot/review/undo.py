@@ -191,6 +191,7 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
             before["side"],
             before["owner"],
         )
+        step.shared_text = before.get("shared_text", step.shared_text)
         if before.get("status") == "open" and step.status != "open":
             crud.reopen_step(d.s, step)
         if before.get("due") != (step.due.isoformat() if step.due else None):

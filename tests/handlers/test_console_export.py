@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from icalendar import Calendar
@@ -89,3 +90,106 @@ def test_markdown_and_ics_exports(
 
     assert main(["plan", "Globex", "--format", "ics", *base]) == 1
     assert "no deal of yours matches" in capsys.readouterr().err
+
+
+#: A review whose no-decision answer adds the coach's de-risking step (#4, worded for the
+#: rep), with an undated step (#3) between.
+COACHED = [
+    "Acme Corp - 2027 renewal",
+    "Jan 29",
+    "Pilot went fine, champion nervous about budget.",
+    "Their CFO signs the order form by Dec 11",
+    "I'll send the SOC 2 report by Dec 4",
+    "Their legal team will review our MSA",
+    "no date yet",
+    "that's all",
+    "Not enough information",
+    "yes",
+    "Dec 8",
+    "looks good",
+]
+COACHING = ("two facts", "stop adding more", "still need to decide")
+
+
+def vevents(path: Path) -> dict[str, Any]:
+    return {str(e["UID"]): e for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")}
+
+
+def test_exports_by_date_in_customer_words_with_stable_uids(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    db = Database(url)
+    db.migrate()
+    user = console_user(Settings(), "alice")
+
+    def chat(*lines: str) -> str:
+        out = io.StringIO()
+        Console(Coach(db, clock=clock), user, io.StringIO("\n".join(lines) + "\n"), out, False).run()
+        return out.getvalue()
+
+    def run(*args: str) -> str:
+        assert main([*args, "--db", url, "--user", "alice", "--now", clock().isoformat()]) == 0
+        return capsys.readouterr().out
+
+    said = chat(*COACHED)
+    assert "Send the two facts they still need to decide" in said  # the rep reads the coaching
+    record = json.loads(run("plan", "Acme", "--json"))
+    by_text = {s["text"]: s for s in record["steps"]}
+    coach_step = by_text["Send the two facts they still need to decide, and stop adding more"]
+    assert coach_step["shared_text"] == "Send you the facts you still need for your decision"
+
+    md = run("plan", "Acme", "--format", "md")
+    for internal in (*COACHING, record["risk"], "Pilot went fine", "health"):
+        assert internal not in md, internal
+    steps = [line for line in md.splitlines() if line.startswith("- [")]
+    # by due date: Dec 4 (ours), Dec 8 (the coach's step, in customer words), Dec 11
+    # (theirs), then the undated one; not by number (#1 CFO, #2 SOC 2, #3 legal, #4 coach)
+    assert [line.split(":** ")[1].split(",")[0].split(" (")[0] for line in steps] == [
+        "I'll send the SOC 2 report",
+        "Send you the facts you still need for your decision",
+        "Their CFO signs the order form",
+        "Their legal team will review our MSA",
+    ]
+    assert steps[-1].endswith("date to agree")
+    assert md.index("Decision date") < md.index(steps[0])
+
+    ics = tmp_path / "plan.ics"
+    run("plan", "Acme", "--format", "ics", "-o", str(ics))
+    first = vevents(ics)
+    summaries = " ".join(str(e["SUMMARY"]) for e in first.values())
+    assert "Us: Send you the facts you still need for your decision" in summaries
+    for internal in COACHING:
+        assert internal not in ics.read_text()
+    uid_of = {str(e["SUMMARY"]): uid for uid, e in first.items()}
+    soc2 = uid_of["Us: I'll send the SOC 2 report"]
+    cfo = uid_of["Acme Corp: Their CFO signs the order form"]
+    facts = uid_of["Us: Send you the facts you still need for your decision"]
+    assert str(first[cfo]["STATUS"]) == "TENTATIVE"  # not confirmed by the buyer yet
+    assert all(int(e.get("SEQUENCE", 0)) == 0 for e in first.values())
+
+    # a day later: the SOC 2 step is renamed and moved, the CFO step dropped, the coach's
+    # step done; the same file re-imported must update those events, not add or keep stale
+    clock.advance(days=1)
+    chat(
+        "edit #2 text Send the SOC 2 report and the pen test summary",
+        "edit #2 due Dec 7",
+        "drop #1 their CFO signs through procurement instead",
+        "done #4",
+    )
+    run("plan", "Acme", "--format", "ics", "-o", str(ics))
+    second = vevents(ics)
+    assert set(second) == set(first)  # same UIDs: nothing duplicated
+    assert str(second[soc2]["SUMMARY"]) == "Us: Send the SOC 2 report and the pen test summary"
+    assert second[soc2].decoded("DTSTART") == dt.date(2026, 12, 7)
+    assert str(second[cfo]["STATUS"]) == "CANCELLED"
+    assert str(second[facts]["SUMMARY"]).startswith("Done: ")
+    for uid in (soc2, cfo, facts):
+        assert int(second[uid]["SEQUENCE"]) > int(first[uid].get("SEQUENCE", 0)), uid
+        assert second[uid].decoded("LAST-MODIFIED") == clock()
+    decision = next(u for u, e in second.items() if str(e["SUMMARY"]).startswith("Decision"))
+    assert int(second[decision]["SEQUENCE"]) == int(first[decision]["SEQUENCE"])
+
+    md = run("plan", "Acme", "--format", "md")
+    assert "Their CFO signs the order form" not in md  # dropped: not in the customer's plan
+    assert "- [x] **Us:** Send you the facts you still need for your decision" in md
