@@ -327,3 +327,28 @@ async def test_buyer_turns_are_journaled_and_answered_after_a_restart(
     assert "2 of 2 customer steps confirmed by Acme" in blocks_text(latest_shared(h))
     assert h.inbox.unanswered() == []
     h.inbox.close()
+
+
+async def test_a_step_the_coach_proposed_is_shared_in_customer_words(h: Harness) -> None:
+    """The no-decision answer adds the coach's de-risking step, worded for the rep; the
+    shared post, and the buyer's own answer about it, carry its customer wording only."""
+    assert h.slack
+    await h.slack.command("Acme - renewal")
+    await h.fake.wait_for("chat.postMessage")
+    await say(h, "Jan 29")
+    await say(h, CONTEXT)
+    await say(h, "Their CFO signs off the budget by Dec 11")
+    q = await say(h, "We send the security review by Dec 4")
+    q = await click(h, q, button("That's all"))
+    assert "no decision" in blocks_text(q)
+    q = await click(h, q, button("Not enough information"))
+    assert "Send the two facts they still need to decide" in blocks_text(q)  # the rep's words
+    q = await click(h, q, button("Add it to the plan"))
+    q = await click(h, q, button("Proposed"))
+    await click(h, q, button("Looks good"))
+    assert any("two facts" in d for d in step_rows(h))
+    await share(h)
+    text = blocks_text(latest_shared(h))
+    assert "Send you the facts you still need for your decision" in text
+    for internal in ("two facts", "stop adding more", "still need to decide", "information"):
+        assert internal not in text, internal
