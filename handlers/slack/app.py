@@ -116,8 +116,8 @@ class Profile:
 @dataclasses.dataclass
 class Inbound:
     """One turn a listener acknowledges, as Slack sent it: what the inbox journal keeps
-    until it is answered. `kind` is command (raw: name, args; shared, user_team in a Slack
-    Connect channel), message (raw: text, user_team) or click (raw: value), or a buyer's
+    until it is answered. `kind` is command (raw: name, args; `shared` outside our DM, where
+    users.info decides whether the user is a Slack Connect buyer), message (raw: text, user_team) or click (raw: value), or a buyer's
     form (raw: form_id, values as JSON); decoding mentions and asking users.info whether
     a Slack Connect user is a buyer need the Web API, so they happen after the ack.
 
@@ -378,7 +378,13 @@ class SlackFrontend:
         except (TimeoutError, SlackApiError, SlackClientError) as exc:
             log.warning("users.info failed for %s/%s: %s", team_id, user_id, exc)
             return bare
+        return await self.remember_profile(team_id, user_id, info)
+
+    async def remember_profile(self, team_id: str, user_id: str, info: dict[str, Any]) -> UserRef:
+        """Store and cache one of our users' profile from a users.info `user` object."""
         profile = info.get("profile") or {}
+        bare = UserRef(turns.workspace_id(team_id), user_id)
+        now = self.coach.clock()
         ref = UserRef(
             bare.workspace_id,
             user_id,
@@ -392,7 +398,7 @@ class SlackFrontend:
             ),
         )
         await self.engine(self.coach.save_profile, ref)
-        self.profiles[key] = Profile(ref, now)
+        self.profiles[(team_id, user_id)] = Profile(ref, now)
         return ref
 
     async def decode(
@@ -453,15 +459,23 @@ class SlackFrontend:
         self, client: AsyncWebClient, team_id: str, user_id: str, user_team: str | None
     ) -> bool:
         """Whether the user's own workspace is not the installing one (users.info `team_id`
-        when the payload does not say)."""
+        when the payload does not say). Someone whose profile we cached today is ours
+        (only our users' profiles are cached); one found ours here has their profile
+        cached, so the turn that follows asks users.info no second time."""
         if user_team:
             return user_team != team_id
+        cached = self.profiles.get((team_id, user_id))
+        if cached and self.coach.clock() - cached.checked < PROFILE_TTL:
+            return False
         try:
             info = (await client.users_info(user=user_id))["user"]
         except (TimeoutError, SlackApiError, SlackClientError) as exc:
             log.warning("users.info failed for %s/%s: %s", team_id, user_id, exc)
-            return True  # unknown in a shared channel: treat as a buyer, who can do least
-        return (info.get("team_id") or team_id) != team_id
+            return True  # unknown in a channel: treat as a buyer, who can do least
+        if (info.get("team_id") or team_id) != team_id:
+            return True
+        await self.remember_profile(team_id, user_id, info)
+        return False
 
     async def is_buyer(self, client: AsyncWebClient, inbound: Inbound) -> bool:
         """Whether an acked turn is a buyer's: a click or modal from another workspace's user
@@ -835,9 +849,16 @@ class SlackFrontend:
         in_dm = body.get("channel_id") == self.dm_channels.get((team_id, user_id))
         key = f"slack:cmd:{body.get('trigger_id')}" if body.get("trigger_id") else None
         raw = {"name": name, "args": args}
-        if body.get("is_ext_shared_channel"):  # maybe a buyer: users.info says, after the ack
-            raw.update(shared="1", user_team=str(body.get("user_team_id") or ""))
-        conversation = None if in_dm else body.get("channel_id") or None
+        channel_id = str(body.get("channel_id") or "")
+        if not in_dm and not channel_id.startswith("D"):
+            # A slash command says nothing about the user's own workspace: Slack documents
+            # token, command, text, response_url, trigger_id, user_id, user_name, team_id,
+            # team_domain, enterprise_id, enterprise_name, is_enterprise_install, channel_id,
+            # channel_name and api_app_id; no `is_ext_shared_channel`, no user team (see
+            # docs/sharing.md). So outside our DM anyone may be a Slack Connect buyer, and
+            # users.info says, after the ack.
+            raw.update(shared="1")
+        conversation = None if in_dm else channel_id or None
         inbound = Inbound(team_id, user_id, "command", raw, key, conversation=conversation)
         self.received(inbound)
         if name == "settings" or in_dm or raw.get("shared"):

@@ -410,10 +410,13 @@ class SlackClient:
         shared: bool = False,
         **headers: str,
     ) -> aiohttp.ClientResponse:
-        """`/dealreview text`; `shared` marks the channel a Slack Connect one."""
+        """`/dealreview text` with the fields Slack documents for a slash command (docs.slack.dev
+        "Implementing slash commands"; docs/sharing.md). `shared` (a Slack Connect channel)
+        changes nothing in the payload: Slack sends no `is_ext_shared_channel` and no user
+        team with a command, so a buyer there looks like anyone else; users.info tells."""
         n = next(self._n)
+        del shared  # kept for the callers' readability: Slack's payload does not say
         form = {
-            **({"is_ext_shared_channel": "true"} if shared else {}),
             "token": "x",
             "team_id": TEAM,
             "team_domain": "t",
@@ -424,6 +427,7 @@ class SlackClient:
             "command": "/dealreview",
             "text": text,
             "api_app_id": "A1",
+            "is_enterprise_install": "false",
             "response_url": f"{self.fake.url}/response/{n}",
             "trigger_id": f"trig.{n}",
         }

@@ -31,7 +31,12 @@ async def test_slash_command_acks_then_continues_in_the_dm(h: Harness) -> None:
     resp = await h.slack.command("")
     assert resp.status == 200
     assert time.monotonic() - started < 1.5
-    assert "direct message" in (await resp.json())["text"]
+    # A slash command does not say whether its user is from a Slack Connect workspace
+    # (docs/sharing.md), so in a channel the ack is plain and "On it" follows through the
+    # response_url once users.info said the user is ours.
+    assert not await resp.text()
+    (on_it,) = await h.fake.wait_for("response_url")
+    assert "direct message" in on_it["text"] and on_it["response_type"] == "ephemeral"
     posts = await h.fake.wait_for("chat.postMessage")
     assert h.fake.to("conversations.open")[0]["users"] == "U1"
     assert posts[0]["channel"] == "DU1"

@@ -300,8 +300,9 @@ async def test_subcommands_and_unknown_ones(h: Harness) -> None:
     posts = await h.fake.wait_for("chat.postMessage", 5)  # the DM, then a hello in the channel
     assert "The weekly deal digest will go to <#C0SALES>" in blocks_text(posts[3])
     assert posts[4]["channel"] == "C0SALES"
+    said = len(h.fake.to("response_url"))  # "On it" for each command typed in a channel
     await h.slack.command("digest sales")
-    (hint,) = await h.fake.wait_for("response_url")
+    hint = (await h.fake.wait_for("response_url", said + 2))[-1]
     assert "#" in hint["text"] and hint["response_type"] == "ephemeral"
 
 
