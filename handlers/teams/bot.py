@@ -15,9 +15,12 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from botbuilder.core import ActivityHandler, TurnContext
+import aiohttp
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference, Mention
+from botbuilder.schema.teams import FileConsentCardResponse, FileUploadInfo
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from bot.delivery import DeliveryError
 from bot.engine import Coach
@@ -126,6 +129,20 @@ def submit_key(user: UserRef, activity: Activity, what: Any) -> str:
         default=str,
     )
     return f"{PLATFORM}:submit:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
+class UploadError(Exception):
+    """The upload URL refused the file (HTTP status and the first of its answer)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"HTTP {status}: {detail}" if detail else f"HTTP {status}")
+        self.status = status
+
+
+def _upload_transient(exc: BaseException) -> bool:
+    if isinstance(exc, UploadError):
+        return exc.status == 429 or exc.status >= 500
+    return isinstance(exc, aiohttp.ClientError | TimeoutError)
 
 
 def _renamed(text: str, rename: dict[str, str]) -> str:
@@ -402,5 +419,87 @@ class TeamsBot(ActivityHandler):
             log.warning("Teams: could not update answered card %s", activity_id, exc_info=True)
 
     async def send(self, ctx: TurnContext, replies: list[Reply]) -> list[str]:
-        """Send each rendered reply in order, retrying throttling and server errors."""
-        return await send_activities(ctx, cards.render(replies), self.retry, "send")
+        """Send each rendered reply in order, retrying throttling and server errors. A file
+        (a plan export) is offered with a consent card in a personal chat, and sent as text
+        elsewhere, where Teams has no file consent (cards.py)."""
+        activities = cards.render(replies, files=is_personal(ctx.activity))
+        return await send_activities(ctx, activities, self.retry, "send")
+
+    # --- files: the user's answer to a consent card (cards.file_consent) --------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """`fileConsent/invoke`: the user accepted (upload, then show the file) or declined
+        a plan export; every other invoke is the SDK's."""
+        if turn_context.activity.name != "fileConsent/invoke":
+            return await super().on_invoke_activity(turn_context)
+        answer = FileConsentCardResponse().deserialize(turn_context.activity.value or {})
+        context = answer.context if isinstance(answer.context, dict) else {}
+        name = str(context.get("filename") or "the file")
+        if answer.action == "decline":
+            await self.send(
+                turn_context,
+                [
+                    Text(
+                        f"OK, I won't send {name}. The *Export* button on the plan is there "
+                        "whenever you want it."
+                    )
+                ],
+            )
+        elif answer.action == "accept" and answer.upload_info and "content" in context:
+            await self.deliver_file(turn_context, answer.upload_info, name, context["content"])
+        else:
+            await self.send(
+                turn_context,
+                [
+                    Text(
+                        f"I couldn't send {name}: Teams gave me no "
+                        "place to put it. Press *Export* again.",
+                        "warning",
+                    )
+                ],
+            )
+        return InvokeResponse(status=200)
+
+    async def deliver_file(
+        self, ctx: TurnContext, upload: FileUploadInfo, name: str, content: str
+    ) -> None:
+        """PUT the file to the upload URL Teams gave (the user's OneDrive), then show it.
+
+        One request for the whole file (ours are a few KB; OneDrive takes up to 60 MiB per
+        request) with Content-Length and Content-Range, and no Authorization header: the
+        URL itself is the credential (Microsoft Graph, "Upload large files with an upload
+        session"). 429/5xx and connection errors are tried again; a refusal is said.
+        """
+        data = content.encode()
+        headers = {
+            "Content-Length": str(len(data)),
+            "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}",
+        }
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_upload_transient),
+                stop=stop_after_attempt(self.retry.attempts),
+                wait=self.retry.wait,
+                reraise=True,
+            ):
+                with attempt:
+                    async with (
+                        aiohttp.ClientSession() as http,
+                        http.put(str(upload.upload_url), data=data, headers=headers) as resp,
+                    ):
+                        if resp.status >= 400:
+                            raise UploadError(resp.status, (await resp.text())[:300])
+        except (UploadError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("Teams: upload of %s failed: %s", name, exc)
+            await self.send(
+                ctx,
+                [
+                    Text(
+                        f"I couldn't put {name} in your OneDrive ({exc}). Nothing was sent; "
+                        "press *Export* to try again.",
+                        "warning",
+                    )
+                ],
+            )
+            return
+        await send_activities(ctx, [cards.file_info(upload)], self.retry, "send")

@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, Attachment
+from botbuilder.schema.teams import FileConsentCard, FileInfoCard, FileUploadInfo
 
 from bot.messages import (
     Choice,
@@ -356,32 +357,92 @@ def shared_card(replies: tuple[Reply, ...]) -> Activity:
     return card(body)
 
 
-def file_message(f: File) -> Activity:
-    """A plan export in Teams: the Markdown as a message to copy; the calendar file is made
-    by `dealcoach plan DEAL --format ics` (a bot's file upload needs the user's consent
-    card in a 1:1 chat, not built yet)."""
-    if f.filename.endswith(".md"):
-        activity = MessageFactory.text(f.content.decode())
-        activity.text_format = "markdown"
-        return activity
-    return MessageFactory.text(
-        f"The calendar file {f.filename}: run `dealcoach plan DEAL --format ics` for now."
+# --- files (the plan exports) ------------------------------------------------------------
+#
+# Microsoft, "Send and receive files using bot" (learn.microsoft.com/microsoftteams/platform/
+# bots/how-to/bots-filesv4): a bot sends a file only in a personal chat, and only with the
+# user's consent. It sends a FileConsentCard attachment (name, description, sizeInBytes,
+# acceptContext, declineContext); the user's answer comes back as an `invoke` activity named
+# `fileConsent/invoke` whose value has `action` (accept | decline), our `context`, and on
+# accept `uploadInfo` (name, uploadUrl, contentUrl, uniqueId, fileType). The bot PUTs the
+# bytes to `uploadUrl` and sends a FileInfoCard (contentUrl, name, uniqueId, fileType) so the
+# file shows in the chat. The app manifest needs `supportsFiles: true` (package.py). In a
+# channel or group chat there is no consent flow: the plan goes as text.
+
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
+#: The file rides in the consent card's acceptContext (so what is uploaded is exactly what
+#: the user agreed to, with the size the card showed); beyond this it goes as text instead,
+#: keeping the card well under the message size limit (budget.MAX_UTF16).
+MAX_CONSENT_FILE = 24 * 1024
+NO_FILES_HERE = (
+    "Files can only be sent in a 1:1 chat with me, so here is the plan as text to copy. "
+    "For the calendar file (.ics), press *Export* on the plan in our 1:1 chat."
+)
+
+
+def file_consent(f: File) -> Activity:
+    """The consent card for one export: Teams asks the user before the bot uploads it."""
+    card = FileConsentCard(
+        description=f.title or f.filename,
+        size_in_bytes=len(f.content),
+        accept_context={"filename": f.filename, "content": f.content.decode()},
+        decline_context={"filename": f.filename},
     )
+    attachment = Attachment(content_type=FILE_CONSENT, name=f.filename, content=card.serialize())
+    return MessageFactory.attachment(attachment)
 
 
-def render(replies: list[Reply]) -> list[Activity]:
+def file_info(upload: FileUploadInfo) -> Activity:
+    """The uploaded file as a card in the chat (it opens from the user's OneDrive)."""
+    content = FileInfoCard(unique_id=upload.unique_id, file_type=upload.file_type)
+    attachment = Attachment(
+        content_type=FILE_INFO,
+        content_url=upload.content_url,
+        name=upload.name,
+        content=content.serialize(),
+    )
+    return MessageFactory.attachment(attachment)
+
+
+def file_as_text(f: File) -> list[Activity]:
+    """An export where no file can be sent: the Markdown plan as a message (paragraphs, so
+    `budget.fit` can split a long plan); the calendar file is left to the 1:1 chat."""
+    if not f.filename.endswith(".md"):
+        return []
+    lines = [line for line in f.content.decode().splitlines() if line.strip()]
+    activity = MessageFactory.text(text_entities(safe("\n\n".join(lines))))
+    activity.text_format = "markdown"
+    return [activity]
+
+
+def render(replies: list[Reply], files: bool = True) -> list[Activity]:
     """Replies in order; consecutive statements share one message to keep the chat calm.
 
     Every activity fits Microsoft's message size limit (`budget.fit`): a card too big for
-    one message continues in the next, nothing is left out.
+    one message continues in the next, nothing is left out. A `File` is a consent card when
+    `files` (a personal chat), else its text with a line saying why (`NO_FILES_HERE`).
     """
-    return [part for activity in _render(replies) for part in budget.fit(activity)]
+    return [part for activity in _render(replies, files) for part in budget.fit(activity)]
 
 
-def _render(replies: list[Reply]) -> list[Activity]:
+def _files(replies: list[Reply], files: bool) -> list[Reply]:
+    """Where no file can be sent (or one is too big to carry), say so once, before them."""
+    out: list[Reply] = []
+    told = False
+    for reply in replies:
+        as_text = isinstance(reply, File) and (not files or len(reply.content) > MAX_CONSENT_FILE)
+        if as_text and not told:
+            out.append(Text(NO_FILES_HERE))
+            told = True
+        out.append(reply)
+    return out
+
+
+def _render(replies: list[Reply], files: bool = True) -> list[Activity]:
     out: list[Activity] = []
     texts: list[Text] = []
-    for reply in replies:
+    for reply in _files(replies, files):
         if isinstance(reply, Text):
             texts.append(reply)
             continue
@@ -398,8 +459,10 @@ def _render(replies: list[Reply]) -> list[Activity]:
             out.append(form_card(reply))
         elif isinstance(reply, Section):
             out.append(section_card(reply))
+        elif isinstance(reply, File) and files and len(reply.content) <= MAX_CONSENT_FILE:
+            out.append(file_consent(reply))
         elif isinstance(reply, File):
-            out.append(file_message(reply))
+            out.extend(file_as_text(reply))
     if texts:
         out.append(text_message(texts))
     return out

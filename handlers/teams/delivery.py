@@ -141,7 +141,7 @@ class TeamsDelivery:
             # The continuation activity gets a made-up id; without it our sends are new
             # messages, not replies to a message that does not exist.
             ctx.activity.id = None
-            activities = cards.render(replies)
+            activities = cards.render(replies, files=not target.startswith("channel:"))
             done, first = self._progress.get(key, (0, "")) if key else (0, "")
             if first:
                 ids.append(first)

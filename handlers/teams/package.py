@@ -135,7 +135,7 @@ def build_manifest(
             {
                 "botId": bot_id,
                 "scopes": ["personal", "team"],
-                "supportsFiles": False,
+                "supportsFiles": True,  # the plan exports: file consent in a 1:1 chat
                 "isNotificationOnly": False,
                 "commandLists": [
                     {

@@ -9,6 +9,13 @@ It holds the bot to Microsoft's published message size limit ("Format your bot m
 learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages): about
 100 KB for the whole message encoded as UTF-16; beyond it the connector answers 413
 (RequestEntityTooLarge) with the error code `MessageSizeTooBig` (the limit was 40 KB before).
+
+It also plays the user's OneDrive behind a file consent card's `uploadInfo.uploadUrl`
+(`PUT /upload/{name}`, see `upload_url`), as Microsoft Graph's upload sessions answer: the
+URL is the credential, so a request with an Authorization header is refused (401); one
+request carries at most `max_upload` bytes (Graph: under 60 MiB per request; a test sets
+less) with a Content-Range that matches the body, else 413 / 400; and the file must be the
+size the consent card showed the user (`sizeInBytes`). Accepted files land in `uploads`.
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ from aiohttp import web
 
 #: Microsoft's limit: the message payload as UTF-16, in bytes (about 100 KB).
 MAX_MESSAGE_UTF16 = 100 * 1024
+#: Microsoft Graph upload sessions: each request's bytes must be under 60 MiB.
+MAX_UPLOAD = 60 * 1024 * 1024
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 
 
 def utf16_size(text: str) -> int:
@@ -59,6 +69,9 @@ class FakeConnector:
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     #: The roster: member id ("29:…") -> TeamsChannelAccount JSON (`userRole` "owner"/"user").
     roster: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Files PUT to an upload URL: name -> bytes; `max_upload` is the per-request limit.
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    max_upload: int = MAX_UPLOAD
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     url: str = ""
     _runner: web.AppRunner | None = None
@@ -126,9 +139,7 @@ class FakeConnector:
         call.response_id = new_id or f"bot-msg-{next(self._ids)}"
         return web.json_response({"id": call.response_id})
 
-    def member(
-        self, aad: str, name: str, role: str = "user", tenant: str = "tenant-0001"
-    ) -> None:
+    def member(self, aad: str, name: str, role: str = "user", tenant: str = "tenant-0001") -> None:
         """Put someone on the roster, as GET .../members/{id} returns them; `role` "guest"
         or another `tenant` is someone from outside (a buyer on a shared plan)."""
         self.roster[f"29:{aad}"] = {
@@ -151,6 +162,45 @@ class FakeConnector:
             )
         return web.json_response(found)
 
+    def upload_url(self, name: str) -> str:
+        return f"{self.url}upload/{name}"
+
+    def consented_size(self, name: str) -> int | None:
+        """`sizeInBytes` of the last consent card sent for `name`, if any."""
+        for call in reversed(self.sent):
+            for att in call.body.get("attachments") or []:
+                if att.get("contentType") == FILE_CONSENT and att.get("name") == name:
+                    return int(att["content"]["sizeInBytes"])
+        return None
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """PUT /upload/{name}: the user's OneDrive taking a consented file."""
+        name = request.match_info["name"]
+        data = await request.read()
+        self.calls.append(
+            Call("PUT", request.path, "", None, {"bytes": len(data)}, dict(request.headers), 0)
+        )
+        call = self.calls[-1]
+
+        def error(status: int, code: str, message: str) -> web.Response:
+            call.status = status
+            return web.json_response({"error": {"code": code, "message": message}}, status=status)
+
+        if "Authorization" in request.headers:
+            return error(401, "unauthenticated", "the upload URL needs no Authorization")
+        if len(data) > self.max_upload:
+            return error(413, "requestTooLarge", f"{len(data)} bytes > {self.max_upload}")
+        total = len(data)
+        if request.headers.get("Content-Range") != f"bytes 0-{total - 1}/{total}":
+            return error(
+                400, "invalidRange", f"Content-Range {request.headers.get('Content-Range')}"
+            )
+        if self.consented_size(name) != total:
+            return error(400, "invalidRequest", f"{name}: not the size the user agreed to")
+        self.uploads[name] = data
+        call.status = 201
+        return web.json_response({"id": f"item-{name}", "name": name, "size": total}, status=201)
+
     async def _other(self, request: web.Request) -> web.Response:
         self.unexpected.append(f"{request.method} {request.path}")
         return web.json_response({"error": {"code": "NotFound", "message": "fake"}}, status=404)
@@ -165,6 +215,7 @@ class FakeConnector:
             "/v3/conversations/{conversation_id}/activities/{activity_id}", self._activities
         )
         app.router.add_get("/v3/conversations/{conversation_id}/members/{member_id}", self._member)
+        app.router.add_put("/upload/{name}", self._upload)
         app.router.add_route("*", "/{tail:.*}", self._other)
         self._runner = web.AppRunner(app)
         await self._runner.setup()

@@ -146,6 +146,14 @@ class TeamsChat:
         assert status in (200, 201), status
         return self.connector.sent[before:]
 
+    async def invoke(self, name: str, value: dict[str, Any]) -> tuple[int, list[Call]]:
+        """An `invoke` activity (a file consent answer); its HTTP status and what the bot
+        sent meanwhile (it answers the invoke after sending)."""
+        before = len(self.connector.sent)
+        activity = self.activity(type="invoke", name=name, value=value)
+        status = await self.post(activity)
+        return status, self.connector.sent[before:]
+
     async def say(self, text: str) -> list[Call]:
         return await self.exchange(self.activity(text=text, textFormat="plain"))
 
