@@ -379,6 +379,10 @@ NO_FILES_HERE = (
     "Files can only be sent in a 1:1 chat with me, so here is the plan as text to copy. "
     "For the calendar file (.ics), press *Export* on the plan in our 1:1 chat."
 )
+TOO_BIG_FOR_A_FILE = (
+    "This plan is too long to send as a file here, so here it is as text to copy. "
+    "The calendar file (.ics): `dealcoach plan DEAL --format ics`."
+)
 
 
 def file_consent(f: File) -> Activity:
@@ -433,7 +437,7 @@ def _files(replies: list[Reply], files: bool) -> list[Reply]:
     for reply in replies:
         as_text = isinstance(reply, File) and (not files or len(reply.content) > MAX_CONSENT_FILE)
         if as_text and not told:
-            out.append(Text(NO_FILES_HERE))
+            out.append(Text(NO_FILES_HERE if not files else TOO_BIG_FOR_A_FILE))
             told = True
         out.append(reply)
     return out

@@ -7,13 +7,20 @@ where Teams has no file consent, the plan comes as text and the bot says so."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.engine import Coach
 from bot.exports import plan_ics, plan_markdown
-from bot.messages import UserRef
+from bot.messages import File, UserRef
+from handlers.teams import cards
 from tests.conftest import FakeClock
-from tests.handlers.teams.fake_bot_connector import Call, FakeConnector
+from tests.handlers.teams.fake_bot_connector import (
+    MAX_MESSAGE_UTF16,
+    Call,
+    FakeConnector,
+    utf16_size,
+)
 from tests.handlers.teams.teams_harness import TENANT, Server, TeamsChat
 
 CONTEXT = "Pilot went fine, champion is nervous about budget."
@@ -137,3 +144,18 @@ async def test_export_in_a_group_chat_sends_the_plan_as_text(
     assert "Our plan together: Acme — renewal" in said and "Their CFO signs off the budget" in said
     assert CONTEXT not in said
     assert all(c.conversation_id == "19:g@thread.v2" for c in sent)
+
+
+def test_a_long_plan_sent_as_text_is_split_under_the_size_limit_nothing_cut() -> None:
+    """No file consent (a group chat), or a plan too long for a consent card: the Markdown
+    goes as text messages, each under Microsoft's size limit, every step in one of them."""
+    steps = [f"- [ ] **Us:** step {n} " + "details " * 60 + f"end-{n}" for n in range(200)]
+    md = ("# Our plan together: Acme\n\n" + "\n".join(steps) + "\n").encode()
+    for files in (False, True):
+        sent = cards.render([File("Acme.md", md, "Acme")], files=files)
+        assert len(sent) > 2
+        assert all(utf16_size(json.dumps(a.serialize())) <= MAX_MESSAGE_UTF16 for a in sent)
+        text = "\n".join(a.text or "" for a in sent)
+        assert all(f"end-{n}" in text for n in range(200))
+        assert ("1:1 chat" in sent[0].text) is (not files)
+        assert not [a for a in sent if a.attachments]
