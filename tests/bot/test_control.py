@@ -319,6 +319,12 @@ def test_deal_records_are_the_plan_as_data(coach: Coach) -> None:
         "status",
         "slips",
         "confirmed_by",
+        # for the customer-facing exports (bot/exports.py): stable ids, customer wording,
+        # change tracking
+        "id",
+        "shared_text",
+        "revision",
+        "changed_at",
     }
 
 
