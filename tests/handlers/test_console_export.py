@@ -193,3 +193,33 @@ def test_exports_by_date_in_customer_words_with_stable_uids(
     md = run("plan", "Acme", "--format", "md")
     assert "Their CFO signs the order form" not in md  # dropped: not in the customer's plan
     assert "- [x] **Us:** Send you the facts you still need for your decision" in md
+
+
+def test_a_reworded_coach_step_shows_the_reps_words_and_undo_brings_back_the_customer_ones(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    db = Database(url)
+    db.migrate()
+    user = console_user(Settings(), "alice")
+
+    def chat(*lines: str) -> None:
+        Console(
+            Coach(db, clock=clock), user, io.StringIO("\n".join(lines) + "\n"), io.StringIO(), False
+        ).run()
+
+    def md() -> str:
+        argv = ["plan", "Acme", "--format", "md", "--db", url, "--user", "alice"]
+        assert main([*argv, "--now", clock().isoformat()]) == 0
+        return capsys.readouterr().out
+
+    chat(*COACHED)
+    assert "Send you the facts you still need for your decision" in md()
+    chat("edit #4 text Send the pricing sheet and the reference call notes")
+    now = md()
+    assert "Send the pricing sheet and the reference call notes" in now
+    assert "Send you the facts" not in now
+    chat("undo")
+    now = md()
+    assert "Send you the facts you still need for your decision" in now
+    assert not any(internal in now for internal in COACHING)
