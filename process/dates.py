@@ -28,7 +28,8 @@ Conventions (all relative to `today`; a result is never before `today`):
   ISO dates (2026-12-18) are accepted. A date with an explicit year in the past is ignored.
 - "today"/"tonight"/"EOD"/"COB" = today; "tomorrow" (and common misspellings) = today + 1.
 - "ASAP", "soon", "yesterday", "last Friday", "two weeks ago" give no due date.
-- Issue 11: misspelled weekdays ("thrusday", "wensday"), "wk"/"wks", "arvo"/"end of play"/
+- Issue 11: misspelled weekdays ("thrusday", "wensday"; any one slip of a weekday, month or
+  "tomorrow" too: "fridsy", "wednesdya", see `process/typos.py`), "wk"/"wks", "arvo"/"end of play"/
   "EOP" = today; a weekday with its date ("thurs 12/3"): the date wins; "a week from
   Friday"/"Friday week"/"the Friday after next" = the coming Friday + 7 days, "a week from
   tomorrow" = tomorrow + 7; "the last day of the month" = month end; "the first/second/last
@@ -52,6 +53,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
+
+from process import typos
 
 __all__ = ["DateConventions", "bare_date", "falls_on_weekend", "parse_due", "parse_date_answer"]
 
@@ -151,6 +154,12 @@ _WEEKDAY_TYPOS: Final[dict[str, int]] = {
     "friady": 4,
 }
 _WEEKDAYS.update(_WEEKDAY_TYPOS)
+# Any other one-slip misspelling of a weekday, month or "tomorrow" ("fridsy", "wednesdya",
+# "thursdat", "decmber"): generated, see process/typos.py; fixed before the rules run.
+SLIPS: Final = typos.table(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april"
+    " august september october november december tomorrow".split()
+)
 _MONTHS: Final[dict[str, int]] = {
     "january": 1,
     "jan": 1,
@@ -887,6 +896,7 @@ def parse_due(
     """
     if not text:
         return None
+    text = typos.fix(text, SLIPS)
     for start, end, day in _candidates(text, today, conv):
         if day is not None and day < today and not _YEAR_WRITTEN.search(text, start, end):
             # a day-and-month just passed: in running text it is next year's ("on December 9"
@@ -937,7 +947,7 @@ def parse_date_answer(
     fallback for spellings the rules do not know; it never gets to return a past date.
     `allow_past` lets a caller tell "that date has passed" apart from "that is no date".
     """
-    text = text.strip()
+    text = typos.fix(text.strip(), SLIPS)
     if not text or len(text) > _MAX_ANSWER:
         return None
     for start, end, day in _candidates(text, today, conv):
@@ -961,7 +971,7 @@ def bare_date(
     The same rules as `parse_date_answer` without the slow dateparser fallback (steering
     calls this on every answer); the date may be in the past.
     """
-    text = text.strip().rstrip("?!.")
+    text = typos.fix(text.strip().rstrip("?!."), SLIPS)
     if not text or len(text) > _MAX_ANSWER or text.count(" ") > _MAX_BARE_WORDS:
         return None
     for start, end, day in _candidates(text, today, conv):

@@ -32,6 +32,8 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from process import steering_vocab as vocab
+from process import typos
+from process.dates import SLIPS as DATE_SLIPS
 from process.dates import DateConventions, bare_date, falls_on_weekend, parse_due
 from process.steering_grammar import (
     _FILLER_LEAD,
@@ -113,6 +115,14 @@ _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 #: Emoji and pictographs (with their joiners and variation selectors) carry no step: read
 #: "by next Friday 🙏" as "by next Friday".
 _PICTOGRAPHS: Final = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]+")
+
+
+#: Emoji as Slack delivers them, as shortcodes: ":pray:", ":white_check_mark:", ":+1:".
+_SHORTCODE: Final = re.compile(r":[a-z0-9][a-z0-9_+'-]*:", re.IGNORECASE)
+
+
+#: Phone slips of grammar words and of the dates' words, one table (see process/typos.py).
+_SLIPS: Final = {**typos.table(sorted(vocab.TYPO_TARGETS)), **DATE_SLIPS}
 
 
 # Where one clause ends and the next begins. A step often follows history ("had the budget
@@ -243,7 +253,7 @@ _SPELLING: Final = re.compile(
 
 # "there lawyer must check contract": "there" before a role is "their", typed by sound.
 _THERE_ROLE: Final = re.compile(
-    r"\bthere\s+(?=(?:"
+    r"\bthere\s+(?=(?-i:IT)\b|(?:"
     + "|".join(sorted(vocab.ROLE_WORDS - vocab.words(
         "the a an our their my his her your its this that these those who which it's they he she"
         " we i you it them us me him side"
@@ -257,6 +267,8 @@ def _normalise(text: str) -> str:
     """Plain text to read: no control characters, emoji, Slack markup, or chat spellings."""
     text = _CONTROL.sub(" ", text[:_MAX_CHARS]).replace("\u2019", "'").replace("\u2018", "'")
     text = _PICTOGRAPHS.sub(" ", text)
+    if ":" in text:
+        text = _SHORTCODE.sub(" ", text)
     if "<" in text:
         text = _SLACK_LINK.sub(lambda m: m[1] or m[2], text)
         text = _SLACK_MENTION.sub(lambda m: "@" + (m[1] or "teammate").replace(" ", ""), text)
@@ -265,8 +277,9 @@ def _normalise(text: str) -> str:
             text = text.replace(entity, char)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
-    text = _THERE_ROLE.sub("their ", text)
-    return _SPELLING.sub(lambda m: vocab.CHAT_SPELLINGS[m.group().lower()], text)
+    text = _SPELLING.sub(lambda m: vocab.CHAT_SPELLINGS[m.group().lower()], text)
+    text = _THERE_ROLE.sub("their ", typos.fix(text, _SLIPS))
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
