@@ -144,7 +144,12 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|\s+and\s+(?=(?-i:[A-Z][^\W\d_]+)\s+(?:from|in|at|of)\s+(?:their|our|the|client|customer)\b)"
     r"|,?\s+so\s+(?=(?!(?:we|i|they|you|it|that)\b)[\w-]+\s+(?:will|is|has|needs|must)\b)"
     r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must)\s)"
-    r"|,\s*(?=(?-i:[A-Z][a-z]+)\s+(?:will|is|has|\w+s)\s)"
+    # "Following our meeting on Tuesday, Mr Suresh Iyer will share ...": a name of 1-3 words
+    r"|,\s*(?=(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+)){0,2}\s+(?:will|is|has|\w+s)\s)"
+    # "..., kindly revert with PO by 12/7": a request of the reader starts a step
+    r"|,\s*(?=(?:kindly|please|pls|plz)\s+\w)"
+    # "Ravi to share the pricing and Deepa to confirm the budget": note style, another doer
+    r"|,?\s+and\s+(?=(?-i:[A-Z][a-z]+)\s+to\s+(?!the\b|them\b|us\b|our\b|their\b)\w)"
     r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"
     r"|(?<![\w/])(?=\d[.)]\s)"
     r")",
@@ -237,7 +242,9 @@ def _colleague_step(step: Step, colleagues: Collection[str]) -> Step:
     return step
 
 
-_TRAILING_TITLE: Final = re.compile(r"(?<=[A-Za-z])\s+(?:sir|ji|madam)\b", re.IGNORECASE)
+_TRAILING_TITLE: Final = re.compile(
+    r"(?<=[A-Za-z])(?:\s+(?:sir|ji|madam)|-(?:san|sama|ji|sensei))\b", re.IGNORECASE
+)
 
 
 _HONORIFIC_DOT: Final = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|vs|approx|etc)\.", re.IGNORECASE)
@@ -338,6 +345,8 @@ def _subsplit(
                 pieces.append(piece)  # "... by fri -> their architects sign off next week"
             else:
                 pieces[-1] += " -> " + piece  # "security pack -> their infosec EOD"
+    arrowed = len(pieces) > 1
+    pieces = [p for piece in pieces for p in _and_subject_split(piece, today, conv)]
     out: list[tuple[str, bool, bool]] = []
     for piece in pieces:
         chunks = _AND_VERB.split(piece)
@@ -347,7 +356,27 @@ def _subsplit(
                 merged[-1] += " and " + chunk  # "draft the plan and share it by Friday": one step
             else:
                 merged.append(chunk)
-        out.extend((m, k > 0 or len(out) > 0, len(pieces) > 1) for k, m in enumerate(merged))
+        out.extend((m, k > 0 or len(out) > 0, arrowed) for k, m in enumerate(merged))
+    return out
+
+
+# "... and the council announces ...", "... and the SLA document until the 4 December":
+# an "and" before a new subject, which starts a step if the words after it have their own
+# verb or both sides have their own date.
+_AND_SUBJECT: Final = re.compile(r",?\s+and\s+(?=(?:the|their|our|his|her)\s)", re.IGNORECASE)
+
+
+def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) -> list[str]:
+    out = [piece]
+    if " and " not in piece.lower():
+        return out
+    for m in reversed(list(_AND_SUBJECT.finditer(piece))):
+        left, right = out[0][: m.start()], out[0][m.end() :]
+        words = [t.word for t in _tokens(right)]
+        verb = _present_verb_at(words)
+        dated = parse_due(left, today, conv) is not None and parse_due(right, today, conv)
+        if len(_tokens(left)) >= 3 and ((verb is not None and 0 < verb <= 4) or dated):
+            out[0:1] = [left, right]
     return out
 
 

@@ -247,6 +247,7 @@ _STEP_VERBS: Final = (
         """
         be start mobilise mobilize lock cut ship fix test finish vote pick make take raise tabled
         revert circulate countersign allowlist whitelist export pull sign-off sign turn loop
+        release dispatch transfer wire
         socialize socialise recommend add fill update populate enter input
         """
     )
@@ -309,7 +310,7 @@ _OBJ_TO: Final = re.compile(
 
 
 _FROM_THEM: Final = re.compile(
-    r"\b(?:from|back\s+from|out\s+of)\s+(?:them|the\s+customer|the\s+client|their\s+\w+|[A-Z][a-z]+)\b"
+    r"\b(?:from|back\s+from|out\s+of)\s+(?:them|the\s+customer|the\s+client|their\s+\w+|(?:the\s+)?[A-Z][a-z]+)\b"
     r"|\bget\s+(?:them|their\s+\w+|the\s+customer)\s+to\b",
 )
 
@@ -448,6 +449,7 @@ def _name_in(phrase: str) -> str | None:
     cased = _CAPITALISED.search(phrase, 1) is not None
     for chunk in reversed(_NAME_CHUNKS.split(phrase)):
         run: list[str] = []
+        possessive = False
         for raw in _NAME_TOKEN.findall(chunk):
             word = raw.rstrip(".")
             low = word.lower().removesuffix("'s")
@@ -465,7 +467,11 @@ def _name_in(phrase: str) -> str | None:
             if name_like:
                 run.append(word.removesuffix("'s"))
             elif run:
+                if low in vocab.ORG_NOUNS and not possessive:
+                    run = []  # "their Strategic Sourcing team": a team's name, no person
+                    continue
                 break
+            possessive = raw.lower().endswith("'s")  # "Pavel's team": Pavel leads it
         if run:
             name = " ".join(run[:3])
             return name if cased else name.title()
@@ -483,6 +489,18 @@ def _main_verb(tokens: Sequence[_Token], i: int) -> int | None:
 _CHECKS: Final = _words("check review vet")
 
 
+# Verbs that make "time" a meeting: "book time with their CFO".
+_BOOKINGS: Final = _words("book booking schedule scheduling block blocking grab grabbing set setting")
+
+
+def _inflected(word: str) -> str:
+    """The base form of a regular -ed/-ing/-s verb ("maintained" -> "maintain"), else the word."""
+    for suffix in ("ed", "ing", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)]
+    return word
+
+
 def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_date: bool) -> bool:
     """A forward clause names a real action unless its verb or object is a non-action."""
     if verb_at is None:
@@ -494,6 +512,12 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
     # "come back to us", "get back to us", "hear back": waiting dressed as action.
     if len(rest) > 1 and rest[1] == "back" and verb in ("get", "come", "hear", "circle", "reach"):
         return bool(nouns) and has_date
+    if verb not in _VAGUE_VERBS and _inflected(verb) in _VAGUE_VERBS:
+        verb = _inflected(verb)  # "engagement will be maintained": maintain is no action
+    if verb in _CHECKS and has_date and rest[1:2] and rest[1] in ("it", "them", "this", "that"):
+        return True  # "their lawyer will check it until 9 December": a review with a deadline
+    if verb in _BOOKINGS and "time" in objects:
+        return True  # "booking time with their CFO" is a meeting
     if verb in _VAGUE_VERBS:
         tail = rest[1:]
         for j, word in enumerate(tail[:-1]):
@@ -574,6 +598,8 @@ def _modal_at(words: list[str], i: int) -> int | None:
         return i + 2  # British "Their CFO is to approve the business case"
     if word == "to" and 0 < i <= 8 and nxt in _STEP_VERBS and _is_noun_phrase(words[:i]):
         return i + 1  # note style: "Customer to send PO by Friday", "Quote to be shared"
+    if word == "to" and i == 1 and words[0] in ("we", "i", "they") and nxt in _STEP_VERBS:
+        return i + 1  # second-language note style: "and we to dispatch the hardware"
     return None
 
 

@@ -368,7 +368,7 @@ _PERIOD: Final = re.compile(
 
 
 _REPORTED_STEP: Final = re.compile(
-    r"^\s*(?:that\s+|on\s+the\s+call\s+)?(?P<pro>he|she|they|it|we|i)\s*"
+    r"^\s*(?:(?:[\w-]+\s+){0,4}?that\s+|on\s+the\s+call\s+)?(?P<pro>he|she|they|it|we|i)\s*"
     r"(?:'d|'ll|would|will|is\s+going\s+to|was\s+going\s+to|(?:is|are|was)\s+gonna|gonna|should|can|could)\s+"
     r"(?P<rest>.+)$",
     re.IGNORECASE,
@@ -579,7 +579,7 @@ _NOT_STEPS_ING: Final = _words(
     """
     being going coming having getting looking doing feeling saying thinking using evaluating
     comparing considering struggling leaning planning ramping sitting waiting hoping arguing
-    debating haggling deliberating dragging
+    debating haggling deliberating dragging awaiting expecting anticipating
     """
 )
 
