@@ -158,7 +158,7 @@ _WEEKDAYS.update(_WEEKDAY_TYPOS)
 # "thursdat", "decmber"): generated, see process/typos.py; fixed before the rules run.
 SLIPS: Final = typos.table(
     "monday tuesday wednesday thursday friday saturday sunday january february march april"
-    " august september october november december tomorrow".split()
+    " august september october november december tomorrow"
 )
 _MONTHS: Final[dict[str, int]] = {
     "january": 1,

@@ -261,10 +261,17 @@ _SPELLING: Final = re.compile(
 # "there lawyer must check contract": "there" before a role is "their", typed by sound.
 _THERE_ROLE: Final = re.compile(
     r"\bthere\s+(?=(?-i:IT)\b|(?:"
-    + "|".join(sorted(vocab.ROLE_WORDS - vocab.words(
-        "the a an our their my his her your its this that these those who which it's they he she"
-        " we i you it them us me him side"
-    ), key=len, reverse=True))
+    + "|".join(
+        sorted(
+            vocab.ROLE_WORDS
+            - vocab.words(
+                "the a an our their my his her your its this that these those who which it's they he she"
+                " we i you it them us me him side"
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
     + r")\b)",
     re.IGNORECASE,
 )

@@ -490,7 +490,9 @@ _CHECKS: Final = _words("check review vet")
 
 
 # Verbs that make "time" a meeting: "book time with their CFO".
-_BOOKINGS: Final = _words("book booking schedule scheduling block blocking grab grabbing set setting")
+_BOOKINGS: Final = _words(
+    "book booking schedule scheduling block blocking grab grabbing set setting"
+)
 
 
 def _inflected(word: str) -> str:

@@ -298,7 +298,11 @@ def _read_state(ctx: _Context) -> _Clause | None:
         if k and word in vocab.PERSON_CHANGES and not takes_object and not _modal_before(words, k):
             return _Clause("history", text=ctx.text, state_date=ctx.due)  # "new lead starts in Jan"
         base_state = word in vocab.STATE_VERBS_BASE and set(words[:k]) & vocab.STATE_SUBJECTS
-        if (word not in vocab.STATE_VERBS and not base_state) or k == 0 or words[k - 1] in ("to", "will"):
+        if (
+            (word not in vocab.STATE_VERBS and not base_state)
+            or k == 0
+            or words[k - 1] in ("to", "will")
+        ):
             continue
         if _is_doer(words[max(0, k - 2) : k]) or _modal_before(words, k):
             continue  # "their privacy team finishes the DPIA" is a step
@@ -603,7 +607,9 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
         return None
     subj_tokens = _tokens(m["subj"])
     subj = [t.word for t in subj_tokens]
-    if not subj or (subj[-1] in ("there", "it", "that", "this", "what") and subj[-2:-1] != ["over"]):
+    if not subj or (
+        subj[-1] in ("there", "it", "that", "this", "what") and subj[-2:-1] != ["over"]
+    ):
         return None  # "there is", but "legal over there is reviewing our DPA" is their step
     if (subj[-1] == "they" or " since " in ctx.body) and ctx.due is None:
         return None  # "they're evaluating us + seismic" describes now
@@ -628,7 +634,9 @@ def _read_moved(ctx: _Context) -> _Clause | None:
         return None
     subj = ctx.words[: next((k for k, w in enumerate(ctx.words) if w in _AUX_OR_MODAL), 1)]
     if not _is_doer(subj) and set(subj) & vocab.OUR_EVENTS:
-        return ctx.forward("us", None, 0.8)  # "demo ... preponed at the client's request": we run it
+        return ctx.forward(
+            "us", None, 0.8
+        )  # "demo ... preponed at the client's request": we run it
     return ctx.forward(_side_of(subj) if subj else "us", None, 0.7)
 
 

@@ -383,9 +383,23 @@ STATE_SUBJECTS: Final = words("""
 # bids", "they need 60 days notice to cancel", "their ARB meets the first Wednesday of each month".
 RULE_SUBJECTS: Final = words("policy policies rules rule process guidelines regulations standard")
 STANDING_TERMS: Final = phrases(
-    "days notice", "days' notice", "notice period", "months notice", "months' notice",
-    "each month", "every month", "each week", "every week", "each quarter", "every quarter",
-    "every other week", "once a month", "once a quarter", "monthly", "weekly", "fortnightly",
+    "days notice",
+    "days' notice",
+    "notice period",
+    "months notice",
+    "months' notice",
+    "each month",
+    "every month",
+    "each week",
+    "every week",
+    "each quarter",
+    "every quarter",
+    "every other week",
+    "once a month",
+    "once a quarter",
+    "monthly",
+    "weekly",
+    "fortnightly",
 )
 
 # Things a customer keeps doing until a date: "they're trialing it till dec 15" is context.
@@ -393,10 +407,28 @@ ONGOING_VERBS: Final = words("trialing trialling testing piloting evaluating usi
 
 # Someone away for a while, then back: "their FD is away until Monday week" is context.
 ABSENCES: Final = phrases(
-    "away", "off", "out", "ooo", "out of office", "on leave", "on pto", "on holiday",
-    "on vacation", "on annual leave", "on secondment", "seconded", "travelling", "traveling",
-    "on paternity leave", "on maternity leave", "on mat leave", "offline", "unavailable",
-    "closed", "shut", "shut down",
+    "away",
+    "off",
+    "out",
+    "ooo",
+    "out of office",
+    "on leave",
+    "on pto",
+    "on holiday",
+    "on vacation",
+    "on annual leave",
+    "on secondment",
+    "seconded",
+    "travelling",
+    "traveling",
+    "on paternity leave",
+    "on maternity leave",
+    "on mat leave",
+    "offline",
+    "unavailable",
+    "closed",
+    "shut",
+    "shut down",
 )
 
 # A person arriving or leaving is news, not a step: "their new procurement lead starts in January".

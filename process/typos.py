@@ -25,14 +25,19 @@ _NEIGHBOURS: Final[dict[str, str]] = {
 }  # fmt: skip
 _VOWELS: Final = "aeiou"
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # One slip away from a target but a word in its own right (or a name): never "corrected".
 NOT_SLIPS: Final = frozenset(
-    """
+    _words("""
     frida fridays monday mondays sundae sunday sundays marc march marches marcy mach arch
     april aprils june july august augusts agust octobers decembers januarys
     shoulder would wold could wound woulds sign sings sing sine sigh signs sigs reports
     heir hopping sensing lease cold contact signee fiance meting resort redlined
-    """.split()
+    """)
 )
 
 
@@ -62,8 +67,10 @@ def slips(word: str, min_length: int = 5) -> set[str]:
     return out - NOT_SLIPS
 
 
-def table(targets: Iterable[str], spelled: dict[str, str] | None = None) -> dict[str, str]:
-    """Misspelling -> word meant, for `targets` (first target wins a variant shared by two)."""
+def table(targets: str | Iterable[str], spelled: dict[str, str] | None = None) -> dict[str, str]:
+    """Misspelling -> word meant, for `targets` (a list, or words in one string; the first
+    target wins a variant shared by two)."""
+    targets = _words(targets) if isinstance(targets, str) else list(targets)
     out: dict[str, str] = {}
     for target in targets:
         for variant in slips(target):
