@@ -139,7 +139,9 @@ class SalesProcess(_Strict):
         return next((i for i, s in enumerate(self.stages) if s.decision), len(self.stages) - 1)
 
     def criterion(self, criterion_id: str) -> ExitCriterion | None:
-        return next((c for s in self.stages for c in s.exit_criteria if c.id == criterion_id), None)
+        return next(
+            (c for s in self.stages for c in s.exit_criteria if c.id == criterion_id), None
+        )
 
 
 class ProcessFileError(ValueError):
@@ -231,10 +233,8 @@ def process_from(text: str | None) -> SalesProcess:
 
 def describe(process: SalesProcess) -> str:
     """The process as plain text, stage by stage (what `dealcoach process show` prints)."""
-    lines = [
-        f"{process.name}  ({len(process.stages)} stages; warn past "
-        f"{process.max_plan_steps} plan steps; holidays: {process.holidays or 'none'})"
-    ]
+    lines = [f"{process.name}  ({len(process.stages)} stages; warn past "
+             f"{process.max_plan_steps} plan steps; holidays: {process.holidays or 'none'})"]
     for n, st in enumerate(process.stages, 1):
         flag = "  [the decision]" if st.decision else ""
         lines.append(f"\n{n}. {st.name} ({st.id}){flag}")
