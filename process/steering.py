@@ -391,7 +391,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     text = _normalise(text)
     if vocab.META_REMARKS.search(text):
         return Reading("vague", None, None, None, _clean(text), None, confidence=0.9)
-    only_date = bare_date(_HEDGE_TAIL.sub("", text), today, conv)
+    only_date = bare_date(_HEDGE_LEAD_WORDS.sub("", _HEDGE_TAIL.sub("", text)), today, conv)
     if only_date is not None:
         return Reading("vague", None, None, None, _clean(text), None, bare_date=only_date)
     clauses: list[tuple[_Clause, str]] = []
@@ -475,7 +475,16 @@ _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b
 # A bare date with a shrug is still only a date: "wk of the 7th maybe?", "EOW? not sure".
 _HEDGE_TAIL: Final = re.compile(
     r"[\s?,.!]*\b(?:maybe|probably|possibly|perhaps|i\s+think|i\s+guess|not\s+sure|idk|dunno|"
-    r"tbh|hopefully|ish|or\s+so|at\s+a\s+guess)\b[\s?,.!]*$",
+    r"tbh|hopefully|ish|or\s+so|at\s+a\s+guess|tbc|tentatively|"
+    r"subject\s+to\s+(?:\w+\s+){0,2}?\w+|pending\s+(?:\w+\s+)?(?:budget|approval|sign-?off))\b[\s?,.!]*$",
+    re.IGNORECASE,
+)
+
+
+# "Eventually in January.", "probably Q1": a hedge before a bare date leaves a bare date.
+_HEDGE_LEAD_WORDS: Final = re.compile(
+    r"^\W*(?:(?:eventually|probably|maybe|perhaps|possibly|hopefully|likely|realistically|"
+    r"prob|prolly|tentatively|roughly|around|sometime|some\s+time)\b[\s,]*)+",
     re.IGNORECASE,
 )
 

@@ -293,6 +293,34 @@ def _read_state(ctx: _Context) -> _Clause | None:
     words = ctx.words
     if words[0] in _IMPERATIVES and words[0] not in _CONCRETE_NOUNS:
         return None  # "schedule the IQ/OQ runs for January" asks for something
+    modal = _modal_before(words, len(words))
+    if not modal and (
+        vocab.STANDING_TERMS.search(ctx.body) or set(words[:5]) & vocab.RULE_SUBJECTS
+    ):
+        return _Clause("history", text=ctx.text)  # "they need 60 days notice", "policy requires"
+    if ctx.due is not None and not modal and _passed_month(ctx):
+        return _Clause("history", text=ctx.text)  # "The budget is approved ... in October"
+    if (
+        ctx.due is not None
+        and not modal
+        and set(words[:3]) & vocab.STATE_SUBJECTS
+        and not _is_doer(words)
+        and not any(
+            w in _STEP_VERBS or w in _CONCRETE_NOUNS - vocab.STATE_SUBJECTS
+            or (w.endswith("s") and w[:-1] in _STEP_VERBS)
+            for w in words
+        )
+        and not set(words)
+        & (vocab.THEIR_DELIVERABLES | vocab.OUR_DELIVERABLES | vocab.JOINT_EVENTS | vocab.OUR_EVENTS)
+    ):
+        return _Clause("history", text=ctx.text, state_date=ctx.due)  # "renewal's up 1/31"
+    if (
+        ctx.due is not None
+        and set(words) & vocab.ONGOING_VERBS
+        and _UNTIL_WORD.search(ctx.body)
+        and not modal
+    ):
+        return _Clause("history", text=ctx.text, state_date=ctx.due)  # "trialing it till dec 15"
     for k, word in enumerate(words):
         takes_object = words[k + 1 : k + 2] and words[k + 1] in _DETERMINERS
         if k and word in vocab.PERSON_CHANGES and not takes_object and not _modal_before(words, k):
@@ -336,6 +364,25 @@ def _read_state(ctx: _Context) -> _Clause | None:
             "history", text=ctx.text, state_date=ctx.due
         )  # "freeze is dec 14 thru jan 4"
     return None
+
+
+_MONTH_ONLY: Final = re.compile(
+    r"^(?:in|during)\s+(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)$",
+    re.IGNORECASE,
+)
+
+
+def _passed_month(ctx: _Context) -> bool:
+    """ "approved by the direction in October" said in November: a month just gone, told in
+    the present (second-language English), is history, not a step eleven months ahead."""
+    due = ctx.due
+    return (
+        due is not None
+        and bool(_MONTH_ONLY.match(due[1]))
+        and 0 < (ctx.today.month - due[0].month) % 12 <= 3  # October said in November
+        and "next" not in ctx.words
+    )
 
 
 def _absent_until(body: str) -> bool:
@@ -470,6 +517,8 @@ def _read_responsibility(ctx: _Context) -> _Clause | None:
     m = _ON_WHOM.search(ctx.body)
     if m is None or m.group().lower().startswith("sits"):
         return None
+    if m.group().lower().split()[-2 if len(m["who"].split()) == 1 else -3] == "with" and ctx.due is None:
+        return None  # "the contract is with their legal" says where it sits, not who acts next
     who = m["who"].lower().split()
     return ctx.forward(_side_of(who), None, 0.9)
 
