@@ -395,7 +395,7 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
         ):
             break
         start -= 1
-        if end - start >= 6:
+        if end - start >= 8:  # "Cornelia Vos of their Strategic Sourcing team will"
             break
     return start, end
 
@@ -450,7 +450,8 @@ def _name_in(phrase: str) -> str | None:
     for chunk in reversed(_NAME_CHUNKS.split(phrase)):
         run: list[str] = []
         possessive = False
-        for raw in _NAME_TOKEN.findall(chunk):
+        raws = _NAME_TOKEN.findall(chunk)
+        for at, raw in enumerate(raws):
             word = raw.rstrip(".")
             low = word.lower().removesuffix("'s")
             if "'" in low and low.split("'")[0] in _PRONOUNS:
@@ -467,7 +468,8 @@ def _name_in(phrase: str) -> str | None:
             if name_like:
                 run.append(word.removesuffix("'s"))
             elif run:
-                if low in vocab.ORG_NOUNS and not possessive:
+                ahead = {r.lower() for r in raws[at : at + 2]}
+                if ahead & vocab.ORG_NOUNS and not possessive:
                     run = []  # "their Strategic Sourcing team": a team's name, no person
                     continue
                 break
@@ -514,6 +516,8 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
     # "come back to us", "get back to us", "hear back": waiting dressed as action.
     if len(rest) > 1 and rest[1] == "back" and verb in ("get", "come", "hear", "circle", "reach"):
         return bool(nouns) and has_date
+    if verb in ("come", "arrive", "land") and rest[1:2] and rest[1] in ("through", "in", "over"):
+        return has_date  # "PO has to come through from their finance by 12/11": it arrives
     if verb not in _VAGUE_VERBS and _inflected(verb) in _VAGUE_VERBS:
         verb = _inflected(verb)  # "engagement will be maintained": maintain is no action
     if verb in _CHECKS and has_date and rest[1:2] and rest[1] in ("it", "them", "this", "that"):
@@ -691,7 +695,8 @@ def _modal_before(words: list[str], end: int) -> bool:
     return any(_modal_at(words, i) is not None for i in range(min(end, len(words))))
 
 
-_ARROW: Final = re.compile(r"\s*-+>\s*(?P<to>\w+)")
+# "-> next:", "-> then" join steps; they name no recipient
+_ARROW: Final = re.compile(r"\s*-+>\s*(?!(?:next|nxt|then|now|ns)\b)(?P<to>\w+)", re.IGNORECASE)
 
 
 def _direction(text: str) -> Side | None:

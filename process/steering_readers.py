@@ -221,7 +221,7 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
         return None  # "demo w/ their team went well" names a demo, it does not ask for one
     if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
         return None
-    if (ctx.hedged or len(words) == 1) and not ctx.has_date:
+    if (ctx.hedged or (len(words) == 1 and not ctx.sequel)) and not ctx.has_date:
         return _Clause("vague", text=ctx.text)  # "Maybe loop in my manager", "Call."
     theirs = _FROM_THEM.search(ctx.body) or first in _CUSTOMER_VERBS
     return ctx.step(0, "customer" if theirs else "us", None, 0.8, subjectless=not theirs)
@@ -235,7 +235,12 @@ def _read_present(ctx: _Context) -> _Clause | None:
     due, words = ctx.due, ctx.words
     if (due is None and not ctx.sequel) or ctx.past:
         return None
-    if due is not None and due[0] == ctx.today and due[1].lower() == "today":
+    if (
+        due is not None
+        and due[0] == ctx.today
+        and due[1].lower() == "today"
+        and not (ctx.sequel or set(words[:2]) & {"we", "i"})
+    ):
         return None  # "they're using a spreadsheet today" describes now; "EOD" is a deadline
     be = next((k for k, w in enumerate(words) if w in _BE), None)
     found = _present_verb_at(words)
@@ -457,8 +462,8 @@ def _read_reported(ctx: _Context) -> _Clause | None:
 
 _WANT: Final = re.compile(
     r"^(?P<subj>[^,;]{0,80}?)\s*\b(?P<verb>wants?|needs?|requested|has\s+requested|have\s+requested|"
-    r"asked\s+for|(?:is|are)\s+asking\s+for|expects?|(?:is|are)\s+expecting|requires?|awaiting|"
-    r"waiting\s+(?:on|for))\s+"
+    r"asked\s+(?:us\s+|me\s+)?for|(?:is|are)\s+asking\s+(?:us\s+|me\s+)?for|expects?|(?:is|are)\s+expecting|"
+    r"requires?|(?:(?:is|are|am)\s+)?awaiting|(?:(?:is|are|am)\s+)?waiting\s+(?:on|for))\s+"
     r"(?P<obj>(?!to\s+(?!see\b|hear\b))(?!that\b).+)$",
     re.IGNORECASE,
 )
@@ -487,8 +492,10 @@ def _read_want(ctx: _Context) -> _Clause | None:
         return None  # "they asked about SOC 2" is history; a request with a date is a step
     obj = m["obj"]
     obj_words = [t.word for t in _tokens(obj)]
-    if m["verb"].lower().startswith(("await", "wait")) and not set(obj_words) & _CONCRETE_NOUNS:
-        return _Clause("vague", text=ctx.text)  # "just waiting on them really"
+    waiting = "wait" in m["verb"].lower()
+    stale = ctx.due is None and "since" in obj_words  # waiting since, no date ahead
+    if waiting and (stale or not set(obj_words) & _CONCRETE_NOUNS):
+        return _Clause("vague", text=ctx.text)  # "just waiting on them really", "since two weeks"
     if {"things", "stuff", "bits"} & set(obj_words[:3]):
         return None  # "two things we need from them:" introduces the steps
     if set(obj_words[:6]) & _VAGUE_OBJECTS and not set(obj_words) & _CONCRETE_NOUNS:
@@ -538,7 +545,7 @@ _PASSIVE_PLAIN: Final = re.compile(
 
 
 _NOTE_EXPECTED: Final = re.compile(
-    r"\b(?:expected|due|scheduled|planned|slated)\s+(?:by|on|for|before|in|within|no\s+later)\b"
+    r"\b(?:expected|due|scheduled|planned|slated|needed|required)\s+(?:by|on|for|before|in|within|no\s+later)\b"
     r"|\bpending\s+(?:from|with|at|on)\b(?!.*\bsince\b)|\b(?:awaited|outstanding)\s*$",
     re.I,
 )
@@ -597,6 +604,9 @@ def _read_event(ctx: _Context) -> _Clause | None:
     if (ctx.past and not booked) or not (ctx.due or undated):
         return None
     events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
+    modal = next((k for k in range(len(ctx.words)) if _modal_at(ctx.words, k) is not None), None)
+    if modal and set(ctx.words[:modal]) & {"their", "our", "my"} and _is_doer(ctx.words[:modal]):
+        return None  # "Their Architecture Review Board will assess ... at its 2 December session"
     if head[0] in _PRONOUNS or (
         head[0] in _IMPERATIVES
         and (
@@ -632,7 +642,7 @@ _NOT_STEPS_ING: Final = _words(
     """
     being going coming having getting looking doing feeling saying thinking using evaluating
     comparing considering struggling leaning planning ramping sitting waiting hoping arguing
-    debating haggling deliberating dragging awaiting expecting anticipating
+    debating haggling deliberating dragging awaiting expecting anticipating pending
     """
 )
 
