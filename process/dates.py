@@ -788,6 +788,8 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (r"\bfy\s*'?(?P<fy>20\d\d|\d\d)?\s*(?:end|close)\b", _h_fiscal_year_end),
     (r"\bfy\s*'?(?P<qyear>20\d\d|\d\d)\s+q(?P<q>[1-4])\b", _h_named_quarter),
     (r"\bq(?P<q>[1-4])\s+(?:of\s+)?fy\s*'?(?P<qyear>20\d\d|\d\d)\b", _h_named_quarter),
+    # a quarter alone as the whole answer: "Q1", "Q1 2027"
+    (r"^\W*" + _Q + r"\W*$", _h_named_quarter),
 ]
 _MONTH_WORDS = " ".join(_MONTHS)
 # Words one of which must occur for a rule to possibly match ("#": any digit). Checking a set
@@ -838,6 +840,7 @@ _TRIGGERS: Final = [
     "fy #",
     "fy #",
     "#",
+    "q1 q2 q3 q4",
 ]
 assert len(_TRIGGERS) == len(_RULE_LIST)
 _RULES: Final[list[tuple[re.Pattern[str], _Handler, frozenset[str]]]] = [

@@ -396,8 +396,18 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         return Reading("vague", None, None, None, _clean(text), None, bare_date=only_date)
     clauses: list[tuple[_Clause, str]] = []
     stepped = False
-    for part in _split(text, today, conv):
+    parts = _split(text, today, conv)
+    for at, part in enumerate(parts):
         sequel = part.sequel and (stepped or part.listed)
+        nxt = parts[at + 1] if at + 1 < len(parts) else None
+        if nxt is not None and nxt.listed and _is_heading(part.text):
+            # "two things we need from them:" introduces the steps; it is none of them
+            clauses.append((_Clause("history", text=part.text), part.text))
+            continue
+        if _WISH_TAIL.match(part.text) and clauses and clauses[-1][0].kind == "forward":
+            # "Maybe they will sign in December, we hope": the wish is about the step before
+            clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
+            continue
         clause = read_clause(part.text, today, conv, part.question, sequel)
         if clause.kind == "history" and "," in part.text:
             # "ok so legal finally came back, nadia from their procurement sends the PO by fri"
@@ -412,6 +422,11 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     last: _Clause | None = None
     heading: Side | None = None  # "two things from their side: confirm X & get us Y"
     for index, (clause, raw) in enumerate(clauses):
+        if clause.kind != "forward" and heading is not None and clause.kind == "history":
+            item_due = parse_due(raw, today, conv)
+            if item_due is not None and _ITEM.match(raw):
+                # "Two things from our side: the training plan until Friday and the SLA ..."
+                clause = _Clause("forward", heading, None, raw, item_due, 0.9, subjectless=True)
         if clause.kind != "forward":
             if clause.kind == "history" and not steps:
                 context.append(_clean(raw))
@@ -470,6 +485,23 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
 
 
 _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
+
+
+def _is_heading(text: str) -> bool:
+    """ "Two things from our side", "3 asks for them": a short line that announces a list."""
+    return bool(_LIST_HEADING.search(text)) and len(text.split()) <= 8
+
+
+# A list item that names a thing, not an action: "the training plan until Friday".
+_ITEM: Final = re.compile(r"^\s*(?:the|a|an|our|their|my)\s+\w", re.IGNORECASE)
+
+
+# A clause that is only a wish about the one before it: "..., we hope", "..., fingers crossed".
+_WISH_TAIL: Final = re.compile(
+    r"^\W*(?:(?:we|i)\s+(?:hope|pray|wish)|hopefully|fingers\s+crossed|touch\s+wood|"
+    r"god\s+willing|inshallah|if\s+all\s+goes\s+well)\W*$",
+    re.IGNORECASE,
+)
 
 
 # A bare date with a shrug is still only a date: "wk of the 7th maybe?", "EOW? not sure".

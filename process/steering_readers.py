@@ -561,6 +561,9 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
         return None  # "nadia from their procurement sends the PO": a person acts
     passive = _PASSIVE.search(ctx.body) or _PASSIVE_PLAIN.search(ctx.body)
     before = _tokens(ctx.body[: passive.start()]) if passive else ctx.tokens
+    note = passive is None and _NOTE_EXPECTED.search(ctx.body)
+    if note and ctx.due is not None and not _is_past_verb(ctx.tokens, 0):
+        before = _tokens(ctx.body[: note.start()])  # "approval needed on their side by EOM"
     if any(_is_past_verb(before, k) for k in range(len(before))):
         return None  # "order form went out thru pandadoc yesterday"
     agent = passive.groupdict().get("agent") if passive else None
