@@ -311,12 +311,18 @@ def _read_state(ctx: _Context) -> _Clause | None:
         and set(words[:3]) & vocab.STATE_SUBJECTS
         and not _is_doer(words)
         and not any(
-            w in _STEP_VERBS or w in _CONCRETE_NOUNS - vocab.STATE_SUBJECTS
+            w in _STEP_VERBS
+            or w in _CONCRETE_NOUNS - vocab.STATE_SUBJECTS
             or (w.endswith("s") and w[:-1] in _STEP_VERBS)
             for w in words
         )
         and not set(words)
-        & (vocab.THEIR_DELIVERABLES | vocab.OUR_DELIVERABLES | vocab.JOINT_EVENTS | vocab.OUR_EVENTS)
+        & (
+            vocab.THEIR_DELIVERABLES
+            | vocab.OUR_DELIVERABLES
+            | vocab.JOINT_EVENTS
+            | vocab.OUR_EVENTS
+        )
     ):
         return _Clause("history", text=ctx.text, state_date=ctx.due)  # "renewal's up 1/31"
     if (
@@ -512,7 +518,7 @@ def _read_want(ctx: _Context) -> _Clause | None:
 
 
 _ON_WHOM: Final = re.compile(
-    r"\b(?:is|are|'s|sits)\s+(?:on|down\s+to|with)\s+(?P<who>(?:their|our|my)\s+[\w-]+(?:\s+[\w-]+)?|us|them|me)\b",
+    r"\b(?:is|are|'s|sits)\s+(?P<prep>on|down\s+to|with)\s+(?P<who>(?:their|our|my)\s+[\w-]+(?:\s+[\w-]+)?|us|them|me)\b",
     re.IGNORECASE,
 )
 
@@ -524,7 +530,7 @@ def _read_responsibility(ctx: _Context) -> _Clause | None:
     m = _ON_WHOM.search(ctx.body)
     if m is None or m.group().lower().startswith("sits"):
         return None
-    if m.group().lower().split()[-2 if len(m["who"].split()) == 1 else -3] == "with" and ctx.due is None:
+    if m["prep"].lower() == "with" and ctx.due is None:
         return None  # "the contract is with their legal" says where it sits, not who acts next
     who = m["who"].lower().split()
     return ctx.forward(_side_of(who), None, 0.9)
