@@ -886,7 +886,8 @@ _LEAD_IN = re.compile(
 )
 
 
-_YEAR_WRITTEN: Final = re.compile(r"\b20\d\d\b|/\d{2,4}\b")
+# A year the rep wrote, so a passed date is not moved to next year: "2026", "12/1/26", "Q1 FY27".
+_YEAR_WRITTEN: Final = re.compile(r"\b20\d\d\b|/\d{2,4}\b|\bfy\s*'?\d\d\b", re.IGNORECASE)
 
 
 def parse_due(

@@ -552,6 +552,13 @@ def _step_after_comma(
 _COMMA: Final = re.compile(r",(?!\d{3}\b)")  # not the comma of "250,000"
 
 
+# Prepositions that only introduced the date cut out of a step's action.
+_DANGLING: Final = re.compile(
+    r"(?:\s*\b(?:for|on|at|by|before|until|till|til|around|due|latest|the|no\s+later\s+than))+\s*$",
+    re.IGNORECASE,
+)
+
+
 def _step(
     text: str,
     side: Side | None,
@@ -563,6 +570,8 @@ def _step(
     if due is not None:
         at = action.lower().rfind(due[1].lower())
         if at >= 0:
-            cut = (action[:at] + action[at + len(due[1]) :]).strip(" ,;:-")
+            # "book the kickoff call for Dec 9": no preposition is left dangling at the cut
+            left = _DANGLING.sub("", action[:at])
+            cut = (left + " " + action[at + len(due[1]) :]).strip(" ,;:-")
             action = _clean(re.sub(r"\s+([,.;:])", r"\1", cut)) or action
     return Step(side, owner, due[0] if due else None, action, due[1] if due else None, sure)
