@@ -350,6 +350,8 @@ def _subsplit(
             right = [t.word for t in _tokens(piece)]
             if len(_tokens(pieces[-1])) >= 2 and _present_verb_at(right) not in (None, -1):
                 pieces.append(piece)  # "... by fri -> their architects sign off next week"
+            elif len(pieces) >= 2 and right and set(right) <= _MILESTONES:
+                pieces.append(piece)  # "... -> their architects sign off -> PO": the last step
             else:
                 pieces[-1] += " -> " + piece  # "security pack -> their infosec EOD"
     arrowed = len(pieces) > 1
@@ -373,10 +375,39 @@ def _subsplit(
 _AND_SUBJECT: Final = re.compile(r",?\s+and\s+(?=(?:the|their|our|his|her)\s)", re.IGNORECASE)
 
 
+# A deliverable or an event alone, as the last link of a chain of steps ("... -> PO").
+_MILESTONES: Final = (
+    vocab.THEIR_DELIVERABLES
+    | vocab.OUR_DELIVERABLES
+    | vocab.JOINT_EVENTS
+    | vocab.words("the a signed kick off go live contract order form")
+)
+
+
+# "sending the SOW EOW, they sign by the 9th, kickoff 12/14": a comma before words with their
+# own date, when the words before it had theirs.
+_DATED_COMMA: Final = re.compile(r",\s+")
+
+
 def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) -> list[str]:
     out = [piece]
+    if "," in piece:
+        chunks = _DATED_COMMA.split(piece)
+        if len(chunks) > 1:
+            merged = [chunks[0]]
+            for chunk in chunks[1:]:
+                due = parse_due(chunk, today, conv)
+                rest = chunk.replace(due[1], " ") if due else ""
+                own = due is not None and len(_tokens(rest)) >= 1
+                if own and len(_tokens(merged[-1])) >= 2 and parse_due(merged[-1], today, conv):
+                    merged.append(chunk)
+                else:
+                    merged[-1] += ", " + chunk
+            out = merged
     if " and " not in piece.lower():
         return out
+    if len(out) > 1:
+        return [p for part in out for p in _and_subject_split(part, today, conv)]
     for m in reversed(list(_AND_SUBJECT.finditer(piece))):
         left, right = out[0][: m.start()], out[0][m.end() :]
         words = [t.word for t in _tokens(right)]
@@ -422,6 +453,11 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     last: _Clause | None = None
     heading: Side | None = None  # "two things from their side: confirm X & get us Y"
     for index, (clause, raw) in enumerate(clauses):
+        words = {t.word for t in _tokens(raw)}
+        if clause.kind == "history" and steps and words and words <= _MILESTONES and _undated(raw):
+            # "... -> their architects sign off next week -> PO": the PO is the next step
+            side = _deliverable_side_of(words)
+            clause = _Clause("forward", side, None, raw, None, 0.8, subjectless=True)
         if clause.kind != "forward" and heading is not None and clause.kind == "history":
             item_due = parse_due(raw, today, conv)
             if item_due is not None and _ITEM.match(raw):
@@ -440,6 +476,22 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
         due = clause.due
+        if (
+            due is None
+            and steps
+            and steps[-1].due is not None
+            and _AT_THAT.search(clause.text)
+            and {t.word for t in _tokens(steps[-1].action)}
+            & (vocab.JOINT_EVENTS | vocab.OUR_EVENTS)
+        ):
+            # "Client has asked to prepone the review meeting to Wednesday, we will present the
+            # final solution then": the meeting sets the scene; the step is what happens at it
+            event = steps.pop()
+            context.append(event.action)
+            steps.append(_step(clause.text, side, owner, None, sure))
+            steps[-1] = replace(steps[-1], due=event.due, date_text=event.date_text)
+            last = _Clause("forward", side, owner, clause.text, None, sure)
+            continue
         after = _AFTER_PREVIOUS.search(clause.text) if due is None and steps else None
         if after is not None and steps[-1].due is not None:
             # "... by Friday, then procurement cuts the PO the week after"
@@ -487,6 +539,17 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
 _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
 
 
+def _undated(text: str) -> bool:
+    """No digit in the words: a milestone alone, not a date."""
+    return not any(c.isdigit() for c in text)
+
+
+def _deliverable_side_of(words: set[str]) -> Side | None:
+    if words & vocab.THEIR_DELIVERABLES:
+        return "customer"
+    return "us" if words & vocab.OUR_DELIVERABLES else None
+
+
 def _is_heading(text: str) -> bool:
     """ "Two things from our side", "3 asks for them": a short line that announces a list."""
     return bool(_LIST_HEADING.search(text)) and len(text.split()) <= 8
@@ -530,6 +593,13 @@ _AFTER_PREVIOUS: Final = re.compile(
 )
 
 
+# A step said to happen at the event named before it: "..., we will present the solution then".
+_AT_THAT: Final = re.compile(
+    r"\b(?:then|there|at\s+(?:that|the|this)\s+(?:meeting|call|session|review|workshop))\W*$",
+    re.IGNORECASE,
+)
+
+
 _RESUMES: Final = re.compile(r"^\s*(?:\w+(?:'ll|\s+will)?\s+)?\w+\s+(?:it|them|that|this)\b", re.I)
 
 
@@ -554,7 +624,7 @@ _COMMA: Final = re.compile(r",(?!\d{3}\b)")  # not the comma of "250,000"
 
 # Prepositions that only introduced the date cut out of a step's action.
 _DANGLING: Final = re.compile(
-    r"(?:\s*\b(?:for|on|at|by|before|until|till|til|around|due|latest|the|no\s+later\s+than))+\s*$",
+    r"(?:\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than))+\s*$",
     re.IGNORECASE,
 )
 

@@ -701,10 +701,10 @@ def _read_moved(ctx: _Context) -> _Clause | None:
     if ctx.due is None or not _MOVED.search(ctx.body):
         return None
     subj = ctx.words[: next((k for k, w in enumerate(ctx.words) if w in _AUX_OR_MODAL), 1)]
-    if not _is_doer(subj) and set(subj) & vocab.OUR_EVENTS:
-        return ctx.forward(
-            "us", None, 0.8
-        )  # "demo ... preponed at the client's request": we run it
+    if set(ctx.words) & vocab.OUR_EVENTS and not set(ctx.words) & vocab.JOINT_EVENTS:
+        # "demo ... preponed at the client's request", "Client has postponed the final
+        # presentation": whoever moved it, we still give it
+        return ctx.forward("us", None, 0.8)
     return ctx.forward(_side_of(subj) if subj else "us", None, 0.7)
 
 
