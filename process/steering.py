@@ -476,6 +476,10 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
         due = clause.due
+        if due is None and _BY_THEN.search(clause.text):
+            # "Fiscal year end for them is 31 March, they must have it signed before then"
+            said = [c.state_date for c, _ in clauses[:index] if c.state_date is not None]
+            due = (said[-1][0], _BY_THEN.search(clause.text).group()) if said else None
         if (
             due is None
             and steps
@@ -591,6 +595,10 @@ _AFTER_PREVIOUS: Final = re.compile(
     r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day)\b",
     re.IGNORECASE,
 )
+
+
+# "by then", "before then": the date of the state said before ("... ends 31 March, ... by then").
+_BY_THEN: Final = re.compile(r"\b(?:by|before|until|till)\s+then\b", re.IGNORECASE)
 
 
 # A step said to happen at the event named before it: "..., we will present the solution then".

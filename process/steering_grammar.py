@@ -532,6 +532,7 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
                 word in ("to", "and")
                 and tail[j + 1] in _IMPERATIVES
                 and tail[j + 1] not in _VAGUE_VERBS
+                and tail[j + 2 : j + 3] != ["back"]  # "... and get back to you" is no action
             ):
                 return True
         direct = [w for w in tail[:2] if w not in _DETERMINERS][:1]
@@ -583,13 +584,19 @@ class _Context:
         return _Clause("forward", side, owner, self.text, self.due, sure)
 
 
+_HAVE_OBJECTS: Final = _words("it them this that the a an our their everything all")
+
+
 def _modal_at(words: list[str], i: int) -> int | None:
     """If words[i] starts a forward modal ("will", "needs to", "is going to"), the index after it."""
     word = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if word in _MODALS:
-        if nxt in ("not", "never") or (word in ("should", "must") and nxt == "have"):
-            return None
+        after = words[i + 2] if i + 2 < len(words) else ""
+        if nxt in ("not", "never") or (
+            word in ("should", "must") and nxt == "have" and after not in _HAVE_OBJECTS
+        ):
+            return None  # "they should have signed" happened (or didn't); "must have it signed" is ahead
         return i if word in ("owe", "owes") else i + 1
     if word in _TO_MODALS and nxt == "to":
         return i + 2

@@ -152,8 +152,11 @@ def _read_modal(ctx: _Context) -> _Clause | None:
         if step is None:
             continue
         s_start, s_end = _subject(ctx.tokens, i - 1 if i > 0 and words[i - 1] in _BE else i)
-        first = _FIRST_SUBJECT.match(ctx.body) if i > 0 and words[i - 1] == "and" else None
-        if first is not None:  # "Sunita Rao is reviewing the doc and will respond by the 3rd"
+        comma = i > 0 and ctx.body[: ctx.tokens[i].start].rstrip().endswith(",")
+        joined = i > 0 and (words[i - 1] == "and" or comma)
+        first = _FIRST_SUBJECT.match(ctx.body) if joined else None
+        if first is not None:  # "Sunita Rao is reviewing the doc and will respond by the 3rd",
+            # "their legal are reviewing the DPA, should be back by 12/3"
             s_start, s_end = 0, sum(1 for t in ctx.tokens if t.end <= first.end("subj"))
         while s_end > s_start and words[s_end - 1] in _BE | {"will", "has", "have"}:
             s_end -= 1
@@ -178,7 +181,13 @@ def _read_modal(ctx: _Context) -> _Clause | None:
                 0.9,
             )
         elif (
-            passive and verb_at is not None and subj and subj[-1] not in _US_WORDS | _CUSTOMER_WORDS
+            passive
+            and verb_at is not None
+            and subj
+            and subj[-1] not in _US_WORDS | _CUSTOMER_WORDS
+            and not (
+                set(subj) & {"their", "our", "my"} and _is_doer(subj)
+            )  # "their legal ... be back"
         ):
             # "the contract needs to be signed": the participle says whose step it is
             participle = words[verb_at]
@@ -213,7 +222,7 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
     if first == "let" and len(words) > 2:
         # "let them digest it" is their step; "let's schedule the demo" is ours
         theirs = words[1] in ("them", "him", "her")
-        verb_at = _main_verb(ctx.tokens, 2 if theirs or words[1] == "us" else 1)
+        verb_at = _main_verb(ctx.tokens, 2 if theirs or words[1] in ("us", "me") else 1)
         return ctx.step(verb_at, "customer" if theirs else "us", None)
     if first in _WANTS and _FROM_THEM.search(ctx.body):
         return ctx.step(1, "customer", None)  # "Need the PO from them before the 20th"
@@ -491,6 +500,8 @@ def _read_want(ctx: _Context) -> _Clause | None:
     if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
         return None  # "their CEO joined ... and said she wants this done"
     subj = [t.word for t in subj_tokens if t.word not in _MODAL_ADVERBS]
+    if subj and subj[-1] in ("have", "has") and len(subj) > 1:
+        subj = subj[:-1]  # "they've asked for the ROI calc"
     if subj and subj[-1] in _AUX_OR_MODAL:
         return None
     past = m["verb"].lower().startswith(("requested", "has", "have", "asked"))

@@ -72,6 +72,9 @@ CHAT_SPELLINGS: Final[dict[str, str]] = {
     "tl;dr": "in short",
     "tldr": "in short",
     "w": "with",
+    "r": "are",
+    "u": "you",
+    "ur": "your",
     "n": "and",
     "wil": "will",
     "shud": "should",
@@ -254,6 +257,13 @@ VAGUE_IDIOMS: Final = phrases(
     "under discussion",
     "being worked out",
     "still tbd",
+    "gone quiet",
+    "gone silent",
+    "be convinced",
+    "be persuaded",
+    "be sold on",
+    "see the value",
+    "get comfortable",
 )
 
 # A hoped-for outcome, even with a date, is a wish, not a step ("hopefully they sign by Xmas").
