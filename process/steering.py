@@ -391,7 +391,7 @@ _DATED_COMMA: Final = re.compile(r",\s+")
 
 def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) -> list[str]:
     out = [piece]
-    if "," in piece:
+    if "," in piece and parse_due(piece, today, conv) is not None:  # no date: nothing to split on
         chunks = _DATED_COMMA.split(piece)
         if len(chunks) > 1:
             merged = [chunks[0]]

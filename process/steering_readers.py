@@ -308,9 +308,8 @@ def _read_state(ctx: _Context) -> _Clause | None:
     if words[0] in _IMPERATIVES and words[0] not in _CONCRETE_NOUNS:
         return None  # "schedule the IQ/OQ runs for January" asks for something
     modal = _modal_before(words, len(words))
-    if not modal and (
-        vocab.STANDING_TERMS.search(ctx.body) or set(words[:5]) & vocab.RULE_SUBJECTS
-    ):
+    standing = not _STANDING_WORDS.isdisjoint(words) and vocab.STANDING_TERMS.search(ctx.body)
+    if not modal and (standing or set(words[:5]) & vocab.RULE_SUBJECTS):
         return _Clause("history", text=ctx.text)  # "they need 60 days notice", "policy requires"
     if ctx.due is not None and not modal and _passed_month(ctx):
         return _Clause("history", text=ctx.text)  # "The budget is approved ... in October"
@@ -384,6 +383,10 @@ def _read_state(ctx: _Context) -> _Clause | None:
             "history", text=ctx.text, state_date=ctx.due
         )  # "freeze is dec 14 thru jan 4"
     return None
+
+
+# One of these words is in every standing term (a cheap test before the phrase search).
+_STANDING_WORDS: Final = _words("notice each every once monthly weekly fortnightly")
 
 
 _MONTH_ONLY: Final = re.compile(
@@ -578,8 +581,8 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
         return None  # "nadia from their procurement sends the PO": a person acts
     passive = _PASSIVE.search(ctx.body) or _PASSIVE_PLAIN.search(ctx.body)
     before = _tokens(ctx.body[: passive.start()]) if passive else ctx.tokens
-    note = passive is None and _NOTE_EXPECTED.search(ctx.body)
-    if note and ctx.due is not None and not _is_past_verb(ctx.tokens, 0):
+    note = passive is None and ctx.due is not None and _NOTE_EXPECTED.search(ctx.body)
+    if note and not _is_past_verb(ctx.tokens, 0):
         before = _tokens(ctx.body[: note.start()])  # "approval needed on their side by EOM"
     if any(_is_past_verb(before, k) for k in range(len(before))):
         return None  # "order form went out thru pandadoc yesterday"

@@ -89,6 +89,6 @@ def fix(text: str, slipped: dict[str, str]) -> str:
 
     Cheap when nothing is misspelled: one set intersection, no substitution.
     """
-    if slipped.keys().isdisjoint(w.lower() for w in _WORD.findall(text)):
+    if slipped.keys().isdisjoint(_WORD.findall(text.lower())):
         return text
     return _WORD.sub(lambda m: slipped.get(m.group().lower(), m.group()), text)
