@@ -251,9 +251,9 @@ _HONORIFIC_DOT: Final = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|vs|approx|etc)\.", 
 
 
 _SPELLING: Final = re.compile(
-    r"(?<![\w'/])(?:"
+    r"(?<![\w'/&])(?:"
     + "|".join(re.escape(k) for k in sorted(vocab.CHAT_SPELLINGS, key=len, reverse=True))
-    + r")(?![\w'/])",
+    + r")(?![\w'/&])",
     re.IGNORECASE,
 )
 
@@ -277,6 +277,12 @@ _THERE_ROLE: Final = re.compile(
 )
 
 
+def _spelled(m: re.Match[str]) -> str:
+    """The word meant; a capital letter alone is an initial ("R&D", "Plan B"), not "are"."""
+    typed = m.group()
+    return typed if len(typed) == 1 and typed.isupper() else vocab.CHAT_SPELLINGS[typed.lower()]
+
+
 def _normalise(text: str) -> str:
     """Plain text to read: no control characters, emoji, Slack markup, or chat spellings."""
     text = _CONTROL.sub(" ", text[:_MAX_CHARS]).replace("\u2019", "'").replace("\u2018", "'")
@@ -291,7 +297,7 @@ def _normalise(text: str) -> str:
             text = text.replace(entity, char)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
-    text = _SPELLING.sub(lambda m: vocab.CHAT_SPELLINGS[m.group().lower()], text)
+    text = _SPELLING.sub(_spelled, text)
     text = _THERE_ROLE.sub("their ", typos.fix(text, _SLIPS))
     return " ".join(text.split())
 
