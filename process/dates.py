@@ -28,7 +28,8 @@ Conventions (all relative to `today`; a result is never before `today`):
   ISO dates (2026-12-18) are accepted. A date with an explicit year in the past is ignored.
 - "today"/"tonight"/"EOD"/"COB" = today; "tomorrow" (and common misspellings) = today + 1.
 - "ASAP", "soon", "yesterday", "last Friday", "two weeks ago" give no due date.
-- Issue 11: misspelled weekdays ("thrusday", "wensday"), "wk"/"wks", "arvo"/"end of play"/
+- Issue 11: misspelled weekdays ("thrusday", "wensday"; any one slip of a weekday, month or
+  "tomorrow" too: "fridsy", "wednesdya", see `process/typos.py`), "wk"/"wks", "arvo"/"end of play"/
   "EOP" = today; a weekday with its date ("thurs 12/3"): the date wins; "a week from
   Friday"/"Friday week"/"the Friday after next" = the coming Friday + 7 days, "a week from
   tomorrow" = tomorrow + 7; "the last day of the month" = month end; "the first/second/last
@@ -52,6 +53,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
+
+from process import typos
 
 __all__ = ["DateConventions", "bare_date", "falls_on_weekend", "parse_due", "parse_date_answer"]
 
@@ -151,6 +154,12 @@ _WEEKDAY_TYPOS: Final[dict[str, int]] = {
     "friady": 4,
 }
 _WEEKDAYS.update(_WEEKDAY_TYPOS)
+# Any other one-slip misspelling of a weekday, month or "tomorrow" ("fridsy", "wednesdya",
+# "thursdat", "decmber"): generated, see process/typos.py; fixed before the rules run.
+SLIPS: Final = typos.table(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april"
+    " august september october november december tomorrow"
+)
 _MONTHS: Final[dict[str, int]] = {
     "january": 1,
     "jan": 1,
@@ -779,6 +788,8 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (r"\bfy\s*'?(?P<fy>20\d\d|\d\d)?\s*(?:end|close)\b", _h_fiscal_year_end),
     (r"\bfy\s*'?(?P<qyear>20\d\d|\d\d)\s+q(?P<q>[1-4])\b", _h_named_quarter),
     (r"\bq(?P<q>[1-4])\s+(?:of\s+)?fy\s*'?(?P<qyear>20\d\d|\d\d)\b", _h_named_quarter),
+    # a quarter alone as the whole answer: "Q1", "Q1 2027"
+    (r"^\W*" + _Q + r"\W*$", _h_named_quarter),
 ]
 _MONTH_WORDS = " ".join(_MONTHS)
 # Words one of which must occur for a rule to possibly match ("#": any digit). Checking a set
@@ -829,6 +840,7 @@ _TRIGGERS: Final = [
     "fy #",
     "fy #",
     "#",
+    "q1 q2 q3 q4",
 ]
 assert len(_TRIGGERS) == len(_RULE_LIST)
 _RULES: Final[list[tuple[re.Pattern[str], _Handler, frozenset[str]]]] = [
@@ -874,7 +886,8 @@ _LEAD_IN = re.compile(
 )
 
 
-_YEAR_WRITTEN: Final = re.compile(r"\b20\d\d\b|/\d{2,4}\b")
+# A year the rep wrote, so a passed date is not moved to next year: "2026", "12/1/26", "Q1 FY27".
+_YEAR_WRITTEN: Final = re.compile(r"\b20\d\d\b|/\d{2,4}\b|\bfy\s*'?\d\d\b", re.IGNORECASE)
 
 
 def parse_due(
@@ -887,6 +900,7 @@ def parse_due(
     """
     if not text:
         return None
+    text = typos.fix(text, SLIPS)
     for start, end, day in _candidates(text, today, conv):
         if day is not None and day < today and not _YEAR_WRITTEN.search(text, start, end):
             # a day-and-month just passed: in running text it is next year's ("on December 9"
@@ -937,7 +951,7 @@ def parse_date_answer(
     fallback for spellings the rules do not know; it never gets to return a past date.
     `allow_past` lets a caller tell "that date has passed" apart from "that is no date".
     """
-    text = text.strip()
+    text = typos.fix(text.strip(), SLIPS)
     if not text or len(text) > _MAX_ANSWER:
         return None
     for start, end, day in _candidates(text, today, conv):
@@ -961,7 +975,7 @@ def bare_date(
     The same rules as `parse_date_answer` without the slow dateparser fallback (steering
     calls this on every answer); the date may be in the past.
     """
-    text = text.strip().rstrip("?!.")
+    text = typos.fix(text.strip().rstrip("?!."), SLIPS)
     if not text or len(text) > _MAX_ANSWER or text.count(" ") > _MAX_BARE_WORDS:
         return None
     for start, end, day in _candidates(text, today, conv):

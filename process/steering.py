@@ -32,6 +32,8 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from process import steering_vocab as vocab
+from process import typos
+from process.dates import SLIPS as DATE_SLIPS
 from process.dates import DateConventions, bare_date, falls_on_weekend, parse_due
 from process.steering_grammar import (
     _FILLER_LEAD,
@@ -115,6 +117,14 @@ _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _PICTOGRAPHS: Final = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]+")
 
 
+#: Emoji as Slack delivers them, as shortcodes: ":pray:", ":white_check_mark:", ":+1:".
+_SHORTCODE: Final = re.compile(r":[a-z0-9][a-z0-9_+'-]*:", re.IGNORECASE)
+
+
+#: Phone slips of grammar words and of the dates' words, one table (see process/typos.py).
+_SLIPS: Final = {**typos.table(sorted(vocab.TYPO_TARGETS)), **DATE_SLIPS}
+
+
 # Where one clause ends and the next begins. A step often follows history ("had the budget
 # mtg mon, anyway tomas has to...") or another step ("..., then procurement issues the PO").
 _CLAUSE_SPLIT: Final = re.compile(
@@ -134,7 +144,12 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|\s+and\s+(?=(?-i:[A-Z][^\W\d_]+)\s+(?:from|in|at|of)\s+(?:their|our|the|client|customer)\b)"
     r"|,?\s+so\s+(?=(?!(?:we|i|they|you|it|that)\b)[\w-]+\s+(?:will|is|has|needs|must)\b)"
     r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must)\s)"
-    r"|,\s*(?=(?-i:[A-Z][a-z]+)\s+(?:will|is|has|\w+s)\s)"
+    # "Following our meeting on Tuesday, Mr Suresh Iyer will share ...": a name of 1-3 words
+    r"|,\s*(?=(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+)){0,2}\s+(?:will|is|has|\w+s)\s)"
+    # "..., kindly revert with PO by 12/7": a request of the reader starts a step
+    r"|,\s*(?=(?:kindly|please|pls|plz)\s+\w)"
+    # "Ravi to share the pricing and Deepa to confirm the budget": note style, another doer
+    r"|,?\s+and\s+(?=(?-i:[A-Z][a-z]+)\s+to\s+(?!the\b|them\b|us\b|our\b|their\b)\w)"
     r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"
     r"|(?<![\w/])(?=\d[.)]\s)"
     r")",
@@ -227,36 +242,53 @@ def _colleague_step(step: Step, colleagues: Collection[str]) -> Step:
     return step
 
 
-_TRAILING_TITLE: Final = re.compile(r"(?<=[A-Za-z])\s+(?:sir|ji|madam)\b", re.IGNORECASE)
+_TRAILING_TITLE: Final = re.compile(
+    r"(?<=[A-Za-z])(?:\s+(?:sir|ji|madam)|-(?:san|sama|ji|sensei))\b", re.IGNORECASE
+)
 
 
 _HONORIFIC_DOT: Final = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|vs|approx|etc)\.", re.IGNORECASE)
 
 
 _SPELLING: Final = re.compile(
-    r"(?<![\w'/])(?:"
+    r"(?<![\w'/&])(?:"
     + "|".join(re.escape(k) for k in sorted(vocab.CHAT_SPELLINGS, key=len, reverse=True))
-    + r")(?![\w'/])",
+    + r")(?![\w'/&])",
     re.IGNORECASE,
 )
 
 
 # "there lawyer must check contract": "there" before a role is "their", typed by sound.
 _THERE_ROLE: Final = re.compile(
-    r"\bthere\s+(?=(?:"
-    + "|".join(sorted(vocab.ROLE_WORDS - vocab.words(
-        "the a an our their my his her your its this that these those who which it's they he she"
-        " we i you it them us me him side"
-    ), key=len, reverse=True))
+    r"\bthere\s+(?=(?-i:IT)\b|(?:"
+    + "|".join(
+        sorted(
+            vocab.ROLE_WORDS
+            - vocab.words(
+                "the a an our their my his her your its this that these those who which it's they he she"
+                " we i you it them us me him side"
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
     + r")\b)",
     re.IGNORECASE,
 )
+
+
+def _spelled(m: re.Match[str]) -> str:
+    """The word meant; a capital letter alone is an initial ("R&D", "Plan B"), not "are"."""
+    typed = m.group()
+    return typed if len(typed) == 1 and typed.isupper() else vocab.CHAT_SPELLINGS[typed.lower()]
 
 
 def _normalise(text: str) -> str:
     """Plain text to read: no control characters, emoji, Slack markup, or chat spellings."""
     text = _CONTROL.sub(" ", text[:_MAX_CHARS]).replace("\u2019", "'").replace("\u2018", "'")
     text = _PICTOGRAPHS.sub(" ", text)
+    if ":" in text:
+        text = _SHORTCODE.sub(" ", text)
     if "<" in text:
         text = _SLACK_LINK.sub(lambda m: m[1] or m[2], text)
         text = _SLACK_MENTION.sub(lambda m: "@" + (m[1] or "teammate").replace(" ", ""), text)
@@ -265,8 +297,9 @@ def _normalise(text: str) -> str:
             text = text.replace(entity, char)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
-    text = _THERE_ROLE.sub("their ", text)
-    return _SPELLING.sub(lambda m: vocab.CHAT_SPELLINGS[m.group().lower()], text)
+    text = _SPELLING.sub(_spelled, text)
+    text = _THERE_ROLE.sub("their ", typos.fix(text, _SLIPS))
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -323,8 +356,12 @@ def _subsplit(
             right = [t.word for t in _tokens(piece)]
             if len(_tokens(pieces[-1])) >= 2 and _present_verb_at(right) not in (None, -1):
                 pieces.append(piece)  # "... by fri -> their architects sign off next week"
+            elif len(pieces) >= 2 and right and set(right) <= _MILESTONES:
+                pieces.append(piece)  # "... -> their architects sign off -> PO": the last step
             else:
                 pieces[-1] += " -> " + piece  # "security pack -> their infosec EOD"
+    arrowed = len(pieces) > 1
+    pieces = [p for piece in pieces for p in _and_subject_split(piece, today, conv)]
     out: list[tuple[str, bool, bool]] = []
     for piece in pieces:
         chunks = _AND_VERB.split(piece)
@@ -334,7 +371,56 @@ def _subsplit(
                 merged[-1] += " and " + chunk  # "draft the plan and share it by Friday": one step
             else:
                 merged.append(chunk)
-        out.extend((m, k > 0 or len(out) > 0, len(pieces) > 1) for k, m in enumerate(merged))
+        out.extend((m, k > 0 or len(out) > 0, arrowed) for k, m in enumerate(merged))
+    return out
+
+
+# "... and the council announces ...", "... and the SLA document until the 4 December":
+# an "and" before a new subject, which starts a step if the words after it have their own
+# verb or both sides have their own date.
+_AND_SUBJECT: Final = re.compile(r",?\s+and\s+(?=(?:the|their|our|his|her)\s)", re.IGNORECASE)
+
+
+# A deliverable or an event alone, as the last link of a chain of steps ("... -> PO").
+_MILESTONES: Final = (
+    vocab.THEIR_DELIVERABLES
+    | vocab.OUR_DELIVERABLES
+    | vocab.JOINT_EVENTS
+    | vocab.words("the a signed kick off go live contract order form")
+)
+
+
+# "sending the SOW EOW, they sign by the 9th, kickoff 12/14": a comma before words with their
+# own date, when the words before it had theirs.
+_DATED_COMMA: Final = re.compile(r",\s+")
+
+
+def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) -> list[str]:
+    out = [piece]
+    if "," in piece and parse_due(piece, today, conv) is not None:  # no date: nothing to split on
+        chunks = _DATED_COMMA.split(piece)
+        if len(chunks) > 1:
+            merged = [chunks[0]]
+            for chunk in chunks[1:]:
+                due = parse_due(chunk, today, conv)
+                rest = chunk.replace(due[1], " ") if due else ""
+                own = due is not None and len(_tokens(rest)) >= 1
+                if own and len(_tokens(merged[-1])) >= 2 and parse_due(merged[-1], today, conv):
+                    merged.append(chunk)
+                else:
+                    merged[-1] += ", " + chunk
+            out = merged
+    if " and " not in piece.lower():
+        return out
+    if len(out) > 1:
+        return [p for part in out for p in _and_subject_split(part, today, conv)]
+    for m in reversed(list(_AND_SUBJECT.finditer(piece))):
+        left, right = out[0][: m.start()], out[0][m.end() :]
+        words = [t.word for t in _tokens(right)]
+        verb = _present_verb_at(words)
+        dated = parse_due(left, today, conv) is not None and parse_due(right, today, conv)
+        if len(_tokens(left)) >= 3 and ((verb is not None and 0 < verb <= 4) or dated):
+            out[0:1] = [left, right]
     return out
 
 
@@ -342,13 +428,23 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     text = _normalise(text)
     if vocab.META_REMARKS.search(text):
         return Reading("vague", None, None, None, _clean(text), None, confidence=0.9)
-    only_date = bare_date(_HEDGE_TAIL.sub("", text), today, conv)
+    only_date = bare_date(_HEDGE_LEAD_WORDS.sub("", _HEDGE_TAIL.sub("", text)), today, conv)
     if only_date is not None:
         return Reading("vague", None, None, None, _clean(text), None, bare_date=only_date)
     clauses: list[tuple[_Clause, str]] = []
     stepped = False
-    for part in _split(text, today, conv):
+    parts = _split(text, today, conv)
+    for at, part in enumerate(parts):
         sequel = part.sequel and (stepped or part.listed)
+        nxt = parts[at + 1] if at + 1 < len(parts) else None
+        if nxt is not None and nxt.listed and _is_heading(part.text):
+            # "two things we need from them:" introduces the steps; it is none of them
+            clauses.append((_Clause("history", text=part.text), part.text))
+            continue
+        if _WISH_TAIL.match(part.text) and clauses and clauses[-1][0].kind == "forward":
+            # "Maybe they will sign in December, we hope": the wish is about the step before
+            clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
+            continue
         clause = read_clause(part.text, today, conv, part.question, sequel)
         if clause.kind == "history" and "," in part.text:
             # "ok so legal finally came back, nadia from their procurement sends the PO by fri"
@@ -363,6 +459,16 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     last: _Clause | None = None
     heading: Side | None = None  # "two things from their side: confirm X & get us Y"
     for index, (clause, raw) in enumerate(clauses):
+        words = {t.word for t in _tokens(raw)}
+        if clause.kind == "history" and steps and words and words <= _MILESTONES and _undated(raw):
+            # "... -> their architects sign off next week -> PO": the PO is the next step
+            side = _deliverable_side_of(words)
+            clause = _Clause("forward", side, None, raw, None, 0.8, subjectless=True)
+        if clause.kind != "forward" and heading is not None and clause.kind == "history":
+            item_due = parse_due(raw, today, conv)
+            if item_due is not None and _ITEM.match(raw):
+                # "Two things from our side: the training plan until Friday and the SLA ..."
+                clause = _Clause("forward", heading, None, raw, item_due, 0.9, subjectless=True)
         if clause.kind != "forward":
             if clause.kind == "history" and not steps:
                 context.append(_clean(raw))
@@ -376,6 +482,26 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
         due = clause.due
+        if due is None and _BY_THEN.search(clause.text):
+            # "Fiscal year end for them is 31 March, they must have it signed before then"
+            said = [c.state_date for c, _ in clauses[:index] if c.state_date is not None]
+            due = (said[-1][0], _BY_THEN.search(clause.text).group()) if said else None
+        if (
+            due is None
+            and steps
+            and steps[-1].due is not None
+            and _AT_THAT.search(clause.text)
+            and {t.word for t in _tokens(steps[-1].action)}
+            & (vocab.JOINT_EVENTS | vocab.OUR_EVENTS)
+        ):
+            # "Client has asked to prepone the review meeting to Wednesday, we will present the
+            # final solution then": the meeting sets the scene; the step is what happens at it
+            event = steps.pop()
+            context.append(event.action)
+            steps.append(_step(clause.text, side, owner, None, sure))
+            steps[-1] = replace(steps[-1], due=event.due, date_text=event.date_text)
+            last = _Clause("forward", side, owner, clause.text, None, sure)
+            continue
         after = _AFTER_PREVIOUS.search(clause.text) if due is None and steps else None
         if after is not None and steps[-1].due is not None:
             # "... by Friday, then procurement cuts the PO the week after"
@@ -423,10 +549,47 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
 _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
 
 
+def _undated(text: str) -> bool:
+    """No digit in the words: a milestone alone, not a date."""
+    return not any(c.isdigit() for c in text)
+
+
+def _deliverable_side_of(words: set[str]) -> Side | None:
+    if words & vocab.THEIR_DELIVERABLES:
+        return "customer"
+    return "us" if words & vocab.OUR_DELIVERABLES else None
+
+
+def _is_heading(text: str) -> bool:
+    """ "Two things from our side", "3 asks for them": a short line that announces a list."""
+    return bool(_LIST_HEADING.search(text)) and len(text.split()) <= 8
+
+
+# A list item that names a thing, not an action: "the training plan until Friday".
+_ITEM: Final = re.compile(r"^\s*(?:the|a|an|our|their|my)\s+\w", re.IGNORECASE)
+
+
+# A clause that is only a wish about the one before it: "..., we hope", "..., fingers crossed".
+_WISH_TAIL: Final = re.compile(
+    r"^\W*(?:(?:we|i)\s+(?:hope|pray|wish)|hopefully|fingers\s+crossed|touch\s+wood|"
+    r"god\s+willing|inshallah|if\s+all\s+goes\s+well)\W*$",
+    re.IGNORECASE,
+)
+
+
 # A bare date with a shrug is still only a date: "wk of the 7th maybe?", "EOW? not sure".
 _HEDGE_TAIL: Final = re.compile(
     r"[\s?,.!]*\b(?:maybe|probably|possibly|perhaps|i\s+think|i\s+guess|not\s+sure|idk|dunno|"
-    r"tbh|hopefully|ish|or\s+so|at\s+a\s+guess)\b[\s?,.!]*$",
+    r"tbh|hopefully|ish|or\s+so|at\s+a\s+guess|tbc|tentatively|"
+    r"subject\s+to\s+(?:\w+\s+){0,2}?\w+|pending\s+(?:\w+\s+)?(?:budget|approval|sign-?off))\b[\s?,.!]*$",
+    re.IGNORECASE,
+)
+
+
+# "Eventually in January.", "probably Q1": a hedge before a bare date leaves a bare date.
+_HEDGE_LEAD_WORDS: Final = re.compile(
+    r"^\W*(?:(?:eventually|probably|maybe|perhaps|possibly|hopefully|likely|realistically|"
+    r"prob|prolly|tentatively|roughly|around|sometime|some\s+time)\b[\s,]*)+",
     re.IGNORECASE,
 )
 
@@ -436,6 +599,17 @@ _JOINT: Final = re.compile(r"\b(?:both\s+(?:sides|parties|teams)|jointly|joint)\
 
 _AFTER_PREVIOUS: Final = re.compile(
     r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day)\b",
+    re.IGNORECASE,
+)
+
+
+# "by then", "before then": the date of the state said before ("... ends 31 March, ... by then").
+_BY_THEN: Final = re.compile(r"\b(?:by|before|until|till)\s+then\b", re.IGNORECASE)
+
+
+# A step said to happen at the event named before it: "..., we will present the solution then".
+_AT_THAT: Final = re.compile(
+    r"\b(?:then|there|at\s+(?:that|the|this)\s+(?:meeting|call|session|review|workshop))\W*$",
     re.IGNORECASE,
 )
 
@@ -462,6 +636,13 @@ def _step_after_comma(
 _COMMA: Final = re.compile(r",(?!\d{3}\b)")  # not the comma of "250,000"
 
 
+# Prepositions that only introduced the date cut out of a step's action.
+_DANGLING: Final = re.compile(
+    r"(?:\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than))+\s*$",
+    re.IGNORECASE,
+)
+
+
 def _step(
     text: str,
     side: Side | None,
@@ -473,6 +654,8 @@ def _step(
     if due is not None:
         at = action.lower().rfind(due[1].lower())
         if at >= 0:
-            cut = (action[:at] + action[at + len(due[1]) :]).strip(" ,;:-")
+            # "book the kickoff call for Dec 9": no preposition is left dangling at the cut
+            left = _DANGLING.sub("", action[:at])
+            cut = (left + " " + action[at + len(due[1]) :]).strip(" ,;:-")
             action = _clean(re.sub(r"\s+([,.;:])", r"\1", cut)) or action
     return Step(side, owner, due[0] if due else None, action, due[1] if due else None, sure)

@@ -60,6 +60,7 @@ _FILLER_LEAD: Final = re.compile(
     r"\b(?:(?:the\s+)?next\s+steps?(?:\s+(?:is|are|will\s+be))?(?:\s+(?:to|that|for))?|"
     r"(?:the\s+)?plan\s+is(?:\s+(?:to|that|for))?|the\s+idea\s+is(?:\s+(?:to|that))?|"
     r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|after\s+this|post\s+which|"
+    r"followed\s+by|"
     r"so|well|ok|okay|um+|uh+|hmm+|honestly|basically|probably|then|"
     r"next(?!\s+(?:week|wk|month|quarter|year|mon|tue|wed|thu|fri|sat|sun))|now|and|but|also|yeah|yes|"
     r"to\s+be\s+(?:honest|fair|clear)|kindly\s+note|please\s+note|as\s+discussed|kindly|"
@@ -247,6 +248,7 @@ _STEP_VERBS: Final = (
         """
         be start mobilise mobilize lock cut ship fix test finish vote pick make take raise tabled
         revert circulate countersign allowlist whitelist export pull sign-off sign turn loop
+        release dispatch transfer wire
         socialize socialise recommend add fill update populate enter input
         """
     )
@@ -309,7 +311,7 @@ _OBJ_TO: Final = re.compile(
 
 
 _FROM_THEM: Final = re.compile(
-    r"\b(?:from|back\s+from|out\s+of)\s+(?:them|the\s+customer|the\s+client|their\s+\w+|[A-Z][a-z]+)\b"
+    r"\b(?:from|back\s+from|out\s+of)\s+(?:them|the\s+customer|the\s+client|their\s+\w+|(?:the\s+)?[A-Z][a-z]+)\b"
     r"|\bget\s+(?:them|their\s+\w+|the\s+customer)\s+to\b",
 )
 
@@ -394,7 +396,7 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
         ):
             break
         start -= 1
-        if end - start >= 6:
+        if end - start >= 8:  # "Cornelia Vos of their Strategic Sourcing team will"
             break
     return start, end
 
@@ -448,7 +450,9 @@ def _name_in(phrase: str) -> str | None:
     cased = _CAPITALISED.search(phrase, 1) is not None
     for chunk in reversed(_NAME_CHUNKS.split(phrase)):
         run: list[str] = []
-        for raw in _NAME_TOKEN.findall(chunk):
+        possessive = False
+        raws = _NAME_TOKEN.findall(chunk)
+        for at, raw in enumerate(raws):
             word = raw.rstrip(".")
             low = word.lower().removesuffix("'s")
             if "'" in low and low.split("'")[0] in _PRONOUNS:
@@ -465,7 +469,12 @@ def _name_in(phrase: str) -> str | None:
             if name_like:
                 run.append(word.removesuffix("'s"))
             elif run:
+                ahead = {r.lower() for r in raws[at : at + 2]}
+                if ahead & vocab.ORG_NOUNS and not possessive:
+                    run = []  # "their Strategic Sourcing team": a team's name, no person
+                    continue
                 break
+            possessive = raw.lower().endswith("'s")  # "Pavel's team": Pavel leads it
         if run:
             name = " ".join(run[:3])
             return name if cased else name.title()
@@ -483,6 +492,20 @@ def _main_verb(tokens: Sequence[_Token], i: int) -> int | None:
 _CHECKS: Final = _words("check review vet")
 
 
+# Verbs that make "time" a meeting: "book time with their CFO".
+_BOOKINGS: Final = _words(
+    "book booking schedule scheduling block blocking grab grabbing set setting"
+)
+
+
+def _inflected(word: str) -> str:
+    """The base form of a regular -ed/-ing/-s verb ("maintained" -> "maintain"), else the word."""
+    for suffix in ("ed", "ing", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)]
+    return word
+
+
 def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_date: bool) -> bool:
     """A forward clause names a real action unless its verb or object is a non-action."""
     if verb_at is None:
@@ -494,6 +517,14 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
     # "come back to us", "get back to us", "hear back": waiting dressed as action.
     if len(rest) > 1 and rest[1] == "back" and verb in ("get", "come", "hear", "circle", "reach"):
         return bool(nouns) and has_date
+    if verb in ("come", "arrive", "land") and rest[1:2] and rest[1] in ("through", "in", "over"):
+        return has_date  # "PO has to come through from their finance by 12/11": it arrives
+    if verb not in _VAGUE_VERBS and _inflected(verb) in _VAGUE_VERBS:
+        verb = _inflected(verb)  # "engagement will be maintained": maintain is no action
+    if verb in _CHECKS and has_date and rest[1:2] and rest[1] in ("it", "them", "this", "that"):
+        return True  # "their lawyer will check it until 9 December": a review with a deadline
+    if verb in _BOOKINGS and "time" in objects:
+        return True  # "booking time with their CFO" is a meeting
     if verb in _VAGUE_VERBS:
         tail = rest[1:]
         for j, word in enumerate(tail[:-1]):
@@ -501,6 +532,7 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
                 word in ("to", "and")
                 and tail[j + 1] in _IMPERATIVES
                 and tail[j + 1] not in _VAGUE_VERBS
+                and tail[j + 2 : j + 3] != ["back"]  # "... and get back to you" is no action
             ):
                 return True
         direct = [w for w in tail[:2] if w not in _DETERMINERS][:1]
@@ -552,13 +584,19 @@ class _Context:
         return _Clause("forward", side, owner, self.text, self.due, sure)
 
 
+_HAVE_OBJECTS: Final = _words("it them this that the a an our their everything all")
+
+
 def _modal_at(words: list[str], i: int) -> int | None:
     """If words[i] starts a forward modal ("will", "needs to", "is going to"), the index after it."""
     word = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if word in _MODALS:
-        if nxt in ("not", "never") or (word in ("should", "must") and nxt == "have"):
-            return None
+        after = words[i + 2] if i + 2 < len(words) else ""
+        if nxt in ("not", "never") or (
+            word in ("should", "must") and nxt == "have" and after not in _HAVE_OBJECTS
+        ):
+            return None  # "they should have signed" happened (or didn't); "must have it signed" is ahead
         return i if word in ("owe", "owes") else i + 1
     if word in _TO_MODALS and nxt == "to":
         return i + 2
@@ -574,6 +612,8 @@ def _modal_at(words: list[str], i: int) -> int | None:
         return i + 2  # British "Their CFO is to approve the business case"
     if word == "to" and 0 < i <= 8 and nxt in _STEP_VERBS and _is_noun_phrase(words[:i]):
         return i + 1  # note style: "Customer to send PO by Friday", "Quote to be shared"
+    if word == "to" and i == 1 and words[0] in ("we", "i", "they") and nxt in _STEP_VERBS:
+        return i + 1  # second-language note style: "and we to dispatch the hardware"
     return None
 
 
@@ -663,7 +703,8 @@ def _modal_before(words: list[str], end: int) -> bool:
     return any(_modal_at(words, i) is not None for i in range(min(end, len(words))))
 
 
-_ARROW: Final = re.compile(r"\s*-+>\s*(?P<to>\w+)")
+# "-> next:", "-> then" join steps; they name no recipient
+_ARROW: Final = re.compile(r"\s*-+>\s*(?!(?:next|nxt|then|now|ns)\b)(?P<to>\w+)", re.IGNORECASE)
 
 
 def _direction(text: str) -> Side | None:

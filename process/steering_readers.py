@@ -152,8 +152,11 @@ def _read_modal(ctx: _Context) -> _Clause | None:
         if step is None:
             continue
         s_start, s_end = _subject(ctx.tokens, i - 1 if i > 0 and words[i - 1] in _BE else i)
-        first = _FIRST_SUBJECT.match(ctx.body) if i > 0 and words[i - 1] == "and" else None
-        if first is not None:  # "Sunita Rao is reviewing the doc and will respond by the 3rd"
+        comma = i > 0 and ctx.body[: ctx.tokens[i].start].rstrip().endswith(",")
+        joined = i > 0 and (words[i - 1] == "and" or comma)
+        first = _FIRST_SUBJECT.match(ctx.body) if joined else None
+        if first is not None:  # "Sunita Rao is reviewing the doc and will respond by the 3rd",
+            # "their legal are reviewing the DPA, should be back by 12/3"
             s_start, s_end = 0, sum(1 for t in ctx.tokens if t.end <= first.end("subj"))
         while s_end > s_start and words[s_end - 1] in _BE | {"will", "has", "have"}:
             s_end -= 1
@@ -178,7 +181,13 @@ def _read_modal(ctx: _Context) -> _Clause | None:
                 0.9,
             )
         elif (
-            passive and verb_at is not None and subj and subj[-1] not in _US_WORDS | _CUSTOMER_WORDS
+            passive
+            and verb_at is not None
+            and subj
+            and subj[-1] not in _US_WORDS | _CUSTOMER_WORDS
+            and not (
+                set(subj) & {"their", "our", "my"} and _is_doer(subj)
+            )  # "their legal ... be back"
         ):
             # "the contract needs to be signed": the participle says whose step it is
             participle = words[verb_at]
@@ -213,7 +222,7 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
     if first == "let" and len(words) > 2:
         # "let them digest it" is their step; "let's schedule the demo" is ours
         theirs = words[1] in ("them", "him", "her")
-        verb_at = _main_verb(ctx.tokens, 2 if theirs or words[1] == "us" else 1)
+        verb_at = _main_verb(ctx.tokens, 2 if theirs or words[1] in ("us", "me") else 1)
         return ctx.step(verb_at, "customer" if theirs else "us", None)
     if first in _WANTS and _FROM_THEM.search(ctx.body):
         return ctx.step(1, "customer", None)  # "Need the PO from them before the 20th"
@@ -221,7 +230,7 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
         return None  # "demo w/ their team went well" names a demo, it does not ask for one
     if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
         return None
-    if (ctx.hedged or len(words) == 1) and not ctx.has_date:
+    if (ctx.hedged or (len(words) == 1 and not ctx.sequel)) and not ctx.has_date:
         return _Clause("vague", text=ctx.text)  # "Maybe loop in my manager", "Call."
     theirs = _FROM_THEM.search(ctx.body) or first in _CUSTOMER_VERBS
     return ctx.step(0, "customer" if theirs else "us", None, 0.8, subjectless=not theirs)
@@ -235,7 +244,12 @@ def _read_present(ctx: _Context) -> _Clause | None:
     due, words = ctx.due, ctx.words
     if (due is None and not ctx.sequel) or ctx.past:
         return None
-    if due is not None and due[0] == ctx.today and due[1].lower() == "today":
+    if (
+        due is not None
+        and due[0] == ctx.today
+        and due[1].lower() == "today"
+        and not (ctx.sequel or set(words[:2]) & {"we", "i"})
+    ):
         return None  # "they're using a spreadsheet today" describes now; "EOD" is a deadline
     be = next((k for k, w in enumerate(words) if w in _BE), None)
     found = _present_verb_at(words)
@@ -293,12 +307,49 @@ def _read_state(ctx: _Context) -> _Clause | None:
     words = ctx.words
     if words[0] in _IMPERATIVES and words[0] not in _CONCRETE_NOUNS:
         return None  # "schedule the IQ/OQ runs for January" asks for something
+    modal = _modal_before(words, len(words))
+    standing = not _STANDING_WORDS.isdisjoint(words) and vocab.STANDING_TERMS.search(ctx.body)
+    if not modal and (standing or set(words[:5]) & vocab.RULE_SUBJECTS):
+        return _Clause("history", text=ctx.text)  # "they need 60 days notice", "policy requires"
+    if ctx.due is not None and not modal and _passed_month(ctx):
+        return _Clause("history", text=ctx.text)  # "The budget is approved ... in October"
+    if (
+        ctx.due is not None
+        and not modal
+        and set(words[:3]) & vocab.STATE_SUBJECTS
+        and not _is_doer(words)
+        and not any(
+            w in _STEP_VERBS
+            or w in _CONCRETE_NOUNS - vocab.STATE_SUBJECTS
+            or (w.endswith("s") and w[:-1] in _STEP_VERBS)
+            for w in words
+        )
+        and not set(words)
+        & (
+            vocab.THEIR_DELIVERABLES
+            | vocab.OUR_DELIVERABLES
+            | vocab.JOINT_EVENTS
+            | vocab.OUR_EVENTS
+        )
+    ):
+        return _Clause("history", text=ctx.text, state_date=ctx.due)  # "renewal's up 1/31"
+    if (
+        ctx.due is not None
+        and set(words) & vocab.ONGOING_VERBS
+        and _UNTIL_WORD.search(ctx.body)
+        and not modal
+    ):
+        return _Clause("history", text=ctx.text, state_date=ctx.due)  # "trialing it till dec 15"
     for k, word in enumerate(words):
         takes_object = words[k + 1 : k + 2] and words[k + 1] in _DETERMINERS
         if k and word in vocab.PERSON_CHANGES and not takes_object and not _modal_before(words, k):
             return _Clause("history", text=ctx.text, state_date=ctx.due)  # "new lead starts in Jan"
         base_state = word in vocab.STATE_VERBS_BASE and set(words[:k]) & vocab.STATE_SUBJECTS
-        if (word not in vocab.STATE_VERBS and not base_state) or k == 0 or words[k - 1] in ("to", "will"):
+        if (
+            (word not in vocab.STATE_VERBS and not base_state)
+            or k == 0
+            or words[k - 1] in ("to", "will")
+        ):
             continue
         if _is_doer(words[max(0, k - 2) : k]) or _modal_before(words, k):
             continue  # "their privacy team finishes the DPIA" is a step
@@ -332,6 +383,29 @@ def _read_state(ctx: _Context) -> _Clause | None:
             "history", text=ctx.text, state_date=ctx.due
         )  # "freeze is dec 14 thru jan 4"
     return None
+
+
+# One of these words is in every standing term (a cheap test before the phrase search).
+_STANDING_WORDS: Final = _words("notice each every once monthly weekly fortnightly")
+
+
+_MONTH_ONLY: Final = re.compile(
+    r"^(?:in|during)\s+(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)$",
+    re.IGNORECASE,
+)
+
+
+def _passed_month(ctx: _Context) -> bool:
+    """ "approved by the direction in October" said in November: a month just gone, told in
+    the present (second-language English), is history, not a step eleven months ahead."""
+    due = ctx.due
+    return (
+        due is not None
+        and bool(_MONTH_ONLY.match(due[1]))
+        and 0 < (ctx.today.month - due[0].month) % 12 <= 3  # October said in November
+        and "next" not in ctx.words
+    )
 
 
 def _absent_until(body: str) -> bool:
@@ -368,7 +442,7 @@ _PERIOD: Final = re.compile(
 
 
 _REPORTED_STEP: Final = re.compile(
-    r"^\s*(?:that\s+|on\s+the\s+call\s+)?(?P<pro>he|she|they|it|we|i)\s*"
+    r"^\s*(?:(?:[\w-]+\s+){0,4}?that\s+|on\s+the\s+call\s+)?(?P<pro>he|she|they|it|we|i)\s*"
     r"(?:'d|'ll|would|will|is\s+going\s+to|was\s+going\s+to|(?:is|are|was)\s+gonna|gonna|should|can|could)\s+"
     r"(?P<rest>.+)$",
     re.IGNORECASE,
@@ -406,8 +480,8 @@ def _read_reported(ctx: _Context) -> _Clause | None:
 
 _WANT: Final = re.compile(
     r"^(?P<subj>[^,;]{0,80}?)\s*\b(?P<verb>wants?|needs?|requested|has\s+requested|have\s+requested|"
-    r"asked\s+for|(?:is|are)\s+asking\s+for|expects?|(?:is|are)\s+expecting|requires?|awaiting|"
-    r"waiting\s+(?:on|for))\s+"
+    r"asked\s+(?:us\s+|me\s+)?for|(?:is|are)\s+asking\s+(?:us\s+|me\s+)?for|expects?|(?:is|are)\s+expecting|"
+    r"requires?|(?:(?:is|are|am)\s+)?awaiting|(?:(?:is|are|am)\s+)?waiting\s+(?:on|for))\s+"
     r"(?P<obj>(?!to\s+(?!see\b|hear\b))(?!that\b).+)$",
     re.IGNORECASE,
 )
@@ -429,6 +503,8 @@ def _read_want(ctx: _Context) -> _Clause | None:
     if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
         return None  # "their CEO joined ... and said she wants this done"
     subj = [t.word for t in subj_tokens if t.word not in _MODAL_ADVERBS]
+    if subj and subj[-1] in ("have", "has") and len(subj) > 1:
+        subj = subj[:-1]  # "they've asked for the ROI calc"
     if subj and subj[-1] in _AUX_OR_MODAL:
         return None
     past = m["verb"].lower().startswith(("requested", "has", "have", "asked"))
@@ -436,8 +512,10 @@ def _read_want(ctx: _Context) -> _Clause | None:
         return None  # "they asked about SOC 2" is history; a request with a date is a step
     obj = m["obj"]
     obj_words = [t.word for t in _tokens(obj)]
-    if m["verb"].lower().startswith(("await", "wait")) and not set(obj_words) & _CONCRETE_NOUNS:
-        return _Clause("vague", text=ctx.text)  # "just waiting on them really"
+    waiting = "wait" in m["verb"].lower()
+    stale = ctx.due is None and "since" in obj_words  # waiting since, no date ahead
+    if waiting and (stale or not set(obj_words) & _CONCRETE_NOUNS):
+        return _Clause("vague", text=ctx.text)  # "just waiting on them really", "since two weeks"
     if {"things", "stuff", "bits"} & set(obj_words[:3]):
         return None  # "two things we need from them:" introduces the steps
     if set(obj_words[:6]) & _VAGUE_OBJECTS and not set(obj_words) & _CONCRETE_NOUNS:
@@ -454,7 +532,7 @@ def _read_want(ctx: _Context) -> _Clause | None:
 
 
 _ON_WHOM: Final = re.compile(
-    r"\b(?:is|are|'s|sits)\s+(?:on|down\s+to|with)\s+(?P<who>(?:their|our|my)\s+[\w-]+(?:\s+[\w-]+)?|us|them|me)\b",
+    r"\b(?:is|are|'s|sits)\s+(?P<prep>on|down\s+to|with)\s+(?P<who>(?:their|our|my)\s+[\w-]+(?:\s+[\w-]+)?|us|them|me)\b",
     re.IGNORECASE,
 )
 
@@ -466,6 +544,8 @@ def _read_responsibility(ctx: _Context) -> _Clause | None:
     m = _ON_WHOM.search(ctx.body)
     if m is None or m.group().lower().startswith("sits"):
         return None
+    if m["prep"].lower() == "with" and ctx.due is None:
+        return None  # "the contract is with their legal" says where it sits, not who acts next
     who = m["who"].lower().split()
     return ctx.forward(_side_of(who), None, 0.9)
 
@@ -485,7 +565,7 @@ _PASSIVE_PLAIN: Final = re.compile(
 
 
 _NOTE_EXPECTED: Final = re.compile(
-    r"\b(?:expected|due|scheduled|planned|slated)\s+(?:by|on|for|before|in|within|no\s+later)\b"
+    r"\b(?:expected|due|scheduled|planned|slated|needed|required)\s+(?:by|on|for|before|in|within|no\s+later)\b"
     r"|\bpending\s+(?:from|with|at|on)\b(?!.*\bsince\b)|\b(?:awaited|outstanding)\s*$",
     re.I,
 )
@@ -501,6 +581,9 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
         return None  # "nadia from their procurement sends the PO": a person acts
     passive = _PASSIVE.search(ctx.body) or _PASSIVE_PLAIN.search(ctx.body)
     before = _tokens(ctx.body[: passive.start()]) if passive else ctx.tokens
+    note = passive is None and ctx.due is not None and _NOTE_EXPECTED.search(ctx.body)
+    if note and not _is_past_verb(ctx.tokens, 0):
+        before = _tokens(ctx.body[: note.start()])  # "approval needed on their side by EOM"
     if any(_is_past_verb(before, k) for k in range(len(before))):
         return None  # "order form went out thru pandadoc yesterday"
     agent = passive.groupdict().get("agent") if passive else None
@@ -544,6 +627,9 @@ def _read_event(ctx: _Context) -> _Clause | None:
     if (ctx.past and not booked) or not (ctx.due or undated):
         return None
     events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
+    modal = next((k for k in range(len(ctx.words)) if _modal_at(ctx.words, k) is not None), None)
+    if modal and set(ctx.words[:modal]) & {"their", "our", "my"} and _is_doer(ctx.words[:modal]):
+        return None  # "Their Architecture Review Board will assess ... at its 2 December session"
     if head[0] in _PRONOUNS or (
         head[0] in _IMPERATIVES
         and (
@@ -579,7 +665,7 @@ _NOT_STEPS_ING: Final = _words(
     """
     being going coming having getting looking doing feeling saying thinking using evaluating
     comparing considering struggling leaning planning ramping sitting waiting hoping arguing
-    debating haggling deliberating dragging
+    debating haggling deliberating dragging awaiting expecting anticipating pending
     """
 )
 
@@ -603,7 +689,9 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
         return None
     subj_tokens = _tokens(m["subj"])
     subj = [t.word for t in subj_tokens]
-    if not subj or (subj[-1] in ("there", "it", "that", "this", "what") and subj[-2:-1] != ["over"]):
+    if not subj or (
+        subj[-1] in ("there", "it", "that", "this", "what") and subj[-2:-1] != ["over"]
+    ):
         return None  # "there is", but "legal over there is reviewing our DPA" is their step
     if (subj[-1] == "they" or " since " in ctx.body) and ctx.due is None:
         return None  # "they're evaluating us + seismic" describes now
@@ -627,8 +715,10 @@ def _read_moved(ctx: _Context) -> _Clause | None:
     if ctx.due is None or not _MOVED.search(ctx.body):
         return None
     subj = ctx.words[: next((k for k, w in enumerate(ctx.words) if w in _AUX_OR_MODAL), 1)]
-    if not _is_doer(subj) and set(subj) & vocab.OUR_EVENTS:
-        return ctx.forward("us", None, 0.8)  # "demo ... preponed at the client's request": we run it
+    if set(ctx.words) & vocab.OUR_EVENTS and not set(ctx.words) & vocab.JOINT_EVENTS:
+        # "demo ... preponed at the client's request", "Client has postponed the final
+        # presentation": whoever moved it, we still give it
+        return ctx.forward("us", None, 0.8)
     return ctx.forward(_side_of(subj) if subj else "us", None, 0.7)
 
 

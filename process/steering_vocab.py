@@ -71,7 +71,41 @@ CHAT_SPELLINGS: Final[dict[str, str]] = {
     "&": "and",
     "tl;dr": "in short",
     "tldr": "in short",
+    "w": "with",
+    "r": "are",
+    "u": "you",
+    "ur": "your",
+    "n": "and",
+    "wil": "will",
+    "shud": "should",
+    "shld": "should",
+    "wud": "would",
+    "b4": "before",
+    "yday": "yesterday",
+    "gr8": "great",
+    "waitin": "waiting",
+    "chasin": "chasing",
+    "sendin": "sending",
+    # nobody sings in a deal review: a swapped pair of letters
+    "sing": "sign",
+    "sings": "signs",
+    "singed": "signed",
+    "singing": "signing",
+    # "there" typed for "their" before "side"/"end" ("CFA approval needed on there side")
+    "on there side": "on their side",
+    "on there end": "on their end",
+    "from there side": "from their side",
+    "from there end": "from their end",
 }
+
+# Words worth reading through a phone slip ("waitnig", "hopefuly", "shoud", "repot"): every
+# one-slip misspelling of these is read as the word (generated: see process/typos.py).
+# Weekdays, months and "tomorrow" have their own table in process/dates.py.
+TYPO_TARGETS: Final = words("""
+    should would could waiting hopefully hoping report urgency proposal contract pricing
+    approval signature questionnaire procurement security invoice meeting sending their
+    legal signed review redlines finance tomorrow please
+    """)
 
 # A clause with one of these is vague, whatever else it says: idioms for "nothing concrete".
 VAGUE_IDIOMS: Final = phrases(
@@ -213,6 +247,23 @@ VAGUE_IDIOMS: Final = phrases(
     "should be okay",
     "don't know",
     "not sure",
+    "we will see",
+    "waiting game",
+    "more champions",
+    "another champion",
+    "more allies",
+    "more sponsors",
+    "being discussed",
+    "under discussion",
+    "being worked out",
+    "still tbd",
+    "gone quiet",
+    "gone silent",
+    "be convinced",
+    "be persuaded",
+    "be sold on",
+    "see the value",
+    "get comfortable",
 )
 
 # A hoped-for outcome, even with a date, is a wish, not a step ("hopefully they sign by Xmas").
@@ -241,6 +292,11 @@ WISHES: Final = phrases(
     "i reckon",
     "reckon they",
     "wish",
+    "it is hoped",
+    "it's hoped",
+    "is hoped",
+    "look favourably",
+    "look favorably",
     "try to",
     "try and",
     "try my best",
@@ -274,6 +330,10 @@ META_REMARKS: Final = phrases(
     "for another account",
     "for another deal",
     "wrong customer",
+    "wrong thread",
+    "wrong channel",
+    "wrong chat",
+    "autocorrect",
 )
 
 # Words that open a question back to the coach ("should I escalate?", "any ideas?").
@@ -321,17 +381,64 @@ STATE_VERBS: Final = words("""
 
 # Second-language English writes the base form for a state too: "their contract finish on
 # 31 March". Read as a state only when the subject is an agreement or a period, not a person.
-STATE_VERBS_BASE: Final = words("finish end expire close run renew lapse")
+STATE_VERBS_BASE: Final = words("""
+    finish end expire close run renew lapse finishing ending running renewing expiring
+    """)
 STATE_SUBJECTS: Final = words("""
     contract contracts agreement licence license licenses subscription term trial pilot poc year
     fy budget freeze period quarter window renewal lease support
     """)
 
+# Standing rules and terms are context, not steps: "their procurement policy requires three
+# bids", "they need 60 days notice to cancel", "their ARB meets the first Wednesday of each month".
+RULE_SUBJECTS: Final = words("policy policies rules rule process guidelines regulations standard")
+STANDING_TERMS: Final = phrases(
+    "days notice",
+    "days' notice",
+    "notice period",
+    "months notice",
+    "months' notice",
+    "each month",
+    "every month",
+    "each week",
+    "every week",
+    "each quarter",
+    "every quarter",
+    "every other week",
+    "once a month",
+    "once a quarter",
+    "monthly",
+    "weekly",
+    "fortnightly",
+)
+
+# Things a customer keeps doing until a date: "they're trialing it till dec 15" is context.
+ONGOING_VERBS: Final = words("trialing trialling testing piloting evaluating using running")
+
 # Someone away for a while, then back: "their FD is away until Monday week" is context.
 ABSENCES: Final = phrases(
-    "away", "off", "out", "ooo", "out of office", "on leave", "on pto", "on holiday",
-    "on vacation", "on annual leave", "on secondment", "seconded", "travelling", "traveling",
-    "on paternity leave", "on maternity leave", "on mat leave", "offline", "unavailable",
+    "away",
+    "off",
+    "out",
+    "ooo",
+    "out of office",
+    "on leave",
+    "on pto",
+    "on holiday",
+    "on vacation",
+    "on annual leave",
+    "on secondment",
+    "seconded",
+    "travelling",
+    "traveling",
+    "on paternity leave",
+    "on maternity leave",
+    "on mat leave",
+    "offline",
+    "unavailable",
+    "closed",
+    "shut",
+    "shut down",
 )
 
 # A person arriving or leaving is news, not a step: "their new procurement lead starts in January".
@@ -374,6 +481,12 @@ REQUESTS_OF_US: Final = phrases(
     "expected of us",
     "they need from us",
     "they want from us",
+    "required by their",
+    "requested by their",
+    "needed by their",
+    "expected by their",
+    "required by the customer",
+    "required by the client",
 )
 
 # Where a deliverable goes, for noun-first and passive steps ("SOC2 letter to their infosec").
@@ -445,7 +558,7 @@ OUR_EVENTS: Final = words("demo presentation pitch onsite visit training")
 ROLE_WORDS: Final = words("""
     the a an our their my his her your its this that these those who which team teams side
     customer client prospect buyer vendor supplier partner champion champ eb cfo ceo cto cio
-    ciso coo cro cmo gc dpo vp svp evp md head lead leads director manager mgr officer owner
+    ciso coo cro cmo gc dpo eng vp svp evp md head lead leads director manager mgr officer owner
     counsel lawyer lawyers legal procurement purchasing finance fin it infosec security ops
     operations admin admins ap accounts payable board committee cmte steering group panel
     council cabinet authority desk office department dept function unit architect architects
@@ -458,4 +571,11 @@ ROLE_WORDS: Final = words("""
     programme program service desk grid claims underwriting
     """)
 # Titles and courtesy words around a name: "Mr. Suresh Iyer", "Pradeep sir".
-HONORIFICS: Final = words("mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji")
+HONORIFICS: Final = words("mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji san sama")
+
+# Nouns that end a team's or an organisation's name: "Cornelia Vos of their Strategic Sourcing
+# team", "Tatiana from purchase department": the capitalised words before them are no person.
+ORG_NOUNS: Final = words("""
+    team teams department dept office board committee group unit function division desk
+    council panel authority trust bank ministry agency
+    """)

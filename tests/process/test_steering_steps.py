@@ -80,7 +80,8 @@ def test_vague(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "day"), [("dec 9", D(2026, 12, 9)), ("EOW", D(2026, 11, 27)), ("by the 15th?", D(2026, 12, 15))]
+    ("text", "day"),
+    [("dec 9", D(2026, 12, 9)), ("EOW", D(2026, 11, 27)), ("by the 15th?", D(2026, 12, 15))],
 )
 def test_a_bare_date_is_asked_about(text: str, day: datetime.date) -> None:
     reading = read_answer(text, TODAY)
@@ -89,7 +90,10 @@ def test_a_bare_date_is_asked_about(text: str, day: datetime.date) -> None:
 
 @pytest.mark.parametrize(
     ("text", "day"),
-    [("their fiscal year ends Jan 31", D(2027, 1, 31)), ("the trial runs until Dec 15", D(2026, 12, 15))],
+    [
+        ("their fiscal year ends Jan 31", D(2027, 1, 31)),
+        ("the trial runs until Dec 15", D(2026, 12, 15)),
+    ],
 )
 def test_a_state_with_a_date_is_context_with_a_date(text: str, day: datetime.date) -> None:
     reading = read_answer(text, TODAY)
@@ -138,3 +142,139 @@ def test_unsure_side_is_marked() -> None:
 def test_slack_markup_is_read_as_text() -> None:
     reading = read_answer("<@U024BE7LH> is sending the R&amp;D pack tmrw; they sign by fri", TODAY)
     assert [s.side for s in reading.steps] == ["us", "customer"]
+
+
+# ---------------------------------------------------------------- round 3 (blind batches 11-15)
+@pytest.mark.parametrize(
+    ("text", "side", "due"),
+    [
+        ("their cfo wil sing the order form by fridsy", "customer", D(2026, 11, 27)),
+        ("they want our soc2 repot by wednesdya", "us", D(2026, 11, 25)),
+        ("our se nadia is setting up the sandbox for them mondya", "us", D(2026, 11, 30)),
+        ("there IT has to whitelist our ips by EOW", "customer", D(2026, 11, 27)),
+    ],
+)
+def test_phone_slips_are_read_as_the_word_meant(text: str, side: str, due: datetime.date) -> None:
+    reading = read_answer(text, TODAY)
+    assert (reading.orientation, reading.side, reading.due) == ("next_step", side, due)
+
+
+def test_a_slipped_weekday_is_one_date_path() -> None:
+    from process.dates import parse_date_answer
+
+    # typed alone as a date answer and inside an answer: the same day
+    assert parse_date_answer("thursdat", TODAY) == D(2026, 11, 26)
+    assert read_answer("they sign thursdat", TODAY).due == D(2026, 11, 26)
+
+
+def test_slack_emoji_shortcodes_are_no_words() -> None:
+    reading = read_answer("dana said she'd get the PO raised by the 4th :pray:", TODAY)
+    assert (reading.orientation, reading.side, reading.owner, reading.due) == (
+        "next_step",
+        "customer",
+        "Dana",
+        D(2026, 12, 4),
+    )
+
+
+def test_no_preposition_dangles_where_the_date_was() -> None:
+    reading = read_answer("book the kickoff call for Dec 9", TODAY)
+    assert (reading.action, reading.due) == ("Book the kickoff call", D(2026, 12, 9))
+    late = read_answer("their legal to return redlines at the latest by Friday", TODAY)
+    assert late.action == "Their legal to return redlines"
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        (
+            "Their Investment Committee will consider the contract for approval on 16 December.",
+            None,
+        ),
+        (
+            "Cornelia Vos of their Strategic Sourcing team will circulate the award recommendation by 12/10.",
+            "Cornelia Vos",
+        ),
+        (
+            "Tatiana from purchase department told she will send us the signed contract until 7 December.",
+            "Tatiana",
+        ),
+        ("pavel's team on their side has to export 12 months of ticket data", "Pavel"),
+        (
+            "Hiroshi-san from customer side will confirm the number of licenses by end of month.",
+            "Hiroshi",
+        ),
+        (
+            "Mr. Rakesh Menon confirmed on call that he will release the PO by month end.",
+            "Rakesh Menon",
+        ),
+    ],
+)
+def test_a_team_name_is_no_owner(text: str, owner: str | None) -> None:
+    reading = read_answer(text, TODAY)
+    assert (reading.orientation, reading.owner) == ("next_step", owner)
+
+
+@pytest.mark.parametrize(
+    ("text", "sides"),
+    [
+        (
+            "Two things from our side: the training plan until Friday and the SLA document until the 4 December.",
+            ["us", "us"],
+        ),
+        (
+            "Two things pending: client to release the advance payment, and we to dispatch the hardware.",
+            ["customer", "us"],
+        ),
+        (
+            "Ravi to share the pricing and Deepa to confirm the budget by Thursday.",
+            ["customer", "customer"],
+        ),
+        (
+            "Our bid manager, Fiona, submits the clarification responses on the 1st and the council "
+            "announces the preferred supplier on 15 December.",
+            ["us", "customer"],
+        ),
+        (
+            "1) we send the DPA today 2) their DPO reviews by 12/2 3) sign",
+            ["us", "customer", "customer"],
+        ),
+    ],
+)
+def test_lists_and_second_doers_are_steps(text: str, sides: list[str]) -> None:
+    assert [s.side for s in read_answer(text, TODAY).steps] == sides
+
+
+@pytest.mark.parametrize(
+    ("text", "orientation"),
+    [
+        (
+            "Their procurement policy requires three competitive bids for any spend above $250,000.",
+            "history",
+        ),
+        (
+            "their current contract w/ mixpanel renews 2/28 &amp; they need 60 days notice to cancel",
+            "history",
+        ),
+        ("Their Architecture Review Board meets on the first Wednesday of each month.", "history"),
+        ("renewal's up 1/31 fyi", "history"),
+        ("they're trialing it till dec 15", "history"),
+        ("The budget is approved by the direction in October.", "history"),
+        ("Maybe they will sign in December, we hope.", "vague"),
+        ("Q1 2027, subject to budget.", "vague"),
+        ("sorry wrong thread, ignore :see_no_evil:", "vague"),
+        ("The contract is with their legal; we will see.", "vague"),
+        ("I am waiting for the feedback since two weeks.", "vague"),
+    ],
+)
+def test_states_rules_and_wishes_are_no_steps(text: str, orientation: str) -> None:
+    assert read_answer(text, TODAY).orientation == orientation
+
+
+def test_a_fiscal_quarter_follows_the_fiscal_year_start() -> None:
+    july = DateConventions(fiscal_year_start=7)
+    assert read_answer("they sign in Q1 FY27", TODAY).due == D(2027, 3, 31)  # default: January
+    assert read_answer("they sign in Q2 FY27", TODAY, conventions=july).due == D(2026, 12, 31)
+    assert read_answer("they sign by EOFY", TODAY).due == D(2026, 12, 31)
+    # a named fiscal quarter that has passed is not silently moved to next year
+    assert read_answer("they sign in Q1 FY27", TODAY, conventions=july).due is None
