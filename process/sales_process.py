@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import holidays as holiday_calendars
 import yaml
@@ -110,6 +110,12 @@ class SalesProcess(_Strict):
 
     name: str = Field(min_length=2, max_length=100)
     holidays: str | None = Field(default=None, description="country code for public holidays")
+    #: The month (1-12) the workspace's fiscal year starts: "Q1", "EOFY" and "FY27" in answers
+    #: are read against it (process/dates.py). January unless the process file says otherwise.
+    fiscal_year_start: int = Field(default=1, ge=1, le=12)
+    #: How reps here write numeric dates: "DMY" (3/12 is 3 December), "MDY" (March 12), or
+    #: "auto" (from each rep's time zone: North America MDY, elsewhere DMY).
+    date_order: Literal["auto", "DMY", "MDY"] = "auto"
     max_plan_steps: int = Field(default=20, ge=3, le=100)
     max_plan_steps_source: str = ""
     stages: list[ProcessStage] = Field(min_length=1)

@@ -105,8 +105,6 @@ class Dialog:
         self.now = now
         self.tz = zone(user.zone, default_timezone)
         self.today = now.astimezone(self.tz).date()
-        #: How this rep writes dates (DD/MM outside North America), from their zone's region.
-        self.dates = DateConventions.for_timezone(self.tz.key)
         self.out: list[Reply] = []
         self.finished = False
         self.form_errors: dict[str, str] = {}
@@ -190,6 +188,17 @@ class Dialog:
             own = crud.workspace_process_text(self.s, self.user.workspace_id)
             self._process = process_from(own or self._configured_process)
         return self._process
+
+    @property
+    def dates(self) -> DateConventions:
+        """How this rep writes dates: the process file's `date_order` and `fiscal_year_start`
+        where it sets them, else defaults from the rep's zone (DD/MM outside North America;
+        the zone's country names the holidays in "after Thanksgiving")."""
+        proc = self.process
+        conv = DateConventions.for_timezone(self.tz.key, proc.fiscal_year_start)
+        if proc.date_order != "auto":
+            conv = dataclasses.replace(conv, day_first=proc.date_order == "DMY")
+        return conv
 
     def reask(self) -> None:
         """After an aside (help, list, a button on an old card), repeat where the review is."""

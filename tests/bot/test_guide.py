@@ -171,6 +171,38 @@ def test_a_workspace_process_changes_the_suggestions_there_only(
     assert "ACME-ONLY" not in plain.text and "Send us their security questionnaire" in plain.text
 
 
+def test_a_workspace_process_sets_its_fiscal_year_and_date_order(
+    db: Database, clock: FakeClock
+) -> None:
+    """A July fiscal year makes "end of Q2" Dec 31 (calendar: Jun 30), and DMY makes 3/12
+    the 3rd of December, for a rep in New York whose zone alone says MM/DD."""
+    text = (
+        default_process_text()
+        .replace("fiscal_year_start: 1", "fiscal_year_start: 7")
+        .replace("date_order: auto", "date_order: DMY")
+    )
+    with db.session() as s:
+        crud.save_workspace_process(s, "console:fy", "FY", text, T0)
+    coach = Coach(db, clock=clock, default_timezone="America/New_York")
+    custom, plain = Chat(coach, workspace="console:fy"), Chat(coach, workspace="console:cal")
+    for chat in (custom, plain):
+        start(chat, decision="Sep 30")
+        chat.say("Their CFO signs the order form by end of Q2")
+        chat.say("We send the security pack by 3/12")
+    with db.session() as s:
+        dues = {
+            (d.workspace_id, st.description.split(" by ")[0]): st.due
+            for d in s.exec(select(Deal)).all()
+            for st in s.exec(select(PlanStep).where(PlanStep.deal_id == d.id)).all()
+        }
+    fy = {k[1]: v for k, v in dues.items() if k[0] == "console:fy"}
+    cal = {k[1]: v for k, v in dues.items() if k[0] == "console:cal"}
+    assert fy["Their CFO signs the order form"] == dt.date(2026, 12, 31)
+    assert fy["We send the security pack"] == dt.date(2026, 12, 3)
+    assert cal["Their CFO signs the order form"] == dt.date(2027, 6, 30)
+    assert cal["We send the security pack"] == dt.date(2027, 3, 12)
+
+
 def default_process_text() -> str:
     from process.sales_process import default_text
 
