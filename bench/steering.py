@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from process.steering import SURE, read_answer  # noqa: E402 - after the path set-up above
+from process import learned_steering  # noqa: E402 - after the path set-up above
+from process.steering import SURE, read_answer  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 24)
 SOURCES = (
@@ -74,12 +75,19 @@ def main() -> None:
         read_answer(text, TODAY)
     base = per_answer(lambda t: t.lower().split(), answers, rounds)
     steer = per_answer(lambda t: read_answer(t, TODAY), answers, rounds)
+    learned_steering.use(False)  # the rules alone: what the learned second opinion costs
+    rules = per_answer(lambda t: read_answer(t, TODAY), answers, rounds)
+    learned_steering.use(True)
     long_text = " ".join(answers) * 10
     long = per_answer(lambda t: read_answer(t, TODAY), [long_text], 5)
     print(f"answers: {len(answers)} from {source}, {rounds} rounds, best of 5")
     print(f"baseline str.lower()+split : {base * 1e6:8.2f} us/answer")
     print(
         f"read_answer                : {steer * 1e6:8.2f} us/answer  ({steer / base:,.0f}x baseline)"
+    )
+    print(
+        f"  of which the rules alone  : {rules * 1e6:8.2f} us/answer  ({rules / base:,.0f}x baseline;"
+        f" the learned second opinion adds {(steer - rules) * 1e6:.1f} us)"
     )
     print(f"read_answer, {len(long_text):,}-char text: {long * 1e6:8.2f} us")
     bare, unsure = asks(answers)
