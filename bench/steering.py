@@ -68,16 +68,29 @@ def per_answer(fn: Callable[[str], object], answers: list[str], rounds: int) -> 
     return best
 
 
+def with_and_without_model(answers: list[str], rounds: int) -> tuple[float, float]:
+    """Best-of-5 seconds per answer with the learned second opinion and with the rules alone
+    (process/learned_steering.py), the two passes interleaved so a neighbour's load hits both."""
+    best = {True: float("inf"), False: float("inf")}
+    for _ in range(5):
+        for on in (True, False):
+            learned_steering.use(on)
+            start = time.perf_counter()
+            for _ in range(rounds):
+                for text in answers:
+                    read_answer(text, TODAY)
+            best[on] = min(best[on], (time.perf_counter() - start) / (rounds * len(answers)))
+    learned_steering.use(True)
+    return best[True], best[False]
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     source, answers = texts()
     for text in answers:  # warm regex caches and imports
         read_answer(text, TODAY)
     base = per_answer(lambda t: t.lower().split(), answers, rounds)
-    steer = per_answer(lambda t: read_answer(t, TODAY), answers, rounds)
-    learned_steering.use(False)  # the rules alone: what the learned second opinion costs
-    rules = per_answer(lambda t: read_answer(t, TODAY), answers, rounds)
-    learned_steering.use(True)
+    steer, rules = with_and_without_model(answers, rounds)
     long_text = " ".join(answers) * 10
     long = per_answer(lambda t: read_answer(t, TODAY), [long_text], 5)
     print(f"answers: {len(answers)} from {source}, {rounds} rounds, best of 5")
