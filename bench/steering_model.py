@@ -67,6 +67,7 @@ BLIND_AT = {
 }
 BLIND_ERA = ROOT / "bench" / "steering_blind_era.tsv"
 ORIENTATIONS = ("history", "vague", "next_step")
+SIDES = ("customer", "us")
 TAUS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)  # 1.01 = never override
 
 # Training settings (chosen before the figures below and not tuned on batches 11-15).
@@ -132,13 +133,16 @@ def train(xs: Sequence[list[str]], ys: Sequence[str], labels: Sequence[str]) -> 
     return Model(tuple(labels), weights, meta)
 
 
-def cross_validate(rows: list[Row], group_of, held_groups: Sequence[str], labels: Sequence[str] = ORIENTATIONS):
+def cross_validate(
+    rows: list[Row], group_of, held_groups: Sequence[str], labels: Sequence[str] = ORIENTATIONS,
+    label_of=lambda r: r.orientation,
+):
     """Leave-one-group-out: {(source, index): probabilities} for the rows of each held-out
     group, from a model trained on every row of `rows` outside that group."""
     out: dict[tuple[str, int], dict[str, float]] = {}
     for held in held_groups:
         train_rows = [r for r in rows if group_of(r.source) != held]
-        model = train([FEATS[r.text] for r in train_rows], [r.orientation for r in train_rows], labels)
+        model = train([FEATS[r.text] for r in train_rows], [label_of(r) for r in train_rows], labels)
         for r in rows:
             if group_of(r.source) == held:
                 out[(r.source, r.index)] = model.probabilities(r.text)
@@ -245,10 +249,60 @@ def table(title: str, rows: list[Row], rules, probs, tau: float, show: bool = Fa
         print("\n".join(changes) or "  (nowhere)")
 
 
+def side_experiment(rows: list[Row], rules) -> None:
+    """The same protocol for side (customer / us) on next-step answers that name one: the
+    model overrides the rules' side when the rules have one and it disagrees with p >= tau.
+    Measured only; not shipped (docs/steering_model.md)."""
+    sided = [r for r in rows if r.orientation == "next_step" and r.side in SIDES]
+    side = lambda r: r.side  # noqa: E731
+    era = read_blind_era()
+    era_rows = [r for r in sided if (r.source, r.index) in era]
+    era_probs = cross_validate([r for r in sided if writer(r.source) != writer(UNTUNED[0])], writer,
+                               sorted({writer(r.source) for r in era_rows}), SIDES, side)
+    print(f"\n4. side: {len(sided)} next-step answers that name a side; tau on the blind era "
+          f"({len(era_rows)} answers)")
+    best_tau, best_ok = TAUS[-1], -1
+    for tau in TAUS:
+        ok = sum(combine_side(era[(r.source, r.index)][1], era_probs[(r.source, r.index)], tau) == r.side
+                 for r in era_rows)
+        print(f"   tau {tau:4.2f}: {pct(ok, len(era_rows))}" + ("  (the rules alone)" if tau > 1 else ""))
+        if ok >= best_ok:
+            best_tau, best_ok = tau, ok
+    print(f"   chosen tau = {best_tau}")
+    sources = list(dict.fromkeys(r.source for r in sided))
+    for title, probs, subset in (
+        ("leave-one-file-out", cross_validate(sided, lambda s: s, sources, SIDES, side), sided),
+        ("batches 11-15, leave-one-writer-out",
+         cross_validate(sided, writer, [writer(UNTUNED[0])], SIDES, side),
+         [r for r in sided if r.source in UNTUNED]),
+    ):
+        pools: dict[str, list[int]] = {}
+        for r in subset:
+            key = (r.source, r.index)
+            rule = rules[key].side if rules[key].orientation == "next_step" else None
+            model = max(probs[key], key=probs[key].__getitem__)
+            both = combine_side(rule or "-", probs[key], best_tau)
+            for pool in ("all", "11-15") if r.source in UNTUNED else ("all",):
+                t = pools.setdefault(pool, [0, 0, 0, 0])
+                t[0] += 1
+                t[1] += rule == r.side
+                t[2] += model == r.side
+                t[3] += both == r.side
+        for pool, (n, a, b, c) in pools.items():
+            print(f"   side, {title}, {pool:5}: (a) rules {pct(a, n)}  (b) model {pct(b, n)}  (c) combined {pct(c, n)}")
+
+
+def combine_side(rule: str, probs: dict[str, float], tau: float) -> str:
+    """The rules' side unless they have one and the model disagrees with p >= tau."""
+    best = max(probs, key=probs.__getitem__)
+    return best if rule in SIDES and best != rule and probs[best] >= tau else rule
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="train on every file, write the model")
     parser.add_argument("--blind-era", action="store_true", help="regenerate the blind-era rule readings")
+    parser.add_argument("--side", action="store_true", help="only the side experiment (measured, not shipped)")
     args = parser.parse_args()
     rows = [row for path in DATA for row in load(path)]
     sources = [p.name for p in DATA]
@@ -262,6 +316,9 @@ def main() -> None:
           + ", ".join(f"{w} ({n} files)" for w, n in writers.items()))
     learned_steering.use(False)  # (a) is the rules alone, whatever model file is shipped
     rules = {(r.source, r.index): read_answer(r.text, TODAY) for r in rows}
+    if args.side:
+        side_experiment(rows, rules)
+        return
 
     # 1. tau, on the blind era: the rules before each batch was read; the model without that
     #    batch's writer and without writer C (batches 11-15, the final test).
