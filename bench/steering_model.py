@@ -3,6 +3,7 @@
     .venv/bin/python bench/steering_model.py            # leave-one-file-out figures
     .venv/bin/python bench/steering_model.py --write    # ... and write process/learned_steering.json
     .venv/bin/python bench/steering_model.py --blind-era  # regenerate bench/steering_blind_era.tsv
+    .venv/bin/python bench/steering_model.py --score FILE.tsv ...  # shipped model vs rules, no rows shown
 
 Data: every labelled answer file we may read (`DATA` below; never tests/process/blind/unread/).
 Each file is one "source": leave-one-file-out trains on all other files and predicts the
@@ -32,6 +33,7 @@ import json
 import math
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -83,12 +85,18 @@ class Row:
     side: str  # "customer" | "us" | "-"
 
 
-def load(path: Path) -> list[Row]:
+def file_today(path: Path) -> datetime.date:
+    """The "today = YYYY-MM-DD" a file's comment lines name (TODAY if none)."""
+    head = " ".join(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#"))
+    found = re.search(r"today = (\d{4}-\d\d-\d\d)", head)
+    return datetime.date.fromisoformat(found[1]) if found else TODAY
+
+
+def load(path: Path, any_today: bool = False) -> list[Row]:
     """The labelled rows of one TSV (comment lines start with '#'); checks the file's today."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    head = " ".join(line for line in lines if line.startswith("#"))
-    if "today = " in head and f"today = {TODAY.isoformat()}" not in head:
-        raise SystemExit(f"{path.name}: not today = {TODAY}; this script assumes one today")
+    if not any_today and file_today(path) != TODAY:
+        raise SystemExit(f"{path.name}: not today = {TODAY}; training assumes one today")
     rows = csv.DictReader((line for line in lines if not line.startswith("#")), delimiter="\t")
     return [
         Row(path.name, i, r["text"], r["orientation"], r.get("side") or "-") for i, r in enumerate(rows)
@@ -298,12 +306,32 @@ def combine_side(rule: str, probs: dict[str, float], tau: float) -> str:
     return best if rule in SIDES and best != rule and probs[best] >= tau else rule
 
 
+def score(paths: Sequence[Path]) -> None:
+    """Orientation right with the rules alone and with the shipped second opinion, per file."""
+    for path in paths:
+        rows, today = load(path, any_today=True), file_today(path)
+        counts = []
+        for on in (False, True):
+            learned_steering.use(on)
+            counts.append(sum(read_answer(r.text, today).orientation == r.orientation for r in rows))
+        learned_steering.use(True)
+        n = len(rows)
+        print(f"{path.name}: orientation, rules alone {pct(counts[0], n)}, "
+              f"with the learned second opinion {pct(counts[1], n)} ({counts[1] - counts[0]:+d})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="train on every file, write the model")
     parser.add_argument("--blind-era", action="store_true", help="regenerate the blind-era rule readings")
     parser.add_argument("--side", action="store_true", help="only the side experiment (measured, not shipped)")
+    parser.add_argument("--score", nargs="+", type=Path, metavar="FILE",
+                        help="orientation of FILEs by the rules alone and with the shipped model; "
+                        "prints counts only, never a row, so a blind batch stays blind")
     args = parser.parse_args()
+    if args.score:
+        score(args.score)
+        return
     rows = [row for path in DATA for row in load(path)]
     sources = [p.name for p in DATA]
     if args.blind_era:
