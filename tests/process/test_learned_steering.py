@@ -64,8 +64,8 @@ def test_model_file_round_trips_and_rejects_a_malformed_row() -> None:
         Model.from_json(json.dumps(broken))
 
 
-# New answers in the styles of the blind batches (not in any labelled file): the rules alone
-# read each of these wrongly; with the second opinion they are read as labelled.
+# New answers in the styles of the blind batches (not in any labelled file), which the rules
+# alone read wrongly at 594de6c; with the second opinion they are read as labelled.
 OVERRULED = [
     ("hopefuly they sing b4 new yr", "vague"),
     ("need more exec sponsors there honestly", "vague"),
@@ -76,24 +76,58 @@ OVERRULED = [
 
 
 @pytest.mark.parametrize(("text", "orientation"), OVERRULED)
-def test_the_second_opinion_corrects_the_rules(text: str, orientation: str) -> None:
+def test_the_second_opinion_reads_them_as_labelled(text: str, orientation: str) -> None:
     assert read_answer(text, TODAY).orientation == orientation
 
 
-@pytest.mark.parametrize(("text", "orientation"), OVERRULED)
-def test_off_the_rules_read_alone(rules_only: None, text: str, orientation: str) -> None:
-    assert read_answer(text, TODAY).orientation != orientation
-    assert overrule(text, "next_step") is None
+@pytest.mark.parametrize(("text", "_orientation"), OVERRULED)
+def test_off_it_never_overrules(rules_only: None, text: str, _orientation: str) -> None:
+    for label in ("history", "vague", "next_step"):
+        assert overrule(text, label) is None
 
 
-def test_a_step_only_the_model_found_has_no_side_so_the_coach_asks() -> None:
-    text = "Po has to come thru from there finance team by 12/11"  # batch 15: rules say vague
+def sure_of(label: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ship a model that says `label` with probability ~1 whatever the text (tau 0.9)."""
+    labels = ("history", "vague", "next_step")
+    bias = tuple(50.0 if x == label else 0.0 for x in labels)
+    model = Model(labels, {"bias": bias}, {"tau": 0.9})
+    monkeypatch.setattr(learned_steering, "load", lambda: model)
+
+
+def test_a_step_only_the_model_found_has_no_side_so_the_coach_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "the PO comes thru from there finance by 12/11 i think we had a call on it"
+    sure_of("next_step", monkeypatch)
     reading = read_answer(text, TODAY)
     assert reading.orientation == "next_step"
     (step,) = reading.steps
-    assert step.side is None and step.side_confidence == 0.0
-    assert step.due == datetime.date(2026, 12, 11)
+    assert step.side is None and step.side_confidence == 0.0 and reading.side is None
+    assert step.due == datetime.date(2026, 12, 11) and reading.due == step.due
     assert "12/11" not in step.action
+
+
+def test_overruled_to_vague_keeps_no_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    sure_of("vague", monkeypatch)
+    reading = read_answer("Raj sends the signed order form by Friday", TODAY)
+    assert reading.orientation == "vague"
+    assert reading.steps == () and reading.due is None and reading.side is None
+
+
+def test_a_model_as_sure_as_the_rules_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    sure_of("next_step", monkeypatch)
+    text = "Raj sends the signed order form by Friday"
+    learned_steering.use(False)
+    try:
+        alone = read_answer(text, TODAY)
+    finally:
+        learned_steering.use(True)
+    assert read_answer(text, TODAY) == alone
+
+
+def test_a_missing_model_file_leaves_the_rules_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(learned_steering, "load", lambda: None)
+    assert overrule("hopefuly they sing b4 new yr", "next_step") is None
 
 
 def test_clear_answers_stay_the_rules_reading() -> None:
