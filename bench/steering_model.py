@@ -208,10 +208,12 @@ def read_blind_era() -> dict[tuple[str, int], tuple[str, str]]:
 # -------------------------------------------------------------------------------- reporting
 
 
-def combine(rule: str, probs: dict[str, float], tau: float) -> str:
-    """The rules' orientation unless the model disagrees with probability >= tau."""
+def combine(rule: str, probs: dict[str, float], tau: float, bare_date: bool = False) -> str:
+    """The rules' orientation unless the model disagrees with probability >= tau, as
+    process/steering.py's `_second_opinion` does (never over a bare date: rules at HEAD only;
+    the blind-era commits did not all have that reading, so tau is chosen without it)."""
     best = max(probs, key=probs.__getitem__)
-    return best if best != rule and probs[best] >= tau else rule
+    return best if not bare_date and best != rule and probs[best] >= tau else rule
 
 
 def pct(ok: int, n: int) -> str:
@@ -232,7 +234,7 @@ def table(title: str, rows: list[Row], rules, probs, tau: float, show: bool = Fa
             key = (r.source, r.index)
             rule = rules[key].orientation
             model = max(probs[key], key=probs[key].__getitem__)
-            both = combine(rule, probs[key], tau)
+            both = combine(rule, probs[key], tau, rules[key].bare_date is not None)
             a += rule == r.orientation
             b += model == r.orientation
             c += both == r.orientation

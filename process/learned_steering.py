@@ -3,8 +3,9 @@
 `read_answer` (process/steering.py) reads an answer with its rules, then asks `overrule`:
 when this model disagrees with the rules' orientation (history / vague / next step) with a
 probability of at least `tau` (chosen in bench/steering_model.py on answers the rules had
-not been tuned on, stored in the weights file), the model's orientation wins. It never
-touches side, owner or dates. `use(False)` (setting `STEERING_MODEL=off`) turns it off.
+not been tuned on, stored in the weights file), the model's orientation wins (never over
+an answer that is only a date: the coach asks what happens then). It never chooses side,
+owner or dates. `use(False)` (setting `STEERING_MODEL=off`) turns it off.
 
 What the model is: a multinomial logistic regression over the words, word pairs and letter
 groups of an answer, trained in the repo (`bench/steering_model.py`) from the labelled
@@ -13,7 +14,7 @@ answers in `tests/process/` and `../shared/coaching/`, and shipped as plain JSON
 hundred dictionary look-ups in plain Python: no numpy, no pickle, no network, no clock.
 
 Why letter groups: reps type "wil sing the order form by fridsy" and "hopefuly"; whole
-words miss those, four-letter pieces of them do not.
+words miss those, their 3-5-letter pieces do not.
 
 Shapes: `features(text)` is a list of feature names (strings); `Model.probabilities(text)`
 is a dict label -> probability (summing to 1) over the labels the file was trained on

@@ -489,6 +489,8 @@ def _step(
 def _second_opinion(
     text: str, reading: Reading, today: datetime.date, conv: DateConventions
 ) -> Reading:
+    if reading.bare_date is not None:  # the whole answer is a date: the coach asks about it
+        return reading
     verdict = learned_steering.overrule(text, reading.orientation)
     if verdict is None:
         return reading

@@ -139,3 +139,11 @@ def test_clear_answers_stay_the_rules_reading() -> None:
         reading = read_answer(text, TODAY)
         assert reading.orientation == orientation
         assert overrule(text, orientation) is None
+
+
+def test_an_answer_that_is_only_a_date_is_never_overruled(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the shipped model takes "in 2 wks" for history; the rules know it is a bare date and
+    # the coach asks what happens then
+    sure_of("history", monkeypatch)
+    reading = read_answer("in 2 wks", TODAY)
+    assert reading.orientation == "vague" and reading.bare_date == datetime.date(2026, 12, 8)
