@@ -491,6 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default_timezone=settings.default_timezone,
         sales_process=configured_process(settings),
         admins=settings.admin_ids,
+        steering_model=settings.steering_model,
     )
     if args.command == "chat":
         again = shlex.join(["dealcoach", *(sys.argv[1:] if argv is None else argv)])

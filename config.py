@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         "that have not loaded their own; default: the one that ships (process/default_process.yaml)",
     )
 
+    steering_model: bool = Field(
+        default=True,
+        description="let the learned second opinion (process/learned_steering.py) overrule "
+        "the steering rules' history/vague/next-step reading when it is very sure; "
+        "off: the rules alone (docs/steering_model.md)",
+    )
+
     # HTTP server (`dealcoach serve`)
     host: str = "0.0.0.0"
     port: int = 3000

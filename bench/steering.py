@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from process.steering import SURE, read_answer  # noqa: E402 - after the path set-up above
+from process import learned_steering  # noqa: E402 - after the path set-up above
+from process.steering import SURE, read_answer  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 24)
 SOURCES = (
@@ -67,19 +68,39 @@ def per_answer(fn: Callable[[str], object], answers: list[str], rounds: int) -> 
     return best
 
 
+def with_and_without_model(answers: list[str], rounds: int) -> tuple[float, float]:
+    """Best-of-5 seconds per answer with the learned second opinion and with the rules alone
+    (process/learned_steering.py), the two passes interleaved so a neighbour's load hits both."""
+    best = {True: float("inf"), False: float("inf")}
+    for _ in range(5):
+        for on in (True, False):
+            learned_steering.use(on)
+            start = time.perf_counter()
+            for _ in range(rounds):
+                for text in answers:
+                    read_answer(text, TODAY)
+            best[on] = min(best[on], (time.perf_counter() - start) / (rounds * len(answers)))
+    learned_steering.use(True)
+    return best[True], best[False]
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     source, answers = texts()
     for text in answers:  # warm regex caches and imports
         read_answer(text, TODAY)
     base = per_answer(lambda t: t.lower().split(), answers, rounds)
-    steer = per_answer(lambda t: read_answer(t, TODAY), answers, rounds)
+    steer, rules = with_and_without_model(answers, rounds)
     long_text = " ".join(answers) * 10
     long = per_answer(lambda t: read_answer(t, TODAY), [long_text], 5)
     print(f"answers: {len(answers)} from {source}, {rounds} rounds, best of 5")
     print(f"baseline str.lower()+split : {base * 1e6:8.2f} us/answer")
     print(
         f"read_answer                : {steer * 1e6:8.2f} us/answer  ({steer / base:,.0f}x baseline)"
+    )
+    print(
+        f"  of which the rules alone  : {rules * 1e6:8.2f} us/answer  ({rules / base:,.0f}x baseline;"
+        f" the learned second opinion adds {(steer - rules) * 1e6:.1f} us)"
     )
     print(f"read_answer, {len(long_text):,}-char text: {long * 1e6:8.2f} us")
     bare, unsure = asks(answers)

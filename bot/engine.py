@@ -20,6 +20,7 @@ from bot import share, views
 from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
 from bot.review import Dialog, zone
 from bot.state import ReviewState
+from process import learned_steering
 from storage import crud
 from storage.db import Database
 from storage.models import SharedPlan, User
@@ -62,15 +63,20 @@ class Coach:
         default_timezone: str = "UTC",
         admins: frozenset[str] = frozenset(),
         sales_process: str | None = None,
+        steering_model: bool = True,
     ) -> None:
         """`sales_process` is the YAML of the configured process (SALES_PROCESS), already
-        validated; None means the default. A workspace that loaded its own uses that."""
+        validated; None means the default. A workspace that loaded its own uses that.
+        `steering_model` (STEERING_MODEL) turns the learned second opinion on steering on or
+        off for this whole process (process/learned_steering.py; one setting per deployment)."""
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone
         #: The ADMINS setting: platform user ids (or "<workspace>:<id>") who may manage digests.
         self.admins = admins
         self.sales_process = sales_process
+        self.steering_model = steering_model
+        learned_steering.use(steering_model)
 
     def _dialog(self, session: Session, user: User, state: ReviewState, now: dt.datetime) -> Dialog:
         return Dialog(

@@ -57,7 +57,11 @@ class EngineProcesses:
         """Workers with a Coach like `coach`: its database, settings and clock. The clock
         must pickle (a module-level function or a partial of one, as `app.make_clock`
         builds), so every process has the same time."""
-        options = {"default_timezone": coach.default_timezone, "admins": coach.admins}
+        options = {
+            "default_timezone": coach.default_timezone,
+            "admins": coach.admins,
+            "steering_model": coach.steering_model,
+        }
         # spawn, not fork: the web process has threads and an event loop a fork would copy.
         self.pool = ProcessPoolExecutor(
             max_workers=processes,

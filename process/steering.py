@@ -31,6 +31,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Final
 
+from process import learned_steering
 from process import steering_vocab as vocab
 from process import typos
 from process.dates import SLIPS as DATE_SLIPS
@@ -213,7 +214,8 @@ def read_answer(
     `conventions` are the workspace's date habits (DD/MM, fiscal year); US defaults if None.
     """
     try:
-        return _ours(_read(text, today, conventions or DateConventions()), colleagues)
+        conv = conventions or DateConventions()
+        return _ours(_second_opinion(text, _read(text, today, conv), today, conv), colleagues)
     except Exception:  # a coaching hint must never break the conversation; the log says why
         _log.exception("steering failed on an answer of %d chars", len(str(text)))
         return Reading("history", None, None, None, _clean(str(text)[:_MAX_CHARS]), None)
@@ -659,3 +661,27 @@ def _step(
             cut = (left + " " + action[at + len(due[1]) :]).strip(" ,;:-")
             action = _clean(re.sub(r"\s+([,.;:])", r"\1", cut)) or action
     return Step(side, owner, due[0] if due else None, action, due[1] if due else None, sure)
+
+
+# --- The learned second opinion (issue 11): process/learned_steering.py, docs/steering_model.md.
+# The rules read first; a small model trained on the labelled answers may overrule their
+# orientation when it is very sure (setting STEERING_MODEL=off turns it off). It never
+# chooses a side: a step it finds where the rules found none has no side, so the coach asks.
+
+
+def _second_opinion(
+    text: str, reading: Reading, today: datetime.date, conv: DateConventions
+) -> Reading:
+    if reading.bare_date is not None:  # the whole answer is a date: the coach asks about it
+        return reading
+    verdict = learned_steering.overrule(text, reading.orientation)
+    if verdict is None:
+        return reading
+    kind, sure = verdict
+    plain = _normalise(text)
+    if kind != "next_step":
+        return Reading(kind, None, None, None, _clean(plain), None, confidence=sure)
+    step = _step(plain, None, None, parse_due(plain, today, conv), 0.0)
+    return Reading(
+        "next_step", None, step.due, None, step.action, step.date_text, (step,), sure
+    )
