@@ -162,7 +162,17 @@ def seed(db: Database, reps: int, workspaces: int) -> None:
     db.run(work)
 
 
-async def deliver(db: Database, url: str) -> tuple[float, float, Any]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc), in seconds."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def deliver(
+    db: Database, url: str, profile: str | None = None
+) -> tuple[float, float, Any, float]:
     async def client_for(team: str) -> Any:
         return web_client(f"xoxb-{team}", url, retry_handlers())
 
@@ -175,14 +185,24 @@ async def deliver(db: Database, url: str) -> tuple[float, float, Any]:
     t0 = time.perf_counter()
     report = await asyncio.to_thread(schedule.plan, NOW)
     planned = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     try:
         await schedule.deliver(NOW, report)
     finally:
         close = getattr(schedule.deliveries["slack"], "aclose", None)
         if close is not None:  # (absent before issue 13: run the bench against old code too)
             await close()
-    return planned, time.perf_counter() - t0, report
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    if profiler is not None and profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    return planned, wall, report, cpu
 
 
 @contextlib.contextmanager
@@ -221,6 +241,7 @@ def main() -> None:
     )
     p.add_argument("--open-rate", type=float, default=100.0, help="conversations.open a minute")
     p.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    p.add_argument("--profile", help="write cProfile stats of our side's delivery to this file")
     args = p.parse_args()
 
     ctx = mp.get_context("spawn")
@@ -236,7 +257,9 @@ def main() -> None:
             t0 = time.perf_counter()
             seed(db, args.reps, args.workspaces)
             seeded = time.perf_counter() - t0
-            planned, wall, report = asyncio.run(deliver(db, url))
+            fake_cpu0 = cpu_seconds(fake.pid)
+            planned, wall, report, cpu = asyncio.run(deliver(db, url, args.profile))
+            fake_cpu = cpu_seconds(fake.pid) - fake_cpu0
         import urllib.request
 
         with urllib.request.urlopen(url.replace("/api/", "/stats")) as r:
@@ -254,6 +277,10 @@ def main() -> None:
     print(
         f"delivery: {wall:.1f} s against a floor of {floor:.1f} s = {wall / floor:.2f}x "
         f"(goal <= 1.2x)"
+    )
+    print(
+        f"CPU during delivery: ours {cpu:.1f} s ({cpu / wall:.0%} of one core), "
+        f"fake Slack {fake_cpu:.1f} s ({fake_cpu / wall:.0%}); {mp.cpu_count()} cores"
     )
     print(
         f"posts {stats['posts']:,}, conversations.open {stats['opens']}, 429s {stats['ratelimited']}, "
