@@ -70,17 +70,40 @@ def context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": plain(text)[:150] or "-"}}
+def header(text: str, block_id: str | None = None) -> Block:
+    block: Block = {
+        "type": "header",
+        "text": {"type": "plain_text", "text": plain(text)[:150] or "-"},
+    }
+    if block_id:
+        block["block_id"] = block_id
+    return block
 
 
-def button(choice: Choice, action_id: str) -> Block:
+#: Characters in a button's `accessibility_label` (Slack: at most 75).
+MAX_ACCESSIBILITY_LABEL = 75
+
+
+def spoken(label: str, subject: str) -> str:
+    """What a screen reader says for a button that repeats in its message ("Done" once per
+    step): the label and what it acts on, within Slack's 75 characters."""
+    text = " ".join(f"{label}: {plain(subject)}".split())
+    if len(text) <= MAX_ACCESSIBILITY_LABEL:
+        return text
+    return text[: MAX_ACCESSIBILITY_LABEL - 1].rstrip() + "…"
+
+
+def button(choice: Choice, action_id: str, subject: str | None = None) -> Block:
+    """A button; `subject` (a step, a reminder's title) names what it acts on for screen
+    readers, for buttons whose label repeats in one message (Done, Drop, Reschedule)."""
     b: Block = {
         "type": "button",
         "action_id": action_id,
         "text": {"type": "plain_text", "text": choice.label[:75] or "-", "emoji": True},
         "value": choice.value[:2000],
     }
+    if subject:
+        b["accessibility_label"] = spoken(choice.label, subject)
     if choice.style != "default":
         b["style"] = choice.style
     return b
@@ -153,7 +176,8 @@ class Renderer:
         )
         dot = _HEALTH.get(h.label, ":red_circle:")
         blocks: list[Block] = [
-            header(f"Plan: {card.title}"),
+            # The block id names the deal: a click on this card can update it in place.
+            header(f"Plan: {card.title}", plan_block_id(card.deal_id)),
             mrkdwn(f"{when} · {dot} health {h.score}/100, {h.label}"),
         ]
         if card.stage:
@@ -198,7 +222,9 @@ class Renderer:
             if c.value.endswith(":reschedule"):
                 elements.append(datepicker(f"dc:step:{s.id}:reschedule", None, "Reschedule"))
             else:
-                elements.append(button(c, f"dc:step:{s.id}:{c.value.rsplit(':', 1)[-1]}"))
+                # "#3" first: the description may not fit in the label's 75 characters
+                subject = f"#{s.number} {s.description}" if s.number else s.description
+                elements.append(button(c, f"dc:step:{s.id}:{c.value.rsplit(':', 1)[-1]}", subject))
         # The block id names the step, so the update after a click can say what happened to it.
         return {"type": "actions", "block_id": self._id(f"step:{s.id}:"), "elements": elements}
 
@@ -212,13 +238,19 @@ class Renderer:
                     "type": "actions",
                     "block_id": self._id("s"),
                     "elements": [
-                        button(c, f"dc:choice:{i}") for i, c in enumerate(sec.choices[:24])
+                        button(c, f"dc:choice:{i}", sec.title)
+                        for i, c in enumerate(sec.choices[:24])
                     ],
                 }
             )
         if sec.footer:
             blocks.append(context(escape(sec.footer)))
         return blocks
+
+
+def plan_block_id(deal_id: int) -> str:
+    """The block id of a plan card's header: which deal the card shows."""
+    return f"plan:{deal_id}"
 
 
 def step_line(s: StepView, today: dt.date | None) -> str:
