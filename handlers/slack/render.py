@@ -26,7 +26,7 @@ from bot.messages import (
     days,
     fmt_date,
 )
-from handlers.slack.budget import Block, Message, pack
+from handlers.slack.budget import CONTINUED_BELOW, Block, Message, pack
 
 #: The App Home tab holds at most 100 blocks (docs.slack.dev/reference/block-kit/blocks).
 MAX_HOME_BLOCKS = 100
@@ -303,6 +303,61 @@ def chosen(blocks: list[Block], block_id: str, note: str) -> list[Block]:
         else:
             out.append(b)
     return out
+
+
+def answered_card(
+    blocks: list[Block], block_id: str, note: str, replies: list[Reply], step_id: int
+) -> tuple[Message, list[Reply]] | None:
+    """The card a step button was on, updated after the step changed, and the replies still
+    to post; None when the replies hold no plan with that step (the card is then retired
+    the usual way, `chosen`).
+
+    A plan card of that deal that fits one message becomes the new plan, under what the
+    coach said ("Marked done: …"). Any other card (a reminder, a nudge, one part of a plan
+    too long for one message) keeps its blocks: the clicked buttons become what the coach
+    said, with the plan's Undo beside it. Either way the plan is not posted again.
+    """
+    card = next(
+        (r for r in replies if isinstance(r, PlanCard) and any(s.id == step_id for s in r.steps)),
+        None,
+    )
+    if card is None:
+        return None
+    said = [r for r in replies if isinstance(r, Text)]
+    rest = [r for r in replies if r is not card and not isinstance(r, Text)]
+    whole = not any(
+        CONTINUED_BELOW in _block_text(b) or _block_text(b).endswith("(continued)") for b in blocks
+    )
+    if whole and any(b.get("block_id") == plan_block_id(card.deal_id) for b in blocks):
+        messages = Renderer().messages([*said, card])
+        if len(messages) == 1:
+            return messages[0], rest
+    words = " ".join(_TONE.get(t.tone, "") + escape(t.text) for t in said) or note
+    out: list[Block] = []
+    for b in blocks:
+        if b.get("block_id") == block_id and b.get("type") == "actions":
+            out.append(context(words))
+            undo = next((c for c in card.actions if c.value == "cmd:undo"), None)
+            if undo is not None:
+                out.append(
+                    {
+                        "type": "actions",
+                        "block_id": f"undo:{step_id}",
+                        "elements": [button(undo, "dc:undo")],
+                    }
+                )
+        else:
+            out.append(b)
+    return Message(fallback(card), out), rest
+
+
+def _block_text(block: Block) -> str:
+    text = block.get("text")
+    if isinstance(text, dict):
+        return str(text.get("text", ""))
+    return " ".join(
+        str(e.get("text", "")) for e in block.get("elements") or [] if isinstance(e, dict)
+    )
 
 
 def open_form_button(form: Form) -> list[Block]:
