@@ -382,9 +382,7 @@ def main() -> None:
             seed(db, args.reps, args.workspaces, args.platform, url.replace("/api/", "/"))
             seeded = time.perf_counter() - t0
             fake_cpu0 = cpu_seconds(fake.pid)
-            planned, wall, report, cpu = asyncio.run(
-                deliver(db, url, args.profile, args.platform)
-            )
+            planned, wall, report, cpu = asyncio.run(deliver(db, url, args.profile, args.platform))
             fake_cpu = cpu_seconds(fake.pid) - fake_cpu0
         import urllib.request
 

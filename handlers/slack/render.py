@@ -233,13 +233,16 @@ class Renderer:
         if sec.lines:
             blocks.append(mrkdwn("\n".join(escape(line) for line in sec.lines)))
         if sec.choices:
+            # What the buttons act on: the one item listed ("Overdue (1)": that step), else
+            # the title (a reminder's title is its step).
+            single = len(sec.lines) == 1 and sec.lines[0].startswith("• ")
+            subject = sec.lines[0][2:].split(" · ")[0] if single else sec.title
             blocks.append(
                 {
                     "type": "actions",
                     "block_id": self._id("s"),
                     "elements": [
-                        button(c, f"dc:choice:{i}", sec.title)
-                        for i, c in enumerate(sec.choices[:24])
+                        button(c, f"dc:choice:{i}", subject) for i, c in enumerate(sec.choices[:24])
                     ],
                 }
             )
@@ -335,6 +338,9 @@ def answered_card(
     words = " ".join(_TONE.get(t.tone, "") + escape(t.text) for t in said) or note
     out: list[Block] = []
     for b in blocks:
+        if b.get("block_id") != block_id and _acts_on(b, step_id):
+            out.append(context(words))  # the same step's buttons elsewhere on the card
+            continue
         if b.get("block_id") == block_id and b.get("type") == "actions":
             out.append(context(words))
             undo = next((c for c in card.actions if c.value == "cmd:undo"), None)
@@ -349,6 +355,13 @@ def answered_card(
         else:
             out.append(b)
     return Message(fallback(card), out), rest
+
+
+def _acts_on(block: Block, step_id: int) -> bool:
+    """Whether an actions block holds a button for step `step_id` (Done, Reschedule)."""
+    return block.get("type") == "actions" and any(
+        str(e.get("value", "")).startswith(f"step:{step_id}:") for e in block.get("elements") or []
+    )
 
 
 def _block_text(block: Block) -> str:

@@ -66,6 +66,14 @@ async def test_done_on_a_reminder_updates_that_reminder_instead_of_posting_a_car
 ) -> None:
     nudge = await nudged(h, clock)
     assert h.slack
+    labels = [
+        el.get("accessibility_label")
+        for b in nudge["blocks"]
+        if b["type"] == "actions"
+        for el in b["elements"]
+    ]
+    # the reminder card and the "Overdue (1)" group both offer Done for the CFO's step
+    assert labels.count("Done: Their CFO signs off the budget") == 2, labels
     await h.slack.click(nudge, done_on("Their CFO signs off the budget"))
     (update,) = await h.fake.wait_for("chat.update")
     await h.fake.settle(0.2)
@@ -74,6 +82,14 @@ async def test_done_on_a_reminder_updates_that_reminder_instead_of_posting_a_car
     shown = text_of(h.fake.message("DU1", nudge["ts"]))
     assert "Marked done: Their CFO signs off the budget" in shown
     assert "cmd:undo" in shown  # the plan's Undo, beside what happened
+    assert "step:" in shown  # the other step keeps its buttons; this one has none left:
+    assert not [
+        el
+        for b in update["blocks"]
+        if b["type"] == "actions"
+        for el in b["elements"]
+        if "Their CFO" in str(el.get("accessibility_label"))
+    ]
     assert step_status(h)["Their CFO signs off the budget"] == "done"
     # Undo from the reminder reopens the step (and says so in the DM).
     await h.slack.click({**nudge, "blocks": update["blocks"]}, button("Undo"))
