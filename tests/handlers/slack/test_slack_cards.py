@@ -144,6 +144,21 @@ async def test_a_card_slack_will_not_update_is_answered_with_one_new_post(
     assert step_status(h)["Send the SOC 2 report"] == "done"
 
 
+async def test_a_message_that_is_not_the_bots_is_answered_with_one_new_post(
+    h: Harness, clock: FakeClock
+) -> None:
+    """Slack answers cant_update_message for a message the bot did not post."""
+    card = await plan_card(h, clock)
+    assert h.slack
+    (stored,) = [m for m in h.fake.history["DU1"] if m["ts"] == card["ts"]]
+    stored["user"] = "U0OTHERAPP"  # as if another app had posted it
+    await h.slack.click(card, done_on("Send the SOC 2 report"))
+    posts = await h.fake.wait_for("chat.postMessage", 2)
+    await h.fake.settle(0.2)
+    assert [u.get("refused") for u in h.fake.to("chat.update")] == ["cant_update_message"]
+    assert "Plan: Acme — renewal" in text_of(posts[1])
+
+
 async def test_a_file_alone_is_answered_with_what_to_do_instead(h: Harness) -> None:
     assert h.slack
     await h.slack.dm("", files=[{"id": "F1", "name": "notes.pdf"}])
