@@ -1,9 +1,11 @@
-"""Benchmark: Monday morning for a big team, delivered to a fake Slack that enforces limits.
+"""Benchmark: Monday morning for a big team, delivered to a fake Slack (or Bot Framework
+connector) that enforces the platform's rate limits.
 
     .venv/bin/python bench/delivery.py                        # 500 reps in one workspace
     .venv/bin/python bench/delivery.py --reps 5000 --workspaces 10
     .venv/bin/python bench/delivery.py --reps 100 --post-rate 120   # a quick look
     .venv/bin/python bench/delivery.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/delivery.py --platform teams --reps 5000 --workspaces 10
 
 Every rep has an overdue customer step, so each is due one weekly nudge at 09:05 New York
 time. The fake Slack Web API runs in its own process (so its cost is not counted as
@@ -17,6 +19,14 @@ against the floor the limits allow (the busiest workspace's posts at its post ra
 one round trip), posts, 429s, duplicates (a channel posted to more than once) and reps
 left without their nudge. Goal: delivery within 1.2x of the floor, 0 duplicates, every rep
 served in the pass. Not part of the test suite.
+
+`--platform teams`: the reps are Teams users (one tenant per workspace) whose 1:1
+conversation references are stored, delivered by the real `TeamsDelivery` through the Bot
+Framework SDK to a fake connector that enforces Microsoft's published limits ("Rate
+limiting for bots", learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit):
+per bot per conversation 7 in 1 s, 8 in 2 s, 60 in 30 s and 1,800 in an hour, and 50
+requests a second per app per tenant, each counted over a sliding window, with 429 and
+Retry-After beyond. The floor is the busiest tenant's messages at 50 a second.
 """
 
 from __future__ import annotations
@@ -144,14 +154,32 @@ def serve_fake(port_out: Any, latency: float, post_rate: float, open_rate: float
 # --- our side ---------------------------------------------------------------------------
 
 
-def seed(db: Database, reps: int, workspaces: int) -> None:
-    """`reps` reps over `workspaces` workspaces, each with an overdue customer step."""
+def seed(
+    db: Database, reps: int, workspaces: int, platform: str = "slack", service_url: str = ""
+) -> None:
+    """`reps` reps over `workspaces` workspaces, each with an overdue customer step; on
+    Teams each with the reference of their 1:1 conversation (`service_url`: the fake)."""
     t0 = NOW - dt.timedelta(days=30)
 
     def work(s: Any) -> None:
         for i in range(reps):
-            ws = f"slack:TW{i % workspaces:03d}"
+            tenant = f"TW{i % workspaces:03d}"
+            ws = f"{platform}:{tenant}"
             rep = crud.ensure_user(s, ws, f"U{i:05d}", t0, f"Rep {i}", "America/New_York")
+            if platform == "teams":
+                reference = {
+                    "bot": {"id": "28:bot", "name": "dealcoach"},
+                    "user": {"id": f"29:U{i:05d}", "aadObjectId": f"U{i:05d}"},
+                    "conversation": {
+                        "id": f"a:1chat-{tenant}-U{i:05d}",
+                        "conversationType": "personal",
+                        "tenantId": tenant,
+                    },
+                    "channelId": "msteams",
+                    "serviceUrl": service_url,
+                    "locale": "en-US",
+                }
+                crud.save_conversation_ref(s, ws, f"user:U{i:05d}", reference, t0)
             deal = crud.create_deal(s, rep, f"Account {i}", "renewal", t0)
             crud.set_decision_date(s, deal, dt.date(2026, 12, 18), t0)
             deal.last_reviewed_at = NOW - dt.timedelta(days=2)
@@ -162,27 +190,137 @@ def seed(db: Database, reps: int, workspaces: int) -> None:
     db.run(work)
 
 
-async def deliver(db: Database, url: str) -> tuple[float, float, Any]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc), in seconds."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+#: Microsoft's per bot per conversation limits (seconds, messages) and per app per tenant.
+TEAMS_CONVERSATION = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
+TEAMS_TENANT_PER_SECOND = 50
+
+
+def serve_fake_connector(port_out: Any, latency: float) -> None:
+    """The Bot Framework connector a `serviceUrl` points at, with Microsoft's rate limits."""
+    from collections import deque
+
+    from aiohttp import web
+
+    sent: dict[str, deque[float]] = {}  # conversation -> send times (within the hour)
+    tenant_sent: dict[str, deque[float]] = {}
+    posts: dict[str, int] = {}  # (conversation, what was sent) -> times: >1 is a duplicate
+    per_tenant_posts: dict[str, int] = {}
+    stats = {"posts": 0, "ratelimited": 0, "opens": 0}
+
+    def wait_for(times: deque[float], windows: tuple[tuple[float, int], ...], now: float) -> float:
+        """0 if one more send fits every window, else the seconds until it does."""
+        longest = max(w for w, _ in windows)
+        while times and now - times[0] >= longest:
+            times.popleft()
+        wait = 0.0
+        for window, most in windows:
+            inside = [t for t in times if now - t < window]
+            if len(inside) >= most:
+                wait = max(wait, inside[-most] + window - now)
+        return wait
+
+    async def activities(request: web.Request) -> web.Response:
+        conversation = request.match_info["conversation_id"]
+        body = await request.json()
+        # The service knows each conversation's tenant (the SDK sends none); the bench
+        # names them "a:1chat-<tenant>-<user>".
+        tenant = conversation.split("-")[1] if conversation.count("-") >= 2 else "?"
+        now = time.monotonic()
+        times = sent.setdefault(conversation, deque())
+        per_tenant = tenant_sent.setdefault(tenant, deque())
+        wait = max(
+            wait_for(times, TEAMS_CONVERSATION, now),
+            wait_for(per_tenant, ((1.0, TEAMS_TENANT_PER_SECOND),), now),
+        )
+        if wait:
+            stats["ratelimited"] += 1
+            return web.json_response(
+                {"error": {"code": "Throttled", "message": "fake"}},
+                status=429,
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
+        times.append(now)
+        per_tenant.append(now)
+        await asyncio.sleep(latency)
+        stats["posts"] += 1
+        # A nudge is several activities (its text, its cards): the same one twice is a duplicate.
+        what = f"{conversation}:{json.dumps(body.get('attachments') or body.get('text'))}"
+        posts[what] = posts.get(what, 0) + 1
+        per_tenant_posts[tenant] = per_tenant_posts.get(tenant, 0) + 1
+        return web.json_response({"id": f"{conversation}:{stats['posts']}"})
+
+    async def report(_request: web.Request) -> web.Response:
+        dupes = sum(1 for n in posts.values() if n > 1)
+        busiest = max(per_tenant_posts.values(), default=0)
+        return web.json_response({**stats, "duplicates": dupes, "busiest": busiest})
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation_id}/activities", activities)
+        app.router.add_get("/stats", report)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port_out.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def teams_delivery(db: Database) -> Any:
+    """The real TeamsDelivery, Bot Framework authentication off (the fake wants no token)."""
+    from bot.references import References
+    from config import Settings
+    from handlers.teams.adapter import build_adapter
+    from handlers.teams.delivery import TeamsDelivery
+
+    settings = Settings(_env_file=None, teams_emulator=True)  # type: ignore[call-arg]
+    return TeamsDelivery(build_adapter(settings), References(db, clock=lambda: NOW))
+
+
+async def deliver(
+    db: Database, url: str, profile: str | None = None, platform: str = "slack"
+) -> tuple[float, float, Any, float]:
     async def client_for(team: str) -> Any:
         return web_client(f"xoxb-{team}", url, retry_handlers())
 
+    delivery = SlackDelivery(client_for) if platform == "slack" else teams_delivery(db)
     schedule = Schedule(
         db,
-        {"slack": SlackDelivery(client_for)},
+        {platform: delivery},
         Cadence(default_timezone="America/New_York"),
         clock=lambda: NOW,
     )
     t0 = time.perf_counter()
     report = await asyncio.to_thread(schedule.plan, NOW)
     planned = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     try:
         await schedule.deliver(NOW, report)
     finally:
-        close = getattr(schedule.deliveries["slack"], "aclose", None)
+        close = getattr(schedule.deliveries[platform], "aclose", None)
         if close is not None:  # (absent before issue 13: run the bench against old code too)
             await close()
-    return planned, time.perf_counter() - t0, report
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    if profiler is not None and profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    return planned, wall, report, cpu
 
 
 @contextlib.contextmanager
@@ -221,22 +359,31 @@ def main() -> None:
     )
     p.add_argument("--open-rate", type=float, default=100.0, help="conversations.open a minute")
     p.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    p.add_argument("--profile", help="write cProfile stats of our side's delivery to this file")
+    p.add_argument("--platform", choices=("slack", "teams"), default="slack")
     args = p.parse_args()
 
     ctx = mp.get_context("spawn")
     port: Any = ctx.Queue()
-    fake = ctx.Process(
-        target=serve_fake, args=(port, args.latency, args.post_rate, args.open_rate), daemon=True
-    )
+    if args.platform == "slack":
+        fake = ctx.Process(
+            target=serve_fake,
+            args=(port, args.latency, args.post_rate, args.open_rate),
+            daemon=True,
+        )
+    else:
+        fake = ctx.Process(target=serve_fake_connector, args=(port, args.latency), daemon=True)
     fake.start()
     url = f"http://127.0.0.1:{port.get(timeout=30)}/api/"
     try:
         with tempfile.TemporaryDirectory() as tmp, database(args.db, tmp) as db:
             db.migrate()
             t0 = time.perf_counter()
-            seed(db, args.reps, args.workspaces)
+            seed(db, args.reps, args.workspaces, args.platform, url.replace("/api/", "/"))
             seeded = time.perf_counter() - t0
-            planned, wall, report = asyncio.run(deliver(db, url))
+            fake_cpu0 = cpu_seconds(fake.pid)
+            planned, wall, report, cpu = asyncio.run(deliver(db, url, args.profile, args.platform))
+            fake_cpu = cpu_seconds(fake.pid) - fake_cpu0
         import urllib.request
 
         with urllib.request.urlopen(url.replace("/api/", "/stats")) as r:
@@ -244,16 +391,29 @@ def main() -> None:
     finally:
         fake.kill()
     busiest = math.ceil(args.reps / args.workspaces)
-    floor = (busiest - BURST) / (args.post_rate / 60.0) + args.latency
+    if args.platform == "slack":
+        floor = (busiest - BURST) / (args.post_rate / 60.0) + args.latency
+        limits = f"posts {args.post_rate:.0f}/min per workspace, 1/s per channel"
+    else:
+        # the busiest tenant's activities (a nudge is a text and a card) at 50 a second
+        floor = stats["busiest"] / TEAMS_TENANT_PER_SECOND + args.latency
+        limits = (
+            f"Teams: {TEAMS_TENANT_PER_SECOND}/s per tenant; per conversation 7/1 s, 8/2 s, "
+            "60/30 s, 1,800/h"
+        )
     unserved = args.reps - len(report.sent)
     print(
-        f"{args.reps:,} reps over {args.workspaces} workspace(s); latency {args.latency * 1000:.0f} ms, "
-        f"posts {args.post_rate:.0f}/min per workspace, 1/s per channel"
+        f"{args.reps:,} reps over {args.workspaces} workspace(s); "
+        f"latency {args.latency * 1000:.0f} ms, {limits}"
     )
     print(f"seeded in {seeded:.1f} s; planned {len(report.added):,} nudges in {planned:.2f} s")
     print(
         f"delivery: {wall:.1f} s against a floor of {floor:.1f} s = {wall / floor:.2f}x "
         f"(goal <= 1.2x)"
+    )
+    print(
+        f"CPU during delivery: ours {cpu:.1f} s ({cpu / wall:.0%} of one core), "
+        f"fake {args.platform} {fake_cpu:.1f} s ({fake_cpu / wall:.0%}); {mp.cpu_count()} cores"
     )
     print(
         f"posts {stats['posts']:,}, conversations.open {stats['opens']}, 429s {stats['ratelimited']}, "

@@ -153,6 +153,7 @@ class Coach:
             form_errors=dialog.form_errors,
             notices=dialog.notices,
             digest_channel=dialog.digest_channel,
+            changed_step=dialog.changed_step,
             shares=share.refresh(
                 session, crud.shares_of_owner(session, user), now, self.default_timezone
             ),

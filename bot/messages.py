@@ -310,6 +310,11 @@ class Outcome:
     #: Shared plans to post (no `message_id` yet) or update in place (bot/share.py); the
     #: handler reports each posted message back with `Coach.shared_posted`.
     shares: list[SharedPost] = field(default_factory=list)
+    #: The step a step button (`step:<id>:done|drop|reschedule:<date>`) closed or moved,
+    #: once the engine found it among the acting user's own deals; None when the click
+    #: changed nothing (someone else's step, one already closed, a date in the past). A
+    #: platform may then update the card the button was on in place (handlers/slack).
+    changed_step: int | None = None
 
 
 @dataclass(frozen=True)

@@ -312,7 +312,13 @@ class Outbox(SQLModel, table=True):
     not_before: dt.datetime = utc_field(nullable=False)
     created_at: dt.datetime = utc_field(nullable=False)
     sent_at: dt.datetime | None = utc_field()
-    __table_args__ = (Index("ix_outbox_status_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "not_before"),
+        # supersede's "is there a newer one for this recipient?": a probe, not a scan
+        Index(
+            "ix_outbox_recipient_date", "workspace_id", "recipient", "kind", "subject", "local_date"
+        ),
+    )
 
 
 #: The PlanStep columns whose change a calendar or a shared plan shows (`revision`).

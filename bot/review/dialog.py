@@ -100,6 +100,8 @@ class Dialog:
         #: Messages for other people, and a digest channel just set (see `Outcome`).
         self.notices: list[Notice] = []
         self.digest_channel: str | None = None
+        #: The step a step button closed or moved this turn (see `Outcome.changed_step`).
+        self.changed_step: int | None = None
         self.user = user
         self.state = state
         self.now = now

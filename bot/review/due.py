@@ -205,6 +205,7 @@ def step_action(d: Dialog, value: str) -> None:
     if action in ("done", "drop"):
         crud.close_step(d.s, step, "done" if action == "done" else "dropped", d.now)
         d.remember("closed", step_id=step.id)
+        d.changed_step = step.id
         d.say(
             f"{'Marked done' if action == 'done' else 'Dropped'}: {step.description}",
             "success" if action == "done" else "info",
@@ -219,6 +220,7 @@ def step_action(d: Dialog, value: str) -> None:
             day = dt.date.fromisoformat(new)
             if d.past(day, ask=False):
                 return
+            d.changed_step = step.id
             if apply_reschedule(d, step, day):
                 if d.state.deal_id is None:
                     d.state.deal_id = deal.id

@@ -52,6 +52,7 @@ from handlers.slack.render import (
     SETTINGS_CALLBACK,
     Message,
     Renderer,
+    answered_card,
     chosen,
     form_view,
     home_view,
@@ -89,6 +90,13 @@ CANT_POST = (
     "I can't post in {channel} yet ({error}): invite me there with `/invite @dealcoach`, "
     "otherwise the weekly digest will not arrive."
 )
+FILES_NOT_READ = (
+    "I can't read files. Type your answer here instead (paste the few lines that matter "
+    "if they are in a document); a comment you add to a file is read as your answer."
+)
+#: Message subtypes in the DM that are still the rep writing to us: a file with a comment,
+#: a thread reply also sent to the conversation.
+ANSWER_SUBTYPES = ("file_share", "thread_broadcast")
 CHANNEL_HELLO = (
     "I'll post the weekly deal digest here. Managers: `/dealreview team` lists who is in it."
 )
@@ -124,7 +132,8 @@ class Inbound:
     `channel` is where the replies go (None: the user's DM); `conversation` is the
     conversation the turn came from when it is not the DM (`Turn.channel`: where
     `share DEAL` posts, where a buyer is answered); `external` marks a buyer known from
-    the payload itself (`user.team_id` is another workspace's)."""
+    the payload itself (`user.team_id` is another workspace's). `thread` is the thread the
+    user wrote in (its `thread_ts`): the replies go there too."""
 
     team_id: str
     user_id: str
@@ -134,6 +143,7 @@ class Inbound:
     channel: str | None = None
     conversation: str | None = None
     external: bool = False
+    thread: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Inbound:
@@ -642,13 +652,15 @@ class SlackFrontend:
         client: AsyncWebClient,
         inbound: Inbound,
         replay: bool = False,
-        applied: Callable[[], Awaitable[None]] | None = None,
+        applied: Callable[[Outcome], Awaitable[Outcome]] | None = None,
         respond: Any = None,
         **send: Any,
     ) -> Outcome | None:
         """Run an acked turn and send its replies; the journal then marks it answered.
 
-        `applied` runs between the turn and its replies (a click retires its buttons). On a
+        `applied` runs between the turn and its replies (a click retires its buttons or
+        updates its card in place) and returns the outcome whose replies are still to be
+        sent. A message that is only a file gets `FILES_NOT_READ`. On a
         replay at startup, a turn that took effect before the kill (its key is taken) but
         whose replies never left is answered with where the review now stands.
         A buyer's turn is answered by `as_buyer`. Raises SlackApiError when the DM cannot
@@ -658,6 +670,23 @@ class SlackFrontend:
             return await self.as_buyer(client, inbound, replay, send.get("trigger_id"))
         if inbound.raw.get("shared") and inbound.raw.get("name") != "settings" and respond:
             await respond(text=ON_IT, response_type="ephemeral")  # acked plainly: maybe a buyer
+        if (
+            inbound.kind == "message"
+            and inbound.raw.get("files")
+            and not inbound.raw["text"].strip()
+        ):
+            try:  # a file alone: nothing for the engine to read
+                await self.send(
+                    client,
+                    inbound.team_id,
+                    inbound.user_id,
+                    [Text(FILES_NOT_READ, "warning")],
+                    channel=inbound.channel,
+                    thread_ts=inbound.thread,
+                )
+            finally:
+                self._answered(inbound)
+            return None
         prepared = await self.prepare(client, inbound, respond)
         if prepared is None:
             self._answered(inbound)
@@ -680,15 +709,17 @@ class SlackFrontend:
             if not outcome.duplicate:
                 await self.tell_others(inbound.team_id, outcome, rename)
                 await self.publish_shares(client, inbound.team_id, outcome)
+                shown = outcome
                 if applied is not None and not replay:
-                    await applied()
+                    shown = await applied(outcome)
                 await self.after(
                     client,
                     inbound.team_id,
                     inbound.user_id,
-                    outcome,
+                    shown,
                     channel=inbound.channel,
                     rewrite=rewrite or None,
+                    thread_ts=inbound.thread,
                     **send,
                 )
                 if outcome.digest_channel:
@@ -737,8 +768,10 @@ class SlackFrontend:
         channel: str | None = None,
         trigger_id: str | None = None,
         rewrite: dict[str, str] | None = None,
+        thread_ts: str | None = None,
     ) -> None:
-        """Post one turn's replies to the DM; a Form opens as a modal when we have a trigger."""
+        """Post one turn's replies to the DM (in `thread_ts` when the user wrote in a thread);
+        a Form opens as a modal when we have a trigger."""
         forms = [r for r in replies if isinstance(r, Form)]
         messages = Renderer().messages(replies)
         for form in forms:
@@ -750,7 +783,7 @@ class SlackFrontend:
         if not messages:
             return
         channel = channel or await self.dm(client, team_id, user_id)
-        await self.post_messages(client, team_id, user_id, channel, messages)
+        await self.post_messages(client, team_id, user_id, channel, messages, thread_ts)
         files = [r for r in replies if isinstance(r, File)]
         if files:
             await self.upload(client, channel, files)
@@ -777,12 +810,16 @@ class SlackFrontend:
         user_id: str,
         channel: str,
         messages: list[Message],
+        thread_ts: str | None = None,
     ) -> None:
         poster = posting_client(client)  # a 5xx may have posted it: tell the rep, not post twice
+        where = {"thread_ts": thread_ts} if thread_ts else {}
         while messages:
             msg = messages.pop(0)
             try:
-                await poster.chat_postMessage(channel=channel, text=msg.text, blocks=msg.blocks)
+                await poster.chat_postMessage(
+                    channel=channel, text=msg.text, blocks=msg.blocks, **where
+                )
             except SlackApiError as exc:
                 parts = halves(msg) if exc.response.get("error") == "msg_blocks_too_long" else []
                 if len(parts) > 1:  # Slack counts differently from our budget: split, retry
@@ -795,12 +832,29 @@ class SlackFrontend:
                     channel,
                     exc.response.get("error") if exc.response else exc,
                 )
-                await self._tell_failure(client, channel)
+                await self._tell_failure(client, channel, thread_ts)
                 return
 
-    async def _tell_failure(self, client: AsyncWebClient, channel: str) -> None:
+    async def update_message(
+        self, client: AsyncWebClient, channel: str, ts: str, msg: Message
+    ) -> bool:
+        """chat.update one of our messages; False (logged) when Slack refused it: the message
+        is gone (message_not_found), not ours (cant_update_message), or too long."""
         try:
-            await client.chat_postMessage(channel=channel, text=SEND_FAILED)
+            await client.chat_update(channel=channel, ts=ts, text=msg.text, blocks=msg.blocks)
+            return True
+        except SlackApiError as exc:
+            log.warning(
+                "chat.update of %s in %s failed: %s", ts, channel, exc.response.get("error")
+            )
+            return False
+
+    async def _tell_failure(
+        self, client: AsyncWebClient, channel: str, thread_ts: str | None = None
+    ) -> None:
+        try:
+            where = {"thread_ts": thread_ts} if thread_ts else {}
+            await client.chat_postMessage(channel=channel, text=SEND_FAILED, **where)
         except (SlackApiError, SlackClientError) as exc:
             log.error("could not tell %s about a failed send either: %s", channel, exc)
 
@@ -948,30 +1002,49 @@ class SlackFrontend:
         channel = inbound.channel
         opens_form = value.endswith(":edit") or value.startswith(("close:", "proposal:", "export:"))
 
-        async def retire_clicked() -> None:
+        ts = container.get("message_ts") or message.get("ts")
+        block_id = action.get("block_id", "")
+        note = turns.chosen_note(action, value)
+        step = turns.step_change(value)
+
+        async def update_clicked(outcome: Outcome) -> Outcome:
+            """Retire the clicked buttons, or for a step the click changed, update its card
+            in place; returns the outcome with the replies still to post."""
             if (
                 container.get("type") != "message"
                 or not message.get("blocks")
                 or not channel
+                or not ts
                 or opens_form
             ):
-                return
-            try:
-                await client.chat_update(
-                    channel=channel,
-                    ts=container.get("message_ts") or message.get("ts"),
-                    text=message.get("text") or "dealcoach",
-                    blocks=chosen(
-                        message["blocks"],
-                        action.get("block_id", ""),
-                        turns.chosen_note(action, value),
+                return outcome
+            if step is not None and outcome.changed_step != step:
+                # Nothing changed (not the actor's step, already closed, a passed date):
+                # the card stays as it was; the replies say why.
+                return outcome
+            updated = (
+                answered_card(message["blocks"], block_id, note, outcome.replies, step)
+                if step is not None
+                else None
+            )
+            if updated is None:
+                await self.update_message(
+                    client,
+                    channel,
+                    ts,
+                    Message(
+                        message.get("text") or "dealcoach",
+                        chosen(message["blocks"], block_id, note),
                     ),
                 )
-            except SlackApiError as exc:
-                log.warning("chat.update failed: %s", exc.response.get("error"))
+                return outcome
+            card, rest = updated
+            if await self.update_message(client, channel, ts, card):
+                return dataclasses.replace(outcome, replies=rest)
+            return outcome  # not updatable: the whole answer as a new message, once
 
         outcome = await self.answer(
-            client, inbound, applied=retire_clicked, trigger_id=body.get("trigger_id")
+            client, inbound, applied=update_clicked, trigger_id=body.get("trigger_id")
         )
         if outcome is None or outcome.duplicate:
             return
@@ -1031,7 +1104,7 @@ def dm_answer(body: dict[str, Any], bot_user_id: str | None) -> Inbound | None:
     team_id = body.get("team_id") or event.get("team") or ""
     if (
         event.get("channel_type") != "im"
-        or event.get("subtype")
+        or (event.get("subtype") and event.get("subtype") not in ANSWER_SUBTYPES)
         or event.get("bot_id")
         or not user_id
         or not isinstance(user_id, str)
@@ -1041,7 +1114,19 @@ def dm_answer(body: dict[str, Any], bot_user_id: str | None) -> Inbound | None:
         return None
     key = f"slack:ev:{body['event_id']}" if body.get("event_id") else None
     raw = {"text": str(event.get("text") or ""), "user_team": str(event.get("user_team") or "")}
-    return Inbound(team_id, user_id, "message", raw, key, channel=event.get("channel"))
+    files = event.get("files")
+    if event.get("subtype") == "file_share" or files:
+        raw["files"] = str(len(files) if isinstance(files, list) else 1)
+    thread = event.get("thread_ts")
+    return Inbound(
+        team_id,
+        user_id,
+        "message",
+        raw,
+        key,
+        channel=event.get("channel"),
+        thread=thread if isinstance(thread, str) and thread else None,
+    )
 
 
 def _renamed(text: str, rename: dict[str, str]) -> str:

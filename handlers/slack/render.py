@@ -26,7 +26,7 @@ from bot.messages import (
     days,
     fmt_date,
 )
-from handlers.slack.budget import Block, Message, pack
+from handlers.slack.budget import CONTINUED_BELOW, Block, Message, pack
 
 #: The App Home tab holds at most 100 blocks (docs.slack.dev/reference/block-kit/blocks).
 MAX_HOME_BLOCKS = 100
@@ -70,17 +70,40 @@ def context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": plain(text)[:150] or "-"}}
+def header(text: str, block_id: str | None = None) -> Block:
+    block: Block = {
+        "type": "header",
+        "text": {"type": "plain_text", "text": plain(text)[:150] or "-"},
+    }
+    if block_id:
+        block["block_id"] = block_id
+    return block
 
 
-def button(choice: Choice, action_id: str) -> Block:
+#: Characters in a button's `accessibility_label` (Slack: at most 75).
+MAX_ACCESSIBILITY_LABEL = 75
+
+
+def spoken(label: str, subject: str) -> str:
+    """What a screen reader says for a button that repeats in its message ("Done" once per
+    step): the label and what it acts on, within Slack's 75 characters."""
+    text = " ".join(f"{label}: {plain(subject)}".split())
+    if len(text) <= MAX_ACCESSIBILITY_LABEL:
+        return text
+    return text[: MAX_ACCESSIBILITY_LABEL - 1].rstrip() + "…"
+
+
+def button(choice: Choice, action_id: str, subject: str | None = None) -> Block:
+    """A button; `subject` (a step, a reminder's title) names what it acts on for screen
+    readers, for buttons whose label repeats in one message (Done, Drop, Reschedule)."""
     b: Block = {
         "type": "button",
         "action_id": action_id,
         "text": {"type": "plain_text", "text": choice.label[:75] or "-", "emoji": True},
         "value": choice.value[:2000],
     }
+    if subject:
+        b["accessibility_label"] = spoken(choice.label, subject)
     if choice.style != "default":
         b["style"] = choice.style
     return b
@@ -153,7 +176,8 @@ class Renderer:
         )
         dot = _HEALTH.get(h.label, ":red_circle:")
         blocks: list[Block] = [
-            header(f"Plan: {card.title}"),
+            # The block id names the deal: a click on this card can update it in place.
+            header(f"Plan: {card.title}", plan_block_id(card.deal_id)),
             mrkdwn(f"{when} · {dot} health {h.score}/100, {h.label}"),
         ]
         if card.stage:
@@ -198,7 +222,9 @@ class Renderer:
             if c.value.endswith(":reschedule"):
                 elements.append(datepicker(f"dc:step:{s.id}:reschedule", None, "Reschedule"))
             else:
-                elements.append(button(c, f"dc:step:{s.id}:{c.value.rsplit(':', 1)[-1]}"))
+                # "#3" first: the description may not fit in the label's 75 characters
+                subject = f"#{s.number} {s.description}" if s.number else s.description
+                elements.append(button(c, f"dc:step:{s.id}:{c.value.rsplit(':', 1)[-1]}", subject))
         # The block id names the step, so the update after a click can say what happened to it.
         return {"type": "actions", "block_id": self._id(f"step:{s.id}:"), "elements": elements}
 
@@ -207,18 +233,27 @@ class Renderer:
         if sec.lines:
             blocks.append(mrkdwn("\n".join(escape(line) for line in sec.lines)))
         if sec.choices:
+            # What the buttons act on: the one item listed ("Overdue (1)": that step), else
+            # the title (a reminder's title is its step).
+            single = len(sec.lines) == 1 and sec.lines[0].startswith("• ")
+            subject = sec.lines[0][2:].split(" · ")[0] if single else sec.title
             blocks.append(
                 {
                     "type": "actions",
                     "block_id": self._id("s"),
                     "elements": [
-                        button(c, f"dc:choice:{i}") for i, c in enumerate(sec.choices[:24])
+                        button(c, f"dc:choice:{i}", subject) for i, c in enumerate(sec.choices[:24])
                     ],
                 }
             )
         if sec.footer:
             blocks.append(context(escape(sec.footer)))
         return blocks
+
+
+def plan_block_id(deal_id: int) -> str:
+    """The block id of a plan card's header: which deal the card shows."""
+    return f"plan:{deal_id}"
 
 
 def step_line(s: StepView, today: dt.date | None) -> str:
@@ -271,6 +306,71 @@ def chosen(blocks: list[Block], block_id: str, note: str) -> list[Block]:
         else:
             out.append(b)
     return out
+
+
+def answered_card(
+    blocks: list[Block], block_id: str, note: str, replies: list[Reply], step_id: int
+) -> tuple[Message, list[Reply]] | None:
+    """The card a step button was on, updated after the step changed, and the replies still
+    to post; None when the replies hold no plan with that step (the card is then retired
+    the usual way, `chosen`).
+
+    A plan card of that deal that fits one message becomes the new plan, under what the
+    coach said ("Marked done: …"). Any other card (a reminder, a nudge, one part of a plan
+    too long for one message) keeps its blocks: the clicked buttons become what the coach
+    said, with the plan's Undo beside it. Either way the plan is not posted again.
+    """
+    card = next(
+        (r for r in replies if isinstance(r, PlanCard) and any(s.id == step_id for s in r.steps)),
+        None,
+    )
+    if card is None:
+        return None
+    said = [r for r in replies if isinstance(r, Text)]
+    rest = [r for r in replies if r is not card and not isinstance(r, Text)]
+    whole = not any(
+        CONTINUED_BELOW in _block_text(b) or _block_text(b).endswith("(continued)") for b in blocks
+    )
+    if whole and any(b.get("block_id") == plan_block_id(card.deal_id) for b in blocks):
+        messages = Renderer().messages([*said, card])
+        if len(messages) == 1:
+            return messages[0], rest
+    words = " ".join(_TONE.get(t.tone, "") + escape(t.text) for t in said) or note
+    out: list[Block] = []
+    for b in blocks:
+        if b.get("block_id") != block_id and _acts_on(b, step_id):
+            out.append(context(words))  # the same step's buttons elsewhere on the card
+            continue
+        if b.get("block_id") == block_id and b.get("type") == "actions":
+            out.append(context(words))
+            undo = next((c for c in card.actions if c.value == "cmd:undo"), None)
+            if undo is not None:
+                out.append(
+                    {
+                        "type": "actions",
+                        "block_id": f"undo:{step_id}",
+                        "elements": [button(undo, "dc:undo")],
+                    }
+                )
+        else:
+            out.append(b)
+    return Message(fallback(card), out), rest
+
+
+def _acts_on(block: Block, step_id: int) -> bool:
+    """Whether an actions block holds a button for step `step_id` (Done, Reschedule)."""
+    return block.get("type") == "actions" and any(
+        str(e.get("value", "")).startswith(f"step:{step_id}:") for e in block.get("elements") or []
+    )
+
+
+def _block_text(block: Block) -> str:
+    text = block.get("text")
+    if isinstance(text, dict):
+        return str(text.get("text", ""))
+    return " ".join(
+        str(e.get("text", "")) for e in block.get("elements") or [] if isinstance(e, dict)
+    )
 
 
 def open_form_button(form: Form) -> list[Block]:

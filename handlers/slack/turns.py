@@ -79,6 +79,15 @@ def action_value(action: Payload) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+_STEP_CHANGE = re.compile(r"step:(\d+):(?:done|drop|reschedule:\d{4}-\d{2}-\d{2})")
+
+
+def step_change(value: str) -> int | None:
+    """The step a click closes or moves (Done, Drop, a picked Reschedule date), else None."""
+    m = _STEP_CHANGE.fullmatch(value)
+    return int(m.group(1)) if m else None
+
+
 def action_key(body: Payload, action: Payload) -> str:
     """Idempotency key of a click: who, which message (or view), which block.
 

@@ -121,10 +121,32 @@ def text_turn(text: str) -> dict[str, str]:
     return {"text": text.strip()}
 
 
+#: Button values that only show something (a deal's plan, the list, help, the export) or
+#: (re)start a review, which resumes where it stands: answered on every click, however old
+#: the card. Every other value changes something (Done, Drop, Reschedule, an answer).
+READ_ONLY = ("cmd:plan", "cmd:list", "cmd:help", "cmd:review", "review:", "export:")
+
+
+def read_only(value: Any) -> bool:
+    """Whether a submitted value only shows something (see READ_ONLY)."""
+    return isinstance(value, str) and value.startswith(READ_ONLY)
+
+
 def submit_key(user: UserRef, activity: Activity, what: Any) -> str:
-    """The same card submitted twice (double click, retry) gets the same key: it counts once."""
+    """The idempotency key of a card submit.
+
+    A state-changing submit (Done, Drop, Reschedule, an answer, a form) is keyed by the
+    card it came from (`replyToId`) and what it carries, so a double click or a second
+    click on an old card takes effect once. Teams message ids are unique only within a
+    conversation, so the conversation id is part of the key: the same id and value in
+    another chat is another card. A read-only button (`READ_ONLY`: Plan, Review) is keyed
+    by the activity itself, so each click is answered and only a redelivery of the same
+    activity is recognised as one.
+    """
+    conversation = activity.conversation.id if activity.conversation else ""
+    card = activity.id if read_only(what) else activity.reply_to_id or activity.id
     raw = json.dumps(
-        [user.workspace_id, user.user_id, activity.reply_to_id or activity.id, what],
+        [user.workspace_id, user.user_id, conversation, card, what],
         sort_keys=True,
         default=str,
     )

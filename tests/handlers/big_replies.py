@@ -32,6 +32,7 @@ def plan_40_steps() -> PlanCard:
             overdue=i < 3,
             slips=i % 3,
             actions=step_buttons(1000 + i),
+            number=i + 1,
         )
         for i in range(40)
     )

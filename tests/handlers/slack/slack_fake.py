@@ -1,7 +1,10 @@
 """A fake Slack: the Web API on loopback that records every call, plus a signed-request client.
 
 The Web API half answers like Slack does (ok/error JSON, 429 with Retry-After, 5xx) and
-can be told to fail a method a number of times. The client half sends slash commands,
+can be told to fail a method a number of times. It keeps every conversation's messages
+(the bot's posts, and what users typed in the DM), so `chat.update` answers as Slack does:
+`message_not_found` for a ts that is not in the channel, `cant_update_message` for a
+message the bot did not post, and the block limits of slack_limits.py. The client half sends slash commands,
 Events API callbacks and interactive payloads to our server exactly as Slack signs them.
 """
 
@@ -230,6 +233,14 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": error, "detail": detail})
         if method == "chat.postMessage" and str(args.get("channel")) in self.outside:
             return web.json_response({"ok": False, "error": "not_in_channel"})
+        if method == "chat.update":
+            target = self.message(str(args.get("channel")), str(args.get("ts")))
+            if target is None:
+                args["refused"] = "message_not_found"
+                return web.json_response({"ok": False, "error": "message_not_found"})
+            if target.get("user"):  # someone else's message: a bot edits only its own
+                args["refused"] = "cant_update_message"
+                return web.json_response({"ok": False, "error": "cant_update_message"})
         return web.json_response(self.take(method, args))
 
     def breach(self, method: str, args: dict[str, Any]) -> tuple[str, str] | None:
@@ -250,12 +261,32 @@ class FakeSlack:
             self.history.setdefault(str(answer["channel"]), []).append(
                 {
                     "ts": answer["ts"],
+                    "bot_id": "BBOT",
                     "text": args.get("text"),
+                    "blocks": args.get("blocks"),
                     "metadata": args.get("metadata"),
                     "thread_ts": args.get("thread_ts"),
                 }
             )
+        if method == "chat.update":
+            target = self.message(str(args.get("channel")), str(args.get("ts")))
+            assert target is not None
+            target.update(text=args.get("text"), blocks=args.get("blocks"), edited=True)
         return answer
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """The message `ts` of `channel` as it stands now (a user id names its DM)."""
+        if channel.startswith(("U", "W")):
+            channel = "D" + channel
+        return next((m for m in self.history.get(channel, []) if m["ts"] == ts), None)
+
+    def said(
+        self, channel: str, user: str, text: str, ts: str, thread_ts: str | None = None
+    ) -> None:
+        """A user's own message in a conversation (what they typed; the bot cannot edit it)."""
+        self.history.setdefault(channel, []).append(
+            {"ts": ts, "user": user, "text": text, "thread_ts": thread_ts}
+        )
 
     def posted(self) -> list[dict[str, Any]]:
         """chat.postMessage calls Slack took (not refused, not failed), oldest first."""
@@ -299,7 +330,11 @@ class FakeSlack:
             # history: top-level messages only, newest first; replies: a thread, oldest first
             channel = self.history.get(str(args.get("channel")), [])
             if method == "conversations.history":
-                found = [m for m in reversed(channel) if not m.get("thread_ts")]
+                found = [
+                    m
+                    for m in reversed(channel)
+                    if not m.get("thread_ts") or m.get("thread_ts") == m["ts"]
+                ]
             else:
                 parent = str(args.get("ts"))
                 found = [m for m in channel if m["ts"] == parent or m.get("thread_ts") == parent]
@@ -453,18 +488,31 @@ class SlackClient:
         }
         return await self.raw(json.dumps(body), "application/json", headers)
 
-    async def dm(self, text: str, user: str = "U1", **kw: Any) -> aiohttp.ClientResponse:
-        return await self.event(
-            {
-                "type": "message",
-                "channel": f"D{user}",
-                "channel_type": "im",
-                "user": user,
-                "text": text,
-                "ts": f"{time.time():.6f}",
-            },
-            **kw,
-        )
+    async def dm(
+        self,
+        text: str,
+        user: str = "U1",
+        thread_ts: str | None = None,
+        files: list[dict[str, Any]] | None = None,
+        **kw: Any,
+    ) -> aiohttp.ClientResponse:
+        """The user writes in their DM with the bot: at the top level, or in the thread of
+        `thread_ts`; with `files` it is a `file_share` message (the text is the comment)."""
+        ts = f"{time.time():.6f}"
+        self.fake.said(f"D{user}", user, text, ts, thread_ts)
+        event: dict[str, Any] = {
+            "type": "message",
+            "channel": f"D{user}",
+            "channel_type": "im",
+            "user": user,
+            "text": text,
+            "ts": ts,
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        if files is not None:
+            event.update(subtype="file_share", files=files, upload=True)
+        return await self.event(event, **kw)
 
     async def interactive(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
@@ -482,6 +530,8 @@ class SlackClient:
 
         `user_team` other than TEAM is a Slack Connect user: `user.team_id` differs from
         `team.id` and the channel is externally shared (`is_ext_shared_channel`)."""
+        # where Slack shows it: a post to a user id is in the DM with them
+        channel = message.get("posted_to") or message["channel"]
         for block in message.get("blocks") or []:
             if block.get("type") != "actions":
                 continue
@@ -508,10 +558,10 @@ class SlackClient:
                             "container": {
                                 "type": "message",
                                 "message_ts": message["ts"],
-                                "channel_id": message["channel"],
+                                "channel_id": channel,
                                 "is_ephemeral": False,
                             },
-                            "channel": {"id": message["channel"]},
+                            "channel": {"id": channel},
                             "message": {
                                 "ts": message["ts"],
                                 "text": message.get("text", ""),

@@ -3,7 +3,7 @@
 Sources: docs.slack.dev "Modal views" (title, submit and close at most 24 characters, at
 most 100 blocks, private_metadata 3000, callback_id 255), "Blocks" (at most 50 blocks in a
 message; actions blocks at most 25 elements; block_id 255), "Block elements" (button text
-75, value 2000, action_id 255; static_select at most 100 options of text 75 and value
+75, value 2000, action_id 255, accessibility_label 75; static_select at most 100 options of text 75 and value
 150), "Text object" (section text 3000, header 150), "Context block" (at most 10
 elements). Slack answers a breach with `invalid_blocks` (messages) or `invalid_arguments`
 (views); so does the fake.
@@ -21,6 +21,7 @@ from typing import Any
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 MESSAGE_TEXT = 40_000
+ACCESSIBILITY_LABEL = 75
 BLOCKS_TEXT = 12_000
 
 
@@ -36,6 +37,11 @@ def _element_error(el: dict[str, Any]) -> str | None:
             return "button text longer than 75"
         if len(str(el.get("value", ""))) > 2000:
             return "button value longer than 2000"
+        if (
+            "accessibility_label" in el
+            and not 1 <= len(str(el["accessibility_label"])) <= ACCESSIBILITY_LABEL
+        ):
+            return "button accessibility_label not 1-75 characters"
     if el.get("type") == "static_select":
         options = el.get("options") or []
         if not options or len(options) > 100:

@@ -12,7 +12,7 @@ import pytest
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from bot.delivery import TransientDeliveryError
-from bot.messages import Reply, Section
+from bot.messages import Choice, Reply, Section
 from handlers.slack.client import retry_handlers, web_client
 from handlers.slack.delivery import SlackDelivery
 from handlers.slack.render import Renderer, home_view
@@ -135,3 +135,61 @@ async def test_a_retry_after_a_part_failed_posts_only_the_missing_parts(
     assert len(labels) == len(set(labels)) == len(Renderer().messages(replies)), labels
     first = fake.posted()[0]
     assert all(a.get("thread_ts") == first["ts"] for a in fake.posted()[1:])  # rest in thread
+
+
+def test_repeated_buttons_say_which_step_within_the_published_75_characters() -> None:
+    """Every step of a plan has a "Done" and a "Drop": a screen reader hears the step too."""
+    card = plan_40_steps()
+    messages = render([card])
+    assert_within_limits(messages)  # the fake refuses a label over 75 (slack_limits.py)
+    for m in messages:
+        buttons = [
+            el
+            for b in m["blocks"]
+            if b["type"] == "actions"
+            for el in b["elements"]
+            if el["type"] == "button"
+        ]
+        texts = [el["text"]["text"] for el in buttons]
+        repeated = [el for el in buttons if texts.count(el["text"]["text"]) > 1]
+        assert repeated  # Done and Drop, once per step
+        labels = [el.get("accessibility_label") for el in repeated]
+        assert all(labels), "a repeated button without an accessibility_label"
+        assert len(set(labels)) == len(labels), "two repeated buttons read out the same"
+        assert all(len(label) <= limits.ACCESSIBILITY_LABEL for label in labels)
+    first = next(
+        el
+        for b in messages[0]["blocks"]
+        if b["type"] == "actions"
+        for el in b["elements"]
+        if el.get("value") == f"step:{card.steps[0].id}:done"
+    )
+    assert first["accessibility_label"].startswith("Done: #1 Walk the customer's security team")
+    assert first["accessibility_label"].endswith("…")  # the description is longer than 75
+
+
+def test_reminder_buttons_name_their_step() -> None:
+    replies = [
+        Section(f"Send the order form to procurement, part {i}", ("*Acme* · Customer",), step)
+        for i, step in enumerate(
+            [
+                (
+                    Choice("Done", f"step:{n}:done", "primary"),
+                    Choice("Reschedule", f"step:{n}:reschedule"),
+                )
+                for n in (1, 2, 3)
+            ]
+        )
+    ]
+    (message,) = render(replies)
+    assert_within_limits([message])
+    labels = [
+        el.get("accessibility_label")
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for el in b["elements"]
+    ]
+    assert labels[:2] == [
+        "Done: Send the order form to procurement, part 0",
+        "Reschedule: Send the order form to procurement, part 0",
+    ]

@@ -116,29 +116,45 @@ async def test_plan_card_buttons_and_reschedule_picker(h: Harness) -> None:
     card = last_post(h.fake)
     assert "Plan: Globex — pilot" in blocks_text(card)
     customer, ours = steps(h)
-    # Reschedule our step with the date picker on its row: one click, no extra question.
-    after = await click(
-        h,
+    posts, updates = len(h.fake.to("chat.postMessage")), len(h.fake.to("chat.update"))
+    # Reschedule our step with the date picker on its row: one click, no extra question,
+    # and the card the picker was on is updated in place (no second card).
+    resp = await h.slack.click(
         card,
         lambda el: (
             el["type"] == "datepicker" and el["action_id"] == f"dc:step:{ours.id}:reschedule"
         ),
         selected_date="2026-12-10",
     )
-    assert "Moved “We send the pricing proposal" in blocks_text(after)
-    update = h.fake.to("chat.update")[-1]
-    assert "Rescheduled to *2026-12-10*" in blocks_text(update)
-    # The other row keeps its buttons.
-    assert any(
+    assert resp.status == 200
+    update = (await h.fake.wait_for("chat.update", updates + 1))[-1]
+    await h.fake.settle(0.2)
+    assert len(h.fake.to("chat.postMessage")) == posts
+    assert update["ts"] == card["ts"] and update["channel"] == "DU1"
+    assert "Moved “We send the pricing proposal” to Thu Dec 10" in blocks_text(update)
+    assert "Plan: Globex — pilot" in blocks_text(update)
+    # Both rows keep their buttons; the plan offers Undo.
+    for step in (customer, ours):
+        assert any(
+            b["type"] == "actions" and b["block_id"].startswith(f"step:{step.id}:")
+            for b in update["blocks"]
+        )
+    assert "cmd:undo" in blocks_text(update)
+    # Done on the customer's row, on the updated card: updated in place again.
+    updated_card = {**card, "blocks": update["blocks"]}
+    n = len(h.fake.to("chat.update"))
+    await h.slack.click(
+        updated_card, lambda el: el.get("action_id") == f"dc:step:{customer.id}:done"
+    )
+    update = (await h.fake.wait_for("chat.update", n + 1))[-1]
+    await h.fake.settle(0.2)
+    assert len(h.fake.to("chat.postMessage")) == posts
+    assert "Marked done: Their IT lead Sam signs the pilot report" in blocks_text(update)
+    assert not any(
         b["type"] == "actions" and b["block_id"].startswith(f"step:{customer.id}:")
         for b in update["blocks"]
     )
-    # Done on the customer's row, on the updated card.
-    updated_card = {**card, "blocks": update["blocks"]}
-    after = await click(
-        h, updated_card, lambda el: el.get("action_id") == f"dc:step:{customer.id}:done"
-    )
-    assert "Marked done" in blocks_text(after)
+    assert h.fake.message("DU1", card["ts"])["blocks"] == update["blocks"]  # what Slack shows
     by_id = {s.id: s for s in steps(h)}
     assert by_id[customer.id].status == "done"
     assert (by_id[ours.id].due, by_id[ours.id].slips) == (dt.date(2026, 12, 10), 1)

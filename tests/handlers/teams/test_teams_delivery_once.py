@@ -93,3 +93,65 @@ async def test_an_empty_date_picker_asks_for_a_date_without_touching_the_review(
     assert calls[0].text == "⚠️ Pick a date in the box first, then press **Use this date**."
     calls = await chat.click(decision, "Use this date", dc_date="2027-02-26")
     assert "Target decision date: **Fri Feb 26, 2027**" in calls[0].text
+
+
+async def _reviewed(chat: TeamsChat) -> None:
+    """A finished review of Acme with a customer step and one of ours."""
+    for line in (
+        "dealreview",
+        "Acme - renewal",
+        "end of january",
+        "They liked the demo",
+        "Their CFO signs off the budget by Dec 12",
+        "We send the security review by Friday",
+        "that's all",
+        "skip",
+        "looks good",
+    ):
+        await chat.say(line)
+
+
+async def test_read_only_buttons_on_an_old_card_answer_every_click(chat: TeamsChat, db: Database):
+    await _reviewed(chat)
+    listing = (await chat.say("list"))[-1]
+    assert listing.card is not None
+    for _ in range(3):  # Plan on the same (old) list card, again and again
+        calls = await chat.click(listing, "Plan")
+        assert calls, "a read-only button was taken for a duplicate"
+        assert "**Acme — renewal**" in card_texts(calls[-1].card)
+    calls = await chat.click(listing, "Review")
+    assert calls
+    again = await chat.click(listing, "Review")
+    assert again, "Review on the same card a second time went unanswered"
+    # Teams redelivering the very same activity is still recognised.
+    plan = chat.submit_activity(listing, "Plan")
+    assert await chat.exchange(plan)
+    assert await chat.exchange(plan) == []
+
+
+async def test_done_is_keyed_by_conversation_as_well_as_by_card(
+    chat: TeamsChat, server: Server, connector: FakeConnector, db: Database
+):
+    """Teams message ids are unique within a conversation only: the same card id in another
+    chat is another card, so a Done there is not mistaken for a double click."""
+    await _reviewed(chat)
+    card = (await chat.say("plan Acme"))[-1]
+    done = chat.submit_activity(card, "Done")
+    done["replyToId"] = "1700000000001"
+    assert (await chat.exchange(done))[0].text.startswith("✅ Marked done")
+    assert "open again" in (await chat.say("undo"))[0].text
+    other = TeamsChat(
+        server,
+        connector,
+        conversation={
+            "conversationType": "personal",
+            "tenantId": chat.conversation["tenantId"],
+            "id": "a:1chat-aad-dana-reinstalled",
+        },
+    )
+    again = other.submit_activity(card, "Done")
+    again["replyToId"] = "1700000000001"
+    calls = await other.exchange(again)
+    assert calls and calls[0].text.startswith("✅ Marked done")
+    with Session(db.engine) as s:
+        assert sorted(p.status for p in s.exec(select(PlanStep)).all()) == ["done", "open"]
