@@ -33,6 +33,10 @@ STEP_QUESTIONS = frozenset(pb.STEP_STAGES)
 def ask_context(d: Dialog) -> None:
     if guide.maybe_ask_stage(d):
         return
+    if d.state.carried:  # typed at the stage question: it answered this one
+        carried, d.state.carried = d.state.carried, None
+        on_context(d, carried, None)
+        return
     title = d.deal.title if d.deal else "this deal"
     d.question(
         f"In one line: where are we with *{title}*?",
@@ -41,12 +45,25 @@ def ask_context(d: Dialog) -> None:
 
 
 def on_context(d: Dialog, text: str | None, value: str | None) -> None:
+    """The context line; a step said with it ("Demo went well. They send the security
+    questionnaire by Friday") goes to the plan as the answer to the customer-step question,
+    and the history around it is the context."""
     if not text:
         d.ask()
         return
     reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
-    d.record(text, reading.orientation, reading.side, reading.due)
     review = d.review
+    if reading.orientation == "next_step" and reading.steps:
+        if reading.context:
+            keep_context(d, pb.context_line(reading.context))
+            d.say(f"Noted: {pb.context_line(reading.context)}. And the step:")
+        # answered as the customer-step question, which `back` then returns to
+        d.state.stage = Stage.CUSTOMER_NEXT.value
+        d.state.reset_question()
+        d.state.trail.append(Stage.CUSTOMER_NEXT.value)
+        capture(d, text, reading)
+        return
+    d.record(text, reading.orientation, reading.side, reading.due)
     if review is not None:
         review.context = pb.context_line(text)
         d.s.add(review)

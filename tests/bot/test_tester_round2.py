@@ -1,0 +1,85 @@
+"""Defects a fresh tester found in the review dialog (round 2): each test is one of them."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.engine import Coach
+from storage.db import Database
+from storage.models import Deal, PlanStep, Review
+from tests.bot.chat import Chat
+
+
+def new_deal(chat: Chat, decision: str = "Mar 31") -> None:
+    chat.command("review")
+    chat.say("Zed - x")
+    chat.say(decision)
+    assert chat.stage == "deal_stage", chat.text
+
+
+def to_context(chat: Chat) -> None:
+    new_deal(chat)
+    chat.click(chat.choice("Solution"))
+    assert chat.stage == "context", chat.text
+
+
+def plan(db: Database) -> tuple[Deal, list[PlanStep], Review]:
+    with db.session() as s:
+        deal = s.exec(select(Deal)).one()
+        steps = list(s.exec(select(PlanStep).order_by(PlanStep.number)))
+        review = s.exec(select(Review)).one()
+    return deal, steps, review
+
+
+# --- 1. free text at the stage question --------------------------------------------------
+
+
+def test_a_stage_named_by_its_work_is_read(coach: Coach, db: Database) -> None:
+    for typed, stage in [
+        ("pilot", "solution_validated"),
+        ("security review", "security_legal_procurement"),
+        ("they're in procurement", "security_legal_procurement"),
+    ]:
+        chat = Chat(coach, user=f"u{len(typed)}")
+        new_deal(chat)
+        out = chat.say(typed)
+        assert chat.stage == "context", out
+        with db.session() as s:
+            deal = s.exec(select(Deal).order_by(Deal.id.desc())).first()  # type: ignore[union-attr]
+        assert deal is not None and deal.stage == stage, (typed, deal)
+
+
+def test_a_step_typed_at_the_stage_question_is_kept_and_the_stage_asked_again(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    new_deal(chat)
+    out = chat.say(
+        "we had the budget meeting tuesday, anyway Raj needs to send the finance approval "
+        "by the 15th"
+    )
+    assert chat.stage == "deal_stage", out
+    out = chat.click(chat.choice("Business case"))
+    assert "Added to the plan" in out and "Raj" in out, out
+    assert chat.stage == "us_next", out
+    deal, steps, review = plan(db)
+    assert deal.stage == "business_case_approved"
+    assert [(s.side, s.owner, s.due.isoformat() if s.due else None) for s in steps] == [
+        ("customer", "Raj", "2026-12-15")
+    ]
+    assert "budget meeting" in review.context
+
+
+# --- 2. history then a step at the context question --------------------------------------
+
+
+def test_history_then_a_step_at_the_context_question_keeps_both(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    to_context(chat)
+    out = chat.say("Demo went well. They will send the security questionnaire by Friday")
+    assert "Noted: Demo went well" in out and "Added to the plan" in out, out
+    assert chat.stage == "us_next", out
+    _, steps, review = plan(db)
+    assert review.context == "Demo went well"
+    assert len(steps) == 1 and "security questionnaire" in steps[0].description
+    assert steps[0].side == "customer" and steps[0].due and steps[0].due.isoformat() == "2026-11-27"
