@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.messages import side_label
 from bot.review import decision, step_details, steps
+from process.corrections import _SCRATCH as _SCRATCH_CUE
 from process.corrections import Correction, read_correction
 from process.playbook import Stage, fmt_date
 from storage import crud
@@ -84,8 +85,18 @@ def correction(d: Dialog, text: str) -> bool:
     if d.stage not in _CORRECTABLE_AT or not d.state.undo:
         return False
     entry = d.state.undo[-1]
-    if not _in_review(d, entry) or entry["kind"] not in ("step", "decision"):
+    if not _in_review(d, entry) or entry["kind"] not in ("step", "decision", "corrected"):
         return False
+    if entry["kind"] == "corrected" and read_correction(text, d.today) is not None:
+        # a correction of a correction corrects the same step; "scratch that" takes the
+        # whole step back, so the correction's own entry goes first
+        if _SCRATCH_CUE.match(text) and len(d.state.undo) > 1:
+            d.state.undo.pop()
+            entry = d.state.undo[-1]
+            if entry["kind"] != "step":
+                return False
+        else:
+            entry = {**entry, "kind": "step"}
     was = d.deal.decision_date if entry["kind"] == "decision" and d.deal else None
     if entry["kind"] == "step":
         step = _step(d, entry["step_id"])
@@ -171,6 +182,17 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
     step = _step(d, entry["step_id"])
     if step is None:
         return "nothing (that step is gone)"
+    if kind == "corrected":  # "no, the 20th" / "actually it's ours": only that change
+        before = entry["before"]
+        step.side = before["side"]
+        step.due = dt.date.fromisoformat(before["due"]) if before.get("due") else None
+        step.original_due = (
+            dt.date.fromisoformat(before["original_due"]) if before.get("original_due") else None
+        )
+        d.s.add(step)
+        step_details.recount_sides(d)
+        when = f", due {fmt_date(step.due, d.today)}" if step.due else ""
+        return f"the correction to “{step.description}”; it's back to {side_label(step.side).lower()}{when}"
     if kind == "step":
         crud.delete_step(d.s, step)
         d.state.steps_added = max(0, d.state.steps_added - 1)
@@ -249,6 +271,11 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
     step = _step(d, entry["step_id"])
     if step is None:
         return False
+    before = {
+        "side": step.side,
+        "due": step.due.isoformat() if step.due else None,
+        "original_due": step.original_due.isoformat() if step.original_due else None,
+    }
     if fix.kind == "side" and fix.side:
         if step.side == fix.side:
             d.say(f"It's already {side_label(fix.side).lower()}: {step.description}.")
@@ -272,6 +299,8 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
     else:
         return False
     origin = entry.get("origin")
+    # `undo` now takes back this correction only, not the step (ReviewState.undo)
+    d.remember("corrected", step_id=step.id, origin=origin, before=before)
     if d.stage in steps.STEP_QUESTIONS and origin:
         d.goto(step_details.next_step_stage(d, after=Stage(origin)))
     else:

@@ -83,3 +83,29 @@ def test_history_then_a_step_at_the_context_question_keeps_both(coach: Coach, db
     assert review.context == "Demo went well"
     assert len(steps) == 1 and "security questionnaire" in steps[0].description
     assert steps[0].side == "customer" and steps[0].due and steps[0].due.isoformat() == "2026-11-27"
+
+
+# --- 3. undo after a correction -----------------------------------------------------------
+
+
+def test_undo_after_a_correction_takes_back_the_correction_only(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    to_context(chat)
+    chat.say("ok")
+    assert chat.stage == "customer_next"
+    chat.say("they sign by Dec 4")
+    out = chat.say("no, the 20th")
+    assert "Dec 20" in out, out
+    out = chat.say("undo")
+    assert "Undone" in out and "Dec 4" in out, out
+    _, steps, _ = plan(db)
+    assert [(s.description, s.due.isoformat() if s.due else None) for s in steps] == [
+        (steps[0].description, "2026-12-04")
+    ]
+    out = chat.say("actually it's ours")  # the step can still be corrected
+    _, steps, _ = plan(db)
+    assert steps[0].side == "us", out
+    chat.say("undo")
+    chat.say("undo")  # then the step itself
+    _, steps, _ = plan(db)
+    assert steps == []
