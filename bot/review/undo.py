@@ -184,7 +184,7 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
         return "nothing (that step is gone)"
     if kind == "corrected":  # "no, the 20th" / "actually it's ours": only that change
         before = entry["before"]
-        step.side = before["side"]
+        step.side, step.owner = before["side"], before.get("owner", step.owner)
         step.due = dt.date.fromisoformat(before["due"]) if before.get("due") else None
         step.original_due = (
             dt.date.fromisoformat(before["original_due"]) if before.get("original_due") else None
@@ -272,6 +272,7 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
     if step is None:
         return False
     before = {
+        "owner": step.owner,
         "side": step.side,
         "due": step.due.isoformat() if step.due else None,
         "original_due": step.original_due.isoformat() if step.original_due else None,
@@ -285,6 +286,10 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
         d.s.add(step)
         step_details.recount_sides(d)
         d.say(f"Changed: *{side_label(fix.side)}*: {step.description}.", "success")
+    elif fix.kind == "owner" and fix.owner:
+        step.owner = fix.owner
+        d.s.add(step)
+        d.say(f"Changed: {fix.owner} owns “{step.description}”.", "success")
     elif fix.kind == "due" and fix.due:
         if d.past(fix.due, ask=False):
             d.ask()

@@ -109,3 +109,30 @@ def test_undo_after_a_correction_takes_back_the_correction_only(coach: Coach, db
     chat.say("undo")  # then the step itself
     _, steps, _ = plan(db)
     assert steps == []
+
+
+# --- 4. owner corrections in words --------------------------------------------------------
+
+
+def test_owner_corrections_in_words_change_the_last_steps_owner(coach: Coach, db: Database) -> None:
+    for n, said in enumerate(
+        ["owner is Priya", "actually Priya owns it", "Priya owns it", "owner: priya"]
+    ):
+        chat = Chat(coach, user=f"rep{n}")
+        chat.command("review")
+        chat.say(f"Zed{n} - x")
+        chat.say("Mar 31")
+        chat.click("dstage:skip")
+        chat.say("ok")
+        chat.say("they sign by Dec 4")
+        out = chat.say(said)
+        assert "Priya owns" in out, (said, out)
+        with db.session() as s:
+            step = s.exec(select(PlanStep).order_by(PlanStep.id.desc())).first()  # type: ignore[union-attr]
+            review = s.exec(select(Review).order_by(Review.id.desc())).first()  # type: ignore[union-attr]
+        assert step is not None and step.owner == "Priya", said
+        assert review is not None and "Priya" not in review.context, said
+        chat.say("undo")
+        with db.session() as s:
+            again = s.get(PlanStep, step.id)
+        assert again is not None and again.owner is None, said
