@@ -72,7 +72,9 @@ class Correction:
     owner: str | None = None
 
 
-def read_correction(text: str, today: dt.date, was: dt.date | None = None) -> Correction | None:
+def read_correction(
+    text: str, today: dt.date, was: dt.date | None = None
+) -> Correction | None:
     """The correction `text` makes, or None if it is an ordinary answer (see module doc).
 
     `was` is the date being corrected: "no, the 20th" said of a step due Jan 15 means
