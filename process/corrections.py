@@ -53,6 +53,19 @@ _OWNER = (
 _NOT_NAMES = frozenset(
     {"it", "that", "this", "he", "she", "they", "them", "who", "which", "the", "we", "i"}
 )
+#: "that's ours not theirs", "it's theirs": whose it is, said of the last step with no cue;
+#: the side named first is the one meant.
+_WHOSE = re.compile(
+    r"^\s*(?:that|it|this)(?: one)?(?:'s| is| was|’s)\s+(?:(?:actually|really)\s+)?"
+    r"(?P<side>ours|mine|theirs|their step|our step|on us|on them)\b"
+    r"(?:[\s,;-]*(?:not|and not|rather than)\s+(?:ours|mine|theirs)\b)?\s*[.!]?\s*$",
+    re.I,
+)
+#: "not Friday, Monday": the date said first is the one being corrected.
+_NOT_THIS = re.compile(
+    r"^\s*not\s+(?P<wrong>[^,;]{1,30}?)(?:\s*[,;]\s*(?:but\s+)?|\s+but\s+)(?:it'?s\s+)?(?P<rest>.+)$",
+    re.I,
+)
 #: "the 20th", "20th", "the 4th": a day of the month with no month named.
 _DAY_ONLY = re.compile(r"^\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s*$", re.I)
 
@@ -83,6 +96,13 @@ def read_correction(
     m = _SCRATCH.match(text)
     if m:
         return Correction("scratch", rest=m.group("rest").strip())
+    whose = _WHOSE.match(text)
+    if whose:
+        said = whose.group("side").lower()
+        return Correction("side", side="customer" if "their" in said or "them" in said else "us")
+    not_this = _NOT_THIS.match(text)
+    if not_this and parse_date_answer(not_this.group("wrong"), today, allow_past=True):
+        text = "no, " + not_this.group("rest")  # read on as "no, Monday"
     cue = _CUE.match(text)
     owner = _owner(text[cue.end() :] if cue else text)
     if owner:

@@ -122,13 +122,41 @@ def ask_step_side(d: Dialog) -> None:
 
 def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
     side = (value or "").removeprefix("side:") if value else pb.read_side(text or "")
+    if side not in ("customer", "us") and text and _named_side(d, text):
+        side = _named_side(d, text)
     if side not in ("customer", "us"):
+        if text and _queue_new_steps(d, text):
+            return
         d.say("Is it the customer's step or ours?", "warning")
         d.ask()
         return
     assert d.state.pending is not None
     d.state.pending["side"] = side
     continue_pending(d)
+
+
+def _named_side(d: Dialog, text: str) -> str | None:
+    """The account's name ("Acme", "Acme's") answers "theirs or ours?" too."""
+    account = (d.deal.account if d.deal else "").lower()
+    typed = text.strip().lower().rstrip(".!").removesuffix("'s").removesuffix("’s")
+    return "customer" if account and typed in (account, account.split()[0]) else None
+
+
+def _queue_new_steps(d: Dialog, text: str) -> bool:
+    """A new step typed at "theirs or ours?": keep it for after this one (True), rather
+    than asking again and losing it."""
+    from bot.review import steps
+    from process.steering import read_answer
+
+    reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
+    if reading.orientation != "next_step" or not reading.steps:
+        return False
+    origin = _origin(d)
+    new = [steps._pending(step, text, None, origin) for step in reading.steps]
+    d.state.queued.extend(new)
+    d.say(f"I'll add “{new[0]['description']}” next. First, this one:", "coach")
+    d.ask()
+    return True
 
 
 def ask_step_due(d: Dialog) -> None:

@@ -136,3 +136,56 @@ def test_owner_corrections_in_words_change_the_last_steps_owner(coach: Coach, db
         with db.session() as s:
             again = s.get(PlanStep, step.id)
         assert again is not None and again.owner is None, said
+
+
+# --- 5. side and date corrections without a cue ------------------------------------------
+
+
+def to_more(chat: Chat) -> None:
+    to_context(chat)
+    chat.say("ok")
+    chat.say("Their CFO signs the order form by Dec 11")
+    chat.say("I send the revised SOW by Friday")
+    assert chat.stage == "more", chat.text
+
+
+def test_thats_ours_not_theirs_and_not_friday_monday_correct_the_last_step(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    to_more(chat)
+    chat.say("Legal reviews the MSA by Friday")
+    chat.click("side:customer")
+    out = chat.say("that's ours not theirs")
+    _, steps, review = plan(db)
+    assert steps[-1].side == "us", out
+    out = chat.say("not Friday, Monday")
+    _, steps, review = plan(db)
+    assert len(steps) == 3, [s.description for s in steps]
+    assert steps[-1].due is not None and steps[-1].due.isoformat() == "2026-11-30", out
+    assert "ours" not in review.context and "Monday" not in review.context
+
+
+# --- 6. "theirs" at "Theirs or ours?", and a step typed there ------------------------------
+
+
+def test_theirs_answers_theirs_or_ours_and_a_new_step_there_is_kept(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    to_more(chat)
+    for said, doc in [("theirs", "MSA"), ("their step", "NDA")]:
+        out = chat.say(f"Legal reviews the {doc} by Dec 8")
+        assert chat.stage == "step_side", out
+        out = chat.say(said)
+        assert chat.stage == "more", (said, out)
+        _, steps, _ = plan(db)
+        assert steps[-1].side == "customer", said
+    chat.say("Legal reviews the DPA by Dec 15")
+    assert chat.stage == "step_side"
+    out = chat.say("I send pricing by Dec 1")
+    assert "next" in out and chat.stage == "step_side", out
+    chat.say("ours")
+    _, steps, _ = plan(db)
+    assert [s.description for s in steps[-2:]] == ["Legal reviews the DPA", "I send pricing"]
+    assert [s.side for s in steps[-2:]] == ["us", "us"]
