@@ -94,7 +94,7 @@ def _stage_from_text(d: Dialog, text: str) -> str | None:
 
 def _names_a_step(d: Dialog, text: str) -> bool:
     reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
-    return reading.orientation == "next_step" and bool(reading.steps)
+    return reading.orientation == "next_step" and any(step.due for step in reading.steps)
 
 
 def on_deal_stage(d: Dialog, text: str | None, value: str | None) -> None:

@@ -30,6 +30,12 @@ def continue_pending(d: Dialog) -> None:
     assert deal is not None
     if p.get("side") is None:
         d.goto(Stage.STEP_SIDE)
+    elif p.get("passed"):  # its date just passed: "did you mean next year's?" (Dialog.past)
+        passed = dt.date.fromisoformat(p.pop("passed"))
+        d.state.stage = Stage.STEP_DUE.value
+        d.state.reset_question()
+        d.say(f"“{p.get('description', '')}”:")
+        d.past(passed)
     elif p.get("due") is None and not p.get("no_date"):
         d.goto(Stage.STEP_DUE)
     elif (

@@ -53,7 +53,8 @@ def on_context(d: Dialog, text: str | None, value: str | None) -> None:
         return
     reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
     review = d.review
-    if reading.orientation == "next_step" and reading.steps:
+    # a dated step only: "Legal is reading the MSA" is where they are, the context asked for
+    if reading.orientation == "next_step" and any(step.due for step in reading.steps):
         if reading.context:
             keep_context(d, pb.context_line(reading.context))
             d.say(f"Noted: {pb.context_line(reading.context)}. And the step:")
@@ -166,6 +167,11 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
         other = "ours" if first.side == "us" else f"{deal.account}'s"
         d.say(f"That one is {other}; I'll put it in the plan as such.", "coach")
     pending = [_pending(step, text, asked, stage) for step in read_steps]
+    for p, step in zip(pending, read_steps, strict=True):
+        # "they approve by Nov 20" on Nov 24 was read as next year's: ask, as a typed date is
+        passed = d.just_passed(step.due, step.date_text or "")
+        if passed is not None:
+            p["due"], p["passed"] = None, passed.isoformat()
     pending = [p for p in pending if not _already_planned(d, str(p["description"]))]
     if not pending:
         d.goto(step_details.next_step_stage(d, after=stage))

@@ -8,6 +8,7 @@ from bot.engine import Coach
 from storage.db import Database
 from storage.models import Deal, PlanStep, Review
 from tests.bot.chat import Chat
+from tests.conftest import FakeClock
 
 
 def new_deal(chat: Chat, decision: str = "Mar 31") -> None:
@@ -189,3 +190,82 @@ def test_theirs_answers_theirs_or_ours_and_a_new_step_there_is_kept(
     _, steps, _ = plan(db)
     assert [s.description for s in steps[-2:]] == ["Legal reviews the DPA", "I send pricing"]
     assert [s.side for s in steps[-2:]] == ["us", "us"]
+
+
+# --- 7. dates: one path for a date just passed, Feb 29, Q1, before Christmas, EOY ---------
+
+
+def decision_of(db: Database) -> str | None:
+    deal, _, _ = plan(db)
+    return deal.decision_date.isoformat() if deal.decision_date else None
+
+
+def test_a_step_date_just_passed_is_asked_about_not_moved_a_year(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    new_deal(chat, "Dec 31 2027")
+    chat.click(chat.choice("Solution"))
+    chat.say("ok")
+    out = chat.say("they approve by Nov 20")
+    assert "Nov 20 has already passed: did you mean" in out and "2027" in out, out
+    assert "They approve" in out  # says which step
+    _, steps, _ = plan(db)
+    assert steps == []
+    chat.click(chat.choice("Yes"))
+    _, steps, _ = plan(db)
+    assert steps[0].due is not None and steps[0].due.isoformat() == "2027-11-20"
+
+
+def test_a_step_date_just_passed_at_new_year_is_asked_about(
+    coach: Coach, db: Database, clock: FakeClock
+) -> None:
+    clock.advance(days=42)  # Tue Jan 5, 2027
+    chat = Chat(coach)
+    new_deal(chat, "Mar 31")
+    chat.click(chat.choice("Solution"))
+    chat.say("ok")
+    chat.say("they sign the order form by Feb 12")
+    out = chat.say("I send pricing by Dec 1")
+    assert "Dec 1, 2026 has already passed" in out or "Dec 1 has already passed" in out, out
+    chat.click("date:retype")
+    assert chat.stage == "step_due", chat.text
+    chat.say("Jan 8")
+    _, steps, _ = plan(db)
+    assert steps[-1].due is not None and steps[-1].due.isoformat() == "2027-01-08"
+
+
+def test_feb_29_in_a_year_without_one_is_asked_about(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    chat.command("review")
+    chat.say("Zed - x")
+    out = chat.say("Feb 29")
+    assert "no Feb 29 in 2027" in out and chat.stage == "decision_date", out
+    assert decision_of(db) is None
+    chat.click(chat.choice("Sun Feb 28"))
+    assert decision_of(db) == "2027-02-28"
+
+
+def test_q1_alone_before_christmas_and_eoy_as_decision_dates(
+    coach: Coach, db: Database, clock: FakeClock
+) -> None:
+    for n, (typed, expected) in enumerate(
+        [("Q1", "2027-03-31"), ("before Christmas", "2026-12-24")]
+    ):
+        chat = Chat(coach, user=f"rep{n}")
+        chat.command("review")
+        chat.say(f"Zed{n} - x")
+        out = chat.say(typed)
+        assert chat.stage == "deal_stage", (typed, out)
+        with db.session() as s:
+            deal = s.exec(select(Deal).order_by(Deal.id.desc())).first()  # type: ignore[union-attr]
+        assert deal is not None and deal.decision_date is not None
+        assert deal.decision_date.isoformat() == expected, typed
+    clock.advance(days=42)  # Tue Jan 5, 2027: end of year is this Dec 31, not a question
+    for n, typed in enumerate(["end of year", "EOY"]):
+        chat = Chat(coach, user=f"late{n}")
+        chat.command("review")
+        chat.say(f"Late{n} - x")
+        out = chat.say(typed)
+        assert "passed" not in out and chat.stage == "deal_stage", (typed, out)
+        assert "Dec 31, 2027" in out or "Fri Dec 31" in out, out
