@@ -66,10 +66,13 @@ def back(d: Dialog) -> None:
         return
     index = len(trail) - 2
     previous = Stage(trail[index])
-    while (
-        d.state.undo and _in_review(d, d.state.undo[-1]) and (d.state.undo[-1]["trail_len"] > index)
-    ):
-        entry = d.state.undo.pop()
+    # Answers given since that question are taken back, newest first; what the rep did on
+    # purpose meanwhile (`edit #1 owner Dana`, `done #2`, a rename) stays: `undo` takes it.
+    taken = [
+        e for e in d.state.undo if _in_review(d, e) and e["trail_len"] > index and _is_answer(e)
+    ]
+    d.state.undo = [e for e in d.state.undo if not any(e is t for t in taken)]
+    for entry in reversed(taken):
         d.say(f"Taken back: {_restore(d, entry)}.")
         if entry.get("queued"):
             d.state.due_queue.insert(0, entry["step_id"])
@@ -124,6 +127,14 @@ def correction(d: Dialog, text: str) -> bool:
 
 
 # --- restoring ------------------------------------------------------------------------
+
+
+def _is_answer(entry: dict[str, Any]) -> bool:
+    """Whether an undo entry recorded an answer to a question (a step, a date, the risk, a
+    follow-up's done or moved), not a command typed or clicked on the side."""
+    if entry["kind"] in ("edit", "deal"):
+        return False
+    return entry["kind"] not in ("closed", "moved") or bool(entry.get("queued"))
 
 
 def _in_review(d: Dialog, entry: dict[str, Any]) -> bool:

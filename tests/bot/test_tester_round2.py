@@ -269,3 +269,25 @@ def test_q1_alone_before_christmas_and_eoy_as_decision_dates(
         out = chat.say(typed)
         assert "passed" not in out and chat.stage == "deal_stage", (typed, out)
         assert "Dec 31, 2027" in out or "Fri Dec 31" in out, out
+
+
+# --- 8. back reopens the previous question only --------------------------------------------
+
+
+def test_back_keeps_the_edits_made_since_the_previous_question(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    to_more(chat)
+    out = chat.say("edit #1 owner Dana")
+    assert "Dana" in out, out
+    chat.say("edit #1 due Dec 10")
+    out = chat.say("back")
+    assert chat.stage == "us_next", out
+    _, steps, _ = plan(db)
+    assert [(s.number, s.owner) for s in steps] == [(1, "Dana")]  # our step #2 taken back
+    assert steps[0].due is not None and steps[0].due.isoformat() == "2026-12-10"
+    chat.say("I send the revised SOW by Friday")
+    assert chat.stage == "more"
+    chat.say("done #1")
+    chat.say("back")
+    _, steps, _ = plan(db)
+    assert [(s.owner, s.status) for s in steps] == [("Dana", "done")]
