@@ -119,7 +119,8 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     """Apply a change to an open step, say what changed, and remember it for `undo`.
 
     `change` may hold description, side ("customer"/"us"), owner, due (a date), and status
-    ("done"/"dropped") with a reason. A later due date counts as a slip, as a reschedule does.
+    ("done"/"dropped") with a reason. A later due date counts as a slip, as a reschedule does,
+    except on a step made in the review under way (a correction, as "no, the 20th" is).
     """
     before = {
         "description": step.description,
@@ -136,8 +137,13 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     if isinstance(due, dt.date) and due != step.due:
         if d.past(due):
             return
-        moved = crud.reschedule_step(d.s, step, due, d.now)
-        before["slip_id"] = moved.id if moved else None
+        if d.state.active and step.review_id == d.state.review_id:
+            # made in this very review: fixing its date is a correction, not a slip
+            before["original_due"] = step.original_due.isoformat() if step.original_due else None
+            step.due = step.original_due = due
+        else:
+            moved = crud.reschedule_step(d.s, step, due, d.now)
+            before["slip_id"] = moved.id if moved else None
         late = (
             " (after the decision date)" if deal.decision_date and due > deal.decision_date else ""
         )

@@ -229,6 +229,10 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
         if before.get("due") != (step.due.isoformat() if step.due else None):
             old_due = dt.date.fromisoformat(before["due"]) if before.get("due") else None
             crud.restore_due(d.s, step, old_due, before["slips"], before["slip_id"])
+        if "original_due" in before:  # a date corrected in the review that made the step
+            step.original_due = (
+                dt.date.fromisoformat(before["original_due"]) if before["original_due"] else None
+            )
         d.s.add(step)
         return f"the change to step #{step.number}"
     return "nothing"

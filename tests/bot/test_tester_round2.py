@@ -291,3 +291,28 @@ def test_back_keeps_the_edits_made_since_the_previous_question(coach: Coach, db:
     chat.say("back")
     _, steps, _ = plan(db)
     assert [(s.owner, s.status) for s in steps] == [("Dana", "done")]
+
+
+# --- 9. an edit in the review that made the step is no slip --------------------------------
+
+
+def test_editing_a_step_made_in_this_review_is_no_slip(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    to_more(chat)
+    out = chat.say("edit #2 due Dec 2")
+    assert "slip" not in out, out
+    _, steps, _ = plan(db)
+    assert (steps[1].due, steps[1].original_due, steps[1].slips) == (
+        steps[1].due,
+        steps[1].due,
+        0,
+    )
+    assert steps[1].due is not None and steps[1].due.isoformat() == "2026-12-02"
+    chat.say("that's all")
+    chat.click("risk:skip")
+    out = chat.text
+    assert "slipped" not in out, out
+    chat.say("undo")
+    _, steps, _ = plan(db)
+    assert steps[1].due is not None and steps[1].due.isoformat() == "2026-11-27"
+    assert steps[1].original_due == steps[1].due
