@@ -76,8 +76,23 @@ def edit_command(d: Dialog, args: str) -> None:
     d.reask()
 
 
+#: "#1 #2", "#1, #2 and #3", "#1 & 2": more numbers after the first ("drop #3 2 weeks late"
+#: is one step: a number after a space needs its "#").
+_MORE_REFS = re.compile(r"^(?:(?:\s*(?:,|and|&)\s*#?|\s*#)\s*(\d+)\b)+", re.I)
+
+
 def close_command(d: Dialog, args: str, status: str) -> None:
-    """`drop [DEAL] #N [reason]` / `done [DEAL] #N`."""
+    """`drop [DEAL] #N [reason]` / `done [DEAL] #N`; several numbers (`done #1 #2`) close
+    each of them, one undo entry each."""
+    m = _REF.match(args.strip())
+    after = args.strip()[m.end("n") :] if m else ""
+    more = _MORE_REFS.match(after) if m else None
+    if m and more:
+        numbers = [m.group("n"), *re.findall(r"\d+", more.group(0))]
+        rest = after[more.end() :].strip(" ,:-")
+        for n in dict.fromkeys(numbers):
+            close_command(d, f"{m.group('deal')} #{n} {rest}".strip(), status)
+        return
     found = find_step(d, args)
     if found is None:
         d.reask()

@@ -316,3 +316,21 @@ def test_editing_a_step_made_in_this_review_is_no_slip(coach: Coach, db: Databas
     _, steps, _ = plan(db)
     assert steps[1].due is not None and steps[1].due.isoformat() == "2026-11-27"
     assert steps[1].original_due == steps[1].due
+
+
+# --- 10. done with several numbers -----------------------------------------------------------
+
+
+def test_done_with_several_numbers_marks_each(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    to_more(chat)
+    chat.say("Legal reviews the MSA by Dec 10")
+    chat.click("side:customer")
+    out = chat.say("done #1 #2")
+    _, steps, _ = plan(db)
+    assert [s.status for s in steps] == ["done", "done", "open"], out
+    assert out.count("done") >= 2
+    chat.say("drop #3, #1 no longer needed")  # #1 is done already: said so
+    _, steps, _ = plan(db)
+    assert [s.status for s in steps] == ["done", "done", "dropped"], chat.text
+    assert "already done" in chat.text
