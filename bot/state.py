@@ -47,6 +47,9 @@ class ReviewState:
     #: anyway Raj sends the approval by the 15th"): kept and read as the context answer
     #: once the stage is settled, so its history and its step are not lost.
     carried: str | None = None
+    #: A new deal's name typed close to an existing deal's ("acme renewl"): the text, while
+    #: "Did you mean …?" waits for its answer (bot/review/deal_choice.py).
+    new_deal_text: str | None = None
     #: The kind of indecision picked at the risk question, whose de-risking step is offered.
     indecision: str | None = None
     #: The questions asked in this review, in order (sub-questions of a step left out), so

@@ -334,3 +334,45 @@ def test_done_with_several_numbers_marks_each(coach: Coach, db: Database) -> Non
     _, steps, _ = plan(db)
     assert [s.status for s in steps] == ["done", "done", "dropped"], chat.text
     assert "already done" in chat.text
+
+
+# --- 11. near-miss deal names; "#1 done" is no deal name --------------------------------------
+
+
+def deal_titles(db: Database) -> list[str]:
+    with db.session() as s:
+        return [deal.title for deal in s.exec(select(Deal).order_by(Deal.id))]
+
+
+def test_a_near_miss_deal_name_asks_did_you_mean(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    for title in ("Acme Corp - renewal", "Initech - expansion"):
+        chat.command("review", title)
+        chat.command("cancel")
+    for typed, meant in [
+        ("acme renewal", "Acme Corp — renewal"),
+        ("Acme - renewl", "Acme Corp — renewal"),
+        ("Inittech", "Initech — expansion"),
+    ]:
+        chat.command("review")
+        out = chat.say(typed)
+        assert f"Did you mean {meant}?" in out, (typed, out)
+        assert len(deal_titles(db)) == 2, typed
+        out = chat.click(chat.choice("Yes"))
+        assert f"Reviewing {meant}" in out, out
+        chat.command("cancel")
+    chat.command("review")
+    chat.say("Acme - renewl")
+    out = chat.say("no")
+    assert "New deal: Acme — renewl" in out, out
+    assert len(deal_titles(db)) == 3
+
+
+def test_step_numbers_and_overlong_names_are_no_deal_names(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    chat.command("review")
+    out = chat.say("#1 done")
+    assert "step number" in out and chat.stage == "new_deal", out
+    out = chat.say("Zed - " + "x" * 600)
+    assert "up to 120" in out and chat.stage == "new_deal", out
+    assert deal_titles(db) == []
