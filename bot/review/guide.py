@@ -406,12 +406,19 @@ def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
         d.state.indecision = kind.id
         d.goto(Stage.RISK_STEP)
         return
-    if value != "risk:skip" and text and not pb.is_skip(text):
+    if value != "risk:skip" and text and not _no_risk(text):
         d.remember("risk", old=deal.risk, deal_id=deal.id)
         deal.risk = text[:1000]
         d.s.add(deal)
         d.record(text)
     d.goto(Stage.SUMMARY)
+
+
+def _no_risk(text: str) -> bool:
+    """ "skip", "looks good", "1", "👍": no risk named, nothing to store."""
+    from bot.review import explain
+
+    return pb.is_skip(text) or pb.is_skip_question(text) or explain.says_nothing(text)
 
 
 def ask_risk_step(d: Dialog) -> None:

@@ -148,14 +148,21 @@ def _named_side(d: Dialog, text: str) -> str | None:
     return "customer" if account and typed in (account, account.split()[0]) else None
 
 
-def _queue_new_steps(d: Dialog, text: str) -> bool:
-    """A new step typed at "theirs or ours?": keep it for after this one (True), rather
-    than asking again and losing it."""
+def _queue_new_steps(d: Dialog, text: str, sure: bool = False) -> bool:
+    """A new step typed at "theirs or ours?" or "keep that late date?": keep it for after
+    this one (True), rather than asking again or taking its date and losing it. `sure`:
+    only a step whose side the words say ("I send pricing by Dec 1"), not a bare date."""
     from bot.review import steps
-    from process.steering import read_answer
+    from process.dates import parse_date_answer
+    from process.steering import SURE, read_answer
 
     reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
     if reading.orientation != "next_step" or not reading.steps:
+        return False
+    if sure and (
+        reading.steps[0].side_confidence < SURE
+        or parse_date_answer(text, d.today, allow_past=True, conv=d.dates) is not None
+    ):
         return False
     origin = _origin(d)
     new = [steps._pending(step, text, None, origin) for step in reading.steps]
@@ -221,6 +228,8 @@ def ask_step_late(d: Dialog) -> None:
 def on_step_late(d: Dialog, text: str | None, value: str | None) -> None:
     p = d.state.pending
     assert p is not None
+    if text and not value and not pb.is_keep(text) and _queue_new_steps(d, text, sure=True):
+        return  # a new step typed at "keep it?": kept for after this one, not its date
     got = d.keep_or_date(text, value)
     if got == "keep":
         p["keep_late"] = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.messages import Choice
-from bot.review import guide, step_details
+from bot.review import explain, guide, step_details
 from process import playbook as pb
 from process.plan import Side, same_step
 from process.playbook import Stage, fmt_date
@@ -49,6 +49,19 @@ def on_context(d: Dialog, text: str | None, value: str | None) -> None:
     questionnaire by Friday") goes to the plan as the answer to the customer-step question,
     and the history around it is the context."""
     if not text:
+        d.ask()
+        return
+    if pb.is_skip_question(text) or (explain.says_nothing(text) and d.state.redirects):
+        d.say("No context line then; on to what happens next.")  # nothing stored
+        d.goto(Stage.CUSTOMER_NEXT)
+        return
+    if explain.says_nothing(text):
+        d.state.redirects += 1
+        d.say(
+            f"“{text[:40]}” doesn't tell me where the deal stands. In a line, e.g. “Demo "
+            "went well; their CFO wants a business case”, or *skip*.",
+            "coach",
+        )
         d.ask()
         return
     reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)

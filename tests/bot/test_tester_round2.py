@@ -376,3 +376,61 @@ def test_step_numbers_and_overlong_names_are_no_deal_names(coach: Coach, db: Dat
     out = chat.say("Zed - " + "x" * 600)
     assert "up to 120" in out and chat.stage == "new_deal", out
     assert deal_titles(db) == []
+
+
+# --- 12. junk is not stored; questions back are explained -------------------------------------
+
+
+def test_answers_that_say_nothing_are_not_kept_as_context(coach: Coach, db: Database) -> None:
+    for n, junk in enumerate(["1", "Raj", "👍", "something", "/dealreview plan"]):
+        chat = Chat(coach, user=f"rep{n}")
+        chat.command("review")
+        chat.say(f"Zed{n} - x")
+        chat.say("Mar 31")
+        chat.click("dstage:skip")
+        assert chat.stage == "context"
+        out = chat.say(junk)
+        with db.session() as s:
+            review = s.exec(select(Review).order_by(Review.id.desc())).first()  # type: ignore[union-attr]
+        assert review is not None and review.context == "", (junk, review.context, out)
+
+
+def test_looks_good_at_the_risk_question_is_no_risk(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    to_more(chat)
+    chat.say("that's all")
+    assert chat.stage == "risk"
+    chat.say("looks good")
+    assert chat.stage == "summary"
+    deal, _, _ = plan(db)
+    assert deal.risk is None
+
+
+def test_a_question_back_is_explained(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    chat.command("review")
+    chat.say("Zed - x")
+    out = chat.say("what do you mean by decision date?")
+    assert "couldn't read a date" not in out and "must decide" in out, out
+    assert chat.stage == "decision_date"
+    chat.say("Mar 31")
+    chat.click("dstage:skip")
+    out = chat.say("what should I put here?")
+    assert "Where the deal stands" in out and chat.stage == "context", out
+    _, _, review = plan(db)
+    assert review.context == ""
+
+
+def test_a_step_typed_at_keep_the_late_date_is_kept(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    to_more(chat)
+    out = chat.say("they sign the order form by Apr 20")
+    assert chat.stage == "step_late", out
+    out = chat.say("I send pricing by Dec 1")
+    assert chat.stage == "step_late" and "next" in out, out
+    chat.click("late:keep")
+    _, steps, _ = plan(db)
+    assert [(s.description, s.due.isoformat() if s.due else None) for s in steps[-2:]] == [
+        ("They sign the order form", "2027-04-20"),
+        ("I send pricing", "2026-12-01"),
+    ]
