@@ -67,8 +67,13 @@ def save_pending(d: Dialog) -> None:
     if due is not None and falls_on_weekend(due):
         when += " (a weekend: is that right?)"
     d.state.batch.append(f"*{side_label(step.side)}*{owner}: {step.description}{when}")
-    if d.state.queued:  # the next step of the same answer (issue 11)
+    from bot.review.steps import _already_planned
+
+    while d.state.queued:  # the next step of the same answer (issue 11), unless planned
         d.state.pending = d.state.queued.pop(0)
+        if _already_planned(d, str(d.state.pending.get("description", ""))):
+            d.state.pending = None
+            continue
         continue_pending(d)
         return
     lines, d.state.batch = d.state.batch, []
@@ -120,7 +125,7 @@ def _origin(d: Dialog) -> Stage:
 def ask_step_side(d: Dialog) -> None:
     account = d.deal.account if d.deal else "the customer"
     d.question(
-        f"Theirs or ours? “{(d.state.pending or {}).get('description', '')}”",
+        f"Theirs or ours? ({_which(d)}“{(d.state.pending or {}).get('description', '')}”)",
         (Choice(f"{account}'s", "side:customer"), Choice("Ours", "side:us")),
         parent=_origin(d),
     )
@@ -172,11 +177,17 @@ def _queue_new_steps(d: Dialog, text: str, sure: bool = False) -> bool:
     return True
 
 
+def _which(d: Dialog) -> str:
+    """ "step 2 of 3: " while the steps of one answer are completed in turn, else ""."""
+    total = len(d.state.batch) + 1 + len(d.state.queued)
+    return f"step {len(d.state.batch) + 1} of {total}: " if total > 1 else ""
+
+
 def ask_step_due(d: Dialog) -> None:
     decision = d.deal.decision_date if d.deal else None
     proposed = (d.state.pending or {}).get("proposed")
     d.question(
-        f"By when? ({(d.state.pending or {}).get('description', '')})",
+        f"By when? ({_which(d)}“{(d.state.pending or {}).get('description', '')}”)",
         guide.proposed_choice(d)
         + d.date_choices(
             [o for o in pb.quick_step_dates(d.today, decision) if o[1].isoformat() != proposed]
@@ -194,7 +205,11 @@ def on_step_due(d: Dialog, text: str | None, value: str | None) -> None:
     assert p is not None
     if got == "none":
         p["no_date"] = True
-        d.say("Saved without a date for now; the plan will flag it until it has one.", "warning")
+        d.say(
+            f"Saved “{p.get('description', '')}” without a date for now; the plan will flag "
+            "it until it has one.",
+            "warning",
+        )
         save_pending(d)
         return
     if not isinstance(got, dt.date) or d.past(got):

@@ -185,7 +185,11 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
         passed = d.just_passed(step.due, step.date_text or "")
         if passed is not None:
             p["due"], p["passed"] = None, passed.isoformat()
-    pending = [p for p in pending if not _already_planned(d, str(p["description"]))]
+    unique: list[dict[str, object]] = []
+    for p in pending:  # a run-on answer can name one step twice: plan it once
+        if not any(same_step(str(p["description"]), str(q["description"])) for q in unique):
+            unique.append(p)
+    pending = [p for p in unique if not _already_planned(d, str(p["description"]))]
     if not pending:
         d.goto(step_details.next_step_stage(d, after=stage))
         return

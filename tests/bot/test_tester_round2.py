@@ -434,3 +434,32 @@ def test_a_step_typed_at_keep_the_late_date_is_kept(coach: Coach, db: Database) 
         ("They sign the order form", "2027-04-20"),
         ("I send pricing", "2026-12-01"),
     ]
+
+
+# --- 13. an undated multi-part answer: each question names its step, no duplicates -----------
+
+
+def test_each_by_when_names_its_step_and_a_run_on_answer_adds_each_step_once(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    to_context(chat)
+    chat.say("ok")
+    out = chat.say(
+        "need to follow up with them and get them to review it and then get them to sign it "
+        "and then get them to pay and then get them to sign it and then get them to pay and "
+        "then get them to sign it"
+    )
+    asked: list[str] = []
+    while chat.stage in ("step_due", "step_side"):
+        q = chat.question
+        assert q is not None
+        asked.append(q.text)
+        out = chat.click("date:none") if chat.stage == "step_due" else chat.click("side:us")
+        assert "Saved “" in out or chat.stage == "step_due" or "Added" in out, out
+    assert len(asked) == len(set(asked)), asked  # no identical prompt twice
+    assert all("“" in a for a in asked), asked
+    _, steps, _ = plan(db)
+    descriptions = [s.description.lower() for s in steps]
+    assert len(descriptions) == len(set(descriptions)), descriptions
+    assert len(steps) >= 2
