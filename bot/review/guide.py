@@ -277,7 +277,7 @@ def on_suggest(d: Dialog, text: str | None, value: str | None) -> None:
         asked = pb.STEP_STAGES.get(origin)
         d.say("OK: I've noted it as a gap to find out before the next review.", "coach")
         if asked is None:
-            d.goto(Stage.RISK)
+            d.goto(step_details.after_steps(d))
             return
         d.state.gave_up.append(asked)
         d.goto(step_details.next_step_stage(d, after=origin))
@@ -368,9 +368,18 @@ def ask_risk(d: Dialog) -> None:
     account = d.deal.account if d.deal else "the customer"
     earlier = d.deal.risk if d.deal else None
     if earlier:
+        # named in this review already (`back`, or asked again): not "last time"
+        now = any(
+            e["kind"] == "risk" and e.get("review_id") == d.state.review_id
+            for e in d.state.undo
+        )
+        said = (
+            f"you named the risk of *no decision* as “{earlier}”"
+            if now
+            else f"last time the risk of *no decision* was “{earlier}”"
+        )
         d.question(
-            f"Last one: last time the risk of *no decision* was “{earlier}”. Still the "
-            "same, or is it something else now?",
+            f"Last one: {said}. Still the same, or is it something else now?",
             (Choice("Same as before", "risk:same", "primary"),)
             + tuple(Choice(k.label, f"risk:{k.id}") for k in kinds if k.label != earlier)
             + (Choice("Skip", "risk:skip"),),

@@ -99,12 +99,18 @@ def recount_sides(d: Dialog) -> None:
     d.state.got = [side for side in ("customer", "us") if any(s.side == side for s in mine)]
 
 
+def after_steps(d: Dialog) -> Stage:
+    """The question after the steps: the risk, or the summary when the risk was answered in
+    this review already (a step added from the summary goes back to the summary)."""
+    return Stage.SUMMARY if Stage.RISK.value in d.state.trail else Stage.RISK
+
+
 def next_step_stage(d: Dialog, after: Stage) -> Stage:
     """Customer step first, then ours, then work back until 'that's all' or enough steps."""
     order = [Stage.CUSTOMER_NEXT, Stage.US_NEXT, Stage.MORE]
     if after is Stage.MORE:
         return (
-            Stage.RISK
+            after_steps(d)
             if d.state.steps_added >= pb.MAX_STEPS_PER_REVIEW or "more" in d.state.gave_up
             else Stage.MORE
         )

@@ -105,7 +105,7 @@ def ask_step(d: Dialog) -> None:
 def on_step(d: Dialog, text: str | None, value: str | None) -> None:
     """An answer to a step question; at "anything else?", "that's all" moves on to the risk."""
     if d.stage is Stage.MORE and (value == "more:done" or (text and pb.is_done(text))):
-        d.goto(Stage.RISK)
+        d.goto(step_details.after_steps(d))
         return
     if (
         d.stage in (Stage.CUSTOMER_NEXT, Stage.US_NEXT)

@@ -463,3 +463,21 @@ def test_each_by_when_names_its_step_and_a_run_on_answer_adds_each_step_once(
     descriptions = [s.description.lower() for s in steps]
     assert len(descriptions) == len(set(descriptions)), descriptions
     assert len(steps) >= 2
+
+
+# --- 14. a step added at the summary goes back to the summary ---------------------------------
+
+
+def test_a_step_added_at_the_summary_returns_to_the_summary(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    to_more(chat)
+    chat.say("that's all")
+    chat.say("budget timing")
+    assert chat.stage == "summary", chat.text
+    out = chat.say("Their IT lead sends the security questionnaire by Dec 4")
+    assert "Added to the plan" in out, out
+    assert "last time" not in out, out
+    if chat.stage == "more":
+        out = chat.say("that's all")
+    assert chat.stage == "summary", out
+    assert "last time" not in out and "risk" not in (chat.question.text if chat.question else "")
