@@ -91,16 +91,19 @@ def close_command(d: Dialog, args: str, status: str) -> None:
         numbers = [m.group("n"), *re.findall(r"\d+", more.group(0))]
         rest = after[more.end() :].strip(" ,:-")
         for n in dict.fromkeys(numbers):
-            close_command(d, f"{m.group('deal')} #{n} {rest}".strip(), status)
-        return
+            _close_one(d, f"{m.group('deal')} #{n} {rest}".strip(), status)
+    else:
+        _close_one(d, args, status)
+    d.reask()  # once, after every step named
+
+
+def _close_one(d: Dialog, args: str, status: str) -> None:
     found = find_step(d, args)
     if found is None:
-        d.reask()
         return
     step, deal, reason = found
     if _still_open(d, step):
         apply_edit(d, step, deal, {"status": status, "reason": reason})
-    d.reask()
 
 
 def read_change(rest: str, today: dt.date) -> dict[str, Any] | None:

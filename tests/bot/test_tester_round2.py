@@ -330,6 +330,7 @@ def test_done_with_several_numbers_marks_each(coach: Coach, db: Database) -> Non
     _, steps, _ = plan(db)
     assert [s.status for s in steps] == ["done", "done", "open"], out
     assert out.count("done") >= 2
+    assert out.count("What else must happen") == 1, out  # the question once, after both
     chat.say("drop #3, #1 no longer needed")  # #1 is done already: said so
     _, steps, _ = plan(db)
     assert [s.status for s in steps] == ["done", "done", "dropped"], chat.text
