@@ -103,9 +103,11 @@ def _capped(items: Sequence[T], line: Callable[[T], str], what: str) -> tuple[st
     return (*shown, f"…and {len(items) - MAX_LINES} more {what}")
 
 
-def nudge(n: Nudge, name: str = "") -> list[Reply]:
-    """The weekly nudge: four short groups, only those with something in them."""
-    hello = f"Good morning{', ' + name.split()[0] if name else ''}! Your deals this week:"
+def nudge(n: Nudge, name: str = "", hour: int = 9) -> list[Reply]:
+    """The weekly nudge: four short groups, only those with something in them. `hour` is
+    the rep's local hour (0-23), for the greeting."""
+    greeting = "Good morning" if hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
+    hello = f"{greeting}{', ' + name.split()[0] if name else ''}! Your deals this week:"
     out: list[Reply] = [Text(hello, "coach")]
     if n.overdue:
         out.append(

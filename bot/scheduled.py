@@ -9,6 +9,7 @@ decided and recorded, or neither. The number of queries does not grow with deals
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 from collections.abc import Iterator
@@ -145,8 +146,16 @@ def _plan_due(session: Session, now: dt.datetime, cad: c.Cadence) -> Plan:
 
     for uid, n in nudges.items():
         rep, slot = nudge[uid], nudge_slots[uid]
-        replies = notices.nudge(n, rep.name)
         items = reminders.pop(uid, None) if uid in remind else None
+        carded = {i.step.id for i in items or () if i.step is not None}
+        # a step with today's reminder card (buttons) is not listed again in the nudge
+        shown = dataclasses.replace(
+            n,
+            overdue=tuple(r for r in n.overdue if r.step.id not in carded),
+            due_this_week=tuple(r for r in n.due_this_week if r.step.id not in carded),
+        )
+        hour = now.astimezone(c.zone(rep.timezone)).hour
+        replies = notices.nudge(shown, rep.name, hour)
         if items:
             # One DM, not two: today's reminder cards go inside the weekly nudge, and the
             # reminder's key is recorded (as skipped) so no later pass sends it separately.
@@ -246,7 +255,11 @@ def _build_digest(
         data.answer_counts,
         process=process_from(data.process_text or cad.sales_process),
     )
-    return notices.digest_posts(d), f"{len(d.reps)} reps, {sum(len(r.deals) for r in d.reps)} deals"
+    deals = sum(len(r.deals) for r in d.reps)
+    return notices.digest_posts(d), (
+        f"{len(d.reps)} rep{'s' if len(d.reps) != 1 else ''}, "
+        f"{deals} deal{'s' if deals != 1 else ''}"
+    )
 
 
 def record_digests(session: Session, team_ids: list[int], now: dt.datetime) -> None:

@@ -43,6 +43,13 @@ class ReviewState:
     offered_for: list[str] = field(default_factory=list)
     #: The deal's stage was asked in this review (asked once; "not sure" is an answer).
     stage_asked: bool = False
+    #: An answer to the stage question that named no stage ("we had the budget meeting,
+    #: anyway Raj sends the approval by the 15th"): kept and read as the context answer
+    #: once the stage is settled, so its history and its step are not lost.
+    carried: str | None = None
+    #: A new deal's name typed close to an existing deal's ("acme renewl"): the text, while
+    #: "Did you mean …?" waits for its answer (bot/review/deal_choice.py).
+    new_deal_text: str | None = None
     #: The kind of indecision picked at the risk question, whose de-risking step is offered.
     indecision: str | None = None
     #: The questions asked in this review, in order (sub-questions of a step left out), so

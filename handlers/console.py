@@ -7,6 +7,7 @@ transcript: `printf 'Acme - renewal\\n...' | dealcoach chat`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import sys
@@ -64,6 +65,15 @@ def safe_reply(value: Any) -> Any:
 
 
 _TONE = {"warning": "! ", "error": "✗ ", "success": "✓ ", "coach": "→ ", "info": ""}
+
+
+
+def _line_editing() -> None:
+    """Line editing for a terminal (GNU readline, where Python has it). Without it, Ctrl-D
+    in the middle of a typed line hands the half-typed text to `input` as an answer; with it,
+    Ctrl-D there only deletes a character, and quits on an empty line."""
+    with contextlib.suppress(ImportError):  # Windows has none
+        import readline  # noqa: F401, PLC0415 - importing it is what turns line editing on
 
 
 class ConsoleRenderer:
@@ -202,12 +212,21 @@ class Console:
     def read(self, prompt: str = "you ▸ ") -> str | None:
         """One line, or None at end of input."""
         if self.interactive:
+            _line_editing()
             try:
                 return input(prompt)
             except EOFError:
                 return None
         line = self.stdin.readline()
         if not line:
+            return None
+        if not line.endswith("\n"):
+            # end of input in the middle of a line (Ctrl-D after typing, through a pipe): a
+            # half-typed answer is not sent
+            self.say(
+                f"(input ended in the middle of a line: “{terminal_safe(line)[:60]}” was not "
+                "sent; end each answer with Enter)"
+            )
             return None
         line = terminal_safe(line.rstrip("\r\n"))
         self.say(f"{prompt}{line}")

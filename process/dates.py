@@ -34,7 +34,8 @@ Conventions (all relative to `today`; a result is never before `today`):
   Friday"/"Friday week"/"the Friday after next" = the coming Friday + 7 days, "a week from
   tomorrow" = tomorrow + 7; "the last day of the month" = month end; "the first/second/last
   week of <month>" = the Friday of that week (weeks from the month's first Monday);
-  "after <holiday>" = the Monday after it, "by/before <holiday>" = the holiday (public
+  "after <holiday>" = the Monday after it, "by <holiday>" = the holiday, "before <holiday>"
+  = the working day before it (public
   holidays from the `holidays` package, e.g. Thanksgiving; Christmas and New Year fixed);
   "EOFY"/"end of fiscal year"/"end of FY27"/"Q1 FY27"/"EOQ" follow the workspace's
   fiscal-year start (`DateConventions`; FY27 ends in 2027); numeric dates are DD/MM when
@@ -558,6 +559,13 @@ def _h_holiday(
             continue
         if when in ("after", "post"):
             day += datetime.timedelta(days=7 - day.weekday())
+        elif when in ("before", "pre"):  # done before it: the working day before
+            from process.workdays import holiday_dates, is_working_day  # noqa: PLC0415
+
+            off = holiday_dates(conv.holiday_country, day.year - 1, day.year)
+            day -= datetime.timedelta(days=1)
+            while not is_working_day(day, off):
+                day -= datetime.timedelta(days=1)
         if day >= today:
             return day
     return None
@@ -938,6 +946,9 @@ _MAX_ANSWER = 80
 _MAX_BARE_WORDS = 7  # "sometime next week hopefully i think": longer is a sentence
 
 
+_BARE_QUARTER = re.compile(r"^(?:the\s+)?q[1-4](?:\s*(?:'|fy)?\s*(?:20\d\d|\d\d))?[.!?]?$", re.I)
+
+
 def parse_date_answer(
     text: str,
     today: datetime.date,
@@ -954,6 +965,8 @@ def parse_date_answer(
     text = typos.fix(text.strip(), SLIPS)
     if not text or len(text) > _MAX_ANSWER:
         return None
+    if _BARE_QUARTER.match(text):  # "Q1" as a whole answer is its end, as "end of Q1"
+        text = "end of " + text
     for start, end, day in _candidates(text, today, conv):
         if day is None:
             continue

@@ -271,8 +271,15 @@ _YES = re.compile(
 _KEEP = re.compile(r"^\s*(keep|keep it|leave it|that'?s fine|fine|ok|okay|yes)\W*\s*$", re.I)
 _SEP = re.compile(r"\s+[-–—/|:]\s+|\s*[–—|:]\s*")
 
-_CUSTOMER_WORDS = re.compile(r"^\s*(the )?(customer|they|them|their side|client|buyer)\W*$", re.I)
-_US_WORDS = re.compile(r"^\s*(us|we|me|i|our side|ours|myself)\W*$", re.I)
+_CUSTOMER_WORDS = re.compile(
+    r"^\s*(the )?(customer|they|them|theirs|their (side|step|one|action)|on them|"
+    r"(the )?(customer|client|buyer)'?s( step| one)?|client|buyer)\W*$",
+    re.I,
+)
+_US_WORDS = re.compile(
+    r"^\s*(us|we|me|i|our side|ours|mine|myself|on (us|me)|our (step|one|action)|my (step|one))\W*$",
+    re.I,
+)
 
 
 #: "I don't know"-type answers: the coach offers steps from the process instead of pushing.

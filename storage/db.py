@@ -38,7 +38,12 @@ class DatabaseSettingError(RuntimeError):
 
 
 def normalise_url(url: str) -> str:
-    """Accept the `postgresql://` URLs people paste and use the psycopg 3 driver for them."""
+    """Accept the `postgresql://` URLs people paste and use the psycopg 3 driver for them;
+    a plain file path (`/tmp/t1.db`, `./coach.sqlite`) is that SQLite file."""
+    if "://" not in url and (
+        "/" in url or url.endswith((".db", ".sqlite", ".sqlite3"))
+    ):
+        url = "sqlite:///" + url
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
@@ -63,7 +68,7 @@ class Database:
             backend = make_url(self.url).get_backend_name()
         except ArgumentError as exc:
             raise DatabaseSettingError(
-                f"DATABASE_URL {url!r} is not a database URL ({EXAMPLES})."
+                f"DATABASE_URL (or --db) {url!r} is not a database URL ({EXAMPLES})."
             ) from exc
         if backend not in BACKENDS:
             raise DatabaseSettingError(

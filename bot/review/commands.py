@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot import settings
 from bot.access import Access
 from bot.messages import Choice, Question
-from bot.review import deal_choice, due, edit, guide, lifecycle, undo
+from bot.review import deal_choice, due, edit, explain, guide, lifecycle, undo
 from process import playbook as pb
 from process.playbook import Stage
 from storage import crud
@@ -181,6 +181,9 @@ def cancel(d: Dialog) -> None:
 def text(d: Dialog, raw: str) -> None:
     """Free text: a command, a greeting outside a review, a correction, or an answer."""
     typed, cut = pb.clean_answer(raw)
+    slash, _, after = typed.partition(" ")
+    if re.fullmatch(r"/[a-z][\w-]*", slash.lower()) and after.strip():
+        typed = after.strip()  # "/dealreview plan" typed in the chat: the words after it
     word = _COMMAND_WORDS.get(typed.lower().strip(" .!/"))
     first, _, rest = typed.partition(" ")
     lead = _LEADING_WORDS.get(first.lower().strip(" ./!"))
@@ -223,6 +226,8 @@ def text(d: Dialog, raw: str) -> None:
     if cut:
         d.say(f"That was long, so I kept the first {pb.MAX_ANSWER_CHARS} characters.", "warning")
     if undo.correction(d, typed):
+        return
+    if explain.question_back(d, typed):
         return
     d.answer(typed, None)
 

@@ -6,6 +6,8 @@ Opening a deal shows its plan, then either follows up the steps that fell due
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 from bot.messages import Choice
@@ -77,8 +79,72 @@ def select_deal(d: Dialog, deal: Deal) -> None:
         decision.to_decision(d)
 
 
-def create_deal(d: Dialog, text: str) -> None:
-    """A new deal from "Account - deal name"; an existing one of that name is reviewed instead."""
+#: Longest deal title typed ("Account - deal name"): a title is a label on cards and buttons.
+MAX_TITLE_CHARS = 120
+#: How alike a typed name and an existing deal's must be to ask "Did you mean …?" (difflib
+#: ratios, 0..1: "acme renewl" / "Acme Corp — renewal" scores 0.79 on the whole title but
+#: 1.0 on the account and 0.92 on the name).
+NEAR_TITLE = 0.82
+NEAR_PART = 0.85
+NEAR_NAME = 0.75
+
+
+#: "no", "a new one": the answer to "Did you mean …?" that creates the deal typed.
+_NEW = re.compile(r"^\s*(?:no|nope|nah|new|a new (?:one|deal)|create it)\b", re.I)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().replace("—", " ").replace("-", " ").split())
+
+
+def near_deals(d: Dialog, account: str, name: str) -> list[Deal]:
+    """Open deals whose title is close to, but not, the one typed (a typo, a word left out),
+    closest first."""
+    typed_acct, typed_name = account.lower().strip(), name.lower().strip()
+    typed = _norm(f"{account} {name}")
+    scored: list[tuple[float, Deal]] = []
+    for deal in crud.open_deals(d.s, d.user):
+        acct = deal.account.lower()
+        full = SequenceMatcher(None, typed, _norm(deal.title)).ratio()
+        acct_sim = (
+            1.0
+            if acct.split()[:1] == [typed_acct] or acct == typed_acct
+            else SequenceMatcher(None, typed_acct, acct).ratio()
+        )
+        if typed_name:
+            name_sim = SequenceMatcher(None, typed_name, deal.name.lower()).ratio()
+            near = (acct_sim >= NEAR_PART and name_sim >= NEAR_NAME) or full >= NEAR_TITLE
+        else:
+            near = acct_sim >= NEAR_PART or full >= NEAR_TITLE
+        if near:
+            scored.append((max(full, acct_sim), deal))
+    return [deal for _, deal in sorted(scored, key=lambda x: -x[0])]
+
+
+def create_deal(d: Dialog, text: str, confirmed: bool = False) -> None:
+    """A new deal from "Account - deal name"; an existing one of that name is reviewed
+    instead, and one whose name is close asks "Did you mean …?" first (unless `confirmed`)."""
+    text = text.strip()
+    if text.startswith("#"):
+        d.say(
+            f"“{text[:40]}” looks like a step number, not a deal. To change a step: "
+            "*done #1*, *edit #1 due Dec 4*. A new deal needs the account and the deal "
+            "name, e.g. “Acme Corp - 2027 renewal”.",
+            "warning",
+        )
+        d.state.stage = Stage.NEW_DEAL.value
+        d.ask()
+        return
+    if len(text) > MAX_TITLE_CHARS:
+        d.say(
+            f"That's {len(text)} characters: a deal's name can be up to {MAX_TITLE_CHARS} "
+            "(it labels cards and buttons). Type the account and a short deal name, e.g. "
+            "“Acme Corp - 2027 renewal”.",
+            "warning",
+        )
+        d.state.stage = Stage.NEW_DEAL.value
+        d.ask()
+        return
     account, name = pb.split_deal_name(text)
     if not account:
         d.say(
@@ -96,6 +162,17 @@ def create_deal(d: Dialog, text: str) -> None:
     if existing:
         d.say(f"You already have *{existing[0].title}*; let's review that one.")
         select_deal(d, existing[0])
+        return
+    near = [] if confirmed else near_deals(d, account, name)
+    if near:
+        d.state.stage = Stage.PICK_DEAL.value
+        d.state.new_deal_text = text
+        d.question(
+            f"Did you mean *{near[0].title}*?",
+            tuple(Choice(f"Yes, {deal.title}", f"deal:{deal.id}") for deal in near[:3])
+            + (Choice(f"No, a new deal “{text[:40]}”", "deal:create", "primary"),),
+            hint="Pick one, or type another name.",
+        )
         return
     deal = crud.create_deal(d.s, d.user, account, name, d.now)
     d.say(f"New deal: *{deal.title}*.", "success")
@@ -122,6 +199,16 @@ def ask_pick_deal(d: Dialog, only: list[Deal] | None = None) -> None:
 
 
 def on_pick_deal(d: Dialog, text: str | None, value: str | None) -> None:
+    typed_new, d.state.new_deal_text = d.state.new_deal_text, None
+    if typed_new and (value == "deal:create" or (text and _NEW.match(text))):
+        create_deal(d, typed_new, confirmed=True)
+        return
+    if typed_new and text and pb.is_yes(text):
+        account, name = pb.split_deal_name(typed_new)
+        near = near_deals(d, account, name)
+        if near:
+            select_deal(d, near[0])
+            return
     if value == "deal:new":
         d.goto(Stage.NEW_DEAL)
         return

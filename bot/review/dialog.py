@@ -63,6 +63,17 @@ SENTENCE_WORDS = 25
 #: "No, another date" / "Type another date": ask the question again, nothing recorded.
 RETYPE = "date:retype"
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d/\d{1,2}/\d{2}\b|\bFY\s?\d", re.I)
+#: A typed day and month ("Nov 20", "20 November", "11/20"): only these can have just passed.
+_DAY_MONTH = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:the\s+)?\d"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"|\b\d{1,2}/\d{1,2}\b",
+    re.I,
+)
+#: "Feb 29" typed in a year without one: read as a leap year's, which may be years away.
+_LEAP_DAY = re.compile(
+    r"\bfeb[a-z]*\.?\s+(?:the\s+)?29|\b29(?:th)?\s+(?:of\s+)?feb|\b2/29\b|\b29/0?2\b", re.I
+)
 _DATE_VALUE = re.compile(r"^date:(\d{4}-\d{2}-\d{2}|none)$")
 
 
@@ -286,6 +297,8 @@ class Dialog:
         if text and pb.is_skip(text):
             return "none"
         parsed = parse_date_answer(text or "", self.today, conv=self.dates)
+        if self.leap_day(parsed, text or ""):
+            return None
         passed = self.just_passed(parsed, text or "")
         if passed is not None:
             self.past(passed)
@@ -326,12 +339,38 @@ class Dialog:
         the rep's "No, another date": a clarification, not a missed answer to count."""
         return self._asked_past or (self.turn is not None and self.turn.value == RETYPE)
 
+    def leap_day(self, day: dt.date | None, typed: str) -> bool:
+        """ "Feb 29" with no year, read as the next leap year's more than a year away: ask
+        (Feb 28 or Mar 1 of the coming February, or that leap day) rather than take it. True
+        when asked, in place of the current question (its answer is a `date:` value)."""
+        if day is None or _YEAR.search(typed) or not _LEAP_DAY.search(typed):
+            return False
+        if (day - self.today).days <= 366:
+            return False
+        year = day.year - 4 if day.year - 4 > self.today.year else self.today.year + 1
+        while (dt.date(year, 3, 1) - self.today).days <= 0:
+            year += 1
+        options = [dt.date(year, 2, 28), dt.date(year, 3, 1), day]
+        self.out.append(
+            Question(
+                f"There is no Feb 29 in {year}: did you mean one of these?",
+                choices=tuple(
+                    Choice(fmt_date(o, self.today), f"date:{o.isoformat()}") for o in options
+                ),
+                hint="Or type a date.",
+                stage=self.state.stage,
+                progress=pb.progress(self.stage) if self.stage else "",
+            )
+        )
+        self._asked_past = True  # this is the current question's re-ask
+        return True
+
     def just_passed(self, day: dt.date | None, typed: str) -> dt.date | None:
         """The date a year before `day` when that one passed in the last six weeks and `typed`
         named no year: "Nov 1" typed on Nov 24 reads as next Nov 1, but more likely it is a
         slip or a late answer, so it is asked about (`past`) rather than jumped a year."""
-        if day is None or _YEAR.search(typed):
-            return None
+        if day is None or _YEAR.search(typed) or not _DAY_MONTH.search(typed):
+            return None  # "end of year" on Jan 5 means this Dec 31, no question
         try:
             before = day.replace(year=day.year - 1)
         except ValueError:  # Feb 29

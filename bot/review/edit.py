@@ -76,16 +76,34 @@ def edit_command(d: Dialog, args: str) -> None:
     d.reask()
 
 
+#: "#1 #2", "#1, #2 and #3", "#1 & 2": more numbers after the first ("drop #3 2 weeks late"
+#: is one step: a number after a space needs its "#").
+_MORE_REFS = re.compile(r"^(?:(?:\s*(?:,|and|&)\s*#?|\s*#)\s*(\d+)\b)+", re.I)
+
+
 def close_command(d: Dialog, args: str, status: str) -> None:
-    """`drop [DEAL] #N [reason]` / `done [DEAL] #N`."""
+    """`drop [DEAL] #N [reason]` / `done [DEAL] #N`; several numbers (`done #1 #2`) close
+    each of them, one undo entry each."""
+    m = _REF.match(args.strip())
+    after = args.strip()[m.end("n") :] if m else ""
+    more = _MORE_REFS.match(after) if m else None
+    if m and more:
+        numbers = [m.group("n"), *re.findall(r"\d+", more.group(0))]
+        rest = after[more.end() :].strip(" ,:-")
+        for n in dict.fromkeys(numbers):
+            _close_one(d, f"{m.group('deal')} #{n} {rest}".strip(), status)
+    else:
+        _close_one(d, args, status)
+    d.reask()  # once, after every step named
+
+
+def _close_one(d: Dialog, args: str, status: str) -> None:
     found = find_step(d, args)
     if found is None:
-        d.reask()
         return
     step, deal, reason = found
     if _still_open(d, step):
         apply_edit(d, step, deal, {"status": status, "reason": reason})
-    d.reask()
 
 
 def read_change(rest: str, today: dt.date) -> dict[str, Any] | None:
@@ -119,7 +137,8 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     """Apply a change to an open step, say what changed, and remember it for `undo`.
 
     `change` may hold description, side ("customer"/"us"), owner, due (a date), and status
-    ("done"/"dropped") with a reason. A later due date counts as a slip, as a reschedule does.
+    ("done"/"dropped") with a reason. A later due date counts as a slip, as a reschedule does,
+    except on a step made in the review under way (a correction, as "no, the 20th" is).
     """
     before = {
         "description": step.description,
@@ -137,8 +156,13 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     if isinstance(due, dt.date) and due != step.due:
         if d.past(due):
             return
-        moved = crud.reschedule_step(d.s, step, due, d.now)
-        before["slip_id"] = moved.id if moved else None
+        if d.state.active and step.review_id == d.state.review_id:
+            # made in this very review: fixing its date is a correction, not a slip
+            before["original_due"] = step.original_due.isoformat() if step.original_due else None
+            step.due = step.original_due = due
+        else:
+            moved = crud.reschedule_step(d.s, step, due, d.now)
+            before["slip_id"] = moved.id if moved else None
         late = (
             " (after the decision date)" if deal.decision_date and due > deal.decision_date else ""
         )

@@ -20,6 +20,7 @@ from process import playbook as pb
 from process.plan import Plan, Side
 from process.playbook import Stage, fmt_date
 from process.sales_process import ProcessStep
+from process.steering import read_answer
 from process.workback import propose_due, stage_reached, suggest
 from storage import crud
 
@@ -59,12 +60,41 @@ def ask_deal_stage(d: Dialog) -> None:
     )
 
 
+#: "they're in procurement", "still at the pilot stage": the words around a stage's name.
+_STAGE_FRAME = re.compile(
+    r"^(?:(?:they(?:'re| are)|we(?:'re| are)|it'?s|still|now)\s+)*(?:(?:in|at)\s+)?"
+    r"(?:the\s+)?(.+?)(?:\s+(?:stage|phase|step))?$"
+)
+
+
 def _stage_from_text(d: Dialog, text: str) -> str | None:
-    typed = text.strip().lower()
-    for st in d.process.stages:
-        if typed and (typed in (st.id, st.name.lower()) or typed in st.name.lower()):
+    """The stage a typed answer names: its id or name ("Solution validated", "solution"),
+    or the name of its exit criteria or a word that recognises work on it ("pilot",
+    "security review", "they're in procurement"). The answer must be only that name, so a
+    sentence about the deal ("demo went well") names no stage. None when it names no stage
+    or more than one."""
+    typed = re.sub(r"[’`]", "'", re.sub(r"\s+", " ", text.strip().lower())).strip(" .!")
+    m = _STAGE_FRAME.match(typed)
+    core = m.group(1) if m else typed
+    if not core:
+        return None
+    stages = d.process.stages
+    for st in stages:  # the stage itself, or the start of its name ("security")
+        name = st.name.lower()
+        if core in (st.id, name) or (len(core) >= 4 and name.startswith(core)):
             return st.id
-    return None
+    found = {
+        st.id
+        for st in stages
+        for c in st.exit_criteria
+        if core in (c.name.lower(), *(w.lower() for w in c.match))
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _names_a_step(d: Dialog, text: str) -> bool:
+    reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
+    return reading.orientation == "next_step" and any(step.due for step in reading.steps)
 
 
 def on_deal_stage(d: Dialog, text: str | None, value: str | None) -> None:
@@ -80,13 +110,33 @@ def on_deal_stage(d: Dialog, text: str | None, value: str | None) -> None:
         d.goto(back)
         return
     stage = d.process.stage(picked)
-    if stage is None and text and back is Stage.CONTEXT:
-        # They answered "where are we?" instead: keep it as the context line, and ask the
-        # stage again at the next review.
+    if stage is None and text and back is Stage.CONTEXT and not _names_a_step(d, text):
+        # They answered "where are we?" instead: keep it as the context line and move on.
         d.state.resume = None
         d.state.stage = Stage.CONTEXT.value
         d.state.trail.append(Stage.CONTEXT.value)  # `back` from the next question comes here
         steps.on_context(d, text, None)
+        return
+    if stage is None and text and back is Stage.CONTEXT:
+        # A step in it ("…, anyway Raj sends the approval by the 15th"): keep the answer for
+        # the context question (its history and its step are read there) and ask the stage
+        # once more, so neither the step nor the stage is lost.
+        if d.state.carried:  # a second time: leave the stage for the `stage` command
+            d.state.carried = f"{d.state.carried.rstrip(' .')}. {text}"
+            d.say(
+                "I'll suggest from the start of the process until you set the stage "
+                "(type *stage* any time).",
+                "coach",
+            )
+            d.state.resume = None
+            d.goto(back)
+            return
+        d.state.carried = text
+        d.say(
+            "I'll keep that for the plan. But which stage are they in? Pick one, or *not sure*.",
+            "coach",
+        )
+        d.ask()
         return
     if stage is None:
         d.say("Which of these stages is it?", "warning")
@@ -227,7 +277,7 @@ def on_suggest(d: Dialog, text: str | None, value: str | None) -> None:
         asked = pb.STEP_STAGES.get(origin)
         d.say("OK: I've noted it as a gap to find out before the next review.", "coach")
         if asked is None:
-            d.goto(Stage.RISK)
+            d.goto(step_details.after_steps(d))
             return
         d.state.gave_up.append(asked)
         d.goto(step_details.next_step_stage(d, after=origin))
@@ -318,9 +368,18 @@ def ask_risk(d: Dialog) -> None:
     account = d.deal.account if d.deal else "the customer"
     earlier = d.deal.risk if d.deal else None
     if earlier:
+        # named in this review already (`back`, or asked again): not "last time"
+        now = any(
+            e["kind"] == "risk" and e.get("review_id") == d.state.review_id
+            for e in d.state.undo
+        )
+        said = (
+            f"you named the risk of *no decision* as “{earlier}”"
+            if now
+            else f"last time the risk of *no decision* was “{earlier}”"
+        )
         d.question(
-            f"Last one: last time the risk of *no decision* was “{earlier}”. Still the "
-            "same, or is it something else now?",
+            f"Last one: {said}. Still the same, or is it something else now?",
             (Choice("Same as before", "risk:same", "primary"),)
             + tuple(Choice(k.label, f"risk:{k.id}") for k in kinds if k.label != earlier)
             + (Choice("Skip", "risk:skip"),),
@@ -356,12 +415,19 @@ def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
         d.state.indecision = kind.id
         d.goto(Stage.RISK_STEP)
         return
-    if value != "risk:skip" and text and not pb.is_skip(text):
+    if value != "risk:skip" and text and not _no_risk(text):
         d.remember("risk", old=deal.risk, deal_id=deal.id)
         deal.risk = text[:1000]
         d.s.add(deal)
         d.record(text)
     d.goto(Stage.SUMMARY)
+
+
+def _no_risk(text: str) -> bool:
+    """ "skip", "looks good", "1", "👍": no risk named, nothing to store."""
+    from bot.review import explain
+
+    return pb.is_skip(text) or pb.is_skip_question(text) or explain.says_nothing(text)
 
 
 def ask_risk_step(d: Dialog) -> None:

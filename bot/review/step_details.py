@@ -30,6 +30,12 @@ def continue_pending(d: Dialog) -> None:
     assert deal is not None
     if p.get("side") is None:
         d.goto(Stage.STEP_SIDE)
+    elif p.get("passed"):  # its date just passed: "did you mean next year's?" (Dialog.past)
+        passed = dt.date.fromisoformat(p.pop("passed"))
+        d.state.stage = Stage.STEP_DUE.value
+        d.state.reset_question()
+        d.say(f"“{p.get('description', '')}”:")
+        d.past(passed)
     elif p.get("due") is None and not p.get("no_date"):
         d.goto(Stage.STEP_DUE)
     elif (
@@ -69,8 +75,13 @@ def save_pending(d: Dialog) -> None:
     if due is not None and falls_on_weekend(due):
         when += " (a weekend: is that right?)"
     d.state.batch.append(f"*{side_label(step.side)}*{owner}: {step.description}{when}")
-    if d.state.queued:  # the next step of the same answer (issue 11)
+    from bot.review.steps import _already_planned
+
+    while d.state.queued:  # the next step of the same answer (issue 11), unless planned
         d.state.pending = d.state.queued.pop(0)
+        if _already_planned(d, str(d.state.pending.get("description", ""))):
+            d.state.pending = None
+            continue
         continue_pending(d)
         return
     lines, d.state.batch = d.state.batch, []
@@ -96,12 +107,18 @@ def recount_sides(d: Dialog) -> None:
     d.state.got = [side for side in ("customer", "us") if any(s.side == side for s in mine)]
 
 
+def after_steps(d: Dialog) -> Stage:
+    """The question after the steps: the risk, or the summary when the risk was answered in
+    this review already (a step added from the summary goes back to the summary)."""
+    return Stage.SUMMARY if Stage.RISK.value in d.state.trail else Stage.RISK
+
+
 def next_step_stage(d: Dialog, after: Stage) -> Stage:
     """Customer step first, then ours, then work back until 'that's all' or enough steps."""
     order = [Stage.CUSTOMER_NEXT, Stage.US_NEXT, Stage.MORE]
     if after is Stage.MORE:
         return (
-            Stage.RISK
+            after_steps(d)
             if d.state.steps_added >= pb.MAX_STEPS_PER_REVIEW or "more" in d.state.gave_up
             else Stage.MORE
         )
@@ -122,7 +139,7 @@ def _origin(d: Dialog) -> Stage:
 def ask_step_side(d: Dialog) -> None:
     account = d.deal.account if d.deal else "the customer"
     d.question(
-        f"Theirs or ours? “{(d.state.pending or {}).get('description', '')}”",
+        f"Theirs or ours? ({_which(d)}“{(d.state.pending or {}).get('description', '')}”)",
         (Choice(f"{account}'s", "side:customer"), Choice("Ours", "side:us")),
         parent=_origin(d),
     )
@@ -130,7 +147,11 @@ def ask_step_side(d: Dialog) -> None:
 
 def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
     side = (value or "").removeprefix("side:") if value else pb.read_side(text or "")
+    if side not in ("customer", "us") and text and _named_side(d, text):
+        side = _named_side(d, text)
     if side not in ("customer", "us"):
+        if text and _queue_new_steps(d, text):
+            return
         d.say("Is it the customer's step or ours?", "warning")
         d.ask()
         return
@@ -139,11 +160,48 @@ def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
     continue_pending(d)
 
 
+def _named_side(d: Dialog, text: str) -> str | None:
+    """The account's name ("Acme", "Acme's") answers "theirs or ours?" too."""
+    account = (d.deal.account if d.deal else "").lower()
+    typed = text.strip().lower().rstrip(".!").removesuffix("'s").removesuffix("’s")
+    return "customer" if account and typed in (account, account.split()[0]) else None
+
+
+def _queue_new_steps(d: Dialog, text: str, sure: bool = False) -> bool:
+    """A new step typed at "theirs or ours?" or "keep that late date?": keep it for after
+    this one (True), rather than asking again or taking its date and losing it. `sure`:
+    only a step whose side the words say ("I send pricing by Dec 1"), not a bare date."""
+    from bot.review import steps
+    from process.dates import parse_date_answer
+    from process.steering import SURE, read_answer
+
+    reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
+    if reading.orientation != "next_step" or not reading.steps:
+        return False
+    if sure and (
+        reading.steps[0].side_confidence < SURE
+        or parse_date_answer(text, d.today, allow_past=True, conv=d.dates) is not None
+    ):
+        return False
+    origin = _origin(d)
+    new = [steps._pending(step, text, None, origin) for step in reading.steps]
+    d.state.queued.extend(new)
+    d.say(f"I'll add “{new[0]['description']}” next. First, this one:", "coach")
+    d.ask()
+    return True
+
+
+def _which(d: Dialog) -> str:
+    """ "step 2 of 3: " while the steps of one answer are completed in turn, else ""."""
+    total = len(d.state.batch) + 1 + len(d.state.queued)
+    return f"step {len(d.state.batch) + 1} of {total}: " if total > 1 else ""
+
+
 def ask_step_due(d: Dialog) -> None:
     decision = d.deal.decision_date if d.deal else None
     proposed = (d.state.pending or {}).get("proposed")
     d.question(
-        f"By when? ({(d.state.pending or {}).get('description', '')})",
+        f"By when? ({_which(d)}“{(d.state.pending or {}).get('description', '')}”)",
         guide.proposed_choice(d)
         + d.date_choices(
             [o for o in pb.quick_step_dates(d.today, decision) if o[1].isoformat() != proposed]
@@ -161,7 +219,11 @@ def on_step_due(d: Dialog, text: str | None, value: str | None) -> None:
     assert p is not None
     if got == "none":
         p["no_date"] = True
-        d.say("Saved without a date for now; the plan will flag it until it has one.", "warning")
+        d.say(
+            f"Saved “{p.get('description', '')}” without a date for now; the plan will flag "
+            "it until it has one.",
+            "warning",
+        )
         save_pending(d)
         return
     if not isinstance(got, dt.date) or d.past(got):
@@ -195,6 +257,8 @@ def ask_step_late(d: Dialog) -> None:
 def on_step_late(d: Dialog, text: str | None, value: str | None) -> None:
     p = d.state.pending
     assert p is not None
+    if text and not value and not pb.is_keep(text) and _queue_new_steps(d, text, sure=True):
+        return  # a new step typed at "keep it?": kept for after this one, not its date
     got = d.keep_or_date(text, value)
     if got == "keep":
         p["keep_late"] = True

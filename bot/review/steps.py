@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.messages import Choice
-from bot.review import guide, step_details
+from bot.review import explain, guide, step_details
 from process import playbook as pb
 from process.plan import Side, same_step
 from process.playbook import Stage, fmt_date
@@ -33,6 +33,10 @@ STEP_QUESTIONS = frozenset(pb.STEP_STAGES)
 def ask_context(d: Dialog) -> None:
     if guide.maybe_ask_stage(d):
         return
+    if d.state.carried:  # typed at the stage question: it answered this one
+        carried, d.state.carried = d.state.carried, None
+        on_context(d, carried, None)
+        return
     title = d.deal.title if d.deal else "this deal"
     d.question(
         f"In one line: where are we with *{title}*?",
@@ -41,12 +45,39 @@ def ask_context(d: Dialog) -> None:
 
 
 def on_context(d: Dialog, text: str | None, value: str | None) -> None:
+    """The context line; a step said with it ("Demo went well. They send the security
+    questionnaire by Friday") goes to the plan as the answer to the customer-step question,
+    and the history around it is the context."""
     if not text:
         d.ask()
         return
+    if pb.is_skip_question(text) or (explain.says_nothing(text) and d.state.redirects):
+        d.say("No context line then; on to what happens next.")  # nothing stored
+        d.goto(Stage.CUSTOMER_NEXT)
+        return
+    if explain.says_nothing(text):
+        d.state.redirects += 1
+        d.say(
+            f"“{text[:40]}” doesn't tell me where the deal stands. In a line, e.g. “Demo "
+            "went well; their CFO wants a business case”, or *skip*.",
+            "coach",
+        )
+        d.ask()
+        return
     reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
-    d.record(text, reading.orientation, reading.side, reading.due)
     review = d.review
+    # a dated step only: "Legal is reading the MSA" is where they are, the context asked for
+    if reading.orientation == "next_step" and any(step.due for step in reading.steps):
+        if reading.context:
+            keep_context(d, pb.context_line(reading.context))
+            d.say(f"Noted: {pb.context_line(reading.context)}. And the step:")
+        # answered as the customer-step question, which `back` then returns to
+        d.state.stage = Stage.CUSTOMER_NEXT.value
+        d.state.reset_question()
+        d.state.trail.append(Stage.CUSTOMER_NEXT.value)
+        capture(d, text, reading)
+        return
+    d.record(text, reading.orientation, reading.side, reading.due)
     if review is not None:
         review.context = pb.context_line(text)
         d.s.add(review)
@@ -74,7 +105,7 @@ def ask_step(d: Dialog) -> None:
 def on_step(d: Dialog, text: str | None, value: str | None) -> None:
     """An answer to a step question; at "anything else?", "that's all" moves on to the risk."""
     if d.stage is Stage.MORE and (value == "more:done" or (text and pb.is_done(text))):
-        d.goto(Stage.RISK)
+        d.goto(step_details.after_steps(d))
         return
     if (
         d.stage in (Stage.CUSTOMER_NEXT, Stage.US_NEXT)
@@ -149,7 +180,16 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
         other = "ours" if first.side == "us" else f"{deal.account}'s"
         d.say(f"That one is {other}; I'll put it in the plan as such.", "coach")
     pending = [_pending(step, text, asked, stage) for step in read_steps]
-    pending = [p for p in pending if not _already_planned(d, str(p["description"]))]
+    for p, step in zip(pending, read_steps, strict=True):
+        # "they approve by Nov 20" on Nov 24 was read as next year's: ask, as a typed date is
+        passed = d.just_passed(step.due, step.date_text or "")
+        if passed is not None:
+            p["due"], p["passed"] = None, passed.isoformat()
+    unique: list[dict[str, object]] = []
+    for p in pending:  # a run-on answer can name one step twice: plan it once
+        if not any(same_step(str(p["description"]), str(q["description"])) for q in unique):
+            unique.append(p)
+    pending = [p for p in unique if not _already_planned(d, str(p["description"]))]
     if not pending:
         d.goto(step_details.next_step_stage(d, after=stage))
         return

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.messages import side_label
 from bot.review import decision, step_details, steps
+from process.corrections import _SCRATCH as _SCRATCH_CUE
 from process.corrections import Correction, read_correction
 from process.playbook import Stage, fmt_date
 from storage import crud
@@ -65,10 +66,13 @@ def back(d: Dialog) -> None:
         return
     index = len(trail) - 2
     previous = Stage(trail[index])
-    while (
-        d.state.undo and _in_review(d, d.state.undo[-1]) and (d.state.undo[-1]["trail_len"] > index)
-    ):
-        entry = d.state.undo.pop()
+    # Answers given since that question are taken back, newest first; what the rep did on
+    # purpose meanwhile (`edit #1 owner Dana`, `done #2`, a rename) stays: `undo` takes it.
+    taken = [
+        e for e in d.state.undo if _in_review(d, e) and e["trail_len"] > index and _is_answer(e)
+    ]
+    d.state.undo = [e for e in d.state.undo if not any(e is t for t in taken)]
+    for entry in reversed(taken):
         d.say(f"Taken back: {_restore(d, entry)}.")
         if entry.get("queued"):
             d.state.due_queue.insert(0, entry["step_id"])
@@ -84,8 +88,18 @@ def correction(d: Dialog, text: str) -> bool:
     if d.stage not in _CORRECTABLE_AT or not d.state.undo:
         return False
     entry = d.state.undo[-1]
-    if not _in_review(d, entry) or entry["kind"] not in ("step", "decision"):
+    if not _in_review(d, entry) or entry["kind"] not in ("step", "decision", "corrected"):
         return False
+    if entry["kind"] == "corrected" and read_correction(text, d.today) is not None:
+        # a correction of a correction corrects the same step; "scratch that" takes the
+        # whole step back, so the correction's own entry goes first
+        if _SCRATCH_CUE.match(text) and len(d.state.undo) > 1:
+            d.state.undo.pop()
+            entry = d.state.undo[-1]
+            if entry["kind"] != "step":
+                return False
+        else:
+            entry = {**entry, "kind": "step"}
     was = d.deal.decision_date if entry["kind"] == "decision" and d.deal else None
     if entry["kind"] == "step":
         step = _step(d, entry["step_id"])
@@ -113,6 +127,14 @@ def correction(d: Dialog, text: str) -> bool:
 
 
 # --- restoring ------------------------------------------------------------------------
+
+
+def _is_answer(entry: dict[str, Any]) -> bool:
+    """Whether an undo entry recorded an answer to a question (a step, a date, the risk, a
+    follow-up's done or moved), not a command typed or clicked on the side."""
+    if entry["kind"] in ("edit", "deal"):
+        return False
+    return entry["kind"] not in ("closed", "moved") or bool(entry.get("queued"))
 
 
 def _in_review(d: Dialog, entry: dict[str, Any]) -> bool:
@@ -171,6 +193,17 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
     step = _step(d, entry["step_id"])
     if step is None:
         return "nothing (that step is gone)"
+    if kind == "corrected":  # "no, the 20th" / "actually it's ours": only that change
+        before = entry["before"]
+        step.side, step.owner = before["side"], before.get("owner", step.owner)
+        step.due = dt.date.fromisoformat(before["due"]) if before.get("due") else None
+        step.original_due = (
+            dt.date.fromisoformat(before["original_due"]) if before.get("original_due") else None
+        )
+        d.s.add(step)
+        step_details.recount_sides(d)
+        when = f", due {fmt_date(step.due, d.today)}" if step.due else ""
+        return f"the correction to “{step.description}”; it's back to {side_label(step.side).lower()}{when}"
     if kind == "step":
         crud.delete_step(d.s, step)
         d.state.steps_added = max(0, d.state.steps_added - 1)
@@ -197,6 +230,10 @@ def _restore(d: Dialog, entry: dict[str, Any]) -> str:
         if before.get("due") != (step.due.isoformat() if step.due else None):
             old_due = dt.date.fromisoformat(before["due"]) if before.get("due") else None
             crud.restore_due(d.s, step, old_due, before["slips"], before["slip_id"])
+        if "original_due" in before:  # a date corrected in the review that made the step
+            step.original_due = (
+                dt.date.fromisoformat(before["original_due"]) if before["original_due"] else None
+            )
         d.s.add(step)
         return f"the change to step #{step.number}"
     return "nothing"
@@ -250,6 +287,12 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
     step = _step(d, entry["step_id"])
     if step is None:
         return False
+    before = {
+        "owner": step.owner,
+        "side": step.side,
+        "due": step.due.isoformat() if step.due else None,
+        "original_due": step.original_due.isoformat() if step.original_due else None,
+    }
     if fix.kind == "side" and fix.side:
         if step.side == fix.side:
             d.say(f"It's already {side_label(fix.side).lower()}: {step.description}.")
@@ -259,6 +302,10 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
         d.s.add(step)
         step_details.recount_sides(d)
         d.say(f"Changed: *{side_label(fix.side)}*: {step.description}.", "success")
+    elif fix.kind == "owner" and fix.owner:
+        step.owner = fix.owner
+        d.s.add(step)
+        d.say(f"Changed: {fix.owner} owns “{step.description}”.", "success")
     elif fix.kind == "due" and fix.due:
         if d.past(fix.due, ask=False):
             d.ask()
@@ -273,6 +320,8 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
     else:
         return False
     origin = entry.get("origin")
+    # `undo` now takes back this correction only, not the step (ReviewState.undo)
+    d.remember("corrected", step_id=step.id, origin=origin, before=before)
     if d.stage in steps.STEP_QUESTIONS and origin:
         d.goto(step_details.next_step_stage(d, after=Stage(origin)))
     else:

@@ -26,6 +26,9 @@ def test_across_the_year_end_dates_carry_their_year(db: Database) -> None:
     assert "Sun Jan 31, 2027" in out
     chat.say("We demoed last week.")
     out = chat.say("Maria presents the business case to their steering committee on December 9.")
+    # yesterday's date is asked about, as a typed date answer is (not moved a year silently)
+    assert "Dec 9 has already passed: did you mean Thu Dec 9, 2027?" in out
+    out = chat.click(chat.choice("Yes"))
     assert "Thu Dec 9, 2027 is after the decision date (Sun Jan 31, 2027)" in out
     assert chat.question is not None
     assert any(c.label == "Keep Dec 9, 2027" for c in chat.question.choices)  # type: ignore[union-attr]
