@@ -358,6 +358,18 @@ def step_description(reading: Reading | Step, fallback: str) -> str:
     return action[0].upper() + action[1:]
 
 
+#: A step whose subject is the rep ("I send…", "I'll book…", "Me to send…", "Let me…").
+_FIRST_PERSON = re.compile(
+    r"^\s*(?:i\b(?!\.)|i['’](?:ll|m|ve|d)\b|me to\b|let me\b|myself\b)", re.I
+)
+
+
+def first_person(description: str) -> bool:
+    """Whether a step is the rep's own ("I send the SOC 2 report"): it is owned by the rep,
+    as a suggested step the rep picks with "Me" is. "We send…" names no one: not the rep's."""
+    return bool(_FIRST_PERSON.match(description))
+
+
 def context_line(text: str) -> str:
     """The first sentence of a history answer, short enough to read in a digest."""
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]

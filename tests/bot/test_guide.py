@@ -212,3 +212,26 @@ def test_the_stage_moves_when_done_steps_meet_its_criteria_or_when_the_rep_says(
         ("solution_validated", "exit criteria met"),
         ("business_case_approved", "moved by the rep"),
     ]
+
+
+def test_our_first_person_step_is_owned_by_the_rep_like_a_picked_one(
+    coach: Coach, db: Database
+) -> None:
+    """Tester's defect 3: "I send…" got no owner while a suggested step picked with "Me" got
+    the rep's name. Both are the rep's (their display name, here "Alice")."""
+    chat = Chat(coach)
+    start(chat)
+    chat.say("Their CFO signs off the budget by Dec 11")
+    assert chat.stage == "us_next"
+    out = chat.say("I send the SOC 2 report by Dec 4")
+    assert "Added to the plan: Us (Alice): I send the SOC 2 report" in out
+    chat.say("no idea")
+    assert chat.stage == "suggest"
+    chat.click(chat.choice("Send our MSA"))
+    assert chat.stage == "step_owner"
+    chat.click("owner:me")
+    chat.click(chat.choice("Proposed"))
+    chat.say("We book the kickoff by Dec 9")  # "we" names no one in particular
+    with db.session() as s:
+        owners = [(p.side, p.owner) for p in s.exec(select(PlanStep).order_by(PlanStep.number))]
+    assert owners == [("customer", None), ("us", "Alice"), ("us", "Alice"), ("us", None)]
