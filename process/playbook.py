@@ -51,6 +51,7 @@ class Stage(StrEnum):
     STEP_SIDE = "step_side"
     STEP_DUE = "step_due"
     STEP_LATE = "step_late"
+    STEP_DAY_OFF = "step_day_off"
     SUGGEST = "suggest"
     STEP_OWNER = "step_owner"
     RISK = "risk"
@@ -368,6 +369,36 @@ def first_person(description: str) -> bool:
     """Whether a step is the rep's own ("I send the SOC 2 report"): it is owned by the rep,
     as a suggested step the rep picks with "Me" is. "We send…" names no one: not the rep's."""
     return bool(_FIRST_PERSON.match(description))
+
+
+#: Titles one person holds: "Their CFO signs…" names who owns the step.
+_ONE_PERSON_WORDS = (
+    "cfo ceo cto cio ciso coo cro cmo cpo gc dpo vp svp evp md chief head director manager mgr"
+    " officer counsel lawyer champion champ sponsor eb boss lead owner architect founder"
+    " president chair controller treasurer"
+)
+_ONE_PERSON = frozenset(_ONE_PERSON_WORDS.split())
+#: Words of a step's subject that name a group or no one in particular.
+_GROUP_WORDS = (
+    "their the a an his her its customer client buyer customer's client's they them team"
+    " teams legal procurement purchasing finance it infosec security ops operations board"
+    " committee group panel department dept side folks people staff users leadership"
+    " management hr of and"
+)
+_SUBJECT_WORDS = frozenset(_GROUP_WORDS.split())
+
+
+def names_owner(description: str) -> bool:
+    """Whether a customer step's subject already says who owns it: a title one person holds
+    ("Their CFO signs…", "Procurement lead raises the PO"), not a group or a pronoun ("Their
+    legal team reviews…", "They send…", "Sign the order form"). A named person is
+    `Step.owner` already; this is for the roles steering keeps out of names."""
+    for word in re.findall(r"[a-z][a-z'-]*", description.lower()):
+        if word in _ONE_PERSON:
+            return True
+        if word not in _SUBJECT_WORDS:
+            return False  # the verb: the subject named no one
+    return False
 
 
 def context_line(text: str) -> str:

@@ -83,6 +83,7 @@ def test_corrections_amend_the_last_step_instead_of_adding_one(coach: Coach, db:
     chat = Chat(coach)
     to_customer_question(chat)
     chat.say("Their security team finishes the vendor risk assessment by Friday")
+    chat.click("owner:skip")
     assert chat.stage == "us_next"
     out = chat.say("actually it's ours")
     assert "Changed: *Us*" in chat.last.replies[0].text  # type: ignore[union-attr]
