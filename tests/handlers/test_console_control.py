@@ -24,6 +24,7 @@ SCRIPT = [
     "Demo went well.",
     "Their CFO signs the order form by Dec 11",
     "Their security team finishes the vendor risk assessment by Friday",
+    "skip",  # who on their side owns it
     "undo",
     "I'll send the SOC 2 report by Dec 4",
     "that's all",
