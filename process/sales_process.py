@@ -112,8 +112,9 @@ class SalesProcess(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> SalesProcess:
         ids = [s.id for s in self.stages]
-        if len(set(ids)) != len(ids):
-            raise ValueError("two stages have the same id")
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"stage id {twice[0]!r} {_TWICE}")
         crit = [c.id for s in self.stages for c in s.exit_criteria]
         if len(set(crit)) != len(crit):
             raise ValueError("two exit criteria have the same id (ids are process-wide)")
@@ -144,6 +145,10 @@ class SalesProcess(_Strict):
         )
 
 
+#: The end of the duplicate-stage message; `parse_process` says it with the line instead.
+_TWICE = "is used by two stages"
+
+
 class ProcessFileError(ValueError):
     """A process file that cannot be used; `problems` are 'line N: where: what' lines."""
 
@@ -152,11 +157,14 @@ class ProcessFileError(ValueError):
         self.problems = problems
 
 
-def parse_process(text: str) -> SalesProcess:
+def parse_process(text: str, require_decision: bool = True) -> SalesProcess:
     """Validate a process file's YAML text.
 
     Raises `ProcessFileError` listing every problem with its line number (1-based), e.g.
-    "line 14: stages[0].exit_criteria[0].lead_days: Input should be greater than or equal to 0".
+    "line 14: stages[0].exit_criteria[0].lead_days: Input should be greater than or equal to 0",
+    "line 40: stages[2].id: stage id 'legal' is used by two stages (first on line 12)", or
+    "line 5: stages: no stage is marked `decision: true` …". `require_decision=False` reads
+    a file stored before the decision stage was required (its last stage is the decision).
     """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -169,15 +177,60 @@ def parse_process(text: str) -> SalesProcess:
         raise ProcessFileError([f"not valid YAML: {e}"]) from None
     if not isinstance(data, dict):
         raise ProcessFileError(["line 1: the file must be a mapping with `name` and `stages`"])
+    problems = _stage_problems(root, data, require_decision)
     try:
-        return SalesProcess.model_validate(data)
+        process = SalesProcess.model_validate(data)
     except ValidationError as e:
-        problems = []
         for err in e.errors():
+            if _TWICE in str(err["msg"]):
+                continue  # said by `_stage_problems`, with its line
             loc = tuple(err["loc"])
             path = _path(loc) or "(top level)"
             problems.append(f"line {_line(root, loc)}: {path}: {err['msg']}")
         raise ProcessFileError(problems) from None
+    if problems:
+        raise ProcessFileError(problems)
+    return process
+
+
+def _stage_problems(root: yaml.Node, data: dict[str, Any], require_decision: bool) -> list[str]:
+    """What the model cannot say with a line: a stage id used twice (the line of each reuse)
+    and no stage marked `decision: true` (the line of `stages:`)."""
+    stages = data.get("stages")
+    if not isinstance(stages, list) or not stages:
+        return []  # the model says what is wrong with `stages` itself
+    problems = []
+    first: dict[str, int] = {}
+    for i, stage in enumerate(stages):
+        sid = stage.get("id") if isinstance(stage, dict) else None
+        if not isinstance(sid, str):
+            continue
+        line = _line(root, ("stages", i, "id"))
+        if sid in first:
+            problems.append(
+                f"line {line}: stages[{i}].id: stage id {sid!r} {_TWICE} (first on line "
+                f"{first[sid]}); stage ids must be unique"
+            )
+        else:
+            first[sid] = line
+    if require_decision and not any(
+        isinstance(st, dict) and st.get("decision") is True for st in stages
+    ):
+        problems.append(
+            f"line {_key_line(root, 'stages')}: stages: no stage is marked `decision: true`. "
+            "Mark the stage that ends with the customer's decision (usually signature): the "
+            "work-back check counts the exit criteria up to it against the decision date."
+        )
+    return problems
+
+
+def _key_line(root: yaml.Node, key: str) -> int:
+    """The 1-based line of a top-level key (where `stages:` is written)."""
+    if isinstance(root, yaml.MappingNode):
+        for k, _ in root.value:
+            if k.value == key:
+                return k.start_mark.line + 1
+    return 1
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -223,7 +276,9 @@ def default_process() -> SalesProcess:
 
 @cache
 def _parsed(text: str) -> SalesProcess:
-    return parse_process(text)
+    # A stored or configured file was checked when it was loaded; one from before the
+    # decision stage was required still works (its last stage is the decision).
+    return parse_process(text, require_decision=False)
 
 
 def process_from(text: str | None) -> SalesProcess:
