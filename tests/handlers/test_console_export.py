@@ -6,19 +6,15 @@ The .ics is read back with the icalendar parser; its dates must be the plan's (r
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
-from app import console_user, main
-from bot.engine import Coach
-from config import Settings
-from handlers.console import Console
-from storage.db import Database
+from app import main
 from tests.conftest import FakeClock
+from tests.handlers.conftest import RunConsole
 
 SCRIPT = [
     "Acme Corp - 2027 renewal",
@@ -38,14 +34,12 @@ def events(path: Path) -> dict[str, tuple[str, dt.date]]:
 
 
 def test_markdown_and_ics_exports(
-    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+    console_review: RunConsole,
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    db = Database(url)
-    db.migrate()
-    user = console_user(Settings(), "alice")
-    out = io.StringIO()
-    Console(Coach(db, clock=clock), user, io.StringIO("\n".join(SCRIPT) + "\n"), out, False).run()
+    url = console_review(SCRIPT).url
     now = clock().isoformat()
     base = ["--db", url, "--user", "alice", "--now", now]
 
@@ -74,13 +68,7 @@ def test_markdown_and_ics_exports(
     # the rep moves the SOC 2 step a week: same UIDs, that event's new date
     soc2 = next(s for s in record["steps"] if "SOC 2" in s["text"])
     later = dt.date.fromisoformat(soc2["due"]) + dt.timedelta(days=7)
-    Console(
-        Coach(db, clock=clock),
-        user,
-        io.StringIO(f"edit #{soc2['number']} due {later:%b %-d}\n"),
-        io.StringIO(),
-        False,
-    ).run()
+    console_review([f"edit #{soc2['number']} due {later:%b %-d}"])  # the same store
     assert main(["plan", "Acme", "--format", "ics", "-o", str(ics), *base]) == 0
     second = events(ics)
     assert set(second) == set(first)
