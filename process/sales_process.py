@@ -37,6 +37,11 @@ class ProcessStep(_Strict):
     lead_days: int = Field(ge=0, le=MAX_LEAD_DAYS, description="typical working days it takes")
     source: str = Field(min_length=3)
     meets: str | None = Field(default=None, description="the exit criterion it achieves")
+    prepares: str | None = Field(
+        default=None,
+        description="the exit criterion it gets ready for without meeting it (done before that "
+        "criterion's own lead time): agreeing a pilot's success criteria prepares the pilot",
+    )
 
 
 class ExitCriterion(_Strict):
@@ -48,11 +53,25 @@ class ExitCriterion(_Strict):
     lead_days: int = Field(ge=0, le=MAX_LEAD_DAYS)
     source: str = Field(min_length=3)
     match: list[str] = Field(default_factory=list, description="words naming a plan step on it")
+    prepare_match: list[str] = Field(
+        default_factory=list,
+        description="words of a step that only gets ready for it ('success criteria', 'set "
+        "up'): done, such a step does not meet the criterion",
+    )
 
     def matches(self, description: str) -> bool:
         """Whether a plan step's description names this criterion (a `match` word in it)."""
         pattern = _words_pattern(tuple(self.match))
         return bool(pattern and pattern.search(description))
+
+    def met_by(self, description: str) -> bool:
+        """Whether a *done* plan step meets this criterion: it names it, and is not just
+        getting ready for it (a `prepare_match` word: "Agree the success criteria for the
+        pilot" done does not mean the pilot validated the solution)."""
+        if not self.matches(description):
+            return False
+        prepares = _words_pattern(tuple(self.prepare_match))
+        return not (prepares and prepares.search(description))
 
 
 @cache
@@ -78,11 +97,12 @@ class ProcessStage(_Strict):
         if len(ids) != len(self.exit_criteria):
             raise ValueError(f"stage {self.id!r} names an exit criterion twice")
         for step in (*self.customer_steps, *self.our_steps):
-            if step.meets is not None and step.meets not in ids:
-                raise ValueError(
-                    f"step {step.text!r} meets {step.meets!r}, which is not an exit criterion "
-                    f"of stage {self.id!r} (those are: {', '.join(sorted(ids))})"
-                )
+            for how, crit in (("meets", step.meets), ("prepares", step.prepares)):
+                if crit is not None and crit not in ids:
+                    raise ValueError(
+                        f"step {step.text!r} {how} {crit!r}, which is not an exit criterion "
+                        f"of stage {self.id!r} (those are: {', '.join(sorted(ids))})"
+                    )
         return self
 
     def steps(self, side: Side) -> list[ProcessStep]:

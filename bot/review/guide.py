@@ -167,7 +167,13 @@ def offer(d: Dialog) -> bool:
     if not picks:
         return False
     d.state.offered = [
-        {"text": s.text, "side": side, "lead_days": s.lead_days, "meets": s.meets}
+        {
+            "text": s.text,
+            "side": side,
+            "lead_days": s.lead_days,
+            "meets": s.meets,
+            "prepares": s.prepares,
+        }
         for side, s in picks
     ]
     d.state.offered_for.append(origin.value)
@@ -216,6 +222,7 @@ def on_suggest(d: Dialog, text: str | None, value: str | None) -> None:
             "origin": origin.value,
             "lead_days": picked["lead_days"],
             "meets": picked["meets"],
+            "prepares": picked.get("prepares"),
         }
         d.state.offered = []
         d.state.resume = None
@@ -286,7 +293,7 @@ def propose(d: Dialog, p: dict[str, Any]) -> None:
     assert deal is not None
     lead = int(p.get("lead_days", 0))
     decision = deal.decision_date if p.get("origin") != Stage.RISK.value else None
-    prop = propose_due(d.process, lead, p.get("meets"), decision, d.today)
+    prop = propose_due(d.process, lead, p.get("meets"), decision, d.today, p.get("prepares"))
     p["proposed"] = prop.due.isoformat()
     takes = f"It takes ~{lead} working day{'' if lead == 1 else 's'}"
     if decision is None:

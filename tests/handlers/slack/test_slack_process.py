@@ -33,7 +33,7 @@ async def test_a_stuck_rep_picks_a_suggested_step_by_button(h: Harness) -> None:
     assert offered[0].startswith("Send us their security questionnaire")
     assert all(len(b) <= 75 for b in buttons(q))  # Slack's button text limit
     q = await click(h, q, button(offered[0]))
-    assert "Who at Acme Corp owns it?" in blocks_text(q)
+    assert "Who on their side owns this?" in blocks_text(q)
     q = await say(h, "Sam, their CISO")
     assert "start by" in blocks_text(q) or "even starting today" in blocks_text(q)
     proposed = next(b for b in buttons(q) if b.startswith("Proposed"))
