@@ -236,3 +236,35 @@ def test_our_first_person_step_is_owned_by_the_rep_like_a_picked_one(
     with db.session() as s:
         owners = [(p.side, p.owner) for p in s.exec(select(PlanStep).order_by(PlanStep.number))]
     assert owners == [("customer", None), ("us", "Alice"), ("us", "Alice"), ("us", None)]
+
+
+def test_a_half_done_pilot_does_not_move_the_stage_until_the_rest_is_done(
+    coach: Coach, db: Database, clock: FakeClock
+) -> None:
+    """Tester's defect 2, end to end: "half done" closed the pilot step as done, its words met
+    the Solution validation criterion, and the deal moved on with the pilot unfinished."""
+    chat = Chat(coach)
+    chat.command("review")
+    chat.say("Acme Corp - renewal")
+    chat.say("Mar 31")
+    chat.click(chat.choice("Solution validated"))
+    chat.say("Pilot is set up.")
+    chat.say("Raj completes the pilot with their team by Dec 4")
+    chat.say("I send the summary by Friday")
+    chat.say("that's all")
+    chat.click("risk:skip")
+    chat.click("summary:confirm")
+    clock.advance(days=14)
+    chat.command("review", "acme")
+    while chat.stage == "confirm_due" and "Raj" not in (chat.question.text if chat.question else ""):
+        chat.click("due:done")  # our summary, due first
+    assert chat.stage == "confirm_due" and "Raj completes the pilot" in chat.text
+    out = chat.say("half done, still need to run the review call")
+    assert "Still open, as #3: Run the review call (to finish: Raj completes the pilot with their team)" in out
+    chat.say("Dec 18")  # the rest's date
+    while chat.stage == "confirm_due":
+        chat.click("due:done")
+    chat.click("decision:keep")
+    assert "moved to" not in chat.text and chat.stage == "context"
+    with db.session() as s:
+        assert s.exec(select(Deal)).one().stage == "solution_validated"
