@@ -378,25 +378,27 @@ _ONE_PERSON_WORDS = (
     " president chair controller treasurer"
 )
 _ONE_PERSON = frozenset(_ONE_PERSON_WORDS.split())
-#: Words of a step's subject that name a group or no one in particular.
-_GROUP_WORDS = (
-    "their the a an his her its customer client buyer customer's client's they them team"
-    " teams legal procurement purchasing finance it infosec security ops operations board"
-    " committee group panel department dept side folks people staff users leadership"
-    " management hr of and"
+_DETERMINERS = frozenset({"their", "the", "a", "an", "his", "her", "its", "our"})
+#: Words that end a subject: pronouns, auxiliaries, "to" of note style ("Customer to send").
+_STOPS = frozenset(
+    {"they", "them", "to", "will", "would", "should", "must", "can", "may", "might", "has",
+     "have", "had", "is", "are", "was", "were", "needs", "need", "shall", "it"}
 )
-_SUBJECT_WORDS = frozenset(_GROUP_WORDS.split())
 
 
 def names_owner(description: str) -> bool:
     """Whether a customer step's subject already says who owns it: a title one person holds
-    ("Their CFO signs…", "Procurement lead raises the PO"), not a group or a pronoun ("Their
-    legal team reviews…", "They send…", "Sign the order form"). A named person is
-    `Step.owner` already; this is for the roles steering keeps out of names."""
-    for word in re.findall(r"[a-z][a-z'-]*", description.lower()):
-        if word in _ONE_PERSON:
+    ("Their CFO signs…", "Their R&D lead signs off", "Procurement lead raises the PO"), not a
+    group or a pronoun ("Their legal team reviews…", "They send…", "Sign the order form"). A
+    named person is `Step.owner` already; this is for the roles steering keeps out of names.
+    The subject is taken as the first three words after "their"/"the" (reps' subjects are short)."""
+    words = [w.strip(".,;:!?()\"'").lower() for w in description.split()]
+    while words and words[0] in _DETERMINERS:
+        words.pop(0)
+    for word in words[:3]:
+        if word.removesuffix("'s") in _ONE_PERSON:
             return True
-        if word not in _SUBJECT_WORDS:
+        if word in _STOPS:
             return False  # the verb: the subject named no one
     return False
 
