@@ -9,7 +9,8 @@ The usual path (each arrow is a `Dialog.goto` in the module named):
         -> deal_stage (once, when unset; or the `stage` command)   guide.py
         -> context -> customer_next -> us_next -> more (loop)      steps.py
               each step may need step_side, step_due, step_day_off (a weekend or
-              public holiday), step_late                        step_details.py
+              public holiday), step_late, step_owner (a customer step that named
+              no one; asked once, Skip)                         step_details.py, guide.py
               "I don't know": suggest -> step_owner -> step_due     guide.py
         -> risk (-> risk_step: the de-risking step)                 guide.py
         -> summary (with the work-back check) -> saved              wrapup.py
