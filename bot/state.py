@@ -41,6 +41,9 @@ class ReviewState:
     #: the step questions they were offered at in this review (offered once per question).
     offered: list[dict[str, Any]] = field(default_factory=list)
     offered_for: list[str] = field(default_factory=list)
+    #: Customer steps asked "Who on their side owns this?" in this review (lower-case
+    #: descriptions): asked once per step, not again after an undo and a retype.
+    owner_asked: list[str] = field(default_factory=list)
     #: The deal's stage was asked in this review (asked once; "not sure" is an answer).
     stage_asked: bool = False
     #: An answer to the stage question that named no stage ("we had the budget meeting,

@@ -38,7 +38,9 @@ def serve(
     if settings.engine_processes:
         processes = EngineProcesses(coach, settings.engine_processes)
         processes.warm_up()
-    app = build_app(settings, db, coach, inbox, processes)
+    # Slack's signatures are checked against the product clock: `serve --now` (or
+    # DEALCOACH_NOW) moves "now" for the 5-minute window as for everything else.
+    app = build_app(settings, db, coach, inbox, processes, signature_clock=coach.clock)
     if processes is not None:
 
         async def stop_processes(_app: web.Application) -> None:

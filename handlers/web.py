@@ -7,7 +7,9 @@ schedules are attached by `handlers/server.py`, which imports this module, never
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -35,11 +37,14 @@ def build_app(
     coach: Coach,
     inbox: Inbox | None = None,
     processes: EngineProcesses | None = None,
+    signature_clock: Callable[[], dt.datetime] | None = None,
 ) -> web.Application:
     """The web app with every configured platform mounted; used by `serve` and the tests.
 
     `inbox`: the journal of acked turns (storage/inbox.py); None keeps no journal.
     `processes`: Slack turns run in these engine processes (bot/processes.py), not threads.
+    `signature_clock`: what Slack's signature timestamps are checked against (None: the
+    system time); `serve` passes the product clock.
     """
     app = web.Application()
     app.router.add_get("/healthz", health)
@@ -47,7 +52,7 @@ def build_app(
     app[DELIVERIES] = deliveries
     from handlers import slack
 
-    if slack.mount(app, settings, db, coach, inbox, processes):
+    if slack.mount(app, settings, db, coach, inbox, processes, signature_clock):
         deliveries["slack"] = app[slack.FRONTEND].delivery
     if settings.teams_enabled:
         from handlers import teams

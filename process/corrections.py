@@ -5,6 +5,11 @@ rather than answering the current question, and how. Pure: `today` is passed in.
 wording is what reps typed in the trials of issue 10; a correction must start with a cue
 ("no", "actually", "sorry", "oops", "wait", "correction", "make that", "scratch that") so
 that an ordinary answer ("Friday", "ours") is never mistaken for one.
+
+"Scratch that" followed by only a date, a side or an owner ("scratch that, Jan 20",
+"scratch that, it's ours", "scratch that, Raj owns it") amends the step like "no, …" does:
+the rep is fixing one detail, not taking the step back. Followed by a whole step ("scratch
+that, I send the SOC 2 report by Friday") it replaces the step.
 """
 
 from __future__ import annotations
@@ -68,6 +73,22 @@ _NOT_THIS = re.compile(
 )
 #: "the 20th", "20th", "the 4th": a day of the month with no month named.
 _DAY_ONLY = re.compile(r"^\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s*$", re.I)
+#: A person's name as reps type it after a cue ("no, Dana Reid"): one to three capitalised words.
+_CUED_NAME = r"(?P<name>[A-Z\u00C0-\u00DE][\w\u00C0-\u024F'.-]*(?:\s+[A-Z\u00C0-\u00DE][\w\u00C0-\u024F'.-]*){0,2})"
+#: After a cue, "it's Raj's", "Raj owns it", "owner is Raj", "Raj is doing it", "Wait, Maria".
+_CUED_OWNER = re.compile(
+    r"^(?:(?:it'?s|it is|that'?s|that is|the owner is|owner is|owned by|owner:?|make it)\s+)?"
+    + _CUED_NAME
+    + r"(?:'s|\s+(?:owns it|owns that|does it|does that|is doing it|'s doing it|will do it|"
+    r"has it|is on it|instead))?$"
+)
+#: Capitalised first words that are never an owner's: sides, pronouns, date words.
+_NOT_OWNER_WORDS = """i we they it ours mine theirs us them me the customer no yes today tomorrow next this
+    end eod eow mid early late monday tuesday wednesday thursday friday saturday sunday mon
+    tue tues wed thu thur thurs fri sat sun january february march april may june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov
+    dec q1 q2 q3 q4"""
+_NOT_OWNER: frozenset[str] = frozenset(_NOT_OWNER_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -95,7 +116,9 @@ def read_correction(
     """
     m = _SCRATCH.match(text)
     if m:
-        return Correction("scratch", rest=m.group("rest").strip())
+        rest = m.group("rest").strip(" .!")
+        # Only a detail after it ("scratch that, Jan 20"): amend the step, don't drop it.
+        return _detail(rest, today, was, whole=True) or Correction("scratch", rest=rest)
     whose = _WHOSE.match(text)
     if whose:
         said = whose.group("side").lower()
@@ -112,26 +135,41 @@ def read_correction(
     rest = text[cue.end() :].strip(" .!")
     if not rest:
         return None
-    short = len(rest.split()) <= 6
-    if short and (_IS.search(rest) or len(rest.split()) <= 2):
+    return _detail(rest, today, was, whole=False)
+
+
+def _detail(
+    rest: str, today: dt.date, was: dt.date | None, whole: bool
+) -> Correction | None:
+    """The one detail `rest` corrects: the side, the date or the owner (None: not one).
+
+    `whole`: the date must be all of `rest` (after "scratch that", "I send it Friday" is a
+    new step, not a new date); after "no"/"actually" a date inside a short phrase counts.
+    """
+    words = rest.split()
+    if not words or len(words) > 6:
+        return None
+    if _IS.search(rest) or len(words) <= 2:
         if _US.search(rest):
             return Correction("side", side="us")
         if _CUSTOMER.search(rest):
             return Correction("side", side="customer")
-    if short:
-        bare = _DATE_LEAD.sub("", rest)
-        day = _DAY_ONLY.match(bare)
-        if day and was is not None:
-            try:
-                return Correction("due", due=was.replace(day=int(day.group(1))))
-            except ValueError:
-                pass  # no such day in that month: read it as a date from today
-        due = parse_date_answer(bare, today, allow_past=True)
-        if due is None:
-            found = parse_due(rest, today)
-            due = found[0] if found else None
-        if due is not None:
-            return Correction("due", due=due)
+    bare = _DATE_LEAD.sub("", rest)
+    day = _DAY_ONLY.match(bare)
+    if day and was is not None:
+        try:
+            return Correction("due", due=was.replace(day=int(day.group(1))))
+        except ValueError:
+            pass  # no such day in that month: read it as a date from today
+    due = parse_date_answer(bare, today, allow_past=True)
+    if due is None and not whole:
+        found = parse_due(rest, today)
+        due = found[0] if found else None
+    if due is not None:
+        return Correction("due", due=due)
+    owner = _CUED_OWNER.match(rest)
+    if owner and owner.group("name").split()[0].lower().strip(".") not in _NOT_OWNER:
+        return Correction("owner", owner=owner.group("name").removesuffix("'s"))
     return None
 
 

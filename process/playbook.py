@@ -51,6 +51,7 @@ class Stage(StrEnum):
     STEP_SIDE = "step_side"
     STEP_DUE = "step_due"
     STEP_LATE = "step_late"
+    STEP_DAY_OFF = "step_day_off"
     SUGGEST = "suggest"
     STEP_OWNER = "step_owner"
     RISK = "risk"
@@ -363,6 +364,50 @@ def step_description(reading: Reading | Step, fallback: str) -> str:
     if not action:
         return fallback
     return action[0].upper() + action[1:]
+
+
+#: A step whose subject is the rep ("I send…", "I'll book…", "Me to send…", "Let me…").
+_FIRST_PERSON = re.compile(
+    r"^\s*(?:i\b(?!\.)|i['’](?:ll|m|ve|d)\b|me to\b|let me\b|myself\b)", re.I
+)
+
+
+def first_person(description: str) -> bool:
+    """Whether a step is the rep's own ("I send the SOC 2 report"): it is owned by the rep,
+    as a suggested step the rep picks with "Me" is. "We send…" names no one: not the rep's."""
+    return bool(_FIRST_PERSON.match(description))
+
+
+#: Titles one person holds: "Their CFO signs…" names who owns the step.
+_ONE_PERSON_WORDS = (
+    "cfo ceo cto cio ciso coo cro cmo cpo gc dpo vp svp evp md chief head director manager mgr"
+    " officer counsel lawyer champion champ sponsor eb boss lead owner architect founder"
+    " president chair controller treasurer"
+)
+_ONE_PERSON = frozenset(_ONE_PERSON_WORDS.split())
+_DETERMINERS = frozenset({"their", "the", "a", "an", "his", "her", "its", "our"})
+#: Words that end a subject: pronouns, auxiliaries, "to" of note style ("Customer to send").
+_STOPS = frozenset(
+    {"they", "them", "to", "will", "would", "should", "must", "can", "may", "might", "has",
+     "have", "had", "is", "are", "was", "were", "needs", "need", "shall"}
+)
+
+
+def names_owner(description: str) -> bool:
+    """Whether a customer step's subject already says who owns it: a title one person holds
+    ("Their CFO signs…", "Their R&D lead signs off", "Procurement lead raises the PO"), not a
+    group or a pronoun ("Their legal team reviews…", "They send…", "Sign the order form"). A
+    named person is `Step.owner` already; this is for the roles steering keeps out of names.
+    The subject is taken as the first three words after "their"/"the" (reps' subjects are short)."""
+    words = [w.strip(".,;:!?()\"'").lower() for w in description.split()]
+    while words and words[0] in _DETERMINERS:
+        words.pop(0)
+    for word in words[:3]:
+        if word.removesuffix("'s") in _ONE_PERSON:
+            return True
+        if word in _STOPS:
+            return False  # the verb: the subject named no one
+    return False
 
 
 def context_line(text: str) -> str:

@@ -37,6 +37,11 @@ class ProcessStep(_Strict):
     lead_days: int = Field(ge=0, le=MAX_LEAD_DAYS, description="typical working days it takes")
     source: str = Field(min_length=3)
     meets: str | None = Field(default=None, description="the exit criterion it achieves")
+    prepares: str | None = Field(
+        default=None,
+        description="the exit criterion it gets ready for without meeting it (done before that "
+        "criterion's own lead time): agreeing a pilot's success criteria prepares the pilot",
+    )
 
 
 class ExitCriterion(_Strict):
@@ -48,11 +53,25 @@ class ExitCriterion(_Strict):
     lead_days: int = Field(ge=0, le=MAX_LEAD_DAYS)
     source: str = Field(min_length=3)
     match: list[str] = Field(default_factory=list, description="words naming a plan step on it")
+    prepare_match: list[str] = Field(
+        default_factory=list,
+        description="words of a step that only gets ready for it ('success criteria', 'set "
+        "up'): done, such a step does not meet the criterion",
+    )
 
     def matches(self, description: str) -> bool:
         """Whether a plan step's description names this criterion (a `match` word in it)."""
         pattern = _words_pattern(tuple(self.match))
         return bool(pattern and pattern.search(description))
+
+    def met_by(self, description: str) -> bool:
+        """Whether a *done* plan step meets this criterion: it names it, and is not just
+        getting ready for it (a `prepare_match` word: "Agree the success criteria for the
+        pilot" done does not mean the pilot validated the solution)."""
+        if not self.matches(description):
+            return False
+        prepares = _words_pattern(tuple(self.prepare_match))
+        return not (prepares and prepares.search(description))
 
 
 @cache
@@ -78,11 +97,12 @@ class ProcessStage(_Strict):
         if len(ids) != len(self.exit_criteria):
             raise ValueError(f"stage {self.id!r} names an exit criterion twice")
         for step in (*self.customer_steps, *self.our_steps):
-            if step.meets is not None and step.meets not in ids:
-                raise ValueError(
-                    f"step {step.text!r} meets {step.meets!r}, which is not an exit criterion "
-                    f"of stage {self.id!r} (those are: {', '.join(sorted(ids))})"
-                )
+            for how, crit in (("meets", step.meets), ("prepares", step.prepares)):
+                if crit is not None and crit not in ids:
+                    raise ValueError(
+                        f"step {step.text!r} {how} {crit!r}, which is not an exit criterion "
+                        f"of stage {self.id!r} (those are: {', '.join(sorted(ids))})"
+                    )
         return self
 
     def steps(self, side: Side) -> list[ProcessStep]:
@@ -125,8 +145,9 @@ class SalesProcess(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> SalesProcess:
         ids = [s.id for s in self.stages]
-        if len(set(ids)) != len(ids):
-            raise ValueError("two stages have the same id")
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"stage id {twice[0]!r} {_TWICE}")
         crit = [c.id for s in self.stages for c in s.exit_criteria]
         if len(set(crit)) != len(crit):
             raise ValueError("two exit criteria have the same id (ids are process-wide)")
@@ -157,6 +178,10 @@ class SalesProcess(_Strict):
         )
 
 
+#: The end of the duplicate-stage message; `parse_process` says it with the line instead.
+_TWICE = "is used by two stages"
+
+
 class ProcessFileError(ValueError):
     """A process file that cannot be used; `problems` are 'line N: where: what' lines."""
 
@@ -165,11 +190,14 @@ class ProcessFileError(ValueError):
         self.problems = problems
 
 
-def parse_process(text: str) -> SalesProcess:
+def parse_process(text: str, require_decision: bool = True) -> SalesProcess:
     """Validate a process file's YAML text.
 
     Raises `ProcessFileError` listing every problem with its line number (1-based), e.g.
-    "line 14: stages[0].exit_criteria[0].lead_days: Input should be greater than or equal to 0".
+    "line 14: stages[0].exit_criteria[0].lead_days: Input should be greater than or equal to 0",
+    "line 40: stages[2].id: stage id 'legal' is used by two stages (first on line 12)", or
+    "line 5: stages: no stage is marked `decision: true` …". `require_decision=False` reads
+    a file stored before the decision stage was required (its last stage is the decision).
     """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -182,15 +210,60 @@ def parse_process(text: str) -> SalesProcess:
         raise ProcessFileError([f"not valid YAML: {e}"]) from None
     if not isinstance(data, dict):
         raise ProcessFileError(["line 1: the file must be a mapping with `name` and `stages`"])
+    problems = _stage_problems(root, data, require_decision)
     try:
-        return SalesProcess.model_validate(data)
+        process = SalesProcess.model_validate(data)
     except ValidationError as e:
-        problems = []
         for err in e.errors():
+            if _TWICE in str(err["msg"]):
+                continue  # said by `_stage_problems`, with its line
             loc = tuple(err["loc"])
             path = _path(loc) or "(top level)"
             problems.append(f"line {_line(root, loc)}: {path}: {err['msg']}")
         raise ProcessFileError(problems) from None
+    if problems:
+        raise ProcessFileError(problems)
+    return process
+
+
+def _stage_problems(root: yaml.Node, data: dict[str, Any], require_decision: bool) -> list[str]:
+    """What the model cannot say with a line: a stage id used twice (the line of each reuse)
+    and no stage marked `decision: true` (the line of `stages:`)."""
+    stages = data.get("stages")
+    if not isinstance(stages, list) or not stages:
+        return []  # the model says what is wrong with `stages` itself
+    problems = []
+    first: dict[str, int] = {}
+    for i, stage in enumerate(stages):
+        sid = stage.get("id") if isinstance(stage, dict) else None
+        if not isinstance(sid, str):
+            continue
+        line = _line(root, ("stages", i, "id"))
+        if sid in first:
+            problems.append(
+                f"line {line}: stages[{i}].id: stage id {sid!r} {_TWICE} (first on line "
+                f"{first[sid]}); stage ids must be unique"
+            )
+        else:
+            first[sid] = line
+    if require_decision and not any(
+        isinstance(st, dict) and st.get("decision") is True for st in stages
+    ):
+        problems.append(
+            f"line {_key_line(root, 'stages')}: stages: no stage is marked `decision: true`. "
+            "Mark the stage that ends with the customer's decision (usually signature): the "
+            "work-back check counts the exit criteria up to it against the decision date."
+        )
+    return problems
+
+
+def _key_line(root: yaml.Node, key: str) -> int:
+    """The 1-based line of a top-level key (where `stages:` is written)."""
+    if isinstance(root, yaml.MappingNode):
+        for k, _ in root.value:
+            if k.value == key:
+                return k.start_mark.line + 1
+    return 1
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -236,7 +309,9 @@ def default_process() -> SalesProcess:
 
 @cache
 def _parsed(text: str) -> SalesProcess:
-    return parse_process(text)
+    # A stored or configured file was checked when it was loaded; one from before the
+    # decision stage was required still works (its last stage is the decision).
+    return parse_process(text, require_decision=False)
 
 
 def process_from(text: str | None) -> SalesProcess:

@@ -31,9 +31,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Final
 
-from process import learned_steering
+from process import learned_steering, typos
 from process import steering_vocab as vocab
-from process import typos
 from process.dates import SLIPS as DATE_SLIPS
 from process.dates import DateConventions, bare_date, falls_on_weekend, parse_due
 from process.steering_grammar import (

@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from process.plan import Health, Plan, Side, Step, assess
 from process.playbook import fmt_date
 from process.sales_process import ExitCriterion, ProcessStep, SalesProcess
-from process.workdays import add_working_days, holiday_dates, subtract_working_days
+from process.workdays import (
+    add_working_days,
+    holiday_dates,
+    is_working_day,
+    next_working_day,
+    subtract_working_days,
+)
 
 
 @dataclass(frozen=True)
@@ -93,10 +99,19 @@ def criteria_ahead(
             step = next((s for s in open_steps if crit.matches(s.description)), None)
             if not known and step is None:
                 continue
-            if any(crit.matches(s.description) for s in done):
+            if met(crit, done, open_steps):
                 continue
             out.append((crit, step))
     return out
+
+
+def met(crit: ExitCriterion, done: list[Step], open_steps: list[Step]) -> bool:
+    """Whether a criterion is met: a done step meets it (`ExitCriterion.met_by`) and no open
+    step still works on it. The rest of a half-done step stays open naming what it finishes
+    (process/followup.py), so "half done" never moves a deal on."""
+    return any(crit.met_by(s.description) for s in done) and not any(
+        crit.matches(s.description) for s in open_steps
+    )
 
 
 def work_back(
@@ -124,10 +139,11 @@ def stage_reached(process: SalesProcess, stage_id: str | None, plan: Plan) -> st
     exit criteria are all met by done steps is passed (never past the decision stage)."""
     if process.stage(stage_id) is None:
         return stage_id
-    done = [s.description for s in plan.steps if s.status == "done"]
+    done = [s for s in plan.steps if s.status == "done"]
+    open_steps = list(plan.open_steps)
     i = process.index(stage_id)
     while i < process.decision_index and all(
-        any(c.matches(t) for t in done) for c in process.stages[i].exit_criteria
+        met(c, done, open_steps) for c in process.stages[i].exit_criteria
     ):
         i += 1
     return process.stages[i].id
@@ -194,13 +210,15 @@ def propose_due(
     meets: str | None,
     decision: dt.date | None,
     today: dt.date,
+    prepares: str | None = None,
 ) -> ProposedDue:
     """The due date to propose for a step taking `lead_days` working days that meets the
     exit criterion `meets` (or none), worked back from the decision date.
 
     The step must be done early enough that the exit criteria after the one it meets still
     fit before the decision: due = decision - their lead times, start by = due - its own lead
-    time. With no decision date, or when that is already too late, it is due as soon as it
+    time. A step that `prepares` a criterion is due before that criterion's own lead time
+    too. With no decision date, or when that is already too late, it is due as soon as it
     can be (today + its lead time).
     """
     hol = _holidays(process, today)
@@ -209,13 +227,16 @@ def propose_due(
         return ProposedDue(soonest, today, False)
     after = 0
     seen = False
+    target = meets or prepares
     for stage in process.stages[: process.decision_index + 1]:
         for crit in stage.exit_criteria:
-            if seen:
-                after += crit.lead_days
-            if crit.id == meets:
+            if seen or (crit.id == target and target == prepares and not meets):
+                after += crit.lead_days  # a preparation also leaves its criterion's time
+            if crit.id == target:
                 seen = True
     due = subtract_working_days(decision, after, hol) if seen else decision
+    if not is_working_day(due, hol):  # proposed on a working day, not the weekend before it
+        due = next_working_day(due, hol, -1)
     start_by = (
         add_working_days(subtract_working_days(due, lead_days, hol), 1, hol) if lead_days else due
     )

@@ -24,6 +24,36 @@ def holiday_dates(country: str | None, first_year: int, last_year: int) -> froze
     return frozenset(holiday_calendars.country_holidays(country.upper(), years=years).keys())
 
 
+@cache
+def _calendar(country: str, year: int) -> dict[dt.date, str]:
+    try:
+        return dict(holiday_calendars.country_holidays(country.upper(), years=year))
+    except NotImplementedError:  # a country the `holidays` package does not know
+        return {}
+
+
+def day_off(d: dt.date, country: str | None) -> str | None:
+    """Why `d` is no working day, in words for "Fri Dec 25 is Christmas Day", else None.
+
+    The name of the public holiday of `country` (ISO 3166 code, the `holidays` package; None:
+    weekends only), else "a Saturday" / "a Sunday". An unknown country counts weekends only.
+    """
+    name = _calendar(country, d.year).get(d) if country else None
+    if name:
+        return name
+    if d.weekday() >= 5:
+        return f"a {d.strftime('%A')}"
+    return None
+
+
+def next_working_day(d: dt.date, holidays: Container[dt.date] = frozenset(), step: int = 1) -> dt.date:
+    """The first working day after `d` (`step=-1`: before it)."""
+    d += step * _DAY
+    while not is_working_day(d, holidays):
+        d += step * _DAY
+    return d
+
+
 def is_working_day(d: dt.date, holidays: Container[dt.date] = frozenset()) -> bool:
     return d.weekday() < 5 and d not in holidays
 

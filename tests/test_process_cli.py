@@ -25,6 +25,23 @@ def test_check_accepts_the_default_and_names_line_and_field_of_each_problem(tmp_
     assert missing.returncode == 2 and "cannot read it" in missing.stderr
 
 
+def test_check_names_a_duplicate_stage_and_a_missing_decision_stage(tmp_path: Path) -> None:
+    text = default_text()
+    lines = text.splitlines()
+    second = next(i for i, t in enumerate(lines, 1) if t == "  - id: solution_validated")
+    dup = tmp_path / "dup.yaml"
+    dup.write_text(text.replace("  - id: solution_validated", "  - id: problem_agreed"), "utf-8")
+    run = dealcoach("process", "check", str(dup))
+    assert run.returncode == 2
+    assert f"{dup}:{second}: stages[1].id: stage id 'problem_agreed' is used by two stages" in run.stderr
+    none = tmp_path / "none.yaml"
+    none.write_text(text.replace("    decision: true\n", ""), "utf-8")
+    run = dealcoach("process", "check", str(none))
+    stages = next(i for i, t in enumerate(lines, 1) if t == "stages:")
+    assert run.returncode == 2
+    assert f"{none}:{stages}: stages: no stage is marked `decision: true`." in run.stderr
+
+
 def test_load_is_per_workspace_and_show_says_which_is_in_force(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'p.db'}"
     mine = tmp_path / "mine.yaml"

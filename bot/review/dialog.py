@@ -43,6 +43,7 @@ SUB_QUESTIONS = frozenset(
         Stage.STEP_SIDE,
         Stage.STEP_DUE,
         Stage.STEP_LATE,
+        Stage.STEP_DAY_OFF,
         Stage.DECISION_REASON,
         Stage.RESCHEDULE,
         Stage.RESCHEDULE_LATE,
@@ -213,6 +214,16 @@ class Dialog:
             conv = dataclasses.replace(conv, day_first=proc.date_order == "DMY")
         return conv
 
+    @property
+    def holiday_country(self) -> str | None:
+        """Whose public holidays a due date is checked against: the `holidays` of the
+        workspace's own sales process (or the configured SALES_PROCESS) when it has one,
+        else the country of the rep's time zone (`DateConventions.for_timezone`)."""
+        own = crud.workspace_process_text(self.s, self.user.workspace_id)
+        if own or self._configured_process:
+            return self.process.holidays
+        return self.dates.holiday_country
+
     def reask(self) -> None:
         """After an aside (help, list, a button on an old card), repeat where the review is."""
         if self.state.active:
@@ -323,9 +334,9 @@ class Dialog:
         return bool(text) and _leave(text or "")
 
     def keep_or_date(self, text: str | None, value: str | None) -> dt.date | str | None:
-        """At "that's after the decision date: keep it or pick another?": "keep", a date from
-        today on, or None after asking again."""
-        if value == "late:keep" or (text and (pb.is_keep(text) or _leave(text))):
+        """At "that's after the decision date (or a holiday): keep it or pick another?":
+        "keep", a date from today on, or None after asking again."""
+        if value in ("late:keep", "day:keep") or (text and (pb.is_keep(text) or _leave(text))):
             return "keep"
         got = self.read_date(text, value)
         if not isinstance(got, dt.date) or self.past(got):

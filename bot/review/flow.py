@@ -8,7 +8,9 @@ The usual path (each arrow is a `Dialog.goto` in the module named):
         -> decision_date | decision_check (-> decision_move -> decision_reason)   decision.py
         -> deal_stage (once, when unset; or the `stage` command)   guide.py
         -> context -> customer_next -> us_next -> more (loop)      steps.py
-              each step may need step_side, step_due, step_late    step_details.py
+              each step may need step_side, step_due, step_day_off (a weekend or
+              public holiday), step_late, step_owner (a customer step that named
+              no one; asked once, Skip)                         step_details.py, guide.py
               "I don't know": suggest -> step_owner -> step_due     guide.py
         -> risk (-> risk_step: the de-risking step)                 guide.py
         -> summary (with the work-back check) -> saved              wrapup.py
@@ -74,6 +76,7 @@ STAGES: dict[Stage, Step] = {
     Stage.STEP_SIDE: Step(step_details.ask_step_side, step_details.on_step_side),
     Stage.STEP_DUE: Step(step_details.ask_step_due, step_details.on_step_due),
     Stage.STEP_LATE: Step(step_details.ask_step_late, step_details.on_step_late),
+    Stage.STEP_DAY_OFF: Step(step_details.ask_step_day_off, step_details.on_step_day_off),
     Stage.SUGGEST: Step(guide.ask_suggest, guide.on_suggest),
     Stage.STEP_OWNER: Step(guide.ask_step_owner, guide.on_step_owner),
     Stage.RISK: Step(guide.ask_risk, guide.on_risk),

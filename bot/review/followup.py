@@ -2,7 +2,8 @@
 
 `process.followup.read_followup` reads the answer: done; partly done ("half done - sent
 the redlines but the call isn't booked": the step is closed as done and the rest becomes
-a new open step, whose date is asked if the answer gave none); moved ("CFO cancelled,
+a new open step, an action naming what it finishes, "Book the call (to finish: …)", whose
+date is asked if the answer gave none); moved ("CFO cancelled,
 moving it to next Thursday"); dropped ("didn't need it anymore", kept as the reason).
 The buttons (Done / Reschedule / Drop it) mean the same.
 """
@@ -83,12 +84,20 @@ def on_confirm_due(d: Dialog, text: str | None, value: str | None) -> None:
 
 
 def _partly_done(d: Dialog, step: PlanStep, said: FollowUp) -> None:
-    """Close the step as done (noting what was done) and keep the rest open as a new step."""
+    """Close the step as done (noting what was done) and keep the rest open as a new step.
+
+    The rest is an action ("Book the call"), and it names the step it finishes: an open step
+    still working on an exit criterion keeps it unmet (`process.workback.met`), so a
+    half-done pilot does not move the deal past "Solution validated"."""
     deal = d.s.get(Deal, step.deal_id)
     assert deal is not None
     crud.close_step(d.s, step, "done", d.now, said.done_part or None)
     d.remember("closed", step_id=step.id, queued=True)
-    rest_text = said.rest or f"the rest of: {step.description}"
+    rest_text = (
+        f"{said.rest} (to finish: {step.description})"
+        if said.rest
+        else f"Finish: {step.description}"
+    )
     rest = crud.add_step(
         d.s,
         deal,

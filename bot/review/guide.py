@@ -217,7 +217,13 @@ def offer(d: Dialog) -> bool:
     if not picks:
         return False
     d.state.offered = [
-        {"text": s.text, "side": side, "lead_days": s.lead_days, "meets": s.meets}
+        {
+            "text": s.text,
+            "side": side,
+            "lead_days": s.lead_days,
+            "meets": s.meets,
+            "prepares": s.prepares,
+        }
         for side, s in picks
     ]
     d.state.offered_for.append(origin.value)
@@ -266,6 +272,7 @@ def on_suggest(d: Dialog, text: str | None, value: str | None) -> None:
             "origin": origin.value,
             "lead_days": picked["lead_days"],
             "meets": picked["meets"],
+            "prepares": picked.get("prepares"),
         }
         d.state.offered = []
         d.state.resume = None
@@ -290,12 +297,13 @@ def on_suggest(d: Dialog, text: str | None, value: str | None) -> None:
 
 
 def ask_step_owner(d: Dialog) -> None:
+    """Who owns a step: a picked suggestion (either side), or a typed customer step that
+    named no one (asked once, last: `step_details.continue_pending`). Skip always moves on."""
     p = d.state.pending or {}
-    account = d.deal.account if d.deal else "the customer"
     if p.get("side") == "us":
         text, choices = "Who on our side owns it?", (Choice("Me", "owner:me", "primary"),)
     else:
-        text, choices = f"Who at {account} owns it? (a name or a role)", ()
+        text, choices = "Who on their side owns this? (a name or a role)", ()
     d.question(
         f"“{p.get('description', '')}”. {text}",
         choices + (Choice("Skip", "owner:skip"),),
@@ -303,17 +311,29 @@ def ask_step_owner(d: Dialog) -> None:
     )
 
 
+#: An owner's name is short: an answer longer than this is the rep moving on.
+OWNER_WORDS = 6
+
+
 def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     from bot.review import step_details
 
     p = d.state.pending
     assert p is not None
+    picked = "lead_days" in p  # a suggested step: its due date is worked back next
+    p["owner_asked"] = True
+    if text and not picked and (len(text.split()) > OWNER_WORDS or step_details.moves_on(d, text)):
+        step_details.carry_on(d, text, "A name or a role, or *skip*.")
+        return
     me = value == "owner:me" or (text and pb.read_side(text) == "us" and p.get("side") == "us")
     if me:
         p["owner"] = d.user.display_name or "me"
-    elif value != "owner:skip" and text and not pb.is_skip(text):
+    elif (
+        value != "owner:skip" and text and not pb.is_skip(text) and not pb.is_unsure(text)
+    ):
         p["owner"] = text.strip()[:200]
-    propose(d, p)
+    if picked:
+        propose(d, p)
     step_details.continue_pending(d)
 
 
@@ -323,7 +343,7 @@ def propose(d: Dialog, p: dict[str, Any]) -> None:
     assert deal is not None
     lead = int(p.get("lead_days", 0))
     decision = deal.decision_date if p.get("origin") != Stage.RISK.value else None
-    prop = propose_due(d.process, lead, p.get("meets"), decision, d.today)
+    prop = propose_due(d.process, lead, p.get("meets"), decision, d.today, p.get("prepares"))
     p["proposed"] = prop.due.isoformat()
     takes = f"It takes ~{lead} working day{'' if lead == 1 else 's'}"
     if decision is None:

@@ -2,8 +2,10 @@
 saving it to the plan; and which step question comes next.
 
 `steps.capture` leaves a step-in-progress in `ReviewState.pending`; `continue_pending` asks
-what it still lacks (STEP_SIDE, STEP_DUE, STEP_LATE) over as many turns as it takes, then
-`save_pending` writes it and `next_step_stage` picks the next question.
+what it still lacks (STEP_SIDE, STEP_DUE) and what deserves a second look (STEP_DAY_OFF: a
+due date on a weekend or public holiday, asked once per step; STEP_LATE: after the decision
+date) over as many turns as it takes, then `save_pending` writes it and `next_step_stage`
+picks the next question.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from bot.messages import Choice, owner_note, side_label
+from bot.messages import Choice, Question, owner_note, side_label
 from bot.review import guide
 from process import playbook as pb
-from process.dates import falls_on_weekend
 from process.playbook import Stage, fmt_date
+from process.steering import read_answer
+from process.workdays import day_off, holiday_dates, next_working_day
 from storage import crud
 
 if TYPE_CHECKING:
@@ -38,6 +41,9 @@ def continue_pending(d: Dialog) -> None:
         d.past(passed)
     elif p.get("due") is None and not p.get("no_date"):
         d.goto(Stage.STEP_DUE)
+    elif p.get("due") and not p.get("day_asked") and _day_off(d, p["due"]):
+        p["day_asked"] = True  # said once: a date picked instead is taken as the rep's
+        d.goto(Stage.STEP_DAY_OFF)
     elif (
         p.get("due")
         and deal.decision_date
@@ -45,8 +51,24 @@ def continue_pending(d: Dialog) -> None:
         and not p.get("keep_late")
     ):
         d.goto(Stage.STEP_LATE)
+    elif _ask_owner(d, p):
+        d.goto(Stage.STEP_OWNER)
     else:
         save_pending(d)
+
+
+def _ask_owner(d: Dialog, p: dict[str, object]) -> bool:
+    """Whether to ask "Who on their side owns this?": a customer step nobody was named for
+    (not "Raj sends…", not "Their CFO signs…"), once per step in a review. Asked last, so
+    the step is complete when the rep skips it or answers something else."""
+    if p.get("side") != "customer" or p.get("owner") or p.get("owner_asked"):
+        return False
+    description = str(p.get("description", ""))
+    if pb.names_owner(description) or description.lower() in d.state.owner_asked:
+        return False
+    p["owner_asked"] = True
+    d.state.owner_asked.append(description.lower())
+    return True
 
 
 def save_pending(d: Dialog) -> None:
@@ -72,8 +94,6 @@ def save_pending(d: Dialog) -> None:
         d.state.got.append(step.side)
     owner = owner_note(step.owner, step.description)
     when = f", due {fmt_date(due, d.today)}" if due else ", no date yet"
-    if due is not None and falls_on_weekend(due):
-        when += " (a weekend: is that right?)"
     d.state.batch.append(f"*{side_label(step.side)}*{owner}: {step.description}{when}")
     from bot.review.steps import _already_planned
 
@@ -237,6 +257,76 @@ def on_step_due(d: Dialog, text: str | None, value: str | None) -> None:
         return
     p["due"] = got.isoformat()
     continue_pending(d)
+
+
+def _day_off(d: Dialog, iso: str) -> str | None:
+    return day_off(dt.date.fromisoformat(iso), d.holiday_country)
+
+
+def ask_step_day_off(d: Dialog) -> None:
+    """ "Fri Dec 25 is Christmas Day — keep it or pick another date?", with the working days
+    either side of it as choices."""
+    due = dt.date.fromisoformat((d.state.pending or {})["due"])
+    why = _day_off(d, due.isoformat()) or "no working day"
+    off = holiday_dates(d.holiday_country, due.year - 1, due.year + 1)
+    around = [next_working_day(due, off, -1), next_working_day(due, off)]
+    d.question(
+        f"{fmt_date(due, d.today)} is {why} — keep it or pick another date?",
+        (Choice(f"Keep {fmt_date(due, d.today)}", "day:keep", "primary"),)
+        + tuple(
+            Choice(fmt_date(day, d.today), f"date:{day.isoformat()}")
+            for day in around
+            if day >= d.today
+        ),
+        date_input=True,
+        initial=around[1],
+        parent=_origin(d),
+    )
+
+
+def on_step_day_off(d: Dialog, text: str | None, value: str | None) -> None:
+    p = d.state.pending
+    assert p is not None
+    if text and not value and moves_on(d, text):
+        carry_on(d, text, "Keep the date, or pick another?")
+        return
+    got = d.keep_or_date(text, value)
+    if isinstance(got, dt.date):
+        p["due"] = got.isoformat()
+    if got is not None:
+        continue_pending(d)
+
+
+#: First words of a step-like answer that still only changes the date ("move it to Monday").
+_DATE_CHANGES = frozenset({"move", "moving", "push", "make", "keep", "change", "shift", "then",
+                           "instead", "do", "let's", "lets", "go", "put"})
+
+
+def moves_on(d: Dialog, text: str) -> bool:
+    """Whether `text`, typed at a step's optional question (who owns it, a day off), is no
+    answer to it but the rep's next step ("I send the proposal by Friday"): a step with its
+    doer said (a name, or a sure side) and an action that is not a date change."""
+    reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
+    return any(
+        (s.owner or s.side_confidence >= 0.95)
+        and len(s.action.split()) >= 2
+        and s.action.split()[0].lower() not in _DATE_CHANGES
+        for s in reading.steps
+    )
+
+
+def carry_on(d: Dialog, text: str, again: str) -> None:
+    """The rep went on instead of answering an optional question: the pending step is saved
+    as it stands, and `text` answers the question that comes next. While another step of
+    the same answer is still being completed, the question is asked again (`again`)."""
+    if d.state.queued:
+        d.say(again, "warning")
+        d.ask()
+        return
+    save_pending(d)
+    if d.state.pending is None and d.stage is not None:
+        d.out = [r for r in d.out if not isinstance(r, Question)]  # answered below instead
+        d.answer(text, None)
 
 
 def ask_step_late(d: Dialog) -> None:

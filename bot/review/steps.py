@@ -179,7 +179,8 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
     if asked and first.side and first.side != asked and first.side_confidence >= SURE:
         other = "ours" if first.side == "us" else f"{deal.account}'s"
         d.say(f"That one is {other}; I'll put it in the plan as such.", "coach")
-    pending = [_pending(step, text, asked, stage) for step in read_steps]
+    me = d.user.display_name or None
+    pending = [_pending(step, text, asked, stage, me) for step in read_steps]
     for p, step in zip(pending, read_steps, strict=True):
         # "they approve by Nov 20" on Nov 24 was read as next year's: ask, as a typed date is
         passed = d.just_passed(step.due, step.date_text or "")
@@ -197,14 +198,22 @@ def capture(d: Dialog, text: str, reading: Reading) -> None:
     step_details.continue_pending(d)
 
 
-def _pending(step: ReadStep, text: str, asked: Side | None, stage: Stage) -> dict[str, object]:
+def _pending(
+    step: ReadStep, text: str, asked: Side | None, stage: Stage, me: str | None
+) -> dict[str, object]:
     """One step of a reading as `ReviewState.pending`: unsure of the side, the question asked
-    decides it (the customer question frames "Raj sends the PO"); with no question, ask."""
+    decides it (the customer question frames "Raj sends the PO"); with no question, ask.
+    Our step said in the first person ("I send…") is owned by the rep (`me`, their display
+    name), as a suggested step the rep picks with "Me" is."""
     side = step.side if step.side_confidence >= SURE else None
+    description = pb.step_description(step, text)
+    owner = step.owner
+    if owner is None and (side or asked) == "us" and pb.first_person(description):
+        owner = me
     return {
-        "description": pb.step_description(step, text),
+        "description": description,
         "side": side or asked,
-        "owner": step.owner,
+        "owner": owner,
         "due": step.due.isoformat() if step.due else None,
         "origin": stage.value,
     }

@@ -3,7 +3,8 @@
 Whatever the review records is noted in `ReviewState.undo` by `Dialog.remember`, with what
 restores it. `undo` takes back the newest entry and asks again the question it answered;
 `back` returns to the previous question, taking back what was recorded since it was asked;
-a correction amends the last step (or decision date) in place instead of adding a new one.
+a correction amends the last step (its date, side or owner; or the decision date) in place
+instead of adding a new one ("scratch that, Jan 20" re-dates it; see `process.corrections`).
 A step being completed (side or date still asked) is not saved yet: both simply drop it.
 """
 
@@ -303,7 +304,7 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
         step_details.recount_sides(d)
         d.say(f"Changed: *{side_label(fix.side)}*: {step.description}.", "success")
     elif fix.kind == "owner" and fix.owner:
-        step.owner = fix.owner
+        step.owner = fix.owner[:200]
         d.s.add(step)
         d.say(f"Changed: {fix.owner} owns “{step.description}”.", "success")
     elif fix.kind == "due" and fix.due:

@@ -9,8 +9,10 @@ SLACK_APP_TOKEN set, the same bolt app also listens over Socket Mode (no public 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import gc
 import logging
+from collections.abc import Callable
 
 import aiohttp
 from aiohttp import web
@@ -59,6 +61,7 @@ def mount(
     coach: Coach,
     inbox: Inbox | None = None,
     processes: EngineProcesses | None = None,
+    signature_clock: Callable[[], dt.datetime] | None = None,
 ) -> bool:
     """Add Slack to `app` if it is configured; returns whether it was.
 
@@ -67,7 +70,9 @@ def mount(
     """
     if not enabled(settings):
         return False
-    front = SlackFrontend(settings, db, coach, inbox=inbox, processes=processes)
+    front = SlackFrontend(
+        settings, db, coach, inbox=inbox, processes=processes, signature_clock=signature_clock
+    )
     app[FRONTEND] = front
 
     async def dispatch(request: web.Request) -> web.Response:

@@ -23,10 +23,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.middleware import RequestVerification
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.signature import Clock as SignatureClock
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import STOP_WORDS
@@ -150,6 +153,31 @@ class Inbound:
         return cls(**data)
 
 
+class _ProductClock(SignatureClock):
+    """slack_sdk's signature clock (epoch seconds) read from the product's clock."""
+
+    def __init__(self, clock: Callable[[], dt.datetime]) -> None:
+        self.clock = clock
+
+    def now(self) -> float:
+        return self.clock().timestamp()
+
+
+def _check_signatures_with(
+    bolt: AsyncApp, secret: str, clock: Callable[[], dt.datetime]
+) -> None:
+    """Make bolt's own request verification (still first in its middleware, before any
+    authorization) compare Slack's timestamps with `clock` instead of the system time.
+    The window stays Slack's 5 minutes: only where "now" comes from changes."""
+    found = [m for m in bolt._async_middleware_list if isinstance(m, RequestVerification)]
+    if not found:
+        if secret:  # verification is on: a bolt that moved it must fail here, not go unchecked
+            raise RuntimeError("bolt's request verification middleware was not found")
+        return
+    for middleware in found:
+        middleware._verifier = SignatureVerifier(secret, clock=_ProductClock(clock))
+
+
 class SlackFrontend:
     """Owns the bolt app and what its listeners share: the coach, caches, the renderer."""
 
@@ -161,9 +189,13 @@ class SlackFrontend:
         handlers: list[AsyncRetryHandler] | None = None,
         inbox: Inbox | None = None,
         processes: EngineProcesses | None = None,
+        signature_clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         """`inbox`: where turns are written down before they are acked (None: nowhere).
-        `processes`: run the engine there instead of in threads of this process."""
+        `processes`: run the engine there instead of in threads of this process.
+        `signature_clock`: the clock Slack's signature timestamps are checked against (the
+        5-minute window); `serve` passes the product clock, so `--now`/DEALCOACH_NOW moves
+        it too. None: the system time, as bolt does."""
         self.settings = settings
         self.inbox = inbox
         self.processes = processes
@@ -199,6 +231,8 @@ class SlackFrontend:
             process_before_response=True,
             logger=BOLT_LOG,
         )
+        if signature_clock is not None:
+            _check_signatures_with(self.bolt, settings.slack_signing_secret or "", signature_clock)
         self.tenants = Tenants(db, clock=coach.clock)
         self.delivery = SlackDelivery(self.client_for)
         self.inflight = 0

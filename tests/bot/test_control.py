@@ -83,6 +83,7 @@ def test_corrections_amend_the_last_step_instead_of_adding_one(coach: Coach, db:
     chat = Chat(coach)
     to_customer_question(chat)
     chat.say("Their security team finishes the vendor risk assessment by Friday")
+    chat.click("owner:skip")
     assert chat.stage == "us_next"
     out = chat.say("actually it's ours")
     assert "Changed: *Us*" in chat.last.replies[0].text  # type: ignore[union-attr]
@@ -103,6 +104,24 @@ def test_corrections_amend_the_last_step_instead_of_adding_one(coach: Coach, db:
     )
     assert len(steps_of(db)) == 3
     with db.session() as s:
+        assert s.exec(select(StepSlip)).all() == []  # a correction is not a slip
+
+
+def test_scratch_that_with_a_date_re_dates_the_step_instead_of_deleting_it(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    to_customer_question(chat)
+    chat.say("Raj sends the PO by Dec 15")
+    assert chat.stage == "us_next"
+    out = chat.say("scratch that, Dec 16")
+    assert "Changed: “Raj sends the PO” is due Wed Dec 16" in out, out
+    assert "Scratched" not in out and chat.stage == "us_next"
+    assert steps_of(db) == [(1, "Raj sends the PO", "customer", dt.date(2026, 12, 16), "open")]
+    out = chat.say("no, Dana owns it")
+    assert "Changed: Dana owns “Raj sends the PO”" in out
+    with db.session() as s:
+        assert s.exec(select(PlanStep)).one().owner == "Dana"
         assert s.exec(select(StepSlip)).all() == []  # a correction is not a slip
 
 

@@ -34,14 +34,17 @@ def test_half_done_closes_the_done_part_and_keeps_the_rest_open(
 ) -> None:
     chat = due_review(coach, clock)
     out = chat.say("half done - they sent the questionnaire back but the call isn't booked")
-    assert "Still open, as #3: the call isn't booked" in out
+    assert (
+        "Still open, as #3: Book the call "
+        "(to finish: Their security team has to finish the vendor risk assessment)" in out
+    )
     assert chat.stage == "reschedule"  # the rest had no date: asked at once
     chat.say("Dec 8")
     assert chat.stage == "decision_check"
     first, _, rest = plan(db)
     assert (first.status, first.close_reason) == ("done", "they sent the questionnaire back")
     assert (rest.description, rest.side, rest.status, rest.due, rest.slips) == (
-        "the call isn't booked",
+        "Book the call (to finish: Their security team has to finish the vendor risk assessment)",
         "customer",
         "open",
         dt.date(2026, 12, 8),

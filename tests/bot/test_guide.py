@@ -90,7 +90,7 @@ def test_a_second_vague_answer_offers_steps_and_the_rep_can_type_their_own(coach
     assert chat.stage is None  # the usual redirect first
     chat.say("things will progress")
     assert chat.stage == "suggest"
-    chat.say("Their CFO signs off the budget by Dec 5")
+    chat.say("Their CFO signs off the budget by Dec 4")
     assert chat.stage == "us_next"
 
 
@@ -106,6 +106,7 @@ def test_suggestions_skip_what_the_plan_holds(coach: Coach) -> None:
     chat = Chat(coach)
     start(chat)
     chat.say("Their legal team reviews our MSA by Dec 18")
+    chat.click("owner:skip")
     assert chat.stage == "us_next"
     chat.say("not sure")
     q = chat.question
@@ -244,3 +245,58 @@ def test_the_stage_moves_when_done_steps_meet_its_criteria_or_when_the_rep_says(
         ("solution_validated", "exit criteria met"),
         ("business_case_approved", "moved by the rep"),
     ]
+
+
+def test_our_first_person_step_is_owned_by_the_rep_like_a_picked_one(
+    coach: Coach, db: Database
+) -> None:
+    """Tester's defect 3: "I send…" got no owner while a suggested step picked with "Me" got
+    the rep's name. Both are the rep's (their display name, here "Alice")."""
+    chat = Chat(coach)
+    start(chat)
+    chat.say("Their CFO signs off the budget by Dec 11")
+    assert chat.stage == "us_next"
+    out = chat.say("I send the SOC 2 report by Dec 4")
+    assert "Added to the plan: Us (Alice): I send the SOC 2 report" in out
+    chat.say("no idea")
+    assert chat.stage == "suggest"
+    chat.click(chat.choice("Send our MSA"))
+    assert chat.stage == "step_owner"
+    chat.click("owner:me")
+    chat.click(chat.choice("Proposed"))
+    chat.say("We book the kickoff by Dec 9")  # "we" names no one in particular
+    with db.session() as s:
+        owners = [(p.side, p.owner) for p in s.exec(select(PlanStep).order_by(PlanStep.number))]
+    assert owners == [("customer", None), ("us", "Alice"), ("us", "Alice"), ("us", None)]
+
+
+def test_a_half_done_pilot_does_not_move_the_stage_until_the_rest_is_done(
+    coach: Coach, db: Database, clock: FakeClock
+) -> None:
+    """Tester's defect 2, end to end: "half done" closed the pilot step as done, its words met
+    the Solution validation criterion, and the deal moved on with the pilot unfinished."""
+    chat = Chat(coach)
+    chat.command("review")
+    chat.say("Acme Corp - renewal")
+    chat.say("Mar 31")
+    chat.click(chat.choice("Solution validated"))
+    chat.say("Pilot is set up.")
+    chat.say("Raj completes the pilot with their team by Dec 4")
+    chat.say("I send the summary by Friday")
+    chat.say("that's all")
+    chat.click("risk:skip")
+    chat.click("summary:confirm")
+    clock.advance(days=14)
+    chat.command("review", "acme")
+    while chat.stage == "confirm_due" and "Raj" not in (chat.question.text if chat.question else ""):
+        chat.click("due:done")  # our summary, due first
+    assert chat.stage == "confirm_due" and "Raj completes the pilot" in chat.text
+    out = chat.say("half done, still need to run the review call")
+    assert "Still open, as #3: Run the review call (to finish: Raj completes the pilot with their team)" in out
+    chat.say("Dec 18")  # the rest's date
+    while chat.stage == "confirm_due":
+        chat.click("due:done")
+    chat.click("decision:keep")
+    assert "moved to" not in chat.text and chat.stage == "context"
+    with db.session() as s:
+        assert s.exec(select(Deal)).one().stage == "solution_validated"

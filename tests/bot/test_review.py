@@ -26,6 +26,8 @@ def first_review(chat: Chat) -> None:
     out = chat.say("The champion told us procurement pushed back on the payment terms.")
     assert "kept it as context" in out and chat.stage is None  # a redirect, not a new question
     chat.say("Their security team has to finish the vendor risk assessment by Friday.")
+    assert chat.stage == "step_owner"  # a team is no owner: asked once, Skip moves on
+    chat.click("owner:skip")
     assert chat.stage == "us_next"
     chat.say("I'll send them the revised proposal")
     assert chat.stage == "step_due"
@@ -101,6 +103,7 @@ def test_step_after_decision_date_is_flagged(coach: Coach, db: Database) -> None
     chat.say("The buying committee decides between us and the incumbent on Jan 15.")
     assert chat.stage == "step_late" and "after the decision date" in chat.text
     chat.say("Dec 3")
+    chat.click("owner:skip")
     assert chat.stage == "us_next"
     with db.session() as s:
         assert s.exec(select(PlanStep)).one().due == dt.date(2026, 12, 3)

@@ -56,6 +56,8 @@ def test_an_unsure_side_is_asked_with_one_tap(coach: Coach, db: Database) -> Non
     out = chat.say("Legal reviews the MSA by Dec 10")  # whose legal?
     assert chat.stage == "step_side" and "Theirs or ours?" in out
     chat.click(chat.choice("Globex"))
+    assert chat.stage == "step_owner"  # "Legal" names no one
+    chat.click("owner:skip")
     assert steps(db)[-1] == ("customer", "Legal reviews the MSA", dt.date(2026, 12, 10), None)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from bot.messages import Choice
 from handlers.console import pick
+from process.workdays import day_off
 from tests.conftest import T0
 from tests.expected_dates import coming_weekday, local_today, shown, typed
 
@@ -24,7 +25,11 @@ ZONE = "America/New_York"
 
 
 def script(today: dt.date) -> list[str]:
-    """A whole review whose dates are typed relative to `today`, so it fits any instant."""
+    """A whole review whose dates are typed relative to `today`, so it fits any instant.
+
+    Maria's date is questioned when it falls on a weekend or a US public holiday (the rep's
+    zone is New York): then the script keeps it."""
+    maria = today + dt.timedelta(days=15)
     return [
         "Acme Corp - 2027 renewal",
         typed(today + dt.timedelta(days=70)),  # the decision date, well after every step
@@ -35,8 +40,9 @@ def script(today: dt.date) -> list[str]:
         "I'll send the SOC 2 report",
         "1",  # the first quick choice: this (coming) Friday
         "Maria will present the business case to their steering committee on "
-        + typed(today + dt.timedelta(days=15))
+        + typed(maria)
         + ".",
+        *(["keep"] if day_off(maria, "US") else []),
         "that's all",
         "Their CTO might push the project to next year.",
         "looks good",
@@ -76,7 +82,7 @@ def test_scripted_review_end_to_end(tmp_path: Path, instant: dt.datetime) -> Non
     assert f"Target decision date: {shown(decision, today)} (in 70 days)" in out
     assert "kept it as context" in out and "already happened" in out
     assert f"Added to the plan: Customer: Their security team has to finish the vendor risk assessment, due {shown(friday, today)}" in out
-    assert f"Added to the plan: Us: I'll send the SOC 2 report, due {shown(friday, today)}" in out
+    assert f"Added to the plan: Us (alice): I'll send the SOC 2 report, due {shown(friday, today)}" in out
     maria = today + dt.timedelta(days=15)
     assert f"due {shown(maria, today)}" in out
     assert "is after the decision date" not in out

@@ -4,18 +4,12 @@ the steps meant. The console runs in-process on a fixed clock (Tue 2026-11-24)."
 
 from __future__ import annotations
 
-import io
 import json
-from pathlib import Path
 
 import pytest
 
-from app import console_user, main
-from bot.engine import Coach
-from config import Settings
-from handlers.console import Console
-from storage.db import Database
-from tests.conftest import FakeClock
+from app import main
+from tests.handlers.conftest import RunConsole
 
 SCRIPT = [
     "list",
@@ -24,6 +18,7 @@ SCRIPT = [
     "Demo went well.",
     "Their CFO signs the order form by Dec 11",
     "Their security team finishes the vendor risk assessment by Friday",
+    "skip",  # who on their side owns it
     "undo",
     "I'll send the SOC 2 report by Dec 4",
     "that's all",
@@ -36,15 +31,10 @@ SCRIPT = [
 
 
 def test_scripted_terminal_review_undo_close_and_plan_json(
-    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+    console_review: RunConsole, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    db = Database(url)
-    db.migrate()
-    user = console_user(Settings(), "alice")
-    out = io.StringIO()
-    Console(Coach(db, clock=clock), user, io.StringIO("\n".join(SCRIPT) + "\n"), out, False).run()
-    transcript = out.getvalue()
+    run = console_review(SCRIPT)
+    url, transcript = run.url, run.transcript
     assert "You have no open deals yet" in transcript  # `list` was the command
     assert "Undone: step “Their security team finishes the vendor risk assessment”" in transcript
     assert "Closed Acme Corp — 2027 renewal: Won (Security review went smoothly)" in transcript

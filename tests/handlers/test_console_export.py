@@ -6,7 +6,6 @@ The .ics is read back with the icalendar parser; its dates must be the plan's (r
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -14,12 +13,9 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from app import console_user, main
-from bot.engine import Coach
-from config import Settings
-from handlers.console import Console
-from storage.db import Database
+from app import main
 from tests.conftest import FakeClock
+from tests.handlers.conftest import RunConsole
 
 SCRIPT = [
     "Acme Corp - 2027 renewal",
@@ -39,14 +35,12 @@ def events(path: Path) -> dict[str, tuple[str, dt.date]]:
 
 
 def test_markdown_and_ics_exports(
-    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+    console_review: RunConsole,
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    db = Database(url)
-    db.migrate()
-    user = console_user(Settings(), "alice")
-    out = io.StringIO()
-    Console(Coach(db, clock=clock), user, io.StringIO("\n".join(SCRIPT) + "\n"), out, False).run()
+    url = console_review(SCRIPT).url
     now = clock().isoformat()
     base = ["--db", url, "--user", "alice", "--now", now]
 
@@ -75,13 +69,7 @@ def test_markdown_and_ics_exports(
     # the rep moves the SOC 2 step a week: same UIDs, that event's new date
     soc2 = next(s for s in record["steps"] if "SOC 2" in s["text"])
     later = dt.date.fromisoformat(soc2["due"]) + dt.timedelta(days=7)
-    Console(
-        Coach(db, clock=clock),
-        user,
-        io.StringIO(f"edit #{soc2['number']} due {later:%b %-d}\n"),
-        io.StringIO(),
-        False,
-    ).run()
+    console_review([f"edit #{soc2['number']} due {later:%b %-d}"])  # the same store
     assert main(["plan", "Acme", "--format", "ics", "-o", str(ics), *base]) == 0
     second = events(ics)
     assert set(second) == set(first)
@@ -116,17 +104,18 @@ def vevents(path: Path) -> dict[str, Any]:
 
 
 def test_exports_by_date_in_customer_words_with_stable_uids(
-    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+    console_review: RunConsole,
+    tmp_path: Path,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    db = Database(url)
-    db.migrate()
-    user = console_user(Settings(), "alice")
+    url = ""
 
     def chat(*lines: str) -> str:
-        out = io.StringIO()
-        Console(Coach(db, clock=clock), user, io.StringIO("\n".join(lines) + "\n"), out, False).run()
-        return out.getvalue()
+        nonlocal url
+        done = console_review(list(lines))
+        url = done.url
+        return done.transcript
 
     def run(*args: str) -> str:
         assert main([*args, "--db", url, "--user", "alice", "--now", clock().isoformat()]) == 0
@@ -196,17 +185,13 @@ def test_exports_by_date_in_customer_words_with_stable_uids(
 
 
 def test_a_reworded_coach_step_shows_the_reps_words_and_undo_brings_back_the_customer_ones(
-    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+    console_review: RunConsole, clock: FakeClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    db = Database(url)
-    db.migrate()
-    user = console_user(Settings(), "alice")
+    url = ""
 
     def chat(*lines: str) -> None:
-        Console(
-            Coach(db, clock=clock), user, io.StringIO("\n".join(lines) + "\n"), io.StringIO(), False
-        ).run()
+        nonlocal url
+        url = console_review(list(lines)).url
 
     def md() -> str:
         argv = ["plan", "Acme", "--format", "md", "--db", url, "--user", "alice"]

@@ -38,7 +38,7 @@ def test_history_then_step_and_two_steps_store_exactly_the_steps_meant(tmp_path:
         f"due {shown(approval, today)}" in out
     )
     assert "Added 2 steps to the plan:" in out
-    assert f"• Us: I send the revised SOW, due {shown(friday, today)}" in out
+    assert f"• Us (alice): I send the revised SOW, due {shown(friday, today)}" in out
     assert f"• Customer: Their GC signs it, due {shown(signature, today)}" in out
     assert f"What happens on {shown(bare, today)}, and who does it?" in out
     context = next(line for line in out.splitlines() if "Context:" in line)

@@ -56,3 +56,28 @@ def test_a_bare_day_keeps_the_month_of_the_date_it_corrects() -> None:
     assert fix is not None and fix.due == dt.date(2027, 1, 20)  # not Sun Dec 20
     fix = read_correction("no, the 31st", today, was=dt.date(2027, 2, 15))
     assert fix is not None and fix.due == dt.date(2026, 12, 31)  # no Feb 31: from today
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "scratch that" with only a detail after it amends that detail (tester's defect 1)
+        ("scratch that, Jan 20", Correction("due", due=dt.date(2027, 1, 20))),
+        ("scratch that, the 20th", Correction("due", due=dt.date(2026, 12, 20))),
+        ("scratch that, it's ours", Correction("side", side="us")),
+        ("scratch that, Raj owns it", Correction("owner", owner="Raj")),
+        ("no, it's Raj's", Correction("owner", owner="Raj")),
+        ("actually Dana Reid does it", Correction("owner", owner="Dana Reid")),
+        ("Wait, Maria", Correction("owner", owner="Maria")),
+        # a whole step after it still replaces the step
+        ("scratch that, I send it Friday", Correction("scratch", rest="I send it Friday")),
+    ],
+)
+def test_scratch_that_with_a_detail_amends_it(text: str, expected: Correction) -> None:
+    assert read_correction(text, TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["no, March", "no, Monday maybe later", "sorry, Customer"])
+def test_no_owner_from_date_or_side_words(text: str) -> None:
+    fix = read_correction(text, TODAY)
+    assert fix is None or fix.kind != "owner"

@@ -115,3 +115,38 @@ def test_follow_up_questions_carry_no_step_number_and_days_read_right() -> None:
         assert pb.progress(stage) == ""
     assert pb.progress(pb.Stage.PICK_DEAL) == "Step 1 of 8"
     assert [pb.days(n) for n in (0, 1, 2, -1)] == ["0 days", "1 day", "2 days", "-1 day"]
+
+
+@pytest.mark.parametrize(
+    ("description", "named"),
+    [
+        ("Their CFO signs the order form", True),
+        ("Their R&D lead signs off", True),
+        ("Their IT lead approves the pilot", True),
+        ("Procurement lead raises the PO", True),
+        ("Their head of procurement signs", True),
+        ("Their security team has to finish the vendor risk assessment", False),
+        ("Legal reviews our MSA", False),
+        ("Legal sends the lead list", False),
+        ("They send the PO to their CFO", False),
+        ("Customer to send PO", False),
+        ("Sign the order form", False),
+    ],
+)
+def test_names_owner_tells_a_person_from_a_group(description: str, named: bool) -> None:
+    assert pb.names_owner(description) is named
+
+
+@pytest.mark.parametrize(
+    ("description", "mine"),
+    [
+        ("I send the SOC 2 report", True),
+        ("I'll book the kickoff", True),
+        ("Me to send the deck", True),
+        ("We send the proposal", False),
+        ("Ian sends the deck", False),
+        ("Invite their CTO", False),
+    ],
+)
+def test_first_person_steps_are_the_reps(description: str, mine: bool) -> None:
+    assert pb.first_person(description) is mine

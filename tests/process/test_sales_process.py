@@ -30,6 +30,7 @@ stages:
         source: a guess
   - id: second
     name: Second
+    decision: true
     exit_criteria:
       - id: signed
         name: Signature
@@ -117,3 +118,21 @@ def test_not_a_mapping_and_unknown_holidays_are_refused() -> None:
 
 def test_default_text_is_the_shipped_file() -> None:
     assert default_text().lstrip().startswith("# The sales process")
+
+
+def test_a_stage_id_used_twice_is_named_with_its_line() -> None:
+    broken = SMALL.replace("  - id: second", "  - id: first")
+    lines = broken.splitlines()
+    again = [i for i, t in enumerate(lines, 1) if t == "  - id: first"]
+    assert _problems(broken) == [
+        f"line {again[1]}: stages[1].id: stage id 'first' is used by two stages "
+        f"(first on line {again[0]}); stage ids must be unique"
+    ]
+
+
+def test_a_process_with_no_decision_stage_fails_clearly() -> None:
+    (problem,) = _problems(SMALL.replace("    decision: true\n", ""))
+    assert problem.startswith("line 2: stages: no stage is marked `decision: true`.")
+    # a file stored before it was required still reads (its last stage is the decision)
+    old = parse_process(SMALL.replace("    decision: true\n", ""), require_decision=False)
+    assert old.stages[old.decision_index].id == "second"

@@ -211,3 +211,32 @@ def test_working_days_back_and_forth(offset: int, n: int, country: str | None) -
         if (end - dt.timedelta(days=k)).weekday() < 5 and end - dt.timedelta(days=k) not in hol
     ]
     assert len(working) == n  # exactly n working days in (start, end]
+
+
+def test_getting_ready_for_a_pilot_or_half_doing_it_does_not_validate_the_solution() -> None:
+    """Tester's defect 2: done steps that only prepare the pilot (its success criteria, its
+    environment) met `solution_fit`, and so did a pilot reported half done."""
+    from process.workback import stage_reached
+
+    process = default_process()
+    agree, pilot = "Agree the success criteria for the evaluation", "Run a technical evaluation or pilot with their team"
+    setup = "Set up the pilot environment and a check-in halfway through"
+
+    def reached(*steps: Step) -> str | None:
+        return stage_reached(process, "solution_validated", Plan(TODAY + dt.timedelta(60), steps))
+
+    assert reached(step(1, agree, None, status="done"), step(2, setup, None, "us", "done")) == (
+        "solution_validated"
+    )
+    half = step(3, f"Finish: {pilot}", TODAY)  # what bot/review/followup.py leaves open
+    assert reached(step(1, pilot, None, status="done"), half) == "solution_validated"
+    assert reached(step(1, pilot, None, status="done")) == "business_case_approved"
+    stage = process.stage("solution_validated")
+    assert stage is not None
+    prepared = {s.text: (s.meets, s.prepares) for s in stage.customer_steps + stage.our_steps}
+    assert prepared[agree] == prepared[setup] == (None, "solution_fit")
+    # a preparation is due before the pilot's own ten days, not with it
+    decision = dt.date(2027, 3, 31)
+    assert propose_due(process, 3, None, decision, TODAY, prepares="solution_fit").due < (
+        propose_due(process, 10, "solution_fit", decision, TODAY).due - dt.timedelta(days=10)
+    )

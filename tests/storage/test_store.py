@@ -102,7 +102,7 @@ def test_a_whole_review_on_each_database(any_db: Database, clock: FakeClock) -> 
     chat.command("review", "Acme - renewal")
     chat.say("Dec 18")
     chat.say("We demoed last week.")
-    chat.say("Their CFO needs to sign off on the budget by Dec 5.")
+    chat.say("Their CFO needs to sign off on the budget by Dec 4.")
     chat.say("We'll send the SOC 2 report by Wednesday.")
     chat.say("that's all")
     chat.click("risk:skip")
@@ -111,7 +111,7 @@ def test_a_whole_review_on_each_database(any_db: Database, clock: FakeClock) -> 
         steps = s.exec(select(PlanStep).order_by(PlanStep.id)).all()
         deal = s.exec(select(Deal)).one()
     assert [(x.side, x.due) for x in steps] == [
-        ("customer", dt.date(2026, 12, 5)),
+        ("customer", dt.date(2026, 12, 4)),
         ("us", dt.date(2026, 11, 25)),
     ]
     assert deal.last_reviewed_at == clock.now
@@ -132,14 +132,14 @@ def test_a_failed_turn_saves_nothing_and_says_so(any_db: Database, clock: FakeCl
     event.listen(any_db.engine, "before_cursor_execute", explode)
     try:
         chat.say("ok")
-        out = chat.say("Their CFO needs to sign off on the budget by Dec 5.")
+        out = chat.say("Their CFO needs to sign off on the budget by Dec 4.")
     finally:
         event.remove(any_db.engine, "before_cursor_execute", explode)
     assert "didn't save that answer" in out
     with any_db.session() as s:
         assert s.exec(select(PlanStep)).all() == []
     # The question is still open: answering again works.
-    chat.say("Their CFO needs to sign off on the budget by Dec 5.")
+    chat.say("Their CFO needs to sign off on the budget by Dec 4.")
     assert chat.stage == "us_next"
 
 

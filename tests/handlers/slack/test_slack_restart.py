@@ -9,6 +9,7 @@ but before its reply left (chat.postMessage held).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import socket
@@ -25,7 +26,7 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Deal
-from tests.handlers.slack.slack_fake import SECRET, FakeSlack, SlackClient
+from tests.handlers.slack.slack_fake import SECRET, FakeSlack, SlackClient, sign
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -55,6 +56,10 @@ class Served:
         self.proc: subprocess.Popen[bytes] | None = None
 
     async def start(self) -> None:
+        # The server's clock is the one this test signs with (`slack_fake.sign` reads
+        # time.time(), moved by DEALCOACH_SYSTEM_CLOCK): `serve` checks Slack's 5-minute
+        # signature window against DEALCOACH_NOW, which runs on from this instant.
+        self.env["DEALCOACH_NOW"] = dt.datetime.fromtimestamp(time.time(), dt.UTC).isoformat()
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, str(ROOT / "app.py"), "serve"],
@@ -114,6 +119,11 @@ async def test_acked_turns_are_answered_once_after_kill_9(
     await served.start()
     slack = SlackClient(f"http://127.0.0.1:{served.port}", fake)
     try:
+        # The window is still Slack's 5 minutes, counted on the server's (DEALCOACH_NOW) clock.
+        body = "command=%2Fdealreview&text=&user_id=U9&team_id=T0TEAM&trigger_id=t"
+        form = "application/x-www-form-urlencoded"
+        stale = await slack.raw(body, form, headers=sign(body, ts=int(time.time()) - 6 * 60))
+        assert stale.status == 401
 
         async def killed_while_waiting_for(method: str, acked: Awaitable[ClientResponse]) -> None:
             """Send a request, kill -9 the server while `method` hangs, start it again."""

@@ -22,7 +22,7 @@ async def test_a_stuck_rep_picks_a_suggested_step_on_a_card(chat: TeamsChat, db:
     offered = [a for a in actions if a != "None of these"]
     assert 2 <= len(offered) <= 4 and offered[0].startswith("Send us their security questionnaire")
     owner = (await chat.click(offer, offered[0]))[-1]
-    assert "Who at Acme owns it?" in " ".join(card_texts(owner.card))
+    assert "Who on their side owns this?" in " ".join(card_texts(owner.card))
     due = (await chat.say("Sam, their CISO"))[-1]
     proposed = next(a for a in card_actions(due.card) if a.startswith("Proposed"))
     calls = await chat.click(due, proposed)

@@ -78,7 +78,14 @@ async def test_full_review_through_teams(chat: TeamsChat, connector: FakeConnect
         "Their CFO signs off the budget by Dec 12",
         await chat.say("Their CFO signs off the budget by Dec 12"),
     )
+    day_off = calls[-1]  # a Saturday: said once, with the working days either side as buttons
+    assert "Sat Dec 12 is a Saturday — keep it or pick another date?" in " ".join(
+        card_texts(day_off.card or {})
+    )
+    assert card_actions(day_off.card or {})[:3] == ["Keep Sat Dec 12", "Fri Dec 11", "Mon Dec 14"]
+    calls = await step("[Fri Dec 11]", await chat.click(day_off, "Fri Dec 11"))
     assert "Added to the plan: **Customer**" in calls[0].text
+    assert "due Fri Dec 11" in calls[0].text
 
     calls = await step(
         "We send the security review by Friday",
@@ -132,7 +139,7 @@ async def test_full_review_through_teams(chat: TeamsChat, connector: FakeConnect
         assert deal.risk == "Budget could move to next year"
         steps = {p.side: p for p in s.exec(select(PlanStep).where(PlanStep.deal_id == deal.id))}
         assert steps["us"].status == "done"
-        assert steps["customer"].original_due == dt.date(2026, 12, 12)
+        assert steps["customer"].original_due == dt.date(2026, 12, 11)  # moved off the Saturday
         assert steps["customer"].due == dt.date(2027, 1, 15) and steps["customer"].slips == 1
         user = s.exec(select(User).where(User.workspace_id == WORKSPACE)).one()
         assert (user.platform_user_id, user.timezone) == ("aad-dana", "America/New_York")
