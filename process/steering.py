@@ -177,6 +177,14 @@ _AND_VERB: Final = re.compile(
 _MIN_WORDS_BEFORE_AND: Final = 5
 
 
+_NO_STEP_OF_ITS_OWN: Final = re.compile(r"\bneedful\b|\bbest\b|\bneed\s+to\s+\w+\s*$", re.I)
+
+
+# "... and share it", "... and send them over": the second verb acts on the first one's thing,
+# so the two are one step; "allowlist our IPs and set up the SAML app" are two.
+_BACK_REFERENCE: Final = re.compile(r"^\w+(?:\s+\w+)?\s+(?:it|them|this|that|these|those)\b", re.I)
+
+
 _SLACK_LINK: Final = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>|<((?:https?|mailto):[^>]*)>")
 
 
@@ -184,6 +192,20 @@ _SLACK_MENTION: Final = re.compile(r"<@[UW][A-Z0-9]+(?:\|([^>]*))?>")
 
 
 _ENTITIES: Final = (("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"))
+
+
+#: Slack markup around words: *bold*, _italic_, ~strike~, `code`. The words stay, the marks go
+#: (a step's action is shown back to the rep and stored; "snake_case" is left alone).
+_MARKUP: Final = re.compile(r"(?<![\w*_~`])([*_~`]+)(?=\S)(.+?)(?<=\S)\1(?![\w*_~`])")
+
+
+#: "and than we schedule kickoff": "than" where a clause starts is "then" typed by sound.
+_THAN_THEN: Final = re.compile(r"(?:(?<=\band\s)|(?<=[,;.]\s)|^)than\b(?=\s+\w)", re.IGNORECASE)
+
+
+#: " + " and " & " join list items in chat ("sending the quote EOD + booking the call"); a
+#: joiner between words is an "and" to split at, "R&D" and "T&Cs" are words.
+_PLUS: Final = re.compile(r"\s+[+&]\s+")
 
 
 def _clean(text: str) -> str:
@@ -295,6 +317,11 @@ def _normalise(text: str) -> str:
     if "&" in text:
         for entity, char in _ENTITIES:
             text = text.replace(entity, char)
+    if any(c in text for c in "*_~`"):
+        text = _MARKUP.sub(r"\2", text).replace("`", " ")
+    text = _THAN_THEN.sub("then", text)
+    if "+" in text or "&" in text:
+        text = _PLUS.sub(" and ", text)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
     text = _SPELLING.sub(_spelled, text)
@@ -367,7 +394,11 @@ def _subsplit(
         chunks = _AND_VERB.split(piece)
         merged = [chunks[0]]
         for chunk in chunks[1:]:
-            if parse_due(merged[-1], today, conv) is None:
+            if parse_due(merged[-1], today, conv) is None and (
+                _BACK_REFERENCE.search(chunk)
+                or len(_tokens(merged[-1])) < 4  # "client to sign and return the LOI"
+                or _NO_STEP_OF_ITS_OWN.search(merged[-1])  # "do the needful and send the SOW"
+            ):
                 merged[-1] += " and " + chunk  # "draft the plan and share it by Friday": one step
             else:
                 merged.append(chunk)

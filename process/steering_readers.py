@@ -265,7 +265,13 @@ def _read_present(ctx: _Context) -> _Clause | None:
         s_end = verb_at = found
     else:
         if due is None:
-            return None
+            sequel_verb = _sequel_verb_at(words) if ctx.sequel else None
+            if sequel_verb is None:
+                return None
+            # "..., then their procurement starts vendor onboarding": after "then" any verb in
+            # the present tense after a short subject is the next step, not only a step verb
+            s_end = verb_at = sequel_verb
+            return _forward_present(ctx, words, s_end, verb_at, due)
         # a short noun phrase up to the first verb-looking word ("decides", "meets")
         s_end = 1
         while s_end < min(len(words), 4) and not words[s_end].endswith("s"):
@@ -273,6 +279,30 @@ def _read_present(ctx: _Context) -> _Clause | None:
                 break
             s_end += 1
         verb_at = s_end
+    return _forward_present(ctx, words, s_end, verb_at, due)
+
+
+def _sequel_verb_at(words: list[str]) -> int | None:
+    """A present-tense verb ("starts", "goes", "reissues") after a subject of 1-3 words."""
+    for k in range(1, min(len(words), 4)):
+        word = words[k]
+        if (
+            len(word) > 3
+            and word.endswith("s")
+            and not word.endswith(("ss", "us", "is"))
+            and words[k - 1] not in _DETERMINERS_AFTER
+            and word not in vocab.THEIR_DELIVERABLES | vocab.OUR_DELIVERABLES
+        ):
+            return k
+    return None
+
+
+_DETERMINERS_AFTER: Final = _words("the a an our their my his her its your this that these those")
+
+
+def _forward_present(
+    ctx: _Context, words: list[str], s_end: int, verb_at: int, due: tuple[datetime.date, str] | None
+) -> _Clause | None:
     vague_verb = verb_at < len(words) and words[verb_at] in _VAGUE_VERBS
     if (
         vague_verb and not _is_concrete(ctx.tokens, verb_at, ctx.body, ctx.has_date)
@@ -300,6 +330,20 @@ _STATE_PERIOD: Final = re.compile(
 
 
 _UNTIL_DATE: Final = re.compile(r"\b(?:until|till|til|through|thru)\s*$", re.IGNORECASE)
+
+
+_AFTER_CHANGE: Final = _words(
+    "in on at by from after before next this early mid late end around as with tomorrow today"
+    " monday tuesday wednesday thursday friday jan feb mar apr may jun jul aug sep sept oct nov dec"
+    " january february march april june july august september october november december"
+)
+
+
+def _date_follows(ctx: _Context, k: int) -> bool:
+    """The date phrase starts right after word k ("starts 1/15")."""
+    if ctx.due is None:
+        return False
+    return 0 <= ctx.body.lower().find(ctx.due[1].lower()) <= ctx.tokens[k].end + 2
 
 
 def _read_state(ctx: _Context) -> _Clause | None:
@@ -341,7 +385,11 @@ def _read_state(ctx: _Context) -> _Clause | None:
     ):
         return _Clause("history", text=ctx.text, state_date=ctx.due)  # "trialing it till dec 15"
     for k, word in enumerate(words):
-        takes_object = words[k + 1 : k + 2] and words[k + 1] in _DETERMINERS
+        takes_object = words[k + 1 : k + 2] and (
+            words[k + 1] in _DETERMINERS
+            # "their procurement starts vendor onboarding": a bare noun object, not "starts in Jan"
+            or (words[k + 1] not in _AFTER_CHANGE and not _date_follows(ctx, k))
+        )
         if k and word in vocab.PERSON_CHANGES and not takes_object and not _modal_before(words, k):
             return _Clause("history", text=ctx.text, state_date=ctx.due)  # "new lead starts in Jan"
         base_state = word in vocab.STATE_VERBS_BASE and set(words[:k]) & vocab.STATE_SUBJECTS
