@@ -152,6 +152,10 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,?\s+and\s+(?=(?-i:[A-Z][a-z]+)\s+to\s+(?!the\b|them\b|us\b|our\b|their\b)\w)"
     r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"
     r"|(?<![\w/])(?=\d[.)]\s)"
+    # "... by thurs after that our SE does the SSO", "... and subsequently issue a memo"
+    r"|,?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
+    r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed))"
+    r"\s*,?\s+(?=\w)"
     r")",
     re.IGNORECASE,
 )
@@ -409,7 +413,9 @@ def _subsplit(
 # "... and the council announces ...", "... and the SLA document until the 4 December":
 # an "and" before a new subject, which starts a step if the words after it have their own
 # verb or both sides have their own date.
-_AND_SUBJECT: Final = re.compile(r",?\s+and\s+(?=(?:the|their|our|his|her)\s)", re.IGNORECASE)
+_AND_SUBJECT: Final = re.compile(
+    r",?\s+and\s+(?=(?:the|their|our|his|her)\s|[a-z][\w-]*\s+(?:[\w-]+\s+)?\w+s\s)", re.IGNORECASE
+)
 
 
 # A deliverable or an event alone, as the last link of a chain of steps ("... -> PO").
@@ -436,6 +442,8 @@ def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) 
                 due = parse_due(chunk, today, conv)
                 rest = chunk.replace(due[1], " ") if due else ""
                 own = due is not None and len(_tokens(rest)) >= 1
+                # "questionnaire back by fri, PO from procurement the week after"
+                own = own or bool(_AFTER_PREVIOUS.search(chunk) and len(_tokens(chunk)) >= 4)
                 if own and len(_tokens(merged[-1])) >= 2 and parse_due(merged[-1], today, conv):
                     merged.append(chunk)
                 else:
@@ -536,7 +544,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         after = _AFTER_PREVIOUS.search(clause.text) if due is None and steps else None
         if after is not None and steps[-1].due is not None:
             # "... by Friday, then procurement cuts the PO the week after"
-            days = 7 if "week" in after.group().lower() else 1
+            n = after["n"]
+            count = 1 if n is None else int(n) if n.isdigit() else _COUNT[n.lower()]
+            days = count * (7 if "week" in after.group().lower() else 1)
             due = (steps[-1].due + datetime.timedelta(days=days), after.group())
         if due is None:  # a trailing ", by Thursday" may sit in the next fragment
             rest = []
@@ -629,9 +639,11 @@ _JOINT: Final = re.compile(r"\b(?:both\s+(?:sides|parties|teams)|jointly|joint)\
 
 
 _AFTER_PREVIOUS: Final = re.compile(
-    r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day)\b",
+    r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day|"
+    r"(?P<n>\d|a|one|two|three|four)\s+(?P<unit>weeks?|days?|business\s+days?)\s+(?:after\s+that|later))\b",
     re.IGNORECASE,
 )
+_COUNT: Final = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 
 
 # "by then", "before then": the date of the state said before ("... ends 31 March, ... by then").
