@@ -353,6 +353,10 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
         at = max(at, m.end())
     if at < len(text):
         raw.append((text[at:], before, False))
+    for k in range(len(raw) - 1, 0, -1):
+        if raw[k][1].strip() == "," and _NAME_ONLY.match(raw[k - 1][0]):
+            # "Kenji Watanabe, our Customer Success Director, will present ...": one clause
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
     out: list[_Part] = []
     for part, sep, question in raw:
         listed = ":" in sep or bool(_LISTED.match(part))
@@ -361,6 +365,9 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             if piece.strip():
                 out.append(_Part(piece, question, sequel or joined, listed or arrowed))
     return out
+
+
+_NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
 
 
 _LISTED: Final = re.compile(

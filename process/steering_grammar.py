@@ -255,6 +255,10 @@ _STEP_VERBS: Final = (
 )
 
 
+# Discourse words and kinds of person that end whatever was read as a name before them.
+_RESETS: Final = _words("anyway anyways so now then ok okay btw lady guy gal chap fellow person")
+
+
 _NOT_NAMES: Final = (
     _NOT_NAMES_EXTRA
     | _CONCRETE_NOUNS
@@ -448,7 +452,14 @@ def _name_in(phrase: str) -> str | None:
     not an acronym; in all-lower-case chat any word that is not a role or a known noun.
     """
     cased = _CAPITALISED.search(phrase, 1) is not None
-    for chunk in reversed(_NAME_CHUNKS.split(phrase)):
+    chunks = _NAME_CHUNKS.split(phrase)
+    if len(chunks) > 1 and chunks[0][:1].isupper() and _NAME_TOKEN.match(chunks[0].strip() or "-"):
+        # "Kenji Watanabe, our Customer Success Director, will ...", "Tom from our pre-sales":
+        # a name said first is the person; the words after it are their title or team
+        lead = _name_in(chunks[0])
+        if lead is not None and chunks[0].strip().split()[0] == lead.split()[0]:
+            return lead
+    for chunk in reversed(chunks):
         run: list[str] = []
         possessive = False
         raws = _NAME_TOKEN.findall(chunk)
@@ -466,6 +477,9 @@ def _name_in(phrase: str) -> str | None:
                 and low not in _NOT_NAMES
                 and (not cased or (word[:1].isupper() and not word.isupper()))
             )
+            if low in _RESETS:
+                run = []  # "went grate anyway raj needs ...": what came before was no name
+                continue
             if name_like:
                 run.append(word.removesuffix("'s"))
             elif run:
