@@ -354,7 +354,11 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     if at < len(text):
         raw.append((text[at:], before, False))
     for k in range(len(raw) - 1, 0, -1):
-        if raw[k][1].strip() == "," and _NAME_ONLY.match(raw[k - 1][0]):
+        if raw[k][1].strip() in (",", ";") and (
+            _NAME_ONLY.match(raw[k - 1][0])
+            or (_SUBJECT_ONLY.match(raw[k - 1][0]) and _VERB_FIRST.match(raw[k][0]))
+        ):
+            # "Their CFO, Dana; signs the order form by Dec 4": the subject, then its verb
             # "Kenji Watanabe, our Customer Success Director, will present ...": one clause
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
     out: list[_Part] = []
@@ -368,6 +372,14 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
 
 
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
+
+
+_SUBJECT_ONLY: Final = re.compile(
+    r"^\s*(?:their|our|the|client's|customer's)\s+[\w-]+(?:\s+[\w-]+)?,?\s+"
+    r"(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$",
+    re.IGNORECASE,
+)
+_VERB_FIRST: Final = re.compile(r"^\s*(?:will|is|has|needs|must|should|\w+s)\b", re.IGNORECASE)
 
 
 _LISTED: Final = re.compile(
@@ -688,7 +700,8 @@ _COMMA: Final = re.compile(r",(?!\d{3}\b)")  # not the comma of "250,000"
 
 # Prepositions that only introduced the date cut out of a step's action.
 _DANGLING: Final = re.compile(
-    r"(?:\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than))+\s*$",
+    r"(?:\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than|"
+    r"(?:the\s+)?(?:week|weekend|w/c|wc)\s+(?:of|commencing|beginning|starting))(?!\w))+\s*$",
     re.IGNORECASE,
 )
 
