@@ -242,7 +242,9 @@ def _read_present(ctx: _Context) -> _Clause | None:
     After "then"/"and" in a multi-step answer no date is needed: "..., then legal signs the DPA".
     """
     due, words = ctx.due, ctx.words
-    if (due is None and not ctx.sequel) or ctx.past:
+    if ctx.past:
+        return None
+    if due is None and not ctx.sequel and not _undated_step(words):
         return None
     if (
         due is not None
@@ -280,6 +282,32 @@ def _read_present(ctx: _Context) -> _Clause | None:
             s_end += 1
         verb_at = s_end
     return _forward_present(ctx, words, s_end, verb_at, due)
+
+
+def _undated_step(words: list[str]) -> bool:
+    """ "their CISO reviews the security pack", "they kick off after the holidays": an answer
+    to "what happens next?" in the present tense names the next step even without a date.
+
+    Only a step verb after a doer, with something after it (an object or a time), counts:
+    "they use Salesforce" or "legal is slow" stay descriptions.
+    """
+    if len(words) < 3 or not _is_doer(words[:1] + words[1:3]):
+        return False
+    if words[0] in ("they", "we", "i", "he", "she"):
+        at = 1
+        verb = words[1]
+        stepped = verb in _STEP_VERBS or (
+            words[0] in ("he", "she") and verb.endswith("s") and verb[:-1] in _STEP_VERBS
+        )
+    else:
+        found = _present_verb_at(words)
+        if found is None or found < 1:
+            return False
+        at, stepped = found, True
+    return stepped and at + 1 < len(words) and words[at] not in _NOT_UNDATED
+
+
+_NOT_UNDATED: Final = _words("need needs want wants like likes love loves use uses have has know knows")
 
 
 def _sequel_verb_at(words: list[str]) -> int | None:
