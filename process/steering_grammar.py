@@ -694,7 +694,12 @@ def _present_verb_at(words: list[str]) -> int | None:
         plural_doer = before.endswith("s") or before in _DOERS or "and" in words[1:k]
         if word in _STEP_VERBS and word not in _CONCRETE_NOUNS and plural_doer:
             return k
-        if word in _STEP_VERBS and plural_doer and words[k + 1 : k + 2] and words[k + 1] in _DETERMINERS:
+        if (
+            word in _STEP_VERBS
+            and plural_doer
+            and words[k + 1 : k + 2]
+            and words[k + 1] in _DETERMINERS
+        ):
             return k  # "their CISO and legal review the MSA": a noun-verb with its object
     return None
 

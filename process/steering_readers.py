@@ -307,7 +307,9 @@ def _undated_step(words: list[str]) -> bool:
     return stepped and at + 1 < len(words) and words[at] not in _NOT_UNDATED
 
 
-_NOT_UNDATED: Final = _words("need needs want wants like likes love loves use uses have has know knows")
+_NOT_UNDATED: Final = _words(
+    "need needs want wants like likes love loves use uses have has know knows"
+)
 
 
 def _sequel_verb_at(words: list[str]) -> int | None:
@@ -351,6 +353,7 @@ def _forward_present(
 
 # ------------------------------------------------------------------ frames added for chat
 _STATE_PERIOD: Final = re.compile(
+    r"\bin\s+(?:effect|place|force)\b.*\b(?:until|till|through|thru|to)\b|"  # "a change freeze is in effect from .. through .."
     r"\b(?:valid|good|open|on\s+pto|on\s+leave|off|out|frozen|locked)\s+(?:\w+\s+){0,2}?"
     r"(?:until|till|til|through|thru)\b|\b(?:is|are)\s+(?:only\s+)?(?:valid|good)\b",
     re.IGNORECASE,
@@ -424,11 +427,12 @@ def _read_state(ctx: _Context) -> _Clause | None:
         if (
             (word not in vocab.STATE_VERBS and not base_state)
             or k == 0
-            or words[k - 1] in ("to", "will")
+            or (words[k - 1] in ("to", "will") and words[k - 2 : k - 1] not in (["due"], ["set"]))
         ):
-            continue
-        if _is_doer(words[max(0, k - 2) : k]) or _modal_before(words, k):
-            continue  # "their privacy team finishes the DPIA" is a step
+            continue  # "is due to expire on March 31" is a state; "we need to renew" is not
+        period = base_state and ctx.due is not None and _UNTIL_WORD.search(ctx.body)
+        if _is_doer(words[max(0, k - 2) : k]) or (_modal_before(words, k) and not period):
+            continue  # "their privacy team finishes the DPIA" is a step; "the trial will run until"
         return _Clause("history", text=ctx.text, state_date=ctx.due)
     if _absent_until(ctx.body):
         return _Clause("history", text=ctx.text, state_date=ctx.due)  # "he'll be away until Jan"
