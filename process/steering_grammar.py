@@ -743,8 +743,17 @@ def _direction(text: str) -> Side | None:
         return "customer"
     if away:
         return "us"
+    if _GOES_TO.search(text):
+        return "us"  # "updated pricing sheet goes to lena in 2 days": we send it to a person
     recipient = _TO_ROLE.search(text)  # "SOC2 letter to infosec by 12/8"
     return "us" if recipient and recipient[1].lower() in _DOERS - _US_WORDS - {"i", "we"} else None
+
+
+_GOES_TO: Final = re.compile(
+    r"\b(?:goes|go|going|gets\s+sent|sent|heads|headed|heading)\s+(?:over\s+|out\s+)?to\s+"
+    r"(?!(?:us|me|our|my|we|legal|procurement|deal)\b)[a-z]",
+    re.IGNORECASE,
+)
 
 
 _TO_ROLE: Final = re.compile(r"\bto\s+(?:the\s+)?(\w+)", re.IGNORECASE)

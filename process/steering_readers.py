@@ -180,6 +180,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
                 _name_in(agent["agent"]),
                 0.9,
             )
+            title = _APPOSITIVE_SIDE.match(ctx.body, agent.end())
+            if title is not None:  # "by Catherine Doyle, our Regional Vice President"
+                side = "us" if title[1].lower() in ("our", "my") else "customer"
         elif (
             passive
             and verb_at is not None
@@ -201,6 +204,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             side, sure = _direction(ctx.body) or side, 0.5
         return ctx.step(verb_at, side, owner, sure)
     return None
+
+
+_APPOSITIVE_SIDE: Final = re.compile(r",\s*(our|my|their)\b", re.IGNORECASE)
 
 
 _AGENT: Final = re.compile(

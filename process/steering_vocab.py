@@ -534,6 +534,13 @@ REQUESTS_OF_US: Final = phrases(
 # Where a deliverable goes, for noun-first and passive steps ("SOC2 letter to their infosec").
 # Checked in this order: the first that matches decides.
 TOWARD_US: Final = phrases(
+    # a thing waiting on them: "countersignature pending with their CFO", "a yes from his CTO"
+    "pending with",
+    "sits with",
+    "sitting with",
+    "stuck with",
+    "from his",
+    "from her",
     "from them",
     "from their",
     "from the customer",
