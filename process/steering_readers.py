@@ -560,8 +560,15 @@ def _read_reported(ctx: _Context) -> _Clause | None:
         head = next(
             (k for k, w in enumerate(speaker_words) if w in _AUX_OR_MODAL), len(speaker_words)
         )
-        return ctx.forward(_side_of(speaker_words[:head] or speaker_words), _name_in(speaker), 0.9)
+        inner_subject = _THAT_SUBJECT.match(rest)  # "promised that Mr Rodrigo Alves will share"
+        owner = (_name_in(inner_subject["subj"]) if inner_subject else None) or _name_in(speaker)
+        return ctx.forward(_side_of(speaker_words[:head] or speaker_words), owner, 0.9)
     return None
+
+
+_THAT_SUBJECT: Final = re.compile(
+    r"^\s*that\s+(?P<subj>[^,;]{1,40}?)\s+(?:will|would|shall|is\s+going\s+to)\s", re.IGNORECASE
+)
 
 
 _WANT: Final = re.compile(
