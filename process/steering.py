@@ -489,9 +489,19 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     only_date = bare_date(_HEDGE_LEAD_WORDS.sub("", _HEDGE_TAIL.sub("", text)), today, conv)
     if only_date is not None:
         return Reading("vague", None, None, None, _clean(text), None, bare_date=only_date)
+    if _WHOLE_HEDGE.match(text) or (text.rstrip().endswith("?") and _ASKS_COACH_LEAD.match(text)):
+        # "hopefully they sign before xmas, then we kick off in jan": the hope covers it all;
+        # "should I escalate to my VP and then loop in their CEO?" asks the coach
+        return Reading("vague", None, None, None, _clean(text), None, confidence=0.8)
     clauses: list[tuple[_Clause, str]] = []
     stepped = False
     parts = _split(text, today, conv)
+    if len(parts) > 1 and all(
+        bare_date(_HEDGE_TAIL.sub("", p.text.rstrip(" ?")), today, conv) for p in parts
+    ):
+        # "dec 9 then dec 16?": dates alone, however many; the coach asks what happens then
+        first = bare_date(_HEDGE_TAIL.sub("", parts[0].text.rstrip(" ?")), today, conv)
+        return Reading("vague", None, None, None, _clean(text), None, bare_date=first)
     for at, part in enumerate(parts):
         sequel = part.sequel and (stepped or part.listed)
         nxt = parts[at + 1] if at + 1 < len(parts) else None
@@ -604,6 +614,16 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     kind: Orientation = "vague" if any(c.kind == "vague" for c, _ in clauses) else "history"
     state = next((c.state_date for c, _ in clauses if c.state_date), None)
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
+
+
+# A hope at the start governs the whole answer; a question to the coach is no step.
+_WHOLE_HEDGE: Final = re.compile(
+    r"^\W*(?:hopefully|ideally|fingers\s+crossed|if\s+all\s+goes\s+well|with\s+any\s+luck)\b",
+    re.IGNORECASE,
+)
+_ASKS_COACH_LEAD: Final = re.compile(
+    r"^\W*(?:should|shall|could|can|would|do|must)\s+(?:i|we)\b", re.IGNORECASE
+)
 
 
 _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
