@@ -361,6 +361,7 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "Their CFO, Dana; signs the order form by Dec 4": the subject, then its verb
             # "Kenji Watanabe, our Customer Success Director, will present ...": one clause
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+    raw = [piece for item in raw for piece in _once_split(item)]
     out: list[_Part] = []
     for part, sep, question in raw:
         listed = ":" in sep or bool(_LISTED.match(part))
@@ -369,6 +370,35 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             if piece.strip():
                 out.append(_Part(piece, question, sequel or joined, listed or arrowed))
     return out
+
+
+# "once hamid confirms seat count we send the updated order form", "Once Fiona gives sign-off,
+# their procurement will issue the PO": the condition is the step before, the main clause
+# the step after it. Only "once"/"as soon as" at the start: "we sign, after they approve"
+# and "if they approve" stay conditions.
+_ONCE: Final = re.compile(
+    r"^\s*(?:once|as\s+soon\s+as)\s+(?P<cond>[^,;]+?)"
+    r"(?:\s*,\s*(?:then\s+)?|\s+(?=(?:we|i|we'll|i'll)\s))(?P<main>\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _ONCE.match(text) or _ONCE_ALONE.match(text)  # alone: the comma split the main clause off
+    if m is None or _ANAPHORIC.match(m["cond"]):
+        return [item]  # "once that's done, ..." names no step of its own
+    words = [t.word for t in _tokens(m["cond"])]
+    if len(words) < 2 or _present_verb_at(words) in (None, -1):
+        return [item]
+    cond = (m["cond"], sep + ": ", False)
+    return [cond, (m["main"], ", then ", question)] if m.groupdict().get("main") else [cond]
+
+
+_ONCE_ALONE: Final = re.compile(r"^\s*(?:once|as\s+soon\s+as)\s+(?P<cond>[^,;]+?)\s*$", re.I)
+
+
+_ANAPHORIC: Final = re.compile(r"^(?:that|this|it|done|signed)\b", re.IGNORECASE)
 
 
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")

@@ -170,7 +170,6 @@ BELOW_THRESHOLD: Final = {
     ("batch-17", "side"),
     ("batch-18", "due"),
     ("batch-19", "side"),
-    ("batch-21", "side"),
 }
 
 
