@@ -139,7 +139,11 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
-    r"|\s+and\s+(?=(?:we|i|they|he|she|our|their|i'll|we'll|they'll|i'm)\b)"
+    r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b)"
+    # "... and our SE builds the env": "our/their" starts a step only with a verb after it
+    # ("call w/ their COO and our CRO" is one step with two people in it)
+    r"|\s+and\s+(?=(?:our|their)\s+(?:[\w-]+\s+){1,3}?(?:will|is|are|has|have|needs|must|should|can|to)\b"
+    r"|(?:our|their)\s+(?:[\w-]+\s+){1,2}?\w+s\s+(?:the|a|an|our|their|us|them|it|off|up|over|back)\b)"
     # "... and Dragan from their IT checks it": a named person from one side starts a step
     r"|\s+and\s+(?=(?-i:[A-Z][^\W\d_]+)\s+(?:from|in|at|of)\s+(?:their|our|the|client|customer)\b)"
     r"|,?\s+so\s+(?=(?!(?:we|i|they|you|it|that)\b)[\w-]+\s+(?:will|is|has|needs|must)\b)"
@@ -575,7 +579,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         side, owner, sure = clause.side, clause.owner, clause.side_confidence
         if heading is not None and clause.subjectless:
             side, sure = heading, 0.9  # the heading says whose list it is
-        if _JOINT.search(clause.text):
+        if _JOINT.search(clause.text) or _both_sides_meet(clause.text):
             side, sure = None, 0.9  # "has to be agreed by both sides"
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
@@ -705,6 +709,22 @@ _HEDGE_LEAD_WORDS: Final = re.compile(
 
 
 _JOINT: Final = re.compile(r"\b(?:both\s+(?:sides|parties|teams)|jointly|joint)\b", re.IGNORECASE)
+
+
+# "exec sponsor call w/ their COO + our CRO", "workshop with both their ops leads and our PM"
+_WITH_BOTH: Final = re.compile(
+    r"\b(?:with|w/)\s+(?:both\s+)?(?=.*\btheir\b)(?=.*\bour\b)", re.IGNORECASE
+)
+
+
+def _both_sides_meet(text: str) -> bool:
+    """An event whose participants come from both sides, with no doer before it: joint."""
+    m = _WITH_BOTH.search(text)
+    if m is None:
+        return False
+    head = [t.word for t in _tokens(text[: m.start()])]
+    events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS | vocab.words("call meeting session sync")
+    return bool(set(head) & events) and not set(head) & vocab.words("we i they he she")
 
 
 _AFTER_PREVIOUS: Final = re.compile(
