@@ -330,6 +330,8 @@ def _h_numeric(
 def _h_dotted(
     m: re.Match[str], today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
+    if m["d2"]:
+        return _yearless(today, int(m["m2"]), int(m["d2"])) if 1 <= int(m["m2"]) <= 12 else None
     month, day = int(m["m"]), int(m["d"])
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
@@ -808,7 +810,12 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     # "till 22.01.", "am 3.2.2027": the dotted date of German and other European writers is
     # always day first, whatever the workspace writes with slashes; the dot after the month
     # (or a year) tells it from a decimal ("2.5 FTE")
-    (r"(?<![\d/.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<y>\d{4}|\d{2})(?![\d.]))?", _h_dotted),
+    (
+        r"(?<![\d/.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<y>\d{4}|\d{2})(?![\d.]))?"
+        # its last dot may be the sentence's: "... till 22.01., then ..." was cut at ".,"
+        r"|\b(?:till|until|by|on|before|from|am|bis)\s+(?P<d2>\d{1,2})\.(?P<m2>\d{2})(?![\d.])",
+        _h_dotted,
+    ),
 ]
 _MONTH_WORDS = " ".join(_MONTHS)
 # Words one of which must occur for a rule to possibly match ("#": any digit). Checking a set

@@ -277,7 +277,9 @@ _TRAILING_TITLE: Final = re.compile(
 )
 
 
-_HONORIFIC_DOT: Final = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|vs|approx|etc)\.", re.IGNORECASE)
+_HONORIFIC_DOT: Final = re.compile(
+    r"\b(Mr|Mrs|Ms|Dr|Prof|St|Sr|Sra|Srta|Jr|Mme|Mlle|vs|approx|etc)\.", re.IGNORECASE
+)
 
 
 _SPELLING: Final = re.compile(

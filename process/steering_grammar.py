@@ -530,7 +530,9 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
     nouns = objects & _CONCRETE_NOUNS
     # "come back to us", "get back to us", "hear back": waiting dressed as action.
     if len(rest) > 1 and rest[1] == "back" and verb in ("get", "come", "hear", "circle", "reach"):
-        return bool(nouns) and has_date
+        # "signed SOW should come back ... by end of month": the thing may be the subject
+        subject = {t.word for t in tokens[:verb_at]} & _CONCRETE_NOUNS
+        return bool(nouns or (verb == "come" and subject)) and has_date
     if verb in ("come", "arrive", "land") and rest[1:2] and rest[1] in ("through", "in", "over"):
         return has_date  # "PO has to come through from their finance by 12/11": it arrives
     if verb not in _VAGUE_VERBS and _inflected(verb) in _VAGUE_VERBS:

@@ -620,7 +620,9 @@ ROLE_WORDS: Final = words("""
     programme program service desk grid claims underwriting
     """)
 # Titles and courtesy words around a name: "Mr. Suresh Iyer", "Pradeep sir".
-HONORIFICS: Final = words("mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji san sama")
+HONORIFICS: Final = words(
+    "mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji san sama sr sra srta mme mlle herr frau"
+)
 
 # Nouns that end a team's or an organisation's name: "Cornelia Vos of their Strategic Sourcing
 # team", "Tatiana from purchase department": the capitalised words before them are no person.
