@@ -583,6 +583,12 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             side, sure = heading, 0.9  # the heading says whose list it is
         if _JOINT.search(clause.text) or _both_sides_meet(clause.text):
             side, sure = None, 0.9  # "has to be agreed by both sides"
+        agent = _PASSIVE_BY.search(clause.text)
+        if agent is not None:
+            # "will be arranged by my team", "is to be prepared by Catherine Doyle, our RVP":
+            # the passive's agent does the step, whatever the thing or the event suggests
+            who = (agent["who"] or agent["title"]).lower()
+            side, sure = ("us" if who.startswith(("us", "me", "my", "our")) else "customer"), 0.9
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
         due = clause.due
@@ -716,6 +722,14 @@ _JOINT: Final = re.compile(r"\b(?:both\s+(?:sides|parties|teams)|jointly|joint)\
 # "exec sponsor call w/ their COO + our CRO", "workshop with both their ops leads and our PM"
 _WITH_BOTH: Final = re.compile(
     r"\b(?:with|w/)\s+(?:both\s+)?(?=.*\btheir\b)(?=.*\bour\b)", re.IGNORECASE
+)
+
+
+_PASSIVE_BY: Final = re.compile(
+    r"\b(?:be|been|being|is|are|was|were)\s+(?:\w+\s+)?\w+(?:ed|en|de|ne|wn|un|t)\s+by\s+"
+    r"(?:(?P<who>us|me|my\s+\w+|our\s+\w+|them|their\s+\w+)\b"
+    r"|(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2},\s*(?P<title>our|my|their)\b)",
+    re.IGNORECASE,
 )
 
 

@@ -162,21 +162,9 @@ def _misses(rows: list[Example], field: str) -> tuple[int, int, list[str]]:
     return considered, len(missed), missed
 
 
-# Read sets still below the threshold, named so nobody mistakes them for passing (strict:
-# once a fix lifts one over 90%, its entry must go). Issue 11 round 4 moved batches 16-21
-# here at 594de6c/a5e128e blind figures; see tests/process/blind/README.md.
-BELOW_THRESHOLD: Final = {
-    ("batch-19", "side"),
-}
-
-
 @pytest.mark.parametrize("field", ["orientation", "side", "due"])
 @pytest.mark.parametrize(("name", "rows"), SETS, ids=[name for name, _ in SETS])
-def test_accuracy(
-    name: str, rows: list[Example], field: str, request: pytest.FixtureRequest
-) -> None:
-    if (name, field) in BELOW_THRESHOLD:
-        request.applymarker(pytest.mark.xfail(reason="below 90%: issue 11 round 4", strict=True))
+def test_accuracy(name: str, rows: list[Example], field: str) -> None:
     considered, missed, lines = _misses(rows, field)
     accuracy = 1 - missed / considered
     assert accuracy >= THRESHOLD, f"{name} {field}: {accuracy:.1%} of {considered}\n" + "\n".join(
