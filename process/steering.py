@@ -41,6 +41,7 @@ from process.steering_grammar import (
     Side,
     _Clause,
     _direction,
+    _is_doer,
     _present_verb_at,
     _tokens,
     _verb_stem,
@@ -190,7 +191,12 @@ _NO_STEP_OF_ITS_OWN: Final = re.compile(r"\bneedful\b|\bbest\b|\bneed\s+to\s+\w+
 
 # "... and share it", "... and send them over": the second verb acts on the first one's thing,
 # so the two are one step; "allowlist our IPs and set up the SAML app" are two.
-_BACK_REFERENCE: Final = re.compile(r"^\w+(?:\s+\w+)?\s+(?:it|them|this|that|these|those)\b", re.I)
+_BACK_REFERENCE: Final = re.compile(
+    r"^\w+(?:\s+\w+)?\s+(?:it|them|this|that|these|those)\b"
+    # "draft the MAP and share w/ Raj EOD", "fill the form and send to us": no object of its own
+    r"|^\w+\s+(?:w/|with|to|over|back|across|out|along|through)(?:\s|$)",
+    re.I,
+)
 
 
 _SLACK_LINK: Final = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>|<((?:https?|mailto):[^>]*)>")
@@ -487,6 +493,9 @@ _MILESTONES: Final = (
 _DATED_COMMA: Final = re.compile(r",\s+")
 
 
+_DETERMINED: Final = re.compile(r"(?:the|their|our|his|her)\s", re.IGNORECASE)
+
+
 def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) -> list[str]:
     out = [piece]
     if "," in piece and parse_due(piece, today, conv) is not None:  # no date: nothing to split on
@@ -512,6 +521,8 @@ def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) 
         left, right = out[0][: m.start()], out[0][m.end() :]
         words = [t.word for t in _tokens(right)]
         verb = _present_verb_at(words)
+        if verb is not None and not _DETERMINED.match(right) and not _is_doer(words[:verb]):
+            continue  # "... + next steps email today": a bare subject must be someone who acts
         dated = parse_due(left, today, conv) is not None and parse_due(right, today, conv)
         if len(_tokens(left)) >= 3 and ((verb is not None and 0 < verb <= 4) or dated):
             out[0:1] = [left, right]
@@ -726,7 +737,9 @@ _WITH_BOTH: Final = re.compile(
 
 
 _PASSIVE_BY: Final = re.compile(
-    r"\b(?:be|been|being|is|are|was|were)\s+(?:\w+\s+)?\w+(?:ed|en|de|ne|wn|un|t)\s+by\s+"
+    r"\b(?:be|been|being|is|are|was|were)\s+(?:\w+\s+)?"
+    # "is required by their infosec office" is asked *of* us: REQUESTS_OF_US decides those
+    r"(?!(?:required|requested|needed|expected|wanted|asked|demanded)\b)\w+(?:ed|en|de|ne|wn|un|t)\s+by\s+"
     r"(?:(?P<who>us|me|my\s+\w+|our\s+\w+|them|their\s+\w+)\b"
     r"|(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2},\s*(?P<title>our|my|their)\b)",
     re.IGNORECASE,

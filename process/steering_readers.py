@@ -297,8 +297,8 @@ def _undated_step(words: list[str]) -> bool:
     Only a step verb after a doer, with something after it (an object or a time), counts:
     "they use Salesforce" or "legal is slow" stay descriptions.
     """
-    if len(words) < 3 or not _is_doer(words[:1] + words[1:3]):
-        return False
+    if len(words) < 3 or not _is_doer(words[:1] + words[1:3]) or set(words) & _DONE_OR_HABIT:
+        return False  # "they cut the PO last week" is done; "their board meets quarterly" a habit
     if words[0] in ("they", "we", "i", "he", "she"):
         at = 1
         verb = words[1]
@@ -318,8 +318,16 @@ _NOT_UNDATED: Final = _words(
 )
 
 
+_DONE_OR_HABIT: Final = _words(
+    "last yesterday ago earlier already previously just only usually always never every"
+    " quarterly monthly weekly annually yearly daily often sometimes"
+)
+
+
 def _sequel_verb_at(words: list[str]) -> int | None:
     """A present-tense verb ("starts", "goes", "reissues") after a subject of 1-3 words."""
+    if set(words) & _DONE_OR_HABIT:
+        return None  # "..., but their board only meets quarterly": a habit, not a step
     for k in range(1, min(len(words), 4)):
         word = words[k]
         if (
@@ -664,6 +672,9 @@ _NOTE_EXPECTED: Final = re.compile(
 )
 
 
+_NAME_IS_DOING: Final = re.compile(r"^\s*(\w+)(?:'s|\s+is)\s+\w+ing\b")
+
+
 def _read_deliverable(ctx: _Context) -> _Clause | None:
     """Noun-first and passive steps: "revised quote goes out tmrw", "PO gets raised by their finance"."""
     words = ctx.words
@@ -672,6 +683,9 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
     verb_at = _present_verb_at(words)
     if verb_at not in (None, -1) and not _is_artefact(words[:verb_at]):
         return None  # "nadia from their procurement sends the PO": a person acts
+    named = _NAME_IS_DOING.match(ctx.body)
+    if named is not None and _name_in(named[1]) is not None:
+        return None  # "bjorn's getting a budget number from his finance team": a person acts
     passive = _PASSIVE.search(ctx.body) or _PASSIVE_PLAIN.search(ctx.body)
     before = _tokens(ctx.body[: passive.start()]) if passive else ctx.tokens
     note = passive is None and ctx.due is not None and _NOTE_EXPECTED.search(ctx.body)
