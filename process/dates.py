@@ -328,6 +328,22 @@ def _h_numeric(
     return _yearless(today, month, day)
 
 
+def _h_dotted(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    if m["d2"]:
+        return _yearless(today, int(m["m2"]), int(m["d2"])) if 1 <= int(m["m2"]) <= 12 else None
+    month, day = int(m["m"]), int(m["d"])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    if not m["y"] and len(m["m"]) < 2 and len(m["d"]) < 2:
+        return None  # "version 1.2." is no date; "22.01." and "3.2.2027" are
+    if m["y"]:
+        year = int(m["y"])
+        return _safe_date(year + 2000 if year < 100 else year, month, day)
+    return _yearless(today, month, day)
+
+
 def _h_month_day(
     m: re.Match[str], today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
@@ -670,7 +686,7 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (r"\b" + _MON + r"\s+(?:the\s+)?" + _DAY + _YEAR, _h_month_day),
     (r"\b(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
     (
-        r"\b(?P<part>early|mid|middle of|late|the end of|end of|the beginning of|beginning of|"
+        r"\b(?P<part>early|mid\s+of|mid|middle of|late|the end of|end of|the beginning of|beginning of|"
         r"the start of|start of)[\s-]*" + _MON + _YEAR + r"\b",
         _h_month_part,
     ),
@@ -775,7 +791,8 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
     (r"\b" + _WD + r"\.?,?\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b", _h_bare_day),
     # offsets from a named day
-    (r"\b" + _NUM + r"\s+(?:weeks?|wks?)\s+(?:from|after)\s+" + _ANCHOR, _h_from_anchor),
+    # British "a week on Friday" is "Friday week", the Friday after the coming one
+    (r"\b" + _NUM + r"\s+(?:weeks?|wks?)\s+(?:from|after|on)\s+" + _ANCHOR, _h_from_anchor),
     (r"\b(?P<anchor>" + _WD + r")\s+week\b", _h_from_anchor),
     (r"\bthe\s+(?P<anchor>" + _WD + r")\s+after\s+next\b", _h_from_anchor),
     (
@@ -798,6 +815,15 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (r"\bq(?P<q>[1-4])\s+(?:of\s+)?fy\s*'?(?P<qyear>20\d\d|\d\d)\b", _h_named_quarter),
     # a quarter alone as the whole answer: "Q1", "Q1 2027"
     (r"^\W*" + _Q + r"\W*$", _h_named_quarter),
+    # "till 22.01.", "am 3.2.2027": the dotted date of German and other European writers is
+    # always day first, whatever the workspace writes with slashes; the dot after the month
+    # (or a year) tells it from a decimal ("2.5 FTE")
+    (
+        r"(?<![\d/.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<y>\d{4}|\d{2})(?![\d.]))?"
+        # its last dot may be the sentence's: "... till 22.01., then ..." was cut at ".,"
+        r"|\b(?:till|until|by|on|before|from|am|bis)\s+(?P<d2>\d{1,2})\.(?P<m2>\d{2})(?![\d.])",
+        _h_dotted,
+    ),
 ]
 _MONTH_WORDS = " ".join(_MONTHS)
 # Words one of which must occur for a rule to possibly match ("#": any digit). Checking a set
@@ -838,7 +864,7 @@ _TRIGGERS: Final = [
     " ".join(_WEEKDAYS),
     " ".join(_WEEKDAYS),
     " ".join(_WEEKDAYS),
-    "from after",
+    "from after on",
     "week",
     "after",
     "week",
@@ -849,6 +875,7 @@ _TRIGGERS: Final = [
     "fy #",
     "#",
     "q1 q2 q3 q4",
+    "#",
 ]
 assert len(_TRIGGERS) == len(_RULE_LIST)
 _RULES: Final[list[tuple[re.Pattern[str], _Handler, frozenset[str]]]] = [

@@ -41,6 +41,7 @@ from process.steering_grammar import (
     Side,
     _Clause,
     _direction,
+    _is_doer,
     _present_verb_at,
     _tokens,
     _verb_stem,
@@ -139,7 +140,11 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
-    r"|\s+and\s+(?=(?:we|i|they|he|she|our|their|i'll|we'll|they'll|i'm)\b)"
+    r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b)"
+    # "... and our SE builds the env": "our/their" starts a step only with a verb after it
+    # ("call w/ their COO and our CRO" is one step with two people in it)
+    r"|\s+and\s+(?=(?:our|their)\s+(?:[\w-]+\s+){1,3}?(?:will|is|are|has|have|needs|must|should|can|to)\b"
+    r"|(?:our|their)\s+(?:[\w-]+\s+){1,2}?\w+s\s+(?:the|a|an|our|their|us|them|it|off|up|over|back)\b)"
     # "... and Dragan from their IT checks it": a named person from one side starts a step
     r"|\s+and\s+(?=(?-i:[A-Z][^\W\d_]+)\s+(?:from|in|at|of)\s+(?:their|our|the|client|customer)\b)"
     r"|,?\s+so\s+(?=(?!(?:we|i|they|you|it|that)\b)[\w-]+\s+(?:will|is|has|needs|must)\b)"
@@ -152,6 +157,10 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,?\s+and\s+(?=(?-i:[A-Z][a-z]+)\s+to\s+(?!the\b|them\b|us\b|our\b|their\b)\w)"
     r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"
     r"|(?<![\w/])(?=\d[.)]\s)"
+    # "... by thurs after that our SE does the SSO", "... and subsequently issue a memo"
+    r"|,?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
+    r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed))"
+    r"\s*,?\s+(?=\w)"
     r")",
     re.IGNORECASE,
 )
@@ -177,6 +186,19 @@ _AND_VERB: Final = re.compile(
 _MIN_WORDS_BEFORE_AND: Final = 5
 
 
+_NO_STEP_OF_ITS_OWN: Final = re.compile(r"\bneedful\b|\bbest\b|\bneed\s+to\s+\w+\s*$", re.I)
+
+
+# "... and share it", "... and send them over": the second verb acts on the first one's thing,
+# so the two are one step; "allowlist our IPs and set up the SAML app" are two.
+_BACK_REFERENCE: Final = re.compile(
+    r"^\w+(?:\s+\w+)?\s+(?:it|them|this|that|these|those)\b"
+    # "draft the MAP and share w/ Raj EOD", "fill the form and send to us": no object of its own
+    r"|^\w+\s+(?:w/|with|to|over|back|across|out|along|through)(?:\s|$)",
+    re.I,
+)
+
+
 _SLACK_LINK: Final = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>|<((?:https?|mailto):[^>]*)>")
 
 
@@ -184,6 +206,20 @@ _SLACK_MENTION: Final = re.compile(r"<@[UW][A-Z0-9]+(?:\|([^>]*))?>")
 
 
 _ENTITIES: Final = (("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"))
+
+
+#: Slack markup around words: *bold*, _italic_, ~strike~, `code`. The words stay, the marks go
+#: (a step's action is shown back to the rep and stored; "snake_case" is left alone).
+_MARKUP: Final = re.compile(r"(?<![\w*_~`])([*_~`]+)(?=\S)(.+?)(?<=\S)\1(?![\w*_~`])")
+
+
+#: "and than we schedule kickoff": "than" where a clause starts is "then" typed by sound.
+_THAN_THEN: Final = re.compile(r"(?:(?<=\band\s)|(?<=[,;.]\s)|^)than\b(?=\s+\w)", re.IGNORECASE)
+
+
+#: " + " and " & " join list items in chat ("sending the quote EOD + booking the call"); a
+#: joiner between words is an "and" to split at, "R&D" and "T&Cs" are words.
+_PLUS: Final = re.compile(r"\s+[+&]\s+")
 
 
 def _clean(text: str) -> str:
@@ -248,7 +284,9 @@ _TRAILING_TITLE: Final = re.compile(
 )
 
 
-_HONORIFIC_DOT: Final = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|vs|approx|etc)\.", re.IGNORECASE)
+_HONORIFIC_DOT: Final = re.compile(
+    r"\b(Mr|Mrs|Ms|Dr|Prof|St|Sr|Sra|Srta|Jr|Mme|Mlle|vs|approx|etc)\.", re.IGNORECASE
+)
 
 
 _SPELLING: Final = re.compile(
@@ -296,6 +334,11 @@ def _normalise(text: str) -> str:
     if "&" in text:
         for entity, char in _ENTITIES:
             text = text.replace(entity, char)
+    if any(c in text for c in "*_~`"):
+        text = _MARKUP.sub(r"\2", text).replace("`", " ")
+    text = _THAN_THEN.sub("then", text)
+    if "+" in text or "&" in text:
+        text = _PLUS.sub(" and ", text)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
     text = _SPELLING.sub(_spelled, text)
@@ -323,6 +366,15 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
         at = max(at, m.end())
     if at < len(text):
         raw.append((text[at:], before, False))
+    for k in range(len(raw) - 1, 0, -1):
+        if raw[k][1].strip() in (",", ";") and (
+            _NAME_ONLY.match(raw[k - 1][0])
+            or (_SUBJECT_ONLY.match(raw[k - 1][0]) and _VERB_FIRST.match(raw[k][0]))
+        ):
+            # "Their CFO, Dana; signs the order form by Dec 4": the subject, then its verb
+            # "Kenji Watanabe, our Customer Success Director, will present ...": one clause
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+    raw = [piece for item in raw for piece in _once_split(item)]
     out: list[_Part] = []
     for part, sep, question in raw:
         listed = ":" in sep or bool(_LISTED.match(part))
@@ -331,6 +383,46 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             if piece.strip():
                 out.append(_Part(piece, question, sequel or joined, listed or arrowed))
     return out
+
+
+# "once hamid confirms seat count we send the updated order form", "Once Fiona gives sign-off,
+# their procurement will issue the PO": the condition is the step before, the main clause
+# the step after it. Only "once"/"as soon as" at the start: "we sign, after they approve"
+# and "if they approve" stay conditions.
+_ONCE: Final = re.compile(
+    r"^\s*(?:once|as\s+soon\s+as)\s+(?P<cond>[^,;]+?)"
+    r"(?:\s*,\s*(?:then\s+)?|\s+(?=(?:we|i|we'll|i'll)\s))(?P<main>\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _ONCE.match(text) or _ONCE_ALONE.match(text)  # alone: the comma split the main clause off
+    if m is None or _ANAPHORIC.match(m["cond"]):
+        return [item]  # "once that's done, ..." names no step of its own
+    words = [t.word for t in _tokens(m["cond"])]
+    if len(words) < 2 or _present_verb_at(words) in (None, -1):
+        return [item]
+    cond = (m["cond"], sep + ": ", False)
+    return [cond, (m["main"], ", then ", question)] if m.groupdict().get("main") else [cond]
+
+
+_ONCE_ALONE: Final = re.compile(r"^\s*(?:once|as\s+soon\s+as)\s+(?P<cond>[^,;]+?)\s*$", re.I)
+
+
+_ANAPHORIC: Final = re.compile(r"^(?:that|this|it|done|signed)\b", re.IGNORECASE)
+
+
+_NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
+
+
+_SUBJECT_ONLY: Final = re.compile(
+    r"^\s*(?:their|our|the|client's|customer's)\s+[\w-]+(?:\s+[\w-]+)?,?\s+"
+    r"(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$",
+    re.IGNORECASE,
+)
+_VERB_FIRST: Final = re.compile(r"^\s*(?:will|is|has|needs|must|should|\w+s)\b", re.IGNORECASE)
 
 
 _LISTED: Final = re.compile(
@@ -368,7 +460,11 @@ def _subsplit(
         chunks = _AND_VERB.split(piece)
         merged = [chunks[0]]
         for chunk in chunks[1:]:
-            if parse_due(merged[-1], today, conv) is None:
+            if parse_due(merged[-1], today, conv) is None and (
+                _BACK_REFERENCE.search(chunk)
+                or len(_tokens(merged[-1])) < 4  # "client to sign and return the LOI"
+                or _NO_STEP_OF_ITS_OWN.search(merged[-1])  # "do the needful and send the SOW"
+            ):
                 merged[-1] += " and " + chunk  # "draft the plan and share it by Friday": one step
             else:
                 merged.append(chunk)
@@ -379,7 +475,9 @@ def _subsplit(
 # "... and the council announces ...", "... and the SLA document until the 4 December":
 # an "and" before a new subject, which starts a step if the words after it have their own
 # verb or both sides have their own date.
-_AND_SUBJECT: Final = re.compile(r",?\s+and\s+(?=(?:the|their|our|his|her)\s)", re.IGNORECASE)
+_AND_SUBJECT: Final = re.compile(
+    r",?\s+and\s+(?=(?:the|their|our|his|her)\s|[a-z][\w-]*\s+(?:[\w-]+\s+)?\w+s\s)", re.IGNORECASE
+)
 
 
 # A deliverable or an event alone, as the last link of a chain of steps ("... -> PO").
@@ -396,6 +494,9 @@ _MILESTONES: Final = (
 _DATED_COMMA: Final = re.compile(r",\s+")
 
 
+_DETERMINED: Final = re.compile(r"(?:the|their|our|his|her)\s", re.IGNORECASE)
+
+
 def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) -> list[str]:
     out = [piece]
     if "," in piece and parse_due(piece, today, conv) is not None:  # no date: nothing to split on
@@ -406,6 +507,8 @@ def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) 
                 due = parse_due(chunk, today, conv)
                 rest = chunk.replace(due[1], " ") if due else ""
                 own = due is not None and len(_tokens(rest)) >= 1
+                # "questionnaire back by fri, PO from procurement the week after"
+                own = own or bool(_AFTER_PREVIOUS.search(chunk) and len(_tokens(chunk)) >= 4)
                 if own and len(_tokens(merged[-1])) >= 2 and parse_due(merged[-1], today, conv):
                     merged.append(chunk)
                 else:
@@ -419,6 +522,8 @@ def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) 
         left, right = out[0][: m.start()], out[0][m.end() :]
         words = [t.word for t in _tokens(right)]
         verb = _present_verb_at(words)
+        if verb is not None and not _DETERMINED.match(right) and not _is_doer(words[:verb]):
+            continue  # "... + next steps email today": a bare subject must be someone who acts
         dated = parse_due(left, today, conv) is not None and parse_due(right, today, conv)
         if len(_tokens(left)) >= 3 and ((verb is not None and 0 < verb <= 4) or dated):
             out[0:1] = [left, right]
@@ -432,9 +537,19 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     only_date = bare_date(_HEDGE_LEAD_WORDS.sub("", _HEDGE_TAIL.sub("", text)), today, conv)
     if only_date is not None:
         return Reading("vague", None, None, None, _clean(text), None, bare_date=only_date)
+    if _WHOLE_HEDGE.match(text) or (text.rstrip().endswith("?") and _ASKS_COACH_LEAD.match(text)):
+        # "hopefully they sign before xmas, then we kick off in jan": the hope covers it all;
+        # "should I escalate to my VP and then loop in their CEO?" asks the coach
+        return Reading("vague", None, None, None, _clean(text), None, confidence=0.8)
     clauses: list[tuple[_Clause, str]] = []
     stepped = False
     parts = _split(text, today, conv)
+    if len(parts) > 1 and all(
+        bare_date(_HEDGE_TAIL.sub("", p.text.rstrip(" ?")), today, conv) for p in parts
+    ):
+        # "dec 9 then dec 16?": dates alone, however many; the coach asks what happens then
+        first = bare_date(_HEDGE_TAIL.sub("", parts[0].text.rstrip(" ?")), today, conv)
+        return Reading("vague", None, None, None, _clean(text), None, bare_date=first)
     for at, part in enumerate(parts):
         sequel = part.sequel and (stepped or part.listed)
         nxt = parts[at + 1] if at + 1 < len(parts) else None
@@ -478,8 +593,14 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         side, owner, sure = clause.side, clause.owner, clause.side_confidence
         if heading is not None and clause.subjectless:
             side, sure = heading, 0.9  # the heading says whose list it is
-        if _JOINT.search(clause.text):
+        if _JOINT.search(clause.text) or _both_sides_meet(clause.text):
             side, sure = None, 0.9  # "has to be agreed by both sides"
+        agent = _PASSIVE_BY.search(clause.text)
+        if agent is not None:
+            # "will be arranged by my team", "is to be prepared by Catherine Doyle, our RVP":
+            # the passive's agent does the step, whatever the thing or the event suggests
+            who = (agent["who"] or agent["title"]).lower()
+            side, sure = ("us" if who.startswith(("us", "me", "my", "our")) else "customer"), 0.9
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
         due = clause.due
@@ -506,7 +627,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         after = _AFTER_PREVIOUS.search(clause.text) if due is None and steps else None
         if after is not None and steps[-1].due is not None:
             # "... by Friday, then procurement cuts the PO the week after"
-            days = 7 if "week" in after.group().lower() else 1
+            n = after["n"]
+            count = 1 if n is None else int(n) if n.isdigit() else _COUNT[n.lower()]
+            days = count * (7 if "week" in after.group().lower() else 1)
             due = (steps[-1].due + datetime.timedelta(days=days), after.group())
         if due is None:  # a trailing ", by Thursday" may sit in the next fragment
             rest = []
@@ -545,6 +668,16 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     kind: Orientation = "vague" if any(c.kind == "vague" for c, _ in clauses) else "history"
     state = next((c.state_date for c, _ in clauses if c.state_date), None)
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
+
+
+# A hope at the start governs the whole answer; a question to the coach is no step.
+_WHOLE_HEDGE: Final = re.compile(
+    r"^\W*(?:hopefully|ideally|fingers\s+crossed|if\s+all\s+goes\s+well|with\s+any\s+luck)\b",
+    re.IGNORECASE,
+)
+_ASKS_COACH_LEAD: Final = re.compile(
+    r"^\W*(?:should|shall|could|can|would|do|must)\s+(?:i|we)\b", re.IGNORECASE
+)
 
 
 _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
@@ -598,10 +731,38 @@ _HEDGE_LEAD_WORDS: Final = re.compile(
 _JOINT: Final = re.compile(r"\b(?:both\s+(?:sides|parties|teams)|jointly|joint)\b", re.IGNORECASE)
 
 
-_AFTER_PREVIOUS: Final = re.compile(
-    r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day)\b",
+# "exec sponsor call w/ their COO + our CRO", "workshop with both their ops leads and our PM"
+_WITH_BOTH: Final = re.compile(
+    r"\b(?:with|w/)\s+(?:both\s+)?(?=.*\btheir\b)(?=.*\bour\b)", re.IGNORECASE
+)
+
+
+_PASSIVE_BY: Final = re.compile(
+    r"\b(?:be|been|being|is|are|was|were)\s+(?:\w+\s+)?"
+    # "is required by their infosec office" is asked *of* us: REQUESTS_OF_US decides those
+    r"(?!(?:required|requested|needed|expected|wanted|asked|demanded)\b)\w+(?:ed|en|de|ne|wn|un|t)\s+by\s+"
+    r"(?:(?P<who>us|me|my\s+\w+|our\s+\w+|them|their\s+\w+)\b"
+    r"|(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2},\s*(?P<title>our|my|their)\b)",
     re.IGNORECASE,
 )
+
+
+def _both_sides_meet(text: str) -> bool:
+    """An event whose participants come from both sides, with no doer before it: joint."""
+    m = _WITH_BOTH.search(text)
+    if m is None:
+        return False
+    head = [t.word for t in _tokens(text[: m.start()])]
+    events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS | vocab.words("call meeting session sync")
+    return bool(set(head) & events) and not set(head) & vocab.words("we i they he she")
+
+
+_AFTER_PREVIOUS: Final = re.compile(
+    r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day|"
+    r"(?P<n>\d|a|one|two|three|four)\s+(?P<unit>weeks?|days?|business\s+days?)\s+(?:after\s+that|later))\b",
+    re.IGNORECASE,
+)
+_COUNT: Final = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 
 
 # "by then", "before then": the date of the state said before ("... ends 31 March, ... by then").
@@ -639,7 +800,8 @@ _COMMA: Final = re.compile(r",(?!\d{3}\b)")  # not the comma of "250,000"
 
 # Prepositions that only introduced the date cut out of a step's action.
 _DANGLING: Final = re.compile(
-    r"(?:\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than))+\s*$",
+    r"(?:\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than|"
+    r"(?:the\s+)?(?:week|weekend|w/c|wc)\s+(?:of|commencing|beginning|starting))(?!\w))+\s*$",
     re.IGNORECASE,
 )
 

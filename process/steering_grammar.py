@@ -255,6 +255,10 @@ _STEP_VERBS: Final = (
 )
 
 
+# Discourse words and kinds of person that end whatever was read as a name before them.
+_RESETS: Final = _words("anyway anyways so now then ok okay btw lady guy gal chap fellow person")
+
+
 _NOT_NAMES: Final = (
     _NOT_NAMES_EXTRA
     | _CONCRETE_NOUNS
@@ -448,7 +452,14 @@ def _name_in(phrase: str) -> str | None:
     not an acronym; in all-lower-case chat any word that is not a role or a known noun.
     """
     cased = _CAPITALISED.search(phrase, 1) is not None
-    for chunk in reversed(_NAME_CHUNKS.split(phrase)):
+    chunks = _NAME_CHUNKS.split(phrase)
+    if len(chunks) > 1 and chunks[0][:1].isupper() and _NAME_TOKEN.match(chunks[0].strip() or "-"):
+        # "Kenji Watanabe, our Customer Success Director, will ...", "Tom from our pre-sales":
+        # a name said first is the person; the words after it are their title or team
+        lead = _name_in(chunks[0])
+        if lead is not None and chunks[0].strip().split()[0] == lead.split()[0]:
+            return lead
+    for chunk in reversed(chunks):
         run: list[str] = []
         possessive = False
         raws = _NAME_TOKEN.findall(chunk)
@@ -466,6 +477,9 @@ def _name_in(phrase: str) -> str | None:
                 and low not in _NOT_NAMES
                 and (not cased or (word[:1].isupper() and not word.isupper()))
             )
+            if low in _RESETS:
+                run = []  # "went grate anyway raj needs ...": what came before was no name
+                continue
             if name_like:
                 run.append(word.removesuffix("'s"))
             elif run:
@@ -516,7 +530,9 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
     nouns = objects & _CONCRETE_NOUNS
     # "come back to us", "get back to us", "hear back": waiting dressed as action.
     if len(rest) > 1 and rest[1] == "back" and verb in ("get", "come", "hear", "circle", "reach"):
-        return bool(nouns) and has_date
+        # "signed SOW should come back ... by end of month": the thing may be the subject
+        subject = {t.word for t in tokens[:verb_at]} & _CONCRETE_NOUNS
+        return bool(nouns or (verb == "come" and subject)) and has_date
     if verb in ("come", "arrive", "land") and rest[1:2] and rest[1] in ("through", "in", "over"):
         return has_date  # "PO has to come through from their finance by 12/11": it arrives
     if verb not in _VAGUE_VERBS and _inflected(verb) in _VAGUE_VERBS:
@@ -676,9 +692,17 @@ def _present_verb_at(words: list[str]) -> int | None:
             word[:-1] in _STEP_VERBS or word[:-2] in _STEP_VERBS or word[:-3] + "y" in _STEP_VERBS
         ):
             return k
-        plural_doer = before.endswith("s") or before in _DOERS  # "their legal team finish"
+        # "their legal team finish", "their CISO and legal review": a plural subject
+        plural_doer = before.endswith("s") or before in _DOERS or "and" in words[1:k]
         if word in _STEP_VERBS and word not in _CONCRETE_NOUNS and plural_doer:
             return k
+        if (
+            word in _STEP_VERBS
+            and plural_doer
+            and words[k + 1 : k + 2]
+            and words[k + 1] in _DETERMINERS
+        ):
+            return k  # "their CISO and legal review the MSA": a noun-verb with its object
     return None
 
 
@@ -721,8 +745,17 @@ def _direction(text: str) -> Side | None:
         return "customer"
     if away:
         return "us"
+    if _GOES_TO.search(text):
+        return "us"  # "updated pricing sheet goes to lena in 2 days": we send it to a person
     recipient = _TO_ROLE.search(text)  # "SOC2 letter to infosec by 12/8"
     return "us" if recipient and recipient[1].lower() in _DOERS - _US_WORDS - {"i", "we"} else None
+
+
+_GOES_TO: Final = re.compile(
+    r"\b(?:goes|go|going|gets\s+sent|sent|heads|headed|heading)\s+(?:over\s+|out\s+)?to\s+"
+    r"(?!(?:us|me|our|my|we|legal|procurement|deal)\b)[a-z]",
+    re.IGNORECASE,
+)
 
 
 _TO_ROLE: Final = re.compile(r"\bto\s+(?:the\s+)?(\w+)", re.IGNORECASE)

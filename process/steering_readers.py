@@ -180,6 +180,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
                 _name_in(agent["agent"]),
                 0.9,
             )
+            title = _APPOSITIVE_SIDE.match(ctx.body, agent.end())
+            if title is not None:  # "by Catherine Doyle, our Regional Vice President"
+                side = "us" if title[1].lower() in ("our", "my") else "customer"
         elif (
             passive
             and verb_at is not None
@@ -201,6 +204,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             side, sure = _direction(ctx.body) or side, 0.5
         return ctx.step(verb_at, side, owner, sure)
     return None
+
+
+_APPOSITIVE_SIDE: Final = re.compile(r",\s*(our|my|their)\b", re.IGNORECASE)
 
 
 _AGENT: Final = re.compile(
@@ -242,7 +248,9 @@ def _read_present(ctx: _Context) -> _Clause | None:
     After "then"/"and" in a multi-step answer no date is needed: "..., then legal signs the DPA".
     """
     due, words = ctx.due, ctx.words
-    if (due is None and not ctx.sequel) or ctx.past:
+    if ctx.past:
+        return None
+    if due is None and not ctx.sequel and not _undated_step(words):
         return None
     if (
         due is not None
@@ -265,7 +273,13 @@ def _read_present(ctx: _Context) -> _Clause | None:
         s_end = verb_at = found
     else:
         if due is None:
-            return None
+            sequel_verb = _sequel_verb_at(words) if ctx.sequel else None
+            if sequel_verb is None:
+                return None
+            # "..., then their procurement starts vendor onboarding": after "then" any verb in
+            # the present tense after a short subject is the next step, not only a step verb
+            s_end = verb_at = sequel_verb
+            return _forward_present(ctx, words, s_end, verb_at, due)
         # a short noun phrase up to the first verb-looking word ("decides", "meets")
         s_end = 1
         while s_end < min(len(words), 4) and not words[s_end].endswith("s"):
@@ -273,6 +287,66 @@ def _read_present(ctx: _Context) -> _Clause | None:
                 break
             s_end += 1
         verb_at = s_end
+    return _forward_present(ctx, words, s_end, verb_at, due)
+
+
+def _undated_step(words: list[str]) -> bool:
+    """ "their CISO reviews the security pack", "they kick off after the holidays": an answer
+    to "what happens next?" in the present tense names the next step even without a date.
+
+    Only a step verb after a doer, with something after it (an object or a time), counts:
+    "they use Salesforce" or "legal is slow" stay descriptions.
+    """
+    if len(words) < 3 or not _is_doer(words[:1] + words[1:3]) or set(words) & _DONE_OR_HABIT:
+        return False  # "they cut the PO last week" is done; "their board meets quarterly" a habit
+    if words[0] in ("they", "we", "i", "he", "she"):
+        at = 1
+        verb = words[1]
+        stepped = verb in _STEP_VERBS or (
+            words[0] in ("he", "she") and verb.endswith("s") and verb[:-1] in _STEP_VERBS
+        )
+    else:
+        found = _present_verb_at(words)
+        if found is None or found < 1:
+            return False
+        at, stepped = found, True
+    return stepped and at + 1 < len(words) and words[at] not in _NOT_UNDATED
+
+
+_NOT_UNDATED: Final = _words(
+    "need needs want wants like likes love loves use uses have has know knows"
+)
+
+
+_DONE_OR_HABIT: Final = _words(
+    "last yesterday ago earlier already previously just only usually always never every"
+    " quarterly monthly weekly annually yearly daily often sometimes"
+)
+
+
+def _sequel_verb_at(words: list[str]) -> int | None:
+    """A present-tense verb ("starts", "goes", "reissues") after a subject of 1-3 words."""
+    if set(words) & _DONE_OR_HABIT:
+        return None  # "..., but their board only meets quarterly": a habit, not a step
+    for k in range(1, min(len(words), 4)):
+        word = words[k]
+        if (
+            len(word) > 3
+            and word.endswith("s")
+            and not word.endswith(("ss", "us", "is"))
+            and words[k - 1] not in _DETERMINERS_AFTER
+            and word not in vocab.THEIR_DELIVERABLES | vocab.OUR_DELIVERABLES
+        ):
+            return k
+    return None
+
+
+_DETERMINERS_AFTER: Final = _words("the a an our their my his her its your this that these those")
+
+
+def _forward_present(
+    ctx: _Context, words: list[str], s_end: int, verb_at: int, due: tuple[datetime.date, str] | None
+) -> _Clause | None:
     vague_verb = verb_at < len(words) and words[verb_at] in _VAGUE_VERBS
     if (
         vague_verb and not _is_concrete(ctx.tokens, verb_at, ctx.body, ctx.has_date)
@@ -293,6 +367,7 @@ def _read_present(ctx: _Context) -> _Clause | None:
 
 # ------------------------------------------------------------------ frames added for chat
 _STATE_PERIOD: Final = re.compile(
+    r"\bin\s+(?:effect|place|force)\b.*\b(?:until|till|through|thru|to)\b|"  # "a change freeze is in effect from .. through .."
     r"\b(?:valid|good|open|on\s+pto|on\s+leave|off|out|frozen|locked)\s+(?:\w+\s+){0,2}?"
     r"(?:until|till|til|through|thru)\b|\b(?:is|are)\s+(?:only\s+)?(?:valid|good)\b",
     re.IGNORECASE,
@@ -300,6 +375,20 @@ _STATE_PERIOD: Final = re.compile(
 
 
 _UNTIL_DATE: Final = re.compile(r"\b(?:until|till|til|through|thru)\s*$", re.IGNORECASE)
+
+
+_AFTER_CHANGE: Final = _words(
+    "in on at by from after before next this early mid late end around as with tomorrow today"
+    " monday tuesday wednesday thursday friday jan feb mar apr may jun jul aug sep sept oct nov dec"
+    " january february march april june july august september october november december"
+)
+
+
+def _date_follows(ctx: _Context, k: int) -> bool:
+    """The date phrase starts right after word k ("starts 1/15")."""
+    if ctx.due is None:
+        return False
+    return 0 <= ctx.body.lower().find(ctx.due[1].lower()) <= ctx.tokens[k].end + 2
 
 
 def _read_state(ctx: _Context) -> _Clause | None:
@@ -341,18 +430,23 @@ def _read_state(ctx: _Context) -> _Clause | None:
     ):
         return _Clause("history", text=ctx.text, state_date=ctx.due)  # "trialing it till dec 15"
     for k, word in enumerate(words):
-        takes_object = words[k + 1 : k + 2] and words[k + 1] in _DETERMINERS
+        takes_object = words[k + 1 : k + 2] and (
+            words[k + 1] in _DETERMINERS
+            # "their procurement starts vendor onboarding": a bare noun object, not "starts in Jan"
+            or (words[k + 1] not in _AFTER_CHANGE and not _date_follows(ctx, k))
+        )
         if k and word in vocab.PERSON_CHANGES and not takes_object and not _modal_before(words, k):
             return _Clause("history", text=ctx.text, state_date=ctx.due)  # "new lead starts in Jan"
         base_state = word in vocab.STATE_VERBS_BASE and set(words[:k]) & vocab.STATE_SUBJECTS
         if (
             (word not in vocab.STATE_VERBS and not base_state)
             or k == 0
-            or words[k - 1] in ("to", "will")
+            or (words[k - 1] in ("to", "will") and words[k - 2 : k - 1] not in (["due"], ["set"]))
         ):
-            continue
-        if _is_doer(words[max(0, k - 2) : k]) or _modal_before(words, k):
-            continue  # "their privacy team finishes the DPIA" is a step
+            continue  # "is due to expire on March 31" is a state; "we need to renew" is not
+        period = base_state and ctx.due is not None and _UNTIL_WORD.search(ctx.body)
+        if _is_doer(words[max(0, k - 2) : k]) or (_modal_before(words, k) and not period):
+            continue  # "their privacy team finishes the DPIA" is a step; "the trial will run until"
         return _Clause("history", text=ctx.text, state_date=ctx.due)
     if _absent_until(ctx.body):
         return _Clause("history", text=ctx.text, state_date=ctx.due)  # "he'll be away until Jan"
@@ -474,8 +568,15 @@ def _read_reported(ctx: _Context) -> _Clause | None:
         head = next(
             (k for k, w in enumerate(speaker_words) if w in _AUX_OR_MODAL), len(speaker_words)
         )
-        return ctx.forward(_side_of(speaker_words[:head] or speaker_words), _name_in(speaker), 0.9)
+        inner_subject = _THAT_SUBJECT.match(rest)  # "promised that Mr Rodrigo Alves will share"
+        owner = (_name_in(inner_subject["subj"]) if inner_subject else None) or _name_in(speaker)
+        return ctx.forward(_side_of(speaker_words[:head] or speaker_words), owner, 0.9)
     return None
+
+
+_THAT_SUBJECT: Final = re.compile(
+    r"^\s*that\s+(?P<subj>[^,;]{1,40}?)\s+(?:will|would|shall|is\s+going\s+to)\s", re.IGNORECASE
+)
 
 
 _WANT: Final = re.compile(
@@ -571,6 +672,9 @@ _NOTE_EXPECTED: Final = re.compile(
 )
 
 
+_NAME_IS_DOING: Final = re.compile(r"^\s*(\w+)(?:'s|\s+is)\s+\w+ing\b")
+
+
 def _read_deliverable(ctx: _Context) -> _Clause | None:
     """Noun-first and passive steps: "revised quote goes out tmrw", "PO gets raised by their finance"."""
     words = ctx.words
@@ -579,6 +683,9 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
     verb_at = _present_verb_at(words)
     if verb_at not in (None, -1) and not _is_artefact(words[:verb_at]):
         return None  # "nadia from their procurement sends the PO": a person acts
+    named = _NAME_IS_DOING.match(ctx.body)
+    if named is not None and _name_in(named[1]) is not None:
+        return None  # "bjorn's getting a budget number from his finance team": a person acts
     passive = _PASSIVE.search(ctx.body) or _PASSIVE_PLAIN.search(ctx.body)
     before = _tokens(ctx.body[: passive.start()]) if passive else ctx.tokens
     note = passive is None and ctx.due is not None and _NOTE_EXPECTED.search(ctx.body)

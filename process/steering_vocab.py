@@ -109,6 +109,36 @@ TYPO_TARGETS: Final = words("""
 
 # A clause with one of these is vague, whatever else it says: idioms for "nothing concrete".
 VAGUE_IDIOMS: Final = phrases(
+    # enterprise prose that names no step: an expectation, an intention, a dependency
+    "it is our expectation",
+    "our expectation is",
+    "the intention is to",
+    "our intention is to",
+    "position ourselves",
+    "contingent on",
+    "contingent upon",
+    "depends on",
+    "depends now from",
+    "depends from",
+    "dependent on",
+    "maintain regular contact",
+    "maintain contact",
+    "stay in touch",
+    "keep in touch",
+    "awaiting direction",
+    "awaiting guidance",
+    "awaiting feedback",
+    "yet to be communicated",
+    "yet to be confirmed",
+    "will be confirmed once",
+    "pending confirmation",
+    "to be confirmed",
+    "follow up with them regularly",
+    "continue to follow up",
+    "is not decided",
+    "not yet decided",
+    "remain under discussion",
+    "remains under discussion",
     "ball's with them",
     "ball is with them",
     "ball's in their court",
@@ -376,6 +406,7 @@ SUBORDINATORS: Final = words("after before once following post until when whenev
 # Verbs of a state that lasts until a date: "the trial runs until Dec 15" is context.
 STATE_VERBS: Final = words("""
     runs ends expires renews auto-renews auto-rolls rolls lapses finishes starts begins closes lasts
+    remains stays
     lifts thaws resets ending expiring closing lapsing
     """)
 
@@ -470,6 +501,17 @@ REPORTING_VERBS: Final = phrases(
 # Requests made of us, said without us as the subject: "a W-9 has been requested from us",
 # "it has been requested that we provide ...": our step.
 REQUESTS_OF_US: Final = phrases(
+    # "the client has requested our signed NDA by 15/12", "they are asking our bank details"
+    "requested that our",
+    "requested our",
+    "request our",
+    "requests our",
+    "asking our",
+    "asking for our",
+    "asked for our",
+    "asks for our",
+    "require our",
+    "requires our",
     "requested from us",
     "requested of us",
     "asked of us",
@@ -492,6 +534,13 @@ REQUESTS_OF_US: Final = phrases(
 # Where a deliverable goes, for noun-first and passive steps ("SOC2 letter to their infosec").
 # Checked in this order: the first that matches decides.
 TOWARD_US: Final = phrases(
+    # a thing waiting on them: "countersignature pending with their CFO", "a yes from his CTO"
+    "pending with",
+    "sits with",
+    "sitting with",
+    "stuck with",
+    "from his",
+    "from her",
     "from them",
     "from their",
     "from the customer",
@@ -571,7 +620,9 @@ ROLE_WORDS: Final = words("""
     programme program service desk grid claims underwriting
     """)
 # Titles and courtesy words around a name: "Mr. Suresh Iyer", "Pradeep sir".
-HONORIFICS: Final = words("mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji san sama")
+HONORIFICS: Final = words(
+    "mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji san sama sr sra srta mme mlle herr frau"
+)
 
 # Nouns that end a team's or an organisation's name: "Cornelia Vos of their Strategic Sourcing
 # team", "Tatiana from purchase department": the capitalised words before them are no person.

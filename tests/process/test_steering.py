@@ -9,16 +9,19 @@ miss so a failure is easy to act on.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from process.dates import DateConventions
 from process.steering import Reading, Step, read_answer
 
-TODAY = datetime.date(2026, 11, 24)  # the reference date of both example files
+TODAY = datetime.date(2026, 11, 24)  # the reference date of a file whose header names none
 # ../shared sits beside the repository (in CI too); the dev set lives there, not in the repo.
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "coaching" / "answers-dev.tsv"
 OWN_SET = Path(__file__).with_name("steering_examples.tsv")
@@ -33,15 +36,56 @@ class Example:
     orientation: str
     side: str | None
     due: datetime.date | None
+    today: datetime.date = TODAY  # the file's "today = YYYY-MM-DD"
+    conventions: DateConventions = field(default_factory=DateConventions)
+
+    def read(self) -> Reading:
+        """The reading of this row, on its file's reference date and date conventions."""
+        return read_answer(self.text, self.today, conventions=self.conventions)
+
+
+# A file's header names its reference date ("today = 2027-01-14", the first comment line that
+# has one, as ../shared/tools/score-steering reads it) and may declare its writers' date
+# habits: "# conventions: day_first" (DD/MM, British and Indian writers), "fiscal_year_start=7".
+_TODAY: Final = re.compile(r"today = (\d{4}-\d\d-\d\d)")
+_CONVENTIONS: Final = re.compile(
+    r"^#\s*conventions:\s*([^(]*)", re.IGNORECASE
+)  # "(why)" may follow
+
+
+def header(comments: list[str]) -> tuple[datetime.date, DateConventions]:
+    """The reference date and date conventions a file's comment lines declare.
+
+    Raises ValueError on a conventions word it does not know, so a typo in a header cannot
+    silently score a file with the wrong conventions.
+    """
+    today = next(
+        (datetime.date.fromisoformat(m[1]) for c in comments if (m := _TODAY.search(c))), TODAY
+    )
+    conv = DateConventions()
+    for c in comments:
+        m = _CONVENTIONS.match(c)
+        if not m:
+            continue
+        for word in re.split(r"[\s,]+", m[1].strip()):
+            if word == "day_first":
+                conv = DateConventions(True, conv.fiscal_year_start, conv.holiday_country)
+            elif word.startswith("fiscal_year_start="):
+                conv = DateConventions(
+                    conv.day_first, int(word.split("=")[1]), conv.holiday_country
+                )
+            elif word.startswith("holiday_country="):
+                conv = DateConventions(conv.day_first, conv.fiscal_year_start, word.split("=")[1])
+            elif word:
+                raise ValueError(f"unknown date convention {word!r} in {c!r}")
+    return today, conv
 
 
 def load(path: Path) -> list[Example]:
     """Rows of a labelled TSV (comment lines start with '#'; the first other line is a header)."""
-    rows = [
-        line
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    today, conv = header([line for line in lines if line.startswith("#")])
+    rows = [line for line in lines if line.strip() and not line.startswith("#")]
     out = []
     for line in rows[1:]:
         text, orientation, side, due = line.split("\t")[:4]  # later columns: owner, steps
@@ -51,6 +95,8 @@ def load(path: Path) -> list[Example]:
                 orientation,
                 None if side == "-" else side,
                 None if due == "-" else datetime.date.fromisoformat(due),
+                today,
+                conv,
             )
         )
     return out
@@ -83,7 +129,7 @@ ALL_ROWS = [pytest.param(ex, id=f"{name}-{i}") for name, rows in SETS for i, ex 
 
 @pytest.mark.parametrize("example", ALL_ROWS)
 def test_row_reading_is_well_formed(example: Example) -> None:
-    reading = read_answer(example.text, TODAY)
+    reading = example.read()
     assert isinstance(reading, Reading)
     assert reading.orientation in ("history", "vague", "next_step")
     assert 0 < len(reading.action) <= 201
@@ -95,7 +141,7 @@ def test_row_reading_is_well_formed(example: Example) -> None:
             None,
         )
     elif reading.due is not None:
-        assert reading.due >= TODAY
+        assert reading.due >= example.today
         assert reading.date_text
 
 
@@ -106,7 +152,7 @@ def _misses(rows: list[Example], field: str) -> tuple[int, int, list[str]]:
         if field != "orientation" and ex.orientation != "next_step":
             continue
         considered += 1
-        reading = read_answer(ex.text, TODAY)
+        reading = ex.read()
         got = getattr(reading, field)
         want = getattr(ex, field)
         if field != "orientation" and reading.orientation != "next_step":
@@ -166,9 +212,15 @@ def test_example_reading() -> None:
         ("I'll send the revised proposal by Monday.", None),
         ("We will set up a reference call next week.", None),
         ("Book our CEO for a call with their COO.", None),
-        ("Their CFO, Alasdair Reid, is to approve the business case within a fortnight.", "Alasdair Reid"),
+        (
+            "Their CFO, Alasdair Reid, is to approve the business case within a fortnight.",
+            "Alasdair Reid",
+        ),
         ("priya in procurement has to set us up as a vendor by thurs", "Priya"),
-        ("We had a budget meeting on Tuesday, anyway Raj needs to send the approval by the 15th", "Raj"),
+        (
+            "We had a budget meeting on Tuesday, anyway Raj needs to send the approval by the 15th",
+            "Raj",
+        ),
         ("Mr. Suresh Iyer from client side will share the PO copy by 12/4.", "Suresh Iyer"),
         ("Customer to send PO by Friday", None),
     ],
@@ -254,3 +306,18 @@ def test_a_mentioned_colleague_owning_a_step_makes_it_ours() -> None:
     # a name inside another word is not that person; and the customer's step stays theirs
     other = read_answer("Their legal team signs off by Dec 3", today, ("Al",))
     assert other.side == "customer"
+
+
+def test_a_file_header_names_its_today_and_conventions() -> None:
+    """Batch 18 was written on 2027-01-14, batch 20 in DD/MM on 2026-12-10 (issue 11, round 4)."""
+    by_name = dict(SETS)
+    assert {ex.today for ex in by_name["batch-18"]} == {datetime.date(2027, 1, 14)}
+    assert {ex.today for ex in by_name["batch-20"]} == {datetime.date(2026, 12, 10)}
+    assert all(ex.conventions.day_first for ex in by_name["batch-20"])
+    assert not any(ex.conventions.day_first for ex in by_name["batch-16"])
+    assert header(["# today = 2027-01-14", "# conventions: day_first, fiscal_year_start=7"]) == (
+        datetime.date(2027, 1, 14),
+        DateConventions(day_first=True, fiscal_year_start=7),
+    )
+    with pytest.raises(ValueError, match="dayfirst"):
+        header(["# conventions: dayfirst"])

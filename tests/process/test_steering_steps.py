@@ -10,7 +10,7 @@ import datetime
 
 import pytest
 
-from process.dates import DateConventions
+from process.dates import DateConventions, parse_due
 from process.steering import SURE, read_answer
 
 TODAY = datetime.date(2026, 11, 24)  # a Tuesday
@@ -278,3 +278,83 @@ def test_a_fiscal_quarter_follows_the_fiscal_year_start() -> None:
     assert read_answer("they sign by EOFY", TODAY).due == D(2026, 12, 31)
     # a named fiscal quarter that has passed is not silently moved to next year
     assert read_answer("they sign in Q1 FY27", TODAY, conventions=july).due is None
+
+
+# ---------------------------------------------------------------- round 4 (batches 16-21, tester)
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        # merged multi-steps the tester found on main
+        (
+            "they send the questionnaire back by friday and procurement issues the PO 2 weeks after that",
+            [("customer", D(2026, 11, 27)), ("customer", D(2026, 12, 11))],
+        ),
+        (
+            "they send the questionnaire by friday, we send the SOC 2 by monday and legal signs the MSA by Dec 11",
+            [("customer", D(2026, 11, 27)), ("us", D(2026, 11, 30)), ("customer", D(2026, 12, 11))],
+        ),
+        # joiners of chat and of formal prose
+        (
+            "their IT has to whitelist our IPs by thurs after that our SE does the SSO setup next week",
+            [("customer", D(2026, 11, 26)), ("us", D(2026, 12, 4))],
+        ),
+        (
+            "they need to send the signed order form back by wensday and than we schedule kickoff",
+            [("customer", D(2026, 11, 25)), ("us", None)],
+        ),
+        (
+            "once hamid confirms seat count we send the updated order form",
+            [("customer", None), ("us", None)],
+        ),
+        (
+            "hamid writes the internal recommendation this wk, then their procurement starts vendor onboarding",
+            [("customer", D(2026, 11, 27)), ("customer", None)],
+        ),
+    ],
+)
+def test_round_4_steps_are_split(text: str, steps: list[tuple[str, D | None]]) -> None:
+    assert [(s.side, s.due) for s in read_answer(text, TODAY).steps] == steps
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "their CISO reviews the security pack",
+        "their CISO and legal review the MSA",
+        "they kick off after the holidays",
+        "we call them today",
+        "we send it today",
+    ],
+)
+def test_an_undated_future_step_is_a_step(text: str) -> None:
+    assert read_answer(text, TODAY).orientation == "next_step"
+
+
+def test_owner_action_and_markup() -> None:
+    dana = read_answer("Their CFO, Dana; signs the order form by Dec 4", TODAY)
+    assert (dana.owner, dana.side, dana.due) == ("Dana", "customer", D(2026, 12, 4))
+    assert read_answer("they approve the week of Dec 7", TODAY).action == "They approve"
+    marked = read_answer("we send the *revised* _quote_ by `friday`", TODAY)
+    assert (marked.action, marked.due) == ("We send the revised quote", D(2026, 11, 27))
+    kenji = read_answer(
+        "Kenji Watanabe, our Customer Success Director, will be presenting the plan on December 8.",
+        TODAY,
+    )
+    assert (kenji.owner, kenji.side) == ("Kenji Watanabe", "us")
+
+
+def test_british_and_european_dates() -> None:
+    thursday = D(2026, 12, 10)
+    uk = DateConventions(day_first=True)
+    assert read_answer("they share feedback a week on Friday", thursday).due == D(2026, 12, 18)
+    assert read_answer("Both sides to agree the SOW on 5/1.", thursday, conventions=uk).due == D(
+        2027, 1, 5
+    )
+    jan = D(2027, 1, 14)
+    assert read_answer("Jürgen must approve till 22.01., then we sign", jan).due == D(2027, 1, 22)
+    assert parse_due("we ship version 1.2. by Friday", jan) == (D(2027, 1, 15), "by Friday")
+
+
+def test_two_sides_in_one_event_are_joint() -> None:
+    call = read_answer("exec sponsor call w/ their COO + our CRO next thurs", TODAY)
+    assert (len(call.steps), call.side) == (1, None)
