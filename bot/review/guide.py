@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.messages import Choice
 from process import playbook as pb
+from process.corrections import read_correction
 from process.plan import Plan, Side
 from process.playbook import Stage, fmt_date
 from process.sales_process import ProcessStep
@@ -322,7 +323,11 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     assert p is not None
     picked = "lead_days" in p  # a suggested step: its due date is worked back next
     p["owner_asked"] = True
-    if text and not picked and (len(text.split()) > OWNER_WORDS or step_details.moves_on(d, text)):
+    # "no, the 20th" or "owner is Priya" said here corrects the step, it names no one
+    corrects = bool(text) and read_correction(text or "", d.today) is not None
+    if text and not picked and (
+        corrects or len(text.split()) > OWNER_WORDS or step_details.moves_on(d, text)
+    ):
         step_details.carry_on(d, text, "A name or a role, or *skip*.")
         return
     me = value == "owner:me" or (text and pb.read_side(text) == "us" and p.get("side") == "us")

@@ -204,7 +204,10 @@ def _queue_new_steps(d: Dialog, text: str, sure: bool = False) -> bool:
     ):
         return False
     origin = _origin(d)
-    new = [steps._pending(step, text, None, origin) for step in reading.steps]
+    new = [
+        steps._pending(step, text, None, origin, d.user.display_name or None)
+        for step in reading.steps
+    ]
     d.state.queued.extend(new)
     d.say(f"I'll add “{new[0]['description']}” next. First, this one:", "coach")
     d.ask()
@@ -298,8 +301,24 @@ def on_step_day_off(d: Dialog, text: str | None, value: str | None) -> None:
 
 
 #: First words of a step-like answer that still only changes the date ("move it to Monday").
-_DATE_CHANGES = frozenset({"move", "moving", "push", "make", "keep", "change", "shift", "then",
-                           "instead", "do", "let's", "lets", "go", "put"})
+_DATE_CHANGES = frozenset(
+    {
+        "move",
+        "moving",
+        "push",
+        "make",
+        "keep",
+        "change",
+        "shift",
+        "then",
+        "instead",
+        "do",
+        "let's",
+        "lets",
+        "go",
+        "put",
+    }
+)
 
 
 def moves_on(d: Dialog, text: str) -> bool:
@@ -326,7 +345,10 @@ def carry_on(d: Dialog, text: str, again: str) -> None:
     save_pending(d)
     if d.state.pending is None and d.stage is not None:
         d.out = [r for r in d.out if not isinstance(r, Question)]  # answered below instead
-        d.answer(text, None)
+        from bot.review import undo
+
+        if not undo.correction(d, text):  # "no, the 20th": of the step just saved
+            d.answer(text, None)
 
 
 def ask_step_late(d: Dialog) -> None:

@@ -72,8 +72,9 @@ async def test_done_on_a_reminder_updates_that_reminder_instead_of_posting_a_car
         if b["type"] == "actions"
         for el in b["elements"]
     ]
-    # the reminder card and the "Overdue (1)" group both offer Done for the CFO's step
-    assert labels.count("Done: Their CFO signs off the budget") == 2, labels
+    # the reminder card offers Done for the CFO's step; the nudge's own lists leave out a
+    # step that already has its card in the message (so it is not listed twice)
+    assert labels.count("Done: Their CFO signs off the budget") == 1, labels
     await h.slack.click(nudge, done_on("Their CFO signs off the budget"))
     (update,) = await h.fake.wait_for("chat.update")
     await h.fake.settle(0.2)
