@@ -334,7 +334,7 @@ def main() -> None:
     if args.score:
         score(args.score)
         return
-    rows = [row for path in DATA for row in load(path)]
+    rows = [row for path in DATA for row in load(path, any_today=True)]
     sources = [p.name for p in DATA]
     if args.blind_era:
         blind_era(rows)
