@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import html
 import logging
 
 import aiohttp
@@ -23,10 +24,20 @@ from bot.processes import EngineProcesses
 from config import Settings
 from handlers.slack.app import ACKED, SlackFrontend
 from handlers.slack.client import web_client
-from storage.db import Database
+from storage.db import Database, DatabaseAway
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
+
+INSTALL_AWAY = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>dealcoach: try again in a minute</title></head>
+<body style="font-family: sans-serif; max-width: 36em; margin: 3em auto">
+<h1>dealcoach can't reach its database</h1>
+<p>{what} Nothing was installed and nothing else was changed.</p>
+<p>Please try again in a minute: <a href="{install}">add dealcoach to Slack</a>.
+If this keeps happening, tell whoever runs dealcoach for your company.</p>
+</body></html>
+"""
 
 FRONTEND = web.AppKey("slack_frontend", SlackFrontend)
 SOCKET = web.AppKey("slack_socket_mode", AsyncSocketModeHandler)
@@ -127,9 +138,27 @@ def mount(
                 query=request.query_string,
                 headers=request.headers,  # type: ignore[arg-type]
             )
-            if request.path == flow.install_path:
-                return await to_aiohttp_response(await flow.handle_installation(req))
-            return await to_aiohttp_response(await flow.handle_callback(req))
+            installing = request.path == flow.install_path
+            try:
+                if installing:
+                    return await to_aiohttp_response(await flow.handle_installation(req))
+                return await to_aiohttp_response(await flow.handle_callback(req))
+            except DatabaseAway as exc:
+                # The installer came from Slack's consent screen: a page that says what
+                # happened and what to do, not a 500 (the log has the driver's reason).
+                log.error("Slack install %s: the database is away: %s", request.path, exc)
+                what = (
+                    "It could not start the installation."
+                    if installing
+                    else "Slack approved the installation, but dealcoach could not save it."
+                )
+                page = INSTALL_AWAY.format(what=what, install=html.escape(flow.install_path))
+                return web.Response(
+                    status=503,
+                    text=page,
+                    content_type="text/html",
+                    headers={"Retry-After": "60"},
+                )
 
         app.router.add_get(flow.install_path, oauth)
         app.router.add_get(flow.redirect_uri_path, oauth)

@@ -54,6 +54,7 @@ from handlers.slack.render import (
     Renderer,
     chosen,
     form_view,
+    home_away_view,
     home_view,
     open_form_button,
 )
@@ -800,12 +801,16 @@ class SlackFrontend:
             return False
 
     async def publish_home(self, client: AsyncWebClient, team_id: str, user_id: str) -> None:
+        """The App Home tab; while the database is away, a tab that says so (Slack keeps
+        showing whatever was published last otherwise, or nothing to a new user)."""
         who = await self.who(client, team_id, user_id)
-        deals = await self.engine(self.coach.deals, who)
-        active = await self.engine(self.coach.in_review, who)
-        team = await self.engine(self.coach.team_deals, who)
+        home = await self.engine(self.coach.home, who)
+        if home is None:
+            view = home_away_view()
+        else:
+            view = home_view(home.deals, home.in_review, home.team)
         try:
-            await client.views_publish(user_id=user_id, view=home_view(deals, active, team))
+            await client.views_publish(user_id=user_id, view=view)
         except SlackApiError as exc:
             log.warning("views.publish failed for %s/%s: %s", team_id, user_id, exc)
 
