@@ -19,9 +19,9 @@ import pytest
 from sqlmodel import select
 
 from bot.engine import Coach
+from handlers.slack import FRONTEND
 from storage.db import Database
 from storage.models import Answer, Deal
-from handlers.slack import FRONTEND
 from tests.conftest import PG_SKIP, FakeClock, postgres_up
 from tests.handlers.slack.slack_fake import FakeSlack, Harness, slack_settings
 from tests.handlers.slack.test_slack_control import submission
