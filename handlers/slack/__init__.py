@@ -20,7 +20,6 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.engine import Coach
-from bot.processes import EngineProcesses
 from config import Settings
 from handlers.slack.app import ACKED, SlackFrontend
 from handlers.slack.client import web_client
@@ -69,16 +68,18 @@ def mount(
     db: Database,
     coach: Coach,
     inbox: Inbox | None = None,
-    processes: EngineProcesses | None = None,
+    worker_fed: bool = False,
 ) -> bool:
     """Add Slack to `app` if it is configured; returns whether it was.
 
     With an `inbox`, every turn is written down before it is acked, and what a killed
-    process acked but never answered is answered once the server has started.
+    process acked but never answered is answered once the server has started: by this
+    process, or with `worker_fed` by the turn workers (handlers/slack/worker.py), which
+    then answer every turn while this process only acks.
     """
     if not enabled(settings):
         return False
-    front = SlackFrontend(settings, db, coach, inbox=inbox, processes=processes)
+    front = SlackFrontend(settings, db, coach, inbox=inbox, worker_fed=worker_fed)
     app[FRONTEND] = front
 
     async def dispatch(request: web.Request) -> web.Response:
@@ -125,7 +126,8 @@ def mount(
 
     app.on_startup.append(open_session)
     app.on_startup.append(freeze_startup_objects)
-    app.on_startup.append(replay)
+    if not front.worker_fed:
+        app.on_startup.append(replay)
     app.on_cleanup.append(close_session)
     if settings.slack_signing_secret:
         app.router.add_post("/slack/events", dispatch)
