@@ -55,5 +55,5 @@ def build_app(
     if settings.teams_enabled:
         from handlers import teams
 
-        deliveries["teams"] = teams.mount(app, settings, coach)
+        deliveries["teams"] = teams.mount(app, settings, coach, inbox=inbox)
     return app
