@@ -1,10 +1,11 @@
 """The Slack front end: a bolt `AsyncApp` whose listeners turn Slack into neutral turns.
 
 `/dealreview` is acknowledged at once and the review continues in the rep's DM with the
-bot. The engine is synchronous and does one database transaction per turn, so it runs in
-a small pool of worker threads of its own and the event loop stays free to ack other
-requests: a few engine threads are as fast as many on one database, and fewer threads
-fighting the event loop for the GIL keep the acks quick (bench/slack_ack.py).
+bot. Each listener writes its turn to the inbox journal (`Inbound`, storage/inbox.py),
+acks, and hands the turn off (`hand_off`): under `serve` to the turn worker processes
+that follow the journal (handlers/slack/worker.py), so the web process does nothing but
+ack; otherwise (tests, ENGINE_PROCESSES=0) to a task of this event loop, with the
+synchronous engine in a small thread pool. Either way `work` answers it.
 Every delivery carries an idempotency key (event id, clicked block, submitted view), so
 Slack's retries and double clicks take effect once.
 """

@@ -69,6 +69,7 @@ class TurnWorkers:
         workers keep the server's time (`--now`)."""
         self.args = (
             settings,
+            coach.db.url,
             str(inbox_path),
             coach.clock,
             {
@@ -162,6 +163,7 @@ def _die_with_parent() -> None:
 
 def run(
     settings: Settings,
+    database_url: str,
     inbox_path: str,
     clock: Clock,
     options: dict[str, Any],
@@ -178,7 +180,7 @@ def run(
         format=f"%(asctime)s %(levelname)s [turns-{n}] %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    coach = Coach(Database(settings.database_url), clock=clock, **options)
+    coach = Coach(Database(database_url), clock=clock, **options)
     inbox = Inbox(Path(inbox_path))
     front = SlackFrontend(settings, coach.db, coach, inbox=inbox)
     asyncio.run(follow(front, inbox, n, workers, acks_pending))
