@@ -25,7 +25,9 @@ from typing import Any, TypeVar
 
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -282,7 +284,7 @@ class SlackFrontend:
         app.event("app_home_opened")(self.on_home_opened)
         app.event("app_uninstalled")(self.on_uninstalled)
         app.event("tokens_revoked")(self.on_tokens_revoked)
-        app.use(self.note_tenant)
+        app.use(_NoteTenant(self))
         app.action(re.compile(r"^dc:"))(self.on_action)
         app.view(SETTINGS_CALLBACK)(self.on_settings_submit)
         app.view(FORM_CALLBACK)(self.on_settings_submit)
@@ -317,6 +319,8 @@ class SlackFrontend:
         """Middleware: remember each workspace's Grid org (and that it is installed)."""
         team = context.team_id if context is not None else None
         event = (body.get("event") or {}) if isinstance(body, dict) else {}
+        if team and self.tenants.is_noted(turns.workspace_id(team), context.enterprise_id):
+            return await next()  # the usual case, on every request: nothing to write
         if team and event.get("type") not in UNINSTALL_EVENTS:
             ws, org = turns.workspace_id(team), context.enterprise_id
             if not self.tenants.is_noted(ws, org):
@@ -1058,6 +1062,24 @@ class SlackFrontend:
             await self.tell_others(team_id, outcome, {})
             await self.publish_shares(client, team_id, outcome)
             await self.after(client, team_id, user_id, outcome)
+
+
+class _NoteTenant(AsyncMiddleware):
+    """`SlackFrontend.note_tenant` as a middleware class: bolt calls it with the request
+    as is, where a middleware function costs an argument injection on every request (on
+    the ack's path, bench/slack_ack.py)."""
+
+    def __init__(self, front: SlackFrontend) -> None:
+        self.front = front
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002
+    ) -> BoltResponse | None:
+        return await self.front.note_tenant(req.context, req.body, next)
 
 
 def dm_answer(body: dict[str, Any], bot_user_id: str | None) -> Inbound | None:
