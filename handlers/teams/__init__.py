@@ -124,14 +124,17 @@ def mount(
             inbox.received(key, {"activity": raw}, coach.clock())
         try:
             invoke = await adapter.process_activity(auth, activity, bot.on_turn)
+            if invoke:
+                # the SDK's own invoke errors can hold what it cannot serialize (an
+                # Exception as the value of a malformed card action): a ValueError, so 400
+                body = serializer_helper(invoke.body)
+                return web.json_response(data=body, status=invoke.status)
         except ValueError:
             log.warning("Teams: unreadable activity from %s", request.remote, exc_info=True)
             return web.Response(status=400, text="Expected an Activity as application/json.")
         finally:  # answered, or failed in a way the log and the user were told about
             if key is not None and inbox is not None:
                 inbox.answered(key)
-        if invoke:
-            return web.json_response(data=serializer_helper(invoke.body), status=invoke.status)
         return web.Response(status=201)
 
     async def replay(_app: web.Application) -> None:
