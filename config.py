@@ -49,8 +49,9 @@ class Settings(BaseSettings):
     engine_processes: int = Field(
         default=1,
         ge=0,
-        description="`serve` runs Slack turns in this many worker processes, so they do not "
-        "slow the acks (bench/slack_ack.py); 0 runs them in threads of the web process",
+        description="`serve` answers Slack turns in this many turn worker processes that "
+        "follow the inbox journal, so the web process only acks (handlers/slack/worker.py, "
+        "bench/slack_ack.py); 0 answers them in the web process",
     )
     inbox_path: str = Field(
         default="",

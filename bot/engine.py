@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from bot import share, views
-from bot.messages import DealList, Outcome, Reply, Text, Turn, UserRef
+from bot.messages import DealList, Home, Outcome, Reply, Text, Turn, UserRef
 from bot.review import Dialog, zone
 from bot.state import ReviewState
 from process import learned_steering
@@ -168,6 +168,25 @@ class Coach:
             return self._dialog(session, user, ReviewState(), now).deal_list()
 
         return self._run(work)
+
+    def home(self, who: UserRef) -> Home | None:
+        """The user's home tab in one transaction; None when the database cannot be reached
+        (the platform then shows that instead of an empty or stale tab)."""
+
+        def work(session: Session) -> Home:
+            now = self.clock()
+            user = known(session, who, now)
+            dialog = self._dialog(session, user, ReviewState(), now)
+            state = ReviewState.from_dict(crud.load_conversation(session, user, now).state)
+            tz = zone(user.zone, self.default_timezone)
+            team = views.team_deal_list(session, user, now.astimezone(tz).date(), tz)
+            return Home(dialog.deal_list(), state.active, team)
+
+        try:
+            return self._run(work, attempts=2)
+        except OperationalError as exc:
+            log.warning("home of %s/%s not read: %s", who.workspace_id, who.user_id, exc.orig)
+            return None
 
     def team_deals(self, who: UserRef) -> DealList | None:
         """A manager's team's open deals (App Home, `deals --team`); None for a non-manager."""

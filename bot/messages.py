@@ -227,6 +227,16 @@ class DealList:
 
 
 @dataclass(frozen=True)
+class Home:
+    """What a home tab (Slack App Home) shows: the user's deals, whether a review is under
+    way, and a manager's team's deals (None for a non-manager)."""
+
+    deals: DealList
+    in_review: bool
+    team: DealList | None
+
+
+@dataclass(frozen=True)
 class FormField:
     name: str
     label: str

@@ -10,7 +10,6 @@ import logging
 from aiohttp import web
 
 from bot.engine import Coach
-from bot.processes import EngineProcesses
 from bot.schedule import Schedule
 from config import Settings
 from handlers.schedule import ConsoleDelivery, attach_schedules, cadence_from
@@ -31,22 +30,22 @@ def serve(
 ) -> None:
     """Serve every configured platform on `host:port` and run the schedules until stopped.
 
-    `inbox`: the journal of acked turns, replayed at startup. Slack turns run in
-    `settings.engine_processes` worker processes (0: threads of this process).
+    `inbox`: the journal of acked turns, replayed at startup. With Slack configured and
+    `settings.engine_processes` > 0, that many turn worker processes answer Slack's turns
+    from the journal (handlers/slack/worker.py), so this process only acks them; 0 answers
+    them in tasks and threads of this process.
     """
-    processes = None
-    if settings.engine_processes:
-        processes = EngineProcesses(coach, settings.engine_processes)
-        processes.warm_up()
+    from handlers import slack
+
+    workers = bool(inbox is not None and settings.engine_processes and slack.enabled(settings))
     # Slack's signatures are checked against the product clock: `serve --now` (or
     # DEALCOACH_NOW) moves "now" for the 5-minute window as for everything else.
-    app = build_app(settings, db, coach, inbox, processes, signature_clock=coach.clock)
-    if processes is not None:
+    app = build_app(settings, db, coach, inbox, worker_fed=workers, signature_clock=coach.clock)
+    if workers:
+        from handlers.slack.worker import TurnWorkers
 
-        async def stop_processes(_app: web.Application) -> None:
-            processes.shutdown()
-
-        app.on_cleanup.append(stop_processes)
+        assert inbox is not None
+        TurnWorkers(settings, coach, inbox.path, settings.engine_processes).attach(app)
     if not app[DELIVERIES]:
         log.warning(
             "No chat platform configured: set SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN "

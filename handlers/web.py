@@ -15,7 +15,6 @@ from aiohttp import web
 
 from bot.delivery import Delivery
 from bot.engine import Coach
-from bot.processes import EngineProcesses
 from config import Settings
 from storage.db import Database
 from storage.inbox import Inbox
@@ -36,26 +35,30 @@ def build_app(
     db: Database,
     coach: Coach,
     inbox: Inbox | None = None,
-    processes: EngineProcesses | None = None,
+    worker_fed: bool = False,
     signature_clock: Callable[[], dt.datetime] | None = None,
 ) -> web.Application:
     """The web app with every configured platform mounted; used by `serve` and the tests.
 
-    `inbox`: the journal of acked turns (storage/inbox.py); None keeps no journal.
-    `processes`: Slack turns run in these engine processes (bot/processes.py), not threads.
+    `inbox`: the journal of acked turns (storage/inbox.py); None keeps no journal. It is
+    compacted here, before anything is served, so what each platform replays at startup
+    is what a killed process left. `worker_fed`: Slack turns are answered by turn worker
+    processes that follow the journal (handlers/slack/worker.py); this app only acks them.
     `signature_clock`: what Slack's signature timestamps are checked against (None: the
     system time); `serve` passes the product clock.
     """
+    if inbox is not None:
+        inbox.compact()
     app = web.Application()
     app.router.add_get("/healthz", health)
     deliveries: dict[str, Delivery] = {}
     app[DELIVERIES] = deliveries
     from handlers import slack
 
-    if slack.mount(app, settings, db, coach, inbox, processes, signature_clock):
+    if slack.mount(app, settings, db, coach, inbox, worker_fed, signature_clock):
         deliveries["slack"] = app[slack.FRONTEND].delivery
     if settings.teams_enabled:
         from handlers import teams
 
-        deliveries["teams"] = teams.mount(app, settings, coach)
+        deliveries["teams"] = teams.mount(app, settings, coach, inbox=inbox)
     return app

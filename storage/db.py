@@ -37,6 +37,17 @@ class DatabaseSettingError(RuntimeError):
     for the operator saying what is wrong and what to do."""
 
 
+class DatabaseAway(RuntimeError):
+    """The database could not be reached for a request (a dropped connection, a stopped
+    server, an unreadable SQLite file): a handler tells the person to try again in a
+    minute. Raised where a library would otherwise swallow or hide the driver's error."""
+
+
+def reachable(exc: BaseException) -> bool:
+    """False when `exc` says the database is away (not a bug in the query)."""
+    return not _is_transient(exc)
+
+
 def normalise_url(url: str) -> str:
     """Accept the `postgresql://` URLs people paste and use the psycopg 3 driver for them;
     a plain file path (`/tmp/t1.db`, `./coach.sqlite`) is that SQLite file."""

@@ -42,8 +42,13 @@ class Inbox:
     def answered(self, key: str) -> None:
         self._append({"key": key, "done": True})
 
-    def unanswered(self) -> list[tuple[str, dict[str, Any]]]:
+    def unanswered(self, prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
         """Turns received and never answered, oldest first; a torn last line is skipped.
+        `prefix`: only keys that start with it (each platform replays its own)."""
+        return [(k, t) for k, t in self._unanswered() if k.startswith(prefix)]
+
+    def _unanswered(self) -> list[tuple[str, dict[str, Any]]]:
+        """Turns received and never answered, oldest first.
 
         A key once answered stays answered: a platform's retry of it, written down after
         the answer, is a duplicate the engine ignores, not a turn to replay.
@@ -63,9 +68,27 @@ class Inbox:
                     received.setdefault(entry["key"], entry["turn"])
         return [(key, turn) for key, turn in received.items() if key not in done]
 
+    def read(self, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """The whole lines written from byte `offset` on, and the offset after the last one.
+
+        For a reader in another process following the journal (the Slack turn worker,
+        handlers/slack/worker.py): a line still being written is left for the next read.
+        """
+        with open(self.path, "rb") as f:
+            f.seek(offset)
+            data = f.read()
+        end = data.rfind(b"\n") + 1
+        entries = []
+        for line in data[:end].splitlines():
+            try:
+                entries.append(json.loads(line))
+            except ValueError:
+                log.warning("inbox %s: skipped a torn line", self.path)
+        return entries, offset + end
+
     def compact(self) -> None:
         """Rewrite the journal with only what is still unanswered (at startup, before serving)."""
-        keep = self.unanswered()
+        keep = self._unanswered()
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         with open(tmp, "w", encoding="utf-8") as f:
             for key, turn in keep:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import gc
+import html
 import logging
 from collections.abc import Callable
 
@@ -21,14 +22,23 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.engine import Coach
-from bot.processes import EngineProcesses
 from config import Settings
 from handlers.slack.app import ACKED, SlackFrontend
 from handlers.slack.client import web_client
-from storage.db import Database
+from storage.db import Database, DatabaseAway
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
+
+INSTALL_AWAY = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>dealcoach: try again in a minute</title></head>
+<body style="font-family: sans-serif; max-width: 36em; margin: 3em auto">
+<h1>dealcoach can't reach its database</h1>
+<p>{what} Nothing was installed and nothing else was changed.</p>
+<p>Please try again in a minute: <a href="{install}">add dealcoach to Slack</a>.
+If this keeps happening, tell whoever runs dealcoach for your company.</p>
+</body></html>
+"""
 
 FRONTEND = web.AppKey("slack_frontend", SlackFrontend)
 SOCKET = web.AppKey("slack_socket_mode", AsyncSocketModeHandler)
@@ -60,18 +70,20 @@ def mount(
     db: Database,
     coach: Coach,
     inbox: Inbox | None = None,
-    processes: EngineProcesses | None = None,
+    worker_fed: bool = False,
     signature_clock: Callable[[], dt.datetime] | None = None,
 ) -> bool:
     """Add Slack to `app` if it is configured; returns whether it was.
 
     With an `inbox`, every turn is written down before it is acked, and what a killed
-    process acked but never answered is answered once the server has started.
+    process acked but never answered is answered once the server has started: by this
+    process, or with `worker_fed` by the turn workers (handlers/slack/worker.py), which
+    then answer every turn while this process only acks.
     """
     if not enabled(settings):
         return False
     front = SlackFrontend(
-        settings, db, coach, inbox=inbox, processes=processes, signature_clock=signature_clock
+        settings, db, coach, inbox=inbox, worker_fed=worker_fed, signature_clock=signature_clock
     )
     app[FRONTEND] = front
 
@@ -119,7 +131,8 @@ def mount(
 
     app.on_startup.append(open_session)
     app.on_startup.append(freeze_startup_objects)
-    app.on_startup.append(replay)
+    if not front.worker_fed:
+        app.on_startup.append(replay)
     app.on_cleanup.append(close_session)
     if settings.slack_signing_secret:
         app.router.add_post("/slack/events", dispatch)
@@ -132,9 +145,27 @@ def mount(
                 query=request.query_string,
                 headers=request.headers,  # type: ignore[arg-type]
             )
-            if request.path == flow.install_path:
-                return await to_aiohttp_response(await flow.handle_installation(req))
-            return await to_aiohttp_response(await flow.handle_callback(req))
+            installing = request.path == flow.install_path
+            try:
+                if installing:
+                    return await to_aiohttp_response(await flow.handle_installation(req))
+                return await to_aiohttp_response(await flow.handle_callback(req))
+            except DatabaseAway as exc:
+                # The installer came from Slack's consent screen: a page that says what
+                # happened and what to do, not a 500 (the log has the driver's reason).
+                log.error("Slack install %s: the database is away: %s", request.path, exc)
+                what = (
+                    "It could not start the installation."
+                    if installing
+                    else "Slack approved the installation, but dealcoach could not save it."
+                )
+                page = INSTALL_AWAY.format(what=what, install=html.escape(flow.install_path))
+                return web.Response(
+                    status=503,
+                    text=page,
+                    content_type="text/html",
+                    headers={"Retry-After": "60"},
+                )
 
         app.router.add_get(flow.install_path, oauth)
         app.router.add_get(flow.redirect_uri_path, oauth)

@@ -1,10 +1,11 @@
 """The Slack front end: a bolt `AsyncApp` whose listeners turn Slack into neutral turns.
 
 `/dealreview` is acknowledged at once and the review continues in the rep's DM with the
-bot. The engine is synchronous and does one database transaction per turn, so it runs in
-a small pool of worker threads of its own and the event loop stays free to ack other
-requests: a few engine threads are as fast as many on one database, and fewer threads
-fighting the event loop for the GIL keep the acks quick (bench/slack_ack.py).
+bot. Each listener writes its turn to the inbox journal (`Inbound`, storage/inbox.py),
+acks, and hands the turn off (`hand_off`): under `serve` to the turn worker processes
+that follow the journal (handlers/slack/worker.py), so the web process does nothing but
+ack; otherwise (tests, ENGINE_PROCESSES=0) to a task of this event loop, with the
+synchronous engine in a small thread pool. Either way `work` answers it.
 Every delivery carries an idempotency key (event id, clicked block, submitted view), so
 Slack's retries and double clicks take effect once.
 """
@@ -23,8 +24,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.middleware import RequestVerification
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -36,7 +40,6 @@ from bot.access import STOP_WORDS
 from bot.delivery import DeliveryError
 from bot.engine import Coach
 from bot.messages import File, Form, Mention, Outcome, Reply, Text, Turn, UserRef
-from bot.processes import EngineProcesses
 from bot.tenants import Tenants
 from config import Settings
 from handlers.slack import text as slack_text
@@ -58,6 +61,7 @@ from handlers.slack.render import (
     answered_card,
     chosen,
     form_view,
+    home_away_view,
     home_view,
     open_form_button,
 )
@@ -147,6 +151,9 @@ class Inbound:
     conversation: str | None = None
     external: bool = False
     thread: str | None = None
+    #: what answering needs beyond the turn: a command's trigger id and response URL; a
+    #: click's trigger id, container, action and the clicked message (to retire its question)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Inbound:
@@ -188,17 +195,18 @@ class SlackFrontend:
         coach: Coach,
         handlers: list[AsyncRetryHandler] | None = None,
         inbox: Inbox | None = None,
-        processes: EngineProcesses | None = None,
+        worker_fed: bool = False,
         signature_clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         """`inbox`: where turns are written down before they are acked (None: nowhere).
-        `processes`: run the engine there instead of in threads of this process.
+        `worker_fed`: turn worker processes answer what the journal receives
+        (handlers/slack/worker.py); this process only acks (needs `inbox`).
         `signature_clock`: the clock Slack's signature timestamps are checked against (the
         5-minute window); `serve` passes the product clock, so `--now`/DEALCOACH_NOW moves
         it too. None: the system time, as bolt does."""
         self.settings = settings
         self.inbox = inbox
-        self.processes = processes
+        self.worker_fed = worker_fed and inbox is not None
         self.coach = coach
         self.handlers = handlers if handlers is not None else retry_handlers()
         self.profiles: dict[tuple[str, str], Profile] = {}
@@ -236,6 +244,9 @@ class SlackFrontend:
         self.tenants = Tenants(db, clock=coach.clock)
         self.delivery = SlackDelivery(self.client_for)
         self.inflight = 0
+        #: shared memory the turn workers read (handlers/slack/worker.py): requests waiting
+        #: for their ack in this process, so the workers start no turn mid-burst
+        self.acks_pending: Any = None
         self.quiet = asyncio.Event()
         self.quiet.set()
         self.pool = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="slack-turn")
@@ -292,21 +303,21 @@ class SlackFrontend:
             log.error("Slack listener failed after its ack", exc_info=task.exception())
 
     async def engine(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a synchronous call off the event loop: a `Coach` method in the engine processes
-        when there are some (the same method by name, on their own Coach), anything else
-        (and everything without them) in our small pool."""
-        if self.processes is not None and getattr(fn, "__self__", None) is self.coach:
-            return await asyncio.wrap_future(self.processes.submit(fn.__name__, *args))
+        """Run a synchronous call (the engine, the database) in our small thread pool."""
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
     def request_started(self) -> None:
         self.inflight += 1
         self.quiet.clear()
+        if self.acks_pending is not None:
+            self.acks_pending.value = self.inflight
 
     def request_answered(self) -> None:
         self.inflight -= 1
         if not self.inflight:
             self.quiet.set()
+        if self.acks_pending is not None:
+            self.acks_pending.value = self.inflight
 
     # --- wiring -----------------------------------------------------------------------
 
@@ -317,7 +328,7 @@ class SlackFrontend:
         app.event("app_home_opened")(self.on_home_opened)
         app.event("app_uninstalled")(self.on_uninstalled)
         app.event("tokens_revoked")(self.on_tokens_revoked)
-        app.use(self.note_tenant)
+        app.use(_NoteTenant(self))
         app.action(re.compile(r"^dc:"))(self.on_action)
         app.view(SETTINGS_CALLBACK)(self.on_settings_submit)
         app.view(FORM_CALLBACK)(self.on_settings_submit)
@@ -352,6 +363,8 @@ class SlackFrontend:
         """Middleware: remember each workspace's Grid org (and that it is installed)."""
         team = context.team_id if context is not None else None
         event = (body.get("event") or {}) if isinstance(body, dict) else {}
+        if team and self.tenants.is_noted(turns.workspace_id(team), context.enterprise_id):
+            return await next()  # the usual case, on every request: nothing to write
         if team and event.get("type") not in UNINSTALL_EVENTS:
             ws, org = turns.workspace_id(team), context.enterprise_id
             if not self.tenants.is_noted(ws, org):
@@ -642,7 +655,8 @@ class SlackFrontend:
     def received(self, inbound: Inbound) -> None:
         """Write the turn down before its ack leaves, so a killed server still answers it."""
         if self.inbox is not None and inbound.key:
-            self.inbox.received(inbound.key, dataclasses.asdict(inbound), self.coach.clock())
+            # vars, not dataclasses.asdict: no deep copy on the ack's path (json copies it)
+            self.inbox.received(inbound.key, dict(vars(inbound)), self.coach.clock())
 
     async def prepare(
         self, client: AsyncWebClient, inbound: Inbound, respond: Any = None
@@ -772,14 +786,11 @@ class SlackFrontend:
         """Answer what a killed process acknowledged and never answered; returns how many."""
         if self.inbox is None:
             return 0
-        pending = self.inbox.unanswered()
-        self.inbox.compact()
+        pending = self.inbox.unanswered("slack:")
         for key, data in pending:
             log.info("answering %s, acknowledged before a restart", key)
             try:
-                inbound = Inbound.from_dict(data)
-                client = await self.client_for(inbound.team_id)
-                await self.answer(client, inbound, replay=True)
+                await self.work(Inbound.from_dict(data), replay=True)
             except Exception:
                 log.exception("could not answer %s after the restart", key)
         return len(pending)
@@ -902,12 +913,16 @@ class SlackFrontend:
             return False
 
     async def publish_home(self, client: AsyncWebClient, team_id: str, user_id: str) -> None:
+        """The App Home tab; while the database is away, a tab that says so (Slack keeps
+        showing whatever was published last otherwise, or nothing to a new user)."""
         who = await self.who(client, team_id, user_id)
-        deals = await self.engine(self.coach.deals, who)
-        active = await self.engine(self.coach.in_review, who)
-        team = await self.engine(self.coach.team_deals, who)
+        home = await self.engine(self.coach.home, who)
+        if home is None:
+            view = home_away_view()
+        else:
+            view = home_view(home.deals, home.in_review, home.team)
         try:
-            await client.views_publish(user_id=user_id, view=home_view(deals, active, team))
+            await client.views_publish(user_id=user_id, view=view)
         except SlackApiError as exc:
             log.warning("views.publish failed for %s/%s: %s", team_id, user_id, exc)
 
@@ -922,6 +937,64 @@ class SlackFrontend:
         await self.send(client, team_id, user_id, outcome.replies, **send)
         if outcome.review_finished:
             await self.publish_home(client, team_id, user_id)
+
+    # --- where an acked turn is answered --------------------------------------------
+
+    def hand_off(
+        self, inbound: Inbound, client: AsyncWebClient, context: Any, respond: Any = None
+    ) -> None:
+        """After a listener wrote `inbound` down and acked it: with turn workers
+        (`worker_fed`, handlers/slack/worker.py), a worker process reads it from the journal
+        and answers it, so nothing of the turn runs in the process that acks; without
+        them, a task of this event loop answers it once the ack has left."""
+        if self.worker_fed and inbound.key:
+            return
+
+        async def run() -> None:
+            await self.after_ack(context)
+            await self.work(inbound, client, respond)
+
+        self.later(run(), inbound)
+
+    async def work(
+        self,
+        inbound: Inbound,
+        client: AsyncWebClient | None = None,
+        respond: Any = None,
+        replay: bool = False,
+    ) -> None:
+        """Answer one acked turn from what the journal keeps of it (`Inbound`, with the
+        trigger id, response URL and clicked message in `extra`). `replay`: it was acked
+        by a server that was killed before answering (see `answer`)."""
+        if client is None:
+            client = await self.client_for(inbound.team_id)
+        extra = inbound.extra
+        if inbound.kind == "home":
+            try:
+                await self.publish_home(client, inbound.team_id, inbound.user_id)
+            finally:
+                self._answered(inbound)
+            return
+        if replay:
+            await self.answer(client, inbound, replay=True)
+            return
+        if respond is None and extra.get("response_url"):
+            respond = AsyncRespond(response_url=str(extra["response_url"]))
+        if inbound.kind == "command":
+            try:
+                await self.answer(
+                    client, inbound, respond=respond, trigger_id=extra.get("trigger_id")
+                )
+            except SlackApiError as exc:
+                error = exc.response.get("error") if exc.response else str(exc)
+                log.error("could not DM %s/%s: %s", inbound.team_id, inbound.user_id, error)
+                if respond is not None:
+                    await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
+            return
+        if inbound.kind == "click":
+            await self._after_click(client, inbound)
+            return
+        await self.answer(client, inbound)
 
     # --- listeners --------------------------------------------------------------------
 
@@ -948,24 +1021,16 @@ class SlackFrontend:
             raw.update(shared="1")
         conversation = None if in_dm else channel_id or None
         inbound = Inbound(team_id, user_id, "command", raw, key, conversation=conversation)
+        inbound.extra = {
+            "trigger_id": body.get("trigger_id"),
+            "response_url": body.get("response_url"),
+        }
         self.received(inbound)
         if name == "settings" or in_dm or raw.get("shared"):
             await ack()
         else:
             await ack(text=ON_IT, response_type="ephemeral")
-
-        async def in_the_dm() -> None:
-            await self.after_ack(context)
-            try:
-                await self.answer(
-                    client, inbound, respond=respond, trigger_id=body.get("trigger_id")
-                )
-            except SlackApiError as exc:
-                error = exc.response.get("error") if exc.response else str(exc)
-                log.error("could not DM %s/%s: %s", team_id, user_id, error)
-                await respond(text=DM_FAILED.format(error=error), response_type="ephemeral")
-
-        self.later(in_the_dm(), inbound)
+        self.hand_off(inbound, client, context, respond)
 
     async def on_message(self, body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         """A rep's typed answer in the bot's DM; everything else (channels, bots, edits) is ignored.
@@ -976,19 +1041,17 @@ class SlackFrontend:
             return
         self.received(inbound)
         self.dm_channels[(inbound.team_id, inbound.user_id)] = inbound.channel or ""
-
-        async def answer() -> None:
-            await self.after_ack(context)
-            await self.answer(client, inbound)
-
-        self.later(answer(), inbound)
+        self.hand_off(inbound, client, context)
 
     async def on_home_opened(
-        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: Any
     ) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        self.later(self.publish_home(client, body.get("team_id", ""), event["user"]))
+        key = f"slack:home:{body['event_id']}" if body.get("event_id") else None
+        inbound = Inbound(body.get("team_id", ""), event["user"], "home", {}, key)
+        self.received(inbound)
+        self.hand_off(inbound, client, context)
 
     async def on_action(
         self, ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
@@ -1017,22 +1080,25 @@ class SlackFrontend:
             conversation=channel if outside else None,
             external=outside,
         )
+        message = body.get("message") or {}
+        inbound.extra = {
+            "trigger_id": body.get("trigger_id"),
+            "container": {k: container.get(k) for k in ("type", "message_ts")},
+            "action": action,
+        }
+        if container.get("type") == "message" and message.get("blocks"):
+            # the clicked message, so its question can be retired after the turn
+            inbound.extra["message"] = {k: message.get(k) for k in ("ts", "text", "blocks")}
         self.received(inbound)
         await ack()
-        self.later(self._after_click(client, body, context, inbound, action, value), inbound)
+        self.hand_off(inbound, client, context)
 
-    async def _after_click(
-        self,
-        client: AsyncWebClient,
-        body: dict[str, Any],
-        context: Any,
-        inbound: Inbound,
-        action: dict[str, Any],
-        value: str,
-    ) -> None:
-        await self.after_ack(context)
-        container = body.get("container") or {}
-        message = body.get("message") or {}
+    async def _after_click(self, client: AsyncWebClient, inbound: Inbound) -> None:
+        extra = inbound.extra
+        container = extra.get("container") or {}
+        message = extra.get("message") or {}
+        action = extra.get("action") or {}
+        value = inbound.raw["value"]
         channel = inbound.channel
         opens_form = value.endswith(":edit") or value.startswith(("close:", "proposal:", "export:"))
 
@@ -1078,7 +1144,7 @@ class SlackFrontend:
             return outcome  # not updatable: the whole answer as a new message, once
 
         outcome = await self.answer(
-            client, inbound, applied=update_clicked, trigger_id=body.get("trigger_id")
+            client, inbound, applied=update_clicked, trigger_id=extra.get("trigger_id")
         )
         if outcome is None or outcome.duplicate:
             return
@@ -1105,12 +1171,7 @@ class SlackFrontend:
             inbound = Inbound(team_id, user_id, "form", raw, key, None, channel, external=True)
             self.received(inbound)
             await ack()
-
-            async def answer() -> None:
-                await self.after_ack(context)
-                await self.answer(client, inbound)
-
-            self.later(answer(), inbound)
+            self.hand_off(inbound, client, context)
             return
         outcome = await self.turn(
             client,
@@ -1129,6 +1190,24 @@ class SlackFrontend:
             await self.tell_others(team_id, outcome, {})
             await self.publish_shares(client, team_id, outcome)
             await self.after(client, team_id, user_id, outcome)
+
+
+class _NoteTenant(AsyncMiddleware):
+    """`SlackFrontend.note_tenant` as a middleware class: bolt calls it with the request
+    as is, where a middleware function costs an argument injection on every request (on
+    the ack's path, bench/slack_ack.py)."""
+
+    def __init__(self, front: SlackFrontend) -> None:
+        self.front = front
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002
+    ) -> BoltResponse | None:
+        return await self.front.note_tenant(req.context, req.body, next)
 
 
 def dm_answer(body: dict[str, Any], bot_user_id: str | None) -> Inbound | None:

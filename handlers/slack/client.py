@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from typing import Any
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -23,12 +25,28 @@ from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import and_
 from sqlalchemy.engine import Engine
 
+from storage.db import DatabaseAway, reachable
+
 TIMEOUT = 10  # seconds per Web API call
+T = TypeVar("T")
+
+
+async def stored(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a synchronous store call in a worker thread; raises DatabaseAway when the
+    database cannot be reached, so the install flow can tell the installer so."""
+    try:
+        return await asyncio.to_thread(fn, *args, **kwargs)
+    except Exception as exc:
+        if reachable(exc):
+            raise
+        raise DatabaseAway(str(exc).splitlines()[0]) from exc
 
 
 def retry_handlers(
@@ -93,10 +111,11 @@ class InstallationStore(AsyncInstallationStore):
         return self.sync.logger
 
     async def async_save(self, installation: Installation) -> None:
-        await asyncio.to_thread(self.sync.save, installation)
+        """Raises DatabaseAway when the database cannot be reached."""
+        await stored(self.sync.save, installation)
 
     async def async_save_bot(self, bot: Bot) -> None:
-        await asyncio.to_thread(self.sync.save_bot, bot)
+        await stored(self.sync.save_bot, bot)
 
     async def async_find_bot(
         self,
@@ -153,7 +172,27 @@ class StateStore(AsyncOAuthStateStore):
         return self.sync.logger
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
-        return await asyncio.to_thread(self.sync.issue)
+        """A new state; raises DatabaseAway when the database cannot be reached."""
+        return await stored(self.sync.issue)
 
     async def async_consume(self, state: str) -> bool:
-        return await asyncio.to_thread(self.sync.consume, state)
+        """Whether `state` was issued and unexpired (it is then used up). Raises
+        DatabaseAway when the database cannot be reached: slack_sdk's own `consume` reports
+        that as an invalid state, which would tell the installer the wrong thing."""
+        return await stored(self._consume, state)
+
+    def _consume(self, state: str) -> bool:
+        table = self.sync.oauth_states
+        # the sdk's own clock read, as its `issue` stamps the expiry with it
+        now = normalize_datetime_for_db(dt.datetime.now(tz=dt.UTC))
+        with self.sync.engine.begin() as conn:
+            c = table.c
+            row = (
+                conn.execute(table.select().where(and_(c.state == state, c.expire_at > now)))
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return False
+            conn.execute(table.delete().where(c.id == row["id"]))
+            return True

@@ -486,6 +486,17 @@ def home_view(lst: DealList, in_review: bool = False, team: DealList | None = No
     return {"type": "home", "blocks": blocks}
 
 
+HOME_AWAY = (
+    ":warning: I can't reach my database right now, so I can't show your deals. "
+    "Nothing you saved is lost: open this tab again in a minute."
+)
+
+
+def home_away_view() -> Block:
+    """App Home while the database is away: say so, instead of an empty or stale tab."""
+    return {"type": "home", "blocks": [header("dealcoach"), mrkdwn(HOME_AWAY)]}
+
+
 def _fit(listed: list[Block], units: int, room: int, where: str) -> list[Block]:
     """`listed` (a header then one block per deal) cut to `room` blocks, saying what is left."""
     if len(listed) <= room:

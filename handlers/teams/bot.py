@@ -61,6 +61,9 @@ CHANNEL_HINT = (
     "Here in the channel, a manager can type *digest here* to get the weekly digest in it."
 )
 PICK_DATE = "Pick a date in the box first, then press *Use this date*."
+#: turn_state key: this activity is replayed at startup (received before a kill, never
+#: answered), so a turn that had already taken effect answers with where things stand
+REPLAY = "dealcoach.replay"
 
 
 def workspace_of(activity: Activity) -> str:
@@ -382,6 +385,11 @@ class TeamsBot(ActivityHandler):
         answered: Activity | None = None,
     ) -> Outcome | None:
         outcome: Outcome = await asyncio.to_thread(self.coach.handle, turn)
+        if outcome.duplicate and ctx.turn_state.get(REPLAY) and not turn.external:
+            # saved before the kill, its replies never left: say where the review stands
+            again = Turn(user=turn.user, command="review", event_id=f"{turn.event_id}:replayed")
+            outcome = await asyncio.to_thread(self.coach.handle, again)
+            answered = None
         if outcome.duplicate:
             log.info("Teams: duplicate %s ignored", turn.event_id)
             return None

@@ -8,14 +8,18 @@ settings modal.
 
 from __future__ import annotations
 
+import html
 import json
+import urllib.parse
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlmodel import select
 
 from bot.engine import Coach
+from handlers.slack import FRONTEND
 from storage.db import Database
 from storage.models import Answer, Deal
 from tests.conftest import PG_SKIP, FakeClock, postgres_up
@@ -136,3 +140,117 @@ async def test_teams_users_hear_the_database_is_away(
     finally:
         await connector.stop()
         await server.stop()
+
+
+async def test_app_home_says_the_database_is_away_then_shows_the_deals(
+    slack: Harness, pg: tuple[Database, PgProxy]
+) -> None:
+    h, (_, proxy) = slack, pg
+    assert h.slack
+    await h.slack.command("")
+    await h.fake.wait_for("chat.postMessage")
+    await dm_reply(h, "Acme Corp - 2027 renewal")
+
+    async def home(user: str) -> str:
+        n = len(h.fake.to("views.publish"))
+        resp = await h.slack.event({"type": "app_home_opened", "user": user, "tab": "home"})
+        assert resp.status == 200
+        (*_, published) = await h.fake.wait_for("views.publish", n + 1)
+        assert published["user_id"] == user and published["view"]["type"] == "home"
+        return json.dumps(published["view"], ensure_ascii=False)
+
+    proxy.cut()
+    for user in ("U1", "U7"):  # a rep with a deal, and one the server has never seen
+        away = await home(user)
+        assert "can't reach my database" in away and "in a minute" in away, away
+        assert "Acme" not in away
+    proxy.restore()
+    assert "Acme Corp" in await home("U1")
+    assert "no open deals" in await home("U7")
+
+
+def oauth_settings(fake: FakeSlack) -> Any:
+    return slack_settings(
+        fake, slack_bot_token=None, slack_client_id="111.222", slack_client_secret="shh"
+    )
+
+
+async def test_oauth_install_with_the_database_away_gets_a_page_saying_so(
+    fake: FakeSlack, pg: tuple[Database, PgProxy], clock: FakeClock
+) -> None:
+    db, proxy = pg
+    h = Harness(fake, db, Coach(db, clock=clock), oauth_settings(fake))
+    await h.start()
+    try:
+        assert h.slack
+        base = h.slack.base
+        async with aiohttp.ClientSession() as s:
+            proxy.cut()
+            refused = await s.get(f"{base}/slack/install", allow_redirects=False)
+            page = await refused.text()
+            assert refused.status == 503, page
+            assert "can't reach its database" in page and "/slack/install" in page
+            assert "Traceback" not in page
+            proxy.restore()
+
+            install = await s.get(f"{base}/slack/install", allow_redirects=False)
+            assert install.status == 200
+            text = await install.text()
+            link = html.unescape(text.split('<a href="', 1)[1].split('"', 1)[0])
+            state = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)["state"][0]
+            cookie = install.headers["Set-Cookie"].split(";", 1)[0]
+            callback = f"{base}/slack/oauth_redirect?code=abc&state={state}"
+
+            # Slack sends the installer back while the database is away.
+            proxy.cut()
+            done = await s.get(callback, headers={"Cookie": cookie}, allow_redirects=False)
+            page = await done.text()
+            assert done.status == 503, page
+            assert "can't reach its database" in page and "nothing was installed" in page.lower()
+            assert "Traceback" not in page and "invalid_state" not in page
+            assert not fake.to("oauth.v2.access")  # the code is still unused
+            proxy.restore()
+            front = h.app[FRONTEND]  # type: ignore[index]
+            assert front.installations is not None
+            assert await front.installations.async_find_bot(
+                enterprise_id=None, team_id="T0OTHER"
+            ) is None
+
+            # The database is back: following the same link again finishes the install.
+            again = await s.get(callback, headers={"Cookie": cookie}, allow_redirects=False)
+            assert again.status == 200, await again.text()
+        bot = await front.installations.async_find_bot(enterprise_id=None, team_id="T0OTHER")
+        assert bot is not None and bot.bot_token == "xoxb-installed"
+    finally:
+        await h.stop()
+
+
+async def test_oauth_install_saved_while_the_database_goes_away_says_so(
+    fake: FakeSlack, pg: tuple[Database, PgProxy], clock: FakeClock
+) -> None:
+    """The state is consumed and the code exchanged, then the installation can't be saved."""
+    db, proxy = pg
+    h = Harness(fake, db, Coach(db, clock=clock), oauth_settings(fake))
+    await h.start()
+    try:
+        assert h.slack
+        base = h.slack.base
+        async with aiohttp.ClientSession() as s:
+            install = await s.get(f"{base}/slack/install", allow_redirects=False)
+            text = await install.text()
+            link = html.unescape(text.split('<a href="', 1)[1].split('"', 1)[0])
+            state = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)["state"][0]
+            cookie = install.headers["Set-Cookie"].split(";", 1)[0]
+            fake.on_call("oauth.v2.access", proxy.cut)  # the database goes while Slack answers
+            done = await s.get(
+                f"{base}/slack/oauth_redirect?code=abc&state={state}",
+                headers={"Cookie": cookie},
+                allow_redirects=False,
+            )
+            page = await done.text()
+            assert done.status == 503, page
+            assert "can't reach its database" in page and "/slack/install" in page
+            assert "Traceback" not in page
+    finally:
+        proxy.restore()
+        await h.stop()

@@ -46,6 +46,11 @@ def test_random_activities_never_get_a_500(server: LiveServer) -> None:
     @example("null")  # the bodies fuzzing found first, tried on every run
     @example("[" * 5000 + "]" * 5000)
     @example('{"type": "message", "serviceUrl": "http://127.0.0.1:9/", "from": {"id": "29:x"}}')
+    @example(  # the SDK's invoke error for a malformed card action does not serialize
+        '{"type": "invoke", "name": "adaptiveCard/action", "id": "1", "value": [null], '
+        '"serviceUrl": "http://127.0.0.1:9/", "conversation": {"id": "a:fuzz"}, '
+        '"from": {"id": "29:fuzz"}, "recipient": {"id": "28:bot"}}'
+    )
     def one(body: str) -> None:
         assert server.teams(body) != 500, body[:2000]
 

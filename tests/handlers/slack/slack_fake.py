@@ -73,6 +73,8 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     #: method -> calls that arrived while it was held (see `hold`)
     held: dict[str, int] = field(default_factory=dict)
+    #: method -> something to do when it is called, before answering (see `on_call`)
+    hooks: dict[str, Callable[[], object]] = field(default_factory=dict)
     url: str = ""
     #: files.getUploadURLExternal ids -> the bytes POSTed to their upload URL.
     uploads: dict[str, bytes] = field(default_factory=dict)
@@ -119,6 +121,11 @@ class FakeSlack:
         Slack) until `release()`, so a test can kill the server while they wait."""
         self._release.clear()
         self.held.update({m: 0 for m in methods})
+
+    def on_call(self, method: str, do: Callable[[], object]) -> None:
+        """Run `do()` when `method` is next called, before it is answered (e.g. cut the
+        database while Slack answers `oauth.v2.access`)."""
+        self.hooks[method] = do
 
     def release(self) -> None:
         self.held.clear()
@@ -206,6 +213,8 @@ class FakeSlack:
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         self.calls.append(Call(method, args, dict(request.headers)))
+        if method in self.hooks:
+            self.hooks.pop(method)()
         queue = self.failures.get(method) or []
         failure = queue[0] if queue else None
         if failure is not None and failure.after > 0:

@@ -74,7 +74,21 @@ class FakeConnector:
     max_upload: int = MAX_UPLOAD
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     url: str = ""
+    #: sends that arrived while held (see `hold`)
+    held: int = 0
+    holding: bool = False
+    _release: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
+
+    def hold(self) -> None:
+        """Message sends hang unanswered and unrecorded (as if they never reached the
+        Bot Framework) until `release()`, so a test can kill the bot mid-turn."""
+        self._release.clear()
+        self.holding, self.held = True, 0
+
+    def release(self) -> None:
+        self.holding = False
+        self._release.set()
 
     def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.failures.append((status, headers or {}))
@@ -97,6 +111,10 @@ class FakeConnector:
         self.calls.clear()
 
     async def _activities(self, request: web.Request) -> web.Response:
+        if self.holding:
+            self.held += 1
+            await self._release.wait()
+            return web.json_response({"error": {"code": "ServiceError"}}, status=503)
         raw = await request.text()
         body = await request.json()
         call = Call(
