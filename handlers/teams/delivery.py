@@ -21,6 +21,7 @@ from bot.messages import Reply
 from bot.references import References
 from handlers.pacing import Pacer
 from handlers.teams import cards
+from handlers.teams.connector import ConnectorPool
 from handlers.teams.retry import (
     TOO_BIG,
     RetryPolicy,
@@ -82,6 +83,14 @@ class TeamsDelivery:
         #: history to look in, so after a restart the message is sent whole again.)
         self._progress: dict[str, tuple[int, str]] = {}
         self._pacers: dict[str, Pacer] = {}
+        #: the adapter's connector clients (one per service URL) and their HTTP session
+        auth = getattr(adapter, "bot_framework_authentication", None)
+        self.pool: ConnectorPool | None = getattr(auth, "pool", None)
+
+    async def aclose(self) -> None:
+        """End of a pass: close the connector clients' HTTP session (reopened on next use)."""
+        if self.pool is not None:
+            await self.pool.aclose()
 
     def _pacer(self, key: str, per_minute: float, burst: int = 1) -> Pacer:
         if key not in self._pacers:
