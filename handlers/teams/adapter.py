@@ -80,9 +80,7 @@ def build_adapter(settings: Settings, sdk_config: dict[str, str] | None = None) 
     sending on aiohttp; see handlers/teams/connector.py.
     """
     check_auth_settings(settings)
-    adapter = CloudAdapter(
-        PooledAuthentication(auth_config(settings, sdk_config), ConnectorPool())
-    )
+    adapter = CloudAdapter(PooledAuthentication(auth_config(settings, sdk_config), ConnectorPool()))
     if not settings.microsoft_app_id:
         log.warning(
             "Teams: MicrosoftAppId is not set, so Bot Framework authentication is OFF. "
