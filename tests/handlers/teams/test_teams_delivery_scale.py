@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import asyncio
 
+from botbuilder.integration.aiohttp import CloudAdapter
+from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
+
 from bot.messages import Text
 from bot.references import References
 from handlers.teams import DELIVERY
+from handlers.teams.adapter import auth_config
+from handlers.teams.connector import ConnectorPool, PooledAuthentication
+from handlers.teams.delivery import TeamsDelivery
 from storage.db import Database
 from tests.handlers.teams.fake_bot_connector import FakeConnector
-from tests.handlers.teams.teams_harness import BOT_ID, TENANT, Server
+from tests.handlers.teams.teams_harness import BOT_ID, TENANT, Server, settings
 
 WORKSPACE = f"teams:{TENANT}"
+APP_ID = "0f6a3b8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
 
 
 def remember(db: Database, connector: FakeConnector, users: int, clock) -> list[str]:  # type: ignore[no-untyped-def]
@@ -79,3 +86,59 @@ async def test_sends_to_many_conversations_are_in_flight_together(
         f"a:1chat-{a}" for a in aads
     )  # every rep once, nobody twice
     assert [c.status for c in connector.calls if c.status != 200] == []
+
+
+class EntraId:
+    """Stands in for Entra ID behind the SDK's credentials: counts the credentials the SDK
+    builds and the tokens they ask for (a new `MicrosoftAppCredentials` has an empty msal
+    cache, so each one asks)."""
+
+    def __init__(self) -> None:
+        self.credentials = 0
+        self.tokens = 0
+
+    def factory(self) -> ServiceClientCredentialsFactory:
+        entra = self
+
+        class Credentials(MicrosoftAppCredentials):
+            def get_access_token(self, force_refresh: bool = False) -> str:
+                if not getattr(self, "_token", None):
+                    entra.tokens += 1
+                    self._token = f"token-{entra.tokens}"
+                return self._token
+
+        class Factory(ServiceClientCredentialsFactory):
+            async def is_valid_app_id(self, app_id: str) -> bool:
+                return app_id == APP_ID
+
+            async def is_authentication_disabled(self) -> bool:
+                return False
+
+            async def create_credentials(
+                self, app_id, oauth_scope, login_endpoint, validate_authority
+            ):  # type: ignore[no-untyped-def]
+                entra.credentials += 1
+                return Credentials(app_id, "secret", TENANT, oauth_scope)
+
+        return Factory()
+
+
+async def test_with_auth_on_a_pass_asks_for_one_token_and_every_send_carries_it(
+    db: Database, connector: FakeConnector, clock
+):  # type: ignore[no-untyped-def]
+    entra = EntraId()
+    config = auth_config(settings(db, APP_ID))
+    adapter = CloudAdapter(
+        PooledAuthentication(config, ConnectorPool(), credentials_factory=entra.factory())
+    )
+    delivery = TeamsDelivery(adapter, References(db, clock=clock), APP_ID)
+    aads = remember(db, connector, 5, clock)
+    try:
+        for aad in aads:
+            await delivery.to_user(WORKSPACE, aad, [Text(f"Nudge for {aad}")])
+    finally:
+        await delivery.aclose()
+    assert [c.headers.get("Authorization") for c in connector.sent] == ["Bearer token-1"] * 5
+    # One token for the pass, not one per message. (The SDK still builds credentials for
+    # a user-token client per proactive turn, `entra.credentials`; they ask for nothing.)
+    assert entra.tokens == 1
