@@ -88,7 +88,7 @@ class AiohttpSender(AsyncHTTPSender):  # type: ignore[misc]
         http: ClientRequest = request.http_request
         if http.files:
             raise ClientRequestError("multipart uploads are not sent through the pool")
-        session = self.pool.session()
+        session = self.pool.enter()
         try:
             async with session.request(
                 http.method, http.url, headers=http.headers, data=http.data, timeout=self.timeout
@@ -96,6 +96,8 @@ class AiohttpSender(AsyncHTTPSender):  # type: ignore[misc]
                 body = await raw.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ClientRequestError(f"Error occurred in request: {exc!r}") from exc
+        finally:
+            await self.pool.leave(session)
         return Response(request, _Response(http, raw, body))
 
 
@@ -127,8 +129,11 @@ class TokenPolicy(AsyncHTTPPolicy):  # type: ignore[misc]
 class ConnectorPool:
     """One `ConnectorClient` per (app id, service URL, audience) and one aiohttp session.
 
-    `aclose` ends a pass: it closes the session and forgets the clients (a later send
-    builds them again). The session is opened on first use in the running event loop.
+    `aclose` ends a pass: it forgets the clients (a later send builds them again) and
+    closes the session once no request is using it. In `serve` a share or a `digest here`
+    may be sending while a scheduled pass ends: its request finishes on the old session
+    (closing it under the request would fail it, and a failed POST is retried, i.e. maybe
+    posted twice). The session is opened on first use in the running event loop.
     """
 
     def __init__(self) -> None:
@@ -136,6 +141,9 @@ class ConnectorPool:
         self._building: dict[tuple[str, str, str], asyncio.Lock] = {}
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: requests in flight per session; sessions of ended passes still in use
+        self._using: dict[aiohttp.ClientSession, int] = {}
+        self._draining: set[aiohttp.ClientSession] = set()
         #: clients built (one per key per pass); for logs and tests of the pool itself
         self.built = 0
 
@@ -146,6 +154,20 @@ class ConnectorPool:
             self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
             self._loop = loop
         return self._session
+
+    def enter(self) -> aiohttp.ClientSession:
+        """The session for one request (pair with `leave`)."""
+        session = self.session()
+        self._using[session] = self._using.get(session, 0) + 1
+        return session
+
+    async def leave(self, session: aiohttp.ClientSession) -> None:
+        left = self._using[session] = self._using.get(session, 1) - 1
+        if left <= 0:
+            del self._using[session]
+            if session in self._draining:
+                self._draining.discard(session)
+                await session.close()
 
     async def client(
         self, inner: ConnectorFactory, app_id: str, service_url: str, audience: str | None
@@ -175,9 +197,13 @@ class ConnectorPool:
     async def aclose(self) -> None:
         self._clients.clear()
         self._building.clear()
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+        old, self._session = self._session, None
+        if old is None or old.closed:
+            return
+        if self._using.get(old):
+            self._draining.add(old)  # the last request on it closes it
+        else:
+            await old.close()
 
 
 class _PooledFactory(ConnectorFactory):  # type: ignore[misc]

@@ -142,3 +142,22 @@ async def test_with_auth_on_a_pass_asks_for_one_token_and_every_send_carries_it(
     # One token for the pass, not one per message. (The SDK still builds credentials for
     # a user-token client per proactive turn, `entra.credentials`; they ask for nothing.)
     assert entra.tokens == 1
+
+
+async def test_a_pass_ending_does_not_cut_a_send_in_flight(
+    db: Database, server: Server, connector: FakeConnector, clock
+):  # type: ignore[no-untyped-def]
+    """In `serve`, a share may be sending when a scheduled pass ends and closes the pool:
+    the send finishes on its connection (cut, it would be retried: maybe posted twice)."""
+    [aad] = remember(db, connector, 1, clock)
+    connector.latency = 0.5
+    delivery = server.app[DELIVERY]
+    send = asyncio.create_task(delivery.to_user(WORKSPACE, aad, [Text("A shared plan")]))
+    async with asyncio.timeout(5):
+        while connector.in_flight == 0:
+            await asyncio.sleep(0.01)
+    await delivery.aclose()
+    assert await send == connector.sent[0].response_id
+    assert [c.status for c in connector.calls] == [200]
+    await delivery.to_user(WORKSPACE, aad, [Text("The next pass")])  # a new session
+    assert len(connector.sent) == 2
