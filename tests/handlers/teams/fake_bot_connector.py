@@ -110,6 +110,7 @@ class FakeConnector:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
+            await request.read()  # the service has the message before it answers (cached)
             if self.latency:
                 await asyncio.sleep(self.latency)
             return await self._answer(request)
