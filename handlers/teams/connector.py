@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from typing import Any
 
 import aiohttp
@@ -107,20 +109,32 @@ class TokenPolicy(AsyncHTTPPolicy):  # type: ignore[misc]
     `AppCredentials.signed_session` sets `Bearer <token>` (from msal's cache, fetched when
     missing or expired) or removes the header when authentication is off. It may call
     Entra ID, so it runs in a thread, one at a time per client: the first sends of a pass
-    wait for one token instead of each asking for their own.
+    wait for one token instead of each asking for their own. The header is then reused
+    for REUSE seconds: msal only hands out tokens with more than 5 minutes left, so a
+    header younger than 4 minutes is still valid, and sends do not queue on the lock.
     """
+
+    REUSE = 240.0
 
     def __init__(self, credentials: Any) -> None:
         super().__init__()
         self.credentials = credentials
         self._carrier = requests.Session()  # only carries the header signed_session sets
         self._lock = asyncio.Lock()
+        self._header: str | None = None
+        self._signed_at = -math.inf
+
+    async def _authorization(self) -> str | None:
+        async with self._lock:
+            if time.monotonic() - self._signed_at >= self.REUSE:
+                signed = await asyncio.to_thread(self.credentials.signed_session, self._carrier)
+                self._header = signed.headers.get("Authorization")
+                self._signed_at = time.monotonic()
+            return self._header
 
     async def send(self, request: Request, **kwargs: Any) -> Response:
         if self.credentials is not None and getattr(self.credentials, "microsoft_app_id", None):
-            async with self._lock:
-                signed = await asyncio.to_thread(self.credentials.signed_session, self._carrier)
-            header = signed.headers.get("Authorization")
+            header = await self._authorization()
             if header:
                 request.http_request.headers["Authorization"] = header
         return await self.next.send(request, **kwargs)
