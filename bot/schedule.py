@@ -204,27 +204,66 @@ class Schedule:
         self, workspace_id: str, platforms: dict[str, str], now: dt.datetime, report: PassReport
     ) -> None:
         """Claim and deliver one workspace's due rows: recipients concurrently (up to
-        `per_workspace` at a time), each recipient's rows in order (a digest's posts)."""
+        `per_workspace` at a time), each recipient's rows in order (a digest's posts).
+
+        The next batch is claimed as soon as every recipient of the claimed ones has
+        started, not when the last has finished, so the platform's pacer is not left idle
+        at each batch's tail (one or two round trips a batch; on Teams, where a nudge is
+        two sends, that was ~8 % of a 1,000-rep pass). A recipient whose rows span two
+        batches gets the later ones queued behind the earlier, in order.
+        """
         slots = asyncio.Semaphore(self.per_workspace)
+        queues: dict[str, list[Claimed]] = {}  # recipient -> rows claimed, not yet started
+        waiting = 0  # recipients with rows that have no slot yet
+        started = asyncio.Event()  # a recipient got a slot
+        tasks: list[asyncio.Task[None]] = []
 
-        async def recipient(rows: list[Claimed]) -> None:
+        async def recipient(key: str) -> None:
+            nonlocal waiting
             async with slots:
-                for row in rows:
-                    await self._deliver_one(row, platforms, now, report)
+                waiting -= 1
+                started.set()
+                while queues[key]:
+                    await self._deliver_one(queues[key].pop(0), platforms, now, report)
+                del queues[key]  # no await since the loop's test: nothing was appended
 
-        for _ in range(10_000):  # bounded: each round finishes or defers every row it claims
-            rows = await asyncio.to_thread(
-                self.db.run,
-                lambda s: outbox.claim(
-                    s, self.worker, now, self.batch, self.lease, [workspace_id]
-                ),
-            )
-            if not rows:
-                break
-            by_recipient: dict[str, list[Claimed]] = {}
-            for row in rows:
-                by_recipient.setdefault(row.recipient, []).append(row)
-            await asyncio.gather(*(recipient(group) for group in by_recipient.values()))
+        async def reraise() -> None:
+            """A recipient that raised (the database gone for good) stops the workspace."""
+            for task in tasks:
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    await task
+
+        try:
+            for _ in range(10_000):  # bounded: each round finishes or defers what it claims
+                await reraise()
+                rows = await asyncio.to_thread(
+                    self.db.run,
+                    lambda s: outbox.claim(
+                        s, self.worker, now, self.batch, self.lease, [workspace_id]
+                    ),
+                )
+                if not rows:
+                    busy = [t for t in tasks if not t.done()]
+                    if not busy:
+                        break
+                    # Rows still in flight may be due again when they finish (a retry
+                    # with no wait): claim once more after them, as before.
+                    await asyncio.wait(busy)
+                    continue
+                for row in rows:
+                    if row.recipient in queues:
+                        queues[row.recipient].append(row)
+                        continue
+                    queues[row.recipient] = [row]
+                    waiting += 1
+                    tasks.append(asyncio.create_task(recipient(row.recipient)))
+                while waiting:  # every recipient gets a slot: the others finish or raise
+                    started.clear()
+                    await started.wait()
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
 
     async def _deliver_one(
         self, row: Claimed, platforms: dict[str, str], now: dt.datetime, report: PassReport

@@ -175,4 +175,9 @@ def mount(
     bot.delivery = delivery
     app[ADAPTER] = adapter
     app[DELIVERY] = delivery
+
+    async def close_connectors(_app: web.Application) -> None:
+        await delivery.aclose()  # the proactive connector clients' HTTP session
+
+    app.on_cleanup.append(close_connectors)
     return delivery

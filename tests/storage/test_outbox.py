@@ -388,3 +388,78 @@ def test_supersede_probes_an_index_instead_of_scanning_the_outbox_per_row(db: Da
     details = [str(row[-1]) for row in plan]
     assert any("ix_outbox_recipient_date" in d for d in details), details
     assert not any(d.startswith("SCAN") and "outbox_1" in d for d in details), details
+
+
+class HoldsFirst(Recorder):
+    """The first send waits until two others got through (or 3 s pass: then it fails)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+        self.others = 0
+        self.release: asyncio.Event | None = None
+
+    async def to_user(
+        self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
+    ) -> str:
+        self.release = self.release or asyncio.Event()
+        self.calls.append(user_id)
+        if len(self.calls) == 1:
+            await asyncio.wait_for(self.release.wait(), 3.0)
+        else:
+            self.others += 1
+            if self.others == 2:
+                self.release.set()
+        return await self._send(f"user:{user_id}", replies, key)
+
+
+def test_a_slow_recipient_does_not_hold_back_the_next_batch(db: Database) -> None:
+    """Batches of 2: while the first batch's first recipient is still being sent to, the
+    second batch is claimed and delivered (a pacer never waits on a batch's tail)."""
+    seed(db, reps=3)
+    slow = HoldsFirst()
+    report = run(schedule(db, slow, batch=2, per_workspace=2), MON)
+    assert len(report.sent) == 3 and report.retrying == []
+    assert [t for _, t, _ in slow.sent][-1] == f"user:{slow.calls[0]}"  # the slow one, last
+    assert {r.status for r in rows(db) if r.kind == "nudge"} == {"sent"}
+
+
+class Sleepy(Recorder):
+    """Every send takes 20 ms, so later batches are claimed while earlier rows are out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at_once = self.most_at_once = 0
+
+    async def _send(self, target: str, replies: list[Reply], key: str | None = None) -> str:
+        self.at_once += 1
+        self.most_at_once = max(self.most_at_once, self.at_once)
+        try:
+            await asyncio.sleep(0.02)
+            return await super()._send(target, replies, key)
+        finally:
+            self.at_once -= 1
+
+
+def test_a_recipients_rows_over_several_batches_go_in_order(db: Database) -> None:
+    """A digest's posts are one row each: with batches of 2 claimed while earlier rows are
+    still in flight, a channel's posts still go one after another, in their order."""
+    add_rep(db, "Ana", "UTC", MON)
+    posts = [
+        outbox.NewMessage(
+            f"digest|{i}", WS, "digest", "channel:C1", f"post {i}", MON.date(), MON, {"replies": []}
+        )
+        for i in range(7)
+    ]
+    posts.insert(
+        3,
+        outbox.NewMessage(
+            "nudge|ana", WS, "nudge", "user:ana", "", MON.date(), MON, {"replies": []}
+        ),
+    )
+    db.run(lambda s: outbox.enqueue(s, posts, MON))
+    slow = Sleepy()
+    report = asyncio.run(schedule(db, slow, batch=2, per_workspace=4).deliver(MON))
+    assert len(report.sent) == 8
+    assert [k for k, t, _ in slow.sent if t == "channel:C1"] == [f"digest|{i}" for i in range(7)]
+    assert slow.most_at_once == 2  # the nudge went while the channel's posts were going

@@ -72,6 +72,13 @@ class FakeConnector:
     #: Files PUT to an upload URL: name -> bytes; `max_upload` is the per-request limit.
     uploads: dict[str, bytes] = field(default_factory=dict)
     max_upload: int = MAX_UPLOAD
+    #: Seconds each activity call takes (a real connector answers in ~100 ms, not at once).
+    latency: float = 0.0
+    #: TCP connections the bot opened ((host, port) of each peer) and the most activity
+    #: calls in flight at once: how the bot uses HTTP, seen from the service.
+    connections: set[tuple[str, int]] = field(default_factory=set)
+    in_flight: int = 0
+    max_in_flight: int = 0
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     url: str = ""
     #: sends that arrived while held (see `hold`)
@@ -111,6 +118,20 @@ class FakeConnector:
         self.calls.clear()
 
     async def _activities(self, request: web.Request) -> web.Response:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if peer:
+            self.connections.add((peer[0], peer[1]))
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            await request.read()  # the service has the message before it answers (cached)
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         if self.holding:
             self.held += 1
             await self._release.wait()

@@ -1,0 +1,163 @@
+"""Proactive Teams delivery at scale, seen from the connector: how the bot uses HTTP.
+
+The SDK alone builds a connector client (and a `requests` session) per proactive turn and
+sends from the event loop's default thread pool (at most `min(32, cores + 4)` at once).
+`handlers/teams/connector.py` keeps one client per service URL on one aiohttp session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from botbuilder.integration.aiohttp import CloudAdapter
+from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
+
+from bot.messages import Text
+from bot.references import References
+from handlers.teams import DELIVERY
+from handlers.teams.adapter import auth_config
+from handlers.teams.connector import ConnectorPool, PooledAuthentication
+from handlers.teams.delivery import TeamsDelivery
+from storage.db import Database
+from tests.handlers.teams.fake_bot_connector import FakeConnector
+from tests.handlers.teams.teams_harness import BOT_ID, TENANT, Server, settings
+
+WORKSPACE = f"teams:{TENANT}"
+APP_ID = "0f6a3b8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+
+
+def remember(db: Database, connector: FakeConnector, users: int, clock) -> list[str]:  # type: ignore[no-untyped-def]
+    """Store the 1:1 conversation references of `users` Teams users, as a first contact does."""
+    references = References(db, clock=clock)
+    aads = [f"aad-rep-{i:03d}" for i in range(users)]
+    for aad in aads:
+        references.remember(
+            WORKSPACE,
+            f"user:{aad}",
+            {
+                "bot": {"id": BOT_ID, "name": "dealcoach"},
+                "user": {"id": f"29:{aad}", "aadObjectId": aad},
+                "conversation": {
+                    "id": f"a:1chat-{aad}",
+                    "conversationType": "personal",
+                    "tenantId": TENANT,
+                },
+                "channelId": "msteams",
+                "serviceUrl": connector.url,
+                "locale": "en-US",
+            },
+        )
+    return aads
+
+
+async def test_one_connection_per_service_url_for_a_pass(
+    db: Database, server: Server, connector: FakeConnector, clock
+):  # type: ignore[no-untyped-def]
+    aads = remember(db, connector, 8, clock)
+    delivery = server.app[DELIVERY]
+    for aad in aads:
+        await delivery.to_user(WORKSPACE, aad, [Text(f"Nudge for {aad}")])
+    assert len(connector.sent) == 8
+    # One kept-alive connection for the pass, not a new client (and socket) per message.
+    assert len(connector.connections) == 1
+    await delivery.aclose()  # the pass ends; the next one opens its own
+    await delivery.to_user(WORKSPACE, aads[0], [Text("Next pass")])
+    assert len(connector.connections) == 2
+    assert [c.conversation_id for c in connector.sent] == [f"a:1chat-{a}" for a in aads] + [
+        f"a:1chat-{aads[0]}"
+    ]
+
+
+async def test_sends_to_many_conversations_are_in_flight_together(
+    db: Database, server: Server, connector: FakeConnector, clock
+):  # type: ignore[no-untyped-def]
+    """40 reps at a 1 s connector: each send may go at once (40 conversations, 40 under the
+    tenant's 50 a second), so all 40 wait on the connector together, more than any thread
+    pool of the SDK's sender allows (32 at most)."""
+    aads = remember(db, connector, 40, clock)
+    connector.latency = 1.0
+    delivery = server.app[DELIVERY]
+    ids = await asyncio.gather(
+        *(delivery.to_user(WORKSPACE, aad, [Text(f"Nudge for {aad}")]) for aad in aads)
+    )
+    assert connector.max_in_flight > 32
+    assert len(set(ids)) == 40 and all(ids)
+    assert sorted(c.conversation_id for c in connector.sent) == sorted(
+        f"a:1chat-{a}" for a in aads
+    )  # every rep once, nobody twice
+    assert [c.status for c in connector.calls if c.status != 200] == []
+
+
+class EntraId:
+    """Stands in for Entra ID behind the SDK's credentials: counts the credentials the SDK
+    builds and the tokens they ask for (a new `MicrosoftAppCredentials` has an empty msal
+    cache, so each one asks)."""
+
+    def __init__(self) -> None:
+        self.credentials = 0
+        self.tokens = 0
+
+    def factory(self) -> ServiceClientCredentialsFactory:
+        entra = self
+
+        class Credentials(MicrosoftAppCredentials):
+            def get_access_token(self, force_refresh: bool = False) -> str:
+                if not getattr(self, "_token", None):
+                    entra.tokens += 1
+                    self._token = f"token-{entra.tokens}"
+                return self._token
+
+        class Factory(ServiceClientCredentialsFactory):
+            async def is_valid_app_id(self, app_id: str) -> bool:
+                return app_id == APP_ID
+
+            async def is_authentication_disabled(self) -> bool:
+                return False
+
+            async def create_credentials(
+                self, app_id, oauth_scope, login_endpoint, validate_authority
+            ):  # type: ignore[no-untyped-def]
+                entra.credentials += 1
+                return Credentials(app_id, "secret", TENANT, oauth_scope)
+
+        return Factory()
+
+
+async def test_with_auth_on_a_pass_asks_for_one_token_and_every_send_carries_it(
+    db: Database, connector: FakeConnector, clock
+):  # type: ignore[no-untyped-def]
+    entra = EntraId()
+    config = auth_config(settings(db, APP_ID))
+    adapter = CloudAdapter(
+        PooledAuthentication(config, ConnectorPool(), credentials_factory=entra.factory())
+    )
+    delivery = TeamsDelivery(adapter, References(db, clock=clock), APP_ID)
+    aads = remember(db, connector, 5, clock)
+    try:
+        for aad in aads:
+            await delivery.to_user(WORKSPACE, aad, [Text(f"Nudge for {aad}")])
+    finally:
+        await delivery.aclose()
+    assert [c.headers.get("Authorization") for c in connector.sent] == ["Bearer token-1"] * 5
+    # One token for the pass, not one per message. (The SDK still builds credentials for
+    # a user-token client per proactive turn, `entra.credentials`; they ask for nothing.)
+    assert entra.tokens == 1
+
+
+async def test_a_pass_ending_does_not_cut_a_send_in_flight(
+    db: Database, server: Server, connector: FakeConnector, clock
+):  # type: ignore[no-untyped-def]
+    """In `serve`, a share may be sending when a scheduled pass ends and closes the pool:
+    the send finishes on its connection (cut, it would be retried: maybe posted twice)."""
+    [aad] = remember(db, connector, 1, clock)
+    connector.latency = 0.5
+    delivery = server.app[DELIVERY]
+    send = asyncio.create_task(delivery.to_user(WORKSPACE, aad, [Text("A shared plan")]))
+    async with asyncio.timeout(5):
+        while connector.in_flight == 0:
+            await asyncio.sleep(0.01)
+    await delivery.aclose()
+    assert await send == connector.sent[0].response_id
+    assert [c.status for c in connector.calls] == [200]
+    await delivery.to_user(WORKSPACE, aad, [Text("The next pass")])  # a new session
+    assert len(connector.sent) == 2
