@@ -44,6 +44,9 @@ class ReviewState:
     #: Customer steps asked "Who on their side owns this?" in this review (lower-case
     #: descriptions): asked once per step, not again after an undo and a retype.
     owner_asked: list[str] = field(default_factory=list)
+    #: How often the rep skipped "Who on their side owns this?" in this review: after two,
+    #: the coach stops asking (a rep who doesn't know won't know for the next step either).
+    owner_skips: int = 0
     #: The deal's stage was asked in this review (asked once; "not sure" is an answer).
     stage_asked: bool = False
     #: An answer to the stage question that named no stage ("we had the budget meeting,

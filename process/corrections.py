@@ -71,6 +71,10 @@ _NOT_THIS = re.compile(
     r"^\s*not\s+(?P<wrong>[^,;]{1,30}?)(?:\s*[,;]\s*(?:but\s+)?|\s+but\s+)(?:it'?s\s+)?(?P<rest>.+)$",
     re.I,
 )
+#: "Monday", "on thursday", "fri": a weekday alone, read near the date it corrects.
+_WEEKDAY_ONLY = re.compile(
+    r"^\s*(?:on\s+|the\s+)?(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\s*[.!]?\s*$", re.I
+)
 #: "the 20th", "20th", "the 4th": a day of the month with no month named.
 _DAY_ONLY = re.compile(r"^\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s*$", re.I)
 #: A person's name as reps type it after a cue ("no, Dana Reid"): one to three capitalised words.
@@ -161,7 +165,10 @@ def _detail(
             return Correction("due", due=was.replace(day=int(day.group(1))))
         except ValueError:
             pass  # no such day in that month: read it as a date from today
-    due = parse_date_answer(bare, today, allow_past=True)
+    # "no, Monday" of a step due Fri Dec 11 is the Monday near it (Dec 14), not this week's
+    near = was is not None and _WEEKDAY_ONLY.match(bare)
+    base = max(today, was - dt.timedelta(days=3)) if near and was else today
+    due = parse_date_answer(bare, base, allow_past=True)
     if due is None and not whole:
         found = parse_due(rest, today)
         due = found[0] if found else None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.messages import Choice
 from process import playbook as pb
 from process.corrections import read_correction
+from process.dates import parse_date_answer
 from process.plan import Plan, Side
 from process.playbook import Stage, fmt_date
 from process.sales_process import ProcessStep
@@ -330,6 +331,17 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     ):
         step_details.carry_on(d, text, "A name or a role, or *skip*.")
         return
+    if text and not picked and pb.is_skip_question(text):
+        text, value = None, "owner:skip"  # "that's all", "looks good": no owner, move on
+    redated = parse_date_answer(text, d.today, conv=d.dates) if text and not picked else None
+    if redated is not None and redated >= d.today:
+        # "Dec 12", "by the 14th": the step's date, said here; it names no one
+        p["due"] = redated.isoformat()
+        d.say(f"Due {fmt_date(redated, d.today)} then, and no owner named.", "success")
+        step_details.continue_pending(d)
+        return
+    if value == "owner:skip" or (text and (pb.is_skip(text) or pb.is_unsure(text))):
+        d.state.owner_skips += 1
     me = value == "owner:me" or (text and pb.read_side(text) == "us" and p.get("side") == "us")
     if me:
         p["owner"] = d.user.display_name or "me"

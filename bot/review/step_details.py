@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.messages import Choice, Question, owner_note, side_label
 from bot.review import guide
 from process import playbook as pb
+from process.dates import parse_date_answer
 from process.playbook import Stage, fmt_date
 from process.steering import read_answer
 from process.workdays import day_off, holiday_dates, next_working_day
@@ -57,6 +58,10 @@ def continue_pending(d: Dialog) -> None:
         save_pending(d)
 
 
+#: Skips of "Who on their side owns this?" after which a review stops asking it.
+OWNER_SKIPS_BEFORE_QUIET = 2
+
+
 def _ask_owner(d: Dialog, p: dict[str, object]) -> bool:
     """Whether to ask "Who on their side owns this?": a customer step nobody was named for
     (not "Raj sends…", not "Their CFO signs…"), once per step in a review. Asked last, so
@@ -65,6 +70,8 @@ def _ask_owner(d: Dialog, p: dict[str, object]) -> bool:
         return False
     description = str(p.get("description", ""))
     if pb.names_owner(description) or description.lower() in d.state.owner_asked:
+        return False
+    if d.state.owner_skips >= OWNER_SKIPS_BEFORE_QUIET:
         return False
     p["owner_asked"] = True
     d.state.owner_asked.append(description.lower())
@@ -287,13 +294,24 @@ def ask_step_day_off(d: Dialog) -> None:
     )
 
 
+def _near(d: Dialog, text: str, questioned: dt.date) -> dt.date | None:
+    """A date typed at "Fri Dec 25 is Christmas Day — keep it or pick another?" is read
+    around the day questioned, not from today: "monday" is Mon Dec 28, "thursday" Thu Dec
+    24, "the 28th" Dec 28 (the nearest such day from three days before it on)."""
+    if pb.is_keep(text):
+        return None
+    day = parse_date_answer(text, max(d.today, questioned - dt.timedelta(days=3)), conv=d.dates)
+    return day if day is not None and day >= d.today else None
+
+
 def on_step_day_off(d: Dialog, text: str | None, value: str | None) -> None:
     p = d.state.pending
     assert p is not None
     if text and not value and moves_on(d, text):
         carry_on(d, text, "Keep the date, or pick another?")
         return
-    got = d.keep_or_date(text, value)
+    near = _near(d, text, dt.date.fromisoformat(str(p["due"]))) if text and not value else None
+    got = near or d.keep_or_date(text, value)
     if isinstance(got, dt.date):
         p["due"] = got.isoformat()
     if got is not None:

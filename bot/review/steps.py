@@ -104,7 +104,10 @@ def ask_step(d: Dialog) -> None:
 
 def on_step(d: Dialog, text: str | None, value: str | None) -> None:
     """An answer to a step question; at "anything else?", "that's all" moves on to the risk."""
-    if d.stage is Stage.MORE and (value == "more:done" or (text and pb.is_done(text))):
+    # "skip", "looks good" at "anything else?" end the list like "that's all" (never context)
+    if d.stage is Stage.MORE and (
+        value == "more:done" or (text and pb.is_skip_question(text) and not pb.is_unsure(text))
+    ):
         d.goto(step_details.after_steps(d))
         return
     if (
