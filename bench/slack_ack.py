@@ -45,6 +45,8 @@ SECRET = "bench-secret"
 
 
 POSTS = [0]
+#: The fake Web API's port, for the commands' response_url (set by `measure`).
+FAKE_PORT = [9]
 
 
 async def fake_slack(request: web.Request) -> web.Response:
@@ -184,11 +186,14 @@ async def hammer(
                 {
                     "team_id": "TBENCH",
                     "user_id": f"U{i % 50}",  # 50 reps, so the profile cache is realistic
-                    "channel_id": "CGEN",
+                    # BENCH_CHANNEL=D...: typed in the bot's DM; default a channel (an "On it" via
+                    # response_url and a users.info lookup follow in the turn, issue 16)
+                    "channel_id": os.environ.get("BENCH_CHANNEL", "CGEN"),
                     "command": "/dealreview",
                     "text": "",
                     "trigger_id": f"{tag}.{k}",
-                    "response_url": "http://127.0.0.1:9/unused",
+                    # a channel command's "On it" goes to its response_url (Slack's servers)
+                    "response_url": f"http://127.0.0.1:{FAKE_PORT[0]}/api/response_url",
                 }
             )
             start = time.perf_counter()
@@ -222,6 +227,7 @@ async def drain(fake: int, expected: int) -> None:
 
 
 async def measure(ours: int, bare: int, fake: int, n: int, c: int, rounds: int) -> dict[str, float]:
+    FAKE_PORT[0] = fake
     seq = itertools.count()
     sent = 0
     per_round = max(1, n // rounds)
