@@ -78,11 +78,13 @@ def console_user(settings: Settings, name: str | None) -> UserRef:
 def _common(defaults: bool) -> argparse.ArgumentParser:
     """Options every command takes, before or after its name (`--db URL chat`, `chat --db URL`).
 
+    `parser()` hands this parent to every subcommand, nested ones (`process load`) included.
     On the subcommands the defaults are SUPPRESSed, so an option given before the command is
     not overwritten by the subcommand's default.
     """
     common = argparse.ArgumentParser(add_help=False)
     none = None if defaults else argparse.SUPPRESS
+    common.add_argument("--now", default=none, help=NOW_HELP)
     common.add_argument(
         "--db", default=none, help="database URL (default: $DATABASE_URL, else ./dealcoach.db)"
     )
@@ -105,23 +107,25 @@ def parser() -> argparse.ArgumentParser:
         description="A deal-review coach: every review ends in a plan with the customer's next step.",
         parents=[_common(defaults=True)],
     )
-    p.add_argument("--now", help=NOW_HELP)
-    # Every command that depends on "today" takes --now after its name too.
-    when = argparse.ArgumentParser(add_help=False)
-    when.add_argument("--now", default=argparse.SUPPRESS, help=NOW_HELP)
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
     common = _common(defaults=False)
-    add_parser = sub.add_parser
 
-    def with_common(name: str, parents: Sequence[argparse.ArgumentParser] = (), **kw: Any) -> Any:
-        return add_parser(name, parents=[common, *parents], **kw)
+    def subparsers(parent: argparse.ArgumentParser, **kw: Any) -> Any:
+        """`parent.add_subparsers(**kw)` whose every command (and nested command) takes `common`."""
+        group = parent.add_subparsers(**kw)
+        add_parser = group.add_parser
 
-    sub.add_parser = with_common  # type: ignore[method-assign]
+        def with_common(name: str, **kw: Any) -> Any:
+            return add_parser(name, parents=[common, *kw.pop("parents", ())], **kw)
 
-    chat = sub.add_parser("chat", parents=[when], help="hold a deal review in the terminal")
+        group.add_parser = with_common  # type: ignore[method-assign]
+        return group
+
+    sub = subparsers(p, dest="command", metavar="COMMAND")
+
+    chat = sub.add_parser("chat", help="hold a deal review in the terminal")
     chat.add_argument("deal", nargs="*", help="jump straight to this deal")
 
-    plan = sub.add_parser("plan", parents=[when], help="print a deal's action plan and its health")
+    plan = sub.add_parser("plan", help="print a deal's action plan and its health")
     plan.add_argument("--json", action="store_true", help="print the deal and its steps as JSON")
     plan.add_argument(
         "--format",
@@ -134,7 +138,6 @@ def parser() -> argparse.ArgumentParser:
 
     deals = sub.add_parser(
         "deals",
-        parents=[when],
         help="list your deals with decision date, next customer step, health",
     )
     deals.add_argument("--json", action="store_true", help="print the deals as a JSON list")
@@ -144,7 +147,6 @@ def parser() -> argparse.ArgumentParser:
 
     team = sub.add_parser(
         "team",
-        parents=[when],
         help="your team: `team`, `team add NAME…`, `team remove NAME…` (managers, admins)",
     )
     team.add_argument("words", nargs="*", help="add|remove and the reps' login names")
@@ -161,14 +163,13 @@ def parser() -> argparse.ArgumentParser:
     pkg.add_argument("--version", default="1.0.0", help="app version; raise it for each upload")
 
     serve = sub.add_parser(
-        "serve", parents=[when], help="run the Slack / Teams web server and the schedules"
+        "serve", help="run the Slack / Teams web server and the schedules"
     )
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--host", help="interface (default: 0.0.0.0)")
 
     due = sub.add_parser(
         "run-due",
-        parents=[when],
         help="one pass of the reminders, nudges and digests due now, then exit (cron)",
     )
     due.add_argument(
@@ -176,7 +177,7 @@ def parser() -> argparse.ArgumentParser:
     )
 
     proc = sub.add_parser("process", help="the sales process: check, show or load a process file")
-    psub = proc.add_subparsers(dest="process_command", metavar="ACTION", required=True)
+    psub = subparsers(proc, dest="process_command", metavar="ACTION", required=True)
     check = psub.add_parser("check", help="validate a process file; errors name their line")
     check.add_argument("file")
     show = psub.add_parser("show", help="print the process in force")
@@ -186,7 +187,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("file")
     load.add_argument("--workspace", default=CONSOLE_WORKSPACE, help="e.g. slack:T0123 (default: the terminal's)")
 
-    dig = sub.add_parser("digest", parents=[when], help="the manager digest")
+    dig = sub.add_parser("digest", help="the manager digest")
     dig.add_argument("--preview", action="store_true", help="print it here instead of posting it")
     dig.add_argument("--team", help="only this team (default: every team)")
     dig.add_argument(

@@ -21,6 +21,7 @@ COMPLETED status; that one is for VTODO, 3.8.1.11).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -41,10 +42,37 @@ def _title(record: dict[str, Any]) -> str:
     return f"{record['account']} — {record['name']}" if record["name"] else record["account"]
 
 
+#: A rep's leading first person and what a buyer should read instead ("I" would be the buyer).
+_FIRST_PERSON = re.compile(
+    r"^(?:(?P<me>me\s+to)|(?P<im>i'm|i’m|i\s+am)|i(?P<tail>'ll|’ll|'ve|’ve|'d|’d)?)\b\s*",
+    re.IGNORECASE,
+)
+
+
+def we_voice(text: str) -> str:
+    """Our step in words a buyer reads right: a leading "I" / "Me to" becomes "We"
+    ("I send the quote" -> "We send the quote", "I'll call" -> "We'll call",
+    "Me to send" -> "We send", "I'm" -> "We're"); anything else is returned unchanged."""
+    found = _FIRST_PERSON.match(text)
+    if not found:
+        return text
+    rest = text[found.end() :]
+    if found["im"]:
+        return f"We're {rest}".rstrip()
+    tail = (found["tail"] or "").replace("’", "'")
+    return f"We{tail} {rest}".rstrip()
+
+
+def customer_wording(text: str, side: str | None) -> str:
+    """The one customer-facing wording of a step, for every export and the shared card:
+    on our side (any side but "customer") the rep's first person becomes "We" (`we_voice`)."""
+    return text if side == "customer" else we_voice(text)
+
+
 def customer_text(step: dict[str, Any]) -> str:
     """A step as the customer reads it: the customer-facing wording of a step the coach
-    proposed (`shared_text`), else the step's own words."""
-    return str(step.get("shared_text") or step["text"])
+    proposed (`shared_text`), else the step's own words, through `customer_wording`."""
+    return customer_wording(str(step.get("shared_text") or step["text"]), step["side"])
 
 
 def _who(record: dict[str, Any], step: dict[str, Any]) -> str:

@@ -69,8 +69,9 @@ NOT_HERE = "That isn't a customer step of the plan shared in this conversation. 
 
 def customer_text(step: PlanStep) -> str:
     """A step as the customer reads it: for a step the coach proposed, its customer-facing
-    wording (`PlanStep.shared_text`), never the coaching said to the rep."""
-    return step.shared_text or step.description
+    wording (`PlanStep.shared_text`), never the coaching said to the rep; our side's "I"
+    reads "We" (`exports.customer_wording`, shared with the Markdown and iCalendar exports)."""
+    return exports.customer_wording(step.shared_text or step.description, step.side)
 
 
 def buyer_value(share_id: int, step_id: int, verb: str) -> str:

@@ -180,3 +180,45 @@ def test_the_clock_runs_on_from_now() -> None:
     first, second = clock(), clock()
     assert start <= first <= second < start + dt.timedelta(minutes=1)
     assert parse_now(None) is None and parse_now("2027-01-01T00:00").tzinfo is not None
+
+
+def _commands(p: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every leaf command of the parser, nested ones (`process load`) included."""
+    import argparse
+
+    found: list[tuple[str, ...]] = []
+    for action in getattr(p, "_actions", []):
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                found += _commands(child, (*path, name)) or [(*path, name)]
+    return found
+
+
+def test_common_options_work_after_every_command() -> None:
+    """README: `--db`, `--user`, `--now` may come after the command name, for every command."""
+    from app import parser
+
+    needs = {
+        ("process", "check"): ["f.yaml"],
+        ("process", "load"): ["f.yaml"],
+        ("purge",): ["--workspace", "slack:T1"],
+    }
+    commands = _commands(parser())
+    assert ("process", "load") in commands and ("chat",) in commands
+    for command in commands:
+        after = ["--db", "sqlite:///x.db", "--user", "ann", "--now", "2026-11-24T15:00:00Z"]
+        args = parser().parse_args([*command, *needs.get(command, []), *after])
+        assert (args.db, args.user, args.now) == ("sqlite:///x.db", "ann", "2026-11-24T15:00:00Z"), command
+        before = parser().parse_args(["--db", "sqlite:///y.db", *command, *needs.get(command, [])])
+        assert (before.db, before.user, before.now) == ("sqlite:///y.db", None, None), command
+
+
+def test_process_load_takes_db_after_the_command(tmp_path: Path) -> None:
+    from process.sales_process import default_text
+
+    mine = tmp_path / "p.yaml"
+    mine.write_text(default_text(), "utf-8")
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    run = dealcoach("process", "load", str(mine), "--workspace", "console:local", "--db", db)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "t.db").exists()

@@ -89,12 +89,32 @@ NEAR_PART = 0.85
 NEAR_NAME = 0.75
 
 
+NEAR_WORD = 0.8
+
 #: "no", "a new one": the answer to "Did you mean …?" that creates the deal typed.
-_NEW = re.compile(r"^\s*(?:no|nope|nah|new|a new (?:one|deal)|create it)\b", re.I)
+_NEW = re.compile(
+    r"^\s*(?:no|nope|nah|n|new|a new (?:one|deal)|create it|neither)\b(?!\s*[-—])", re.I
+)
+#: "yes that one", "yep", "that one", "1": the answer to "Did you mean …?" that takes it.
+_MEANT = re.compile(
+    r"^\s*(?:y|yes|yep|yeah|yup|ya|sure|ok|okay|correct|right|exactly|that one|that's it|"
+    r"that's the one|the first one)\b(?!\s*[-—])",
+    re.I,
+)
 
 
 def _norm(text: str) -> str:
     return " ".join(text.lower().replace("—", " ").replace("-", " ").split())
+
+
+def _words_near(typed: str, title: str) -> bool:
+    """Whether every word typed is (nearly) a word of `title`, dashes ignored: "Globex
+    platfrom" is near "Globex — platform deal" (difflib ratio >= NEAR_WORD per word)."""
+    typed_words, title_words = _norm(typed).split(), _norm(title).split()
+    return len(typed_words) >= 2 and all(
+        max(SequenceMatcher(None, w, t).ratio() for t in title_words) >= NEAR_WORD
+        for w in typed_words
+    )
 
 
 def near_deals(d: Dialog, account: str, name: str) -> list[Deal]:
@@ -116,6 +136,7 @@ def near_deals(d: Dialog, account: str, name: str) -> list[Deal]:
             near = (acct_sim >= NEAR_PART and name_sim >= NEAR_NAME) or full >= NEAR_TITLE
         else:
             near = acct_sim >= NEAR_PART or full >= NEAR_TITLE
+        near = near or _words_near(f"{account} {name}", deal.title)
         if near:
             scored.append((max(full, acct_sim), deal))
     return [deal for _, deal in sorted(scored, key=lambda x: -x[0])]
@@ -165,14 +186,7 @@ def create_deal(d: Dialog, text: str, confirmed: bool = False) -> None:
         return
     near = [] if confirmed else near_deals(d, account, name)
     if near:
-        d.state.stage = Stage.PICK_DEAL.value
-        d.state.new_deal_text = text
-        d.question(
-            f"Did you mean *{near[0].title}*?",
-            tuple(Choice(f"Yes, {deal.title}", f"deal:{deal.id}") for deal in near[:3])
-            + (Choice(f"No, a new deal “{text[:40]}”", "deal:create", "primary"),),
-            hint="Pick one, or type another name.",
-        )
+        ask_did_you_mean(d, text, near)
         return
     deal = crud.create_deal(d.s, d.user, account, name, d.now)
     d.say(f"New deal: *{deal.title}*.", "success")
@@ -180,6 +194,18 @@ def create_deal(d: Dialog, text: str, confirmed: bool = False) -> None:
 
 
 # --- the questions ----------------------------------------------------------------------
+
+
+def ask_did_you_mean(d: Dialog, text: str, near: list[Deal]) -> None:
+    """"Did you mean <closest deal>?" about the new deal `text`; `on_pick_deal` reads the answer."""
+    d.state.stage = Stage.PICK_DEAL.value
+    d.state.new_deal_text = text
+    d.question(
+        f"Did you mean *{near[0].title}*?",
+        tuple(Choice(f"Yes, {deal.title}", f"deal:{deal.id}") for deal in near[:3])
+        + (Choice(f"No, a new deal “{text[:40]}”", "deal:create", "primary"),),
+        hint="Yes or no: pick one.",
+    )
 
 
 def ask_pick_deal(d: Dialog, only: list[Deal] | None = None) -> None:
@@ -203,11 +229,29 @@ def on_pick_deal(d: Dialog, text: str | None, value: str | None) -> None:
     if typed_new and (value == "deal:create" or (text and _NEW.match(text))):
         create_deal(d, typed_new, confirmed=True)
         return
-    if typed_new and text and pb.is_yes(text):
+    if typed_new and text and not value:
+        # the answer to "Did you mean …?": yes takes the closest deal; anything else but
+        # no (which created it above) is asked again, never made a deal's name itself
         account, name = pb.split_deal_name(typed_new)
         near = near_deals(d, account, name)
-        if near:
+        if near and text.strip().isdigit() and 1 <= int(text) <= len(near[:3]) + 1:
+            # a choice's number, as the console reads it (the last choice is "No, a new deal")
+            n = int(text)
+            if n <= len(near[:3]):
+                select_deal(d, near[n - 1])
+            else:
+                create_deal(d, typed_new, confirmed=True)
+            return
+        if near and (pb.is_yes(text) or _MEANT.match(text)):
             select_deal(d, near[0])
+            return
+        if near:
+            d.say(
+                f"I didn't follow “{text[:60]}”. Is it *{near[0].title}*, "
+                f"or a new deal “{typed_new[:40]}”?",
+                "warning",
+            )
+            ask_did_you_mean(d, typed_new, near)
             return
     if value == "deal:new":
         d.goto(Stage.NEW_DEAL)

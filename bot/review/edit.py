@@ -19,7 +19,7 @@ from process import playbook as pb
 from process.dates import parse_date_answer
 from process.playbook import fmt_date
 from storage import crud
-from storage.models import Deal, PlanStep
+from storage.models import Deal, PlanStep, User
 
 if TYPE_CHECKING:
     from bot.review.dialog import Dialog
@@ -133,6 +133,15 @@ def _still_open(d: Dialog, step: PlanStep) -> bool:
     return False
 
 
+def _is_our_rep(d: Dialog, deal: Deal, owner: str | None) -> bool:
+    """Whether `owner` names the deal's rep or the one editing (display name or login)."""
+    if not owner:
+        return False
+    reps = [d.user, d.s.get(User, deal.owner_id)]
+    names = {n.casefold() for u in reps if u for n in (u.display_name, u.platform_user_id) if n}
+    return owner.strip().casefold() in names
+
+
 def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) -> None:
     """Apply a change to an open step, say what changed, and remember it for `undo`.
 
@@ -177,6 +186,9 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     if change.get("side") in ("customer", "us") and change["side"] != step.side:
         step.side = change["side"]
         said.append(f"*{side_label(step.side)}*")
+        if step.side == "customer" and "owner" not in change and _is_our_rep(d, deal, step.owner):
+            step.owner = None  # our rep doesn't do the customer's step: the buyer would read it so
+            said.append("no owner")
     if "owner" in change and (change["owner"] or None) != step.owner:
         step.owner = (change["owner"] or "")[:200] or None
         said.append(f"owner {step.owner}" if step.owner else "no owner")

@@ -492,3 +492,41 @@ def test_a_step_added_at_the_summary_returns_to_the_summary(coach: Coach, db: Da
         out = chat.say("that's all")
     assert chat.stage == "summary", out
     assert "last time" not in out and "risk" not in (chat.question.text if chat.question else "")
+
+
+def test_did_you_mean_reads_yes_and_no_and_asks_again_otherwise(coach: Coach, db: Database) -> None:
+    """An answer to "Did you mean …?" is never a new deal's name: yes-like takes the deal,
+    no-like creates the typed one, anything else asks again with the two choices."""
+    chat = Chat(coach)
+    chat.command("review", "Globex - platform deal")
+    chat.command("cancel")
+    for yes in ("yes that one", "yep", "that one", "1"):
+        chat.command("review")
+        assert "Did you mean Globex — platform deal?" in chat.say("Globex - platfrom deal")
+        out = chat.say(yes)
+        assert "Reviewing Globex — platform deal" in out, (yes, out)
+        assert deal_titles(db) == ["Globex — platform deal"], yes
+        chat.command("cancel")
+    chat.command("review")
+    chat.say("Globex - platfrom deal")
+    for unclear in ("end of Q3", "Initech"):
+        out = chat.say(unclear)
+        assert "Did you mean Globex — platform deal?" in out, (unclear, out)
+        assert "New deal" not in out and deal_titles(db) == ["Globex — platform deal"], out
+        assert chat.choice("Yes") and chat.choice("No")
+    out = chat.say("nope")
+    assert "New deal: Globex — platfrom deal" in out, out
+
+
+def test_a_near_miss_without_the_dash_asks_did_you_mean(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    chat.command("review", "Globex - platform deal")
+    chat.command("cancel")
+    chat.command("review")
+    out = chat.say("Globex platfrom")
+    assert "Did you mean Globex — platform deal?" in out, out
+    assert deal_titles(db) == ["Globex — platform deal"]
+    chat.command("cancel")
+    chat.command("review")
+    out = chat.say("Globex expansion")  # a different deal of the same account: no question
+    assert "Did you mean" not in out and "New deal" in out, out

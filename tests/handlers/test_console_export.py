@@ -135,7 +135,7 @@ def test_exports_by_date_in_customer_words_with_stable_uids(
     # by due date: Dec 4 (ours), Dec 8 (the coach's step, in customer words), Dec 11
     # (theirs), then the undated one; not by number (#1 CFO, #2 SOC 2, #3 legal, #4 coach)
     assert [line.split(":** ")[1].split(",")[0].split(" (")[0] for line in steps] == [
-        "I'll send the SOC 2 report",
+        "We'll send the SOC 2 report",
         "Send you the facts you still need for your decision",
         "Their CFO signs the order form",
         "Their legal team will review our MSA",
@@ -151,7 +151,7 @@ def test_exports_by_date_in_customer_words_with_stable_uids(
     for internal in COACHING:
         assert internal not in ics.read_text()
     uid_of = {str(e["SUMMARY"]): uid for uid, e in first.items()}
-    soc2 = uid_of["Us: I'll send the SOC 2 report"]
+    soc2 = uid_of["Us: We'll send the SOC 2 report"]
     cfo = uid_of["Acme Corp: Their CFO signs the order form"]
     facts = uid_of["Us: Send you the facts you still need for your decision"]
     assert str(first[cfo]["STATUS"]) == "TENTATIVE"  # not confirmed by the buyer yet
@@ -208,3 +208,49 @@ def test_a_reworded_coach_step_shows_the_reps_words_and_undo_brings_back_the_cus
     now = md()
     assert "Send you the facts you still need for your decision" in now
     assert not any(internal in now for internal in COACHING)
+
+
+def test_our_steps_read_we_to_the_buyer_and_theirs_drops_our_rep_as_owner(
+    clock: FakeClock, capsys: pytest.CaptureFixture[str], console_review: RunConsole
+) -> None:
+    """A buyer reads "I" as themselves: our first person becomes "We" in both exports (the
+    owner kept in brackets), and moving our step to their side drops our rep as its owner."""
+    url = console_review(SCRIPT).url
+    base = ["--db", url, "--user", "alice", "--now", clock().isoformat()]
+    assert main(["plan", "Acme", "--json", *base]) == 0
+    record = json.loads(capsys.readouterr().out)
+    soc2 = next(s for s in record["steps"] if "SOC 2" in s["text"])
+    assert soc2["text"].startswith("I'll") and soc2["owner"] == "alice"
+
+    assert main(["plan", "Acme", "--format", "md", *base]) == 0
+    md = capsys.readouterr().out
+    assert "**Us:** We'll send the SOC 2 report (alice)" in md, md
+    assert "I'll" not in md
+    assert main(["plan", "Acme", "--format", "ics", *base]) == 0
+    ics = capsys.readouterr().out.replace("\r\n ", "")
+    assert "SUMMARY:Us: We'll send the SOC 2 report" in ics and "I'll" not in ics
+
+    console_review([f"edit #{soc2['number']} theirs"])
+    assert main(["plan", "Acme", "--json", *base]) == 0
+    moved = next(s for s in json.loads(capsys.readouterr().out)["steps"] if s["id"] == soc2["id"])
+    assert moved["side"] == "customer" and moved["owner"] is None
+
+
+@pytest.mark.parametrize(
+    ("said", "reads"),
+    [
+        ("I send the quote", "We send the quote"),
+        ("I'll call Ann", "We'll call Ann"),
+        ("Me to send the deck", "We send the deck"),
+        ("I'm booking the room", "We're booking the room"),
+        ("Ivan sends the deck", "Ivan sends the deck"),
+    ],
+)
+def test_the_shared_card_words_our_steps_as_we(said: str, reads: str) -> None:
+    from bot.share import customer_text
+    from storage.models import PlanStep
+
+    ours = PlanStep(deal_id=1, number=1, description=said, side="us", owner="root")
+    assert customer_text(ours) == reads
+    theirs = PlanStep(deal_id=1, number=2, description=said, side="customer")
+    assert customer_text(theirs) == said
