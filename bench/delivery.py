@@ -82,6 +82,19 @@ class Bucket:
         return (1 - self.tokens) / self.rate
 
 
+
+async def _serve_forever(app: Any, port_out: Any) -> None:
+    """Serve a fake (an aiohttp `web.Application`) on a free loopback port, say which on
+    `port_out`, and never return (the bench kills the fake's process)."""
+    from aiohttp import web
+
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port_out.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+    await asyncio.Event().wait()
+
 def serve_fake(port_out: Any, latency: float, post_rate: float, open_rate: float) -> None:
     from aiohttp import web
 
@@ -137,18 +150,10 @@ def serve_fake(port_out: Any, latency: float, post_rate: float, open_rate: float
         dupes = sum(1 for n in posts.values() if n > 1)
         return web.json_response({**stats, "channels": len(posts), "duplicates": dupes})
 
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_post("/api/{method}", api)
-        app.router.add_get("/stats", report)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port_out.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    app = web.Application()
+    app.router.add_post("/api/{method}", api)
+    app.router.add_get("/stats", report)
+    asyncio.run(_serve_forever(app, port_out))
 
 
 # --- our side ---------------------------------------------------------------------------
@@ -262,18 +267,10 @@ def serve_fake_connector(port_out: Any, latency: float) -> None:
         busiest = max(per_tenant_posts.values(), default=0)
         return web.json_response({**stats, "duplicates": dupes, "busiest": busiest})
 
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_post("/v3/conversations/{conversation_id}/activities", activities)
-        app.router.add_get("/stats", report)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port_out.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{conversation_id}/activities", activities)
+    app.router.add_get("/stats", report)
+    asyncio.run(_serve_forever(app, port_out))
 
 
 def teams_delivery(db: Database) -> Any:
