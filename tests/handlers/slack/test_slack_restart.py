@@ -11,83 +11,40 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
-import aiohttp
 import pytest
 from aiohttp import ClientResponse
 from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Deal
+from tests.handlers.served import ServedProcess
 from tests.handlers.slack.slack_fake import SECRET, FakeSlack, SlackClient, sign
 
-ROOT = Path(__file__).resolve().parents[3]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Served:
-    """`dealcoach serve` in a subprocess that the test can kill -9 and start again."""
+class Served(ServedProcess):
+    """`dealcoach serve` against the fake Slack, in a subprocess the test can kill -9."""
 
     def __init__(self, fake: FakeSlack, db_path: Path, log: Path) -> None:
-        self.port = free_port()
-        self.log = log
-        self.env = {
+        env = {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{db_path}",
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_BOT_TOKEN": "xoxb-test",
             "SLACK_API_URL": f"{fake.url}/api/",
-            "HOST": "127.0.0.1",
-            "PORT": str(self.port),
             "SCHEDULE_EVERY_MINUTES": "600",
         }
-        self.proc: subprocess.Popen[bytes] | None = None
+        super().__init__(env, log)
 
     async def start(self) -> None:
         # The server's clock is the one this test signs with (`slack_fake.sign` reads
         # time.time(), moved by DEALCOACH_SYSTEM_CLOCK): `serve` checks Slack's 5-minute
         # signature window against DEALCOACH_NOW, which runs on from this instant.
         self.env["DEALCOACH_NOW"] = dt.datetime.fromtimestamp(time.time(), dt.UTC).isoformat()
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py"), "serve"],
-                env=self.env,
-                cwd=self.log.parent,
-                stdout=out,
-                stderr=out,
-            )
-        deadline = time.monotonic() + 60
-        async with aiohttp.ClientSession() as http:
-            while time.monotonic() < deadline:
-                try:
-                    async with http.get(f"http://127.0.0.1:{self.port}/healthz") as r:
-                        if r.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.1)
-        raise AssertionError(f"serve did not start:\n{self.log.read_text()}")
-
-    def kill(self) -> None:
-        assert self.proc
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+        await super().start()
 
 
 @pytest.fixture

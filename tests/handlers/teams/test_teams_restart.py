@@ -13,10 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,59 +22,25 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Deal
-from tests.handlers.slack.test_slack_restart import ROOT, free_port, until
+from tests.handlers.served import ServedProcess
+from tests.handlers.slack.test_slack_restart import until
 from tests.handlers.teams.fake_bot_connector import Call, FakeConnector
 from tests.handlers.teams.teams_harness import TeamsChat
 
 DECISION = "When must"
 
 
-class Served:
+class Served(ServedProcess):
     """`dealcoach serve` with Teams only, in a subprocess the test can kill -9."""
 
     def __init__(self, db_path: Path, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self.env = {
+        env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "Microsoft"))},
             "DATABASE_URL": f"sqlite:///{db_path}",
             "TEAMS_EMULATOR": "1",
-            "HOST": "127.0.0.1",
-            "PORT": str(self.port),
             "SCHEDULE_EVERY_MINUTES": "600",
         }
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    async def start(self) -> None:
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py"), "serve"],
-                env=self.env,
-                cwd=self.log.parent,
-                stdout=out,
-                stderr=out,
-            )
-        deadline = time.monotonic() + 60
-        async with aiohttp.ClientSession() as http:
-            while time.monotonic() < deadline:
-                try:
-                    async with http.get(f"{self.url}/healthz") as r:
-                        if r.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.1)
-        raise AssertionError(f"serve did not start:\n{self.log.read_text()}")
-
-    def kill(self) -> None:
-        assert self.proc
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+        super().__init__(env, log)
 
 
 @pytest.fixture
