@@ -106,6 +106,8 @@ class Dialog:
         self.s = session
         self._configured_process = sales_process
         self._process: SalesProcess | None = None
+        #: The workspace or the settings name a process (not the default): see `process`.
+        self._process_is_set = False
         #: The ADMINS setting (bot/access.py); the turn, for its mentions and channel role.
         self.admins = admins
         self.turn: Turn | None = None
@@ -200,6 +202,7 @@ class Dialog:
         """The sales process in force: the workspace's own, else the configured, else the default."""
         if self._process is None:
             own = crud.workspace_process_text(self.s, self.user.workspace_id)
+            self._process_is_set = bool(own or self._configured_process)
             self._process = process_from(own or self._configured_process)
         return self._process
 
@@ -219,9 +222,9 @@ class Dialog:
         """Whose public holidays a due date is checked against: the `holidays` of the
         workspace's own sales process (or the configured SALES_PROCESS) when it has one,
         else the country of the rep's time zone (`DateConventions.for_timezone`)."""
-        own = crud.workspace_process_text(self.s, self.user.workspace_id)
-        if own or self._configured_process:
-            return self.process.holidays
+        process = self.process  # also learns whether a process was set (one query a turn)
+        if self._process_is_set:
+            return process.holidays
         return self.dates.holiday_country
 
     def reask(self) -> None:
