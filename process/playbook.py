@@ -410,6 +410,38 @@ def names_owner(description: str) -> bool:
     return False
 
 
+#: How sure of a step's side the steering must be for an undated step said where the deal's
+#: standing was asked to go to the plan: "they send the PO" (1.0) does; "their CFO wants a
+#: business case" or "waiting for their security review" (0.85) and "Legal is reading the
+#: MSA" (0.6) say where things stand, which is what that question asks.
+STANDING_STEP_SURE = 0.9
+#: A step said in the progressive ("Priya is reviewing the MSA", "waiting for …") is going
+#: on now: where the deal stands, unless it has a date. "are going to …" is the future.
+_GOING_ON = re.compile(
+    r"^(?:\S+\s+){0,4}?(?:is|are|am|im|\S*(?:'s|'re|'m|’s|’re|’m))\s+(?!going\s+to\b)\w+ing\b"
+    r"|^\w+ing\b",
+    re.I,
+)
+
+
+def names_a_step(reading: Reading) -> bool:
+    """Whether an answer to "where are we?" (or to the stage question) names a next step
+    for the plan rather than where the deal stands: a step with a date, or one said as an
+    action to come whose doer is clear ("they send the PO", "we demoed last week, they want
+    to loop in their CFO", "Raj will send the deck"). Pure: `reading` is
+    `steering.read_answer`'s."""
+    if reading.orientation != "next_step":
+        return False
+    return any(
+        step.due is not None
+        or (
+            not _GOING_ON.search(step.action)
+            and (step.side_confidence >= STANDING_STEP_SURE or step.owner is not None)
+        )
+        for step in reading.steps
+    )
+
+
 def context_line(text: str) -> str:
     """The first sentence of a history answer, short enough to read in a digest."""
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
