@@ -148,6 +148,25 @@ def test_make_it_saturday_is_asked_about_and_can_be_kept(coach: Coach, db: Datab
     assert len(steps) == 3
 
 
+def test_undo_or_the_next_step_at_that_question(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    to_more(chat)
+    chat.say("Jana signs the contract by Dec 11")
+    chat.say("no, Dec 25")
+    out = chat.say("undo")  # the correction is taken back, not the step
+    assert "Undone" in out and chat.stage == "more", out
+    _, steps, _ = plan(db)
+    assert next(s for s in steps if "contract" in s.description).due == dt.date(2026, 12, 11)
+    chat.say("no, Dec 25")
+    out = chat.say("I send the SOC 2 report by Dec 4")  # the rep goes on: Dec 25 it is
+    assert "Added to the plan" in out and chat.stage == "more", out
+    _, steps, _ = plan(db)
+    assert [(s.description, s.due) for s in steps[-2:]] == [
+        ("Jana signs the contract", dt.date(2026, 12, 25)),
+        ("I send the SOC 2 report", dt.date(2026, 12, 4)),
+    ]
+
+
 def test_a_correction_to_a_working_day_is_not_asked_about(coach: Coach, db: Database) -> None:
     chat = Chat(coach)
     to_more(chat)
