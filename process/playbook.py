@@ -6,6 +6,7 @@ process, so changing how a review runs means changing this file and nothing in `
 The order of a review:
   1 deal -> (later reviews: each open step due by now: done / reschedule / drop)
   2 decision date (set once; later reviews confirm it, and a move needs a reason)
+  (a deal's first review: its stage in the buying journey, a question with no number)
   3 one line of context -> 4 the customer's next step -> 5 ours -> 6 what else, working back
   from the decision date -> 7 what could end this in no decision -> 8 the plan back, confirmed.
 """
@@ -69,7 +70,10 @@ OUTCOMES: dict[str, str] = {"won": "Won", "lost": "Lost", "no_decision": "No dec
 
 #: Where each stage sits in the 8-part review (sub-stages share their parent's number).
 #: Following up the steps that fell due (CONFIRM_DUE, RESCHEDULE…) comes before the eight
-#: parts and varies in length, so those questions carry no number.
+#: parts and varies in length, so those questions carry no number. So does the deal's stage
+#: (DEAL_STAGE): it is asked in a deal's first review only (or by the `stage` command), and
+#: numbered as part of the decision date it read "Step 2 of 8" right after the decision
+#: date's own "Step 2 of 8", two different questions under one number.
 _PROGRESS: dict[Stage, int] = {
     Stage.PICK_DEAL: 1,
     Stage.NEW_DEAL: 1,
@@ -77,7 +81,6 @@ _PROGRESS: dict[Stage, int] = {
     Stage.DECISION_CHECK: 2,
     Stage.DECISION_MOVE: 2,
     Stage.DECISION_REASON: 2,
-    Stage.DEAL_STAGE: 2,
     Stage.CONTEXT: 3,
     Stage.CUSTOMER_NEXT: 4,
     Stage.US_NEXT: 5,
