@@ -79,25 +79,24 @@ def _normal(text: str) -> str:
 def features(text: str) -> list[str]:
     """The feature names of one answer, each once and in no particular order: words, word
     pairs, 3-5 letter groups inside words, the first word, and a rough length."""
-    return list(_features(text))
-
-
-# Cached: the side head reads the same answer's features right after the orientation head.
-@functools.lru_cache(maxsize=16)
-def _features(text: str) -> tuple[str, ...]:
     words = _TOKEN.findall(_normal(text))
-    out = {"bias", f"len:{min(len(words), 24) // 4}"}
-    out.update(["w:" + w for w in words])
-    out.update([f"b:{a} {b}" for a, b in zip(["^", *words], [*words, "$"], strict=True)])
+    out = _word_features(words)
     for w in words:
         if len(w) < 3 or w[0] == ":":
             continue
         padded = f"<{w}>"
         size = len(padded)
         out.update(["c:" + padded[i : i + n] for n in _CHAR_N for i in range(size - n + 1)])
+    return list(out)
+
+
+def _word_features(words: list[str]) -> set[str]:
+    out = {"bias", f"len:{min(len(words), 24) // 4}"}
+    out.update(["w:" + w for w in words])
+    out.update([f"b:{a} {b}" for a, b in zip(["^", *words], [*words, "$"], strict=True)])
     if words:
         out.add("first:" + words[0])
-    return tuple(out)
+    return out
 
 
 # Who the first step is about: the first person word in it. "we/I/our" lean ours, "they/their"
@@ -125,14 +124,15 @@ def side_features(text: str, step: str) -> list[str]:
     answer, and whether a capitalised name opens the step. Why no letter groups: with them
     the head was worse on every leave-one-out figure (docs/steering_model.md); whose step it
     is rests on whole words ("us", "their"), not on their spelling."""
-    out = {f for f in _features(text) if not f.startswith("c:")}
+    said = _TOKEN.findall(_normal(text))
+    out = _word_features(said)
     words = _TOKEN.findall(_normal(step))
     out.update(["s:" + w for w in words])
     out.update([f"sb:{a} {b}" for a, b in zip(["^", *words], [*words, "$"], strict=True)])
     out.update([f"s{k}:{w}" for k, w in enumerate(words[:2])])
     person = next((w for w in words if w in _PERSON_WORDS), "none")
     out.add("sp:" + person)
-    first = next((w for w in _TOKEN.findall(_normal(text)) if w in _PERSON_WORDS), "none")
+    first = next((w for w in said if w in _PERSON_WORDS), "none")
     out.add("tp:" + first)
     name = _NAME.match(step.strip())
     if name is not None and name[0].lower().removesuffix("'s") not in _NOT_NAMES:
