@@ -165,6 +165,23 @@ def era_cases(cases: list[Case]) -> list[Case]:
     return out
 
 
+#: The population each batch mainly imitates, from its header ("Population:" / "Imitates:");
+#: the dev sets and own batches mix them.
+STYLE = {
+    **dict.fromkeys((1, 4, 6, 11, 16, 22), "Slack shorthand"),
+    **dict.fromkeys((2, 7, 12, 19, 23), "enterprise prose"),
+    **dict.fromkeys((3, 8, 13, 18, 24), "second-language"),
+    **dict.fromkeys((9, 14, 20, 25), "British/Indian"),
+    **dict.fromkeys((10, 15, 17, 26), "phone typing"),
+}
+
+
+def style(source: str) -> str:
+    if source.startswith("batch-"):
+        return STYLE.get(int(source.removeprefix("batch-").removesuffix(".tsv")), "mixed")
+    return "chat dev set" if source == "answers-chat-dev.tsv" else "mixed"
+
+
 def kind(c: Case) -> str:
     if c.orientation != "next_step":
         return "a: not read as a step"
@@ -178,12 +195,13 @@ def errors(cases: list[Case], show: bool) -> None:
     groups: dict[str, Counter[str]] = {}
     for c in cases:
         for g in (("late " if c.source in LATE_NAMES else "read ") + writer(c.source),
+                  ("late " if c.source in LATE_NAMES else "read ") + style(c.source),
                   "late, all" if c.source in LATE_NAMES else "read, all"):
             groups.setdefault(g, Counter())[kind(c)] += 1
     kinds = sorted({k for g in groups.values() for k in g if k != "ok"})
     print("\nkinds of side misses (the reading as shipped before the side head)")
-    print(f"  {'population':26} {'sided':>5} {'ok':>4} " + " ".join(f"{k[:28]:>28}" for k in kinds))
-    for g in sorted(groups, key=lambda g: (g.endswith("all"), g)):
+    print(f"  {'writer or population':26} {'sided':>5} {'ok':>4} " + " ".join(f"{k[:28]:>28}" for k in kinds))
+    for g in sorted(groups, key=lambda g: (g.endswith("all"), "writer" not in g and "'s" not in g, g)):
         n = sum(groups[g].values())
         print(f"  {g:26} {n:5} {groups[g]['ok']:4} " + " ".join(f"{groups[g][k]:28}" for k in kinds))
     if show:
