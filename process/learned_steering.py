@@ -4,8 +4,13 @@
 when this model disagrees with the rules' orientation (history / vague / next step) with a
 probability of at least `tau` (chosen in bench/steering_model.py on answers the rules had
 not been tuned on, stored in the weights file), the model's orientation wins (never over
-an answer that is only a date: the coach asks what happens then). It never chooses side,
-owner or dates. `use(False)` (setting `STEERING_MODEL=off`) turns it off.
+an answer that is only a date: the coach asks what happens then). It never chooses owner
+or dates. `use(False)` (setting `STEERING_MODEL=off`) turns it and the side head off.
+
+The side head (`side_opinion`, weights in `learned_steering_side.json`, trained and measured
+in bench/steering_side_model.py): a logistic regression over the answer's words and the first
+step's words that gives that step a side (customer / us) where the reading has none (at a
+probability >= the file's `fill`) or replaces the rules' side (>= `override`).
 
 What the model is: a multinomial logistic regression over the words, word pairs and letter
 groups of an answer, trained in the repo (`bench/steering_model.py`) from the labelled

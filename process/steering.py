@@ -829,8 +829,8 @@ def _step(
 # orientation when it is very sure (setting STEERING_MODEL=off turns both heads off). A step
 # it finds where the rules found none has no side of its own; the side head then gives the
 # first step a side where the reading has none (unless the rules are sure it is a joint step),
-# or replaces the rules' side when it disagrees and is very sure. Its probability becomes the step's side confidence, so below SURE the
-# coach still asks "theirs or ours?".
+# or replaces the rules' side when it disagrees and is very sure. Its probability becomes the
+# step's side confidence, so below SURE the coach still asks "theirs or ours?".
 
 
 def _second_opinion(
