@@ -126,11 +126,12 @@ _SHORTCODE: Final = re.compile(r":[a-z0-9][a-z0-9_+'-]*:", re.IGNORECASE)
 _SLIPS: Final = {**typos.table(sorted(vocab.TYPO_TARGETS)), **DATE_SLIPS}
 
 
-# Where one clause ends and the next begins. A step often follows history ("had the budget
+# Where one clause ends and the next begins. Bullets ("•", "·", "▪") end a list item the way
+# a line break does: Slack keeps them in one line when a rep pastes a list. A step often follows history ("had the budget
 # mtg mon, anyway tomas has to...") or another step ("..., then procurement issues the PO").
 _CLAUSE_SPLIT: Final = re.compile(
     r"(?=[\s,;!?.:\d\u2013\u2014])(?:"  # every separator starts with one of these: skip the rest fast
-    r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s)+\s*"
+    r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s|\s*[\u2022\u00b7\u25aa\u25e6]\s)+\s*"
     r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means|anyway|anyways|meanwhile|"
     r"plus|after\s+which|after\s+this|post\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
@@ -141,6 +142,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b)"
+    # "... open the ports by 12/2 so we can start the pilot on 12/7": what the step makes possible
+    r"|,?\s+so\s+(?:that\s+)?(?=(?:we|i|they|you)\s+(?:can|could)\s)"
     # "... and our SE builds the env": "our/their" starts a step only with a verb after it
     # ("call w/ their COO and our CRO" is one step with two people in it)
     r"|\s+and\s+(?=(?:our|their)\s+(?:[\w-]+\s+){1,3}?(?:will|is|are|has|have|needs|must|should|can|to)\b"
@@ -180,6 +183,45 @@ _AND_VERB: Final = re.compile(
     r"\s+and\s+(?=(?:send|share|schedule|book|set|sign|submit|deliver|get|issue|return|confirm|"
     r"organise|organize|arrange|run|review|present|draft|raise|complete|loop|intro|introduce)\b)",
     re.IGNORECASE,
+)
+
+
+# "... writes up the recommendation by fri and takes it to the COO", "sending the quote EOD +
+# booking the signing call": the same doer's next verb, said in the third person or as an
+# -ing form. Only before an object (a determiner, pronoun or particle), where the word can
+# only be a verb ("the quotes and demos" stay nouns).
+_AND_INFLECTED: Final = re.compile(
+    r"\s+and\s+(?=(?P<verb>[a-z]+(?:s|ing))\s+(?:the|a|an|it|them|this|that|our|their|his|her|us|up|"
+    r"over|out|back|in|off|across|through)\b)",
+    re.IGNORECASE,
+)
+
+
+def _split_and_verb(piece: str) -> list[str]:
+    """`piece` cut before each "and <verb>" (bare verbs of `_AND_VERB`, inflected step verbs)."""
+    cuts = [(m.start(), m.end()) for m in _AND_VERB.finditer(piece)]
+    for m in _AND_INFLECTED.finditer(piece):
+        word = m["verb"].lower()
+        stem = word[:-3] if word.endswith("ing") else word[:-2] if word.endswith("es") else word[:-1]
+        if (
+            word.endswith("ing") and _verb_stem(word)
+        ) or {stem, stem + "e", word[:-1]} & _INFLECTED_VERBS:
+            cuts.append((m.start(), m.end()))
+    if not cuts:
+        return [piece]
+    out, at = [], 0
+    for start, end in sorted(set(cuts)):
+        if start >= at:
+            out.append(piece[at:start])
+            at = end
+    return [*out, piece[at:]]
+
+
+#: Step verbs whose -s / -ing forms after "and" start the same doer's next step.
+_INFLECTED_VERBS: Final = vocab.words(
+    "send share schedule book set sign submit deliver get issue return confirm organise organize"
+    " arrange run review present draft raise complete loop introduce take bring walk circulate"
+    " forward release take write prepare finalise finalize update build test"
 )
 
 
@@ -374,10 +416,15 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "Their CFO, Dana; signs the order form by Dec 4": the subject, then its verb
             # "Kenji Watanabe, our Customer Success Director, will present ...": one clause
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+    for k in range(len(raw) - 1, 0, -1):
+        if _SO_CAN.match(raw[k][1]) and parse_due(raw[k - 1][0], today, conv) is None:
+            # "share the usage data so we can size the deployment, by Thursday": with no date
+            # of its own the step before is for the sake of it, one step
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
     raw = [piece for item in raw for piece in _once_split(item)]
     out: list[_Part] = []
     for part, sep, question in raw:
-        listed = ":" in sep or bool(_LISTED.match(part))
+        listed = ":" in sep or bool(_BULLET.search(sep)) or bool(_LISTED.match(part))
         sequel = bool(_SEQUEL.search(sep)) or listed
         for piece, joined, arrowed in _subsplit(part, today, conv):
             if piece.strip():
@@ -414,6 +461,9 @@ _ONCE_ALONE: Final = re.compile(r"^\s*(?:once|as\s+soon\s+as)\s+(?P<cond>[^,;]+?
 _ANAPHORIC: Final = re.compile(r"^(?:that|this|it|done|signed)\b", re.IGNORECASE)
 
 
+_SO_CAN: Final = re.compile(r",?\s+so\s+(?:that\s+)?$", re.IGNORECASE)
+
+
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
 
 
@@ -423,6 +473,9 @@ _SUBJECT_ONLY: Final = re.compile(
     re.IGNORECASE,
 )
 _VERB_FIRST: Final = re.compile(r"^\s*(?:will|is|has|needs|must|should|\w+s)\b", re.IGNORECASE)
+
+
+_BULLET: Final = re.compile("[\u2022\u00b7\u25aa\u25e6]")
 
 
 _LISTED: Final = re.compile(
@@ -457,7 +510,7 @@ def _subsplit(
     pieces = [p for piece in pieces for p in _and_subject_split(piece, today, conv)]
     out: list[tuple[str, bool, bool]] = []
     for piece in pieces:
-        chunks = _AND_VERB.split(piece)
+        chunks = _split_and_verb(piece)
         merged = [chunks[0]]
         for chunk in chunks[1:]:
             if parse_due(merged[-1], today, conv) is None and (
@@ -561,8 +614,11 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "Maybe they will sign in December, we hope": the wish is about the step before
             clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
             continue
-        clause = read_clause(part.text, today, conv, part.question, sequel)
-        if clause.kind == "history" and "," in part.text:
+        clause = read_clause(_as_sequel(part.text) if sequel else part.text, today, conv,
+                             part.question, sequel)
+        if clause.kind == "forward" and clause.text != part.text:
+            clause = replace(clause, text=part.text)
+        if clause.kind == "history" and _COMMA.search(part.text):
             # "ok so legal finally came back, nadia from their procurement sends the PO by fri"
             head, tail = _step_after_comma(part.text, today, conv)
             if tail is not None:
@@ -668,6 +724,20 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     kind: Orientation = "vague" if any(c.kind == "vague" for c, _ in clauses) else "history"
     state = next((c.state_date for c, _ in clauses if c.state_date), None)
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
+
+
+# "..., then we can raise the invoice", "... so we can start the pilot on 12/7": after a step,
+# "can" is what that step makes possible, the next step, not an ability or an offer. Read as
+# "will" (the rep's words stay in the action).
+_SEQUEL_CAN: Final = re.compile(
+    r"^(\W*(?:(?:then|so|and|so\s+that)\s+)?(?:we|i|they|he|she|you|(?:our|their|the)\s+[\w-]+)\s+)"
+    r"(?:can|could)(?=\s+(?!not\b|be\b|have\b)\w)",
+    re.IGNORECASE,
+)
+
+
+def _as_sequel(text: str) -> str:
+    return _SEQUEL_CAN.sub(r"\1will", text, count=1)
 
 
 # A hope at the start governs the whole answer; a question to the coach is no step.
@@ -795,7 +865,9 @@ def _step_after_comma(
     return text, None
 
 
-_COMMA: Final = re.compile(r",(?!\d{3}\b)")  # not the comma of "250,000"
+# Not the comma of "250,000". A discourse reset works as a comma in chat typed without
+# them: "pilot went great so nadia writes up the recommendation by fri".
+_COMMA: Final = re.compile(r",(?!\d{3}\b)|\s(?=(?:so\s+now|and\s+now|so|now|anyway|anyways)\s)", re.I)
 
 
 # Prepositions that only introduced the date cut out of a step's action.

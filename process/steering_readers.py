@@ -219,12 +219,30 @@ _AGENT: Final = re.compile(
 )
 
 
+_OBJECTS: Final = _words("it them us him her up over out back")
+
+
+def _third_person_stem(word: str) -> str | None:
+    """ "takes" -> "take", "sends" -> "send", "pushes" -> "push": a step verb said of someone."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
+        return None
+    for stem in (word[:-1], word[:-2], word[:-3] + "y"):
+        if stem in _IMPERATIVES or stem in _STEP_VERBS:
+            return stem
+    return None
+
+
 def _read_imperative(ctx: _Context) -> _Clause | None:
     """ "Book our CEO for a call...", "Follow up.", "Let's...", but not "Demo was solid"."""
     words = ctx.words
     first = words[0]
     if first not in _IMPERATIVES and len(words) > 1 and words[1] in ("them", "us", "the", "our"):
         first = _typo_of(first, _IMPERATIVES) or first  # phone typing: "sned them the pricing"
+    if ctx.sequel and len(words) > 1 and words[1] in _DETERMINERS_AFTER | _OBJECTS:
+        # "... by fri and takes it to the COO": the doer of the step before, in the third person
+        stem = _third_person_stem(first)
+        if stem is not None:
+            return ctx.step(0, "us", None, 0.8, subjectless=True)
     if first == "let" and len(words) > 2:
         # "let them digest it" is their step; "let's schedule the demo" is ours
         theirs = words[1] in ("them", "him", "her")

@@ -358,3 +358,51 @@ def test_british_and_european_dates() -> None:
 def test_two_sides_in_one_event_are_joint() -> None:
     call = read_answer("exec sponsor call w/ their COO + our CRO next thurs", TODAY)
     assert (len(call.steps), call.side) == (1, None)
+
+
+# Round 5 (branch split): kinds of multi-step misses on the late-read batches, each pinned with
+# words of our own (not the batches' rows), so a rule is held to the kind it was written for.
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        # bullets pasted into one Slack line end list items
+        (
+            "next: • we send the MSA redlines by thurs • they sign by 12/4",
+            [("us", D(2026, 11, 26)), ("customer", D(2026, 12, 4))],
+        ),
+        # "after which" / "following which" lead the next step, not a condition
+        (
+            "Our SE runs the workshop on Dec 3, after which their architects approve the design",
+            [("us", D(2026, 12, 3)), ("customer", None)],
+        ),
+        # "so we can ..." after a step is the step it makes possible
+        (
+            "they need to confirm the seat count by Friday so we can issue the order form on the 1st",
+            [("customer", D(2026, 11, 27)), ("us", D(2026, 12, 1))],
+        ),
+        # a reset word without a comma ends the history: "... went well so mei drafts ..."
+        (
+            "demo went well so mei drafts the business case by fri and sends it to her CFO",
+            [("customer", D(2026, 11, 27)), ("customer", None)],
+        ),
+        # the same doer's next verb in the third person or as an -ing form
+        (
+            "quote is approved — sending the order form EOD and booking the kickoff for monday",
+            [("us", D(2026, 11, 24)), ("us", D(2026, 11, 30))],
+        ),
+    ],
+)
+def test_round_5_joiners_are_split(text: str, steps: list[tuple[str, D | None]]) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == steps
+
+
+def test_round_5_a_condition_stays_one_step() -> None:
+    # "can" of an offer is no sequel, "and reviews" of a plural noun is no second verb
+    assert len(read_answer("we can send the deck by friday", TODAY).steps) == 1
+    assert len(read_answer("she reviews the quotes and demos on friday", TODAY).steps) == 1
+
+
+def test_round_5_a_purpose_without_its_own_date_is_the_same_step() -> None:
+    reading = read_answer("Their admin has to export the user list so we can load it, by Friday", TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == [("customer", D(2026, 11, 27))]
