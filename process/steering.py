@@ -142,6 +142,9 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b)"
+    # "... to the board on 1st March and if it is approved they release the PO": a condition
+    # on the step before opens the next one (read by `_CONDITIONAL`)
+    r"|,?\s+and\s*,?\s+(?=(?:if|provided|assuming|subject\s+to)\s)|,\s*(?=if\s)"
     # "... open the ports by 12/2 so we can start the pilot on 12/7": what the step makes possible
     r"|,?\s+so\s+(?:that\s+)?(?=(?:we|i|they|you)\s+(?:can|could)\s)"
     # "... and our SE builds the env": "our/their" starts a step only with a verb after it
@@ -445,6 +448,13 @@ _ONCE: Final = re.compile(
 
 def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
     text, sep, question = item
+    late = _ONCE_AFTER.match(text)
+    if late is not None and not _ANAPHORIC.match(late["cond"]):
+        words = [t.word for t in _tokens(late["cond"])]
+        if len(words) >= 2 and _present_verb_at(words) not in (None, -1):
+            # "Client will raise the PO once we share the revised quote tomorrow": the
+            # condition is done first, so it is the first step
+            return [(late["cond"], sep + ": ", False), (late["main"], ", then ", question)]
     m = _ONCE.match(text) or _ONCE_ALONE.match(text)  # alone: the comma split the main clause off
     if m is None or _ANAPHORIC.match(m["cond"]):
         return [item]  # "once that's done, ..." names no step of its own
@@ -453,6 +463,14 @@ def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
         return [item]
     cond = (m["cond"], sep + ": ", False)
     return [cond, (m["main"], ", then ", question)] if m.groupdict().get("main") else [cond]
+
+
+# "<step> once <someone does something>": a trailing condition that names an action (a
+# subject and a present-tense step verb) is a step of its own, done before the main clause.
+# "once legal is done" or "once approvals are in" names no action: one step, as before.
+_ONCE_AFTER: Final = re.compile(
+    r"^(?P<main>.*?\w)\s*,?\s+(?:once|as\s+soon\s+as)\s+(?P<cond>\w.*)$", re.IGNORECASE
+)
 
 
 _ONCE_ALONE: Final = re.compile(r"^\s*(?:once|as\s+soon\s+as)\s+(?P<cond>[^,;]+?)\s*$", re.I)
@@ -614,7 +632,13 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "Maybe they will sign in December, we hope": the wish is about the step before
             clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
             continue
-        clause = read_clause(_as_sequel(part.text) if sequel else part.text, today, conv,
+        said = part.text
+        cond = _CONDITIONAL.match(said) if stepped else None
+        if cond is not None:
+            # "..., if they approve she gets procurement to cut the PO": the main clause is the
+            # step that follows the one before, on its outcome (the action keeps the "if")
+            said, sequel = cond["main"], True
+        clause = read_clause(_as_sequel(said) if sequel else said, today, conv,
                              part.question, sequel)
         if clause.kind == "forward" and clause.text != part.text:
             clause = replace(clause, text=part.text)
@@ -707,6 +731,8 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             continue
         steps.append(_step(clause.text, side, owner, due, sure))
         last = _Clause("forward", side, owner, clause.text, due, sure)
+    if steps and context:
+        steps = _named_by_history(steps, " ".join(context))
     if steps:
         first = steps[0]
         confidence = min(0.95, 0.6 + 0.35 * first.side_confidence)
@@ -736,8 +762,40 @@ _SEQUEL_CAN: Final = re.compile(
 )
 
 
+# A condition on the step before, then the step it opens: "if it is approved they release
+# the PO", "subject to their endorsement, procurement will initiate the contracting".
+_CONDITIONAL: Final = re.compile(
+    r"^\W*(?:if|provided(?:\s+that)?|assuming|subject\s+to)\s+(?P<cond>[^,;]+?)"
+    r"(?:\s*,\s*(?:then\s+)?|\s+(?:then\s+)?(?=(?:we|i|they|he|she|we'll|they'll|i'll)\s))(?P<main>\w.*)$",
+    re.IGNORECASE,
+)
+
+
 def _as_sequel(text: str) -> str:
     return _SEQUEL_CAN.sub(r"\1will", text, count=1)
+
+
+# The person the rep spoke with, in the history before a step: "Talked to Esme yesterday",
+# "Spoke to Hamish, their COO, yesterday". Capitalised only: in lower-case chat any word
+# could be taken for a name.
+_SPOKE_WITH: Final = re.compile(
+    r"\b(?:talked|spoke|spoken|met|chatted|caught\s+up|call|called|meeting|met\s+up)\s+"
+    r"(?:to|with|w/)\s+(?-i:(?P<name>[A-Z][a-z\u00df-\u00ff]+(?:\s+[A-Z][a-z\u00df-\u00ff]+)?))\b",
+    re.IGNORECASE,
+)
+_HE_OR_SHE: Final = re.compile(r"^(?:he|she)(?:'s|'ll|'d)?\b", re.IGNORECASE)
+
+
+def _named_by_history(steps: list[Step], history: str) -> list[Step]:
+    """ "Talked to Esme yesterday, she's presenting on the 9th": "she" is Esme, the owner."""
+    names = {m["name"] for m in _SPOKE_WITH.finditer(history)}
+    if len(names) != 1:
+        return steps
+    (name,) = names
+    return [
+        replace(step, owner=name) if step.owner is None and _HE_OR_SHE.match(step.action) else step
+        for step in steps
+    ]
 
 
 # A hope at the start governs the whole answer; a question to the coach is no step.

@@ -406,3 +406,37 @@ def test_round_5_a_condition_stays_one_step() -> None:
 def test_round_5_a_purpose_without_its_own_date_is_the_same_step() -> None:
     reading = read_answer("Their admin has to export the user list so we can load it, by Friday", TODAY)
     assert [(s.side, s.due) for s in reading.steps] == [("customer", D(2026, 11, 27))]
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        # a trailing "once <someone acts>" is done first
+        (
+            "Their CFO countersigns once we send the revised order form tomorrow",
+            [("us", D(2026, 11, 25)), ("customer", None)],
+        ),
+        # ... but "once legal is done" names no action of its own
+        ("Their CFO countersigns by Dec 4 once legal is done", [("customer", D(2026, 12, 4))]),
+        # a condition on the step before opens the next one
+        (
+            "They demo it to their board on Dec 8 and if it goes well they sign the order form",
+            [("customer", D(2026, 12, 8)), ("customer", None)],
+        ),
+        (
+            "Our SE runs the pilot review on Dec 2, if they are happy we send the contract",
+            [("us", D(2026, 12, 2)), ("us", None)],
+        ),
+    ],
+)
+def test_round_5_conditions_order_the_steps(text: str, steps: list[tuple[str, D | None]]) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == steps
+
+
+def test_round_5_he_or_she_is_the_person_talked_to() -> None:
+    reading = read_answer("Met with Oksana on Monday; she is taking the quote to her CFO by Friday", TODAY)
+    assert (reading.owner, reading.side, reading.due) == ("Oksana", "customer", D(2026, 11, 27))
+    # two people named before: no guess
+    reading = read_answer("Met with Oksana and spoke to Lars; he is taking it to the board by Friday", TODAY)
+    assert reading.owner is None
