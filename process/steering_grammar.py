@@ -239,6 +239,10 @@ _TO_MODALS: Final = _words(
 )
 
 
+# A promise said in the perfect: "has undertaken to confirm", "have committed to send".
+_COMMITTED: Final = _words("undertaken committed promised pledged offered volunteered agreed")
+
+
 _AUX_OR_MODAL: Final = _AUXILIARIES | _MODALS
 
 
@@ -618,6 +622,15 @@ def _modal_at(words: list[str], i: int) -> int | None:
         return i if word in ("owe", "owes") else i + 1
     if word in _TO_MODALS and nxt == "to":
         return i + 2
+    if (
+        word in _COMMITTED
+        and nxt == "to"
+        and 0 < i
+        and words[i - 1] in ("has", "have", "had")
+        and words[i + 2 : i + 3]
+        and words[i + 2] in _STEP_VERBS
+    ):
+        return i + 2  # "Rachel has undertaken to confirm the user count by Tuesday": a promise
     if word == "going" and nxt == "to" and (i == 0 or words[i - 1] in _BE):
         return i + 2
     if word in _BE and nxt in ("now", "also", "still") and i + 2 < len(words):

@@ -138,7 +138,10 @@ def _read_frame(ctx: _Context) -> _Clause | None:
 
 
 _FIRST_SUBJECT: Final = re.compile(
-    r"^(?P<subj>[^;]{1,80}?)(?:'s|,?\s+(?:is|are|am|has|have|was|were))\b", re.IGNORECASE
+    # "'s" only as "is" ("Sunita's reviewing"), not the possessive of "The customer's Finance
+    # Business Partner, Tomás Herrera, is to confirm"
+    r"^(?P<subj>[^;]{1,80}?)(?:'s(?=\s+(?:\w+ing|going|got|been|to)\b)|,?\s+(?:is|are|am|has|have|was|were))\b",
+    re.IGNORECASE
 )
 
 
@@ -606,9 +609,16 @@ _WANT: Final = re.compile(
 )
 
 
+# "Anita in our finance team will submit the forms by Monday, as requested by their VP": an
+# aside says why; the clause before it says who does what.
+_AS_ASKED: Final = re.compile(
+    r",?\s*\bas\s+(?:requested|asked|agreed|discussed|promised)\b.*$", re.IGNORECASE
+)
+
+
 def _read_request(ctx: _Context) -> _Clause | None:
     """ "A W-9 has been requested from us by Friday", "it has been requested that we provide ..."."""
-    if not vocab.REQUESTS_OF_US.search(ctx.body):
+    if not vocab.REQUESTS_OF_US.search(_AS_ASKED.sub("", ctx.body)):
         return None
     return ctx.forward("us", None, 0.9) if ctx.due is not None else _Clause("vague", text=ctx.text)
 
@@ -647,7 +657,31 @@ def _read_want(ctx: _Context) -> _Clause | None:
     if side is None:
         wanter = _side_of(subj) if subj else "us"
         side = "customer" if wanter == "us" else "us" if wanter == "customer" else None
-    return ctx.forward(side, None, 0.85)
+    return ctx.forward(side, _wanted_owner(m["subj"], subj, obj), 0.85)
+
+
+# Who a want names as doing it, when the one who wants is no person: "need nkechi's
+# signature", "needs greta (CFO) to approve", "approval from our regional head Vikram".
+_OWNER_IN_WANT: Final = re.compile(
+    r"^(?:the\s+)?(?P<possessor>[^\W\d_][\w'-]*)'s\s+(?:\w+\s+)?"
+    r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision)\b"
+    r"|^(?P<doer>[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
+    r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))\b",
+    re.IGNORECASE,
+)
+
+
+def _wanted_owner(said: str, subj: list[str], obj: str) -> str | None:
+    """The named person of a want: the one who wants it ("priyanka needs sign-off from her
+    GM": she chases it), else the one whose signature or approval it is."""
+    if subj and not set(subj) & _PRONOUNS:
+        name = _name_in(said)
+        if name is not None:
+            return name
+    m = _OWNER_IN_WANT.search(obj)
+    if m is None:
+        return None
+    return _name_in(m["possessor"] or m["doer"] or m["giver"])
 
 
 _ON_WHOM: Final = re.compile(

@@ -622,6 +622,7 @@ ROLE_WORDS: Final = words("""
 # Titles and courtesy words around a name: "Mr. Suresh Iyer", "Pradeep sir".
 HONORIFICS: Final = words(
     "mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji san sama sr sra srta mme mlle herr frau"
+    " señor señora señorita senhor senhora dona signor signora signorina mx"
 )
 
 # Nouns that end a team's or an organisation's name: "Cornelia Vos of their Strategic Sourcing

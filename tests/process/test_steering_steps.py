@@ -440,3 +440,30 @@ def test_round_5_he_or_she_is_the_person_talked_to() -> None:
     # two people named before: no guess
     reading = read_answer("Met with Oksana and spoke to Lars; he is taking it to the board by Friday", TODAY)
     assert reading.owner is None
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        # the title before the name, in commas, and a possessive before it
+        ("The client's Head of IT, Bogdan Ilic, is to confirm the SSO settings by Friday.", "Bogdan"),
+        # a promise in the perfect is a step
+        ("Their COO, Mette Holm, has undertaken to circulate the proposal by Monday.", "Mette"),
+        # an aside on why ("as requested by ...") is no request of us
+        ("Ravi Menon in our legal team will send the DPA by Friday, as requested by their GC.", "Ravi"),
+        # a want: the person who wants it chases it, else the one whose approval it is
+        ("sunita needs a go-ahead from her VP by fri", "Sunita"),
+        ("just need dmitri's signature by EOM", "Dmitri"),
+        ("need sign-off from their CFO Hannah by the 4th", "Hannah"),
+        ("Señora Carmen Ruiz will sign the order form by Friday.", "Carmen"),
+    ],
+)
+def test_round_5_named_owners(text: str, owner: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert reading.orientation == "next_step"
+    assert (reading.owner or "").split()[0] == owner
+
+
+def test_round_5_no_owner_from_a_role_or_a_team() -> None:
+    assert read_answer("need the PO from Procurement by Friday", TODAY).owner is None
+    assert read_answer("they want our W-9 by friday", TODAY).owner is None
