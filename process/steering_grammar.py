@@ -625,7 +625,7 @@ def _modal_at(words: list[str], i: int) -> int | None:
     if (
         word in _COMMITTED
         and nxt == "to"
-        and 0 < i
+        and i > 0
         and words[i - 1] in ("has", "have", "had")
         and words[i + 2 : i + 3]
         and words[i + 2] in _STEP_VERBS
