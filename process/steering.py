@@ -42,6 +42,7 @@ from process.steering_grammar import (
     _Clause,
     _direction,
     _is_doer,
+    _name_in,
     _present_verb_at,
     _tokens,
     _verb_stem,
@@ -593,7 +594,12 @@ def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) 
         left, right = out[0][: m.start()], out[0][m.end() :]
         words = [t.word for t in _tokens(right)]
         verb = _present_verb_at(words)
-        if verb is not None and not _DETERMINED.match(right) and not _is_doer(words[:verb]):
+        if (
+            verb is not None
+            and not _DETERMINED.match(right)
+            and not _is_doer(words[:verb])
+            and not (verb == 1 and _name_in(right.split()[0]) is not None)  # "and Sam books ..."
+        ):
             continue  # "... + next steps email today": a bare subject must be someone who acts
         dated = parse_due(left, today, conv) is not None and parse_due(right, today, conv)
         if len(_tokens(left)) >= 3 and ((verb is not None and 0 < verb <= 4) or dated):
@@ -683,6 +689,10 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             side, sure = ("us" if who.startswith(("us", "me", "my", "our")) else "customer"), 0.9
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
+        if side == "customer" and sure < SURE and steps and _theirs_for_sure(steps[-1]):
+            # "their legal reviews the MSA and then finance issues the PO": a bare role after
+            # a step of theirs is theirs too (ours would be "our finance"), no need to ask
+            sure = 0.9
         due = clause.due
         if due is None and _BY_THEN.search(clause.text):
             # "Fiscal year end for them is 31 March, they must have it signed before then"
@@ -809,6 +819,10 @@ _ASKS_COACH_LEAD: Final = re.compile(
 
 
 _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
+
+
+def _theirs_for_sure(step: Step) -> bool:
+    return step.side == "customer" and step.side_confidence >= SURE
 
 
 def _undated(text: str) -> bool:

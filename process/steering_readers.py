@@ -304,11 +304,14 @@ def _read_present(ctx: _Context) -> _Clause | None:
         # a short noun phrase up to the first verb-looking word ("decides", "meets")
         s_end = 1
         while s_end < min(len(words), 4) and not words[s_end].endswith("s"):
-            if words[s_end] in _IMPERATIVES:
-                break
+            if words[s_end] in _IMPERATIVES or words[s_end] in _SUBJECT_ENDS:
+                break  # "PO by end of Q1": the date is no part of the subject (nor its owner)
             s_end += 1
         verb_at = s_end
     return _forward_present(ctx, words, s_end, verb_at, due)
+
+
+_SUBJECT_ENDS: Final = _words("by before until till on in at for from to of no")
 
 
 def _undated_step(words: list[str]) -> bool:
@@ -412,11 +415,30 @@ def _date_follows(ctx: _Context, k: int) -> bool:
     return 0 <= ctx.body.lower().find(ctx.due[1].lower()) <= ctx.tokens[k].end + 2
 
 
+# The words of a deadline: something is due by then. A state's date is said with a verb
+# ("the trial runs until Dec 15", "renewal's up 1/31"), never with "by" alone.
+_DEADLINE: Final = re.compile(r"^(?:by|before|no\s+later\s+than|latest\s+by)\b", re.IGNORECASE)
+
+
+def _verbless_deadline(ctx: _Context) -> bool:
+    """ "budget by end of Q2", "renewal paperwork by the 15th": a thing due by a date, no verb."""
+    if ctx.due is None or not _DEADLINE.match(ctx.due[1]):
+        return False
+    head = ctx.body[: ctx.body.lower().find(ctx.due[1].lower())]
+    head_words = [t.word for t in _tokens(head)]
+    return bool(head_words) and not any(
+        w in _BE or w in vocab.STATE_VERBS or w in _AUX_OR_MODAL or w.endswith("ed")
+        for w in head_words
+    )
+
+
 def _read_state(ctx: _Context) -> _Clause | None:
     """ "The trial runs until Dec 15", "our quote expires 12/31": a state with a date is context."""
     words = ctx.words
     if words[0] in _IMPERATIVES and words[0] not in _CONCRETE_NOUNS:
         return None  # "schedule the IQ/OQ runs for January" asks for something
+    if _verbless_deadline(ctx):
+        return None  # "budget by end of Q2": due by then, not a state that lasts till then
     modal = _modal_before(words, len(words))
     standing = not _STANDING_WORDS.isdisjoint(words) and vocab.STANDING_TERMS.search(ctx.body)
     if not modal and (standing or set(words[:5]) & vocab.RULE_SUBJECTS):

@@ -467,3 +467,24 @@ def test_round_5_named_owners(text: str, owner: str) -> None:
 def test_round_5_no_owner_from_a_role_or_a_team() -> None:
     assert read_answer("need the PO from Procurement by Friday", TODAY).owner is None
     assert read_answer("they want our W-9 by friday", TODAY).owner is None
+
+
+def test_round_5_tester_defects() -> None:
+    # a named doer after "and" starts the second step
+    reading = read_answer("I follow up with the deck by friday and Sam books the onsite by Dec 9", TODAY)
+    assert [(s.due, s.owner) for s in reading.steps] == [(D(2026, 11, 27), None), (D(2026, 12, 9), "Sam")]
+    assert reading.steps[0].side == "us"
+    # a bare role after a step of theirs is theirs, sure enough not to ask (nor to take the
+    # side of the question asked)
+    reading = read_answer("their legal reviews the MSA and then finance issues the PO", TODAY)
+    assert [(s.side, s.side_confidence >= SURE) for s in reading.steps] == [
+        ("customer", True),
+        ("customer", True),
+    ]
+    assert read_answer("we send the MSA and then legal signs", TODAY).steps[1].side_confidence < SURE
+    # a thing due by a date, with no verb, is a step as "PO from their end by EOM" is, not a
+    # state ("the budget resets on Jan 1" stays one), and the date is nobody's name
+    reading = read_answer("budget by end of Q2", TODAY)
+    assert (reading.orientation, reading.due, reading.owner) == ("next_step", D(2027, 6, 30), None)
+    assert read_answer("PO by end of the month", TODAY).owner is None
+    assert read_answer("their budget resets on Jan 1", TODAY).orientation == "history"
