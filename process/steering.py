@@ -263,6 +263,28 @@ _MARKUP: Final = re.compile(r"(?<![\w*_~`])([*_~`]+)(?=\S)(.+?)(?<=\S)\1(?![\w*_
 _THAN_THEN: Final = re.compile(r"(?:(?<=\band\s)|(?<=[,;.]\s)|^)than\b(?=\s+\w)", re.IGNORECASE)
 
 
+#: "... by 12/3 than their team tests it": "than" with no comparative before it is "then".
+_THAN_AFTER: Final = re.compile(
+    r"\b(?P<before>[\w/]+)\s+than\s+(?=(?:their|there|our|we|they|i|he|she|the|it)\s)", re.IGNORECASE
+)
+_COMPARATIVES: Final = vocab.words("more less rather other sooner later earlier fewer")
+
+
+def _than_or_then(m: re.Match[str]) -> str:
+    before = m["before"].lower()
+    if before in _COMPARATIVES or (before.endswith("er") and len(before) > 3):
+        return m.group()  # "later than their deadline", "rather than the CFO"
+    return m["before"] + " then "
+
+
+#: A cleft puts the doer in front: "it's their legal that owes us redlines" is "their legal
+#: owes us redlines" (not "it", nobody's).
+_CLEFT: Final = re.compile(
+    r"\bit(?:'s|\s+is)\s+(?P<who>(?:their|our|my|the)\s+(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:that|who)\s+",
+    re.IGNORECASE,
+)
+
+
 #: " + " and " & " join list items in chat ("sending the quote EOD + booking the call"); a
 #: joiner between words is an "and" to split at, "R&D" and "T&Cs" are words.
 _PLUS: Final = re.compile(r"\s+[+&]\s+")
@@ -383,8 +405,12 @@ def _normalise(text: str) -> str:
     if any(c in text for c in "*_~`"):
         text = _MARKUP.sub(r"\2", text).replace("`", " ")
     text = _THAN_THEN.sub("then", text)
+    if " than " in text.lower():
+        text = _THAN_AFTER.sub(_than_or_then, text)
     if "+" in text or "&" in text:
         text = _PLUS.sub(" and ", text)
+    if "it" in text.lower():
+        text = _CLEFT.sub(r"\g<who> ", text)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
     text = _SPELLING.sub(_spelled, text)
@@ -638,6 +664,10 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "Maybe they will sign in December, we hope": the wish is about the step before
             clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
             continue
+        if stepped and bare_date(_DATE_LEAD.sub("", part.text), today, conv) is not None:
+            # "... owes us redlines. due the 2nd, then ...": the date of the step before it
+            clauses.append((_Clause("history", text=part.text), part.text))
+            continue
         said = part.text
         cond = _CONDITIONAL.match(said) if stepped else None
         if cond is not None:
@@ -823,6 +853,12 @@ _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b
 
 def _theirs_for_sure(step: Step) -> bool:
     return step.side == "customer" and step.side_confidence >= SURE
+
+
+# Words that only introduce a date said on its own after a step: "due the 2nd", "ETA Friday".
+_DATE_LEAD: Final = re.compile(
+    r"^\W*(?:due|deadline|target|eta|latest|by|before|no\s+later\s+than)\b[\s:]*", re.IGNORECASE
+)
 
 
 def _undated(text: str) -> bool:

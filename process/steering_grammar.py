@@ -62,6 +62,8 @@ _FILLER_LEAD: Final = re.compile(
     r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|after\s+this|post\s+which|"
     # "..., after which they renew": the joiner says "next"; the words after it are the step
     r"after\s+which|following\s+which|at\s+which\s+point|afterwards|subsequently|"
+    # "..., and once that's done their team goes live": once the step before is done
+    r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed|through)|"
     r"followed\s+by|"
     r"so|well|ok|okay|um+|uh+|hmm+|honestly|basically|probably|then|"
     r"next(?!\s+(?:week|wk|month|quarter|year|mon|tue|wed|thu|fri|sat|sun))|now|and|but|also|yeah|yes|"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from typing import Final
 
 from process import steering_vocab as vocab
@@ -807,6 +808,8 @@ def _read_event(ctx: _Context) -> _Clause | None:
         return _Clause("history", text=ctx.text)
     if (ctx.past and not booked) or not (ctx.due or undated):
         return None
+    if ctx.words[0] in vocab.VERDICTS:
+        return _Clause("history", text=ctx.text)  # "good call today", "great demo yesterday"
     events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
     modal = next((k for k in range(len(ctx.words)) if _modal_at(ctx.words, k) is not None), None)
     if modal and set(ctx.words[:modal]) & {"their", "our", "my"} and _is_doer(ctx.words[:modal]):
@@ -903,7 +906,40 @@ def _read_moved(ctx: _Context) -> _Clause | None:
     return ctx.forward(_side_of(subj) if subj else "us", None, 0.7)
 
 
+# "what's left is their legal review", "only thing left is olu signing the order form": what
+# remains to be done is the next step, said as a thing or as someone doing it.
+_REMAINING: Final = re.compile(
+    r"^(?:what's|what\s+is|what\s+remains\s+is|all\s+that's|all\s+that\s+is|"
+    r"(?:the\s+)?(?:only|last|one)\s+(?:thing|step|item)|(?:the\s+)?remaining\s+(?:step|item|thing))"
+    r"(?:\s+(?:left|remaining|outstanding|pending|missing|open))?\s*(?:is|are|=|:)\s+(?P<rest>\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _read_remaining(ctx: _Context) -> _Clause | None:
+    m = _REMAINING.match(ctx.body)
+    if m is None:
+        return None
+    rest = m["rest"]
+    inner = read_clause(rest, ctx.today, ctx.conv, sequel=True)
+    if inner.kind == "vague":
+        return inner
+    words = [t.word for t in _tokens(rest)]
+    doing = next((k for k, w in enumerate(words) if w.endswith("ing") and _verb_stem(w)), None)
+    owner = _name_in(" ".join(rest.split()[:doing])) if doing else None
+    side = _direction(rest) or (
+        "customer" if set(words[:3]) & {"their", "his", "her"} or owner else None
+    )
+    side = side or _deliverable_side(words) or ("us" if set(words[:3]) & {"our", "my"} else None)
+    if inner.kind == "forward":
+        return replace(inner, text=ctx.text, side=inner.side or side)
+    if side is None:
+        return None  # "what's left is unclear": no thing and no one to do it
+    return ctx.forward(side, owner, 0.8)
+
+
 READERS: Final = (
+    _read_remaining,
     _read_moved,
     _read_state,
     _read_event,

@@ -600,6 +600,13 @@ OUR_DELIVERABLES: Final = words(
 # committee meeting scheduled for 18 November was cancelled".
 CANCELLATIONS: Final = words("cancelled canceled scrapped scratched axed shelved called-off")
 
+# A verdict before an event says how it went, so the event is history: "good call today",
+# "great demo yesterday", "tough meeting this morning".
+VERDICTS: Final = words(
+    "good great solid productive positive nice awesome excellent fantastic brilliant decent"
+    " tough rough difficult bad awful terrible strong weak fine okay ok helpful useful"
+)
+
 # Events we run for them: "demo w/ the plant mgr thursday" is our step.
 OUR_EVENTS: Final = words("demo presentation pitch onsite visit training")
 

@@ -488,3 +488,45 @@ def test_round_5_tester_defects() -> None:
     assert (reading.orientation, reading.due, reading.owner) == ("next_step", D(2027, 6, 30), None)
     assert read_answer("PO by end of the month", TODAY).owner is None
     assert read_answer("their budget resets on Jan 1", TODAY).orientation == "history"
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        # a verdict before an event reports it: "great demo today" is history, not a step today
+        (
+            "great demo today. their CTO takes it to the board on Dec 10",
+            [("customer", D(2026, 12, 10))],
+        ),
+        # "than" with no comparative before it is "then"
+        (
+            "we ship the sandbox by 12/2 than their admins test it",
+            [("us", D(2026, 12, 2)), ("customer", None)],
+        ),
+        # "and once that's done" leads the next step
+        (
+            "We run the training on Dec 3, and once that's done their ops team goes live on the 10th",
+            [("us", D(2026, 12, 3)), ("customer", D(2026, 12, 10))],
+        ),
+        # a date alone after a step is that step's; a cleft names the doer
+        (
+            "it's their finance that owes us the PO. due the 4th, then we book kickoff",
+            [("customer", D(2026, 12, 4)), ("us", None)],
+        ),
+        # what is left is the next step, and a chain after it follows it
+        (
+            "contract is agreed. what's left is their security review, then the CFO signs",
+            [("customer", None), ("customer", None)],
+        ),
+    ],
+)
+def test_round_5_fragments_and_frames(text: str, steps: list[tuple[str, D | None]]) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == steps
+
+
+def test_round_5_comparatives_and_empty_frames_stay_as_they_were() -> None:
+    assert "sooner than their" in read_answer("we need it sooner than their deadline", TODAY).action
+    assert read_answer("what's left is unclear", TODAY).orientation != "next_step"
+    reading = read_answer("only thing left is ines signing the order form by fri", TODAY)
+    assert (reading.owner, reading.due) == ("Ines", D(2026, 11, 27))
