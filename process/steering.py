@@ -179,7 +179,12 @@ _SEQUEL: Final = re.compile(
 )
 
 
-_ARROW_SPLIT: Final = re.compile(r"\s*(?:-+>|\u2192)\s*")
+# "->", "→", and a bare ">" between words ("finance approval > legal > signature").
+_ARROW_SPLIT: Final = re.compile(r"\s*(?:-+>|\u2192)\s*|\s+>\s+")
+
+
+# A date said once for every link of a chain: "..., all before EOQ", "..., both by Friday".
+_FOR_ALL: Final = re.compile(r",?\s+(?:all|both|everything)\s+(?P<when>(?:by|before|until|in)\s.+)$", re.I)
 
 
 # "... on Thursday and send the VPAT afterwards": a second verb for the same doer.
@@ -424,6 +429,7 @@ class _Part:
     question: bool  # ends with "?"
     sequel: bool  # after "then", "and", an arrow or a list number
     listed: bool = False  # an item of a list ("1) ...", "two things: ...", "first ...")
+    counted: bool = False  # an item of a list whose heading counts them ("three things:")
 
 
 def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part]:
@@ -456,10 +462,49 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     for part, sep, question in raw:
         listed = ":" in sep or bool(_BULLET.search(sep)) or bool(_LISTED.match(part))
         sequel = bool(_SEQUEL.search(sep)) or listed
+        items = _counted_items(out[-1].text if out else "", part) if ":" in sep else None
+        if items is not None:
+            # "Three things are missing: the signature of the CFO, the vendor registration and
+            # our bank letter": as many things as the heading counts
+            out.extend(_Part(item, question, True, True, counted=True) for item in items)
+            continue
+        if out and (_COUNTED.search(out[-1].text) and _is_heading(out[-1].text) or out[-1].counted):
+            counted = bool(_BULLET.search(sep) or _LISTED.match(part))  # "two things: • X • Y"
+        else:
+            counted = False
         for piece, joined, arrowed in _subsplit(part, today, conv):
             if piece.strip():
-                out.append(_Part(piece, question, sequel or joined, listed or arrowed))
+                out.append(_Part(piece, question, sequel or joined, listed or arrowed, counted))
     return out
+
+
+_COUNTED: Final = re.compile(
+    r"\b(?P<n>two|three|four|five|[2-5])\s+(?:\w+\s+)?(?:things|items|asks|steps|actions|bits|blockers|"
+    r"deliverables|documents|docs|pieces)\b",
+    re.IGNORECASE,
+)
+_NUMBERS: Final = {"two": 2, "three": 3, "four": 4, "five": 5}
+_ITEM_SPLIT: Final = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+\+\s+|\s*&\s*", re.IGNORECASE)
+
+
+def _counted_items(heading: str, part: str) -> list[str] | None:
+    """The items of `part` if `heading` counts them ("two things:") and the count agrees."""
+    m = _COUNTED.search(heading)
+    if m is None or not _is_heading(heading):
+        return None
+    n = m["n"].lower()
+    count = int(n) if n.isdigit() else _NUMBERS[n]
+    shared = _FOR_ALL.search(part)  # "the DPA and the PO, both by Friday"
+    tail = " " + shared["when"] if shared else ""
+    items = [i + tail for i in _ITEM_SPLIT.split(part[: shared.start()] if shared else part) if i.strip()]
+    return items if len(items) == count else None
+
+
+# A counted item with a doer of its own ("we send the SOW") is read as said.
+_OWN_SUBJECT: Final = re.compile(r"^\W*(?:we|i|they|he|she|we'll|i'll|they'll)\b", re.IGNORECASE)
+
+
+_PAST_ITEM: Final = re.compile(r"\b(?:was|were|did|done|sent|signed|got|had)\b", re.IGNORECASE)
 
 
 # "once hamid confirms seat count we send the updated order form", "Once Fiona gives sign-off,
@@ -541,9 +586,16 @@ def _subsplit(
     """
     pieces = [part]
     if "->" in part or ">" in part or "\u2192" in part:
+        shared = _FOR_ALL.search(part)  # "A > B > C, all before EOQ": one date for every link
+        if shared is not None:
+            part = part[: shared.start()]
         arrows = _ARROW_SPLIT.split(part)
         pieces = [arrows[0]]
+        chain = len(arrows) >= 3 and all(0 < len(_tokens(a)) <= 3 for a in arrows)
         for piece in arrows[1:]:
+            if chain:
+                pieces.append(piece)  # "finance approval > legal > signature": three links
+                continue
             right = [t.word for t in _tokens(piece)]
             if len(_tokens(pieces[-1])) >= 2 and _present_verb_at(right) not in (None, -1):
                 pieces.append(piece)  # "... by fri -> their architects sign off next week"
@@ -551,6 +603,9 @@ def _subsplit(
                 pieces.append(piece)  # "... -> their architects sign off -> PO": the last step
             else:
                 pieces[-1] += " -> " + piece  # "security pack -> their infosec EOD"
+        if shared is not None:
+            tail = " " + shared["when"]
+            pieces = [p + tail for p in pieces] if len(pieces) > 1 else [pieces[0] + shared.group()]
     arrowed = len(pieces) > 1
     pieces = [p for piece in pieces for p in _and_subject_split(piece, today, conv)]
     out: list[tuple[str, bool, bool]] = []
@@ -653,7 +708,10 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         # "dec 9 then dec 16?": dates alone, however many; the coach asks what happens then
         first = bare_date(_HEDGE_TAIL.sub("", parts[0].text.rstrip(" ?")), today, conv)
         return Reading("vague", None, None, None, _clean(text), None, bare_date=first)
+    list_side: Side | None = None  # "two things on us:" says whose the counted items are
     for at, part in enumerate(parts):
+        if not part.counted and _is_heading(part.text):
+            list_side = _direction(part.text) or _heading_side(part.text)
         sequel = part.sequel and (stepped or part.listed)
         nxt = parts[at + 1] if at + 1 < len(parts) else None
         if nxt is not None and nxt.listed and _is_heading(part.text):
@@ -684,6 +742,20 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             if tail is not None:
                 clauses.append((_Clause("history", text=head), head))
                 clause, part = tail, _Part(tail.text, part.question, True)
+        if part.counted and not _PAST_ITEM.search(part.text) and not _OWN_SUBJECT.match(part.text):
+            # "Three things are missing: the signature of the CFO, ...": each counted thing is
+            # a step, dated or not; whose, a heading "on us" says, else the thing itself
+            words = {t.word for t in _tokens(part.text)}
+            side = (
+                list_side
+                or _direction(part.text)
+                or ("us" if words & {"our", "my"} else "customer" if "their" in words else None)
+                or _deliverable_side_of(words)
+            )
+            clause = _Clause(
+                "forward", side, None, part.text, parse_due(part.text, today, conv), 0.9
+            )
+
         stepped = stepped or clause.kind == "forward"
         clauses.append((clause, part.text))
     steps: list[Step] = []
@@ -870,6 +942,14 @@ def _deliverable_side_of(words: set[str]) -> Side | None:
     if words & vocab.THEIR_DELIVERABLES:
         return "customer"
     return "us" if words & vocab.OUR_DELIVERABLES else None
+
+
+def _heading_side(text: str) -> Side | None:
+    """ "two things on us", "3 asks from our side": whose list a heading announces."""
+    words = {t.word for t in _tokens(text)}
+    if words & {"us", "our", "we", "me", "my"}:
+        return "us"
+    return "customer" if words & {"them", "their", "they"} else None
 
 
 def _is_heading(text: str) -> bool:

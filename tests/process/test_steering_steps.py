@@ -530,3 +530,37 @@ def test_round_5_comparatives_and_empty_frames_stay_as_they_were() -> None:
     assert read_answer("what's left is unclear", TODAY).orientation != "next_step"
     reading = read_answer("only thing left is ines signing the order form by fri", TODAY)
     assert (reading.owner, reading.due) == ("Ines", D(2026, 11, 27))
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        # a chain of short links, with one date said for all of them
+        (
+            "their security review > legal > signature, all by EOM",
+            [("customer", D(2026, 11, 30))] * 3,
+        ),
+        # a heading that counts the things: as many steps, whose by the heading
+        (
+            "two things on us: revised MSA by thurs and the W-9 by fri",
+            [("us", D(2026, 11, 26)), ("us", D(2026, 11, 27))],
+        ),
+        (
+            "Two items are still open: the signed DPA from their legal and our insurance certificate.",
+            [("customer", None), ("us", None)],
+        ),
+        (
+            "two things on them: • security questionnaire by wed • the PO by 12/4",
+            [("customer", D(2026, 11, 25)), ("customer", D(2026, 12, 4))],
+        ),
+    ],
+)
+def test_round_5_lists(text: str, steps: list[tuple[str, D | None]]) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == steps
+
+
+def test_round_5_a_list_that_does_not_match_its_count_is_read_as_before() -> None:
+    # three things said, two named: no guessing at the split
+    reading = read_answer("three things from them: the signed DPA and the PO", TODAY)
+    assert len(reading.steps) <= 1
