@@ -504,7 +504,7 @@ def _counted_items(heading: str, part: str) -> list[str] | None:
 _OWN_SUBJECT: Final = re.compile(r"^\W*(?:we|i|they|he|she|we'll|i'll|they'll)\b", re.IGNORECASE)
 
 
-_PAST_ITEM: Final = re.compile(r"\b(?:was|were|did|done|sent|signed|got|had)\b", re.IGNORECASE)
+_PAST_ITEM: Final = re.compile(r"\b(?:was|were|did|had|already|been)\b", re.IGNORECASE)  # "the signed DPA" is a thing
 
 
 # "once hamid confirms seat count we send the updated order form", "Once Fiona gives sign-off,

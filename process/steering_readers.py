@@ -799,6 +799,9 @@ _BOOKED: Final = re.compile(
 )
 
 
+_WITH_SOMEONE: Final = re.compile(r"\b(?:with|w/)\s", re.IGNORECASE)
+
+
 def _read_event(ctx: _Context) -> _Clause | None:
     """ "Final negotiation mtg mon", "3-way call w/ their EB and my VP thurs": a step for both sides."""
     head = ctx.words[:5]
@@ -834,6 +837,9 @@ def _read_event(ctx: _Context) -> _Clause | None:
         if word in vocab.OUR_EVENTS and "joint" not in head and "both" not in head:
             return ctx.forward("us", None, 0.75)
         if word in vocab.JOINT_EVENTS or word in vocab.OUR_EVENTS:
+            if head[0] in ("their", "our", "my") and not _WITH_SOMEONE.search(ctx.body):
+                # "their security review by EOM": whose the event is, the possessive says
+                return ctx.forward("customer" if head[0] == "their" else "us", None, 0.8)
             return _Clause("forward", None, None, ctx.text, ctx.due, 0.9, subjectless=True)
     return None
 
