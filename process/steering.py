@@ -184,7 +184,9 @@ _ARROW_SPLIT: Final = re.compile(r"\s*(?:-+>|\u2192)\s*|\s+>\s+")
 
 
 # A date said once for every link of a chain: "..., all before EOQ", "..., both by Friday".
-_FOR_ALL: Final = re.compile(r",?\s+(?:all|both|everything)\s+(?P<when>(?:by|before|until|in)\s.+)$", re.I)
+_FOR_ALL: Final = re.compile(
+    r",?\s+(?:all|both|everything)\s+(?P<when>(?:by|before|until|in)\s.+)$", re.I
+)
 
 
 # "... on Thursday and send the VPAT afterwards": a second verb for the same doer.
@@ -211,10 +213,14 @@ def _split_and_verb(piece: str) -> list[str]:
     cuts = [(m.start(), m.end()) for m in _AND_VERB.finditer(piece)]
     for m in _AND_INFLECTED.finditer(piece):
         word = m["verb"].lower()
-        stem = word[:-3] if word.endswith("ing") else word[:-2] if word.endswith("es") else word[:-1]
-        if (
-            word.endswith("ing") and _verb_stem(word)
-        ) or {stem, stem + "e", word[:-1]} & _INFLECTED_VERBS:
+        stem = (
+            word[:-3] if word.endswith("ing") else word[:-2] if word.endswith("es") else word[:-1]
+        )
+        if (word.endswith("ing") and _verb_stem(word)) or {
+            stem,
+            stem + "e",
+            word[:-1],
+        } & _INFLECTED_VERBS:
             cuts.append((m.start(), m.end()))
     if not cuts:
         return [piece]
@@ -270,7 +276,8 @@ _THAN_THEN: Final = re.compile(r"(?:(?<=\band\s)|(?<=[,;.]\s)|^)than\b(?=\s+\w)"
 
 #: "... by 12/3 than their team tests it": "than" with no comparative before it is "then".
 _THAN_AFTER: Final = re.compile(
-    r"\b(?P<before>[\w/]+)\s+than\s+(?=(?:their|there|our|we|they|i|he|she|the|it)\s)", re.IGNORECASE
+    r"\b(?P<before>[\w/]+)\s+than\s+(?=(?:their|there|our|we|they|i|he|she|the|it)\s)",
+    re.IGNORECASE,
 )
 _COMPARATIVES: Final = vocab.words("more less rather other sooner later earlier fewer")
 
@@ -496,7 +503,9 @@ def _counted_items(heading: str, part: str) -> list[str] | None:
     count = int(n) if n.isdigit() else _NUMBERS[n]
     shared = _FOR_ALL.search(part)  # "the DPA and the PO, both by Friday"
     tail = " " + shared["when"] if shared else ""
-    items = [i + tail for i in _ITEM_SPLIT.split(part[: shared.start()] if shared else part) if i.strip()]
+    items = [
+        i + tail for i in _ITEM_SPLIT.split(part[: shared.start()] if shared else part) if i.strip()
+    ]
     return items if len(items) == count else None
 
 
@@ -504,7 +513,9 @@ def _counted_items(heading: str, part: str) -> list[str] | None:
 _OWN_SUBJECT: Final = re.compile(r"^\W*(?:we|i|they|he|she|we'll|i'll|they'll)\b", re.IGNORECASE)
 
 
-_PAST_ITEM: Final = re.compile(r"\b(?:was|were|did|had|already|been)\b", re.IGNORECASE)  # "the signed DPA" is a thing
+_PAST_ITEM: Final = re.compile(
+    r"\b(?:was|were|did|had|already|been)\b", re.IGNORECASE
+)  # "the signed DPA" is a thing
 
 
 # "once hamid confirms seat count we send the updated order form", "Once Fiona gives sign-off,
@@ -732,8 +743,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "..., if they approve she gets procurement to cut the PO": the main clause is the
             # step that follows the one before, on its outcome (the action keeps the "if")
             said, sequel = cond["main"], True
-        clause = read_clause(_as_sequel(said) if sequel else said, today, conv,
-                             part.question, sequel)
+        clause = read_clause(
+            _as_sequel(said) if sequel else said, today, conv, part.question, sequel
+        )
         if clause.kind == "forward" and clause.text != part.text:
             clause = replace(clause, text=part.text)
         if clause.kind == "history" and _COMMA.search(part.text):
@@ -1055,7 +1067,9 @@ def _step_after_comma(
 
 # Not the comma of "250,000". A discourse reset works as a comma in chat typed without
 # them: "pilot went great so nadia writes up the recommendation by fri".
-_COMMA: Final = re.compile(r",(?!\d{3}\b)|\s(?=(?:so\s+now|and\s+now|so|now|anyway|anyways)\s)", re.I)
+_COMMA: Final = re.compile(
+    r",(?!\d{3}\b)|\s(?=(?:so\s+now|and\s+now|so|now|anyway|anyways)\s)", re.I
+)
 
 
 # Prepositions that only introduced the date cut out of a step's action.

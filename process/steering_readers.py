@@ -142,7 +142,7 @@ _FIRST_SUBJECT: Final = re.compile(
     # "'s" only as "is" ("Sunita's reviewing"), not the possessive of "The customer's Finance
     # Business Partner, Tomás Herrera, is to confirm"
     r"^(?P<subj>[^;]{1,80}?)(?:'s(?=\s+(?:\w+ing|going|got|been|to)\b)|,?\s+(?:is|are|am|has|have|was|were))\b",
-    re.IGNORECASE
+    re.IGNORECASE,
 )
 
 

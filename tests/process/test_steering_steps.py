@@ -404,7 +404,9 @@ def test_round_5_a_condition_stays_one_step() -> None:
 
 
 def test_round_5_a_purpose_without_its_own_date_is_the_same_step() -> None:
-    reading = read_answer("Their admin has to export the user list so we can load it, by Friday", TODAY)
+    reading = read_answer(
+        "Their admin has to export the user list so we can load it, by Friday", TODAY
+    )
     assert [(s.side, s.due) for s in reading.steps] == [("customer", D(2026, 11, 27))]
 
 
@@ -435,10 +437,14 @@ def test_round_5_conditions_order_the_steps(text: str, steps: list[tuple[str, D 
 
 
 def test_round_5_he_or_she_is_the_person_talked_to() -> None:
-    reading = read_answer("Met with Oksana on Monday; she is taking the quote to her CFO by Friday", TODAY)
+    reading = read_answer(
+        "Met with Oksana on Monday; she is taking the quote to her CFO by Friday", TODAY
+    )
     assert (reading.owner, reading.side, reading.due) == ("Oksana", "customer", D(2026, 11, 27))
     # two people named before: no guess
-    reading = read_answer("Met with Oksana and spoke to Lars; he is taking it to the board by Friday", TODAY)
+    reading = read_answer(
+        "Met with Oksana and spoke to Lars; he is taking it to the board by Friday", TODAY
+    )
     assert reading.owner is None
 
 
@@ -446,11 +452,17 @@ def test_round_5_he_or_she_is_the_person_talked_to() -> None:
     ("text", "owner"),
     [
         # the title before the name, in commas, and a possessive before it
-        ("The client's Head of IT, Bogdan Ilic, is to confirm the SSO settings by Friday.", "Bogdan"),
+        (
+            "The client's Head of IT, Bogdan Ilic, is to confirm the SSO settings by Friday.",
+            "Bogdan",
+        ),
         # a promise in the perfect is a step
         ("Their COO, Mette Holm, has undertaken to circulate the proposal by Monday.", "Mette"),
         # an aside on why ("as requested by ...") is no request of us
-        ("Ravi Menon in our legal team will send the DPA by Friday, as requested by their GC.", "Ravi"),
+        (
+            "Ravi Menon in our legal team will send the DPA by Friday, as requested by their GC.",
+            "Ravi",
+        ),
         # a want: the person who wants it chases it, else the one whose approval it is
         ("sunita needs a go-ahead from her VP by fri", "Sunita"),
         ("just need dmitri's signature by EOM", "Dmitri"),
@@ -471,8 +483,13 @@ def test_round_5_no_owner_from_a_role_or_a_team() -> None:
 
 def test_round_5_tester_defects() -> None:
     # a named doer after "and" starts the second step
-    reading = read_answer("I follow up with the deck by friday and Sam books the onsite by Dec 9", TODAY)
-    assert [(s.due, s.owner) for s in reading.steps] == [(D(2026, 11, 27), None), (D(2026, 12, 9), "Sam")]
+    reading = read_answer(
+        "I follow up with the deck by friday and Sam books the onsite by Dec 9", TODAY
+    )
+    assert [(s.due, s.owner) for s in reading.steps] == [
+        (D(2026, 11, 27), None),
+        (D(2026, 12, 9), "Sam"),
+    ]
     assert reading.steps[0].side == "us"
     # a bare role after a step of theirs is theirs, sure enough not to ask (nor to take the
     # side of the question asked)
@@ -481,7 +498,9 @@ def test_round_5_tester_defects() -> None:
         ("customer", True),
         ("customer", True),
     ]
-    assert read_answer("we send the MSA and then legal signs", TODAY).steps[1].side_confidence < SURE
+    assert (
+        read_answer("we send the MSA and then legal signs", TODAY).steps[1].side_confidence < SURE
+    )
     # a thing due by a date, with no verb, is a step as "PO from their end by EOM" is, not a
     # state ("the budget resets on Jan 1" stays one), and the date is nobody's name
     reading = read_answer("budget by end of Q2", TODAY)
