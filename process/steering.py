@@ -212,15 +212,7 @@ def _split_and_verb(piece: str) -> list[str]:
     """`piece` cut before each "and <verb>" (bare verbs of `_AND_VERB`, inflected step verbs)."""
     cuts = [(m.start(), m.end()) for m in _AND_VERB.finditer(piece)]
     for m in _AND_INFLECTED.finditer(piece):
-        word = m["verb"].lower()
-        stem = (
-            word[:-3] if word.endswith("ing") else word[:-2] if word.endswith("es") else word[:-1]
-        )
-        if (word.endswith("ing") and _verb_stem(word)) or {
-            stem,
-            stem + "e",
-            word[:-1],
-        } & _INFLECTED_VERBS:
+        if _inflected_step_verb(m["verb"].lower()):
             cuts.append((m.start(), m.end()))
     if not cuts:
         return [piece]
@@ -230,6 +222,14 @@ def _split_and_verb(piece: str) -> list[str]:
             out.append(piece[at:start])
             at = end
     return [*out, piece[at:]]
+
+
+def _inflected_step_verb(word: str) -> bool:
+    """ "takes", "pushes", "booking": a step verb in the third person or as an -ing form."""
+    if word.endswith("ing"):
+        return _verb_stem(word)
+    stems = {word[:-1], word[:-2] if word.endswith("es") else word[:-1]}
+    return bool((stems | {w + "e" for w in stems}) & _INFLECTED_VERBS)
 
 
 #: Step verbs whose -s / -ing forms after "and" start the same doer's next step.
