@@ -297,6 +297,29 @@ _CLEFT: Final = re.compile(
 )
 
 
+def _emoji_stop(m: re.Match[str]) -> str:
+    before, after = m.string[: m.start()].rstrip(), m.string[m.end() :].lstrip()
+    if before and after and before[-1].isalnum() and after[0].isalpha():
+        return ". "
+    return " "
+
+
+_DICTATED: Final = re.compile(
+    r"(?:(?P<before>[\w'-]+)\s+)?\b(?P<said>"
+    + "|".join(sorted(vocab.DICTATED_PUNCTUATION, key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+def _dictated(m: re.Match[str]) -> str:
+    said = m["said"].lower()
+    before = m["before"] or ""
+    if said == "period" and (not before or before.lower() in vocab.PERIOD_NOUN_AFTER):
+        return m.group()  # "over the Christmas period": the noun
+    return before + vocab.DICTATED_PUNCTUATION[said] + " "
+
+
 #: " + " and " & " join list items in chat ("sending the quote EOD + booking the call"); a
 #: joiner between words is an "and" to split at, "R&D" and "T&Cs" are words.
 _PLUS: Final = re.compile(r"\s+[+&]\s+")
@@ -405,9 +428,13 @@ def _spelled(m: re.Match[str]) -> str:
 def _normalise(text: str) -> str:
     """Plain text to read: no control characters, emoji, Slack markup, or chat spellings."""
     text = _CONTROL.sub(" ", text[:_MAX_CHARS]).replace("\u2019", "'").replace("\u2018", "'")
-    text = _PICTOGRAPHS.sub(" ", text)
+    # an emoji between words ends what came before ("demo'd last wk :fire: anyway marco ..."),
+    # as a full stop would; at the end it is only dropped
+    text = _PICTOGRAPHS.sub(_emoji_stop, text)
     if ":" in text:
-        text = _SHORTCODE.sub(" ", text)
+        text = _SHORTCODE.sub(_emoji_stop, text)
+    if _DICTATED.search(text):
+        text = _DICTATED.sub(_dictated, text)
     if "<" in text:
         text = _SLACK_LINK.sub(lambda m: m[1] or m[2], text)
         text = _SLACK_MENTION.sub(lambda m: "@" + (m[1] or "teammate").replace(" ", ""), text)

@@ -258,6 +258,10 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
         return None  # "demo w/ their team went well" names a demo, it does not ask for one
     if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
         return None
+    if words[1:2] and words[1] not in _DETERMINERS_AFTER | _PRONOUNS and any(
+        ctx.past_verb_at(k) for k in range(2, min(4, len(words)))
+    ):
+        return None  # "recap call went fine": a noun compound and its past, no request
     if (ctx.hedged or (len(words) == 1 and not ctx.sequel)) and not ctx.has_date:
         return _Clause("vague", text=ctx.text)  # "Maybe loop in my manager", "Call."
     theirs = _FROM_THEM.search(ctx.body) or first in _CUSTOMER_VERBS

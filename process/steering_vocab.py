@@ -32,6 +32,25 @@ def phrases(*items: str) -> re.Pattern[str]:
 
 # How reps spell when typing fast: read as the word meant (dates have their own table in
 # process/dates.py). Left: as typed; right: as read.
+# Punctuation said aloud by reps who dictate on the phone: "... by friday period after that we
+# schedule the go live call", "... went fine new line Jenna is taking ...". "period" is also a
+# noun ("over the Christmas period"): it is punctuation only after none of these words.
+DICTATED_PUNCTUATION: Final[dict[str, str]] = {
+    "new line": ".",
+    "new paragraph": ".",
+    "full stop": ".",
+    "comma": ",",
+    "question mark": "?",
+    "exclamation mark": "!",
+    "period": ".",
+}
+PERIOD_NOUN_AFTER: Final = words("""
+    the a an this that same whole holiday holidays christmas xmas festive summer trial notice
+    grace cooling-off review evaluation pilot contract renewal freeze quiet blackout year-end
+    fiscal reporting budget planning transition onboarding implementation time long short
+    waiting warranty payment billing lock-in lock minimum initial sales
+    """)
+
 CHAT_SPELLINGS: Final[dict[str, str]] = {
     "w/": "with",
     "w/o": "without",

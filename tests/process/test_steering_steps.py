@@ -583,3 +583,37 @@ def test_round_5_a_list_that_does_not_match_its_count_is_read_as_before() -> Non
     # three things said, two named: no guessing at the split
     reading = read_answer("three things from them: the signed DPA and the PO", TODAY)
     assert len(reading.steps) <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "owner", "due", "context"),
+    [
+        # an emoji between words ends a sentence, as a full stop would
+        (
+            "walked their CIO through it yesterday :tada: so bea takes it to her board on the 3rd",
+            "Bea",
+            D(2026, 12, 3),
+            "Walked their CIO through it yesterday",
+        ),
+        # punctuation said aloud on the phone
+        (
+            "kickoff prep went well new line Omar is taking the SOW to legal on the 2nd comma "
+            "then we sign",
+            "Omar",
+            D(2026, 12, 2),
+            "Kickoff prep went well",
+        ),
+    ],
+)
+def test_round_5_emoji_and_dictation_end_sentences(
+    text: str, owner: str, due: datetime.date, context: str
+) -> None:
+    reading = read_answer(text, TODAY)
+    assert (reading.owner, reading.due, reading.context) == (owner, due, context)
+
+
+def test_round_5_a_noun_period_and_a_trailing_emoji_stay() -> None:
+    assert read_answer("We'll keep them warm over the Christmas period.", TODAY).orientation == "vague"
+    reading = read_answer("their security team finishes the assessment by friday period", TODAY)
+    assert (reading.due, len(reading.steps)) == (D(2026, 11, 27), 1)
+    assert read_answer("we send the deck by next Friday 🙏", TODAY).due == D(2026, 12, 4)
