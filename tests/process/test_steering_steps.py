@@ -613,7 +613,9 @@ def test_round_5_emoji_and_dictation_end_sentences(
 
 
 def test_round_5_a_noun_period_and_a_trailing_emoji_stay() -> None:
-    assert read_answer("We'll keep them warm over the Christmas period.", TODAY).orientation == "vague"
+    assert (
+        read_answer("We'll keep them warm over the Christmas period.", TODAY).orientation == "vague"
+    )
     reading = read_answer("their security team finishes the assessment by friday period", TODAY)
     assert (reading.due, len(reading.steps)) == (D(2026, 11, 27), 1)
     assert read_answer("we send the deck by next Friday 🙏", TODAY).due == D(2026, 12, 4)
