@@ -320,6 +320,20 @@ def _dictated(m: re.Match[str]) -> str:
     return before + vocab.DICTATED_PUNCTUATION[said] + " "
 
 
+#: "ahmed's walking his CFO thru the biz case": "'s" before a verb in -ing is "is".
+_IS_DOING: Final = re.compile(
+    r"\b(?P<who>(?!(?:let|it|that|what|there|here|who)'s)[^\W\d_][\w-]*)'s\s+(?P<verb>[a-z]+ing)"
+    r"(?=\s+(?:the|a|an|his|her|their|our|my|it|them|us|up|over|out|back|through|thru|in|on|to)\b)",
+    re.IGNORECASE,
+)
+
+
+def _is_doing(m: re.Match[str]) -> str:
+    if not _verb_stem(m["verb"].lower()):
+        return m.group()  # "ahmed's onboarding plan": a possessive
+    return f"{m['who']} is {m['verb']}"
+
+
 #: " + " and " & " join list items in chat ("sending the quote EOD + booking the call"); a
 #: joiner between words is an "and" to split at, "R&D" and "T&Cs" are words.
 _PLUS: Final = re.compile(r"\s+[+&]\s+")
@@ -450,6 +464,8 @@ def _normalise(text: str) -> str:
         text = _PLUS.sub(" and ", text)
     if "it" in text.lower():
         text = _CLEFT.sub(r"\g<who> ", text)
+    if "'s " in text:
+        text = _IS_DOING.sub(_is_doing, text)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
     text = _SPELLING.sub(_spelled, text)
@@ -820,6 +836,8 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         side, owner, sure = clause.side, clause.owner, clause.side_confidence
         if heading is not None and clause.subjectless:
             side, sure = heading, 0.9  # the heading says whose list it is
+        if _STANDS_IN.search(clause.text) and owner is not None:
+            side, sure = "us", 0.8  # "I'm out next week so Dev will cover the call": our colleague
         if _JOINT.search(clause.text) or _both_sides_meet(clause.text):
             side, sure = None, 0.9  # "has to be agreed by both sides"
         agent = _PASSIVE_BY.search(clause.text)
@@ -960,6 +978,14 @@ _ASKS_COACH_LEAD: Final = re.compile(
 
 
 _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
+
+
+# Someone who stands in for the rep is a colleague: "Dev will cover the follow-up call",
+# "Priya will step in for me on Tuesday".
+_STANDS_IN: Final = re.compile(
+    r"\b(?:will|'ll|to|is\s+going\s+to|can)\s+(?:cover|step\s+in|stand\s+in|fill\s+in|deputi[sz]e)\b",
+    re.IGNORECASE,
+)
 
 
 def _theirs_for_sure(step: Step) -> bool:

@@ -258,8 +258,10 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
         return None  # "demo w/ their team went well" names a demo, it does not ask for one
     if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
         return None
-    if words[1:2] and words[1] not in _DETERMINERS_AFTER | _PRONOUNS and any(
-        ctx.past_verb_at(k) for k in range(2, min(4, len(words)))
+    if (
+        words[1:2]
+        and words[1] not in _DETERMINERS_AFTER | _PRONOUNS
+        and any(ctx.past_verb_at(k) for k in range(2, min(4, len(words))))
     ):
         return None  # "recap call went fine": a noun compound and its past, no request
     if (ctx.hedged or (len(words) == 1 and not ctx.sequel)) and not ctx.has_date:
@@ -551,9 +553,20 @@ def _passed_month(ctx: _Context) -> bool:
 
 
 def _absent_until(body: str) -> bool:
-    """ "Their FD is away until Monday week", "seconded to a programme until February"."""
+    """ "Their FD is away until Monday week", "seconded to a programme until February", "I'm
+    out next week" (someone away for a period, right after being)."""
     until = _UNTIL_WORD.search(body)
-    return until is not None and vocab.ABSENCES.search(body, 0, until.start()) is not None
+    if until is not None and vocab.ABSENCES.search(body, 0, until.start()) is not None:
+        return True
+    return _AWAY_FOR.match(body) is not None
+
+
+_AWAY_FOR: Final = re.compile(
+    r"^\W*(?:i'm|i\s+am|we're|we\s+are|he's|he\s+is|she's|she\s+is|they're|they\s+are|\w+\s+is)\s+"
+    r"(?:out|off|away|ooo|on\s+(?:leave|pto|holiday|vacation|annual\s+leave))\s+"
+    r"(?:next|this|all|for|from|the\s+(?:rest|whole))\b",
+    re.IGNORECASE,
+)
 
 
 _UNTIL_WORD: Final = re.compile(r"\b(?:until|till|til)\b", re.IGNORECASE)

@@ -619,3 +619,13 @@ def test_round_5_a_noun_period_and_a_trailing_emoji_stay() -> None:
     reading = read_answer("their security team finishes the assessment by friday period", TODAY)
     assert (reading.due, len(reading.steps)) == (D(2026, 11, 27), 1)
     assert read_answer("we send the deck by next Friday 🙏", TODAY).due == D(2026, 12, 4)
+
+
+def test_round_5_contractions_absence_and_stand_ins() -> None:
+    # "'s" before a verb in -ing is "is": a named doer
+    reading = read_answer("marta's taking the business case to her CFO next tues", TODAY)
+    assert (reading.owner, reading.side, reading.due) == ("Marta", "customer", D(2026, 12, 1))
+    # being away for a while is context, and whoever stands in for the rep is ours
+    reading = read_answer("I'm off next week so Kofi will cover the demo on Tuesday", TODAY)
+    assert [(s.side, s.owner, s.due) for s in reading.steps] == [("us", "Kofi", D(2026, 12, 1))]
+    assert reading.context == "I'm off next week"
