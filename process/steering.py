@@ -140,6 +140,10 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
     r"(?<!\bwe)(?<!\bi)(?<!\bthey)(?<!\bhe)(?<!\bshe)"  # "and we then book ...": one step
     r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
+    # "... while their IT opens the firewall", "... and meanwhile their IT does the
+    # questionnaire", "..., thereafter the client will issue the PO", "... and later their CFO signs"
+    r"|,?\s+(?:and\s+)?(?:while|meanwhile|in\s+the\s+meantime|in\s+parallel|thereafter|later)\s*,?\s+"
+    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b)"
@@ -158,6 +162,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must)\s)"
     # "Following our meeting on Tuesday, Mr Suresh Iyer will share ...": a name of 1-3 words
     r"|,\s*(?=(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+)){0,2}\s+(?:will|is|has|\w+s)\s)"
+    # "first we send the SOW, second they sign", "step 1 ... step 2 ...": the next list item
+    r"|,?\s+(?=(?:second|secondly|third|thirdly|step\s+[2-9])\s+\w)"
     # "..., kindly revert with PO by 12/7": a request of the reader starts a step
     r"|,\s*(?=(?:kindly|please|pls|plz)\s+\w)"
     # "Ravi to share the pricing and Deepa to confirm the budget": note style, another doer
@@ -566,7 +572,7 @@ _PAST_ITEM: Final = re.compile(
 # the step after it. Only "once"/"as soon as" at the start: "we sign, after they approve"
 # and "if they approve" stay conditions.
 _ONCE: Final = re.compile(
-    r"^\s*(?:once|as\s+soon\s+as)\s+(?P<cond>[^,;]+?)"
+    r"^\s*(?:once|as\s+soon\s+as|after|when)\s+(?P<cond>[^,;]+?)"
     r"(?:\s*,\s*(?:then\s+)?|\s+(?=(?:we|i|we'll|i'll)\s))(?P<main>\w.*)$",
     re.IGNORECASE,
 )
@@ -599,10 +605,12 @@ _ONCE_AFTER: Final = re.compile(
 )
 
 
-_ONCE_ALONE: Final = re.compile(r"^\s*(?:once|as\s+soon\s+as)\s+(?P<cond>[^,;]+?)\s*$", re.I)
+_ONCE_ALONE: Final = re.compile(
+    r"^\s*(?:once|as\s+soon\s+as|after|when)\s+(?P<cond>[^,;]+?)\s*$", re.I
+)
 
 
-_ANAPHORIC: Final = re.compile(r"^(?:that|this|it|done|signed)\b", re.IGNORECASE)
+_ANAPHORIC: Final = re.compile(r"^(?:that|this|it|done|signed|which)\b", re.IGNORECASE)
 
 
 _SO_CAN: Final = re.compile(r",?\s+so\s+(?:that\s+)?$", re.IGNORECASE)
@@ -623,7 +631,9 @@ _BULLET: Final = re.compile("[\u2022\u00b7\u25aa\u25e6]")
 
 
 _LISTED: Final = re.compile(
-    r"\s*(?:\d[.)]\s|first\b|firstly\b|step\s+1\b|to\s+start\b)", re.IGNORECASE
+    r"\s*(?:\d[.)]\s|first\b|firstly\b|second\b|secondly\b|third\b|thirdly\b|step\s+\d\b|"
+    r"to\s+start\b)",
+    re.IGNORECASE,
 )
 
 

@@ -61,7 +61,9 @@ _FILLER_LEAD: Final = re.compile(
     r"(?:the\s+)?plan\s+is(?:\s+(?:to|that|for))?|the\s+idea\s+is(?:\s+(?:to|that))?|"
     r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|after\s+this|post\s+which|"
     # "..., after which they renew": the joiner says "next"; the words after it are the step
-    r"after\s+which|following\s+which|at\s+which\s+point|afterwards|subsequently|"
+    r"after\s+which|following\s+which|at\s+which\s+point|afterwards|subsequently|thereafter|"
+    r"meanwhile|in\s+the\s+meantime|in\s+parallel|later|secondly|second|thirdly|third|"
+    r"step\s+\d|"
     # "..., and once that's done their team goes live": once the step before is done
     r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed|through)|"
     r"followed\s+by|"

@@ -629,3 +629,34 @@ def test_round_5_contractions_absence_and_stand_ins() -> None:
     reading = read_answer("I'm off next week so Kofi will cover the demo on Tuesday", TODAY)
     assert [(s.side, s.owner, s.due) for s in reading.steps] == [("us", "Kofi", D(2026, 12, 1))]
     assert reading.context == "I'm off next week"
+
+
+@pytest.mark.parametrize(
+    ("text", "sides"),
+    [
+        ("our SE preps the sandbox this week while their IT opens the ports", ["us", "customer"]),
+        ("we send the DPA by wed and meanwhile their legal reviews the MSA", ["us", "customer"]),
+        ("we send the DPA by wed; in the meantime their legal reviews the MSA", ["us", "customer"]),
+        (
+            "We will share the DPA by Friday, thereafter the client will raise the PO.",
+            ["us", "customer"],
+        ),
+        ("they approve the budget by fri and later their CFO signs", ["customer", "customer"]),
+        ("first we send the DPA, second they sign the MSA by 12/4", ["us", "customer"]),
+        # a leading "after"/"when" with someone acting is the first of two steps
+        ("After we send the DPA on Friday, they sign the MSA by 12/4", ["us", "customer"]),
+        ("when they sign the MSA we book the kickoff for the 14th", ["customer", "us"]),
+    ],
+)
+def test_round_5_more_joiners(text: str, sides: list[str]) -> None:
+    assert [s.side for s in read_answer(text, TODAY).steps] == sides
+
+
+def test_round_5_scene_setters_and_states_stay_one_step() -> None:
+    reading = read_answer("After the workshop on Thursday, they sign by 12/4", TODAY)
+    assert [s.side for s in reading.steps] == ["customer"]
+    reading = read_answer(
+        "Our quote is valid until 2nd Jan, after which the list price goes up.", TODAY
+    )
+    assert reading.orientation == "history"
+    assert read_answer("it's on them now, we've done our part", TODAY).orientation != "next_step"
