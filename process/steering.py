@@ -132,7 +132,9 @@ _SLIPS: Final = {**typos.table(sorted(vocab.TYPO_TARGETS)), **DATE_SLIPS}
 # mtg mon, anyway tomas has to...") or another step ("..., then procurement issues the PO").
 _CLAUSE_SPLIT: Final = re.compile(
     r"(?=[\s,;!?.:\d\u2013\u2014])(?:"  # every separator starts with one of these: skip the rest fast
-    r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s|\s*[\u2022\u00b7\u25aa\u25e6]\s)+\s*"
+    # ... and " / " between words, and lettered items "a) ... b) ...", as list items end
+    r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s|\s*[\u2022\u00b7\u25aa\u25e6]\s"
+    r"|\s/\s|\s[a-e]\)\s)+\s*"
     r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means|anyway|anyways|meanwhile|"
     r"plus|after\s+which|after\s+this|post\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
@@ -172,7 +174,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|(?<![\w/])(?=\d[.)]\s)"
     # "... by thurs after that our SE does the SSO", "... and subsequently issue a memo"
     r"|,?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
-    r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed))"
+    r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed)|"
+    r"once\s+(?:done|complete|completed|signed|received|approved)|whereupon)"
     r"\s*,?\s+(?=\w)"
     r")",
     re.IGNORECASE,
@@ -663,6 +666,12 @@ def _subsplit(
             right = [t.word for t in _tokens(piece)]
             if len(_tokens(pieces[-1])) >= 2 and _present_verb_at(right) not in (None, -1):
                 pieces.append(piece)  # "... by fri -> their architects sign off next week"
+            elif (
+                len(pieces[-1].split()) >= 2
+                and parse_due(piece, today, conv) is not None
+                and parse_due(pieces[-1], today, conv) is not None
+            ):
+                pieces.append(piece)  # "infosec review by wed -> legal by fri": each dated
             elif len(pieces) >= 2 and right and set(right) <= _MILESTONES:
                 pieces.append(piece)  # "... -> their architects sign off -> PO": the last step
             else:

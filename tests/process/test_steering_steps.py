@@ -660,3 +660,21 @@ def test_round_5_scene_setters_and_states_stay_one_step() -> None:
     )
     assert reading.orientation == "history"
     assert read_answer("it's on them now, we've done our part", TODAY).orientation != "next_step"
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        ("security review by wed -> legal by fri -> PO by the 4th", 3),
+        ("a) we send the DPA by Friday b) they sign the MSA by 12/4", 2),
+        ("we send the DPA by Friday / they sign the MSA by 12/4", 2),
+        ("Client will share the PO by Friday, once done we will start the onboarding.", 2),
+        ("They test the software until 4th December, then after we do the training.", 2),
+        ("Their board meets on 10 December, whereupon the CFO will sign the order form.", 2),
+        # a slash inside words and one arrow to a person stay one step
+        ("they send the PO and/or the LOI by 12/4", 1),
+        ("security pack -> their infosec EOD", 1),
+    ],
+)
+def test_round_5_list_marks_and_sequels(text: str, steps: int) -> None:
+    assert len(read_answer(text, TODAY).steps) == steps
