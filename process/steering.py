@@ -165,7 +165,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     # "Following our meeting on Tuesday, Mr Suresh Iyer will share ...": a name of 1-3 words
     r"|,\s*(?=(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+)){0,2}\s+(?:will|is|has|\w+s)\s)"
     # "first we send the SOW, second they sign", "step 1 ... step 2 ...": the next list item
-    r"|,?\s+(?=(?:second|secondly|third|thirdly|step\s+[2-9])\s+\w)"
+    # ("a second quote" is no item: "second" alone only after a comma)
+    r"|,\s*(?=(?:second|secondly|third|thirdly)\s+\w)|\s+(?=(?:secondly|thirdly|step\s+[2-9])\s+\w)"
     # "..., kindly revert with PO by 12/7": a request of the reader starts a step
     r"|,\s*(?=(?:kindly|please|pls|plz)\s+\w)"
     # "Ravi to share the pricing and Deepa to confirm the budget": note style, another doer

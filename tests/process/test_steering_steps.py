@@ -678,3 +678,10 @@ def test_round_5_scene_setters_and_states_stay_one_step() -> None:
 )
 def test_round_5_list_marks_and_sequels(text: str, steps: int) -> None:
     assert len(read_answer(text, TODAY).steps) == steps
+
+
+def test_round_5_an_ordinal_inside_a_phrase_is_no_list_item() -> None:
+    assert (
+        len(read_answer("they want a second quote from freshworks before signing", TODAY).steps)
+        <= 1
+    )
