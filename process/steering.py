@@ -152,6 +152,10 @@ _CLAUSE_SPLIT: Final = re.compile(
     # "... to the board on 1st March and if it is approved they release the PO": a condition
     # on the step before opens the next one (read by `_CONDITIONAL`)
     r"|,?\s+and\s*,?\s+(?=(?:if|provided|assuming|subject\s+to)\s)|,\s*(?=if\s)"
+    # "... on 10 December, and a formal award notification is expected to follow", "..., with
+    # the PO expected the following week": a thing that follows is the next step
+    r"|,?\s+(?:and|with)\s+(?=(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:[\w-]+\s+){1,4}?"
+    r"(?:(?:is|are|will\s+be)\s+)?(?:expected|to\s+follow)\b)"
     # "... open the ports by 12/2 so we can start the pilot on 12/7": what the step makes possible
     r"|,?\s+so\s+(?:that\s+)?(?=(?:we|i|they|you)\s+(?:can|could)\s)"
     # "... and our SE builds the env": "our/their" starts a step only with a verb after it
@@ -518,6 +522,7 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # of its own the step before is for the sake of it, one step
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
     raw = [piece for item in raw for piece in _once_split(item)]
+    raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
     out: list[_Part] = []
     for part, sep, question in raw:
         listed = ":" in sep or bool(_BULLET.search(sep)) or bool(_LISTED.match(part))
@@ -607,6 +612,28 @@ def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
 _ONCE_AFTER: Final = re.compile(
     r"^(?P<main>.*?\w)\s*,?\s+(?:once|as\s+soon\s+as)\s+(?P<cond>\w.*)$", re.IGNORECASE
 )
+
+
+# Second-language "after" for "afterwards": "Our legal reviews their comments until the 9th
+# and after we do a call", "They send the list until Thursday, after we create the accounts".
+# Only when the step before has its own date and the "after" clause has none: "we'll sign,
+# after they approve the budget" stays one step on a condition.
+_AFTERWARDS: Final = re.compile(
+    r"^(?P<left>.+?\w)(?:\s*,\s*|\s+and\s+)after\s+(?P<right>(?:we|i|they|he|she)\s+\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _afterwards_split(
+    item: tuple[str, str, bool], today: datetime.date, conv: DateConventions
+) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _AFTERWARDS.match(text)
+    if m is None or parse_due(m["left"], today, conv) is None:
+        return [item]
+    if parse_due(m["right"], today, conv) is not None:
+        return [item]
+    return [(m["left"], sep, False), (m["right"], ", then ", question)]
 
 
 _ONCE_ALONE: Final = re.compile(

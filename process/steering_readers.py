@@ -961,8 +961,31 @@ def _read_remaining(ctx: _Context) -> _Clause | None:
     return ctx.forward(side, owner, 0.8)
 
 
+# "PO to follow", "a formal award notification is expected to follow within the week", "the
+# PO expected the following week": a thing said to come next, after a step, is a step.
+_TO_FOLLOW: Final = re.compile(
+    r"^(?P<thing>(?:(?:the|a|an|their|our)\s+)?(?:[\w-]+\s+){0,4}?[\w-]+)\s+"
+    r"(?:(?:is|are|will\s+be)\s+)?(?:expected\s+to\s+follow|to\s+follow|expected)\b",
+    re.IGNORECASE,
+)
+
+
+def _read_to_follow(ctx: _Context) -> _Clause | None:
+    m = _TO_FOLLOW.match(ctx.body)
+    if m is None or not (ctx.sequel or "follow" in m.group().lower()):
+        return None  # "the PO expected next week" alone is read by the other readers
+    thing = [t.word for t in _tokens(m["thing"])]
+    if thing[0] in _PRONOUNS or not (_is_artefact(thing) or _deliverable_side(thing)):
+        return None  # "they are expected to sign" is read by the modal reader
+    side = _direction(ctx.body) or _deliverable_side(thing)
+    if side is None and thing[0] in ("their", "our"):
+        side = "customer" if thing[0] == "their" else "us"
+    return ctx.forward(side, None, 0.8 if side else 0.5)
+
+
 READERS: Final = (
     _read_remaining,
+    _read_to_follow,
     _read_moved,
     _read_state,
     _read_event,

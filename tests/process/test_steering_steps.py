@@ -685,3 +685,33 @@ def test_round_5_an_ordinal_inside_a_phrase_is_no_list_item() -> None:
         len(read_answer("they want a second quote from freshworks before signing", TODAY).steps)
         <= 1
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "sides"),
+    [
+        # second-language "after" for "afterwards", after a step with its own date
+        ("They send the data until Friday and after we make the import.", ["customer", "us"]),
+        (
+            "First they confirm the users until Thursday, after we create the logins.",
+            ["customer", "us"],
+        ),
+        # a thing said to follow is the next step
+        (
+            "Their CFO signs on 4 December and a PO is expected to follow within the week.",
+            ["customer", "customer"],
+        ),
+        ("they countersign by 12/4; PO to follow", ["customer", "customer"]),
+        (
+            "Their CFO signs on 4 December, with the PO expected the following week.",
+            ["customer", "customer"],
+        ),
+    ],
+)
+def test_round_5_afterwards_and_things_to_follow(text: str, sides: list[str]) -> None:
+    assert [s.side for s in read_answer(text, TODAY).steps] == sides
+
+
+def test_round_5_after_a_condition_with_no_date_stays_one_step() -> None:
+    assert len(read_answer("we'll sign, after they approve the budget", TODAY).steps) == 1
+    assert len(read_answer("they are expected to sign by the 4th", TODAY).steps) == 1
