@@ -553,6 +553,8 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
         return True  # "their lawyer will check it until 9 December": a review with a deadline
     if verb in _BOOKINGS and "time" in objects:
         return True  # "booking time with their CFO" is a meeting
+    if verb in ("chase", "chasing") and has_date and _chases_a_thing(text):
+        return True  # "I'll chase Gemma on Monday for the sign-off on the SOW": a dated errand
     if verb in _VAGUE_VERBS:
         tail = rest[1:]
         for j, word in enumerate(tail[:-1]):
@@ -570,6 +572,19 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
     if objects & _VAGUE_OBJECTS and not nouns:
         return False
     return not (_HEDGES.search(text) and not has_date)
+
+
+# British "chase": "chase Meera tomorrow for the vendor code" asks for a named thing by a date.
+_CHASE_FOR: Final = re.compile(r"\bfor\s+(?P<what>(?:[\w-]+\s+){0,3}[\w-]+)", re.IGNORECASE)
+_CHASED_THINGS: Final = _words("code number details form forms letter certificate cert")
+
+
+def _chases_a_thing(text: str) -> bool:
+    m = _CHASE_FOR.search(text)
+    if m is None:
+        return False
+    what = {t.word for t in _tokens(m["what"])}
+    return bool(what & (_CONCRETE_NOUNS | vocab.THEIR_DELIVERABLES | _CHASED_THINGS))
 
 
 @dataclass

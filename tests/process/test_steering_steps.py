@@ -715,3 +715,11 @@ def test_round_5_afterwards_and_things_to_follow(text: str, sides: list[str]) ->
 def test_round_5_after_a_condition_with_no_date_stays_one_step() -> None:
     assert len(read_answer("we'll sign, after they approve the budget", TODAY).steps) == 1
     assert len(read_answer("they are expected to sign by the 4th", TODAY).steps) == 1
+
+
+def test_round_5_chasing_a_named_thing_by_a_date_is_a_step() -> None:
+    reading = read_answer("I'll chase Oren in finance on Thursday for the PO number", TODAY)
+    assert (reading.orientation, reading.side, reading.due) == ("next_step", "us", D(2026, 11, 26))
+    # no thing chased, or no date: still a non-action
+    assert read_answer("chase them next week for an update", TODAY).orientation == "vague"
+    assert read_answer("need to chase their procurement for the PO", TODAY).orientation == "vague"
