@@ -532,13 +532,21 @@ def _inflected(word: str) -> str:
     return word
 
 
+_AGENT_LEADS: Final = _words("our their my the us me them his her")
+
+
 def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_date: bool) -> bool:
     """A forward clause names a real action unless its verb or object is a non-action."""
     if verb_at is None:
         return False
     rest = [t.word for t in tokens[verb_at:]]
     verb = rest[0]
-    objects = set(rest[1:8])
+    # a passive's agent is no object: "will be provided by our value engineering team"
+    agent = next(
+        (k for k in range(1, len(rest) - 1) if rest[k] == "by" and rest[k + 1] in _AGENT_LEADS),
+        len(rest),
+    )
+    objects = set(rest[1 : min(8, agent)])
     nouns = objects & _CONCRETE_NOUNS
     # "come back to us", "get back to us", "hear back": waiting dressed as action.
     if len(rest) > 1 and rest[1] == "back" and verb in ("get", "come", "hear", "circle", "reach"):

@@ -723,3 +723,13 @@ def test_round_5_chasing_a_named_thing_by_a_date_is_a_step() -> None:
     # no thing chased, or no date: still a non-action
     assert read_answer("chase them next week for an update", TODAY).orientation == "vague"
     assert read_answer("need to chase their procurement for the PO", TODAY).orientation == "vague"
+
+
+def test_round_5_a_passive_agent_is_no_object() -> None:
+    # "value" of "our value engineering team" is the agent's name, not "add value"
+    reading = read_answer(
+        "A revised business case will be prepared by our value engineering team next week, "
+        "after which their CFO reviews it.",
+        TODAY,
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [("us", D(2026, 12, 4)), ("customer", None)]
