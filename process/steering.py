@@ -730,7 +730,10 @@ def _subsplit(
 # an "and" before a new subject, which starts a step if the words after it have their own
 # verb or both sides have their own date.
 _AND_SUBJECT: Final = re.compile(
-    r",?\s+and\s+(?=(?:the|their|our|his|her)\s|[a-z][\w-]*\s+(?:[\w-]+\s+)?\w+s\s)", re.IGNORECASE
+    r",?\s+and\s+(?=(?:the|their|our|his|her)\s|[a-z][\w-]*\s+(?:[\w-]+\s+)?\w+s\s"
+    # note style with its own date: "... by month end and kick-off to happen in first week of Jan"
+    r"|[a-z][\w-]*\s+(?:[\w-]+\s+)?to\s+(?:happen|take\s+place|start|begin|follow|be)\b)",
+    re.IGNORECASE,
 )
 
 

@@ -733,3 +733,16 @@ def test_round_5_a_passive_agent_is_no_object() -> None:
         TODAY,
     )
     assert [(s.side, s.due) for s in reading.steps] == [("us", D(2026, 12, 4)), ("customer", None)]
+
+
+def test_round_5_a_note_style_second_step_with_its_own_date() -> None:
+    reading = read_answer(
+        "PO shall be released by their finance team by month end and kick-off to happen on the 7th",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 11, 30), D(2026, 12, 7)]
+    assert reading.side == "customer"
+    # without a date of its own the "and ... to be" part stays with the step
+    assert (
+        len(read_answer("we need the SOW and the pricing to be approved by fri", TODAY).steps) == 1
+    )
