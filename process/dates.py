@@ -824,6 +824,13 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         r"|\b(?:till|until|by|on|before|from|am|bis)\s+(?P<d2>\d{1,2})\.(?P<m2>\d{2})(?![\d.])",
         _h_dotted,
     ),
+    # second-language "the day 10", "on day 10" (Spanish "el día 10"): the 10th
+    # ("a 30 day 2 week trial" is no date: not after a number)
+    (
+        r"(?<!\d\s)(?<!\d-)\b(?:on\s+)?(?:the\s+)?day\s+(?P<day>[0-3]?\d)\b"
+        r"(?!\s*(?:st|nd|rd|th|of|/|-|\.\d|weeks?|days?|months?))",
+        _h_bare_day,
+    ),
 ]
 _MONTH_WORDS = " ".join(_MONTHS)
 # Words one of which must occur for a rule to possibly match ("#": any digit). Checking a set
@@ -876,6 +883,7 @@ _TRIGGERS: Final = [
     "#",
     "q1 q2 q3 q4",
     "#",
+    "day",
 ]
 assert len(_TRIGGERS) == len(_RULE_LIST)
 _RULES: Final[list[tuple[re.Pattern[str], _Handler, frozenset[str]]]] = [
