@@ -7,8 +7,11 @@ schedules are attached by `handlers/server.py`, which imports this module, never
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
 from aiohttp import web
@@ -20,6 +23,11 @@ from storage.db import Database
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
+
+#: seconds between looks at the journal's size while serving
+COMPACT_CHECK = 5.0
+#: the background task that compacts the journal while serving
+COMPACTOR = web.AppKey("inbox_compactor", asyncio.Task)
 
 #: platform -> `bot.delivery.Delivery` for every platform mounted on the app, so the
 #: schedules can reach users on whatever is configured.
@@ -42,14 +50,17 @@ def build_app(
 
     `inbox`: the journal of acked turns (storage/inbox.py); None keeps no journal. It is
     compacted here, before anything is served, so what each platform replays at startup
-    is what a killed process left. `worker_fed`: Slack turns are answered by turn worker
+    is what a killed process left, and again while serving whenever it passes
+    `settings.inbox_compact_bytes` (`keep_compact`). `worker_fed`: Slack turns are answered by turn worker
     processes that follow the journal (handlers/slack/worker.py); this app only acks them.
     `signature_clock`: what Slack's signature timestamps are checked against (None: the
     system time); `serve` passes the product clock.
     """
     if inbox is not None:
-        inbox.compact()
+        inbox.compact(coach.clock())
     app = web.Application()
+    if inbox is not None:
+        keep_compact(app, inbox, coach, settings.inbox_compact_bytes)
     app.router.add_get("/healthz", health)
     deliveries: dict[str, Delivery] = {}
     app[DELIVERIES] = deliveries
@@ -62,3 +73,45 @@ def build_app(
 
         deliveries["teams"] = teams.mount(app, settings, coach, inbox=inbox)
     return app
+
+
+def keep_compact(app: web.Application, inbox: Inbox, coach: Coach, most: int) -> None:
+    """While `app` serves, compact the journal whenever it has grown past `most` bytes
+    (looked at every COMPACT_CHECK seconds; 0: never while serving).
+
+    In a thread: reading and rewriting the journal runs beside the acks, which wait only
+    for the swap itself (storage/inbox.py). The turn workers follow the swap.
+    """
+    if most <= 0:
+        return
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(COMPACT_CHECK)
+            if inbox.size() <= most:
+                continue
+            started = time.perf_counter()
+            try:
+                before, after = await asyncio.to_thread(inbox.compact, coach.clock())
+            except OSError:
+                log.exception("could not compact the inbox journal %s", inbox.path)
+                continue
+            log.info(
+                "inbox journal compacted: %s -> %s bytes in %.0f ms",
+                before,
+                after,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    async def start(_app: web.Application) -> None:
+        app[COMPACTOR] = asyncio.create_task(watch())
+
+    async def stop(_app: web.Application) -> None:
+        task = app.get(COMPACTOR)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
