@@ -77,7 +77,8 @@ def build_app(
 
 def keep_compact(app: web.Application, inbox: Inbox, coach: Coach, most: int) -> None:
     """While `app` serves, compact the journal whenever it has grown past `most` bytes
-    (looked at every COMPACT_CHECK seconds; 0: never while serving).
+    and to twice what the last compaction kept (looked at every COMPACT_CHECK seconds;
+    `most` 0: never while serving).
 
     In a thread: reading and rewriting the journal runs beside the acks, which wait only
     for the swap itself (storage/inbox.py). The turn workers follow the swap.
@@ -86,9 +87,10 @@ def keep_compact(app: web.Application, inbox: Inbox, coach: Coach, most: int) ->
         return
 
     async def watch() -> None:
+        kept = 0  # bytes the last compaction could not drop (unanswered, recent marks)
         while True:
             await asyncio.sleep(COMPACT_CHECK)
-            if inbox.size() <= most:
+            if inbox.size() <= max(most, 2 * kept):  # not again for the same lines
                 continue
             started = time.perf_counter()
             try:
@@ -96,6 +98,7 @@ def keep_compact(app: web.Application, inbox: Inbox, coach: Coach, most: int) ->
             except OSError:
                 log.exception("could not compact the inbox journal %s", inbox.path)
                 continue
+            kept = after
             log.info(
                 "inbox journal compacted: %s -> %s bytes in %.0f ms",
                 before,

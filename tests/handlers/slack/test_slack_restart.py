@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import signal
 import time
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
@@ -19,7 +20,10 @@ import pytest
 from aiohttp import ClientResponse
 from sqlmodel import select
 
+from handlers.slack.app import reply_key
+from handlers.slack.delivery import tag
 from storage.db import Database
+from storage.inbox import Inbox
 from storage.models import Deal
 from tests.handlers.served import ServedProcess
 from tests.handlers.slack.slack_fake import SECRET, FakeSlack, SlackClient, sign
@@ -119,5 +123,67 @@ async def test_acked_turns_are_answered_once_after_kill_9(
         await served.start()
         await fake.settle(0.5)
         assert len(fake.to("chat.postMessage")) == posted
+    finally:
+        await slack.close()
+
+
+def turn_workers(pid: int) -> list[int]:
+    """The Slack turn worker processes of `serve` (its children started by
+    multiprocessing's spawn, not its resource tracker)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == pid and b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def journal(served: Served) -> Inbox:
+    return Inbox(Path(served.env["DATABASE_URL"].removeprefix("sqlite:///") + ".inbox"))
+
+
+@pytest.mark.parametrize("killed", ["worker", "server"])
+async def test_an_answer_posted_then_killed_before_its_mark_is_not_posted_again(
+    fake: FakeSlack, served: Served, killed: str
+) -> None:
+    """Killed (-9) after Slack took the answer, before the journal marked it answered: the
+    replay finds the answer in the DM by its reply key (message metadata) and posts nothing.
+    The app is outside the Slack Marketplace: history gives 15 messages, 1 call a minute."""
+    fake.marketplace = False
+    await served.start()
+    slack = SlackClient(f"http://127.0.0.1:{served.port}", fake)
+    try:
+        await slack.command("", user="U1")
+        await until(lambda: dm_texts(fake, "U1"), "/dealreview was never answered")
+        fake.hold("chat.postMessage", taken=True)  # posted, and the answer never comes back
+        sent = await slack.dm("Acme Corp - 2027 renewal", user="U1", event_id="EvKILLED")
+        assert sent.status == 200
+        await until(lambda: fake.held.get("chat.postMessage"), "the answer was never posted")
+        assert len(dm_texts(fake, "U1")) == 2  # the rep sees it
+        if killed == "worker":
+            workers = turn_workers(served.proc.pid)  # type: ignore[union-attr]
+            assert len(workers) == 1, workers
+            os.kill(workers[0], signal.SIGKILL)
+        else:
+            served.kill()
+        fake.release()
+        if killed == "server":
+            await served.start()
+        inbox = journal(served)
+        await until(lambda: not inbox.pending(), "the replayed turn was never marked answered")
+        await fake.settle(0.5)
+        texts = dm_texts(fake, "U1")
+        assert len(texts) == 2, texts[2:]
+        assert "When must *Acme Corp* make their decision" in texts[1]
+        # it was looked for, once, and found by the tag it was posted with
+        assert len(fake.to("conversations.history")) == 1
+        tagged = tag(reply_key("slack:ev:EvKILLED", 1), "0", 1)
+        in_dm = [m for m in fake.to("chat.postMessage") if m.get("channel") == "DU1"]
+        assert in_dm[-1]["metadata"] == tagged
+        inbox.close()
     finally:
         await slack.close()
