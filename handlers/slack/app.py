@@ -188,9 +188,7 @@ class _ProductClock(SignatureClock):
         return self.clock().timestamp()
 
 
-def _check_signatures_with(
-    bolt: AsyncApp, secret: str, clock: Callable[[], dt.datetime]
-) -> None:
+def _check_signatures_with(bolt: AsyncApp, secret: str, clock: Callable[[], dt.datetime]) -> None:
     """Make bolt's own request verification (still first in its middleware, before any
     authorization) compare Slack's timestamps with `clock` instead of the system time.
     The window stays Slack's 5 minutes: only where "now" comes from changes."""
@@ -769,7 +767,11 @@ class SlackFrontend:
         if outcome.duplicate and not replay:
             return outcome  # the first delivery is answering it
         try:
-            if outcome.duplicate and replies and await self.reply_in_slack(client, inbound, replies):
+            if (
+                outcome.duplicate
+                and replies
+                and await self.reply_in_slack(client, inbound, replies)
+            ):
                 log.info("%s was answered before the restart: nothing more to post", inbound.key)
                 return outcome
             if outcome.duplicate:

@@ -328,7 +328,6 @@ class SlackDelivery:
         assert first is not None
         return f"{first[0]}:{first[1]}"
 
-
     async def _paced_post(
         self, poster: AsyncWebClient, team: str, channel: str, msg: Message, **kw: Any
     ) -> Any:

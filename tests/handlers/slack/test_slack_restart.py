@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import signal
 import time
+from collections import Counter
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
@@ -99,9 +100,10 @@ async def test_acked_turns_are_answered_once_after_kill_9(
         await killed_while_waiting_for("users.info", slack.command("", user="U1"))
         await until(lambda: dm_texts(fake, "U1"), "the acked /dealreview was never answered")
         await fake.settle(0.5)
-        assert len(dm_texts(fake, "U1")) == 1 and "Which deal shall we review" in dm_texts(
-            fake, "U1"
-        )[0]
+        assert (
+            len(dm_texts(fake, "U1")) == 1
+            and "Which deal shall we review" in dm_texts(fake, "U1")[0]
+        )
 
         # 2. Killed after the answer was saved, before the reply reached Slack.
         await killed_while_waiting_for(
@@ -186,4 +188,50 @@ async def test_an_answer_posted_then_killed_before_its_mark_is_not_posted_again(
         assert in_dm[-1]["metadata"] == tagged
         inbox.close()
     finally:
+        await slack.close()
+
+
+async def test_the_journal_is_compacted_while_serving_and_no_turn_or_mark_is_lost(
+    fake: FakeSlack, served: Served
+) -> None:
+    """Four reps write while `serve` compacts the journal under the turn worker following
+    it: every turn is answered once, and a kill -9 afterwards replays nothing."""
+    served.env["INBOX_COMPACT_BYTES"] = "3000"
+    await served.start()
+    slack = SlackClient(f"http://127.0.0.1:{served.port}", fake)
+    inbox = journal(served)
+    sent: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while served.log.read_text().count("inbox journal compacted") < 2:
+            assert time.monotonic() < deadline, "the journal was never compacted twice"
+            for user in ("U1", "U2", "U3", "U4"):
+                sent.append(f"EvC{len(sent):04d}")
+                assert (await slack.dm("help", user=user, event_id=sent[-1])).status == 200
+            await asyncio.sleep(0.5)  # a steady trickle, before, during and after each swap
+        await until(lambda: not inbox.pending(), "a turn was never answered", timeout=60)
+        await fake.settle(0.5)
+        tags = Counter(
+            (m["metadata"]["event_payload"]["key"], m["metadata"]["event_payload"]["part"])
+            for m in fake.to("chat.postMessage")
+            if m.get("metadata")
+        )
+        for event_id in sent:
+            first, second = (reply_key(f"slack:ev:{event_id}", n) for n in (1, 2))
+            assert tags[(first, "0")] == 1, event_id  # answered, once
+            assert not [k for k in tags if k[0] == second], event_id
+        assert inbox.size() < 3000 + 40 * 500  # compacted: what is left is recent marks
+        served.kill()
+        posted = len(fake.to("chat.postMessage"))
+        await served.start()
+        await fake.settle(1.0)
+        again = [
+            m
+            for m in fake.to("chat.postMessage")[posted:]
+            if m.get("metadata", {}).get("event_payload", {}).get("key", "").startswith("turn:")
+        ]
+        assert again == []  # no mark was lost in a swap: nothing is replayed
+        assert "Traceback" not in served.log.read_text()
+    finally:
+        inbox.close()
         await slack.close()
