@@ -675,10 +675,15 @@ class SlackFrontend:
             self.inbox.received(inbound.key, dict(vars(inbound)), self.coach.clock())
 
     async def prepare(
-        self, client: AsyncWebClient, inbound: Inbound, respond: Any = None
+        self,
+        client: AsyncWebClient,
+        inbound: Inbound,
+        respond: Any = None,
+        tagged: Tagged | None = None,
     ) -> tuple[dict[str, Any], dict[str, str], dict[str, str]] | None:
         """Turn fields, link rewrites and channel names for what Slack sent; None when a
-        hint was the whole answer (a digest command naming no channel)."""
+        hint was the whole answer (a digest command naming no channel). `tagged`: the
+        journal notes that the hint began to leave (Slack cannot show it to a replay)."""
         if inbound.kind == "click":
             return {"value": inbound.raw["value"]}, {}, {}
         raw = inbound.raw.get("args" if inbound.kind == "command" else "text", "")
@@ -695,6 +700,8 @@ class SlackFrontend:
                     fields["args"] = "off"
                 elif words:
                     if respond is not None:
+                        if tagged is not None and self.inbox is not None:
+                            self.inbox.posting(tagged.key, tagged.reply)
                         await respond(text=DIGEST_HINT, response_type="ephemeral")
                     return None
         else:
@@ -736,7 +743,12 @@ class SlackFrontend:
         tagged = self.tagged(inbound, replies)
         if await self.is_buyer(client, inbound):
             return await self.as_buyer(client, inbound, replay, send.get("trigger_id"))
-        if inbound.raw.get("shared") and inbound.raw.get("name") != "settings" and respond:
+        if replay and respond is None and not replies and inbound.extra.get("response_url"):
+            # No answer had begun: one that goes to the response URL (the digest hint, the
+            # command's whole answer) may still go there, once (Slack keeps it 30 minutes).
+            respond = AsyncRespond(response_url=str(inbound.extra["response_url"]))
+        shared = inbound.raw.get("shared") and inbound.raw.get("name") != "settings"
+        if shared and respond and not replay:  # "On it" is not worth a second one on a replay
             await respond(text=ON_IT, response_type="ephemeral")  # acked plainly: maybe a buyer
         if (
             inbound.kind == "message"
@@ -756,7 +768,7 @@ class SlackFrontend:
             finally:
                 self._answered(inbound)
             return None
-        prepared = await self.prepare(client, inbound, respond)
+        prepared = await self.prepare(client, inbound, respond, tagged)
         if prepared is None:
             self._answered(inbound)
             return None

@@ -21,7 +21,7 @@ import pytest
 from aiohttp import ClientResponse
 from sqlmodel import select
 
-from handlers.slack.app import reply_key
+from handlers.slack.app import DIGEST_HINT, reply_key
 from handlers.slack.delivery import tag
 from storage.db import Database
 from storage.inbox import Inbox
@@ -148,21 +148,27 @@ def journal(served: Served) -> Inbox:
     return Inbox(Path(served.env["DATABASE_URL"].removeprefix("sqlite:///") + ".inbox"))
 
 
-@pytest.mark.parametrize("killed", ["worker", "server"])
+@pytest.mark.parametrize(
+    ("killed", "where"), [("worker", "dm"), ("server", "dm"), ("worker", "thread")]
+)
 async def test_an_answer_posted_then_killed_before_its_mark_is_not_posted_again(
-    fake: FakeSlack, served: Served, killed: str
+    fake: FakeSlack, served: Served, killed: str, where: str
 ) -> None:
     """Killed (-9) after Slack took the answer, before the journal marked it answered: the
-    replay finds the answer in the DM by its reply key (message metadata) and posts nothing.
-    The app is outside the Slack Marketplace: history gives 15 messages, 1 call a minute."""
+    replay finds the answer in the DM (or the DM thread the rep wrote in) by its reply key
+    (message metadata) and posts nothing. The app is outside the Slack Marketplace:
+    history and replies give 15 messages, 1 call a minute."""
     fake.marketplace = False
     await served.start()
     slack = SlackClient(f"http://127.0.0.1:{served.port}", fake)
     try:
         await slack.command("", user="U1")
         await until(lambda: dm_texts(fake, "U1"), "/dealreview was never answered")
+        thread = fake.posted()[0]["ts"] if where == "thread" else None
         fake.hold("chat.postMessage", taken=True)  # posted, and the answer never comes back
-        sent = await slack.dm("Acme Corp - 2027 renewal", user="U1", event_id="EvKILLED")
+        sent = await slack.dm(
+            "Acme Corp - 2027 renewal", user="U1", thread_ts=thread, event_id="EvKILLED"
+        )
         assert sent.status == 200
         await until(lambda: fake.held.get("chat.postMessage"), "the answer was never posted")
         assert len(dm_texts(fake, "U1")) == 2  # the rep sees it
@@ -182,10 +188,12 @@ async def test_an_answer_posted_then_killed_before_its_mark_is_not_posted_again(
         assert len(texts) == 2, texts[2:]
         assert "When must *Acme Corp* make their decision" in texts[1]
         # it was looked for, once, and found by the tag it was posted with
-        assert len(fake.to("conversations.history")) == 1
+        looked = fake.to("conversations.replies" if thread else "conversations.history")
+        assert len(looked) == 1
         tagged = tag(reply_key("slack:ev:EvKILLED", 1), "0", 1)
         in_dm = [m for m in fake.to("chat.postMessage") if m.get("channel") == "DU1"]
         assert in_dm[-1]["metadata"] == tagged
+        assert in_dm[-1].get("thread_ts") == thread
         inbox.close()
     finally:
         await slack.close()
@@ -234,4 +242,29 @@ async def test_the_journal_is_compacted_while_serving_and_no_turn_or_mark_is_los
         assert "Traceback" not in served.log.read_text()
     finally:
         inbox.close()
+        await slack.close()
+
+
+async def test_a_digest_hint_cut_off_by_a_kill_is_given_once_after_the_restart(
+    fake: FakeSlack, served: Served
+) -> None:
+    """The hint is the whole answer to `/dealreview digest sales` and goes to the command's
+    response URL, which Slack cannot show back: the replay sends it when the journal shows
+    no answer had begun (killed while users.info was asked), and "On it" not at all."""
+    await served.start()
+    slack = SlackClient(f"http://127.0.0.1:{served.port}", fake)
+    try:
+        fake.hold("users.info")
+        assert (await slack.command("digest sales", user="U7")).status == 200
+        await until(lambda: fake.held.get("users.info"), "users.info was never asked")
+        served.kill()
+        fake.release()
+        await served.start()
+        await until(lambda: fake.to("response_url"), "the digest command was never answered")
+        inbox = journal(served)
+        await until(lambda: not inbox.pending(), "it was never marked answered")
+        inbox.close()
+        await fake.settle(0.5)
+        assert [c["text"] for c in fake.to("response_url")] == [DIGEST_HINT]
+    finally:
         await slack.close()
