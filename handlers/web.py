@@ -51,8 +51,9 @@ def build_app(
     `inbox`: the journal of acked turns (storage/inbox.py); None keeps no journal. It is
     compacted here, before anything is served, so what each platform replays at startup
     is what a killed process left, and again while serving whenever it passes
-    `settings.inbox_compact_bytes` (`keep_compact`). `worker_fed`: Slack turns are answered by turn worker
-    processes that follow the journal (handlers/slack/worker.py); this app only acks them.
+    `settings.inbox_compact_bytes` (`keep_compact`). `worker_fed`: Slack turns are
+    answered by turn worker processes that follow the journal (handlers/slack/worker.py);
+    this app only acks them.
     `signature_clock`: what Slack's signature timestamps are checked against (None: the
     system time); `serve` passes the product clock.
     """
