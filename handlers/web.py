@@ -51,7 +51,7 @@ def build_app(
     `inbox`: the journal of acked turns (storage/inbox.py); None keeps no journal. It is
     compacted here, before anything is served, so what each platform replays at startup
     is what a killed process left, and again while serving whenever it passes
-    `settings.inbox_compact_bytes` (`keep_compact`). `worker_fed`: Slack turns are
+    `settings.inbox_compact_bytes` (`compacting`). `worker_fed`: Slack turns are
     answered by turn worker processes that follow the journal (handlers/slack/worker.py);
     this app only acks them.
     `signature_clock`: what Slack's signature timestamps are checked against (None: the
@@ -60,7 +60,7 @@ def build_app(
     if inbox is not None:
         inbox.compact(coach.clock())
     app = web.Application()
-    if inbox is not None:
+    if inbox is not None and not worker_fed:  # else the first turn worker compacts it
         keep_compact(app, inbox, coach, settings.inbox_compact_bytes)
     app.router.add_get("/healthz", health)
     deliveries: dict[str, Delivery] = {}
@@ -77,38 +77,12 @@ def build_app(
 
 
 def keep_compact(app: web.Application, inbox: Inbox, coach: Coach, most: int) -> None:
-    """While `app` serves, compact the journal whenever it has grown past `most` bytes
-    and to twice what the last compaction kept (looked at every COMPACT_CHECK seconds;
-    `most` 0: never while serving).
-
-    In a thread: reading and rewriting the journal runs beside the acks, which wait only
-    for the swap itself (storage/inbox.py). The turn workers follow the swap.
-    """
+    """Run `compacting` while `app` serves (when no turn worker does it)."""
     if most <= 0:
         return
 
-    async def watch() -> None:
-        kept = 0  # bytes the last compaction could not drop (unanswered, recent marks)
-        while True:
-            await asyncio.sleep(COMPACT_CHECK)
-            if inbox.size() <= max(most, 2 * kept):  # not again for the same lines
-                continue
-            started = time.perf_counter()
-            try:
-                before, after = await asyncio.to_thread(inbox.compact, coach.clock())
-            except OSError:
-                log.exception("could not compact the inbox journal %s", inbox.path)
-                continue
-            kept = after
-            log.info(
-                "inbox journal compacted: %s -> %s bytes in %.0f ms",
-                before,
-                after,
-                (time.perf_counter() - started) * 1000,
-            )
-
     async def start(_app: web.Application) -> None:
-        app[COMPACTOR] = asyncio.create_task(watch())
+        app[COMPACTOR] = asyncio.create_task(compacting(inbox, coach.clock, most))
 
     async def stop(_app: web.Application) -> None:
         task = app.get(COMPACTOR)
@@ -119,3 +93,31 @@ def keep_compact(app: web.Application, inbox: Inbox, coach: Coach, most: int) ->
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
+
+
+async def compacting(inbox: Inbox, clock: Callable[[], dt.datetime], most: int) -> None:
+    """Until cancelled, compact the journal whenever it has grown past `most` bytes and
+    twice what the last compaction kept (looked at every COMPACT_CHECK seconds).
+
+    Under `serve` with turn workers, the first worker runs this (at nice +10, so the
+    parsing never competes with the acks for the web process's GIL); without them, the
+    web process does, in a thread. Either way the acks wait only for the swap itself
+    (storage/inbox.py), and the workers follow it.
+    """
+    kept = 0  # bytes the last compaction could not drop (unanswered, recent marks)
+    while True:
+        await asyncio.sleep(COMPACT_CHECK)
+        if inbox.size() <= max(most, 2 * kept):  # not again for the same lines
+            continue
+        started = time.perf_counter()
+        try:
+            before, kept = await asyncio.to_thread(inbox.compact, clock())
+        except OSError:
+            log.exception("could not compact the inbox journal %s", inbox.path)
+            continue
+        log.info(
+            "inbox journal compacted: %s -> %s bytes in %.0f ms",
+            before,
+            kept,
+            (time.perf_counter() - started) * 1000,
+        )

@@ -40,6 +40,7 @@ from aiohttp import web
 from bot.engine import Clock, Coach
 from config import Settings
 from handlers.slack.app import ACKS_FIRST, Inbound, SlackFrontend
+from handlers.web import compacting
 from storage.db import Database
 from storage.inbox import Inbox, Pending
 
@@ -184,7 +185,8 @@ def run(
     coach = Coach(Database(database_url), clock=clock, **options)
     inbox = Inbox(Path(inbox_path))
     front = SlackFrontend(settings, coach.db, coach, inbox=inbox)
-    asyncio.run(follow(front, inbox, n, workers, acks_pending))
+    most = settings.inbox_compact_bytes if n == 0 else 0
+    asyncio.run(follow(front, inbox, n, workers, acks_pending, compact_past=most))
 
 
 async def acks_first(acks_pending: Any) -> None:
@@ -204,15 +206,24 @@ async def acks_first(acks_pending: Any) -> None:
 
 
 async def follow(
-    front: SlackFrontend, inbox: Inbox, n: int, workers: int, acks_pending: Any = None
+    front: SlackFrontend,
+    inbox: Inbox,
+    n: int,
+    workers: int,
+    acks_pending: Any = None,
+    compact_past: int = 0,
 ) -> None:
     """Answer the journal's Slack turns that are this worker's: first those a previous
     process left unanswered (as replays), then each new one as it is written.
 
-    The web process compacts the journal while we follow it (`Inbox.compact`); the
-    follower (`storage.inbox.Follower`) then reads the new file from its start and gives
-    out only what it had not given out before."""
+    With `compact_past` > 0 (the first worker) this worker also compacts the journal
+    whenever it passes that many bytes (`handlers.web.compacting`); every follower
+    (`storage.inbox.Follower`) then reads the new file from its start and gives out only
+    what it had not given out before."""
     front.client.session = aiohttp.ClientSession()
+    compactor = None
+    if compact_past > 0:
+        compactor = asyncio.create_task(compacting(inbox, front.coach.clock, compact_past))
 
     def take(pending: Pending, replay: bool) -> None:
         if not pending.key.startswith("slack:"):
@@ -240,5 +251,7 @@ async def follow(
             for pending, replay in follower.turns():
                 take(pending, replay)
     finally:
+        if compactor is not None:
+            compactor.cancel()
         follower.close()
         await front.client.session.close()

@@ -199,12 +199,15 @@ async def test_an_answer_posted_then_killed_before_its_mark_is_not_posted_again(
         await slack.close()
 
 
+@pytest.mark.parametrize("workers", ["1", "0"])
 async def test_the_journal_is_compacted_while_serving_and_no_turn_or_mark_is_lost(
-    fake: FakeSlack, served: Served
+    fake: FakeSlack, served: Served, workers: str
 ) -> None:
-    """Four reps write while `serve` compacts the journal under the turn worker following
-    it: every turn is answered once, and a kill -9 afterwards replays nothing."""
+    """Four reps write while `serve` compacts the journal (the turn worker does, under its
+    own follower; without workers, the web process does): every turn is answered once, and
+    a kill -9 afterwards replays nothing."""
     served.env["INBOX_COMPACT_BYTES"] = "3000"
+    served.env["ENGINE_PROCESSES"] = workers
     await served.start()
     slack = SlackClient(f"http://127.0.0.1:{served.port}", fake)
     inbox = journal(served)
