@@ -40,6 +40,16 @@ Conventions (all relative to `today`; a result is never before `today`):
   "EOFY"/"end of fiscal year"/"end of FY27"/"Q1 FY27"/"EOQ" follow the workspace's
   fiscal-year start (`DateConventions`; FY27 ends in 2027); numeric dates are DD/MM when
   the convention says so, and always when only DD/MM makes sense ("18/12"); "24/7" is no date.
+- Issue 11, kinds from the late batches: chat shorthand ("tonite", "tmw", "nxt", "mnth");
+  a day number after "till"/"due"/"not later than" and the literal "the day 10"; spelled days
+  next to a month ("December first"); "the 3rd of next month"; British "a week today",
+  "a fortnight Friday", "today week", "Friday next" (= next Friday); "midweek" (the coming
+  Wednesday), "the week after next" (its Friday), "after the weekend" (Monday), "within the
+  week/month"; hours ("within 48 hours" = +2 days; "by noon" = today); "end Dec"/"Dec end";
+  "15-Dec", "2026/12/15". A weekday or month after a past verb ("started monday", "wrapped up
+  on Friday", "left in Oct") is a day gone by, never a due date. A numeric date that only one
+  order can read ("15/12") sets the order of the answer's other numeric dates, and a weekday
+  written with a numeric date picks the order that falls on that weekday ("Wed 9/12").
 - A day-and-month without a year typed as a whole date answer in the 7 days after it
   ("Nov 28" on Nov 29) is that past date, so the caller can say so; in running text it is
   next year's, as before.
@@ -48,6 +58,7 @@ Conventions (all relative to `today`; a result is never before `today`):
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime
 import functools
 import re
@@ -159,7 +170,18 @@ _WEEKDAYS.update(_WEEKDAY_TYPOS)
 # "thursdat", "decmber"): generated, see process/typos.py; fixed before the rules run.
 SLIPS: Final = typos.table(
     "monday tuesday wednesday thursday friday saturday sunday january february march april"
-    " august september october november december tomorrow"
+    " august september october november december tomorrow",
+    # chat shorthand for the date words, not slips of them ("tonite", "nxt tues", "EOD tmw")
+    {
+        "tonite": "tonight",
+        "tonit": "tonight",
+        "tmw": "tomorrow",
+        "tomoz": "tomorrow",
+        "nxt": "next",
+        "mnth": "month",
+        "mth": "month",
+        "wkend": "weekend",
+    },
 )
 _MONTHS: Final[dict[str, int]] = {
     "january": 1,
@@ -209,6 +231,40 @@ _NUMBERS: Final[dict[str, int]] = {
     "few": 3,
 }
 
+# Day numbers spelled out, read next to a month only ("December first", "the 3rd of next month").
+_ORDINAL_WORDS: Final[dict[str, int]] = {
+    word: n
+    for n, word in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+            "sixteenth",
+            "seventeenth",
+            "eighteenth",
+            "nineteenth",
+            "twentieth",
+        ],  # fmt: skip
+        start=1,
+    )
+}
+_ORDINAL_WORDS.update(
+    {f"twenty-{w}": 20 + n for w, n in list(_ORDINAL_WORDS.items())[:9]}
+    | {"thirtieth": 30, "thirty-first": 31}
+)
+
 _WD = (
     r"(?P<wd>"
     + "|".join(sorted((w for w in _WEEKDAYS if w not in ("sat", "sun")), key=len, reverse=True))
@@ -219,10 +275,14 @@ _MON = (
     r"november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"
 )
 _MON_STRICT = _MON.replace("|may|", "|")  # "may" alone is usually the modal verb
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
-_YEAR = r"(?:,?\s*(?P<year>20\d\d))?"
+_DAY = (
+    r"(?P<day>[0-3]?\d(?:st|nd|rd|th)?|"
+    + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
+    + r")\b"
+)
+_YEAR = r"(?:(?:,?\s*|-)(?P<year>20\d\d))?"
 _NUM = r"(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple(?: of)?|couple of|a few|few)"
-_UNIT = r"(?P<unit>(?:business |working )?days?|weeks?|wks?|months?|mos?|fortnight)\b"
+_UNIT = r"(?P<unit>(?:business |working )?days?|weeks?|wks?|months?|mos?|fortnights?|hours?|hrs?)\b"
 _Q = r"q(?P<q>[1-4])(?:\s*(?:'|fy)?(?P<qyear>20\d\d|\d\d))?\b"
 
 
@@ -296,6 +356,12 @@ def _safe_date(year: int, month: int, day: int) -> datetime.date | None:
         return None
 
 
+def _day_number(word: str) -> int:
+    """ "12", "12th", "twelfth" -> 12."""
+    word = word.lower()
+    return _ORDINAL_WORDS[word] if word in _ORDINAL_WORDS else int(word.rstrip("stndrh"))
+
+
 def _count(word: str) -> int:
     return int(word) if word.isdigit() else _NUMBERS[word]
 
@@ -347,7 +413,13 @@ def _h_dotted(
 def _h_month_day(
     m: re.Match[str], today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
-    month, day = _MONTHS[m["mon"].lower()], int(m["day"])
+    month, day = _MONTHS[m["mon"].lower()], _day_number(m["day"])
+    if not m["day"][0].isdigit():  # a spelled day: "December first", "the first of May"
+        spelled_ok = " of " in m.group().lower() or (
+            m["mon"].lower() != "may" and m.start("mon") < m.start("day")
+        )
+        if not spelled_ok:
+            return None  # "they may first want", "a second March workshop"
     if m["year"]:
         return _safe_date(int(m["year"]), month, day)
     return _yearless(today, month, day)
@@ -380,7 +452,7 @@ def _h_month_part(
 def _h_bare_day(
     m: re.Match[str], today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
-    return _next_day_of_month(today, int(m["day"]))
+    return _next_day_of_month(today, _day_number(m["day"]))
 
 
 def _h_weekday(
@@ -607,8 +679,9 @@ def _h_from_anchor(
     day = _anchor(m, today)
     if day is None:
         return None
-    n = m.groupdict().get("n")
+    n, unit = m.groupdict().get("n"), (m.groupdict().get("unit") or "").lower()
     weeks = _count(" ".join(n.lower().split())) if n else 1
+    weeks *= 2 if unit.startswith("fortnight") else 1
     return day + datetime.timedelta(weeks=weeks) if weeks <= 52 else None
 
 
@@ -640,6 +713,8 @@ def _h_offset(
     unit = m["unit"].lower()
     if unit.startswith("fortnight"):
         return today + datetime.timedelta(days=14 * n)
+    if unit.startswith("h"):  # "within 48 hours": the day the hours run out
+        return today + datetime.timedelta(days=n // 24)
     if unit.startswith(("week", "wk")):
         return today + datetime.timedelta(weeks=n)
     if unit.startswith(("month", "mo")):
@@ -660,7 +735,90 @@ def _h_fortnight(
     return today + datetime.timedelta(days=14)
 
 
+def _h_weekday_numeric(
+    m: re.Match[str], today: datetime.date, conv: DateConventions
+) -> datetime.date | None:
+    """ "Mon 7/12": of the two ways to read the numbers, the one that falls on the weekday wins."""
+    first, second, weekday = int(m["m"]), int(m["d"]), _WEEKDAYS[m["wd"].lower()]
+    readings = []
+    for month, day in ((first, second), (second, first)):
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            if m["y"]:
+                year = int(m["y"])
+                found = _safe_date(year + 2000 if year < 100 else year, month, day)
+            else:
+                found = _yearless(today, month, day)
+            if found is not None:
+                readings.append(found)
+    agreeing = [d for d in readings if d.weekday() == weekday]
+    if len(agreeing) == 1 and len(readings) == 2:
+        return agreeing[0]
+    return _h_numeric(m, today, conv)
+
+
+def _h_weekday_next(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    """British "Friday next": the Friday of next week, as "next Friday"."""
+    return _next_week_day(today, _WEEKDAYS[m["wd"].lower()])
+
+
+def _h_midweek(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    return _coming_weekday(today, 2, allow_today=True)
+
+
+def _h_after_weekend(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    return _coming_weekday(today, 0, allow_today=False)
+
+
+def _h_week_after_next(
+    _m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    """ "the week after next": its Friday, as "next week" is next week's Friday."""
+    return _next_week_day(today, 4) + datetime.timedelta(days=7)
+
+
+def _h_month_edge(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    """ "end Dec", "Dec end", "by end-Jan", "Jan start": the month's last or first day."""
+    month, part = _MONTHS[m["mon"].lower()], m["part"].lower()
+    return _next_month_day(today, month, None if part == "end" else 1)
+
+
+def _h_day_next_month(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    """ "the 3rd of next month"; "the first of the month" is the next 1st."""
+    day = _day_number(m["day"])
+    if m["which"].lower() == "the":
+        return _next_day_of_month(today, day)
+    first = _add_months(today.replace(day=1), 1)
+    return _safe_date(first.year, first.month, day)
+
+
+def _h_named_year_end(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    return datetime.date(int(m["year"]) if m["year"] else today.year, 12, 31)
+
+
 _THE = r"(?:the\s+)?"
+# Verbs whose weekday or month is one gone by ("started monday"), and the words before a
+# passive or a plan that make the same verb forward ("to be presented Friday").
+_PAST_VERBS: Final = [
+    "started", "kicked", "began", "met", "spoke", "talked", "chatted", "went", "came", "joined",
+    "left", "wrapped", "finished", "ended", "happened", "presented", "demoed", "called", "rang",
+    "phoned", "emailed", "heard", "resigned", "quit", "landed", "arrived", "was", "were",
+]  # fmt: skip
+_PAST_VERB = (
+    r"(?<!weeks )(?<!days )(?<!time )(?<!\bbe )(?<!\bto )(?<!\bit )(?<!\bbeen )(?<!\bwill )(?<!\bget )(?<!\bgets )(?<!\bbeing )"
+    r"\b(?:" + "|".join(_PAST_VERBS) + r")"
+)
 # A time zone after "EOD" changes nothing: "EOD IST tmrw" is tomorrow.
 _ZONE = r"(?:(?:ist|gmt|bst|cet|est|edt|pst|pdt|aest|sgt|uk|et|pt)\s+)?"
 _EOD = (
@@ -668,6 +826,7 @@ _EOD = (
     + _ZONE
     + r"(?:on\s+)?)?"
 )
+_WEEKS = r"(?P<unit>weeks?|wks?|fortnights?)"
 _ANCHOR = r"(?P<anchor>today|now|tomorrow|tmrw|tmr|(?:(?P<which>this|next|coming)\s+)?" + _WD + r")"
 _NUMERIC = r"(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])"
 # Order matters only for readability: overlaps are resolved longest-first in _candidates.
@@ -684,7 +843,7 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (r"\b(?P<y>20\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b", _h_iso),
     (r"(?<![\d/.])" + _NUMERIC, _h_numeric),
     (r"\b" + _MON + r"\s+(?:the\s+)?" + _DAY + _YEAR, _h_month_day),
-    (r"\b(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
+    (r"\b(?:the\s+)?" + _DAY + r"[\s-]+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
     (
         r"\b(?P<part>early|mid\s+of|mid|middle of|late|the end of|end of|the beginning of|beginning of|"
         r"the start of|start of)[\s-]*" + _MON + _YEAR + r"\b",
@@ -786,14 +945,16 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?:from\s+(?:now|today)|out)\b", _h_offset),
     (r"\b(?:in|within)\s+(?:a\s+)?fortnight\b", _h_fortnight),
     # a weekday written with its date: the date wins ("thurs 12/3", "Wed, Dec 9", "Fri the 4th")
-    (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?" + _NUMERIC, _h_numeric),
+    (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?" + _NUMERIC, _h_weekday_numeric),
     (r"\b" + _WD + r"\.?,?\s+" + _MON + r"\s+(?:the\s+)?" + _DAY + _YEAR, _h_month_day),
     (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
-    (r"\b" + _WD + r"\.?,?\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b", _h_bare_day),
+    (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b", _h_bare_day),
     # offsets from a named day
     # British "a week on Friday" is "Friday week", the Friday after the coming one
-    (r"\b" + _NUM + r"\s+(?:weeks?|wks?)\s+(?:from|after|on)\s+" + _ANCHOR, _h_from_anchor),
-    (r"\b(?P<anchor>" + _WD + r")\s+week\b", _h_from_anchor),
+    (r"\b" + _NUM + r"\s+" + _WEEKS + r"\s+(?:from|after|on)\s+" + _ANCHOR, _h_from_anchor),
+    # ... also without the "from": "a week today", "a fortnight Friday", "two weeks tomorrow"
+    (r"\b" + _NUM + r"\s+" + _WEEKS + r"\s+" + _ANCHOR.replace("now|", ""), _h_from_anchor),
+    (r"\b(?P<anchor>today|tomorrow|tmrw|" + _WD + r")\s+week\b", _h_from_anchor),
     (r"\bthe\s+(?P<anchor>" + _WD + r")\s+after\s+next\b", _h_from_anchor),
     (
         r"\b(?:the\s+)?(?P<ord>first|1st|second|2nd|third|3rd|last)\s+week\s+(?:of|in)\s+" + _MON,
@@ -823,6 +984,52 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         # its last dot may be the sentence's: "... till 22.01., then ..." was cut at ".,"
         r"|\b(?:till|until|by|on|before|from|am|bis)\s+(?P<d2>\d{1,2})\.(?P<m2>\d{2})(?![\d.])",
         _h_dotted,
+    ),
+    # issue 11, kinds seen in the late batches (not their examples)
+    # a day number after more lead-ins ("till 12th", "due the 2nd", "not later than 15th") and
+    # the literal "the day 10" of Spanish, Portuguese and French writers
+    (
+        r"\b(?:till|til|due|(?:not?\s+later\s+)?than|latest)\s+(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"
+        r"|\bthe\s+day\s+(?P<day2>[0-3]?\d)\b(?!\s*(?:st|nd|rd|th|of|%|days?|weeks?|months?)\b)",
+        lambda m, today, _c: _next_day_of_month(today, _day_number(m["day"] or m["day2"])),
+    ),
+    # British "Friday next" (at the end of a clause; "Friday next week" is above)
+    (r"\b" + _WD + r"\s+next\b(?=\s*(?:[.,;:!?)]|$|and\b|then\b|or\b))", _h_weekday_next),
+    (r"\b(?:by\s+|the\s+)?mid[\s-]?week\b(?![\s-]+next)", _h_midweek),
+    (r"\b(?:the\s+)?week\s+after\s+next\b", _h_week_after_next),
+    (r"\bafter\s+the\s+weekend\b", _h_after_weekend),
+    (r"\bwithin\s+(?:the|this)\s+(?:week|wk)\b", _h_this_week),
+    (r"\bwithin\s+(?:the|this)\s+month\b", _h_month_end),
+    # hours written short: "in 48h", "within 24hrs"
+    (
+        r"\b(?:in|within|inside)\s+(?:the\s+next\s+)?(?P<n>\d{1,3})\s*(?P<unit>h|hrs?|hours?)\b",
+        _h_offset,
+    ),
+    # "by noon", "before lunch": today, unless a day follows ("by noon tomorrow")
+    (
+        r"\b(?:by|before)\s+(?:noon|midday|lunch(?:time)?)\b(?!\s+(?:on\s+)?(?:tomorrow|tmrw|"
+        + _WD[len("(?P<wd>") : -len(")\\b")]
+        + r"))",
+        _h_today,
+    ),
+    # a month's edge without "of": "end Dec", "by end-Jan", "Dec end", "Jan start"
+    (r"\b(?P<part>end|start|beginning)[\s-]+" + _MON_STRICT, _h_month_edge),
+    (r"\b" + _MON_STRICT + r"[\s-]+(?P<part>end|start|beginning)\b", _h_month_edge),
+    (
+        r"\b(?:the\s+)?(?P<day>[0-3]?\d(?:st|nd|rd|th)|first)\s+of\s+(?P<which>next|the)\s+month\b",
+        _h_day_next_month,
+    ),
+    (
+        r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:calendar\s+year|(?P<year>20\d\d))\b",
+        _h_named_year_end,
+    ),
+    (r"\b(?P<y>20\d\d)[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})\b", _h_iso),
+    # a weekday or month said with a past verb is a day gone by: "started monday", "wrapped up
+    # on Friday", "left in Oct"; passives ("to be presented Friday") are not
+    (
+        _PAST_VERB + r"(?:\s+(?:up|off|out|in|back|over|through|live))?\s+(?:on\s+|in\s+)?"
+        r"(?:" + _WD + r"|" + _MON_STRICT + r")",
+        _h_past,
     ),
 ]
 _MONTH_WORDS = " ".join(_MONTHS)
@@ -865,6 +1072,7 @@ _TRIGGERS: Final = [
     " ".join(_WEEKDAYS),
     " ".join(_WEEKDAYS),
     "from after on",
+    "week weeks wk wks fortnight fortnights",
     "week",
     "after",
     "week",
@@ -876,6 +1084,21 @@ _TRIGGERS: Final = [
     "#",
     "q1 q2 q3 q4",
     "#",
+    "till til due than latest day",
+    "next",
+    "mid midweek week",
+    "after",
+    "weekend",
+    "within",
+    "within",
+    "in within inside",
+    "noon midday lunch lunchtime",
+    "end start beginning",
+    "end start beginning",
+    "month",
+    "end",
+    "#",
+    " ".join(_PAST_VERBS),
 ]
 assert len(_TRIGGERS) == len(_RULE_LIST)
 _RULES: Final[list[tuple[re.Pattern[str], _Handler, frozenset[str]]]] = [
@@ -889,12 +1112,31 @@ _DIGIT = re.compile(r"\d")
 # ---------------------------------------------------------------- scanning
 _Candidate = tuple[int, int, "datetime.date | None"]
 
+# A numeric date that only one order can read ("15/12", "12/15") shows how this writer writes
+# dates, so it settles their other numeric dates in the same answer ("by 3/12, sign 15/12").
+_DAY_FIRST_ONLY: Final = re.compile(r"(?<![\d/.])(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2])(?![\d/])")
+_MONTH_FIRST_ONLY: Final = re.compile(
+    r"(?<![\d/.])(?:0?[1-9]|1[0-2])/(?:1[3-9]|2\d|3[01])(?![\d/])"
+)
+
+
+def _order_shown(text: str, conv: DateConventions) -> DateConventions:
+    day_first = [m for m in _DAY_FIRST_ONLY.findall(text) if m != "24/7"]
+    month_first = _MONTH_FIRST_ONLY.search(text) is not None
+    if day_first and not month_first and not conv.day_first:
+        return dataclasses.replace(conv, day_first=True)
+    if month_first and not day_first and conv.day_first:
+        return dataclasses.replace(conv, day_first=False)
+    return conv
+
 
 def _candidates(
     text: str, today: datetime.date, conv: DateConventions = _DEFAULT
 ) -> list[_Candidate]:
     """All rule matches, overlaps resolved longest-first, in text order."""
     found: list[_Candidate] = []
+    if "/" in text:
+        conv = _order_shown(text, conv)
     present = set(_TRIGGER_WORD.findall(text.lower()))
     if _DIGIT.search(text):
         present.add("#")
@@ -917,7 +1159,7 @@ def _candidates(
 
 
 _LEAD_IN = re.compile(
-    r"(?:\b(?:by|before|on|until|till|no\s+later\s+than|due)\s+)+$", re.IGNORECASE
+    r"(?:\b(?:by|before|on|until|till|not?\s+later\s+than|due)\s+)+$", re.IGNORECASE
 )
 
 

@@ -1,0 +1,141 @@
+"""Kinds of date phrase the issue-11 error analysis found missing (rows per kind, not per example).
+
+Each kind came from the late blind batches (5, 10, 22-26); the rows here are written for the
+kind, so they pin the convention rather than the batch's sentence. Reference day: Tuesday
+Nov 24, 2026. Every row is checked both in running text (`parse_due`) and, where it is a
+whole date, as a typed date answer (`parse_date_answer`): the one date path must agree.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from process.dates import DateConventions, parse_date_answer, parse_due
+
+D = datetime.date
+TUE = D(2026, 11, 24)
+DMY = DateConventions(day_first=True)
+
+KINDS: list[tuple[str, datetime.date]] = [
+    # chat shorthand for date words
+    ("tonite", D(2026, 11, 24)),
+    ("EOD tmw", D(2026, 11, 25)),
+    ("by tomoz", D(2026, 11, 25)),
+    ("nxt tues", D(2026, 12, 1)),
+    ("by fri nxt wk", D(2026, 12, 4)),
+    ("by end of mnth", D(2026, 11, 30)),
+    # a day number after more lead-ins, and the literal "the day 10"
+    ("till 12th", D(2026, 12, 12)),
+    ("til the 3rd", D(2026, 12, 3)),
+    ("due the 2nd", D(2026, 12, 2)),
+    ("not later than 15th", D(2026, 12, 15)),
+    ("the day 10", D(2026, 12, 10)),
+    ("on Monday 7th", D(2026, 12, 7)),
+    # days spelled out next to a month; a day of next month
+    ("December first", D(2026, 12, 1)),
+    ("the twelfth of December", D(2026, 12, 12)),
+    ("December twenty-first", D(2026, 12, 21)),
+    ("the 3rd of next month", D(2026, 12, 3)),
+    ("1st of next month", D(2026, 12, 1)),
+    ("the first of the month", D(2026, 12, 1)),
+    # British week offsets from a named day
+    ("a week today", D(2026, 12, 1)),
+    ("a week tomorrow", D(2026, 12, 2)),
+    ("a week Friday", D(2026, 12, 4)),
+    ("two weeks today", D(2026, 12, 8)),
+    ("a fortnight on Friday", D(2026, 12, 11)),
+    ("today week", D(2026, 12, 1)),
+    ("tomorrow week", D(2026, 12, 2)),
+    ("Friday next", D(2026, 12, 4)),
+    # weeks and months said another way
+    ("midweek", D(2026, 11, 25)),
+    ("the week after next", D(2026, 12, 11)),
+    ("after the weekend", D(2026, 11, 30)),
+    ("within the week", D(2026, 11, 27)),
+    ("within the month", D(2026, 11, 30)),
+    ("end Dec", D(2026, 12, 31)),
+    ("by end-Jan", D(2027, 1, 31)),
+    ("Dec end", D(2026, 12, 31)),
+    ("January start", D(2027, 1, 1)),
+    ("end of 2027", D(2027, 12, 31)),
+    ("the end of the calendar year", D(2026, 12, 31)),
+    # hours
+    ("within 48 hours", D(2026, 11, 26)),
+    ("in 24hrs", D(2026, 11, 25)),
+    ("in 2 hours", D(2026, 11, 24)),
+    ("by noon", D(2026, 11, 24)),
+    ("before lunch", D(2026, 11, 24)),
+    ("by noon tomorrow", D(2026, 11, 25)),
+    # written dates in other layouts
+    ("15-Dec", D(2026, 12, 15)),
+    ("15-Dec-2026", D(2026, 12, 15)),
+    ("2026/12/15", D(2026, 12, 15)),
+]
+
+
+@pytest.mark.parametrize(("phrase", "expected"), KINDS)
+def test_kind_in_a_sentence(phrase: str, expected: datetime.date) -> None:
+    found = parse_due(f"They will send it {phrase}, then we talk.", TUE)
+    assert found is not None, phrase
+    assert found[0] == expected
+
+
+@pytest.mark.parametrize(("phrase", "expected"), KINDS)
+def test_kind_as_a_date_answer(phrase: str, expected: datetime.date) -> None:
+    assert parse_date_answer(phrase, TUE) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a weekday or month with a past verb is gone by; the step's own date is read instead
+        ("The new lead started monday and wants a demo next thurs", D(2026, 12, 3)),
+        ("Pilot wrapped up on Friday; the board meets on the 4th", D(2026, 12, 4)),
+        ("the champion left in Oct, the new one wants a deep dive next Thursday", D(2026, 12, 3)),
+        ("We met Thursday and they sign by 12/18", D(2026, 12, 18)),
+        ("The demo was on Monday, pricing goes out Friday", D(2026, 11, 27)),
+        # ... but a passive or a plan keeps its day
+        ("The deck is to be presented Friday", D(2026, 11, 27)),
+        ("We need it signed Friday", D(2026, 11, 27)),
+        ("we have two weeks left in December", D(2026, 12, 31)),  # time left, not a departure
+    ],
+)
+def test_past_verb_days_are_history(text: str, expected: datetime.date) -> None:
+    found = parse_due(text, TUE)
+    assert found is not None and found[0] == expected, found
+
+
+@pytest.mark.parametrize("text", ["they started monday", "we met Thursday", "she left in Oct"])
+def test_past_verb_day_alone_is_no_due(text: str) -> None:
+    assert parse_due(text, TUE) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "conv", "expected"),
+    [
+        # a date only one order can read settles the answer's other numeric dates
+        ("PO by 3/12, signature by 15/12", DateConventions(), D(2026, 12, 3)),
+        ("PO by 12/3, signature by 12/15", DMY, D(2026, 12, 3)),
+        ("24/7 support, PO by 3/12", DateConventions(), D(2027, 3, 12)),  # 24/7 shows nothing
+        ("PO by 3/12", DateConventions(), D(2027, 3, 12)),  # nothing shown: the workspace's
+        ("PO by 3/12", DMY, D(2026, 12, 3)),
+        # a weekday with a numeric date: the reading on that weekday wins
+        ("Wed 9/12", DateConventions(), D(2026, 12, 9)),
+        ("Wed 12/9", DMY, D(2026, 12, 9)),
+        ("Mon 7/12", DateConventions(), D(2027, 7, 12)),  # both are Mondays: the workspace's
+    ],
+)
+def test_numeric_order_from_the_answer(
+    text: str, conv: DateConventions, expected: datetime.date
+) -> None:
+    found = parse_due(text, TUE, conv)
+    assert found is not None and found[0] == expected, found
+
+
+@pytest.mark.parametrize(
+    "text", ["they may first want a demo", "a second March workshop", "we have 2 weeks of runway"]
+)
+def test_spelled_days_need_their_month(text: str) -> None:
+    assert parse_due(text, TUE) is None
