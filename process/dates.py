@@ -46,7 +46,11 @@ Conventions (all relative to `today`; a result is never before `today`):
   "a fortnight Friday", "today week", "Friday next" (= next Friday); "midweek" (the coming
   Wednesday), "the week after next" (its Friday), "after the weekend" (Monday), "within the
   week/month"; hours ("within 48 hours" = +2 days; "by noon" = today); "end Dec"/"Dec end";
-  "15-Dec", "2026/12/15". A weekday or month after a past verb ("started monday", "wrapped up
+  "15-Dec", "2026/12/15", "7-12-2026" (a four-digit year; "12-15 users" is a range);
+  "next to next week" (Indian English: the week after next), "this time next week" (+7),
+  "EOB" = EOD, "current" quarter/year/fiscal year, "close of Q4"/"quarter close"; a day
+  number without its suffix or spelled out after a lead-in at a clause end ("until the 15",
+  "on the third"). A weekday or month after a past verb ("started monday", "wrapped up
   on Friday", "left in Oct") is a day gone by, never a due date. A numeric date that only one
   order can read ("15/12") sets the order of the answer's other numeric dates, and a weekday
   written with a numeric date picks the order that falls on that weekday ("Wed 9/12").
@@ -177,6 +181,9 @@ SLIPS: Final = typos.table(
         "tonit": "tonight",
         "tmw": "tomorrow",
         "tomoz": "tomorrow",
+        "tmrow": "tomorrow",
+        "tmro": "tomorrow",
+        "tmrrw": "tomorrow",
         "nxt": "next",
         "mnth": "month",
         "mth": "month",
@@ -822,7 +829,7 @@ _PAST_VERB = (
 # A time zone after "EOD" changes nothing: "EOD IST tmrw" is tomorrow.
 _ZONE = r"(?:(?:ist|gmt|bst|cet|est|edt|pst|pdt|aest|sgt|uk|et|pt)\s+)?"
 _EOD = (
-    r"(?:(?:eod|cob|eop|end\s+of\s+(?:the\s+)?(?:business\s+)?(?:day|play)|close\s+of\s+business)\s+"
+    r"(?:(?:eod|eob|cob|eop|end\s+of\s+(?:the\s+)?(?:business\s+)?(?:day|play)|close\s+of\s+business)\s+"
     + _ZONE
     + r"(?:on\s+)?)?"
 )
@@ -872,7 +879,7 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     # relative days
     (
-        r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening|arvo)|arvo|eod|cob|eop|end\s+of\s+play|"
+        r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening|arvo)|arvo|eod|eob|cob|eop|end\s+of\s+play|"
         r"end\s+of\s+(?:the\s+)?(?:business\s+)?day|"
         r"close\s+of\s+business)\b(?!\s+"
         + _ZONE
@@ -882,12 +889,12 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     (r"\b(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw)\b", _h_day_after),
     (
-        r"\b" + _EOD + r"(?:tomorrow|tomorow|tommorow|tommorrow|tmrw|tmr|2moro|2morrow)\b",
+        r"\b" + _EOD + r"(?:tomorrow|tomorow|tommorow|tommorrow|tmrw|tmr|2moro|2morrow|2mrw)\b",
         _h_tomorrow,
     ),
     # weeks
     (
-        r"\b(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?(?:week|wk)|eow|this\s+(?:week|wk)|later\s+this\s+(?:week|wk)|by\s+the\s+weekend|week'?s\s+end)\b",
+        r"\b(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?(?:week|wk)|eow|this\s+(?:week|wk)|later\s+this\s+(?:week|wk)|by\s+(?:the\s+)?weekend|week'?s\s+end)\b",
         _h_this_week,
     ),
     (
@@ -897,21 +904,22 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     # months, quarters, years
     (
-        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom|month[\s-]end|this\s+month)\b",
+        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:current\s+)?month|eom|month[\s-]end|this\s+month)\b",
         _h_month_end,
     ),
     (
         r"\b(?:(?P<part>the\s+end\s+of|end\s+of|early|beginning\s+of|the\s+beginning\s+of|start\s+of|"
-        r"the\s+start\s+of|mid|middle\s+of)[\s-]+)?next\s+month\b",
+        r"the\s+start\s+of|mid|mid\s+of|middle\s+of)[\s-]+)?next\s+month\b",
         _h_next_month,
     ),
     (r"\bmid[\s-]?month\b", _h_mid_month),
     (
-        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?quarter|eoq|quarter[\s-]end|this\s+quarter)\b",
+        r"\b(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+|this\s+)?(?:current\s+)?quarter|eoq|"
+        r"quarter[\s-](?:end|close)|this\s+quarter)\b",
         _h_quarter_end,
     ),
     (r"\b(?:(?:the\s+)?end\s+of\s+)?next\s+quarter\b", _h_next_quarter),
-    (r"\b(?:the\s+)?end\s+of\s+" + _THE + _Q, _h_named_quarter),
+    (r"\b(?:the\s+)?(?:end|close)\s+of\s+" + _THE + _Q, _h_named_quarter),
     (r"\b" + _Q + r"\s*(?:close|end)\b", _h_named_quarter),
     (
         r"\b(?:before|by|in|until|during)\s+"
@@ -922,7 +930,7 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         _h_named_quarter,
     ),
     (
-        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|eoy|year[\s-]end|this\s+year)\b",
+        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:current\s+)?year|eoy|year[\s-]end|this\s+year)\b",
         _h_year_end,
     ),
     (
@@ -966,7 +974,7 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     # fiscal years (the workspace's fiscal-year start)
     (
-        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|their\s+|our\s+)?(?:fiscal|financial)(?:\s+year)?|"
+        r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|their\s+|our\s+)?(?:current\s+)?(?:fiscal|financial)(?:\s+year)?|"
         r"eofy|(?:fiscal|financial)\s+year[\s-]end)\b(?P<fy>)",
         _h_fiscal_year_end,
     ),
@@ -996,7 +1004,21 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     # British "Friday next" (at the end of a clause; "Friday next week" is above)
     (r"\b" + _WD + r"\s+next\b(?=\s*(?:[.,;:!?)]|$|and\b|then\b|or\b))", _h_weekday_next),
     (r"\b(?:by\s+|the\s+)?mid[\s-]?week\b(?![\s-]+next)", _h_midweek),
-    (r"\b(?:the\s+)?week\s+after\s+next\b", _h_week_after_next),
+    (r"\b(?:the\s+)?week\s+after\s+next\b|\bnext\s+to\s+next\s+(?:week|wk)\b", _h_week_after_next),
+    (
+        r"\b(?:this|same|the\s+same)\s+time\s+next\s+week\b",
+        lambda _m, today, _c: today + datetime.timedelta(days=7),
+    ),
+    # "7-12-2026": dashes, with a four-digit year so a range ("12-15 users") is no date
+    (r"(?<![\d-])(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?P<y>20\d\d)\b", _h_numeric),
+    # a day number without its suffix or spelled out, after a lead-in and before the clause
+    # ends: "until the 15", "by the 20, then", "on the third" (second-language and dictation)
+    (
+        r"\b(?:on|by|before|until|till|for)\s+the\s+(?P<day>[0-3]?\d|"
+        + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
+        + r")(?=\s*(?:[.,;:!?)]|$|and\b|then\b|or\b|at\b|latest\b|itself\b|eod\b))",
+        _h_bare_day,
+    ),
     (r"\bafter\s+the\s+weekend\b", _h_after_weekend),
     (r"\bwithin\s+(?:the|this)\s+(?:week|wk)\b", _h_this_week),
     (r"\bwithin\s+(?:the|this)\s+month\b", _h_month_end),
@@ -1048,9 +1070,9 @@ _TRIGGERS: Final = [
     _MONTH_WORDS,
     "#",
     " ".join(_WEEKDAYS),
-    "today tonight this eod cob end close arvo eop play",
+    "today tonight this eod eob cob end close arvo eop play",
     "day",
-    "tomorrow tomorow tommorow tommorrow tmrw tmr 2moro 2morrow",
+    "tomorrow tomorow tommorow tommorrow tmrw tmr 2moro 2morrow 2mrw",
     "end eow this later weekend week wk",
     "next",
     "end eom month",
@@ -1087,7 +1109,10 @@ _TRIGGERS: Final = [
     "till til due than latest day",
     "next",
     "mid midweek week",
-    "after",
+    "after next",
+    "time",
+    "#",
+    "on by before until till for",
     "weekend",
     "within",
     "within",
@@ -1196,7 +1221,7 @@ _FILLER = re.compile(
     r"no\s+later\s+than|probably|maybe|hopefully|i\s+think|i\s+guess|ish|approx|approximately|"
     r"it's|its|it\s+is|should\s+be|prob|roughly|say|let's\s+say|target|deadline|is|sometime|some\s+time|"
     r"perhaps|prolly|i\s+reckon|or\s+so|hopefully|ok|so|itself|ist|gmt|bst|cet|est|edt|pst|pdt|aest|utc|sgt|"
-    r"eod|cob|eop|am|pm|morning|afternoon|evening|arvo|latest|"
+    r"eod|eob|cob|eop|am|pm|morning|afternoon|evening|arvo|latest|"
     r"(?:week|wk)\s+of|w/c|week\s+(?:commencing|beginning|starting))\b)*$",
     re.IGNORECASE,
 )

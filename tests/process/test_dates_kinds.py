@@ -68,7 +68,24 @@ KINDS: list[tuple[str, datetime.date]] = [
     ("by noon", D(2026, 11, 24)),
     ("before lunch", D(2026, 11, 24)),
     ("by noon tomorrow", D(2026, 11, 25)),
+    ("by weekend", D(2026, 11, 27)),
+    ("next to next week", D(2026, 12, 11)),
+    ("this time next week", D(2026, 12, 1)),
+    ("mid of next month", D(2026, 12, 15)),
+    ("by the end of the current quarter", D(2026, 12, 31)),
+    ("by the close of Q1", D(2027, 3, 31)),
+    ("by quarter close", D(2026, 12, 31)),
+    ("by the end of the current fiscal year", D(2026, 12, 31)),
+    ("EOB Friday", D(2026, 11, 27)),
+    ("by EOB", D(2026, 11, 24)),
+    ("2mrw", D(2026, 11, 25)),
+    ("tmrow", D(2026, 11, 25)),
+    # a day number without its suffix, or spelled, after a lead-in at the clause's end
+    ("until the 15", D(2026, 12, 15)),
+    ("on the third", D(2026, 12, 3)),
+    ("by the fifteenth", D(2026, 12, 15)),
     # written dates in other layouts
+    ("12-7-2026", D(2026, 12, 7)),
     ("15-Dec", D(2026, 12, 15)),
     ("15-Dec-2026", D(2026, 12, 15)),
     ("2026/12/15", D(2026, 12, 15)),
@@ -135,7 +152,15 @@ def test_numeric_order_from_the_answer(
 
 
 @pytest.mark.parametrize(
-    "text", ["they may first want a demo", "a second March workshop", "we have 2 weeks of runway"]
+    "text",
+    [
+        "they may first want a demo",
+        "a second March workshop",
+        "we have 2 weeks of runway",
+        "the third option is cheaper",  # a spelled ordinal needs a lead-in and a clause end
+        "on the 3 seats they asked about",
+        "12-15 users in the pilot",  # a range, not a date
+    ],
 )
 def test_spelled_days_need_their_month(text: str) -> None:
     assert parse_due(text, TUE) is None
