@@ -282,11 +282,8 @@ _MON = (
     r"november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"
 )
 _MON_STRICT = _MON.replace("|may|", "|")  # "may" alone is usually the modal verb
-_DAY = (
-    r"(?P<day>[0-3]?\d(?:st|nd|rd|th)?|"
-    + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
-    + r")\b"
-)
+_DAY = r"(?P<day>[0-3]?\d(?:st|nd|rd|th)?)\b"
+_SPELLED_DAY = r"(?P<day>" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)) + r")\b"
 _YEAR = r"(?:(?:,?\s*|-)(?P<year>20\d\d))?"
 _NUM = r"(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple(?: of)?|couple of|a few|few)"
 _UNIT = r"(?P<unit>(?:business |working )?days?|weeks?|wks?|months?|mos?|fortnights?|hours?|hrs?)\b"
@@ -421,12 +418,8 @@ def _h_month_day(
     m: re.Match[str], today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
     month, day = _MONTHS[m["mon"].lower()], _day_number(m["day"])
-    if not m["day"][0].isdigit():  # a spelled day: "December first", "the first of May"
-        spelled_ok = " of " in m.group().lower() or (
-            m["mon"].lower() != "may" and m.start("mon") < m.start("day")
-        )
-        if not spelled_ok:
-            return None  # "they may first want", "a second March workshop"
+    if not m["day"][0].isdigit() and m["mon"].lower() == "may" and " of " not in m.group():
+        return None  # "they may first want"
     if m["year"]:
         return _safe_date(int(m["year"]), month, day)
     return _yearless(today, month, day)
@@ -822,10 +815,27 @@ _PAST_VERBS: Final = [
     "left", "wrapped", "finished", "ended", "happened", "presented", "demoed", "called", "rang",
     "phoned", "emailed", "heard", "resigned", "quit", "landed", "arrived", "was", "were",
 ]  # fmt: skip
-_PAST_VERB = (
-    r"(?<!weeks )(?<!days )(?<!time )(?<!\bbe )(?<!\bto )(?<!\bit )(?<!\bbeen )(?<!\bwill )(?<!\bget )(?<!\bgets )(?<!\bbeing )"
-    r"\b(?:" + "|".join(_PAST_VERBS) + r")"
-)
+_PAST_VERB = r"\b(?:" + "|".join(_PAST_VERBS) + r")"
+_NOT_PAST_BEFORE: Final = frozenset(
+    ["be", "been", "being", "to", "it", "will", "get", "gets", "weeks", "days", "time"]
+)  # "to be presented Friday", "get it signed", "two weeks left in December"
+_WORD_BEFORE: Final = re.compile(r"([a-z]+)\W*$", re.IGNORECASE)
+
+
+class _NotADate(Exception):
+    """A handler's veto: the rule's words are no date phrase here, let other rules read them."""
+
+
+def _h_gone_by(
+    m: re.Match[str], _today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    """ "started monday", "wrapped up on Friday", "left in Oct": a day gone by, no due date."""
+    before = _WORD_BEFORE.search(m.string, max(0, m.start() - 20), m.start())
+    if before is not None and before[1].lower() in _NOT_PAST_BEFORE:
+        raise _NotADate
+    return None
+
+
 # A time zone after "EOD" changes nothing: "EOD IST tmrw" is tomorrow.
 _ZONE = r"(?:(?:ist|gmt|bst|cet|est|edt|pst|pdt|aest|sgt|uk|et|pt)\s+)?"
 _EOD = (
@@ -994,6 +1004,9 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         _h_dotted,
     ),
     # issue 11, kinds seen in the late batches (not their examples)
+    # spelled days: "December first", "the twelfth of December" (not "a second March workshop")
+    (r"\b" + _MON + r"\s+(?:the\s+)?" + _SPELLED_DAY + _YEAR, _h_month_day),
+    (r"\bthe\s+" + _SPELLED_DAY + r"\s+of\s+" + _MON + _YEAR, _h_month_day),
     # a day number after more lead-ins ("till 12th", "due the 2nd", "not later than 15th") and
     # the literal "the day 10" of Spanish, Portuguese and French writers
     (
@@ -1051,10 +1064,11 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (
         _PAST_VERB + r"(?:\s+(?:up|off|out|in|back|over|through|live))?\s+(?:on\s+|in\s+)?"
         r"(?:" + _WD + r"|" + _MON_STRICT + r")",
-        _h_past,
+        _h_gone_by,
     ),
 ]
 _MONTH_WORDS = " ".join(_MONTHS)
+_ORDINAL_TRIGGERS = " ".join(w.split("-")[-1] for w in _ORDINAL_WORDS)
 # Words one of which must occur for a rule to possibly match ("#": any digit). Checking a set
 # of words is far cheaper than running 30 regexes over every answer.
 _TRIGGERS: Final = [
@@ -1106,13 +1120,15 @@ _TRIGGERS: Final = [
     "#",
     "q1 q2 q3 q4",
     "#",
+    _ORDINAL_TRIGGERS,
+    _ORDINAL_TRIGGERS,
     "till til due than latest day",
     "next",
     "mid midweek week",
     "after next",
     "time",
     "#",
-    "on by before until till for",
+    "# " + _ORDINAL_TRIGGERS,
     "weekend",
     "within",
     "within",
@@ -1171,6 +1187,8 @@ def _candidates(
         for m in pattern.finditer(text):
             try:
                 day = handler(m, today, conv)
+            except _NotADate:
+                continue
             except (ValueError, OverflowError, KeyError):
                 day = None
             found.append((m.start(), m.end(), day))
