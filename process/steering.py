@@ -562,6 +562,16 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
             continue
         clause = read_clause(part.text, today, conv, part.question, sequel)
+        if clause.state_date is not None and clauses and clauses[-1][0].kind != "forward":
+            # "legal review (theirs) – by 4 Dec": a date alone belongs to the clause before
+            # it; read the two together (after a step, the step takes it: see below)
+            joined_text = clauses[-1][1] + " " + part.text
+            if bare_date(part.text, today, conv) is not None:
+                joined = read_clause(joined_text, today, conv, part.question, sequel)
+                if joined.kind == "forward":
+                    clauses[-1] = (joined, joined_text)
+                    stepped = True
+                    continue
         if clause.kind == "history" and "," in part.text:
             # "ok so legal finally came back, nadia from their procurement sends the PO by fri"
             head, tail = _step_after_comma(part.text, today, conv)

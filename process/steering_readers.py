@@ -14,7 +14,7 @@ import re
 from typing import Final
 
 from process import steering_vocab as vocab
-from process.dates import DateConventions, parse_due
+from process.dates import DateConventions, bare_date, parse_due
 from process.steering_grammar import (
     _ARROW,
     _AUX_OR_MODAL,
@@ -100,6 +100,10 @@ def read_clause(
     ):
         return _Clause("history", text=text)  # "After the workshop on Thursday," sets the scene
     due = parse_due(body, today, conv)
+    if due is not None and len(words) <= 6 and bare_date(body, today, conv) is not None:
+        # "We send the SOW. By Friday.", "..., due the 2nd", "- target 12/10": a date alone
+        # is the date of the step around it (steering attaches it), never a step of its own
+        return _Clause("history", text=text, state_date=due)
     ctx = _Context(text, body, tokens, words, due, hedge is not None, today, conv, sequel)
     for reader in READERS:
         clause = reader(ctx)

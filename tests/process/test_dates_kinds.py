@@ -13,6 +13,7 @@ import datetime
 import pytest
 
 from process.dates import DateConventions, parse_date_answer, parse_due
+from process.steering import read_answer
 
 D = datetime.date
 TUE = D(2026, 11, 24)
@@ -164,3 +165,26 @@ def test_numeric_order_from_the_answer(
 )
 def test_spelled_days_need_their_month(text: str) -> None:
     assert parse_due(text, TUE) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "expected"),
+    [
+        # a fragment that is nothing but a date is the date of the step around it
+        ("We send the revised SOW. By Friday.", "We send the revised SOW", D(2026, 11, 27)),
+        ("we send the SOW - friday latest", "We send the SOW", D(2026, 11, 27)),
+        ("Procurement issues the PO; target 12/10.", "Procurement issues the PO", D(2026, 12, 10)),
+        (
+            "their legal owes us redlines. due the 2nd",
+            "Their legal owes us redlines",
+            D(2026, 12, 2),
+        ),
+        ("legal review (theirs) – by 4 Dec", "Legal review (theirs)", D(2026, 12, 4)),
+    ],
+)
+def test_a_date_alone_dates_the_step_before_it(
+    text: str, action: str, expected: datetime.date
+) -> None:
+    reading = read_answer(text, TUE)
+    assert reading.orientation == "next_step"
+    assert [(s.action, s.due) for s in reading.steps] == [(action, expected)]
