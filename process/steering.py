@@ -634,13 +634,17 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             steps[-1] = replace(steps[-1], due=event.due, date_text=event.date_text)
             last = _Clause("forward", side, owner, clause.text, None, sure)
             continue
-        after = _AFTER_PREVIOUS.search(clause.text) if due is None and steps else None
-        if after is not None and steps[-1].due is not None:
+        after = _AFTER_PREVIOUS.search(clause.text) if due is None else None
+        # counted from the step before, or from a state's date when no step came before:
+        # "their budget freeze lifts on Jan 5 and they sign the week after"
+        said = [c.state_date[0] for c, _ in clauses[:index] if c.state_date is not None]
+        base = (steps[-1].due if steps else None) or (said[-1] if said and not steps else None)
+        if after is not None and base is not None:
             # "... by Friday, then procurement cuts the PO the week after"
             n = after["n"]
             count = 1 if n is None else int(n) if n.isdigit() else _COUNT[n.lower()]
             days = count * (7 if "week" in after.group().lower() else 1)
-            due = (steps[-1].due + datetime.timedelta(days=days), after.group())
+            due = (base + datetime.timedelta(days=days), after.group())
         if due is None:  # a trailing ", by Thursday" may sit in the next fragment
             rest = []
             for c, p in clauses[index + 1 :]:

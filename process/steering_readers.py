@@ -452,7 +452,7 @@ def _read_state(ctx: _Context) -> _Clause | None:
         if _is_doer(words[max(0, k - 2) : k]) or (_modal_before(words, k) and not period):
             continue  # "their privacy team finishes the DPIA" is a step; "the trial will run until"
         return _Clause("history", text=ctx.text, state_date=ctx.due)
-    if _absent_until(ctx.body):
+    if _absent_until(ctx.body) or _absent_on(ctx):
         return _Clause("history", text=ctx.text, state_date=ctx.due)  # "he'll be away until Jan"
     if _modal_before(words, len(words)):
         return None
@@ -513,6 +513,33 @@ def _absent_until(body: str) -> bool:
 
 
 _UNTIL_WORD: Final = re.compile(r"\b(?:until|till|til)\b", re.IGNORECASE)
+
+_AWAY_ON: Final = re.compile(
+    r"^(?P<subj>[^,;]{1,40}?)\s*(?:'m|'s|'re|\s+(?:is|am|are|will\s+be|'ll\s+be))\s+"
+    r"(?:also\s+|both\s+)?(?:away|off|out|ooo|out\s+of\s+(?:the\s+)?office|"
+    r"on\s+(?:leave|pto|holiday|vacation|annual\s+leave))\b(?!\s+(?:to|for|with|of)\b)",
+    re.IGNORECASE,
+)
+
+
+def _absent_on(ctx: _Context) -> bool:
+    """ "I'm out next week", "their CFO is OOO Thursday and Friday": an absence with its dates.
+
+    The date must follow the absence (not "by": "the redlines are out by Friday" is a deadline).
+    """
+    away = _AWAY_ON.match(ctx.body) if ctx.due is not None else None
+    if away is None or ctx.due is None:
+        return False
+    subject = [t.word for t in _tokens(away["subj"])]
+    if not subject or subject[0] in ("it", "this", "that") or _is_artefact(subject):
+        return False
+    at = ctx.body.lower().find(ctx.due[1].lower(), away.end())
+    gap = ctx.body[away.end() : at].split() if at >= 0 else None
+    return (
+        gap is not None
+        and len(gap) <= 3
+        and not ctx.due[1].lower().startswith(("by", "before", "no later"))
+    )
 
 
 def _until_is_deadline(words: list[str]) -> bool:

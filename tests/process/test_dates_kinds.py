@@ -188,3 +188,29 @@ def test_a_date_alone_dates_the_step_before_it(
     reading = read_answer(text, TUE)
     assert reading.orientation == "next_step"
     assert [(s.action, s.due) for s in reading.steps] == [(action, expected)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an absence with its dates is context; the step's own date is the due date
+        ("I'm out next week so Dev will cover the follow-up call on Tuesday.", D(2026, 12, 1)),
+        ("I'm off next week, Priya sends the quote on Monday.", D(2026, 11, 30)),
+        # ... but "out by Friday" is a deadline
+        ("The redlines are out by Friday.", D(2026, 11, 27)),
+        # a period that ends is context too
+        ("the pilot wraps up on the 4th and they'll decide by the 11th", D(2026, 12, 11)),
+        # "the week after" counts from the state's date when no step came before
+        ("Their budget freeze lifts on Jan 5 and they sign the week after.", D(2027, 1, 12)),
+        ("They sign by Friday, then procurement cuts the PO the week after.", D(2026, 11, 27)),
+    ],
+)
+def test_state_dates_are_not_the_steps(text: str, expected: datetime.date) -> None:
+    reading = read_answer(text, TUE)
+    assert reading.orientation == "next_step"
+    assert reading.due == expected, reading.steps
+
+
+def test_the_week_after_a_step_counts_from_that_step() -> None:
+    steps = read_answer("They sign by Friday, then procurement cuts the PO the week after.", TUE)
+    assert [s.due for s in steps.steps] == [D(2026, 11, 27), D(2026, 12, 4)]
