@@ -644,6 +644,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             n = after["n"]
             count = 1 if n is None else int(n) if n.isdigit() else _COUNT[n.lower()]
             days = count * (7 if "week" in after.group().lower() else 1)
+            days = 0 if after["same"] else days  # "we send pricing right after": the same day
             due = (base + datetime.timedelta(days=days), after.group())
         if due is None:  # a trailing ", by Thursday" may sit in the next fragment
             rest = []
@@ -773,7 +774,8 @@ def _both_sides_meet(text: str) -> bool:
 
 _AFTER_PREVIOUS: Final = re.compile(
     r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day|"
-    r"(?P<n>\d|a|one|two|three|four)\s+(?P<unit>weeks?|days?|business\s+days?)\s+(?:after\s+that|later))\b",
+    r"(?P<n>\d|a|one|two|three|four)\s+(?P<unit>weeks?|days?|business\s+days?)\s+(?:after\s+that|later)|"
+    r"(?P<same>(?:right|straight|immediately)\s+(?:after(?:\s+(?:that|it))?|afterwards)))\b",
     re.IGNORECASE,
 )
 _COUNT: Final = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}

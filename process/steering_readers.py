@@ -762,6 +762,14 @@ def _read_event(ctx: _Context) -> _Clause | None:
     booked = _BOOKED.search(ctx.body)  # "intro call with their CISO booked for Thursday"
     if set(ctx.words) & vocab.CANCELLATIONS:
         return _Clause("history", text=ctx.text)
+    if (
+        ctx.due is not None
+        and ctx.due[0] == ctx.today
+        and len(head) > 1
+        and head[0] in vocab.VERDICTS
+        and set(head[1:3]) & (vocab.JOINT_EVENTS | vocab.OUR_EVENTS)
+    ):
+        return _Clause("history", text=ctx.text)  # "good call today": how it went, no step
     if (ctx.past and not booked) or not (ctx.due or undated):
         return None
     events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS

@@ -446,6 +446,13 @@ STANDING_TERMS: Final = phrases(
 # Things a customer keeps doing until a date: "they're trialing it till dec 15" is context.
 ONGOING_VERBS: Final = words("trialing trialling testing piloting evaluating using running")
 
+# A verdict on an event said with its day is how it went, not a plan: "good call today",
+# "great demo this morning", "productive workshop yesterday".
+VERDICTS: Final = words("""
+    good great productive positive solid nice fantastic amazing awesome excellent strong
+    tough rough difficult long quick short useful helpful brilliant super decent ok okay
+    """)
+
 # Someone away for a while, then back: "their FD is away until Monday week" is context.
 ABSENCES: Final = phrases(
     "away",

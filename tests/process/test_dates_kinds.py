@@ -214,3 +214,17 @@ def test_state_dates_are_not_the_steps(text: str, expected: datetime.date) -> No
 def test_the_week_after_a_step_counts_from_that_step() -> None:
     steps = read_answer("They sign by Friday, then procurement cuts the PO the week after.", TUE)
     assert [s.due for s in steps.steps] == [D(2026, 11, 27), D(2026, 12, 4)]
+
+
+def test_a_verdict_on_todays_event_is_no_step() -> None:
+    reading = read_answer("Good call today, Mariana takes it to her VP on Thursday.", TUE)
+    assert reading.due == D(2026, 11, 26)
+    assert read_answer("Great demo with their CFO today", TUE).orientation == "history"
+    assert read_answer("Demo with their CFO today at 3", TUE).due == TUE  # a plan, no verdict
+
+
+def test_right_after_is_the_same_day_as_the_step_before() -> None:
+    reading = read_answer(
+        "Mariana takes it to her VP on Thursday and we send pricing right after", TUE
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 11, 26), D(2026, 11, 26)]
