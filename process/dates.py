@@ -50,8 +50,10 @@ Conventions (all relative to `today`; a result is never before `today`):
   "next to next week" (Indian English: the week after next), "this time next week" (+7),
   "EOB" = EOD, "current" quarter/year/fiscal year, "close of Q4"/"quarter close"; a day
   number without its suffix or spelled out after a lead-in at a clause end ("until the 15",
-  "on the third"). A weekday or month after a past verb ("started monday", "wrapped up
-  on Friday", "left in Oct") is a day gone by, never a due date. A numeric date that only one
+  "on the third"); "Monday the 7" is the 7th when it is a Monday within two months, else the
+  number was an hour ("Friday 12"); "right away"/"straight away" = today ("now"/"rn" are not:
+  "they're using a spreadsheet rn" is a state). A weekday or month after a past verb ("started monday", "wrapped up
+  on Friday", "left in Oct") is a day gone by (unless a passive: "to be presented Friday"), never a due date. A numeric date that only one
   order can read ("15/12") sets the order of the answer's other numeric dates, and a weekday
   written with a numeric date picks the order that falls on that weekday ("Wed 9/12").
 - A day-and-month without a year typed as a whole date answer in the 7 days after it
@@ -401,7 +403,7 @@ def _h_numeric(
 def _h_dotted(
     m: re.Match[str], today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
-    if m["d2"]:
+    if m.groupdict().get("d2"):
         return _yearless(today, int(m["m2"]), int(m["d2"])) if 1 <= int(m["m2"]) <= 12 else None
     month, day = int(m["m"]), int(m["d"])
     if not (1 <= month <= 12 and 1 <= day <= 31):
@@ -756,6 +758,32 @@ def _h_weekday_numeric(
     return _h_numeric(m, today, conv)
 
 
+def _h_weekday_day(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    """ "Monday the 7th": the next such day of the month that falls on that weekday (the 7th
+    alone if none does within a year: the day number is the surer half)."""
+    day, weekday = _day_number(m["day"]), _WEEKDAYS[m["wd"].lower()]
+    first = _next_day_of_month(today, day)
+    candidate = first
+    for _ in range(12):
+        if candidate is None or candidate.weekday() == weekday:
+            break
+        candidate = _next_day_of_month(candidate + datetime.timedelta(days=1), day)
+    return candidate if candidate is not None and candidate.weekday() == weekday else first
+
+
+def _h_weekday_number(
+    m: re.Match[str], today: datetime.date, conv: DateConventions
+) -> datetime.date | None:
+    """ "Monday the 7": a day of the month only if it falls on that weekday within two
+    months; else the number was an hour ("Friday 12") and the weekday is the date."""
+    day = _h_weekday_day(m, today, conv)
+    if day is not None and day.weekday() == _WEEKDAYS[m["wd"].lower()] and (day - today).days <= 62:
+        return day
+    return _coming_weekday(today, _WEEKDAYS[m["wd"].lower()], allow_today=False)
+
+
 def _h_weekday_next(
     m: re.Match[str], today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
@@ -966,7 +994,16 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?" + _NUMERIC, _h_weekday_numeric),
     (r"\b" + _WD + r"\.?,?\s+" + _MON + r"\s+(?:the\s+)?" + _DAY + _YEAR, _h_month_day),
     (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
-    (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b", _h_bare_day),
+    (r"\b" + _WD + r"\.?,?\s+(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b", _h_weekday_day),
+    (
+        r"\b" + _WD + r"\.?,?\s+(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<y>\d{4}|\d{2})(?![\d.]))?",
+        _h_dotted,
+    ),
+    # ... without the suffix: "Monday the 7", "Mon 7" (the weekday says it is a day)
+    (
+        r"\b" + _WD + r"\.?,?\s+(?:the\s+)?(?P<day>[0-3]?\d)\b(?![/:\d]|\.\d|\s*(?:am|pm|h)\b)",
+        _h_weekday_number,
+    ),
     # offsets from a named day
     # British "a week on Friday" is "Friday week", the Friday after the coming one
     (r"\b" + _NUM + r"\s+" + _WEEKS + r"\s+(?:from|after|on)\s+" + _ANCHOR, _h_from_anchor),
@@ -1040,6 +1077,9 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         r"\b(?:in|within|inside)\s+(?:the\s+next\s+)?(?P<n>\d{1,3})\s*(?P<unit>h|hrs?|hours?)\b",
         _h_offset,
     ),
+    # said to happen at once: "we send the SOW right away" ("now", "right now" and "rn" are
+    # too often a state's: "they're using a spreadsheet for everything rn")
+    (r"\b(?:right\s+away|straight\s+away)\b", _h_today),
     # "by noon", "before lunch": today, unless a day follows ("by noon tomorrow")
     (
         r"\b(?:by|before)\s+(?:noon|midday|lunch(?:time)?)\b(?!\s+(?:on\s+)?(?:tomorrow|tmrw|"
@@ -1107,6 +1147,8 @@ _TRIGGERS: Final = [
     " ".join(_WEEKDAYS),
     " ".join(_WEEKDAYS),
     " ".join(_WEEKDAYS),
+    " ".join(_WEEKDAYS),
+    " ".join(_WEEKDAYS),
     "from after on",
     "week weeks wk wks fortnight fortnights",
     "week",
@@ -1133,6 +1175,7 @@ _TRIGGERS: Final = [
     "within",
     "within",
     "in within inside",
+    "away",
     "noon midday lunch lunchtime",
     "end start beginning",
     "end start beginning",

@@ -85,6 +85,12 @@ KINDS: list[tuple[str, datetime.date]] = [
     ("until the 15", D(2026, 12, 15)),
     ("on the third", D(2026, 12, 3)),
     ("by the fifteenth", D(2026, 12, 15)),
+    # a weekday with a day number: the number is the date when the weekday agrees
+    ("Monday the 7", D(2026, 12, 7)),
+    ("on Wed 9", D(2026, 12, 9)),
+    ("Friday 12", D(2026, 11, 27)),  # no Friday the 12th soon: 12 o'clock this Friday
+    ("Monday 7.12.", D(2026, 12, 7)),
+    ("right away", D(2026, 11, 24)),
     # written dates in other layouts
     ("12-7-2026", D(2026, 12, 7)),
     ("15-Dec", D(2026, 12, 15)),
@@ -161,6 +167,7 @@ def test_numeric_order_from_the_answer(
         "the third option is cheaper",  # a spelled ordinal needs a lead-in and a clause end
         "on the 3 seats they asked about",
         "12-15 users in the pilot",  # a range, not a date
+        "they're using a spreadsheet for everything rn",  # "right now" is a state's
     ],
 )
 def test_spelled_days_need_their_month(text: str) -> None:
