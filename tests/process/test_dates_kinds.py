@@ -235,3 +235,21 @@ def test_right_after_is_the_same_day_as_the_step_before() -> None:
         "Mariana takes it to her VP on Thursday and we send pricing right after", TUE
     )
     assert [s.due for s in reading.steps] == [D(2026, 11, 26), D(2026, 11, 26)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a date inside an opening phrase sets the scene; the step has its own date
+        ("Following the workshop on the 2nd they will send the PO by the 9th.", D(2026, 12, 9)),
+        ("Ahead of their board meeting on the 15th we send the deck on the 10th.", D(2026, 12, 10)),
+        ("Because of the freeze on the 15th we send it Monday.", D(2026, 11, 30)),
+        ("Due to the holidays on the 24th, they sign by the 18th.", D(2026, 12, 18)),
+        # ... and with one date only, that date is the step's
+        ("Before Friday we send the deck.", D(2026, 11, 27)),
+    ],
+)
+def test_scene_setting_dates_are_not_the_steps(text: str, expected: datetime.date) -> None:
+    reading = read_answer(text, TUE)
+    assert reading.orientation == "next_step"
+    assert reading.due == expected, reading.steps
