@@ -233,6 +233,17 @@ _NUMBERS: Final[dict[str, int]] = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "eighteen": 18,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "sixty": 60,
+    "ninety": 90,
     "a couple of": 2,
     "a couple": 2,
     "couple of": 2,
@@ -287,7 +298,11 @@ _MON_STRICT = _MON.replace("|may|", "|")  # "may" alone is usually the modal ver
 _DAY = r"(?P<day>[0-3]?\d(?:st|nd|rd|th)?)\b"
 _SPELLED_DAY = r"(?P<day>" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)) + r")\b"
 _YEAR = r"(?:(?:,?\s*|-)(?P<year>20\d\d))?"
-_NUM = r"(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple(?: of)?|couple of|a few|few)"
+_NUM = (
+    r"(?P<n>\d{1,3}|"
+    + "|".join(sorted((w.replace(" ", r"\s+") for w in _NUMBERS), key=len, reverse=True))
+    + ")"
+)
 _UNIT = r"(?P<unit>(?:business |working )?days?|weeks?|wks?|months?|mos?|fortnights?|hours?|hrs?)\b"
 _Q = r"q(?P<q>[1-4])(?:\s*(?:'|fy)?(?P<qyear>20\d\d|\d\d))?\b"
 
@@ -691,7 +706,9 @@ def _h_week_of_month(
     m: re.Match[str], today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
     """ "the first week of January" = the Friday of the month's first full week; "last" = its last Friday."""
-    month, which = _MONTHS[m["mon"].lower()], m["ord"].lower()
+    named = m.groupdict().get("mon")
+    month = _MONTHS[named.lower()] if named else _add_months(today.replace(day=1), 1).month
+    which = m["ord"].lower()
     for year in (today.year, today.year + 1):
         first = datetime.date(year, month, 1)
         if which == "last":
@@ -1016,6 +1033,10 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         _h_week_of_month,
     ),
     (
+        r"\b(?:the\s+)?(?P<ord>first|1st|second|2nd|third|3rd|last)\s+week\s+(?:of|in)\s+next\s+month\b",
+        _h_week_of_month,
+    ),
+    (
         r"\b(?:the\s+)?last\s+(?:business\s+|working\s+)?day\s+of\s+(?:the\s+|this\s+)?month\b",
         _h_month_end,
     ),
@@ -1070,7 +1091,22 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         _h_bare_day,
     ),
     (r"\bafter\s+the\s+weekend\b", _h_after_weekend),
-    (r"\bwithin\s+(?:the|this)\s+(?:week|wk)\b", _h_this_week),
+    (r"\bwithin\s+(?:the|this)\s+(?:week|wk)\b|\blater\s+in\s+the\s+week\b", _h_this_week),
+    (
+        r"\b(?:by\s+|at\s+)?(?:the\s+)?(?:beginning|start)\s+of\s+the\s+month\b",
+        lambda _m, today, _c: _next_day_of_month(today, 1),
+    ),
+    # a fiscal year's end said with its date is that date: "their fiscal year end is 31 March"
+    (
+        r"\b(?:fiscal|financial)\s+year(?:[\s-]end)?(?:\s+(?:for|of)\s+\w+)?\s+(?:is|=|:|falls\s+on)\s+"
+        r"(?:on\s+)?(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR,
+        _h_month_day,
+    ),
+    (
+        r"\b(?:fiscal|financial)\s+year(?:[\s-]end)?(?:\s+(?:for|of)\s+\w+)?\s+(?:is|=|:|falls\s+on)\s+"
+        r"(?:on\s+)?" + _MON + r"\s+(?:the\s+)?" + _DAY + _YEAR,
+        _h_month_day,
+    ),
     (r"\bwithin\s+(?:the|this)\s+month\b", _h_month_end),
     # hours written short: "in 48h", "within 24hrs"
     (
@@ -1154,6 +1190,7 @@ _TRIGGERS: Final = [
     "week",
     "after",
     "week",
+    "week",
     "last",
     "end eofy fiscal financial",
     "end",
@@ -1172,7 +1209,10 @@ _TRIGGERS: Final = [
     "#",
     "# " + _ORDINAL_TRIGGERS,
     "weekend",
-    "within",
+    "within later",
+    "beginning start",
+    "fiscal financial",
+    "fiscal financial",
     "within",
     "in within inside",
     "away",

@@ -85,6 +85,13 @@ KINDS: list[tuple[str, datetime.date]] = [
     ("until the 15", D(2026, 12, 15)),
     ("on the third", D(2026, 12, 3)),
     ("by the fifteenth", D(2026, 12, 15)),
+    ("by the beginning of the month", D(2026, 12, 1)),
+    ("later in the week", D(2026, 11, 27)),
+    ("the first week of next month", D(2026, 12, 11)),  # as "the first week of December"
+    ("in fifteen days", D(2026, 12, 9)),
+    ("within thirty days", D(2026, 12, 24)),
+    # a fiscal year's end said with its date is that date, whatever the workspace's fiscal year
+    ("fiscal year end is 31 March", D(2027, 3, 31)),
     # a weekday with a day number: the number is the date when the weekday agrees
     ("Monday the 7", D(2026, 12, 7)),
     ("on Wed 9", D(2026, 12, 9)),
