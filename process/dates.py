@@ -861,10 +861,20 @@ _PAST_VERBS: Final = [
     "phoned", "emailed", "heard", "resigned", "quit", "landed", "arrived", "was", "were",
 ]  # fmt: skip
 _PAST_VERB = r"\b(?:" + "|".join(_PAST_VERBS) + r")"
+# The word right before the verb that makes it a passive, a plan or an amount ("to be presented
+# Friday", "gets kicked off Monday", "it's presented on Monday", "two weeks left in December"),
 _NOT_PAST_BEFORE: Final = frozenset(
-    ["be", "been", "being", "to", "it", "will", "get", "gets", "weeks", "days", "time"]
-)  # "to be presented Friday", "get it signed", "two weeks left in December"
-_WORD_BEFORE: Final = re.compile(r"([a-z]+)\W*$", re.IGNORECASE)
+    ["be", "been", "being", "to", "it", "will", "get", "gets", "getting", "is", "are", "s", "re"]
+    + ["them", "this", "that", "weeks", "days", "time"]
+)
+# and a wish or need a few words before it, unless a subject stands between ("want the SOW
+# finished Friday" is a plan; "we need them to sign, they met Thursday" is not).
+_WANTS_BEFORE: Final = frozenset(
+    ["want", "wants", "wanted", "need", "needs", "needed", "have", "has", "like", "expect"]
+    + ["expects", "expecting", "hope", "hoping", "get", "gets", "got"]
+)
+_SUBJECTS: Final = frozenset(["i", "we", "he", "she", "they", "you"])
+_WORDS_BEFORE: Final = re.compile(r"[a-z]+", re.IGNORECASE)
 
 
 class _NotADate(Exception):
@@ -875,8 +885,12 @@ def _h_gone_by(
     m: re.Match[str], _today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
     """ "started monday", "wrapped up on Friday", "left in Oct": a day gone by, no due date."""
-    before = _WORD_BEFORE.search(m.string, max(0, m.start() - 20), m.start())
-    if before is not None and before[1].lower() in _NOT_PAST_BEFORE:
+    before = [w.lower() for w in _WORDS_BEFORE.findall(m.string, max(0, m.start() - 40), m.start())]
+    if before and before[-1] in _NOT_PAST_BEFORE:
+        raise _NotADate
+    if before and before[-1] in ("have", "has", "had", "'ve"):
+        return None  # the perfect: "we have met on Thursday"
+    if before and before[-1] not in _SUBJECTS and not _WANTS_BEFORE.isdisjoint(before[-4:]):
         raise _NotADate
     return None
 

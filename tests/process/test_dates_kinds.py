@@ -130,6 +130,9 @@ def test_kind_as_a_date_answer(phrase: str, expected: datetime.date) -> None:
         # ... but a passive or a plan keeps its day
         ("The deck is to be presented Friday", D(2026, 11, 27)),
         ("We need it signed Friday", D(2026, 11, 27)),
+        ("The business case is presented on Monday", D(2026, 11, 30)),
+        ("we want the SOW finished Friday", D(2026, 11, 27)),
+        ("we need them to sign by the 15th, they met Thursday", D(2026, 12, 15)),
         ("we have two weeks left in December", D(2026, 12, 31)),  # time left, not a departure
     ],
 )
@@ -138,7 +141,9 @@ def test_past_verb_days_are_history(text: str, expected: datetime.date) -> None:
     assert found is not None and found[0] == expected, found
 
 
-@pytest.mark.parametrize("text", ["they started monday", "we met Thursday", "she left in Oct"])
+@pytest.mark.parametrize(
+    "text", ["they started monday", "we met Thursday", "she left in Oct", "we have met on Thursday"]
+)
 def test_past_verb_day_alone_is_no_due(text: str) -> None:
     assert parse_due(text, TUE) is None
 
