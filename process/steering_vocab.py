@@ -447,10 +447,10 @@ STANDING_TERMS: Final = phrases(
 ONGOING_VERBS: Final = words("trialing trialling testing piloting evaluating using running")
 
 # A verdict on an event said with its day is how it went, not a plan: "good call today",
-# "great demo this morning", "productive workshop yesterday".
+# "great demo this morning" (not its length: "quick call today at 4" is a plan).
 VERDICTS: Final = words("""
     good great productive positive solid nice fantastic amazing awesome excellent strong
-    tough rough difficult long quick short useful helpful brilliant super decent ok okay
+    tough rough difficult useful helpful brilliant super decent
     """)
 
 # Someone away for a while, then back: "their FD is away until Monday week" is context.

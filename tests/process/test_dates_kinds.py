@@ -265,3 +265,7 @@ def test_scene_setting_dates_are_not_the_steps(text: str, expected: datetime.dat
     reading = read_answer(text, TUE)
     assert reading.orientation == "next_step"
     assert reading.due == expected, reading.steps
+
+
+def test_a_short_event_today_is_still_a_plan() -> None:
+    assert read_answer("Quick call today at 4 with their CFO", TUE).due == TUE
