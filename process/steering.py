@@ -543,6 +543,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         return Reading("vague", None, None, None, _clean(text), None, confidence=0.8)
     clauses: list[tuple[_Clause, str]] = []
     stepped = False
+    labels: dict[int, tuple[datetime.date, str]] = {}  # a date before a colon dates what follows
     parts = _split(text, today, conv)
     if len(parts) > 1 and all(
         bare_date(_HEDGE_TAIL.sub("", p.text.rstrip(" ?")), today, conv) for p in parts
@@ -562,6 +563,16 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
             continue
         clause = read_clause(part.text, today, conv, part.question, sequel)
+        if (
+            clause.state_date is not None
+            and nxt is not None
+            and nxt.listed
+            and bare_date(part.text, today, conv) is not None
+        ):
+            # "Thursday: demo. Friday: pricing.": a date before a colon labels what follows
+            labels[len(clauses) + 1] = clause.state_date
+            clauses.append((_Clause("history", text=part.text), part.text))
+            continue
         if clause.state_date is not None and clauses and clauses[-1][0].kind != "forward":
             # "legal review (theirs) – by 4 Dec": a date alone belongs to the clause before
             # it; read the two together (after a step, the step takes it: see below)
@@ -613,7 +624,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             side, sure = ("us" if who.startswith(("us", "me", "my", "our")) else "customer"), 0.9
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
-        due = clause.due
+        due = clause.due or labels.get(index)
         if due is None and _BY_THEN.search(clause.text):
             # "Fiscal year end for them is 31 March, they must have it signed before then"
             said = [c.state_date for c, _ in clauses[:index] if c.state_date is not None]
@@ -648,9 +659,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             due = (base + datetime.timedelta(days=days), after.group())
         if due is None:  # a trailing ", by Thursday" may sit in the next fragment
             rest = []
-            for c, p in clauses[index + 1 :]:
-                if c.kind == "forward":
-                    break
+            for later, (c, p) in enumerate(clauses[index + 1 :], start=index + 1):
+                if c.kind == "forward" or later + 1 in labels:
+                    break  # the next step, or a date that labels the next item
                 if c.kind == "history":
                     rest.append(p)
             due = parse_due(" ".join(rest), today, conv)

@@ -269,3 +269,21 @@ def test_scene_setting_dates_are_not_the_steps(text: str, expected: datetime.dat
 
 def test_a_short_event_today_is_still_a_plan() -> None:
     assert read_answer("Quick call today at 4 with their CFO", TUE).due == TUE
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a date before a colon labels the item after it, not the item before
+        (
+            "Thursday: demo. Friday: pricing. Monday: signature.",
+            [D(2026, 11, 26), D(2026, 11, 27), D(2026, 11, 30)],
+        ),
+        (
+            "Next steps - Friday: we send pricing. Monday: they sign.",
+            [D(2026, 11, 27), D(2026, 11, 30)],
+        ),
+    ],
+)
+def test_a_date_label_dates_what_follows_it(text: str, expected: list[datetime.date]) -> None:
+    assert [s.due for s in read_answer(text, TUE).steps] == expected
