@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     steering_model: bool = Field(
         default=True,
         description="let the learned second opinion (process/learned_steering.py) overrule "
-        "the steering rules' history/vague/next-step reading when it is very sure; "
-        "off: the rules alone (docs/steering_model.md)",
+        "the steering rules' history/vague/next-step reading when it is very sure, and its "
+        "side head give the first step a side (customer/us) where the rules have none or "
+        "replace theirs when it is very sure; off: the rules alone (docs/steering_model.md)",
     )
 
     # HTTP server (`dealcoach serve`)

@@ -853,8 +853,11 @@ def _step(
 
 # --- The learned second opinion (issue 11): process/learned_steering.py, docs/steering_model.md.
 # The rules read first; a small model trained on the labelled answers may overrule their
-# orientation when it is very sure (setting STEERING_MODEL=off turns it off). It never
-# chooses a side: a step it finds where the rules found none has no side, so the coach asks.
+# orientation when it is very sure (setting STEERING_MODEL=off turns both heads off). A step
+# it finds where the rules found none has no side of its own; the side head then gives the
+# first step a side where the reading has none (unless the rules are sure it is a joint step),
+# or replaces the rules' side when it disagrees and is very sure. Its probability becomes the
+# step's side confidence, so below SURE the coach still asks "theirs or ours?".
 
 
 def _second_opinion(
@@ -863,13 +866,28 @@ def _second_opinion(
     if reading.bare_date is not None:  # the whole answer is a date: the coach asks about it
         return reading
     verdict = learned_steering.overrule(text, reading.orientation)
+    if verdict is not None:
+        kind, sure = verdict
+        plain = _normalise(text)
+        if kind != "next_step":
+            return Reading(kind, None, None, None, _clean(plain), None, confidence=sure)
+        step = _step(plain, None, None, parse_due(plain, today, conv), 0.0)
+        reading = Reading(
+            "next_step", None, step.due, None, step.action, step.date_text, (step,), sure
+        )
+    return _side_opinion(text, reading)
+
+
+def _side_opinion(text: str, reading: Reading) -> Reading:
+    """The first step's side from the side head, when it has one to give (see above)."""
+    if reading.orientation != "next_step" or not reading.steps:
+        return reading
+    first = reading.steps[0]
+    if first.side is None and first.side_confidence >= SURE:
+        return reading  # the rules are sure it is both sides' step ("joint workshop w/ their IT")
+    verdict = learned_steering.side_opinion(text, first.action, first.side)
     if verdict is None:
         return reading
-    kind, sure = verdict
-    plain = _normalise(text)
-    if kind != "next_step":
-        return Reading(kind, None, None, None, _clean(plain), None, confidence=sure)
-    step = _step(plain, None, None, parse_due(plain, today, conv), 0.0)
-    return Reading(
-        "next_step", None, step.due, None, step.action, step.date_text, (step,), sure
-    )
+    side, sure = verdict
+    first = replace(first, side=side, side_confidence=sure)  # type: ignore[arg-type]
+    return replace(reading, side=first.side, steps=(first, *reading.steps[1:]))
