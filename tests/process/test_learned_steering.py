@@ -183,9 +183,9 @@ def test_side_features_see_the_step_and_who_it_names() -> None:
 
 # New answers in the styles of the late batches (not in any labelled file): the rules give no
 # side (most are steps only the orientation model found) or the wrong one; the side head
-# gives the labelled side.
+# gives the labelled side. ("imma send the pricing deck to there CFO tonite" left the list
+# when the date rules learned "tonite": the rules alone now read it as ours.)
 SIDED = [
-    ("imma send the pricing deck to there CFO tonite", "us"),
     ("coo approves the budget by end of next week", "customer"),
     ("the client has asked our insurance certificate before 10 December", "us"),
     ("I'll chase Rohan in procurement on Thursday for the PO number.", "us"),
