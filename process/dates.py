@@ -512,7 +512,7 @@ def _h_next_week(
     part = (m["part"] or "").lower()
     weekday = (
         0
-        if part.startswith(("beginning", "start"))
+        if part.startswith(("beginning", "start", "first"))
         else 1
         if part.startswith("early")
         else 2
@@ -968,7 +968,7 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     (
         r"\b(?:(?P<part>the\s+end\s+of|end\s+of|early|beginning\s+of|the\s+beginning\s+of|start\s+of|"
-        r"the\s+start\s+of|mid|middle\s+of)[\s-]+)?next\s+(?:week|wk)\b",
+        r"the\s+start\s+of|mid|middle\s+of|first\s+thing)[\s-]+)?next\s+(?:week|wk)\b",
         _h_next_week,
     ),
     # months, quarters, years
@@ -981,7 +981,7 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         r"the\s+start\s+of|mid|mid\s+of|middle\s+of)[\s-]+)?next\s+month\b",
         _h_next_month,
     ),
-    (r"\bmid[\s-]?month\b", _h_mid_month),
+    (r"\bmid[\s-]?month\b|\b(?:the\s+)?middle\s+of\s+(?:the|this)\s+month\b", _h_mid_month),
     (
         r"\b(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+|this\s+)?(?:current\s+)?quarter|eoq|"
         r"quarter[\s-](?:end|close)|this\s+quarter)\b",
@@ -1089,7 +1089,11 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     # British "Friday next" (at the end of a clause; "Friday next week" is above)
     (r"\b" + _WD + r"\s+next\b(?=\s*(?:[.,;:!?)]|$|and\b|then\b|or\b))", _h_weekday_next),
     (r"\b(?:by\s+|the\s+)?mid[\s-]?week\b(?![\s-]+next)", _h_midweek),
-    (r"\b(?:the\s+)?week\s+after\s+next\b|\bnext\s+to\s+next\s+(?:week|wk)\b", _h_week_after_next),
+    (
+        r"\b(?:(?:by\s+)?(?:the\s+)?end\s+of\s+)?(?:the\s+)?(?:week|wk)\s+after\s+next\b"
+        r"|\bnext\s+to\s+next\s+(?:week|wk)\b",
+        _h_week_after_next,
+    ),
     (
         r"\b(?:this|same|the\s+same)\s+time\s+next\s+week\b",
         lambda _m, today, _c: today + datetime.timedelta(days=7),
@@ -1181,7 +1185,7 @@ _TRIGGERS: Final = [
     "next",
     "end eom month",
     "next",
-    "mid midmonth",
+    "mid midmonth middle",
     "end eoq quarter",
     "next",
     "q1 q2 q3 q4",

@@ -86,6 +86,9 @@ KINDS: list[tuple[str, datetime.date]] = [
     ("on the third", D(2026, 12, 3)),
     ("by the fifteenth", D(2026, 12, 15)),
     ("by the beginning of the month", D(2026, 12, 1)),
+    ("by the end of the week after next", D(2026, 12, 11)),  # not "the end of the week"
+    ("first thing next week", D(2026, 11, 30)),
+    ("by the middle of the month", D(2026, 12, 15)),
     ("later in the week", D(2026, 11, 27)),
     ("the first week of next month", D(2026, 12, 11)),  # as "the first week of December"
     ("in fifteen days", D(2026, 12, 9)),
