@@ -290,3 +290,18 @@ def test_a_short_event_today_is_still_a_plan() -> None:
 )
 def test_a_date_label_dates_what_follows_it(text: str, expected: list[datetime.date]) -> None:
     assert [s.due for s in read_answer(text, TUE).steps] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "orientation"),
+    [
+        # a reply promised by a date is a step; without a date it is waiting
+        ("Their GC will come back to us by Friday.", "next_step"),
+        ("Legal should get back to us by the 3rd.", "next_step"),
+        ("We should hear back from procurement by Dec 4.", "next_step"),
+        ("They'll get back to us eventually.", "vague"),
+        ("I think they'll come back to us when they're ready.", "vague"),
+    ],
+)
+def test_a_reply_with_a_deadline_is_a_step(text: str, orientation: str) -> None:
+    assert read_answer(text, TUE).orientation == orientation
