@@ -51,7 +51,8 @@ Conventions (all relative to `today`; a result is never before `today`):
   "EOB" = EOD, "current" quarter/year/fiscal year, "close of Q4"/"quarter close"; a day
   number without its suffix or spelled out after a lead-in at a clause end ("until the 15",
   "on the third"); "Monday the 7" is the 7th when it is a Monday within two months, else the
-  number was an hour ("Friday 12"); "right away"/"straight away" = today ("now"/"rn" are not:
+  number was an hour ("Friday 12"); "KW 50"/"CW50"/"calendar week 50" = that ISO week's
+  Friday; "Christmas Eve" = Dec 24, "New Year's Eve"/"NYE" = Dec 31; "2026-12-04T17:00"; "right away"/"straight away" = today ("now"/"rn" are not:
   "they're using a spreadsheet rn" is a state). A weekday or month after a past verb ("started monday", "wrapped up
   on Friday", "left in Oct") is a day gone by (unless a passive: "to be presented Friday"), never a due date. A numeric date that only one
   order can read ("15/12") sets the order of the answer's other numeric dates, and a weekday
@@ -620,6 +621,12 @@ _HOLIDAYS: Final[dict[str, str | tuple[int, int]]] = {
     "christmas": (12, 25),
     "xmas": (12, 25),
     "chrissie": (12, 25),
+    "christmas eve": (12, 24),
+    "xmas eve": (12, 24),
+    "new year's eve": (12, 31),
+    "new years eve": (12, 31),
+    "new year eve": (12, 31),
+    "nye": (12, 31),
     "new year": (1, 1),
     "new years": (1, 1),
     "new year's": (1, 1),
@@ -775,6 +782,21 @@ def _h_weekday_numeric(
     return _h_numeric(m, today, conv)
 
 
+def _h_calendar_week(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    """ "KW 50": the Friday of that ISO week, this year's or, once it is past, next year's."""
+    week = int(m["kw"])
+    for year in (today.year, today.year + 1):
+        try:
+            friday = datetime.date.fromisocalendar(year, week, 5)
+        except ValueError:
+            continue  # week 53 in a year of 52
+        if friday >= today:
+            return friday
+    return None
+
+
 def _h_weekday_day(
     m: re.Match[str], today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
@@ -916,7 +938,7 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     (r"\byesterday\b|\bthe other day\b|\basap\b|\bsince\s+(?:the\s+)?\S+", _h_past),
     (r"(?<![\d/])24\s*/\s*7(?![\d/])", _h_past),  # "24/7 support" is no date
     # explicit dates
-    (r"\b(?P<y>20\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b", _h_iso),
+    (r"\b(?P<y>20\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)", _h_iso),  # also "2026-12-04T17:00"
     (r"(?<![\d/.])" + _NUMERIC, _h_numeric),
     (r"\b" + _MON + r"\s+(?:the\s+)?" + _DAY + _YEAR, _h_month_day),
     (r"\b(?:the\s+)?" + _DAY + r"[\s-]+(?:of\s+)?" + _MON + _YEAR, _h_month_day),
@@ -1008,7 +1030,8 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     (
         r"\b(?:(?P<rel>after|before|by|until|till|post|pre)[\s-]+)?(?:the\s+)?"
-        r"(?P<hol>thanksgiving|christmas|xmas|chrissie|new\s+year'?s?|easter|diwali)\b",
+        r"(?P<hol>thanksgiving|christmas\s+eve|xmas\s+eve|christmas|xmas|chrissie|new\s+year'?s?\s+eve|nye|"
+        r"new\s+year'?s?|easter|diwali)\b",
         _h_holiday,
     ),
     # offsets
@@ -1076,6 +1099,8 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         _h_dotted,
     ),
     # issue 11, kinds seen in the late batches (not their examples)
+    # a calendar week, as German and other European writers count them: "KW 50", "CW50"
+    (r"\b(?:kw|cw|calendar\s+week)\s*(?P<kw>\d{1,2})\b", _h_calendar_week),
     # spelled days: "December first", "the twelfth of December" (not "a second March workshop")
     (r"\b" + _MON + r"\s+(?:the\s+)?" + _SPELLED_DAY + _YEAR, _h_month_day),
     (r"\bthe\s+" + _SPELLED_DAY + r"\s+of\s+" + _MON + _YEAR, _h_month_day),
@@ -1193,7 +1218,7 @@ _TRIGGERS: Final = [
     "q1 q2 q3 q4",
     "end eoy year",
     "next",
-    "thanksgiving christmas xmas chrissie new easter diwali",
+    "thanksgiving christmas xmas chrissie new nye easter diwali",
     "in within inside over",
     "from out",
     "fortnight",
@@ -1216,6 +1241,7 @@ _TRIGGERS: Final = [
     "fy #",
     "#",
     "q1 q2 q3 q4",
+    "#",
     "#",
     _ORDINAL_TRIGGERS,
     _ORDINAL_TRIGGERS,

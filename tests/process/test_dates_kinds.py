@@ -101,7 +101,12 @@ KINDS: list[tuple[str, datetime.date]] = [
     ("Friday 12", D(2026, 11, 27)),  # no Friday the 12th soon: 12 o'clock this Friday
     ("Monday 7.12.", D(2026, 12, 7)),
     ("right away", D(2026, 11, 24)),
+    ("KW 50", D(2026, 12, 11)),  # calendar week 50's Friday
+    ("by CW2", D(2027, 1, 15)),
+    ("by Christmas Eve", D(2026, 12, 24)),
+    ("by New Year's Eve", D(2026, 12, 31)),
     # written dates in other layouts
+    ("2026-12-04T17:00", D(2026, 12, 4)),
     ("12-7-2026", D(2026, 12, 7)),
     ("15-Dec", D(2026, 12, 15)),
     ("15-Dec-2026", D(2026, 12, 15)),
