@@ -52,8 +52,9 @@ Conventions (all relative to `today`; a result is never before `today`):
   number without its suffix or spelled out after a lead-in at a clause end ("until the 15",
   "on the third"); "Monday the 7" is the 7th when it is a Monday within two months, else the
   number was an hour ("Friday 12"); "KW 50"/"CW50"/"calendar week 50" = that ISO week's
-  Friday; "Christmas Eve" = Dec 24, "New Year's Eve"/"NYE" = Dec 31; "2026-12-04T17:00"; "right away"/"straight away" = today ("now"/"rn" are not:
-  "they're using a spreadsheet rn" is a state). A weekday or month after a past verb ("started monday", "wrapped up
+  Friday; "Christmas Eve" = Dec 24, "New Year's Eve"/"NYE" = Dec 31; "2026-12-04T17:00"; "right away"/"straight away" = today; "now"/"rn" = today only after
+  our own action under way ("Sending the case study now"), never a state's ("they're using a
+  spreadsheet rn"). A weekday or month after a past verb ("started monday", "wrapped up
   on Friday", "left in Oct") is a day gone by (unless a passive: "to be presented Friday"), never a due date. A numeric date that only one
   order can read ("15/12") sets the order of the answer's other numeric dates, and a weekday
   written with a numeric date picks the order that falls on that weekday ("Wed 9/12").
@@ -782,6 +783,27 @@ def _h_weekday_numeric(
     return _h_numeric(m, today, conv)
 
 
+_CLAUSE_START: Final = re.compile(r"[^.;!?\n]*$")
+# Actions a rep does at the keyboard, so "now" is today ("Sending the case study now"); a state
+# ("evaluating three vendors right now", "using a spreadsheet rn") is not.
+_DOING: Final = re.compile(
+    r"^\W*(?:(?:i'?m|we'?re|i\s+am|we\s+are)\s+)?(?:sending|drafting|writing|preparing|updating|"
+    r"booking|scheduling|setting|putting|pulling|finali[sz]ing|emailing|calling|pinging|shooting|"
+    r"revising|sharing|forwarding|submitting|uploading)\b",
+    re.IGNORECASE,
+)
+
+
+def _h_doing_now(
+    m: re.Match[str], today: datetime.date, _conv: DateConventions
+) -> datetime.date | None:
+    """ "Sending the case study now", "we're drafting it rn": our action under way is due today."""
+    clause = _CLAUSE_START.search(m.string, 0, m.start())
+    if clause is None or not _DOING.match(clause.group()):
+        raise _NotADate
+    return today
+
+
 def _h_calendar_week(
     m: re.Match[str], today: datetime.date, _conv: DateConventions
 ) -> datetime.date | None:
@@ -1156,9 +1178,10 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         r"\b(?:in|within|inside)\s+(?:the\s+next\s+)?(?P<n>\d{1,3})\s*(?P<unit>h|hrs?|hours?)\b",
         _h_offset,
     ),
-    # said to happen at once: "we send the SOW right away" ("now", "right now" and "rn" are
-    # too often a state's: "they're using a spreadsheet for everything rn")
+    # said to happen at once: "we send the SOW right away"; "now" only after our own action
+    # in progress ("Sending the case study now"), not a state's ("they're using a spreadsheet rn")
     (r"\b(?:right\s+away|straight\s+away)\b", _h_today),
+    (r"\b(?:right\s+now|now|rn)\b(?=\s*(?:[.!,;)]|$))", _h_doing_now),
     # "by noon", "before lunch": today, unless a day follows ("by noon tomorrow")
     (
         r"\b(?:by|before)\s+(?:noon|midday|lunch(?:time)?)\b(?!\s+(?:on\s+)?(?:tomorrow|tmrw|"
@@ -1260,6 +1283,7 @@ _TRIGGERS: Final = [
     "within",
     "in within inside",
     "away",
+    "now rn",
     "noon midday lunch lunchtime",
     "end start beginning",
     "end start beginning",

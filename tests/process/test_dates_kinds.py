@@ -188,6 +188,8 @@ def test_numeric_order_from_the_answer(
         "on the 3 seats they asked about",
         "12-15 users in the pilot",  # a range, not a date
         "they're using a spreadsheet for everything rn",  # "right now" is a state's
+        "Evaluating three vendors right now",
+        "we're now reviewing it",
     ],
 )
 def test_spelled_days_need_their_month(text: str) -> None:
@@ -310,3 +312,11 @@ def test_a_date_label_dates_what_follows_it(text: str, expected: list[datetime.d
 )
 def test_a_reply_with_a_deadline_is_a_step(text: str, orientation: str) -> None:
     assert read_answer(text, TUE).orientation == orientation
+
+
+@pytest.mark.parametrize(
+    "text", ["Cool, will do. Sending the case study now.", "we're drafting it rn"]
+)
+def test_our_action_under_way_now_is_due_today(text: str) -> None:
+    found = parse_due(text, TUE)
+    assert found is not None and found[0] == TUE
