@@ -58,6 +58,8 @@ Conventions (all relative to `today`; a result is never before `today`):
   on Friday", "left in Oct") is a day gone by (unless a passive: "to be presented Friday"), never a due date. A numeric date that only one
   order can read ("15/12") sets the order of the answer's other numeric dates, and a weekday
   written with a numeric date picks the order that falls on that weekday ("Wed 9/12").
+- An offset from an event rather than from today is a term, no due date: "within 30 days of
+  signature", "45 days after invoice".
 - A day-and-month without a year typed as a whole date answer in the 7 days after it
   ("Nov 28" on Nov 29) is that past date, so the caller can say so; in running text it is
   next year's, as before.
@@ -1121,6 +1123,14 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         _h_dotted,
     ),
     # issue 11, kinds seen in the late batches (not their examples)
+    # an offset from an event, not from today, is a term: "within 30 days of signature",
+    # "payment 45 days after invoice" (offsets from a named day are read above and below)
+    (
+        r"\b(?:(?:in|within)\s+)?" + _NUM + r"\s+" + _UNIT + r"\s+(?:of|after|from|following)\s+"
+        r"(?!(?:now|today|tomorrow|tmrw|tmr|this|next|coming|that|then|time)\b|the\s+\d)(?!" + _WD + r")"
+        r"(?:the\s+|their\s+|our\s+)?(?-i:[a-z])[\w-]+",
+        _h_past,
+    ),
     # a calendar week, as German and other European writers count them: "KW 50", "CW50"
     (r"\b(?:kw|cw|calendar\s+week)\s*(?P<kw>\d{1,2})\b", _h_calendar_week),
     # spelled days: "December first", "the twelfth of December" (not "a second March workshop")
@@ -1265,6 +1275,7 @@ _TRIGGERS: Final = [
     "#",
     "q1 q2 q3 q4",
     "#",
+    "of after from following",
     "#",
     _ORDINAL_TRIGGERS,
     _ORDINAL_TRIGGERS,

@@ -9,9 +9,11 @@ whole date, as a typed date answer (`parse_date_answer`): the one date path must
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 
+from process import dates, typos
 from process.dates import DateConventions, parse_date_answer, parse_due
 from process.steering import read_answer
 
@@ -187,6 +189,8 @@ def test_numeric_order_from_the_answer(
         "the third option is cheaper",  # a spelled ordinal needs a lead-in and a clause end
         "on the 3 seats they asked about",
         "12-15 users in the pilot",  # a range, not a date
+        "payment within 30 days of signature",  # an offset from an event is a term
+        "they pay 45 days after invoice",
         "they're using a spreadsheet for everything rn",  # "right now" is a state's
         "Evaluating three vendors right now",
         "we're now reviewing it",
@@ -320,3 +324,24 @@ def test_a_reply_with_a_deadline_is_a_step(text: str, orientation: str) -> None:
 def test_our_action_under_way_now_is_due_today(text: str) -> None:
     found = parse_due(text, TUE)
     assert found is not None and found[0] == TUE
+
+
+def _trigger_words(text: str) -> set[str]:
+    words = set(dates._TRIGGER_WORD.findall(text.lower()))
+    return words | ({"#"} if dates._DIGIT.search(text) else set())
+
+
+def test_every_rule_that_matches_is_triggered() -> None:
+    """The trigger words sit in a list parallel to the rules: a rule given another's
+    triggers would silently stop firing. Any text a rule matches must trigger it."""
+    texts = [phrase for phrase, _ in KINDS]
+    here = Path(__file__).parent
+    read = ("*.tsv", "blind/*.tsv", "blind/late/*.tsv", "blind/untuned/*.tsv")  # never unread/
+    for path in sorted(p for pattern in read for p in here.glob(pattern)):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        texts += [line.split("\t")[0] for line in lines if not line.startswith("#")]
+    for pattern, _handler, triggers in dates._RULES:
+        for text in texts:
+            fixed = typos.fix(text, dates.SLIPS)
+            if pattern.search(fixed):
+                assert not triggers.isdisjoint(_trigger_words(fixed)), (pattern.pattern[:60], text)
