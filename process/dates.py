@@ -1127,7 +1127,9 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     # "payment 45 days after invoice" (offsets from a named day are read above and below)
     (
         r"\b(?:(?:in|within)\s+)?" + _NUM + r"\s+" + _UNIT + r"\s+(?:of|after|from|following)\s+"
-        r"(?!(?:now|today|tomorrow|tmrw|tmr|this|next|coming|that|then|time)\b|the\s+\d)(?!" + _WD + r")"
+        r"(?!(?:now|today|tomorrow|tmrw|tmr|this|next|coming|that|then|time)\b|the\s+\d)(?!"
+        + _WD
+        + r")"
         r"(?:the\s+|their\s+|our\s+)?(?-i:[a-z])[\w-]+",
         _h_past,
     ),
@@ -1136,12 +1138,10 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     # spelled days: "December first", "the twelfth of December" (not "a second March workshop")
     (r"\b" + _MON + r"\s+(?:the\s+)?" + _SPELLED_DAY + _YEAR, _h_month_day),
     (r"\bthe\s+" + _SPELLED_DAY + r"\s+of\s+" + _MON + _YEAR, _h_month_day),
-    # a day number after more lead-ins ("till 12th", "due the 2nd", "not later than 15th") and
-    # the literal "the day 10" of Spanish, Portuguese and French writers
+    # a day number after more lead-ins ("till 12th", "due the 2nd", "not later than 15th")
     (
-        r"\b(?:till|til|due|(?:not?\s+later\s+)?than|latest)\s+(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"
-        r"|\bthe\s+day\s+(?P<day2>[0-3]?\d)\b(?!\s*(?:st|nd|rd|th|of|%|days?|weeks?|months?)\b)",
-        lambda m, today, _c: _next_day_of_month(today, _day_number(m["day"] or m["day2"])),
+        r"\b(?:till|til|due|(?:not?\s+later\s+)?than|latest)\s+(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b",
+        _h_bare_day,
     ),
     # British "Friday next" (at the end of a clause; "Friday next week" is above)
     (r"\b" + _WD + r"\s+next\b(?=\s*(?:[.,;:!?)]|$|and\b|then\b|or\b))", _h_weekday_next),
@@ -1218,6 +1218,13 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
         r"(?:" + _WD + r"|" + _MON_STRICT + r")",
         _h_gone_by,
     ),
+    # second-language "the day 10", "on day 10" (Spanish "el día 10"): the 10th
+    # ("a 30 day 2 week trial" is no date: not after a number)
+    (
+        r"(?<!\d\s)(?<!\d-)\b(?:on\s+)?(?:the\s+)?day\s+(?P<day>[0-3]?\d)\b"
+        r"(?!\s*(?:st|nd|rd|th|of|/|-|\.\d|weeks?|days?|months?))",
+        _h_bare_day,
+    ),
 ]
 _MONTH_WORDS = " ".join(_MONTHS)
 _ORDINAL_TRIGGERS = " ".join(w.split("-")[-1] for w in _ORDINAL_WORDS)
@@ -1279,7 +1286,7 @@ _TRIGGERS: Final = [
     "#",
     _ORDINAL_TRIGGERS,
     _ORDINAL_TRIGGERS,
-    "till til due than latest day",
+    "till til due than latest",
     "next",
     "mid midweek week",
     "after next",
@@ -1302,6 +1309,7 @@ _TRIGGERS: Final = [
     "end",
     "#",
     " ".join(_PAST_VERBS),
+    "day",
 ]
 assert len(_TRIGGERS) == len(_RULE_LIST)
 _RULES: Final[list[tuple[re.Pattern[str], _Handler, frozenset[str]]]] = [

@@ -60,6 +60,14 @@ _FILLER_LEAD: Final = re.compile(
     r"\b(?:(?:the\s+)?next\s+steps?(?:\s+(?:is|are|will\s+be))?(?:\s+(?:to|that|for))?|"
     r"(?:the\s+)?plan\s+is(?:\s+(?:to|that|for))?|the\s+idea\s+is(?:\s+(?:to|that))?|"
     r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|after\s+this|post\s+which|"
+    # "..., after which they renew": the joiner says "next"; the words after it are the step
+    r"after\s+which|following\s+which|at\s+which\s+point|afterwards|subsequently|thereafter|"
+    # second-language "then after we do the training": afterwards
+    r"then\s+after(?=\s+(?:we|i|they|he|she)\b)|whereupon|once\s+done|"
+    r"meanwhile|in\s+the\s+meantime|in\s+parallel|later|secondly|second|thirdly|third|"
+    r"step\s+\d|"
+    # "..., and once that's done their team goes live": once the step before is done
+    r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed|through)|"
     r"followed\s+by|"
     r"so|well|ok|okay|um+|uh+|hmm+|honestly|basically|probably|then|"
     r"next(?!\s+(?:week|wk|month|quarter|year|mon|tue|wed|thu|fri|sat|sun))|now|and|but|also|yeah|yes|"
@@ -235,6 +243,10 @@ _MODALS: Final = _words("will shall must should owe owes gotta")
 _TO_MODALS: Final = _words(
     "need needs have has got ought plan plans planning want wants intend intends aim aims promised agreed"
 )
+
+
+# A promise said in the perfect: "has undertaken to confirm", "have committed to send".
+_COMMITTED: Final = _words("undertaken committed promised pledged offered volunteered agreed")
 
 
 _AUX_OR_MODAL: Final = _AUXILIARIES | _MODALS
@@ -520,13 +532,21 @@ def _inflected(word: str) -> str:
     return word
 
 
+_AGENT_LEADS: Final = _words("our their my the us me them his her")
+
+
 def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_date: bool) -> bool:
     """A forward clause names a real action unless its verb or object is a non-action."""
     if verb_at is None:
         return False
     rest = [t.word for t in tokens[verb_at:]]
     verb = rest[0]
-    objects = set(rest[1:8])
+    # a passive's agent is no object: "will be provided by our value engineering team"
+    agent = next(
+        (k for k in range(1, len(rest) - 1) if rest[k] == "by" and rest[k + 1] in _AGENT_LEADS),
+        len(rest),
+    )
+    objects = set(rest[1 : min(8, agent)])
     nouns = objects & _CONCRETE_NOUNS
     # "come back to us", "get back to us", "hear back": waiting dressed as action.
     if len(rest) > 1 and rest[1] == "back" and verb in ("get", "come", "hear", "circle", "reach"):
@@ -543,6 +563,8 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
         return True  # "their lawyer will check it until 9 December": a review with a deadline
     if verb in _BOOKINGS and "time" in objects:
         return True  # "booking time with their CFO" is a meeting
+    if verb in ("chase", "chasing") and has_date and _chases_a_thing(text):
+        return True  # "I'll chase Gemma on Monday for the sign-off on the SOW": a dated errand
     if verb in _VAGUE_VERBS:
         tail = rest[1:]
         for j, word in enumerate(tail[:-1]):
@@ -560,6 +582,19 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
     if objects & _VAGUE_OBJECTS and not nouns:
         return False
     return not (_HEDGES.search(text) and not has_date)
+
+
+# British "chase": "chase Meera tomorrow for the vendor code" asks for a named thing by a date.
+_CHASE_FOR: Final = re.compile(r"\bfor\s+(?P<what>(?:[\w-]+\s+){0,3}[\w-]+)", re.IGNORECASE)
+_CHASED_THINGS: Final = _words("code number details form forms letter certificate cert")
+
+
+def _chases_a_thing(text: str) -> bool:
+    m = _CHASE_FOR.search(text)
+    if m is None:
+        return False
+    what = {t.word for t in _tokens(m["what"])}
+    return bool(what & (_CONCRETE_NOUNS | vocab.THEIR_DELIVERABLES | _CHASED_THINGS))
 
 
 @dataclass
@@ -618,6 +653,15 @@ def _modal_at(words: list[str], i: int) -> int | None:
         return i if word in ("owe", "owes") else i + 1
     if word in _TO_MODALS and nxt == "to":
         return i + 2
+    if (
+        word in _COMMITTED
+        and nxt == "to"
+        and i > 0
+        and words[i - 1] in ("has", "have", "had")
+        and words[i + 2 : i + 3]
+        and words[i + 2] in _STEP_VERBS
+    ):
+        return i + 2  # "Rachel has undertaken to confirm the user count by Tuesday": a promise
     if word == "going" and nxt == "to" and (i == 0 or words[i - 1] in _BE):
         return i + 2
     if word in _BE and nxt in ("now", "also", "still") and i + 2 < len(words):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from typing import Final
 
 from process import steering_vocab as vocab
@@ -173,7 +174,10 @@ def _read_frame(ctx: _Context) -> _Clause | None:
 
 
 _FIRST_SUBJECT: Final = re.compile(
-    r"^(?P<subj>[^;]{1,80}?)(?:'s|,?\s+(?:is|are|am|has|have|was|were))\b", re.IGNORECASE
+    # "'s" only as "is" ("Sunita's reviewing"), not the possessive of "The customer's Finance
+    # Business Partner, Tomás Herrera, is to confirm"
+    r"^(?P<subj>[^;]{1,80}?)(?:'s(?=\s+(?:\w+ing|going|got|been|to)\b)|,?\s+(?:is|are|am|has|have|was|were))\b",
+    re.IGNORECASE,
 )
 
 
@@ -254,12 +258,30 @@ _AGENT: Final = re.compile(
 )
 
 
+_OBJECTS: Final = _words("it them us him her up over out back")
+
+
+def _third_person_stem(word: str) -> str | None:
+    """ "takes" -> "take", "sends" -> "send", "pushes" -> "push": a step verb said of someone."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
+        return None
+    for stem in (word[:-1], word[:-2], word[:-3] + "y"):
+        if stem in _IMPERATIVES or stem in _STEP_VERBS:
+            return stem
+    return None
+
+
 def _read_imperative(ctx: _Context) -> _Clause | None:
     """ "Book our CEO for a call...", "Follow up.", "Let's...", but not "Demo was solid"."""
     words = ctx.words
     first = words[0]
     if first not in _IMPERATIVES and len(words) > 1 and words[1] in ("them", "us", "the", "our"):
         first = _typo_of(first, _IMPERATIVES) or first  # phone typing: "sned them the pricing"
+    if ctx.sequel and len(words) > 1 and words[1] in _DETERMINERS_AFTER | _OBJECTS:
+        # "... by fri and takes it to the COO": the doer of the step before, in the third person
+        stem = _third_person_stem(first)
+        if stem is not None:
+            return ctx.step(0, "us", None, 0.8, subjectless=True)
     if first == "let" and len(words) > 2:
         # "let them digest it" is their step; "let's schedule the demo" is ours
         theirs = words[1] in ("them", "him", "her")
@@ -271,6 +293,12 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
         return None  # "demo w/ their team went well" names a demo, it does not ask for one
     if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
         return None
+    if (
+        words[1:2]
+        and words[1] not in _DETERMINERS_AFTER | _PRONOUNS
+        and any(ctx.past_verb_at(k) for k in range(2, min(4, len(words))))
+    ):
+        return None  # "recap call went fine": a noun compound and its past, no request
     if (ctx.hedged or (len(words) == 1 and not ctx.sequel)) and not ctx.has_date:
         return _Clause("vague", text=ctx.text)  # "Maybe loop in my manager", "Call."
     theirs = _FROM_THEM.search(ctx.body) or first in _CUSTOMER_VERBS
@@ -318,11 +346,14 @@ def _read_present(ctx: _Context) -> _Clause | None:
         # a short noun phrase up to the first verb-looking word ("decides", "meets")
         s_end = 1
         while s_end < min(len(words), 4) and not words[s_end].endswith("s"):
-            if words[s_end] in _IMPERATIVES:
-                break
+            if words[s_end] in _IMPERATIVES or words[s_end] in _SUBJECT_ENDS:
+                break  # "PO by end of Q1": the date is no part of the subject (nor its owner)
             s_end += 1
         verb_at = s_end
     return _forward_present(ctx, words, s_end, verb_at, due)
+
+
+_SUBJECT_ENDS: Final = _words("by before until till on in at for from to of no")
 
 
 def _undated_step(words: list[str]) -> bool:
@@ -426,11 +457,30 @@ def _date_follows(ctx: _Context, k: int) -> bool:
     return 0 <= ctx.body.lower().find(ctx.due[1].lower()) <= ctx.tokens[k].end + 2
 
 
+# The words of a deadline: something is due by then. A state's date is said with a verb
+# ("the trial runs until Dec 15", "renewal's up 1/31"), never with "by" alone.
+_DEADLINE: Final = re.compile(r"^(?:by|before|no\s+later\s+than|latest\s+by)\b", re.IGNORECASE)
+
+
+def _verbless_deadline(ctx: _Context) -> bool:
+    """ "budget by end of Q2", "renewal paperwork by the 15th": a thing due by a date, no verb."""
+    if ctx.due is None or not _DEADLINE.match(ctx.due[1]):
+        return False
+    head = ctx.body[: ctx.body.lower().find(ctx.due[1].lower())]
+    head_words = [t.word for t in _tokens(head)]
+    return bool(head_words) and not any(
+        w in _BE or w in vocab.STATE_VERBS or w in _AUX_OR_MODAL or w.endswith("ed")
+        for w in head_words
+    )
+
+
 def _read_state(ctx: _Context) -> _Clause | None:
     """ "The trial runs until Dec 15", "our quote expires 12/31": a state with a date is context."""
     words = ctx.words
     if words[0] in _IMPERATIVES and words[0] not in _CONCRETE_NOUNS:
         return None  # "schedule the IQ/OQ runs for January" asks for something
+    if _verbless_deadline(ctx):
+        return None  # "budget by end of Q2": due by then, not a state that lasts till then
     modal = _modal_before(words, len(words))
     standing = not _STANDING_WORDS.isdisjoint(words) and vocab.STANDING_TERMS.search(ctx.body)
     if not modal and (standing or set(words[:5]) & vocab.RULE_SUBJECTS):
@@ -483,7 +533,7 @@ def _read_state(ctx: _Context) -> _Clause | None:
         if _is_doer(words[max(0, k - 2) : k]) or (_modal_before(words, k) and not period):
             continue  # "their privacy team finishes the DPIA" is a step; "the trial will run until"
         return _Clause("history", text=ctx.text, state_date=ctx.due)
-    if _absent_until(ctx.body) or _absent_on(ctx):
+    if _absent_until(ctx.body):
         return _Clause("history", text=ctx.text, state_date=ctx.due)  # "he'll be away until Jan"
     if _modal_before(words, len(words)):
         return None
@@ -538,39 +588,23 @@ def _passed_month(ctx: _Context) -> bool:
 
 
 def _absent_until(body: str) -> bool:
-    """ "Their FD is away until Monday week", "seconded to a programme until February"."""
+    """ "Their FD is away until Monday week", "seconded to a programme until February", "I'm
+    out next week" (someone away for a period, right after being)."""
     until = _UNTIL_WORD.search(body)
-    return until is not None and vocab.ABSENCES.search(body, 0, until.start()) is not None
+    if until is not None and vocab.ABSENCES.search(body, 0, until.start()) is not None:
+        return True
+    return _AWAY_FOR.match(body) is not None
 
 
-_UNTIL_WORD: Final = re.compile(r"\b(?:until|till|til)\b", re.IGNORECASE)
-
-_AWAY_ON: Final = re.compile(
-    r"^(?P<subj>[^,;]{1,40}?)\s*(?:'m|'s|'re|\s+(?:is|am|are|will\s+be|'ll\s+be))\s+"
-    r"(?:also\s+|both\s+)?(?:away|off|out|ooo|out\s+of\s+(?:the\s+)?office|"
-    r"on\s+(?:leave|pto|holiday|vacation|annual\s+leave))\b(?!\s+(?:to|for|with|of)\b)",
+_AWAY_FOR: Final = re.compile(
+    r"^\W*(?:i'm|i\s+am|we're|we\s+are|he's|he\s+is|she's|she\s+is|they're|they\s+are|\w+\s+is)\s+"
+    r"(?:out|off|away|ooo|on\s+(?:leave|pto|holiday|vacation|annual\s+leave))\s+"
+    r"(?:next|this|all|for|from|the\s+(?:rest|whole))\b",
     re.IGNORECASE,
 )
 
 
-def _absent_on(ctx: _Context) -> bool:
-    """ "I'm out next week", "their CFO is OOO Thursday and Friday": an absence with its dates.
-
-    The date must follow the absence (not "by": "the redlines are out by Friday" is a deadline).
-    """
-    away = _AWAY_ON.match(ctx.body) if ctx.due is not None else None
-    if away is None or ctx.due is None:
-        return False
-    subject = [t.word for t in _tokens(away["subj"])]
-    if not subject or subject[0] in ("it", "this", "that") or _is_artefact(subject):
-        return False
-    at = ctx.body.lower().find(ctx.due[1].lower(), away.end())
-    gap = ctx.body[away.end() : at].split() if at >= 0 else None
-    return (
-        gap is not None
-        and len(gap) <= 3
-        and not ctx.due[1].lower().startswith(("by", "before", "no later"))
-    )
+_UNTIL_WORD: Final = re.compile(r"\b(?:until|till|til)\b", re.IGNORECASE)
 
 
 def _until_is_deadline(words: list[str]) -> bool:
@@ -650,9 +684,16 @@ _WANT: Final = re.compile(
 )
 
 
+# "Anita in our finance team will submit the forms by Monday, as requested by their VP": an
+# aside says why; the clause before it says who does what.
+_AS_ASKED: Final = re.compile(
+    r",?\s*\bas\s+(?:requested|asked|agreed|discussed|promised)\b.*$", re.IGNORECASE
+)
+
+
 def _read_request(ctx: _Context) -> _Clause | None:
     """ "A W-9 has been requested from us by Friday", "it has been requested that we provide ..."."""
-    if not vocab.REQUESTS_OF_US.search(ctx.body):
+    if not vocab.REQUESTS_OF_US.search(_AS_ASKED.sub("", ctx.body)):
         return None
     return ctx.forward("us", None, 0.9) if ctx.due is not None else _Clause("vague", text=ctx.text)
 
@@ -691,7 +732,31 @@ def _read_want(ctx: _Context) -> _Clause | None:
     if side is None:
         wanter = _side_of(subj) if subj else "us"
         side = "customer" if wanter == "us" else "us" if wanter == "customer" else None
-    return ctx.forward(side, None, 0.85)
+    return ctx.forward(side, _wanted_owner(m["subj"], subj, obj), 0.85)
+
+
+# Who a want names as doing it, when the one who wants is no person: "need nkechi's
+# signature", "needs greta (CFO) to approve", "approval from our regional head Vikram".
+_OWNER_IN_WANT: Final = re.compile(
+    r"^(?:the\s+)?(?P<possessor>[^\W\d_][\w'-]*)'s\s+(?:\w+\s+)?"
+    r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision)\b"
+    r"|^(?P<doer>[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
+    r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))\b",
+    re.IGNORECASE,
+)
+
+
+def _wanted_owner(said: str, subj: list[str], obj: str) -> str | None:
+    """The named person of a want: the one who wants it ("priyanka needs sign-off from her
+    GM": she chases it), else the one whose signature or approval it is."""
+    if subj and not set(subj) & _PRONOUNS:
+        name = _name_in(said)
+        if name is not None:
+            return name
+    m = _OWNER_IN_WANT.search(obj)
+    if m is None:
+        return None
+    return _name_in(m["possessor"] or m["doer"] or m["giver"])
 
 
 _ON_WHOM: Final = re.compile(
@@ -786,6 +851,9 @@ _BOOKED: Final = re.compile(
 )
 
 
+_WITH_SOMEONE: Final = re.compile(r"\b(?:with|w/)\s", re.IGNORECASE)
+
+
 def _read_event(ctx: _Context) -> _Clause | None:
     """ "Final negotiation mtg mon", "3-way call w/ their EB and my VP thurs": a step for both sides."""
     head = ctx.words[:5]
@@ -793,16 +861,10 @@ def _read_event(ctx: _Context) -> _Clause | None:
     booked = _BOOKED.search(ctx.body)  # "intro call with their CISO booked for Thursday"
     if set(ctx.words) & vocab.CANCELLATIONS:
         return _Clause("history", text=ctx.text)
-    if (
-        ctx.due is not None
-        and ctx.due[0] == ctx.today
-        and len(head) > 1
-        and head[0] in vocab.VERDICTS
-        and set(head[1:3]) & (vocab.JOINT_EVENTS | vocab.OUR_EVENTS)
-    ):
-        return _Clause("history", text=ctx.text)  # "good call today": how it went, no step
     if (ctx.past and not booked) or not (ctx.due or undated):
         return None
+    if ctx.words[0] in vocab.VERDICTS:
+        return _Clause("history", text=ctx.text)  # "good call today", "great demo yesterday"
     events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
     modal = next((k for k in range(len(ctx.words)) if _modal_at(ctx.words, k) is not None), None)
     if modal and set(ctx.words[:modal]) & {"their", "our", "my"} and _is_doer(ctx.words[:modal]):
@@ -827,6 +889,9 @@ def _read_event(ctx: _Context) -> _Clause | None:
         if word in vocab.OUR_EVENTS and "joint" not in head and "both" not in head:
             return ctx.forward("us", None, 0.75)
         if word in vocab.JOINT_EVENTS or word in vocab.OUR_EVENTS:
+            if head[0] in ("their", "our", "my") and not _WITH_SOMEONE.search(ctx.body):
+                # "their security review by EOM": whose the event is, the possessive says
+                return ctx.forward("customer" if head[0] == "their" else "us", None, 0.8)
             return _Clause("forward", None, None, ctx.text, ctx.due, 0.9, subjectless=True)
     return None
 
@@ -899,7 +964,63 @@ def _read_moved(ctx: _Context) -> _Clause | None:
     return ctx.forward(_side_of(subj) if subj else "us", None, 0.7)
 
 
+# "what's left is their legal review", "only thing left is olu signing the order form": what
+# remains to be done is the next step, said as a thing or as someone doing it.
+_REMAINING: Final = re.compile(
+    r"^(?:what's|what\s+is|what\s+remains\s+is|all\s+that's|all\s+that\s+is|"
+    r"(?:the\s+)?(?:only|last|one)\s+(?:thing|step|item)|(?:the\s+)?remaining\s+(?:step|item|thing))"
+    r"(?:\s+(?:left|remaining|outstanding|pending|missing|open))?\s*(?:is|are|=|:)\s+(?P<rest>\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _read_remaining(ctx: _Context) -> _Clause | None:
+    m = _REMAINING.match(ctx.body)
+    if m is None:
+        return None
+    rest = m["rest"]
+    inner = read_clause(rest, ctx.today, ctx.conv, sequel=True)
+    if inner.kind == "vague":
+        return inner
+    words = [t.word for t in _tokens(rest)]
+    doing = next((k for k, w in enumerate(words) if w.endswith("ing") and _verb_stem(w)), None)
+    owner = _name_in(" ".join(rest.split()[:doing])) if doing else None
+    side = _direction(rest) or (
+        "customer" if set(words[:3]) & {"their", "his", "her"} or owner else None
+    )
+    side = side or _deliverable_side(words) or ("us" if set(words[:3]) & {"our", "my"} else None)
+    if inner.kind == "forward":
+        return replace(inner, text=ctx.text, side=inner.side or side)
+    if side is None:
+        return None  # "what's left is unclear": no thing and no one to do it
+    return ctx.forward(side, owner, 0.8)
+
+
+# "PO to follow", "a formal award notification is expected to follow within the week", "the
+# PO expected the following week": a thing said to come next, after a step, is a step.
+_TO_FOLLOW: Final = re.compile(
+    r"^(?P<thing>(?:(?:the|a|an|their|our)\s+)?(?:[\w-]+\s+){0,4}?[\w-]+)\s+"
+    r"(?:(?:is|are|will\s+be)\s+)?(?:expected\s+to\s+follow|to\s+follow|expected)\b",
+    re.IGNORECASE,
+)
+
+
+def _read_to_follow(ctx: _Context) -> _Clause | None:
+    m = _TO_FOLLOW.match(ctx.body)
+    if m is None or not (ctx.sequel or "follow" in m.group().lower()):
+        return None  # "the PO expected next week" alone is read by the other readers
+    thing = [t.word for t in _tokens(m["thing"])]
+    if thing[0] in _PRONOUNS or not (_is_artefact(thing) or _deliverable_side(thing)):
+        return None  # "they are expected to sign" is read by the modal reader
+    side = _direction(ctx.body) or _deliverable_side(thing)
+    if side is None and thing[0] in ("their", "our"):
+        side = "customer" if thing[0] == "their" else "us"
+    return ctx.forward(side, None, 0.8 if side else 0.5)
+
+
 READERS: Final = (
+    _read_remaining,
+    _read_to_follow,
     _read_moved,
     _read_state,
     _read_event,

@@ -32,6 +32,25 @@ def phrases(*items: str) -> re.Pattern[str]:
 
 # How reps spell when typing fast: read as the word meant (dates have their own table in
 # process/dates.py). Left: as typed; right: as read.
+# Punctuation said aloud by reps who dictate on the phone: "... by friday period after that we
+# schedule the go live call", "... went fine new line Jenna is taking ...". "period" is also a
+# noun ("over the Christmas period"): it is punctuation only after none of these words.
+DICTATED_PUNCTUATION: Final[dict[str, str]] = {
+    "new line": ".",
+    "new paragraph": ".",
+    "full stop": ".",
+    "comma": ",",
+    "question mark": "?",
+    "exclamation mark": "!",
+    "period": ".",
+}
+PERIOD_NOUN_AFTER: Final = words("""
+    the a an this that same whole holiday holidays christmas xmas festive summer trial notice
+    grace cooling-off review evaluation pilot contract renewal freeze quiet blackout year-end
+    fiscal reporting budget planning transition onboarding implementation time long short
+    waiting warranty payment billing lock-in lock minimum initial sales
+    """)
+
 CHAT_SPELLINGS: Final[dict[str, str]] = {
     "w/": "with",
     "w/o": "without",
@@ -446,13 +465,6 @@ STANDING_TERMS: Final = phrases(
 # Things a customer keeps doing until a date: "they're trialing it till dec 15" is context.
 ONGOING_VERBS: Final = words("trialing trialling testing piloting evaluating using running")
 
-# A verdict on an event said with its day is how it went, not a plan: "good call today",
-# "great demo this morning" (not its length: "quick call today at 4" is a plan).
-VERDICTS: Final = words("""
-    good great productive positive solid nice fantastic amazing awesome excellent strong
-    tough rough difficult useful helpful brilliant super decent
-    """)
-
 # Someone away for a while, then back: "their FD is away until Monday week" is context.
 ABSENCES: Final = phrases(
     "away",
@@ -607,6 +619,13 @@ OUR_DELIVERABLES: Final = words(
 # committee meeting scheduled for 18 November was cancelled".
 CANCELLATIONS: Final = words("cancelled canceled scrapped scratched axed shelved called-off")
 
+# A verdict before an event says how it went, so the event is history: "good call today",
+# "great demo yesterday", "tough meeting this morning".
+VERDICTS: Final = words(
+    "good great solid productive positive nice awesome excellent fantastic brilliant decent"
+    " tough rough difficult bad awful terrible strong weak fine okay ok helpful useful"
+)
+
 # Events we run for them: "demo w/ the plant mgr thursday" is our step.
 OUR_EVENTS: Final = words("demo presentation pitch onsite visit training")
 
@@ -629,6 +648,7 @@ ROLE_WORDS: Final = words("""
 # Titles and courtesy words around a name: "Mr. Suresh Iyer", "Pradeep sir".
 HONORIFICS: Final = words(
     "mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji san sama sr sra srta mme mlle herr frau"
+    " señor señora señorita senhor senhora dona signor signora signorina mx"
 )
 
 # Nouns that end a team's or an organisation's name: "Cornelia Vos of their Strategic Sourcing

@@ -181,11 +181,12 @@ def test_side_features_see_the_step_and_who_it_names() -> None:
     assert "s:<name>" not in side_features("They sign on Friday", "They sign on Friday")
 
 
-# New answers in the styles of the late batches (not in any labelled file): the rules give no
-# side (most are steps only the orientation model found) or the wrong one; the side head
-# gives the labelled side. ("imma send the pricing deck to there CFO tonite" left the list
-# when the date rules learned "tonite": the rules alone now read it as ours.)
+# New answers in the styles of the late batches (not in any labelled file): when they were
+# written the rules gave no side (most were steps only the orientation model found) or the
+# wrong one. The split rules merged later read some of them right by themselves, so what is
+# held here is the head's own verdict and the reading with both.
 SIDED = [
+    ("imma send the pricing deck to there CFO tonite", "us"),
     ("coo approves the budget by end of next week", "customer"),
     ("the client has asked our insurance certificate before 10 December", "us"),
     ("I'll chase Rohan in procurement on Thursday for the PO number.", "us"),
@@ -196,14 +197,10 @@ SIDED = [
 
 @pytest.mark.parametrize(("text", "side"), SIDED)
 def test_the_side_head_reads_them_as_labelled(text: str, side: str) -> None:
-    learned_steering.use(False)
-    try:
-        alone = read_answer(text, TODAY)
-    finally:
-        learned_steering.use(True)
     reading = read_answer(text, TODAY)
-    assert alone.side != side
     assert reading.orientation == "next_step" and reading.side == side == reading.steps[0].side
+    verdict = learned_steering.side_opinion(text, reading.steps[0].action, None)
+    assert verdict is not None and verdict[0] == side
 
 
 def test_overruled_to_vague_keeps_no_step(monkeypatch: pytest.MonkeyPatch) -> None:
