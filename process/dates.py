@@ -1228,8 +1228,12 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
 ]
 _MONTH_WORDS = " ".join(_MONTHS)
 _ORDINAL_TRIGGERS = " ".join(w.split("-")[-1] for w in _ORDINAL_WORDS)
-# Words one of which must occur for a rule to possibly match ("#": any digit). Checking a set
-# of words is far cheaper than running 30 regexes over every answer.
+_UNIT_WORDS = (
+    "day days week weeks wk wks month months mo mos fortnight fortnights hour hours hr hrs"
+)
+# Words one of which must occur for a rule to possibly match ("#": any digit; "a b & c d": one
+# of a, b and one of c, d). Checking a set of words is far cheaper than running 80 regexes over
+# every answer.
 _TRIGGERS: Final = [
     "last past previous",
     "ago",
@@ -1260,16 +1264,17 @@ _TRIGGERS: Final = [
     "next",
     "thanksgiving christmas xmas chrissie new nye easter diwali",
     "in within inside over",
-    "from out",
+    "from out & " + _UNIT_WORDS,
     "fortnight",
-    " ".join(_WEEKDAYS),  # a weekday and its date: the weekday must be there
-    " ".join(_WEEKDAYS),
-    " ".join(_WEEKDAYS),
-    " ".join(_WEEKDAYS),
-    " ".join(_WEEKDAYS),
-    " ".join(_WEEKDAYS),
-    "from after on",
-    "week weeks wk wks fortnight fortnights",
+    # a weekday and its date: the weekday and a digit (or a month) must both be there
+    " ".join(_WEEKDAYS) + " & #",
+    " ".join(_WEEKDAYS) + " & " + _MONTH_WORDS,
+    " ".join(_WEEKDAYS) + " & " + _MONTH_WORDS,
+    " ".join(_WEEKDAYS) + " & #",
+    " ".join(_WEEKDAYS) + " & #",
+    " ".join(_WEEKDAYS) + " & #",
+    "from after on & " + _UNIT_WORDS,
+    "week weeks wk wks fortnight fortnights & today tomorrow tmrw tmr " + " ".join(_WEEKDAYS),
     "week",
     "after",
     "week",
@@ -1282,7 +1287,7 @@ _TRIGGERS: Final = [
     "#",
     "q1 q2 q3 q4",
     "#",
-    "of after from following",
+    "of after from following & " + _UNIT_WORDS,
     "#",
     _ORDINAL_TRIGGERS,
     _ORDINAL_TRIGGERS,
@@ -1292,7 +1297,7 @@ _TRIGGERS: Final = [
     "after next",
     "time",
     "#",
-    "# " + _ORDINAL_TRIGGERS,
+    "on by before until till for & # " + _ORDINAL_TRIGGERS,
     "weekend",
     "within later",
     "beginning start",
@@ -1308,14 +1313,26 @@ _TRIGGERS: Final = [
     "month",
     "end",
     "#",
-    " ".join(_PAST_VERBS),
+    " ".join(_PAST_VERBS) + " & " + " ".join(_WEEKDAYS) + " " + _MONTH_WORDS,
     "day",
 ]
 assert len(_TRIGGERS) == len(_RULE_LIST)
-_RULES: Final[list[tuple[re.Pattern[str], _Handler, frozenset[str]]]] = [
-    (re.compile(p, re.IGNORECASE), h, frozenset(t.split()))
+# (pattern, handler, first trigger group, further groups): the first group alone is the common
+# case and is checked inline, since a function call per rule and answer costs more than it saves.
+_RULES: Final[
+    list[tuple[re.Pattern[str], _Handler, frozenset[str], tuple[frozenset[str], ...]]]
+] = [
+    (re.compile(p, re.IGNORECASE), h, groups[0], groups[1:])
     for (p, h), t in zip(_RULE_LIST, _TRIGGERS, strict=True)
+    for groups in [tuple(frozenset(g.split()) for g in t.split("&"))]
 ]
+
+
+def _triggered(groups: tuple[frozenset[str], ...], present: set[str]) -> bool:
+    """Each group of trigger words has a word in `present`."""
+    return all(not present.isdisjoint(group) for group in groups)
+
+
 _TRIGGER_WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 
@@ -1351,8 +1368,8 @@ def _candidates(
     present = set(_TRIGGER_WORD.findall(text.lower()))
     if _DIGIT.search(text):
         present.add("#")
-    for pattern, handler, triggers in _RULES:
-        if present.isdisjoint(triggers):
+    for pattern, handler, first, further in _RULES:
+        if present.isdisjoint(first) or (further and not _triggered(further, present)):
             continue
         for m in pattern.finditer(text):
             try:
@@ -1470,9 +1487,10 @@ def bare_date(
     The same rules as `parse_date_answer` without the slow dateparser fallback (steering
     calls this on every answer); the date may be in the past.
     """
-    text = typos.fix(text.strip().rstrip("?!."), SLIPS)
+    text = text.strip().rstrip("?!.")
     if not text or len(text) > _MAX_ANSWER or text.count(" ") > _MAX_BARE_WORDS:
-        return None
+        return None  # checked before the slips are fixed: most texts are sentences
+    text = typos.fix(text, SLIPS)
     for start, end, day in _candidates(text, today, conv):
         if day is not None and _FILLER.match(text[:start] + " " + text[end:]):
             return day

@@ -827,8 +827,13 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "Maybe they will sign in December, we hope": the wish is about the step before
             clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
             continue
-        only = bare_date(_DATE_LEAD.sub("", part.text), today, conv)
-        if only is not None and nxt is not None and nxt.listed:
+        labelling = nxt is not None and nxt.listed
+        only = (
+            bare_date(_DATE_LEAD.sub("", part.text), today, conv)
+            if stepped or labelling
+            else None
+        )
+        if only is not None and labelling:
             # "Thursday: demo. Friday: pricing.": a date before a colon labels what follows
             labels[len(clauses) + 1] = (only, part.text)
             clauses.append((_Clause("history", text=part.text), part.text))
