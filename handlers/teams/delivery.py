@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ConversationReference
+from botbuilder.schema import Activity, ResourceResponse
 from msrest.exceptions import HttpOperationError
 
 from bot.delivery import DeliveryError, PermanentDeliveryError, TransientDeliveryError
@@ -21,7 +21,7 @@ from bot.messages import Reply
 from bot.references import References
 from handlers.pacing import Pacer
 from handlers.teams import cards
-from handlers.teams.connector import ConnectorPool
+from handlers.teams.connector import ConnectorPool, reference_json
 from handlers.teams.retry import (
     TOO_BIG,
     RetryPolicy,
@@ -89,14 +89,12 @@ class TeamsDelivery:
         #: history to look in, so after a restart the message is sent whole again.)
         self._progress: dict[str, tuple[int, str]] = {}
         self._pacers: dict[str, Pacer] = {}
-        #: the adapter's connector clients (one per service URL) and their HTTP session
-        auth = getattr(adapter, "bot_framework_authentication", None)
-        self.pool: ConnectorPool | None = getattr(auth, "pool", None)
+        #: proactive sends: the adapter's credentials per service URL, one HTTP session
+        self.pool = ConnectorPool(adapter)
 
     async def aclose(self) -> None:
-        """End of a pass: close the connector clients' HTTP session (reopened on next use)."""
-        if self.pool is not None:
-            await self.pool.aclose()
+        """End of a pass: close the HTTP session of proactive sends (reopened on next use)."""
+        await self.pool.aclose()
 
     def _pacer(self, key: str, per_minute: float, burst: int = 1) -> Pacer:
         if key not in self._pacers:
@@ -119,74 +117,65 @@ class TeamsDelivery:
     ) -> str:
         """Post a shared plan in its conversation as one card, or update the posted card in
         place (PUT .../activities/{id}); returns the card's activity id."""
-        stored = await asyncio.to_thread(self.references.lookup, workspace_id, f"channel:{channel}")
-        if stored is None:
-            raise PermanentDeliveryError(f"No Teams conversation for {channel} in {workspace_id}")
-        reference = ConversationReference().deserialize(stored)
-        ids: list[str] = []
-
-        async def logic(ctx: TurnContext) -> None:
-            ctx.activity.id = None
-            activity = cards.shared_card(replies)
-            if message_id:
-                activity.id = message_id
-                await with_retry(lambda: ctx.update_activity(activity), self.retry, "update")
-                ids.append(message_id)
-                return
-            response = await with_retry(lambda: ctx.send_activity(activity), self.retry, "send")
-            ids.append(response.id if response and response.id else "")
-
+        reference = await self._reference(workspace_id, f"channel:{channel}")
+        activity = cards.shared_card(replies)
         try:
-            await self.adapter.continue_conversation(reference, logic, self.app_id or None)
+            if message_id:
+                await with_retry(
+                    lambda: self.pool.update(reference, activity, message_id, self.app_id),
+                    self.retry,
+                    "update",
+                )
+                return message_id
+            response = await with_retry(
+                lambda: self.pool.send(reference, activity, self.app_id), self.retry, "send"
+            )
         except Exception as exc:
             raise classify(exc, channel) from exc
-        return ids[0] if ids else ""
+        return response.id or ""
 
-    async def _send(
-        self, workspace_id: str, target: str, replies: list[Reply], key: str | None = None
-    ) -> str:
+    async def _reference(self, workspace_id: str, target: str) -> dict[str, Any]:
+        """The stored conversation reference of `target`, as the SDK reads it."""
         stored = await asyncio.to_thread(self.references.lookup, workspace_id, target)
         if stored is None:
             raise PermanentDeliveryError(
                 f"No Teams conversation for {target} in {workspace_id}: they have not "
                 "talked to the bot or installed it yet"
             )
-        reference = ConversationReference().deserialize(stored)
-        ids: list[str] = []
-        failures: list[BaseException] = []
+        reference = reference_json(stored)
+        if not reference.get("serviceUrl") or not (reference.get("conversation") or {}).get("id"):
+            raise PermanentDeliveryError(
+                f"The stored Teams conversation for {target} in {workspace_id} has no "
+                "service URL or conversation id"
+            )
+        return reference
 
-        async def logic(ctx: TurnContext) -> None:
-            # The continuation activity gets a made-up id; without it our sends are new
-            # messages, not replies to a message that does not exist.
-            ctx.activity.id = None
-            activities = cards.render(replies, files=not target.startswith("channel:"))
-            done, first = self._progress.get(key, (0, "")) if key else (0, "")
-            if first:
-                ids.append(first)
-            try:
-                for n in range(done, len(activities)):
-                    await self._pacer(
-                        f"conversation:{reference.conversation.id}",
-                        PER_CONVERSATION,
-                        CONVERSATION_BURST,
-                    ).wait()
-                    await self._pacer(f"tenant:{workspace_id}", PER_TENANT, TENANT_BURST).wait()
-                    sent = await send_activities(ctx, [activities[n]], self.retry, "proactive send")
-                    ids.extend(sent)
-                    if key:
-                        self._progress[key] = (n + 1, ids[0] if ids else "")
-            except Exception as exc:  # kept from the adapter's on_turn_error, which would
-                failures.append(exc)  # answer "something went wrong" into the chat
+    async def _send(
+        self, workspace_id: str, target: str, replies: list[Reply], key: str | None = None
+    ) -> str:
+        reference = await self._reference(workspace_id, target)
+        conversation = reference["conversation"]["id"]
+        activities = cards.render(replies, files=not target.startswith("channel:"))
+        done, first = self._progress.get(key, (0, "")) if key else (0, "")
+        ids: list[str] = [first] if first else []
+
+        async def send(activity: Activity) -> ResourceResponse:
+            return await self.pool.send(reference, activity, self.app_id)
 
         try:
-            await self.adapter.continue_conversation(reference, logic, self.app_id or None)
+            for n in range(done, len(activities)):
+                await self._pacer(
+                    f"conversation:{conversation}", PER_CONVERSATION, CONVERSATION_BURST
+                ).wait()
+                await self._pacer(f"tenant:{workspace_id}", PER_TENANT, TENANT_BURST).wait()
+                ids.extend(
+                    await send_activities(send, [activities[n]], self.retry, "proactive send")
+                )
+                if key:
+                    self._progress[key] = (n + 1, ids[0] if ids else "")
         except Exception as exc:
-            failures.append(exc)
-        if failures:
-            log.warning(
-                "Teams delivery to %s/%s failed", workspace_id, target, exc_info=failures[0]
-            )
-            raise classify(failures[0], target) from failures[0]
+            log.warning("Teams delivery to %s/%s failed", workspace_id, target, exc_info=exc)
+            raise classify(exc, target) from exc
         if key:
             self._progress.pop(key, None)
         return ids[0] if ids else ""

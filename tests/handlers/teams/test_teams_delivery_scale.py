@@ -2,21 +2,21 @@
 
 The SDK alone builds a connector client (and a `requests` session) per proactive turn and
 sends from the event loop's default thread pool (at most `min(32, cores + 4)` at once).
-`handlers/teams/connector.py` keeps one client per service URL on one aiohttp session.
+`handlers/teams/connector.py` posts on one aiohttp session with one set of the SDK's
+credentials per service URL.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
 
 from bot.messages import Text
 from bot.references import References
 from handlers.teams import DELIVERY
 from handlers.teams.adapter import auth_config
-from handlers.teams.connector import ConnectorPool, PooledAuthentication
 from handlers.teams.delivery import TeamsDelivery
 from storage.db import Database
 from tests.handlers.teams.fake_bot_connector import FakeConnector
@@ -129,7 +129,7 @@ async def test_with_auth_on_a_pass_asks_for_one_token_and_every_send_carries_it(
     entra = EntraId()
     config = auth_config(settings(db, APP_ID))
     adapter = CloudAdapter(
-        PooledAuthentication(config, ConnectorPool(), credentials_factory=entra.factory())
+        ConfigurationBotFrameworkAuthentication(config, credentials_factory=entra.factory())
     )
     delivery = TeamsDelivery(adapter, References(db, clock=clock), APP_ID)
     aads = remember(db, connector, 5, clock)
