@@ -40,6 +40,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
@@ -48,6 +49,7 @@ import requests
 from botbuilder.core import CloudAdapterBase
 from botbuilder.schema import Activity, ConversationReference, ResourceResponse
 from msrest.exceptions import ClientRequestError, HttpOperationError
+from msrest.serialization import Model
 
 log = logging.getLogger(__name__)
 
@@ -61,27 +63,66 @@ OK = frozenset({200, 201, 202})
 def activity_json(activity: Activity) -> dict[str, Any]:
     """`activity` as the JSON the SDK sends for it (msrest's `Serializer.body`), fast.
 
-    msrest serializes an attachment's `content` (typed `object`) by walking every key and
-    value of it, one function call each, to rebuild the same JSON (about a millisecond for
-    a plan card). Our cards are plain JSON already (a dict of str, numbers, bools, lists),
-    so the activity is serialized without them and they are put back as they are: the same
-    dict, as `tests/handlers/teams/test_teams_connector.py` checks against the SDK for
-    every kind of card we render. A content that is not a dict (a model) is left to msrest.
+    msrest serializes a model by running a key transformer and a type dispatch for each of
+    its attributes (an Activity has 50, nearly all None) and walks every key and value of
+    an attachment's `content` (typed `object`) to rebuild the same JSON: about a
+    millisecond for a plan card, twice per message (our size budget, then the body).
+    Our activities are strings, bools, numbers, small models and cards that are plain JSON
+    already, which `_plain` copies as they are; anything else (a date, bytes) is left to
+    msrest for the whole activity. `tests/handlers/teams/test_teams_connector.py` checks
+    the result against the SDK's for every kind of message we render.
     """
-    attachments = activity.attachments or []
-    contents = [a.content for a in attachments]
     try:
-        for a in attachments:
-            if isinstance(a.content, dict):
-                a.content = None
-        body: dict[str, Any] = activity.serialize()
-    finally:
-        for a, content in zip(attachments, contents, strict=True):
-            a.content = content
-    for wire, content in zip(body.get("attachments") or [], contents, strict=True):
-        if isinstance(content, dict):
-            wire["content"] = content
-    return body
+        return _plain(activity)  # type: ignore[no-any-return]
+    except _NotPlain:
+        return activity.serialize()  # type: ignore[no-any-return]
+
+
+class _NotPlain(Exception):
+    """A value msrest would transform (a date, bytes, a flattened key): not ours to copy."""
+
+
+def _plain(value: Any) -> Any:
+    """A model's attributes under their JSON keys, None left out (msrest's rule for models;
+    inside an `object` value, such as a card, a None stays a null, as msrest keeps it)."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Model):
+        out: dict[str, Any] = {}
+        for attr, desc in type(value)._attribute_map.items():
+            v = getattr(value, attr, None)
+            if v is None:
+                continue
+            key = desc["key"]
+            kind = desc["type"]
+            if not key or "." in key or kind not in _COPIED:
+                raise _NotPlain(f"{type(value).__name__}.{attr}")
+            if kind in _SCALARS and not isinstance(v, _SCALARS[kind]):  # msrest converts it
+                raise _NotPlain(f"{type(value).__name__}.{attr}")
+            out[key] = _plain(v)
+        return out
+    raise _NotPlain(type(value).__name__)
+
+
+def _copied_types() -> frozenset[str]:
+    """msrest types whose JSON is the value itself (a model's, recursively)."""
+    from botbuilder import schema
+
+    models = {name for name in dir(schema) if isinstance(getattr(schema, name), type)}
+    plain = {"str", "bool", "int", "float", "object"} | models
+    return frozenset(plain | {f"[{t}]" for t in plain} | {f"{{{t}}}" for t in plain})
+
+
+_COPIED = _copied_types()
+_SCALARS: dict[str, type] = {"str": str, "bool": bool, "int": int, "float": float}
 
 
 def addressed(body: dict[str, Any], reference: dict[str, Any], new: bool = True) -> dict[str, Any]:
@@ -347,4 +388,4 @@ def reference_json(stored: dict[str, Any]) -> dict[str, Any]:
     """A stored reference as the SDK reads it (`ConversationReference().deserialize`, which
     drops what it does not know) and writes it back: the `from`, `recipient` and
     `conversation` a send carries."""
-    return ConversationReference().deserialize(stored).serialize()
+    return _plain(ConversationReference().deserialize(stored))  # type: ignore[no-any-return]
