@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from bot import notices
-from bot.delivery import Delivery, PermanentDeliveryError, Recallable, TransientDeliveryError
+from bot.delivery import (
+    Delivery,
+    PermanentDeliveryError,
+    Prefetching,
+    Recallable,
+    TransientDeliveryError,
+)
 from bot.engine import Clock
 from bot.messages import Reply
 from bot.scheduled import digest_preview, is_first_post, plan_due, record_digests
@@ -213,6 +219,9 @@ class Schedule:
         batches gets the later ones queued behind the earlier, in order.
         """
         slots = asyncio.Semaphore(self.per_workspace)
+        ahead = self.deliveries.get(
+            platforms.get(workspace_id, workspace_id.split(":", 1)[0])
+        )  # the delivery `_deliver_one` will use, told what is coming (`Prefetching`)
         queues: dict[str, list[Claimed]] = {}  # recipient -> rows claimed, not yet started
         waiting = 0  # recipients with rows that have no slot yet
         started = asyncio.Event()  # a recipient got a slot
@@ -242,6 +251,8 @@ class Schedule:
                         s, self.worker, now, self.batch, self.lease, [workspace_id]
                     ),
                 )
+                if rows and isinstance(ahead, Prefetching):
+                    await ahead.prefetch(workspace_id, [row.recipient for row in rows])
                 if not rows:
                     busy = [t for t in tasks if not t.done()]
                     if not busy:

@@ -68,8 +68,9 @@ def activity_json(activity: Activity) -> dict[str, Any]:
     an attachment's `content` (typed `object`) to rebuild the same JSON: about a
     millisecond for a plan card, twice per message (our size budget, then the body).
     Our activities are strings, bools, numbers, small models and cards that are plain JSON
-    already, which `_plain` copies as they are; anything else (a date, bytes) is left to
-    msrest for the whole activity. `tests/handlers/teams/test_teams_connector.py` checks
+    already, which `_plain` copies as they are (a card whole, not walked: it must hold
+    JSON values only, as `cards` builds them); anything else in the activity (a date,
+    bytes) is left to msrest for the whole activity. `tests/handlers/teams/test_teams_connector.py` checks
     the result against the SDK's for every kind of message we render.
     """
     try:
@@ -107,7 +108,8 @@ def _plain(value: Any) -> Any:
                 raise _NotPlain(f"{type(value).__name__}.{attr}")
             if kind in _SCALARS and not isinstance(v, _SCALARS[kind]):  # msrest converts it
                 raise _NotPlain(f"{type(value).__name__}.{attr}")
-            out[key] = _plain(v)
+            # a card (an `object` that is a dict) is JSON already: copied whole, not walked
+            out[key] = v if kind == "object" and isinstance(v, dict) else _plain(v)
         return out
     raise _NotPlain(type(value).__name__)
 
@@ -386,6 +388,6 @@ class ConnectorPool:
 
 def reference_json(stored: dict[str, Any]) -> dict[str, Any]:
     """A stored reference as the SDK reads it (`ConversationReference().deserialize`, which
-    drops what it does not know) and writes it back: the `from`, `recipient` and
-    `conversation` a send carries."""
+    drops what it does not know: a conversation's `tenantId`, for one) and writes it back:
+    the `from`, `recipient` and `conversation` a send carries."""
     return _plain(ConversationReference().deserialize(stored))  # type: ignore[no-any-return]
