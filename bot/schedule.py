@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -125,7 +126,16 @@ class Schedule:
         max_attempts: int = outbox.MAX_ATTEMPTS,
         batch: int = 200,
         per_workspace: int = 16,
+        shard: tuple[int, int] = (0, 1),
     ) -> None:
+        """`shard` (i, n): deliver only the workspaces `owns` gives shard i of n, so n
+        processes share a big pass (one core each) while each workspace, and the pacing
+        under its platform's limits, stays in one of them. Planning is not sharded (it is
+        idempotent: every process may plan, each message is written once)."""
+        index, count = shard
+        if count < 1 or not 0 <= index < count:
+            raise ValueError(f"shard {index}/{count}: want 0 <= i < n")
+        self.shard = (index, count)
         self.db = db
         self.deliveries = dict(deliveries)
         self.cadence = cadence or Cadence()
@@ -192,7 +202,7 @@ class Schedule:
         platforms = await asyncio.to_thread(self.db.run, prepare)
         # Only rows this process can deliver: a cron job without Slack credentials leaves
         # Slack rows to the server that has them, instead of burning their tries.
-        mine = [ws for ws, p in platforms.items() if p in self.deliveries]
+        mine = [ws for ws, p in platforms.items() if p in self.deliveries and self.owns(ws)]
         due = await asyncio.to_thread(self.db.run, lambda s: outbox.due_workspaces(s, now, mine))
         # Workspaces deliver side by side: each paces itself under its own platform limits
         # (see the platform deliveries), so a Retry-After in one never idles the others.
@@ -205,6 +215,12 @@ class Schedule:
             ticker.cancel()
             await self._marks.flush()
         return report
+
+    def owns(self, workspace_id: str) -> bool:
+        """Whether this process's shard delivers `workspace_id` (a stable hash: every
+        process and every pass agree)."""
+        index, count = self.shard
+        return count == 1 or zlib.crc32(workspace_id.encode()) % count == index
 
     async def _deliver_workspace(
         self, workspace_id: str, platforms: dict[str, str], now: dt.datetime, report: PassReport

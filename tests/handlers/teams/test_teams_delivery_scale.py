@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+from collections import Counter
 
+import pytest
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
 from sqlalchemy import event
@@ -32,13 +35,16 @@ WORKSPACE = f"teams:{TENANT}"
 APP_ID = "0f6a3b8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
 
 
-def remember(db: Database, connector: FakeConnector, users: int, clock) -> list[str]:  # type: ignore[no-untyped-def]
+def remember(  # type: ignore[no-untyped-def]
+    db: Database, connector: FakeConnector, users: int, clock, workspace: str = WORKSPACE
+) -> list[str]:
     """Store the 1:1 conversation references of `users` Teams users, as a first contact does."""
     references = References(db, clock=clock)
-    aads = [f"aad-rep-{i:03d}" for i in range(users)]
+    tag = "" if workspace == WORKSPACE else f"{workspace.split(':')[1]}-"
+    aads = [f"aad-rep-{tag}{i:03d}" for i in range(users)]
     for aad in aads:
         references.remember(
-            WORKSPACE,
+            workspace,
             f"user:{aad}",
             {
                 "bot": {"id": BOT_ID, "name": "dealcoach"},
@@ -200,3 +206,44 @@ async def test_a_pass_reads_the_references_of_a_batch_in_one_query(
         f"a:1chat-{a}" for a in aads
     )
     assert len(reads) == 1 and " IN " in reads[0]
+
+
+async def test_shards_split_a_pass_by_workspace_and_together_deliver_it_once(
+    db: Database, connector: FakeConnector, clock
+):  # type: ignore[no-untyped-def]
+    """`run-due --shard I/N`: N processes deliver one pass side by side, each a share of
+    the workspaces (a workspace's pacing stays in one process), every message once, while
+    every one of them plans too."""
+    now = dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC)
+    workspaces = [f"teams:tenant-{c}" for c in "abcdef"]
+    reps = {ws: remember(db, connector, 3, clock, ws) for ws in workspaces}
+    for ws, aads in reps.items():
+        for aad in aads:
+            seed_overdue_step(db, ws, aad, now)
+
+    def shard(i: int) -> Schedule:
+        delivery = TeamsDelivery(build_adapter(settings(db)), References(db, clock=clock))
+        return Schedule(
+            db,
+            {"teams": delivery},
+            Cadence(default_timezone="America/New_York"),
+            clock=lambda: now,
+            shard=(i, 2),
+        )
+
+    shards = [shard(0), shard(1)]
+    reports = await asyncio.gather(*(s.run_pass(now) for s in shards))
+    delivered = [{key.split("|")[1] for key in r.sent} for r in reports]
+    assert delivered[0] and delivered[1] and not delivered[0] & delivered[1]
+    assert delivered[0] | delivered[1] == set(workspaces)
+    assert [{ws for ws in workspaces if s.owns(ws)} for s in shards] == delivered
+    assert sorted({c.conversation_id for c in connector.sent}) == sorted(
+        f"a:1chat-{a}" for aads in reps.values() for a in aads
+    )
+    # a nudge is several activities (text, cards): none of them arrived twice
+    posted = [(c.conversation_id, json.dumps(c.body, sort_keys=True)) for c in connector.sent]
+    assert len(set(posted)) == len(posted)
+    per_rep = Counter(c.conversation_id for c in connector.sent)
+    assert len(set(per_rep.values())) == 1  # every rep got the same nudge, whole
+    with pytest.raises(ValueError):
+        Schedule(db, {}, clock=lambda: now, shard=(2, 2))
