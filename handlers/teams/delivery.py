@@ -173,15 +173,20 @@ class TeamsDelivery:
         done, first = self._progress.get(key, (0, "")) if key else (0, "")
         ids: list[str] = [first] if first else []
 
+        in_conversation = self._pacer(
+            f"conversation:{conversation}", PER_CONVERSATION, CONVERSATION_BURST
+        )
+        in_tenant = self._pacer(f"tenant:{workspace_id}", PER_TENANT, TENANT_BURST)
+
         async def send(activity: Activity) -> ResourceResponse:
+            # Every attempt takes its turn, a retry after a 429 or the halves after a 413
+            # too: each is a request Microsoft counts against the limits.
+            await in_conversation.wait()
+            await in_tenant.wait()
             return await self.pool.send(reference, activity, self.app_id)
 
         try:
             for n in range(done, len(activities)):
-                await self._pacer(
-                    f"conversation:{conversation}", PER_CONVERSATION, CONVERSATION_BURST
-                ).wait()
-                await self._pacer(f"tenant:{workspace_id}", PER_TENANT, TENANT_BURST).wait()
                 ids.extend(
                     await send_activities(send, [activities[n]], self.retry, "proactive send")
                 )
