@@ -48,7 +48,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.schedule import Schedule  # noqa: E402
+from bot.schedule import PassReport, Schedule  # noqa: E402
 from handlers.slack.client import retry_handlers, web_client  # noqa: E402
 from handlers.slack.delivery import SlackDelivery  # noqa: E402
 from process.cadence import Cadence  # noqa: E402
@@ -285,8 +285,17 @@ def teams_delivery(db: Database) -> Any:
 
 
 async def deliver(
-    db: Database, url: str, profile: str | None = None, platform: str = "slack"
+    db: Database,
+    url: str,
+    profile: str | None = None,
+    platform: str = "slack",
+    shard: tuple[int, int] = (0, 1),
+    go: Any = None,
 ) -> tuple[float, float, Any, float, float]:
+    """Plan (unless sharded: the parent planned) and deliver; (planning s, delivery s,
+    report, CPU s, event-loop CPU s). A shard, once built, says so on `go[0]` (a queue)
+    and waits for `go[1]` (an event), so every shard starts delivering at one moment."""
+
     async def client_for(team: str) -> Any:
         return web_client(f"xoxb-{team}", url, retry_handlers())
 
@@ -296,10 +305,14 @@ async def deliver(
         {platform: delivery},
         Cadence(default_timezone="America/New_York"),
         clock=lambda: NOW,
+        shard=shard,
     )
     t0 = time.perf_counter()
-    report = await asyncio.to_thread(schedule.plan, NOW)
+    report = await asyncio.to_thread(schedule.plan, NOW) if go is None else PassReport(NOW)
     planned = time.perf_counter() - t0
+    if go is not None:
+        go[0].put(shard)
+        await asyncio.to_thread(go[1].wait)
     profiler = None
     if profile:
         import cProfile
@@ -318,6 +331,55 @@ async def deliver(
     if profiler is not None and profile:
         profiler.disable()
         profiler.dump_stats(profile)
+    return planned, wall, report, cpu, loop_cpu
+
+
+def deliver_shard(
+    db_url: str, url: str, platform: str, shard: tuple[int, int], go: Any, out: Any
+) -> None:
+    """One `run-due --shard I/N` process: delivers its share, puts (sent keys, CPU s,
+    event-loop CPU s) on `out`."""
+    db = Database(db_url)
+    _, _, report, cpu, loop_cpu = asyncio.run(deliver(db, url, None, platform, shard, go))
+    db.dispose()
+    out.put((report.sent, cpu, loop_cpu))
+
+
+def deliver_sharded(
+    db: Database, url: str, platform: str, processes: int
+) -> tuple[float, float, Any, float, float]:
+    """Plan here, then deliver in `processes` shard processes started together; the
+    delivery time runs from their common start to the last one's end."""
+    schedule = Schedule(
+        db, {}, Cadence(default_timezone="America/New_York"), clock=lambda: NOW
+    )
+    t0 = time.perf_counter()
+    report = schedule.plan(NOW)
+    planned = time.perf_counter() - t0
+    ctx = mp.get_context("spawn")
+    ready, go, out = ctx.Queue(), ctx.Event(), ctx.Queue()
+    shards = [
+        ctx.Process(
+            target=deliver_shard,
+            args=(db.url, url, platform, (i, processes), (ready, go), out),
+            daemon=True,
+        )
+        for i in range(processes)
+    ]
+    for p in shards:
+        p.start()
+    for _ in shards:
+        ready.get(timeout=300)  # each imports the SDK and builds its delivery first
+    t0 = time.perf_counter()
+    go.set()
+    cpu = loop_cpu = 0.0
+    for _ in shards:
+        sent, shard_cpu, shard_loop = out.get(timeout=3600)
+        report.sent.extend(sent)
+        cpu, loop_cpu = cpu + shard_cpu, loop_cpu + shard_loop
+    wall = time.perf_counter() - t0
+    for p in shards:
+        p.join()
     return planned, wall, report, cpu, loop_cpu
 
 
@@ -359,6 +421,12 @@ def main() -> None:
     p.add_argument("--db", help="database URL (default: a fresh SQLite file)")
     p.add_argument("--profile", help="write cProfile stats of our side's delivery to this file")
     p.add_argument("--platform", choices=("slack", "teams"), default="slack")
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="deliver in this many processes, as `run-due --shard I/N` does (CPU summed)",
+    )
     args = p.parse_args()
 
     ctx = mp.get_context("spawn")
@@ -380,9 +448,14 @@ def main() -> None:
             seed(db, args.reps, args.workspaces, args.platform, url.replace("/api/", "/"))
             seeded = time.perf_counter() - t0
             fake_cpu0 = cpu_seconds(fake.pid)
-            planned, wall, report, cpu, loop_cpu = asyncio.run(
-                deliver(db, url, args.profile, args.platform)
-            )
+            if args.processes > 1:
+                planned, wall, report, cpu, loop_cpu = deliver_sharded(
+                    db, url, args.platform, args.processes
+                )
+            else:
+                planned, wall, report, cpu, loop_cpu = asyncio.run(
+                    deliver(db, url, args.profile, args.platform)
+                )
             fake_cpu = cpu_seconds(fake.pid) - fake_cpu0
         import urllib.request
 
@@ -405,6 +478,7 @@ def main() -> None:
     print(
         f"{args.reps:,} reps over {args.workspaces} workspace(s); "
         f"latency {args.latency * 1000:.0f} ms, {limits}"
+        + (f"; delivered by {args.processes} processes (shards)" if args.processes > 1 else "")
     )
     print(f"seeded in {seeded:.1f} s; planned {len(report.added):,} nudges in {planned:.2f} s")
     print(
