@@ -226,7 +226,8 @@ class Schedule:
         self, workspace_id: str, platforms: dict[str, str], now: dt.datetime, report: PassReport
     ) -> None:
         """Claim and deliver one workspace's due rows: recipients concurrently (up to
-        `per_workspace` at a time), each recipient's rows in order (a digest's posts).
+        `per_workspace` at a time, or the delivery's own `per_workspace`), each
+        recipient's rows in order (a digest's posts).
 
         The next batch is claimed as soon as every recipient of the claimed ones has
         started, not when the last has finished, so the platform's pacer is not left idle
@@ -234,10 +235,12 @@ class Schedule:
         two sends, that was ~8 % of a 1,000-rep pass). A recipient whose rows span two
         batches gets the later ones queued behind the earlier, in order.
         """
-        slots = asyncio.Semaphore(self.per_workspace)
         ahead = self.deliveries.get(
             platforms.get(workspace_id, workspace_id.split(":", 1)[0])
         )  # the delivery `_deliver_one` will use, told what is coming (`Prefetching`)
+        # A platform that allows many sends a second may want more recipients in flight
+        # (Teams: 50 a second per tenant, each send ~100 ms or more: `TeamsDelivery`).
+        slots = asyncio.Semaphore(getattr(ahead, "per_workspace", None) or self.per_workspace)
         queues: dict[str, list[Claimed]] = {}  # recipient -> rows claimed, not yet started
         waiting = 0  # recipients with rows that have no slot yet
         started = asyncio.Event()  # a recipient got a slot
