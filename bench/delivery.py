@@ -6,6 +6,7 @@ connector) that enforces the platform's rate limits.
     .venv/bin/python bench/delivery.py --reps 100 --post-rate 120   # a quick look
     .venv/bin/python bench/delivery.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/delivery.py --platform teams --reps 5000 --workspaces 10
+    .venv/bin/python bench/delivery.py --platform teams --reps 5000 --workspaces 10 --processes 2
 
 Every rep has an overdue customer step, so each is due one weekly nudge at 09:05 New York
 time. The fake Slack Web API runs in its own process (so its cost is not counted as
@@ -21,12 +22,15 @@ left without their nudge. Goal: delivery within 1.2x of the floor, 0 duplicates,
 served in the pass. Not part of the test suite.
 
 `--platform teams`: the reps are Teams users (one tenant per workspace) whose 1:1
-conversation references are stored, delivered by the real `TeamsDelivery` through the Bot
-Framework SDK to a fake connector that enforces Microsoft's published limits ("Rate
+conversation references are stored, delivered by the real `TeamsDelivery` (the Bot
+Connector REST call with the SDK's credentials) to a fake connector that enforces Microsoft's published limits ("Rate
 limiting for bots", learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit):
 per bot per conversation 7 in 1 s, 8 in 2 s, 60 in 30 s and 1,800 in an hour, and 50
 requests a second per app per tenant, each counted over a sliding window, with 429 and
 Retry-After beyond. The floor is the busiest tenant's messages at 50 a second.
+
+`--processes N` delivers in N processes, each a shard of the workspaces, as N
+`dealcoach run-due --shard I/N` would (planned once, here, before they start).
 """
 
 from __future__ import annotations
