@@ -8,6 +8,7 @@ loopback and compares what arrived.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import socket
 from typing import Any
@@ -191,3 +192,26 @@ async def test_the_connectors_error_is_read_into_the_reason(
         assert [c.status for c in connector.calls] == [404, 503, 503, 503, 503]
     finally:
         await delivery.aclose()
+
+
+async def test_a_retry_takes_its_turn_in_the_conversation_like_any_send(
+    db: Database, connector: FakeConnector, clock
+):  # type: ignore[no-untyped-def]
+    """Microsoft counts every request, a throttled one too: three cards and the retry of
+    the first are four sends into one conversation, so the fourth waits for the pacer
+    (a burst of 3, then 2 a second) instead of leaving at once."""
+    References(db, clock=clock).remember(
+        WORKSPACE, "user:aad-dana", reference(connector, "aad-dana", "a:1chat-dana")
+    )
+    cards_ = [Section(f"Deal {i}", (f"• step {i}",)) for i in range(3)]
+    connector.fail_next(429, {"Retry-After": "0"})
+    delivery = delivery_for(db, clock)
+    loop = asyncio.get_running_loop()
+    try:
+        started = loop.time()
+        await delivery.to_user(WORKSPACE, "aad-dana", list(cards_))
+        took = loop.time() - started
+    finally:
+        await delivery.aclose()
+    assert [c.status for c in connector.calls] == [429, 200, 200, 200]
+    assert took >= 0.4  # the fourth request waited its turn (60 / 120 a minute / 0.95)
