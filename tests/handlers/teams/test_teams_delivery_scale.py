@@ -154,6 +154,7 @@ async def test_with_auth_on_a_pass_asks_for_one_token_and_every_send_carries_it(
     # One token for the pass, not one per message. (The SDK still builds credentials for
     # a user-token client per proactive turn, `entra.credentials`; they ask for nothing.)
     assert entra.tokens == 1
+    assert delivery.pool.built == 1  # the SDK's credentials asked for once, not per message
 
 
 async def test_a_pass_ending_does_not_cut_a_send_in_flight(
