@@ -205,7 +205,10 @@ _FOR_ALL: Final = re.compile(
 
 # "... on Thursday and send the VPAT afterwards": a second verb for the same doer.
 _AND_VERB: Final = re.compile(
-    r"\s+and\s+(?=(?:send|share|schedule|book|set|sign|submit|deliver|get|issue|return|confirm|"
+    r"\s+and\s+(?=(?:send|share|schedule|book|set|sign|submit|deliver|get|issue|return|"
+    # "review the changes and confirm whether a further call is needed": the outcome of the
+    # step before, reported back, not a step of its own
+    r"confirm(?!\s+(?:whether|if)\b)|"
     r"organise|organize|arrange|run|review|present|draft|raise|complete|loop|intro|introduce)\b)",
     re.IGNORECASE,
 )
@@ -516,11 +519,20 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "Their CFO, Dana; signs the order form by Dec 4": the subject, then its verb
             # "Kenji Watanabe, our Customer Success Director, will present ...": one clause
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif (
+            raw[k][1].strip() == ","
+            and _NAME_END.search(raw[k - 1][0])
+            and _TITLE_AFTER_NAME.match(raw[k][0])
+        ):
+            # "... send the diagram to Ingrid Solberg, their HR Systems Lead, by 18 December":
+            # the title names who the person is (a plural word in it, "Systems", is no verb)
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
     for k in range(len(raw) - 1, 0, -1):
         if _SO_CAN.match(raw[k][1]) and parse_due(raw[k - 1][0], today, conv) is None:
             # "share the usage data so we can size the deployment, by Thursday": with no date
             # of its own the step before is for the sake of it, one step
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
+    raw = [piece for item in raw for piece in _scene_split(item)]
     raw = [piece for item in raw for piece in _once_split(item)]
     raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
     out: list[_Part] = []
@@ -581,10 +593,56 @@ _PAST_ITEM: Final = re.compile(
 # the step after it. Only "once"/"as soon as" at the start: "we sign, after they approve"
 # and "if they approve" stay conditions.
 _ONCE: Final = re.compile(
-    r"^\s*(?:once|as\s+soon\s+as|after|when)\s+(?P<cond>[^,;]+?)"
+    r"^\s*(?:once|as\s+soon\s+as|after|when|while|whilst)\s+(?P<cond>[^,;]+?"
+    # "Once their infosec has completed its review, which is expected by Friday, Daniel will
+    # issue ...": the aside dates the condition, it is no main clause
+    r"(?:\s*,\s*which\s+(?:is|are|will\s+be)\s+(?:expected|due|scheduled|planned|set)\b[^,;]*)?)"
     r"(?:\s*,\s*(?:then\s+)?|\s+(?=(?:we|i|we'll|i'll)\s))(?P<main>\w.*)$",
     re.IGNORECASE,
 )
+
+
+# "While their IT completes the SSO setup, our consultant finalises the templates": two doers
+# at work at once, two steps. "While we wait for legal, ..." or "while I have you" is no step.
+_IDLE_WHILE: Final = re.compile(
+    r"^\s*(?:while|whilst)\s+(?:[\w'-]+\s+){0,4}?(?:wait|waits|waiting|have|has|is|are|am|was|were)\b",
+    re.IGNORECASE,
+)
+
+
+# "Once their team has completed its review": the perfect after "once" is a future step done
+# before the main clause, as "once their team completes its review" is.
+_PERFECT_STEP: Final = re.compile(
+    r"^(?:[\w'-]+\s+){1,5}?(?:has|have)\s+(?:\w+ly\s+)?(?:completed|finished|signed|approved|"
+    r"reviewed|returned|sent|shared|issued|submitted|provided|confirmed|finalised|finalized|"
+    r"signed\s+off|raised|released|agreed|concluded)\b",
+    re.IGNORECASE,
+)
+
+
+_HAS_DONE: Final = re.compile(r"\b(?:has|have)\b", re.IGNORECASE)
+
+
+# "Following the positive outcome of the pilot, which concluded last week, the Investment
+# Committee will consider ...", "Further to our call on Tuesday, ...": a lead that names an
+# event (no verb of its own, a "which ..." aside allowed) sets the scene for the main clause
+# after its comma; read apart, the lead is history and the main clause reads as if alone.
+# "Upon receipt of the signed order form" names a thing, not an action: a scene too, as
+# "once approvals are in" is no step of its own.
+_SCENE_LEAD: Final = re.compile(
+    r"^\s*(?P<scene>(?:following|further\s+to|subsequent\s+to|in\s+light\s+of|in\s+view\s+of|"
+    r"pursuant\s+to|as\s+a\s+result\s+of|(?:up)?on\s+receipt\s+of)\s+(?P<event>[^,;]+?)"
+    r"(?:\s*,\s*(?:which|who)\s+[^,;]+?)?)\s*,\s*(?P<main>\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _scene_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _SCENE_LEAD.match(text)
+    if m is None or _present_verb_at([t.word for t in _tokens(m["event"])]) not in (None, -1):
+        return [item]
+    return [(m["scene"], sep, False), (m["main"], ", ", question)]
 
 
 def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
@@ -596,13 +654,20 @@ def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
             # "Client will raise the PO once we share the revised quote tomorrow": the
             # condition is done first, so it is the first step
             return [(late["cond"], sep + ": ", False), (late["main"], ", then ", question)]
+        if len(words) >= 2 and _PERFECT_STEP.match(late["cond"]):
+            # "... will sign the order form once the security review has concluded"
+            said = _HAS_DONE.sub("will have", late["cond"], count=1)
+            return [(said, sep + ": ", False), (late["main"], ", then ", question)]
     m = _ONCE.match(text) or _ONCE_ALONE.match(text)  # alone: the comma split the main clause off
-    if m is None or _ANAPHORIC.match(m["cond"]):
+    if m is None or _ANAPHORIC.match(m["cond"]) or _IDLE_WHILE.match(text):
         return [item]  # "once that's done, ..." names no step of its own
     words = [t.word for t in _tokens(m["cond"])]
-    if len(words) < 2 or _present_verb_at(words) in (None, -1):
+    perfect = _present_verb_at(words) in (None, -1) and _PERFECT_STEP.match(m["cond"])
+    if len(words) < 2 or (_present_verb_at(words) in (None, -1) and not perfect):
         return [item]
-    cond = (m["cond"], sep + ": ", False)
+    # "once their team has reviewed it" is said of the future: alone it reads "will have reviewed"
+    said = _HAS_DONE.sub(r"will have", m["cond"], count=1) if perfect else m["cond"]
+    cond = (said, sep + ": ", False)
     return [cond, (m["main"], ", then ", question)] if m.groupdict().get("main") else [cond]
 
 
@@ -637,7 +702,7 @@ def _afterwards_split(
 
 
 _ONCE_ALONE: Final = re.compile(
-    r"^\s*(?:once|as\s+soon\s+as|after|when)\s+(?P<cond>[^,;]+?)\s*$", re.I
+    r"^\s*(?:once|as\s+soon\s+as|after|when|while|whilst)\s+(?P<cond>[^,;]+?)\s*$", re.I
 )
 
 
@@ -648,6 +713,16 @@ _SO_CAN: Final = re.compile(r",?\s+so\s+(?:that\s+)?$", re.IGNORECASE)
 
 
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
+
+
+# A title in apposition after a person's name: "their HR Systems Lead", "our Director of
+# Finance", then a comma or the end; capitalised words only, so "their team signs" is no title.
+_TITLE_AFTER_NAME: Final = re.compile(
+    r"^\s*(?:their|our|the\s+client's|the\s+customer's)\s+(?-i:[A-Z][\w&-]*)"
+    r"(?:\s+(?:(?-i:of|and|for)|&|(?-i:[A-Z][\w&-]*))){0,5}\s*(?:,|$)",
+    re.IGNORECASE,
+)
+_NAME_END: Final = re.compile(r"(?-i:[A-Z][\w'-]+)\s*$")
 
 
 _SUBJECT_ONLY: Final = re.compile(
@@ -737,6 +812,19 @@ _AND_SUBJECT: Final = re.compile(
 )
 
 
+# The passive auxiliary of a step ("will be raised", "is to be signed") and a second thing
+# with only its participle ("and the kickoff meeting scheduled"): English leaves the
+# auxiliary out the second time.
+_PASSIVE_AUX: Final = re.compile(
+    r"\b(?P<aux>(?:will|shall|must|should|is\s+to|are\s+to)\s+be)\s+\w+(?:ed|en|t)\b", re.IGNORECASE
+)
+_GAPPED_PASSIVE: Final = re.compile(
+    r"^(?P<thing>(?:the|a|an|their|our)\s+(?:[\w-]+\s+){1,3}?)(?P<done>[a-z]+(?:ed|en)|sent|held|made|paid)\b"
+    r"(?=\s*$|\s+(?:by|on|for|to|within|before|in|at|back|over|out|no\s+later)\b)",
+    re.IGNORECASE,
+)
+
+
 # A deliverable or an event alone, as the last link of a chain of steps ("... -> PO").
 _MILESTONES: Final = (
     vocab.THEIR_DELIVERABLES
@@ -777,6 +865,15 @@ def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) 
         return [p for part in out for p in _and_subject_split(part, today, conv)]
     for m in reversed(list(_AND_SUBJECT.finditer(piece))):
         left, right = out[0][: m.start()], out[0][m.end() :]
+        aux = _PASSIVE_AUX.search(left)
+        if aux is not None and _GAPPED_PASSIVE.match(right):
+            # "the purchase order will be raised and the kickoff meeting scheduled": the
+            # second thing's "will be" is left out; it is a step of its own, read with it
+            out[0:1] = [
+                left,
+                _GAPPED_PASSIVE.sub(rf"\g<thing> {aux['aux']} \g<done>", right, count=1),
+            ]
+            continue
         words = [t.word for t in _tokens(right)]
         verb = _present_verb_at(words)
         if (
@@ -1177,7 +1274,9 @@ _COMMA: Final = re.compile(
 
 # Prepositions that only introduced the date cut out of a step's action.
 _DANGLING: Final = re.compile(
-    r"(?:\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than|"
+    # ", which is expected by Friday" loses its date: the aside goes with it
+    r"(?:,?\s*\bwhich\s+(?:is|are|will\s+be)(?:\s+(?:expected|due|scheduled|planned|set))?(?!\w)|"
+    r"\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than|"
     r"(?:the\s+)?(?:week|weekend|w/c|wc)\s+(?:of|commencing|beginning|starting))(?!\w))+\s*$",
     re.IGNORECASE,
 )

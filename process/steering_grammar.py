@@ -215,6 +215,9 @@ _SUBJECT_STOP: Final = _words(
 
 
 # Besides roles (steering_vocab.ROLE_WORDS): words that come before a verb but name no one.
+# Formal prose capitalises dates, document names and departments, which are no person: "no
+# later than Tuesday 15 December", "SOC 2 Type II", "Both Parties", "Head of Enterprise
+# Architecture". Months that are also given names (April, May, June, August) stay out.
 _NOT_NAMES_EXTRA: Final = _words(
     """
     grp cmte rsm rvp avp gm bdm kam both everyone someone nobody anyone there here what
@@ -223,6 +226,9 @@ _NOT_NAMES_EXTRA: Final = _words(
     also still just really now then already probably maybe only even and or but
     until till nothing monday tuesday wednesday thursday friday saturday sunday
     mon tue tues wed weds thu thur thurs fri sat sun
+    january february march september october november december
+    today tomorrow tonight year month quarter weekend type by close business
+    parties party decision award enterprise
     """
 )
 
@@ -409,6 +415,7 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
             and tokens[start].word in _PRONOUNS
             and word not in ("and", "my", "our", "their", "his", "her")
             and not (tokens[start].word == "it" and word in _CUSTOMER_WORDS)  # "client IT"
+            and not (tokens[start].word == "it" and word == "of")  # "their Head of IT"
         ):
             break
         start -= 1
@@ -429,8 +436,10 @@ def _side_of(words: list[str]) -> Side | None:
         return "us"
     if last in ("they", "he", "she", "them", "their", "his", "her"):
         return "customer"
-    if last in ("it", "this", "that") and not (len(words) > 1 and words[-2] in _CUSTOMER_WORDS):
-        return None  # but "client IT" is their IT team
+    if last in ("it", "this", "that") and not (
+        len(words) > 1 and (words[-2] in _CUSTOMER_WORDS or words[-2] == "of")
+    ):
+        return None  # but "client IT" is their IT team, "their Head of IT" a person's title
     if any(w in _US_WORDS for w in words):
         return "us"
     if any(w in _CUSTOMER_WORDS for w in words):
