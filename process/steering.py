@@ -136,7 +136,9 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s|\s*[\u2022\u00b7\u25aa\u25e6]\s"
     r"|\s/\s|\s[a-e]\)\s)+\s*"
     r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means|anyway|anyways|meanwhile|"
-    r"plus|after\s+which|after\s+this|post\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
+    r"plus|after\s+which|after\s+this|post\s+which|following\s+which|followed\s+by|whilst|while|good\s+news|"
+    # formal "next": "..., subsequent to which the contract will be issued", "upon which ..."
+    r"subsequent\s+to\s+which|upon\s+which|(?:up)?on\s+completion\s+of\s+which|at\s+which\s+stage)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
     r"|,\s+and\s+"
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
@@ -146,7 +148,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     # questionnaire", "..., thereafter the client will issue the PO", "... and later their CFO signs"
     r"|,?\s+(?:and\s+)?(?:while|meanwhile|in\s+the\s+meantime|in\s+parallel|thereafter|later)\s*,?\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
-    r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
+    r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which|"
+    r"subsequent\s+to\s+which|upon\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b)"
     # "... to the board on 1st March and if it is approved they release the PO": a condition
@@ -902,6 +905,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         return Reading("vague", None, None, None, _clean(text), None, confidence=0.8)
     clauses: list[tuple[_Clause, str]] = []
     stepped = False
+    reported = False  # a step was reported with "would" ("it was agreed that they would ...")
     parts = _split(text, today, conv)
     if len(parts) > 1 and all(
         bare_date(_HEDGE_TAIL.sub("", p.text.rstrip(" ?")), today, conv) for p in parts
@@ -934,7 +938,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # step that follows the one before, on its outcome (the action keeps the "if")
             said, sequel = cond["main"], True
         clause = read_clause(
-            _as_sequel(said) if sequel else said, today, conv, part.question, sequel
+            _as_sequel(said, reported) if sequel else said, today, conv, part.question, sequel
         )
         if clause.kind == "forward" and clause.text != part.text:
             clause = replace(clause, text=part.text)
@@ -959,6 +963,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             )
 
         stepped = stepped or clause.kind == "forward"
+        reported = reported or (
+            clause.kind == "forward" and bool(_REPORTED_WOULD.search(part.text))
+        )
         clauses.append((clause, part.text))
     steps: list[Step] = []
     context: list[str] = []
@@ -1087,7 +1094,22 @@ _CONDITIONAL: Final = re.compile(
 )
 
 
-def _as_sequel(text: str) -> str:
+# "it was agreed that their data team would provide samples by Thursday, after which our
+# engineers would build the mapping": once a step is reported with "would", the steps after
+# it keep the reported future, read as "will" (not a hypothetical).
+_REPORTED_WOULD: Final = re.compile(r"\bthat\s+(?:[\w'-]+\s+){1,5}?would\s+\w", re.IGNORECASE)
+_SEQUEL_WOULD: Final = re.compile(
+    r"^(\W*(?:(?:then|so|and)\s+)?(?:we|i|they|he|she|(?:our|their|the)\s+(?:[\w-]+\s+){0,2}?[\w-]+)\s+)"
+    r"would(?=\s+(?!not\b|like\b|prefer\b|rather\b|be\s+(?:great|good|nice|ideal)\b)\w)",
+    re.IGNORECASE,
+)
+
+
+def _as_sequel(text: str, reported: bool = False) -> str:
+    if reported:
+        lead = _FILLER_LEAD.match(text)  # "after which our engineers would ..."
+        at = lead.end() if lead else 0
+        text = text[:at] + _SEQUEL_WOULD.sub(r"\1will", text[at:], count=1)
     return _SEQUEL_CAN.sub(r"\1will", text, count=1)
 
 
@@ -1276,6 +1298,7 @@ _COMMA: Final = re.compile(
 _DANGLING: Final = re.compile(
     # ", which is expected by Friday" loses its date: the aside goes with it
     r"(?:,?\s*\bwhich\s+(?:is|are|will\s+be)(?:\s+(?:expected|due|scheduled|planned|set))?(?!\w)|"
+    r",?\s*\bwhich\s+(?:we|they|i)\s+(?:expect|anticipate)(?:\s+to\s+(?:receive|see|have))?(?!\w)|"
     r"\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than|"
     r"(?:the\s+)?(?:week|weekend|w/c|wc)\s+(?:of|commencing|beginning|starting))(?!\w))+\s*$",
     re.IGNORECASE,

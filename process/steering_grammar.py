@@ -62,6 +62,7 @@ _FILLER_LEAD: Final = re.compile(
     r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|after\s+this|post\s+which|"
     # "..., after which they renew": the joiner says "next"; the words after it are the step
     r"after\s+which|following\s+which|at\s+which\s+point|afterwards|subsequently|thereafter|"
+    r"subsequent\s+to\s+which|upon\s+which|(?:up)?on\s+completion\s+of\s+which|at\s+which\s+stage|"
     # second-language "then after we do the training": afterwards
     r"then\s+after(?=\s+(?:we|i|they|he|she)\b)|whereupon|once\s+done|"
     r"meanwhile|in\s+the\s+meantime|in\s+parallel|later|secondly|second|thirdly|third|"

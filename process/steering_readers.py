@@ -187,6 +187,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             title = _APPOSITIVE_SIDE.match(ctx.body, agent.end())
             if title is not None:  # "by Catherine Doyle, our Regional Vice President"
                 side = "us" if title[1].lower() in ("our", "my") else "customer"
+            named = _APPOSITIVE_NAME.match(ctx.body, agent.end()) if owner is None else None
+            if named is not None:  # "signed by their CFO, Amelia Hart, by 5 December"
+                owner = _name_in(named["name"])
         elif (
             passive
             and verb_at is not None
@@ -211,6 +214,12 @@ def _read_modal(ctx: _Context) -> _Clause | None:
 
 
 _APPOSITIVE_SIDE: Final = re.compile(r",\s*(our|my|their)\b", re.IGNORECASE)
+
+
+# The name after a title, set off by commas: "by their CFO, Amelia Hart, by 5 December".
+_APPOSITIVE_NAME: Final = re.compile(
+    r",\s*(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s*(?:,|$|\s+(?:by|on|before)\b)"
+)
 
 
 _AGENT: Final = re.compile(
@@ -608,7 +617,9 @@ _REPORTED_STEP: Final = re.compile(
 # next Thursday", "it has been decided that their CFO would sign". The clause after "that" is
 # the step; "would" there is the future seen from the meeting, read as "will".
 _AGREED_THAT: Final = re.compile(
-    r"^\s*it\s+(?:was|has\s+been|had\s+been|is)\s+(?:agreed|decided|confirmed|settled)"
+    # "On the call it was agreed that ...": a short lead may say where
+    r"^\s*(?:(?:on|during|at|in)\s+(?:the|our|this|today's|yesterday's)\s+[\w-]+(?:\s+[\w-]+)?\s*,?\s+)?"
+    r"it\s+(?:was|has\s+been|had\s+been|is)\s+(?:agreed|decided|confirmed|settled)"
     r"(?:\s+\w+){0,3}?\s+that\s+(?P<rest>\w.*)$",
     re.IGNORECASE,
 )
@@ -845,7 +856,7 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
     if passive is None and _NOTE_EXPECTED.search(ctx.body):
         # note style without a verb: "Contract signature expected by 15/12"
         side = side or _deliverable_side(words)
-        return ctx.forward(side, None, 0.8) if side else None
+        return ctx.forward(side, _named_party(ctx.body), 0.8) if side else None
     if side is None and passive is not None:
         side = _deliverable_side(words)
     if side is None and passive is not None:
@@ -860,7 +871,22 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
         return None
     if ctx.due is None and passive is None and not _ARROW.search(ctx.body):
         return None
-    return ctx.forward(side, None, 0.85)
+    return ctx.forward(side, _named_party(ctx.body), 0.85)
+
+
+# A named person around a noun-first step, set off by a title: "Our Account Director, Neil
+# Bashir, has scheduled a call with their COO", "pending approval from their Head of
+# Procurement, Li Wei". The title's commas make the name sure; a bare capital is no person.
+_NAMED_PARTY: Final = re.compile(
+    r"^\s*(?P<subj>(?i:their|our|the)\s+[^,;]{2,50},\s*[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s*,"
+    r"|\b(?i:pending)\s+(?:[\w-]+\s+)?(?i:from|with)\s+"
+    r"(?P<giver>(?i:their|our|the)\s+[^,;]{2,50},\s*[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s*(?:,|$)",
+)
+
+
+def _named_party(body: str) -> str | None:
+    m = _NAMED_PARTY.search(body)
+    return _name_in(m["subj"] or m["giver"]) if m else None
 
 
 _BOOKED: Final = re.compile(

@@ -936,3 +936,56 @@ def test_round_6_a_trailing_perfect_condition_is_done_first() -> None:
     assert (
         len(read_answer("Their COO will countersign the SOW once legal is done.", TODAY).steps) == 1
     )
+
+
+def test_round_6_formal_next_joiners() -> None:
+    reading = read_answer(
+        "Their Tender Board sits on 2 December to confirm the award, subsequent to which the "
+        "framework agreement will be issued.",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 12, 2), None]
+    assert reading.steps[1].action == "The framework agreement will be issued"
+
+
+def test_round_6_steps_after_a_reported_would_keep_its_future() -> None:
+    reading = read_answer(
+        "On the call it was settled that their finance team would send the usage export by "
+        "Friday, after which our analysts would model the renewal price.",
+        TODAY,
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [
+        ("customer", D(2026, 11, 27)),
+        ("us", None),
+    ]
+    # without a reported step before it, "would" after a step is no promise
+    assert (
+        len(read_answer("We send the quote Friday, then they would love a demo", TODAY).steps) == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        # the passive's agent is a title with the name after it
+        (
+            "The renewal will be countersigned by their COO, Ruth Adeyemi, by 4 December.",
+            "Ruth Adeyemi",
+        ),
+        # a thing pending with a titled person
+        (
+            "The security exception is pending sign-off from their Head of Risk, Tariq Aziz, "
+            "which we expect by 2 December.",
+            "Tariq Aziz",
+        ),
+        # a noun-first step whose subject is a titled person
+        (
+            "Our Partner Manager, Ines Duarte, has scheduled a workshop with their architects for 3 December.",
+            "Ines Duarte",
+        ),
+    ],
+)
+def test_round_6_a_name_set_off_by_a_title_owns_the_step(text: str, owner: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert (reading.orientation, reading.owner) == ("next_step", owner)
+    assert not reading.action.endswith(("which we expect", "which is"))
