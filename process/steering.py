@@ -158,7 +158,10 @@ _CLAUSE_SPLIT: Final = re.compile(
     # "... on 10 December, and a formal award notification is expected to follow", "..., with
     # the PO expected the following week": a thing that follows is the next step
     r"|,?\s+(?:and|with)\s+(?=(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:[\w-]+\s+){1,4}?"
-    r"(?:(?:is|are|will\s+be)\s+)?(?:expected|to\s+follow)\b)"
+    r"(?:(?:is|are|will\s+be)\s+)?(?:expected|to\s+follow)\b"
+    # "..., with signature targeted for 7 December": a plan for the thing, with its date
+    r"|(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:[\w-]+\s+){1,3}?(?:(?:is|are|will\s+be)\s+)?"
+    r"(?:targeted|planned|scheduled|anticipated|slated|pencilled\s+in|penciled\s+in)\s+(?:for|on|by|in)\b)"
     # "... open the ports by 12/2 so we can start the pilot on 12/7": what the step makes possible
     r"|,?\s+so\s+(?:that\s+)?(?=(?:we|i|they|you)\s+(?:can|could)\s)"
     # "... and our SE builds the env": "our/their" starts a step only with a verb after it
@@ -181,7 +184,9 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"
     r"|(?<![\w/])(?=\d[.)]\s)"
     # "... by thurs after that our SE does the SSO", "... and subsequently issue a memo"
-    r"|,?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
+    # ("the PO will subsequently be raised" is one clause: no cut after an auxiliary)
+    r"|(?<!\bwill)(?<!\bwould)(?<!\bshall)(?<!\bmust)(?<!\bto)(?<!\bbe)(?<!\bis)(?<!\bare)(?<!\bcan)"
+    r",?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
     r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed)|"
     r"once\s+(?:done|complete|completed|signed|received|approved)|whereupon)"
     r"\s*,?\s+(?=\w)"
@@ -535,7 +540,7 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "share the usage data so we can size the deployment, by Thursday": with no date
             # of its own the step before is for the sake of it, one step
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
-    raw = [piece for item in raw for piece in _scene_split(item)]
+    raw = [piece for item in raw for piece in _scene_split(item, today, conv)]
     raw = [piece for item in raw for piece in _once_split(item)]
     raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
     out: list[_Part] = []
@@ -631,20 +636,30 @@ _HAS_DONE: Final = re.compile(r"\b(?:has|have)\b", re.IGNORECASE)
 # event (no verb of its own, a "which ..." aside allowed) sets the scene for the main clause
 # after its comma; read apart, the lead is history and the main clause reads as if alone.
 # "Upon receipt of the signed order form" names a thing, not an action: a scene too, as
-# "once approvals are in" is no step of its own.
+# "once approvals are in" is no step of its own. But an aside that dates the event ahead
+# ("Upon completion of the validation, which is scheduled to finish on 27 November, ...")
+# makes it the first step, as "once their review, which is expected by Friday, ..." is.
 _SCENE_LEAD: Final = re.compile(
     r"^\s*(?P<scene>(?:following|further\s+to|subsequent\s+to|in\s+light\s+of|in\s+view\s+of|"
-    r"pursuant\s+to|as\s+a\s+result\s+of|(?:up)?on\s+receipt\s+of)\s+(?P<event>[^,;]+?)"
-    r"(?:\s*,\s*(?:which|who)\s+[^,;]+?)?)\s*,\s*(?P<main>\w.*)$",
+    r"pursuant\s+to|as\s+a\s+result\s+of|(?:up)?on\s+(?:receipt|completion|conclusion)\s+of)\s+"
+    r"(?P<event>[^,;]+?)(?:\s*,\s*(?P<aside>(?:which|who)\s+[^,;]+?))?)\s*,\s*(?P<main>\w.*)$",
     re.IGNORECASE,
+)
+_DATED_AHEAD: Final = re.compile(
+    r"^which\s+(?:is|are|will\s+be)\s+(?:scheduled|expected|due|planned|set)\b", re.IGNORECASE
 )
 
 
-def _scene_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+def _scene_split(
+    item: tuple[str, str, bool], today: datetime.date, conv: DateConventions
+) -> list[tuple[str, str, bool]]:
     text, sep, question = item
     m = _SCENE_LEAD.match(text)
     if m is None or _present_verb_at([t.word for t in _tokens(m["event"])]) not in (None, -1):
         return [item]
+    aside = m["aside"] or ""
+    if _DATED_AHEAD.match(aside) and parse_due(aside, today, conv) is not None:
+        return [(m["event"] + ", " + aside, sep + ": ", False), (m["main"], ", then ", question)]
     return [(m["scene"], sep, False), (m["main"], ", ", question)]
 
 
@@ -1088,7 +1103,9 @@ _SEQUEL_CAN: Final = re.compile(
 # A condition on the step before, then the step it opens: "if it is approved they release
 # the PO", "subject to their endorsement, procurement will initiate the contracting".
 _CONDITIONAL: Final = re.compile(
-    r"^\W*(?:if|provided(?:\s+that)?|assuming|subject\s+to)\s+(?P<cond>[^,;]+?)"
+    # formal inversion: "should it be approved, the contract will be executed ..."
+    r"^\W*(?:if|provided(?:\s+that)?|assuming|subject\s+to|should(?=\s+(?:it|they|this|that|the\s+\w+)\s+be\b))"
+    r"\s+(?P<cond>[^,;]+?)"
     r"(?:\s*,\s*(?:then\s+)?|\s+(?:then\s+)?(?=(?:we|i|they|he|she|we'll|they'll|i'll)\s))(?P<main>\w.*)$",
     re.IGNORECASE,
 )

@@ -467,6 +467,9 @@ _CAPITALISED: Final = re.compile(r"(?<![\w'])[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF
 _NAME_TOKEN: Final = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'-]*\.?")
 
 
+_ABSTRACT_ENDINGS: Final = ("tion", "sion", "ment", "ship", "ness")
+
+
 def _name_in(phrase: str) -> str | None:
     """The person named in a subject phrase ("Their CFO, Alasdair Reid" -> "Alasdair Reid").
 
@@ -492,6 +495,8 @@ def _name_in(phrase: str) -> str | None:
                 low = low.split("'")[0]  # "I'll", "she'd"
             name_like = (
                 len(word) >= 2
+                # "The consultation is scheduled": abstract nouns are no one's name
+                and not low.endswith(_ABSTRACT_ENDINGS)
                 and (cased or not word.isupper())  # "CS" in lower-case chat is an acronym
                 and not low.endswith("ing")
                 and low not in vocab.ROLE_WORDS

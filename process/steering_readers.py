@@ -821,7 +821,7 @@ _PASSIVE_PLAIN: Final = re.compile(
 
 
 _NOTE_EXPECTED: Final = re.compile(
-    r"\b(?:expected|due|scheduled|planned|slated|needed|required)\s+(?:by|on|for|before|in|within|no\s+later)\b"
+    r"\b(?:expected|due|scheduled|planned|slated|targeted|anticipated|needed|required)\s+(?:by|on|for|before|in|within|no\s+later)\b"
     r"|\bpending\s+(?:from|with|at|on)\b(?!.*\bsince\b)|\b(?:awaited|outstanding)\s*$",
     re.I,
 )

@@ -989,3 +989,61 @@ def test_round_6_a_name_set_off_by_a_title_owns_the_step(text: str, owner: str) 
     reading = read_answer(text, TODAY)
     assert (reading.orientation, reading.owner) == ("next_step", owner)
     assert not reading.action.endswith(("which we expect", "which is"))
+
+
+def test_round_6_an_event_lead_dated_ahead_is_the_first_step() -> None:
+    reading = read_answer(
+        "On conclusion of the load testing, which is planned to finish on 30 November, their "
+        "platform lead, Yusuf Kaya, will sign off the go-live.",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 11, 30), None]
+    assert reading.steps[1].owner == "Yusuf Kaya"
+    # a thing received, with no date of its own, only sets the scene
+    reading = read_answer(
+        "Upon receipt of the signed order form, our onboarding team will create the accounts.",
+        TODAY,
+    )
+    assert [s.side for s in reading.steps] == ["us"]
+
+
+def test_round_6_an_adverb_inside_the_verb_phrase_is_no_joiner() -> None:
+    reading = read_answer(
+        "Their CFO is expected to approve the spend on 2 December, and the contract will "
+        "subsequently be signed by their COO.",
+        TODAY,
+    )
+    assert [s.action for s in reading.steps][1] == (
+        "The contract will subsequently be signed by their COO"
+    )
+
+
+def test_round_6_a_thing_planned_for_its_own_date_is_the_next_step() -> None:
+    reading = read_answer(
+        "We will send the final SOW by Monday, with countersignature scheduled for 4 December.",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 11, 30), D(2026, 12, 4)]
+    # a participle before a noun is no plan: one step
+    assert (
+        len(read_answer("We will run the demo with the scheduled attendees on Monday", TODAY).steps)
+        == 1
+    )
+
+
+def test_round_6_a_formal_inverted_condition_opens_the_next_step() -> None:
+    reading = read_answer(
+        "Their board reviews the business case on 3 December; should it be endorsed, the "
+        "licences will be ordered before year end.",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 12, 3), D(2026, 12, 31)]
+    assert reading.steps[1].action.startswith("Should it be endorsed")
+
+
+def test_round_6_an_abstract_noun_is_no_owner() -> None:
+    reading = read_answer(
+        "Their DPO needs to review the data flows first; the assessment is scheduled for 2 December.",
+        TODAY,
+    )
+    assert [s.owner for s in reading.steps] == [None, None]
