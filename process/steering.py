@@ -528,6 +528,14 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "Kenji Watanabe, our Customer Success Director, will present ...": one clause
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
         elif (
+            raw[k][1].strip() == ", and"
+            and (_SUBJECT_ONLY.match(raw[k - 1][0]) or _NAME_ONLY.match(raw[k - 1][0]))
+            and _VERB_AFTER_SUBJECT.match(raw[k][0])
+        ):
+            # "Our CEO, Sarah Lindgren, and their COO will meet on 2 December": the titled
+            # name is the first of two subjects, not a clause of its own
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif (
             raw[k][1].strip() == ","
             and _NAME_END.search(raw[k - 1][0])
             and _TITLE_AFTER_NAME.match(raw[k][0])
@@ -542,6 +550,7 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
     raw = [piece for item in raw for piece in _scene_split(item, today, conv)]
     raw = [piece for item in raw for piece in _once_split(item)]
+    raw = [piece for item in raw for piece in _ahead_split(item)]
     raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
     out: list[_Part] = []
     for part, sep, question in raw:
@@ -663,6 +672,23 @@ def _scene_split(
     return [(m["scene"], sep, False), (m["main"], ", ", question)]
 
 
+# "We present to their steering group on 2 December, ahead of which we will circulate a
+# pre-read": the clause after "ahead of which" is done first, so it is the first step.
+_AHEAD_OF_WHICH: Final = re.compile(
+    r"^(?P<main>.+?\w)\s*,\s*(?:ahead\s+of|in\s+advance\s+of|prior\s+to|in\s+preparation\s+for)"
+    r"\s+which\s*,?\s+(?P<first>(?:we|i|they|he|she|our|their|the)\s+\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _ahead_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _AHEAD_OF_WHICH.match(text)
+    if m is None:
+        return [item]
+    return [(m["first"], sep + ": ", False), (m["main"], ", then ", question)]
+
+
 def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
     text, sep, question = item
     late = _ONCE_AFTER.match(text)
@@ -746,6 +772,11 @@ _NAME_END: Final = re.compile(r"(?-i:[A-Z][\w'-]+)\s*$")
 _SUBJECT_ONLY: Final = re.compile(
     r"^\s*(?:their|our|the|client's|customer's)\s+[\w-]+(?:\s+[\w-]+)?,?\s+"
     r"(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$",
+    re.IGNORECASE,
+)
+# "their COO will meet ...": a second subject (up to four words), then its verb.
+_VERB_AFTER_SUBJECT: Final = re.compile(
+    r"^\s*(?:their|our|the|his|her)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|must|to)\b",
     re.IGNORECASE,
 )
 _VERB_FIRST: Final = re.compile(r"^\s*(?:will|is|has|needs|must|should|\w+s)\b", re.IGNORECASE)

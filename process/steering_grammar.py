@@ -229,7 +229,7 @@ _NOT_NAMES_EXTRA: Final = _words(
     mon tue tues wed weds thu thur thurs fri sat sun
     january february march september october november december
     today tomorrow tonight year month quarter weekend type by close business
-    parties party decision award enterprise
+    parties party decision award enterprise response feedback answer outcome result reply
     """
 )
 

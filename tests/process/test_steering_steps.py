@@ -1047,3 +1047,30 @@ def test_round_6_an_abstract_noun_is_no_owner() -> None:
         TODAY,
     )
     assert [s.owner for s in reading.steps] == [None, None]
+
+
+def test_round_6_a_titled_name_joined_to_a_second_subject_is_one_subject() -> None:
+    reading = read_answer(
+        "Our CRO, Tom Becker, and their CFO will meet on 3 December to settle the discount.", TODAY
+    )
+    (step,) = reading.steps
+    assert step.action.startswith("Our CRO, Tom Becker, and their CFO will meet")
+    assert reading.context == ""
+
+
+def test_round_6_a_response_expected_is_nobody_s_name() -> None:
+    reading = read_answer(
+        "Their counsel is reviewing our markup, and their feedback is expected by 1 December.",
+        TODAY,
+    )
+    assert [s.owner for s in reading.steps] == [None, None]
+
+
+def test_round_6_what_is_done_ahead_of_the_step_comes_first() -> None:
+    reading = read_answer(
+        "We demo to their Architecture Forum on 3 December, in advance of which our SE will "
+        "share the sandbox credentials.",
+        TODAY,
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [("us", None), ("us", D(2026, 12, 3))]
+    assert reading.steps[0].action == "Our SE will share the sandbox credentials"
