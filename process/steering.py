@@ -359,6 +359,16 @@ def _is_doing(m: re.Match[str]) -> str:
     return f"{m['who']} is {m['verb']}"
 
 
+#: "Kwame Mensah, who sponsored the pilot, will present ...": an aside about the person,
+#: between the subject and its verb, says who they are, not what happens next; it goes so
+#: that the name stays the subject (the action reads "Kwame Mensah, will present ...").
+_WHO_ASIDE: Final = re.compile(
+    r"(?<=\w),\s+who\s+(?!will\b|is\s+to\b|must\b|shall\b)[^,;.]{3,80},"
+    r"(?=\s+(?:will|is|are|has|have|must|shall|should|needs)\b)",
+    re.IGNORECASE,
+)
+
+
 #: " + " and " & " join list items in chat ("sending the quote EOD + booking the call"); a
 #: joiner between words is an "and" to split at, "R&D" and "T&Cs" are words.
 _PLUS: Final = re.compile(r"\s+[+&]\s+")
@@ -491,6 +501,8 @@ def _normalise(text: str) -> str:
         text = _CLEFT.sub(r"\g<who> ", text)
     if "'s " in text:
         text = _IS_DOING.sub(_is_doing, text)
+    if ", who " in text:
+        text = _WHO_ASIDE.sub(",", text)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
     text = _SPELLING.sub(_spelled, text)
@@ -1347,6 +1359,8 @@ _DANGLING: Final = re.compile(
     # ", which is expected by Friday" loses its date: the aside goes with it
     r"(?:,?\s*\bwhich\s+(?:is|are|will\s+be)(?:\s+(?:expected|due|scheduled|planned|set))?(?!\w)|"
     r",?\s*\bwhich\s+(?:we|they|i)\s+(?:expect|anticipate)(?:\s+to\s+(?:receive|see|have))?(?!\w)|"
+    # "... their Audit Committee, which meets on 9 December": the body's sitting is the date
+    r",?\s*\bwhich\s+(?:meets|sits|convenes|reconvenes)(?!\w)|"
     r"\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than|"
     r"(?:the\s+)?(?:week|weekend|w/c|wc)\s+(?:of|commencing|beginning|starting))(?!\w))+\s*$",
     re.IGNORECASE,

@@ -230,6 +230,7 @@ _NOT_NAMES_EXTRA: Final = _words(
     january february march september october november december
     today tomorrow tonight year month quarter weekend type by close business
     parties party decision award enterprise response feedback answer outcome result reply
+    await awaits awaiting
     """
 )
 

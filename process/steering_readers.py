@@ -656,14 +656,19 @@ def _read_reported(ctx: _Context) -> _Clause | None:
         return _Clause("forward", side, owner, ctx.text, inner.due, 0.9)
     passive = _THAT_PASSIVE.match(rest)
     speaker_name = _name_in(speaker)
-    if passive is not None and speaker_name is not None:
+    if passive is not None:
         # "Priya Nair, their VP Procurement, has advised that the purchase order will be
         # raised by 18 December": nobody else is named, so the one who says it will be done
-        # owns it (the side is the speaker's)
-        inner = read_clause(passive["rest"], ctx.today, ctx.conv)
-        if inner.kind == "forward":
+        # owns it (the side is the speaker's). "..., who confirmed that the PO would be
+        # raised by Friday": the reported future, read as "will"
+        inner = read_clause(
+            re.sub(r"\bwould\b", "will", passive["rest"], count=1), ctx.today, ctx.conv
+        )
+        if inner.kind == "forward" and speaker_name is not None:
             side = _side_of(speaker_words) or inner.side
             return _Clause("forward", side, speaker_name, ctx.text, inner.due, 0.9)
+        if inner.kind == "forward" and inner.due is not None:
+            return replace(inner, text=ctx.text)
     verb = said.group().lower()
     if verb in ("promised", "committed") and ctx.due is not None:
         # "Their counsel has our redlines and promised a response": the speaker is the subject

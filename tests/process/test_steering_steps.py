@@ -1074,3 +1074,35 @@ def test_round_6_what_is_done_ahead_of_the_step_comes_first() -> None:
     )
     assert [(s.side, s.due) for s in reading.steps] == [("us", None), ("us", D(2026, 12, 3))]
     assert reading.steps[0].action == "Our SE will share the sandbox credentials"
+
+
+def test_round_6_an_aside_about_the_person_leaves_them_the_subject() -> None:
+    reading = read_answer(
+        "Their VP Finance, Nadia Rahimi, who joined the evaluation late, will approve the "
+        "budget line on 2 December.",
+        TODAY,
+    )
+    assert (reading.side, reading.owner, reading.due) == (
+        "customer",
+        "Nadia Rahimi",
+        D(2026, 12, 2),
+    )
+    # "who will ..." says what happens next: it is no aside to drop
+    reading = read_answer("Their buyer, who will raise the PO, is on leave until Monday.", TODAY)
+    assert "who will raise the PO" in reading.action
+
+
+def test_round_6_a_reported_passive_in_would_with_a_date_is_a_step() -> None:
+    reading = read_answer(
+        "Their controller has confirmed that the invoice schedule would be approved by 3 December.",
+        TODAY,
+    )
+    assert (reading.orientation, reading.due) == ("next_step", D(2026, 12, 3))
+
+
+def test_round_6_a_body_that_meets_on_a_date_leaves_no_dangling_words() -> None:
+    reading = read_answer(
+        "Award is pending a vote of their Tender Board, which convenes on 8 December.", TODAY
+    )
+    assert reading.due == D(2026, 12, 8)
+    assert not reading.action.endswith("which convenes")
