@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         description="journal of acked turns not yet answered (storage/inbox.py); default: "
         "beside a SQLite database file, else ./dealcoach-inbox.jsonl",
     )
+    inbox_compact_bytes: int = Field(
+        default=1_000_000,
+        ge=0,
+        description="`serve` compacts the inbox journal (drops what was answered) whenever it "
+        "grows past this many bytes, checked every 5 seconds; 0: only at startup",
+    )
 
     # Slack: a single workspace with a bot token, or OAuth for many workspaces.
     slack_signing_secret: str | None = None

@@ -964,6 +964,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     clauses: list[tuple[_Clause, str]] = []
     stepped = False
     reported = False  # a step was reported with "would" ("it was agreed that they would ...")
+    labels: dict[int, tuple[datetime.date, str]] = {}  # a date before a colon dates what follows
     parts = _split(text, today, conv)
     if len(parts) > 1 and all(
         bare_date(_HEDGE_TAIL.sub("", p.text.rstrip(" ?")), today, conv) for p in parts
@@ -985,7 +986,18 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "Maybe they will sign in December, we hope": the wish is about the step before
             clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
             continue
-        if stepped and bare_date(_DATE_LEAD.sub("", part.text), today, conv) is not None:
+        labelling = nxt is not None and nxt.listed
+        only = (
+            bare_date(_DATE_LEAD.sub("", part.text), today, conv)
+            if stepped or labelling
+            else None
+        )
+        if only is not None and labelling:
+            # "Thursday: demo. Friday: pricing.": a date before a colon labels what follows
+            labels[len(clauses) + 1] = (only, part.text)
+            clauses.append((_Clause("history", text=part.text), part.text))
+            continue
+        if stepped and only is not None:
             # "... owes us redlines. due the 2nd, then ...": the date of the step before it
             clauses.append((_Clause("history", text=part.text), part.text))
             continue
@@ -1000,6 +1012,20 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         )
         if clause.kind == "forward" and clause.text != part.text:
             clause = replace(clause, text=part.text)
+        if (
+            clause.state_date is not None
+            and clauses
+            and clauses[-1][0].kind != "forward"
+            and bare_date(part.text, today, conv) is not None
+        ):
+            # "legal review (theirs) – by 4 Dec": a date alone belongs to the clause before
+            # it; read the two together (after a step, the step takes it: see below)
+            joined_text = clauses[-1][1] + " " + part.text
+            joined = read_clause(joined_text, today, conv, part.question, sequel)
+            if joined.kind == "forward":
+                clauses[-1] = (joined, joined_text)
+                stepped = True
+                continue
         if clause.kind == "history" and _COMMA.search(part.text):
             # "ok so legal finally came back, nadia from their procurement sends the PO by fri"
             head, tail = _step_after_comma(part.text, today, conv)
@@ -1064,7 +1090,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "their legal reviews the MSA and then finance issues the PO": a bare role after
             # a step of theirs is theirs too (ours would be "our finance"), no need to ask
             sure = 0.9
-        due = clause.due
+        due = clause.due or labels.get(index)
         if due is None and _BY_THEN.search(clause.text):
             # "Fiscal year end for them is 31 March, they must have it signed before then"
             said = [c.state_date for c, _ in clauses[:index] if c.state_date is not None]
@@ -1085,18 +1111,23 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             steps[-1] = replace(steps[-1], due=event.due, date_text=event.date_text)
             last = _Clause("forward", side, owner, clause.text, None, sure)
             continue
-        after = _AFTER_PREVIOUS.search(clause.text) if due is None and steps else None
-        if after is not None and steps[-1].due is not None:
+        after = _AFTER_PREVIOUS.search(clause.text) if due is None else None
+        # counted from the step before, or from a state's date when no step came before:
+        # "their budget freeze lifts on Jan 5 and they sign the week after"
+        said = [c.state_date[0] for c, _ in clauses[:index] if c.state_date is not None]
+        base = (steps[-1].due if steps else None) or (said[-1] if said and not steps else None)
+        if after is not None and base is not None:
             # "... by Friday, then procurement cuts the PO the week after"
             n = after["n"]
             count = 1 if n is None else int(n) if n.isdigit() else _COUNT[n.lower()]
             days = count * (7 if "week" in after.group().lower() else 1)
-            due = (steps[-1].due + datetime.timedelta(days=days), after.group())
+            days = 0 if after["same"] else days  # "we send pricing right after": the same day
+            due = (base + datetime.timedelta(days=days), after.group())
         if due is None:  # a trailing ", by Thursday" may sit in the next fragment
             rest = []
-            for c, p in clauses[index + 1 :]:
-                if c.kind == "forward":
-                    break
+            for later, (c, p) in enumerate(clauses[index + 1 :], start=index + 1):
+                if c.kind == "forward" or later + 1 in labels:
+                    break  # the next step, or a date that labels the next item
                 if c.kind == "history":
                     rest.append(p)
             due = parse_due(" ".join(rest), today, conv)
@@ -1311,7 +1342,8 @@ def _both_sides_meet(text: str) -> bool:
 
 _AFTER_PREVIOUS: Final = re.compile(
     r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day|"
-    r"(?P<n>\d|a|one|two|three|four)\s+(?P<unit>weeks?|days?|business\s+days?)\s+(?:after\s+that|later))\b",
+    r"(?P<n>\d|a|one|two|three|four)\s+(?P<unit>weeks?|days?|business\s+days?)\s+(?:after\s+that|later)|"
+    r"(?P<same>(?:right|straight|immediately)\s+(?:after(?:\s+(?:that|it))?|afterwards)))\b",
     re.IGNORECASE,
 )
 _COUNT: Final = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}

@@ -568,6 +568,8 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
     if len(rest) > 1 and rest[1] == "back" and verb in ("get", "come", "hear", "circle", "reach"):
         # "signed SOW should come back ... by end of month": the thing may be the subject
         subject = {t.word for t in tokens[:verb_at]} & _CONCRETE_NOUNS
+        if verb in ("get", "come", "hear") and has_date:
+            return True  # "their GC will come back by Friday week": a reply with a deadline
         return bool(nouns or (verb == "come" and subject)) and has_date
     if verb in ("come", "arrive", "land") and rest[1:2] and rest[1] in ("through", "in", "over"):
         return has_date  # "PO has to come through from their finance by 12/11": it arrives

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Final
 
 from process import steering_vocab as vocab
-from process.dates import DateConventions, parse_due
+from process.dates import DateConventions, bare_date, parse_due
 from process.steering_grammar import (
     _ARROW,
     _AUX_OR_MODAL,
@@ -100,7 +100,13 @@ def read_clause(
         and not (words[0] in ("until", "till") and _until_is_deadline(words))
     ):
         return _Clause("history", text=text)  # "After the workshop on Thursday," sets the scene
-    due = parse_due(body, today, conv)
+    if _REASON_OPENER.match(body) and not any(_modal_at(words, k) for k in range(len(words))):
+        return _Clause("history", text=text)  # "Due to the holidays on the 24th," gives a reason
+    due = _main_due(body, today, conv)
+    if due is not None and len(words) <= 6 and bare_date(body, today, conv) is not None:
+        # "We send the SOW. By Friday.", "..., due the 2nd", "- target 12/10": a date alone
+        # is the date of the step around it (steering attaches it), never a step of its own
+        return _Clause("history", text=text, state_date=due)
     ctx = _Context(text, body, tokens, words, due, hedge is not None, today, conv, sequel)
     for reader in READERS:
         clause = reader(ctx)
@@ -109,6 +115,35 @@ def read_clause(
     if not ctx.past and (_WAITING.search(body) or (ctx.hedged and due is None)):
         return _Clause("vague", text=text)
     return _Clause("history", text=text)
+
+
+# An opening phrase that sets the scene with its own date: "After Thursday's demo they sign by
+# the 15th", "Ahead of their board meeting on the 15th we send the deck on the 10th".
+_SCENE_OPENER: Final = re.compile(
+    r"^\W*(?:after|following|ahead\s+of|due\s+to|because\s+of|owing\s+to|as\s+(?:discussed|agreed|mentioned)|"
+    r"per|since|post|"
+    r"prior\s+to|before|in\s+preparation\s+for|in\s+advance\s+of)\b",
+    re.IGNORECASE,
+)
+
+
+_REASON_OPENER: Final = re.compile(
+    r"^\W*(?:due\s+to|because\s+of|owing\s+to|in\s+view\s+of|in\s+light\s+of)\b(?![^,;]*\b(?:we|they|i|he|she)\b)",
+    re.IGNORECASE,
+)
+
+
+def _main_due(
+    body: str, today: datetime.date, conv: DateConventions
+) -> tuple[datetime.date, str] | None:
+    """The clause's due date: its first future date, unless that date belongs to an opening
+    phrase that sets the scene and the clause has another date for the step itself."""
+    due = parse_due(body, today, conv)
+    if due is None or not _SCENE_OPENER.match(body):
+        return due
+    at = body.lower().find(due[1].lower())
+    later = parse_due(body[at + len(due[1]) :], today, conv) if at >= 0 else None
+    return later or due
 
 
 _ACKNOWLEDGED: Final = re.compile(

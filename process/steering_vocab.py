@@ -425,7 +425,7 @@ SUBORDINATORS: Final = words("after before once following post until when whenev
 # Verbs of a state that lasts until a date: "the trial runs until Dec 15" is context.
 STATE_VERBS: Final = words("""
     runs ends expires renews auto-renews auto-rolls rolls lapses finishes starts begins closes lasts
-    remains stays
+    remains stays wraps concludes
     lifts thaws resets ending expiring closing lapsing
     """)
 
