@@ -136,7 +136,9 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s|\s*[\u2022\u00b7\u25aa\u25e6]\s"
     r"|\s/\s|\s[a-e]\)\s)+\s*"
     r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means|anyway|anyways|meanwhile|"
-    r"plus|after\s+which|after\s+this|post\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
+    r"plus|after\s+which|after\s+this|post\s+which|following\s+which|followed\s+by|whilst|while|good\s+news|"
+    # formal "next": "..., subsequent to which the contract will be issued", "upon which ..."
+    r"subsequent\s+to\s+which|upon\s+which|(?:up)?on\s+completion\s+of\s+which|at\s+which\s+stage)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
     r"|,\s+and\s+"
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
@@ -146,7 +148,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     # questionnaire", "..., thereafter the client will issue the PO", "... and later their CFO signs"
     r"|,?\s+(?:and\s+)?(?:while|meanwhile|in\s+the\s+meantime|in\s+parallel|thereafter|later)\s*,?\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
-    r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
+    r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which|"
+    r"subsequent\s+to\s+which|upon\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b)"
     # "... to the board on 1st March and if it is approved they release the PO": a condition
@@ -155,7 +158,10 @@ _CLAUSE_SPLIT: Final = re.compile(
     # "... on 10 December, and a formal award notification is expected to follow", "..., with
     # the PO expected the following week": a thing that follows is the next step
     r"|,?\s+(?:and|with)\s+(?=(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:[\w-]+\s+){1,4}?"
-    r"(?:(?:is|are|will\s+be)\s+)?(?:expected|to\s+follow)\b)"
+    r"(?:(?:is|are|will\s+be)\s+)?(?:expected|to\s+follow)\b"
+    # "..., with signature targeted for 7 December": a plan for the thing, with its date
+    r"|(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:[\w-]+\s+){1,3}?(?:(?:is|are|will\s+be)\s+)?"
+    r"(?:targeted|planned|scheduled|anticipated|slated|pencilled\s+in|penciled\s+in)\s+(?:for|on|by|in)\b)"
     # "... open the ports by 12/2 so we can start the pilot on 12/7": what the step makes possible
     r"|,?\s+so\s+(?:that\s+)?(?=(?:we|i|they|you)\s+(?:can|could)\s)"
     # "... and our SE builds the env": "our/their" starts a step only with a verb after it
@@ -178,7 +184,9 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"
     r"|(?<![\w/])(?=\d[.)]\s)"
     # "... by thurs after that our SE does the SSO", "... and subsequently issue a memo"
-    r"|,?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
+    # ("the PO will subsequently be raised" is one clause: no cut after an auxiliary)
+    r"|(?<!\bwill)(?<!\bwould)(?<!\bshall)(?<!\bmust)(?<!\bto)(?<!\bbe)(?<!\bis)(?<!\bare)(?<!\bcan)"
+    r",?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
     r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed)|"
     r"once\s+(?:done|complete|completed|signed|received|approved)|whereupon)"
     r"\s*,?\s+(?=\w)"
@@ -205,7 +213,10 @@ _FOR_ALL: Final = re.compile(
 
 # "... on Thursday and send the VPAT afterwards": a second verb for the same doer.
 _AND_VERB: Final = re.compile(
-    r"\s+and\s+(?=(?:send|share|schedule|book|set|sign|submit|deliver|get|issue|return|confirm|"
+    r"\s+and\s+(?=(?:send|share|schedule|book|set|sign|submit|deliver|get|issue|return|"
+    # "review the changes and confirm whether a further call is needed": the outcome of the
+    # step before, reported back, not a step of its own
+    r"confirm(?!\s+(?:whether|if)\b)|"
     r"organise|organize|arrange|run|review|present|draft|raise|complete|loop|intro|introduce)\b)",
     re.IGNORECASE,
 )
@@ -348,6 +359,16 @@ def _is_doing(m: re.Match[str]) -> str:
     return f"{m['who']} is {m['verb']}"
 
 
+#: "Kwame Mensah, who sponsored the pilot, will present ...": an aside about the person,
+#: between the subject and its verb, says who they are, not what happens next; it goes so
+#: that the name stays the subject (the action reads "Kwame Mensah, will present ...").
+_WHO_ASIDE: Final = re.compile(
+    r"(?<=\w),\s+who\s+(?!will\b|is\s+to\b|must\b|shall\b)[^,;.]{3,80},"
+    r"(?=\s+(?:will|is|are|has|have|must|shall|should|needs)\b)",
+    re.IGNORECASE,
+)
+
+
 #: " + " and " & " join list items in chat ("sending the quote EOD + booking the call"); a
 #: joiner between words is an "and" to split at, "R&D" and "T&Cs" are words.
 _PLUS: Final = re.compile(r"\s+[+&]\s+")
@@ -480,6 +501,8 @@ def _normalise(text: str) -> str:
         text = _CLEFT.sub(r"\g<who> ", text)
     if "'s " in text:
         text = _IS_DOING.sub(_is_doing, text)
+    if ", who " in text:
+        text = _WHO_ASIDE.sub(",", text)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
     text = _SPELLING.sub(_spelled, text)
@@ -516,12 +539,30 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "Their CFO, Dana; signs the order form by Dec 4": the subject, then its verb
             # "Kenji Watanabe, our Customer Success Director, will present ...": one clause
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif (
+            raw[k][1].strip() == ", and"
+            and (_SUBJECT_ONLY.match(raw[k - 1][0]) or _NAME_ONLY.match(raw[k - 1][0]))
+            and _VERB_AFTER_SUBJECT.match(raw[k][0])
+        ):
+            # "Our CEO, Sarah Lindgren, and their COO will meet on 2 December": the titled
+            # name is the first of two subjects, not a clause of its own
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif (
+            raw[k][1].strip() == ","
+            and _NAME_END.search(raw[k - 1][0])
+            and _TITLE_AFTER_NAME.match(raw[k][0])
+        ):
+            # "... send the diagram to Ingrid Solberg, their HR Systems Lead, by 18 December":
+            # the title names who the person is (a plural word in it, "Systems", is no verb)
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
     for k in range(len(raw) - 1, 0, -1):
         if _SO_CAN.match(raw[k][1]) and parse_due(raw[k - 1][0], today, conv) is None:
             # "share the usage data so we can size the deployment, by Thursday": with no date
             # of its own the step before is for the sake of it, one step
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
+    raw = [piece for item in raw for piece in _scene_split(item, today, conv)]
     raw = [piece for item in raw for piece in _once_split(item)]
+    raw = [piece for item in raw for piece in _ahead_split(item)]
     raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
     out: list[_Part] = []
     for part, sep, question in raw:
@@ -581,10 +622,83 @@ _PAST_ITEM: Final = re.compile(
 # the step after it. Only "once"/"as soon as" at the start: "we sign, after they approve"
 # and "if they approve" stay conditions.
 _ONCE: Final = re.compile(
-    r"^\s*(?:once|as\s+soon\s+as|after|when)\s+(?P<cond>[^,;]+?)"
+    r"^\s*(?:once|as\s+soon\s+as|after|when|while|whilst)\s+(?P<cond>[^,;]+?"
+    # "Once their infosec has completed its review, which is expected by Friday, Daniel will
+    # issue ...": the aside dates the condition, it is no main clause
+    r"(?:\s*,\s*which\s+(?:is|are|will\s+be)\s+(?:expected|due|scheduled|planned|set)\b[^,;]*)?)"
     r"(?:\s*,\s*(?:then\s+)?|\s+(?=(?:we|i|we'll|i'll)\s))(?P<main>\w.*)$",
     re.IGNORECASE,
 )
+
+
+# "While their IT completes the SSO setup, our consultant finalises the templates": two doers
+# at work at once, two steps. "While we wait for legal, ..." or "while I have you" is no step.
+_IDLE_WHILE: Final = re.compile(
+    r"^\s*(?:while|whilst)\s+(?:[\w'-]+\s+){0,4}?(?:wait|waits|waiting|have|has|is|are|am|was|were)\b",
+    re.IGNORECASE,
+)
+
+
+# "Once their team has completed its review": the perfect after "once" is a future step done
+# before the main clause, as "once their team completes its review" is.
+_PERFECT_STEP: Final = re.compile(
+    r"^(?:[\w'-]+\s+){1,5}?(?:has|have)\s+(?:\w+ly\s+)?(?:completed|finished|signed|approved|"
+    r"reviewed|returned|sent|shared|issued|submitted|provided|confirmed|finalised|finalized|"
+    r"signed\s+off|raised|released|agreed|concluded)\b",
+    re.IGNORECASE,
+)
+
+
+_HAS_DONE: Final = re.compile(r"\b(?:has|have)\b", re.IGNORECASE)
+
+
+# "Following the positive outcome of the pilot, which concluded last week, the Investment
+# Committee will consider ...", "Further to our call on Tuesday, ...": a lead that names an
+# event (no verb of its own, a "which ..." aside allowed) sets the scene for the main clause
+# after its comma; read apart, the lead is history and the main clause reads as if alone.
+# "Upon receipt of the signed order form" names a thing, not an action: a scene too, as
+# "once approvals are in" is no step of its own. But an aside that dates the event ahead
+# ("Upon completion of the validation, which is scheduled to finish on 27 November, ...")
+# makes it the first step, as "once their review, which is expected by Friday, ..." is.
+_SCENE_LEAD: Final = re.compile(
+    r"^\s*(?P<scene>(?:following|further\s+to|subsequent\s+to|in\s+light\s+of|in\s+view\s+of|"
+    r"pursuant\s+to|as\s+a\s+result\s+of|(?:up)?on\s+(?:receipt|completion|conclusion)\s+of)\s+"
+    r"(?P<event>[^,;]+?)(?:\s*,\s*(?P<aside>(?:which|who)\s+[^,;]+?))?)\s*,\s*(?P<main>\w.*)$",
+    re.IGNORECASE,
+)
+_DATED_AHEAD: Final = re.compile(
+    r"^which\s+(?:is|are|will\s+be)\s+(?:scheduled|expected|due|planned|set)\b", re.IGNORECASE
+)
+
+
+def _scene_split(
+    item: tuple[str, str, bool], today: datetime.date, conv: DateConventions
+) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _SCENE_LEAD.match(text)
+    if m is None or _present_verb_at([t.word for t in _tokens(m["event"])]) not in (None, -1):
+        return [item]
+    aside = m["aside"] or ""
+    if _DATED_AHEAD.match(aside) and parse_due(aside, today, conv) is not None:
+        return [(m["event"] + ", " + aside, sep + ": ", False), (m["main"], ", then ", question)]
+    return [(m["scene"], sep, False), (m["main"], ", ", question)]
+
+
+# "We present to their steering group on 2 December, ahead of which we will circulate a
+# pre-read": the clause after "ahead of which" is done first, so it is the first step.
+_AHEAD_OF_WHICH: Final = re.compile(
+    r"^(?P<main>.+?\w)\s*,\s*(?:ahead\s+of|in\s+advance\s+of|prior\s+to|in\s+preparation\s+for)"
+    r"\s+which\s*,?\s+(?P<first>(?:we|i|they|he|she|our|their|the)\s+\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _ahead_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _AHEAD_OF_WHICH.match(text)
+    if m is None:
+        return [item]
+    return [(m["first"], sep + ": ", False), (m["main"], ", then ", question)]
 
 
 def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
@@ -596,13 +710,20 @@ def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
             # "Client will raise the PO once we share the revised quote tomorrow": the
             # condition is done first, so it is the first step
             return [(late["cond"], sep + ": ", False), (late["main"], ", then ", question)]
+        if len(words) >= 2 and _PERFECT_STEP.match(late["cond"]):
+            # "... will sign the order form once the security review has concluded"
+            said = _HAS_DONE.sub("will have", late["cond"], count=1)
+            return [(said, sep + ": ", False), (late["main"], ", then ", question)]
     m = _ONCE.match(text) or _ONCE_ALONE.match(text)  # alone: the comma split the main clause off
-    if m is None or _ANAPHORIC.match(m["cond"]):
+    if m is None or _ANAPHORIC.match(m["cond"]) or _IDLE_WHILE.match(text):
         return [item]  # "once that's done, ..." names no step of its own
     words = [t.word for t in _tokens(m["cond"])]
-    if len(words) < 2 or _present_verb_at(words) in (None, -1):
+    perfect = _present_verb_at(words) in (None, -1) and _PERFECT_STEP.match(m["cond"])
+    if len(words) < 2 or (_present_verb_at(words) in (None, -1) and not perfect):
         return [item]
-    cond = (m["cond"], sep + ": ", False)
+    # "once their team has reviewed it" is said of the future: alone it reads "will have reviewed"
+    said = _HAS_DONE.sub(r"will have", m["cond"], count=1) if perfect else m["cond"]
+    cond = (said, sep + ": ", False)
     return [cond, (m["main"], ", then ", question)] if m.groupdict().get("main") else [cond]
 
 
@@ -637,7 +758,7 @@ def _afterwards_split(
 
 
 _ONCE_ALONE: Final = re.compile(
-    r"^\s*(?:once|as\s+soon\s+as|after|when)\s+(?P<cond>[^,;]+?)\s*$", re.I
+    r"^\s*(?:once|as\s+soon\s+as|after|when|while|whilst)\s+(?P<cond>[^,;]+?)\s*$", re.I
 )
 
 
@@ -650,9 +771,24 @@ _SO_CAN: Final = re.compile(r",?\s+so\s+(?:that\s+)?$", re.IGNORECASE)
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
 
 
+# A title in apposition after a person's name: "their HR Systems Lead", "our Director of
+# Finance", then a comma or the end; capitalised words only, so "their team signs" is no title.
+_TITLE_AFTER_NAME: Final = re.compile(
+    r"^\s*(?:their|our|the\s+client's|the\s+customer's)\s+(?-i:[A-Z][\w&-]*)"
+    r"(?:\s+(?:(?-i:of|and|for)|&|(?-i:[A-Z][\w&-]*))){0,5}\s*(?:,|$)",
+    re.IGNORECASE,
+)
+_NAME_END: Final = re.compile(r"(?-i:[A-Z][\w'-]+)\s*$")
+
+
 _SUBJECT_ONLY: Final = re.compile(
     r"^\s*(?:their|our|the|client's|customer's)\s+[\w-]+(?:\s+[\w-]+)?,?\s+"
     r"(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$",
+    re.IGNORECASE,
+)
+# "their COO will meet ...": a second subject (up to four words), then its verb.
+_VERB_AFTER_SUBJECT: Final = re.compile(
+    r"^\s*(?:their|our|the|his|her)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|must|to)\b",
     re.IGNORECASE,
 )
 _VERB_FIRST: Final = re.compile(r"^\s*(?:will|is|has|needs|must|should|\w+s)\b", re.IGNORECASE)
@@ -737,6 +873,19 @@ _AND_SUBJECT: Final = re.compile(
 )
 
 
+# The passive auxiliary of a step ("will be raised", "is to be signed") and a second thing
+# with only its participle ("and the kickoff meeting scheduled"): English leaves the
+# auxiliary out the second time.
+_PASSIVE_AUX: Final = re.compile(
+    r"\b(?P<aux>(?:will|shall|must|should|is\s+to|are\s+to)\s+be)\s+\w+(?:ed|en|t)\b", re.IGNORECASE
+)
+_GAPPED_PASSIVE: Final = re.compile(
+    r"^(?P<thing>(?:the|a|an|their|our)\s+(?:[\w-]+\s+){1,3}?)(?P<done>[a-z]+(?:ed|en)|sent|held|made|paid)\b"
+    r"(?=\s*$|\s+(?:by|on|for|to|within|before|in|at|back|over|out|no\s+later)\b)",
+    re.IGNORECASE,
+)
+
+
 # A deliverable or an event alone, as the last link of a chain of steps ("... -> PO").
 _MILESTONES: Final = (
     vocab.THEIR_DELIVERABLES
@@ -777,6 +926,15 @@ def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) 
         return [p for part in out for p in _and_subject_split(part, today, conv)]
     for m in reversed(list(_AND_SUBJECT.finditer(piece))):
         left, right = out[0][: m.start()], out[0][m.end() :]
+        aux = _PASSIVE_AUX.search(left)
+        if aux is not None and _GAPPED_PASSIVE.match(right):
+            # "the purchase order will be raised and the kickoff meeting scheduled": the
+            # second thing's "will be" is left out; it is a step of its own, read with it
+            out[0:1] = [
+                left,
+                _GAPPED_PASSIVE.sub(rf"\g<thing> {aux['aux']} \g<done>", right, count=1),
+            ]
+            continue
         words = [t.word for t in _tokens(right)]
         verb = _present_verb_at(words)
         if (
@@ -805,6 +963,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         return Reading("vague", None, None, None, _clean(text), None, confidence=0.8)
     clauses: list[tuple[_Clause, str]] = []
     stepped = False
+    reported = False  # a step was reported with "would" ("it was agreed that they would ...")
     labels: dict[int, tuple[datetime.date, str]] = {}  # a date before a colon dates what follows
     parts = _split(text, today, conv)
     if len(parts) > 1 and all(
@@ -849,7 +1008,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # step that follows the one before, on its outcome (the action keeps the "if")
             said, sequel = cond["main"], True
         clause = read_clause(
-            _as_sequel(said) if sequel else said, today, conv, part.question, sequel
+            _as_sequel(said, reported) if sequel else said, today, conv, part.question, sequel
         )
         if clause.kind == "forward" and clause.text != part.text:
             clause = replace(clause, text=part.text)
@@ -888,6 +1047,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             )
 
         stepped = stepped or clause.kind == "forward"
+        reported = reported or (
+            clause.kind == "forward" and bool(_REPORTED_WOULD.search(part.text))
+        )
         clauses.append((clause, part.text))
     steps: list[Step] = []
     context: list[str] = []
@@ -1015,13 +1177,30 @@ _SEQUEL_CAN: Final = re.compile(
 # A condition on the step before, then the step it opens: "if it is approved they release
 # the PO", "subject to their endorsement, procurement will initiate the contracting".
 _CONDITIONAL: Final = re.compile(
-    r"^\W*(?:if|provided(?:\s+that)?|assuming|subject\s+to)\s+(?P<cond>[^,;]+?)"
+    # formal inversion: "should it be approved, the contract will be executed ..."
+    r"^\W*(?:if|provided(?:\s+that)?|assuming|subject\s+to|should(?=\s+(?:it|they|this|that|the\s+\w+)\s+be\b))"
+    r"\s+(?P<cond>[^,;]+?)"
     r"(?:\s*,\s*(?:then\s+)?|\s+(?:then\s+)?(?=(?:we|i|they|he|she|we'll|they'll|i'll)\s))(?P<main>\w.*)$",
     re.IGNORECASE,
 )
 
 
-def _as_sequel(text: str) -> str:
+# "it was agreed that their data team would provide samples by Thursday, after which our
+# engineers would build the mapping": once a step is reported with "would", the steps after
+# it keep the reported future, read as "will" (not a hypothetical).
+_REPORTED_WOULD: Final = re.compile(r"\bthat\s+(?:[\w'-]+\s+){1,5}?would\s+\w", re.IGNORECASE)
+_SEQUEL_WOULD: Final = re.compile(
+    r"^(\W*(?:(?:then|so|and)\s+)?(?:we|i|they|he|she|(?:our|their|the)\s+(?:[\w-]+\s+){0,2}?[\w-]+)\s+)"
+    r"would(?=\s+(?!not\b|like\b|prefer\b|rather\b|be\s+(?:great|good|nice|ideal)\b)\w)",
+    re.IGNORECASE,
+)
+
+
+def _as_sequel(text: str, reported: bool = False) -> str:
+    if reported:
+        lead = _FILLER_LEAD.match(text)  # "after which our engineers would ..."
+        at = lead.end() if lead else 0
+        text = text[:at] + _SEQUEL_WOULD.sub(r"\1will", text[at:], count=1)
     return _SEQUEL_CAN.sub(r"\1will", text, count=1)
 
 
@@ -1209,7 +1388,12 @@ _COMMA: Final = re.compile(
 
 # Prepositions that only introduced the date cut out of a step's action.
 _DANGLING: Final = re.compile(
-    r"(?:\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than|"
+    # ", which is expected by Friday" loses its date: the aside goes with it
+    r"(?:,?\s*\bwhich\s+(?:is|are|will\s+be)(?:\s+(?:expected|due|scheduled|planned|set))?(?!\w)|"
+    r",?\s*\bwhich\s+(?:we|they|i)\s+(?:expect|anticipate)(?:\s+to\s+(?:receive|see|have))?(?!\w)|"
+    # "... their Audit Committee, which meets on 9 December": the body's sitting is the date
+    r",?\s*\bwhich\s+(?:meets|sits|convenes|reconvenes)(?!\w)|"
+    r"\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than|"
     r"(?:the\s+)?(?:week|weekend|w/c|wc)\s+(?:of|commencing|beginning|starting))(?!\w))+\s*$",
     re.IGNORECASE,
 )

@@ -62,6 +62,7 @@ _FILLER_LEAD: Final = re.compile(
     r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|after\s+this|post\s+which|"
     # "..., after which they renew": the joiner says "next"; the words after it are the step
     r"after\s+which|following\s+which|at\s+which\s+point|afterwards|subsequently|thereafter|"
+    r"subsequent\s+to\s+which|upon\s+which|(?:up)?on\s+completion\s+of\s+which|at\s+which\s+stage|"
     # second-language "then after we do the training": afterwards
     r"then\s+after(?=\s+(?:we|i|they|he|she)\b)|whereupon|once\s+done|"
     r"meanwhile|in\s+the\s+meantime|in\s+parallel|later|secondly|second|thirdly|third|"
@@ -215,6 +216,9 @@ _SUBJECT_STOP: Final = _words(
 
 
 # Besides roles (steering_vocab.ROLE_WORDS): words that come before a verb but name no one.
+# Formal prose capitalises dates, document names and departments, which are no person: "no
+# later than Tuesday 15 December", "SOC 2 Type II", "Both Parties", "Head of Enterprise
+# Architecture". Months that are also given names (April, May, June, August) stay out.
 _NOT_NAMES_EXTRA: Final = _words(
     """
     grp cmte rsm rvp avp gm bdm kam both everyone someone nobody anyone there here what
@@ -223,6 +227,10 @@ _NOT_NAMES_EXTRA: Final = _words(
     also still just really now then already probably maybe only even and or but
     until till nothing monday tuesday wednesday thursday friday saturday sunday
     mon tue tues wed weds thu thur thurs fri sat sun
+    january february march september october november december
+    today tomorrow tonight year month quarter weekend type by close business
+    parties party decision award enterprise response feedback answer outcome result reply
+    await awaits awaiting
     """
 )
 
@@ -409,6 +417,7 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
             and tokens[start].word in _PRONOUNS
             and word not in ("and", "my", "our", "their", "his", "her")
             and not (tokens[start].word == "it" and word in _CUSTOMER_WORDS)  # "client IT"
+            and not (tokens[start].word == "it" and word == "of")  # "their Head of IT"
         ):
             break
         start -= 1
@@ -429,8 +438,10 @@ def _side_of(words: list[str]) -> Side | None:
         return "us"
     if last in ("they", "he", "she", "them", "their", "his", "her"):
         return "customer"
-    if last in ("it", "this", "that") and not (len(words) > 1 and words[-2] in _CUSTOMER_WORDS):
-        return None  # but "client IT" is their IT team
+    if last in ("it", "this", "that") and not (
+        len(words) > 1 and (words[-2] in _CUSTOMER_WORDS or words[-2] == "of")
+    ):
+        return None  # but "client IT" is their IT team, "their Head of IT" a person's title
     if any(w in _US_WORDS for w in words):
         return "us"
     if any(w in _CUSTOMER_WORDS for w in words):
@@ -455,6 +466,9 @@ _CAPITALISED: Final = re.compile(r"(?<![\w'])[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF
 
 
 _NAME_TOKEN: Final = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'-]*\.?")
+
+
+_ABSTRACT_ENDINGS: Final = ("tion", "sion", "ment", "ship", "ness")
 
 
 def _name_in(phrase: str) -> str | None:
@@ -482,6 +496,8 @@ def _name_in(phrase: str) -> str | None:
                 low = low.split("'")[0]  # "I'll", "she'd"
             name_like = (
                 len(word) >= 2
+                # "The consultation is scheduled": abstract nouns are no one's name
+                and not low.endswith(_ABSTRACT_ENDINGS)
                 and (cased or not word.isupper())  # "CS" in lower-case chat is an acronym
                 and not low.endswith("ing")
                 and low not in vocab.ROLE_WORDS

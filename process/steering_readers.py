@@ -222,6 +222,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             title = _APPOSITIVE_SIDE.match(ctx.body, agent.end())
             if title is not None:  # "by Catherine Doyle, our Regional Vice President"
                 side = "us" if title[1].lower() in ("our", "my") else "customer"
+            named = _APPOSITIVE_NAME.match(ctx.body, agent.end()) if owner is None else None
+            if named is not None:  # "signed by their CFO, Amelia Hart, by 5 December"
+                owner = _name_in(named["name"])
         elif (
             passive
             and verb_at is not None
@@ -246,6 +249,12 @@ def _read_modal(ctx: _Context) -> _Clause | None:
 
 
 _APPOSITIVE_SIDE: Final = re.compile(r",\s*(our|my|their)\b", re.IGNORECASE)
+
+
+# The name after a title, set off by commas: "by their CFO, Amelia Hart, by 5 December".
+_APPOSITIVE_NAME: Final = re.compile(
+    r",\s*(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s*(?:,|$|\s+(?:by|on|before)\b)"
+)
 
 
 _AGENT: Final = re.compile(
@@ -639,6 +648,28 @@ _REPORTED_STEP: Final = re.compile(
 )
 
 
+# An agreement reported without a speaker: "it was agreed that we would deliver a deep-dive
+# next Thursday", "it has been decided that their CFO would sign". The clause after "that" is
+# the step; "would" there is the future seen from the meeting, read as "will".
+_AGREED_THAT: Final = re.compile(
+    # "On the call it was agreed that ...": a short lead may say where
+    r"^\s*(?:(?:on|during|at|in)\s+(?:the|our|this|today's|yesterday's)\s+[\w-]+(?:\s+[\w-]+)?\s*,?\s+)?"
+    r"it\s+(?:was|has\s+been|had\s+been|is)\s+(?:agreed|decided|confirmed|settled)"
+    r"(?:\s+\w+){0,3}?\s+that\s+(?P<rest>\w.*)$",
+    re.IGNORECASE,
+)
+_WOULD: Final = re.compile(r"\bwould\b(?!\s+(?:like|prefer|hope|rather|appreciate)\b)", re.I)
+
+
+def _read_agreed(ctx: _Context) -> _Clause | None:
+    """ "It was agreed that we would deliver the deep-dive next Thursday": the step agreed on."""
+    m = _AGREED_THAT.match(ctx.body)
+    if m is None:
+        return None
+    inner = read_clause(_WOULD.sub("will", m["rest"], count=1), ctx.today, ctx.conv)
+    return replace(inner, text=ctx.text) if inner.kind == "forward" else None
+
+
 def _read_reported(ctx: _Context) -> _Clause | None:
     """ "Raj said he'd sign by the 4th", "their legal said they'd turn it round in 3 days"."""
     said = vocab.REPORTING_VERBS.search(ctx.body)
@@ -658,6 +689,21 @@ def _read_reported(ctx: _Context) -> _Clause | None:
         side = _side_of(speaker_words) if pronoun in ("he", "she", "they", "it") else "us"
         owner = _name_in(speaker) if pronoun in ("he", "she") else None
         return _Clause("forward", side, owner, ctx.text, inner.due, 0.9)
+    passive = _THAT_PASSIVE.match(rest)
+    speaker_name = _name_in(speaker)
+    if passive is not None:
+        # "Priya Nair, their VP Procurement, has advised that the purchase order will be
+        # raised by 18 December": nobody else is named, so the one who says it will be done
+        # owns it (the side is the speaker's). "..., who confirmed that the PO would be
+        # raised by Friday": the reported future, read as "will"
+        inner = read_clause(
+            re.sub(r"\bwould\b", "will", passive["rest"], count=1), ctx.today, ctx.conv
+        )
+        if inner.kind == "forward" and speaker_name is not None:
+            side = _side_of(speaker_words) or inner.side
+            return _Clause("forward", side, speaker_name, ctx.text, inner.due, 0.9)
+        if inner.kind == "forward" and inner.due is not None:
+            return replace(inner, text=ctx.text)
     verb = said.group().lower()
     if verb in ("promised", "committed") and ctx.due is not None:
         # "Their counsel has our redlines and promised a response": the speaker is the subject
@@ -668,6 +714,17 @@ def _read_reported(ctx: _Context) -> _Clause | None:
         owner = (_name_in(inner_subject["subj"]) if inner_subject else None) or _name_in(speaker)
         return ctx.forward(_side_of(speaker_words[:head] or speaker_words), owner, 0.9)
     return None
+
+
+# A reported step in the passive with no agent: "that the purchase order will be raised by
+# 18 December" (an agent, "... raised by their finance team", names the owner instead).
+_THAT_PASSIVE: Final = re.compile(
+    r"^\s*that\s+(?P<rest>(?:the|a|an|its|their|our)\s+[^,;]{1,60}?\s+(?:will|would|shall|is\s+to|are\s+to)"
+    r"\s+be\s+\w+(?:ed|en|t|de)\b(?!\s+by\s+(?!\d|the\s+end|end|close|next|mid|early|late|this|"
+    r"monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)).*)$",
+    re.IGNORECASE,
+)
 
 
 _THAT_SUBJECT: Final = re.compile(
@@ -691,9 +748,20 @@ _AS_ASKED: Final = re.compile(
 )
 
 
+# A request in the subjunctive passive: "the client has requested that the test environment be
+# made available by Monday", "they asked that the revised SOW be sent before the call". The
+# thing asked for is ours to do ("that their IT be involved" is no such request).
+_ASKED_TO_BE_DONE: Final = re.compile(
+    r"\b(?:requested|asked|required|requires|request|asks|insisted|stipulated)\s+that\s+"
+    r"(?:the|a|an|our|this|these|all)\s+(?:[\w-]+\s+){0,6}?be\s+(?!by\b)\w+(?:ed|en|t|de)\b",
+    re.IGNORECASE,
+)
+
+
 def _read_request(ctx: _Context) -> _Clause | None:
     """ "A W-9 has been requested from us by Friday", "it has been requested that we provide ..."."""
-    if not vocab.REQUESTS_OF_US.search(_AS_ASKED.sub("", ctx.body)):
+    body = _AS_ASKED.sub("", ctx.body)
+    if not (vocab.REQUESTS_OF_US.search(body) or _ASKED_TO_BE_DONE.search(body)):
         return None
     return ctx.forward("us", None, 0.9) if ctx.due is not None else _Clause("vague", text=ctx.text)
 
@@ -793,7 +861,7 @@ _PASSIVE_PLAIN: Final = re.compile(
 
 
 _NOTE_EXPECTED: Final = re.compile(
-    r"\b(?:expected|due|scheduled|planned|slated|needed|required)\s+(?:by|on|for|before|in|within|no\s+later)\b"
+    r"\b(?:expected|due|scheduled|planned|slated|targeted|anticipated|needed|required)\s+(?:by|on|for|before|in|within|no\s+later)\b"
     r"|\bpending\s+(?:from|with|at|on)\b(?!.*\bsince\b)|\b(?:awaited|outstanding)\s*$",
     re.I,
 )
@@ -828,7 +896,7 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
     if passive is None and _NOTE_EXPECTED.search(ctx.body):
         # note style without a verb: "Contract signature expected by 15/12"
         side = side or _deliverable_side(words)
-        return ctx.forward(side, None, 0.8) if side else None
+        return ctx.forward(side, _named_party(ctx.body), 0.8) if side else None
     if side is None and passive is not None:
         side = _deliverable_side(words)
     if side is None and passive is not None:
@@ -843,7 +911,22 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
         return None
     if ctx.due is None and passive is None and not _ARROW.search(ctx.body):
         return None
-    return ctx.forward(side, None, 0.85)
+    return ctx.forward(side, _named_party(ctx.body), 0.85)
+
+
+# A named person around a noun-first step, set off by a title: "Our Account Director, Neil
+# Bashir, has scheduled a call with their COO", "pending approval from their Head of
+# Procurement, Li Wei". The title's commas make the name sure; a bare capital is no person.
+_NAMED_PARTY: Final = re.compile(
+    r"^\s*(?P<subj>(?i:their|our|the)\s+[^,;]{2,50},\s*[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s*,"
+    r"|\b(?i:pending)\s+(?:[\w-]+\s+)?(?i:from|with)\s+"
+    r"(?P<giver>(?i:their|our|the)\s+[^,;]{2,50},\s*[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s*(?:,|$)",
+)
+
+
+def _named_party(body: str) -> str | None:
+    m = _NAMED_PARTY.search(body)
+    return _name_in(m["subj"] or m["giver"]) if m else None
 
 
 _BOOKED: Final = re.compile(
@@ -1025,6 +1108,7 @@ READERS: Final = (
     _read_state,
     _read_event,
     _read_request,
+    _read_agreed,
     _read_reported,
     _read_responsibility,
     _read_frame,

@@ -515,6 +515,14 @@ REPORTING_VERBS: Final = phrases(
     "informed us",
     "wrote",
     "wrote that",
+    # enterprise prose reports a promise formally: "Marcus, their General Counsel, stated that
+    # he would provide his comments ...", "Priya has advised that the PO will be raised by ..."
+    "stated",
+    "has stated",
+    "advised",
+    "has advised",
+    "noted",
+    "explained",
 )
 
 # Requests made of us, said without us as the subject: "a W-9 has been requested from us",
@@ -644,7 +652,12 @@ ROLE_WORDS: Final = words("""
     devops it's they he she we i you it them us me him
     chief head-of general solutions delivery commercial contracts category bid project
     programme program service desk grid claims underwriting
+    financial technology information revenue digital investment transformation strategy
+    shared services infrastructure analytics capital approvals works regional global senior
+    deputy associate assistant implementation supply chain treasury internal enterprise
     """)
+# (The last lines are the words of formal titles and bodies, "the Chief Financial Officer",
+# "the Capital Approvals Board", "their Head of Shared Services": capitalised, never a name.)
 # Titles and courtesy words around a name: "Mr. Suresh Iyer", "Pradeep sir".
 HONORIFICS: Final = words(
     "mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji san sama sr sra srta mme mlle herr frau"

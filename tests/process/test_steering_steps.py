@@ -746,3 +746,363 @@ def test_round_5_a_note_style_second_step_with_its_own_date() -> None:
     assert (
         len(read_answer("we need the SOW and the pricing to be approved by fri", TODAY).steps) == 1
     )
+
+
+# --- Round 6: enterprise prose (long formal sentences, batch 28's kinds, own examples) ---
+
+
+def test_round_6_a_scene_setting_lead_with_an_aside_leaves_the_main_clause_a_step() -> None:
+    reading = read_answer(
+        "Further to the workshop, which ran over two days, their Architecture Board will review "
+        "the design on 3 December.",
+        TODAY,
+    )
+    (step,) = reading.steps
+    assert (step.side, step.due) == ("customer", D(2026, 12, 3))
+    assert step.action.startswith("Their Architecture Board will review the design")
+
+
+def test_round_6_while_one_side_works_the_other_does_too() -> None:
+    reading = read_answer(
+        "Whilst their network team configures the firewall this week, our engineer, Lena "
+        "Fischer, will build the staging tenant.",
+        TODAY,
+    )
+    assert [(s.side, s.owner) for s in reading.steps] == [
+        ("customer", None),
+        ("us", "Lena Fischer"),
+    ]
+    # waiting is no step of its own
+    reading = read_answer(
+        "While we wait for their legal team, I will prepare the onboarding deck by Friday.", TODAY
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [("us", D(2026, 11, 27))]
+
+
+def test_round_6_a_perfect_condition_dated_by_an_aside_is_the_first_step() -> None:
+    reading = read_answer(
+        "Once their audit team has reviewed our pen test summary, which is due by Friday, "
+        "Carlos Mendes, their buyer, will send the order form.",
+        TODAY,
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [
+        ("customer", D(2026, 11, 27)),
+        ("customer", None),
+    ]
+    assert reading.steps[0].action == "Their audit team will have reviewed our pen test summary"
+    assert reading.steps[1].owner == "Carlos Mendes"
+
+
+@pytest.mark.parametrize(
+    ("text", "owner", "due"),
+    [
+        # a formal reporting verb and "would" for the promised step
+        (
+            "Helen Okoro, their Head of IT, stated that she would sign off the security "
+            "exception by 2 December.",
+            "Helen Okoro",
+            D(2026, 12, 2),
+        ),
+        # a passive with no agent: the one who reports it owns it
+        (
+            "Omar Haddad, their Finance Director, has advised that the budget will be released "
+            "by 4 December.",
+            "Omar Haddad",
+            D(2026, 12, 4),
+        ),
+    ],
+)
+def test_round_6_a_titled_stakeholder_reports_a_step(text: str, owner: str, due: D) -> None:
+    reading = read_answer(text, TODAY)
+    assert (reading.orientation, reading.side, reading.owner, reading.due) == (
+        "next_step",
+        "customer",
+        owner,
+        due,
+    )
+
+
+def test_round_6_a_reported_passive_with_an_agent_is_not_the_reporters() -> None:
+    reading = read_answer(
+        "Omar Haddad has advised that the budget will be released by their treasury team next week.",
+        TODAY,
+    )
+    assert reading.owner != "Omar Haddad"
+
+
+def test_round_6_an_agreement_without_a_speaker_is_the_step_agreed() -> None:
+    reading = read_answer(
+        "Following this morning's demo, it was agreed that we would send the pricing options "
+        "on Monday and subsequently book a call with their CFO.",
+        TODAY,
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [("us", D(2026, 11, 30)), ("us", None)]
+    assert reading.context == "Following this morning's demo"
+
+
+def test_round_6_a_request_in_the_subjunctive_is_ours() -> None:
+    reading = read_answer(
+        "Their procurement office has asked that the insurance certificate be uploaded to the "
+        "supplier portal by 1 December; their buyer will then raise the PO.",
+        TODAY,
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [
+        ("us", D(2026, 12, 1)),
+        ("customer", None),
+    ]
+
+
+def test_round_6_a_title_after_a_name_is_no_clause() -> None:
+    reading = read_answer(
+        "We will send the revised timeline to Grace Obi, their PMO Lead, by Thursday.", TODAY
+    )
+    (step,) = reading.steps
+    assert (step.side, step.due) == ("us", D(2026, 11, 26))
+
+
+def test_round_6_a_passive_whose_second_auxiliary_is_left_out_is_two_steps() -> None:
+    reading = read_answer(
+        "Their CFO is to sign the order form by 30 November, following which the licences "
+        "will be provisioned and the welcome call booked.",
+        TODAY,
+    )
+    assert len(reading.steps) == 3
+    assert reading.steps[2].action == "The welcome call will be booked"
+    # a participle used as an adjective before its noun ("the signed copy") is not the verb
+    reading = read_answer(
+        "The order form will be signed on Monday and the signed copy sent back by Friday", TODAY
+    )
+    assert [s.action for s in reading.steps] == [
+        "The order form will be signed",
+        "The signed copy will be sent back",
+    ]
+    # with no passive before it, a noun phrase after "and" stays part of the step
+    assert (
+        len(read_answer("We will send the SOW and the updated pricing by Friday", TODAY).steps) == 1
+    )
+
+
+def test_round_6_confirming_whether_reports_the_outcome_of_the_same_step() -> None:
+    reading = read_answer(
+        "Their architect will review the design and confirm whether a second workshop is needed.",
+        TODAY,
+    )
+    assert len(reading.steps) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The countersigned MSA is to be returned by their legal team no later than Friday 4 December.",
+        "Our pen test summary is to be shared with their CISO by close of business Tomorrow.",
+        "Both Parties will sign the data processing agreement on 2 December.",
+    ],
+)
+def test_round_6_capitalised_dates_and_parties_are_no_owner(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert reading.orientation == "next_step"
+    assert reading.owner is None
+
+
+def test_round_6_a_head_of_it_is_a_person_on_their_side() -> None:
+    reading = read_answer(
+        "Dana Kowalski, their Head of IT, will approve the SSO change by 1 December.", TODAY
+    )
+    assert (reading.side, reading.owner) == ("customer", "Dana Kowalski")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Chief Revenue Officer will approve the discount by Friday.",
+        "Their Head of Digital Transformation is to sign off the roadmap by 3 December.",
+        "The proposal goes to the Capital Approvals Board on 8 December.",
+    ],
+)
+def test_round_6_a_formal_title_is_no_name(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert (reading.orientation, reading.owner) == ("next_step", None)
+
+
+def test_round_6_a_trailing_perfect_condition_is_done_first() -> None:
+    reading = read_answer(
+        "Their COO will countersign the SOW once the vendor risk assessment has concluded.", TODAY
+    )
+    assert [s.action for s in reading.steps] == [
+        "The vendor risk assessment will have concluded",
+        "Their COO will countersign the SOW",
+    ]
+    # a state with no action after "once" stays one step
+    assert (
+        len(read_answer("Their COO will countersign the SOW once legal is done.", TODAY).steps) == 1
+    )
+
+
+def test_round_6_formal_next_joiners() -> None:
+    reading = read_answer(
+        "Their Tender Board sits on 2 December to confirm the award, subsequent to which the "
+        "framework agreement will be issued.",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 12, 2), None]
+    assert reading.steps[1].action == "The framework agreement will be issued"
+
+
+def test_round_6_steps_after_a_reported_would_keep_its_future() -> None:
+    reading = read_answer(
+        "On the call it was settled that their finance team would send the usage export by "
+        "Friday, after which our analysts would model the renewal price.",
+        TODAY,
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [
+        ("customer", D(2026, 11, 27)),
+        ("us", None),
+    ]
+    # without a reported step before it, "would" after a step is no promise
+    assert (
+        len(read_answer("We send the quote Friday, then they would love a demo", TODAY).steps) == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        # the passive's agent is a title with the name after it
+        (
+            "The renewal will be countersigned by their COO, Ruth Adeyemi, by 4 December.",
+            "Ruth Adeyemi",
+        ),
+        # a thing pending with a titled person
+        (
+            "The security exception is pending sign-off from their Head of Risk, Tariq Aziz, "
+            "which we expect by 2 December.",
+            "Tariq Aziz",
+        ),
+        # a noun-first step whose subject is a titled person
+        (
+            "Our Partner Manager, Ines Duarte, has scheduled a workshop with their architects for 3 December.",
+            "Ines Duarte",
+        ),
+    ],
+)
+def test_round_6_a_name_set_off_by_a_title_owns_the_step(text: str, owner: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert (reading.orientation, reading.owner) == ("next_step", owner)
+    assert not reading.action.endswith(("which we expect", "which is"))
+
+
+def test_round_6_an_event_lead_dated_ahead_is_the_first_step() -> None:
+    reading = read_answer(
+        "On conclusion of the load testing, which is planned to finish on 30 November, their "
+        "platform lead, Yusuf Kaya, will sign off the go-live.",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 11, 30), None]
+    assert reading.steps[1].owner == "Yusuf Kaya"
+    # a thing received, with no date of its own, only sets the scene
+    reading = read_answer(
+        "Upon receipt of the signed order form, our onboarding team will create the accounts.",
+        TODAY,
+    )
+    assert [s.side for s in reading.steps] == ["us"]
+
+
+def test_round_6_an_adverb_inside_the_verb_phrase_is_no_joiner() -> None:
+    reading = read_answer(
+        "Their CFO is expected to approve the spend on 2 December, and the contract will "
+        "subsequently be signed by their COO.",
+        TODAY,
+    )
+    assert [s.action for s in reading.steps][1] == (
+        "The contract will subsequently be signed by their COO"
+    )
+
+
+def test_round_6_a_thing_planned_for_its_own_date_is_the_next_step() -> None:
+    reading = read_answer(
+        "We will send the final SOW by Monday, with countersignature scheduled for 4 December.",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 11, 30), D(2026, 12, 4)]
+    # a participle before a noun is no plan: one step
+    assert (
+        len(read_answer("We will run the demo with the scheduled attendees on Monday", TODAY).steps)
+        == 1
+    )
+
+
+def test_round_6_a_formal_inverted_condition_opens_the_next_step() -> None:
+    reading = read_answer(
+        "Their board reviews the business case on 3 December; should it be endorsed, the "
+        "licences will be ordered before year end.",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 12, 3), D(2026, 12, 31)]
+    assert reading.steps[1].action.startswith("Should it be endorsed")
+
+
+def test_round_6_an_abstract_noun_is_no_owner() -> None:
+    reading = read_answer(
+        "Their DPO needs to review the data flows first; the assessment is scheduled for 2 December.",
+        TODAY,
+    )
+    assert [s.owner for s in reading.steps] == [None, None]
+
+
+def test_round_6_a_titled_name_joined_to_a_second_subject_is_one_subject() -> None:
+    reading = read_answer(
+        "Our CRO, Tom Becker, and their CFO will meet on 3 December to settle the discount.", TODAY
+    )
+    (step,) = reading.steps
+    assert step.action.startswith("Our CRO, Tom Becker, and their CFO will meet")
+    assert reading.context == ""
+
+
+def test_round_6_a_response_expected_is_nobody_s_name() -> None:
+    reading = read_answer(
+        "Their counsel is reviewing our markup, and their feedback is expected by 1 December.",
+        TODAY,
+    )
+    assert [s.owner for s in reading.steps] == [None, None]
+
+
+def test_round_6_what_is_done_ahead_of_the_step_comes_first() -> None:
+    reading = read_answer(
+        "We demo to their Architecture Forum on 3 December, in advance of which our SE will "
+        "share the sandbox credentials.",
+        TODAY,
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [("us", None), ("us", D(2026, 12, 3))]
+    assert reading.steps[0].action == "Our SE will share the sandbox credentials"
+
+
+def test_round_6_an_aside_about_the_person_leaves_them_the_subject() -> None:
+    reading = read_answer(
+        "Their VP Finance, Nadia Rahimi, who joined the evaluation late, will approve the "
+        "budget line on 2 December.",
+        TODAY,
+    )
+    assert (reading.side, reading.owner, reading.due) == (
+        "customer",
+        "Nadia Rahimi",
+        D(2026, 12, 2),
+    )
+    # "who will ..." says what happens next: it is no aside to drop
+    reading = read_answer("Their buyer, who will raise the PO, is on leave until Monday.", TODAY)
+    assert "who will raise the PO" in reading.action
+
+
+def test_round_6_a_reported_passive_in_would_with_a_date_is_a_step() -> None:
+    reading = read_answer(
+        "Their controller has confirmed that the invoice schedule would be approved by 3 December.",
+        TODAY,
+    )
+    assert (reading.orientation, reading.due) == ("next_step", D(2026, 12, 3))
+
+
+def test_round_6_a_body_that_meets_on_a_date_leaves_no_dangling_words() -> None:
+    reading = read_answer(
+        "Award is pending a vote of their Tender Board, which convenes on 8 December.", TODAY
+    )
+    assert reading.due == D(2026, 12, 8)
+    assert not reading.action.endswith("which convenes")
