@@ -53,6 +53,10 @@ class ReviewState:
     #: anyway Raj sends the approval by the 15th"): kept and read as the context answer
     #: once the stage is settled, so its history and its step are not lost.
     carried: str | None = None
+    #: A step of its own typed at "Who on their side owns this?" while further steps of
+    #: the same answer were still to be completed: answered at the step question that
+    #: follows them (bot/review/step_details.py `carry_on`).
+    waiting: str | None = None
     #: A new deal's name typed close to an existing deal's ("acme renewl"): the text, while
     #: "Did you mean …?" waits for its answer (bot/review/deal_choice.py).
     new_deal_text: str | None = None

@@ -161,7 +161,7 @@ def on_reschedule(d: Dialog, text: str | None, value: str | None) -> None:
 
 
 def leave_reschedule(d: Dialog) -> None:
-    """"skip", "that's all" or *cancel* at a reschedule question: the step keeps its date."""
+    """ "skip", "that's all" or *cancel* at a reschedule question: the step keeps its date."""
     step = current_step(d)
     if step is not None:
         d.say(f"Left “{step.description}” due {fmt_date(step.due, d.today)}: nothing moved.")

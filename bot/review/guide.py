@@ -51,9 +51,9 @@ def _label(text: str, lead_days: int) -> str:
 
 def ask_deal_stage(d: Dialog) -> None:
     account = d.deal.account if d.deal else "the customer"
-    choices = tuple(
-        Choice(st.name, f"dstage:{st.id}") for st in d.process.stages
-    ) + (Choice("Not sure", "dstage:skip"),)
+    choices = tuple(Choice(st.name, f"dstage:{st.id}") for st in d.process.stages) + (
+        Choice("Not sure", "dstage:skip"),
+    )
     d.question(
         f"Where is *{account}* in their buying journey? I use it to suggest next steps and "
         "to check the time still needed before the decision date.",
@@ -326,9 +326,15 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     p["owner_asked"] = True
     # "no, the 20th" or "owner is Priya" said here corrects the step, it names no one
     corrects = bool(text) and read_correction(text or "", d.today) is not None
-    if text and not picked and (
-        corrects or len(text.split()) > OWNER_WORDS or step_details.moves_on(d, text)
-    ):
+    if text and not picked and not corrects and step_details.new_steps(d, text, doer=False):
+        # "I send the revised quote tmrw": a step of its own, not who owns this one; nor
+        # is it who owns the other steps of the same answer (they are not asked)
+        asked = any(q.get("side") != "us" and not q.get("owner") for q in d.state.queued)
+        others = " (nor for the rest of that answer)" if asked else ""
+        d.say(f"No owner for “{p.get('description', '')}” then{others}.", "coach")
+        step_details.carry_on(d, text, "", skip_owners=True)
+        return
+    if text and not picked and (corrects or len(text.split()) > OWNER_WORDS):
         step_details.carry_on(d, text, "A name or a role, or *skip*.")
         return
     if text and not picked and pb.is_skip_question(text):
@@ -345,9 +351,7 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     me = value == "owner:me" or (text and pb.read_side(text) == "us" and p.get("side") == "us")
     if me:
         p["owner"] = d.user.display_name or "me"
-    elif (
-        value != "owner:skip" and text and not pb.is_skip(text) and not pb.is_unsure(text)
-    ):
+    elif value != "owner:skip" and text and not pb.is_skip(text) and not pb.is_unsure(text):
         p["owner"] = text.strip()[:200]
     if picked:
         propose(d, p)
@@ -407,8 +411,7 @@ def ask_risk(d: Dialog) -> None:
     if earlier:
         # named in this review already (`back`, or asked again): not "last time"
         now = any(
-            e["kind"] == "risk" and e.get("review_id") == d.state.review_id
-            for e in d.state.undo
+            e["kind"] == "risk" and e.get("review_id") == d.state.review_id for e in d.state.undo
         )
         said = (
             f"you named the risk of *no decision* as “{earlier}”"
@@ -474,7 +477,10 @@ def ask_risk_step(d: Dialog) -> None:
         return
     d.question(
         f"To take that fear away: *{kind.step}*. Add it to the plan as our step?",
-        (Choice("Add it to the plan", "riskstep:add", "primary"), Choice("No thanks", "riskstep:no")),
+        (
+            Choice("Add it to the plan", "riskstep:add", "primary"),
+            Choice("No thanks", "riskstep:no"),
+        ),
     )
 
 
