@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.messages import Choice, Form, FormField, side_label
+from bot.messages import Choice, Form, FormField, PlanCard, Text, side_label
 from bot.review import deal_choice
 from process import playbook as pb
 from process.dates import parse_date_answer
@@ -72,8 +72,31 @@ def edit_command(d: Dialog, args: str) -> None:
         d.past(passed, retry=f"cmd:edit:{deal.title} #{step.number} due {{date}}")
         return
     elif _still_open(d, step):
+        before = step.due
         apply_edit(d, step, deal, change)
+        if step.due != before and _day_off_asked(d, step):
+            return  # "Fri Dec 25 is Christmas Day — keep it or pick another date?"
     d.reask()
+
+
+def _day_off_asked(d: Dialog, step: PlanStep) -> bool:
+    """A due date edited onto a weekend or public holiday gets the question a new step's
+    date gets (`step_details.recheck_corrected`), in a review with no step half-completed;
+    elsewhere it is said, with how to move it. True when the question is asked."""
+    from bot.review import step_details
+
+    if d.state.active and d.state.pending is None and d.deal is not None:
+        return step_details.recheck_corrected(d, step, None, None)
+    why = step_details.day_off_of(d, step.due)
+    if why and step.due is not None:
+        note = Text(
+            f"{fmt_date(step.due, d.today)} is {why}: to pick another date, *edit #{step.number} "
+            "due DATE*.",
+            "warning",
+        )
+        cards = [i for i, r in enumerate(d.out) if isinstance(r, PlanCard)]
+        d.out.insert(cards[-1] if cards else len(d.out), note)  # said before the plan card
+    return False
 
 
 #: "#1 #2", "#1, #2 and #3", "#1 & 2": more numbers after the first ("drop #3 2 weeks late"

@@ -115,7 +115,9 @@ def _save_corrected(d: Dialog, p: dict[str, object]) -> None:
     due = dt.date.fromisoformat(str(p["due"])) if p.get("due") else None
     if found is not None and due is not None and found[0].due != due:
         step, deal = found
-        step.due = step.original_due = due
+        step.due = due
+        if step.review_id == d.state.review_id:  # else an edit's slip stands (edit.apply_edit)
+            step.original_due = due
         d.s.add(step)
         late = deal.decision_date is not None and due > deal.decision_date
         note = " That's after the decision date." if late else ""
@@ -370,6 +372,11 @@ def on_step_due(d: Dialog, text: str | None, value: str | None) -> None:
 
 def _day_off(d: Dialog, iso: str) -> str | None:
     return day_off(dt.date.fromisoformat(iso), d.holiday_country)
+
+
+def day_off_of(d: Dialog, day: dt.date | None) -> str | None:
+    """What `day` is when it is no working day for the rep ("Christmas Day", "a Saturday")."""
+    return day_off(day, d.holiday_country) if day is not None else None
 
 
 def ask_step_day_off(d: Dialog) -> None:

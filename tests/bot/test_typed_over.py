@@ -198,3 +198,30 @@ def test_a_date_said_with_words_around_it_at_by_when_is_this_steps_date(
     out = skip_owner(chat, chat.say(answer))
     assert chat.stage == "us_next", out
     assert planned(db) == [("customer", "They send the PO", dt.date(2026, 12, 4), None)]
+
+
+# --- `edit #N due …` onto a day off -----------------------------------------------------------
+
+
+def test_edit_onto_a_holiday_in_a_review_asks_as_a_new_steps_date_does(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    at_customer_step(chat)
+    skip_owner(chat, chat.say("They send the PO by Dec 10"))
+    assert chat.stage == "us_next", chat.text
+    out = chat.command("edit", "#1 due Dec 25")
+    assert "Fri Dec 25 is Christmas Day — keep it or pick another date?" in out, out
+    out = chat.click(chat.choice("Mon Dec 28"))
+    assert "is due Mon Dec 28" in out and chat.stage == "us_next", out
+    assert planned(db) == [("customer", "They send the PO", dt.date(2026, 12, 28), None)]
+
+
+def test_edit_onto_a_weekend_outside_a_review_says_so(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    at_customer_step(chat)
+    skip_owner(chat, chat.say("They send the PO by Dec 10"))
+    chat.command("cancel")
+    out = chat.command("edit", "#1 due Dec 26")
+    assert "Sat Dec 26 is a Saturday: to pick another date" in out, out
+    assert planned(db) == [("customer", "They send the PO", dt.date(2026, 12, 26), None)]
