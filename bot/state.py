@@ -31,6 +31,9 @@ class ReviewState:
     #: The step being rescheduled, and the stage to go back to afterwards.
     step_id: int | None = None
     resume: str | None = None
+    #: A typed new date for that step on a weekend or public holiday (ISO), while "keep it
+    #: or pick another date?" waits (bot/review/due.py); nothing is moved until answered.
+    day_off: str | None = None
     #: Sides that got a step in this review, and those the coach gave up asking for.
     got: list[str] = field(default_factory=list)
     gave_up: list[str] = field(default_factory=list)

@@ -40,6 +40,7 @@ class Stage(StrEnum):
     CONFIRM_DUE = "confirm_due"
     RESCHEDULE = "reschedule"
     RESCHEDULE_LATE = "reschedule_late"
+    RESCHEDULE_DAY_OFF = "reschedule_day_off"
     DECISION_DATE = "decision_date"
     DECISION_CHECK = "decision_check"
     DECISION_MOVE = "decision_move"
@@ -391,8 +392,28 @@ _ONE_PERSON = frozenset(_ONE_PERSON_WORDS.split())
 _DETERMINERS = frozenset({"their", "the", "a", "an", "his", "her", "its", "our"})
 #: Words that end a subject: pronouns, auxiliaries, "to" of note style ("Customer to send").
 _STOPS = frozenset(
-    {"they", "them", "to", "will", "would", "should", "must", "can", "may", "might", "has",
-     "have", "had", "is", "are", "was", "were", "needs", "need", "shall"}
+    {
+        "they",
+        "them",
+        "to",
+        "will",
+        "would",
+        "should",
+        "must",
+        "can",
+        "may",
+        "might",
+        "has",
+        "have",
+        "had",
+        "is",
+        "are",
+        "was",
+        "were",
+        "needs",
+        "need",
+        "shall",
+    }
 )
 
 

@@ -382,7 +382,12 @@ def day_off_of(d: Dialog, day: dt.date | None) -> str | None:
 def ask_step_day_off(d: Dialog) -> None:
     """ "Fri Dec 25 is Christmas Day — keep it or pick another date?", with the working days
     either side of it as choices."""
-    due = dt.date.fromisoformat((d.state.pending or {})["due"])
+    day_off_question(d, dt.date.fromisoformat((d.state.pending or {})["due"]), _origin(d))
+
+
+def day_off_question(d: Dialog, due: dt.date, parent: Stage | None) -> None:
+    """Ask whether to keep `due`, a day off, or take a working day either side of it (the
+    answers `day:keep` and `date:<ISO>`); for a new step's date and a step moved to one."""
     why = _day_off(d, due.isoformat()) or "no working day"
     off = holiday_dates(d.holiday_country, due.year - 1, due.year + 1)
     around = [next_working_day(due, off, -1), next_working_day(due, off)]
@@ -396,7 +401,7 @@ def ask_step_day_off(d: Dialog) -> None:
         ),
         date_input=True,
         initial=around[1],
-        parent=_origin(d),
+        parent=parent,
     )
 
 
@@ -416,12 +421,20 @@ def on_step_day_off(d: Dialog, text: str | None, value: str | None) -> None:
     if text and not value and moves_on(d, text):
         carry_on(d, text, "Keep the date, or pick another?")
         return
-    near = _near(d, text, dt.date.fromisoformat(str(p["due"]))) if text and not value else None
-    got = near or d.keep_or_date(text, value)
+    got = keep_or_near(d, text, value, dt.date.fromisoformat(str(p["due"])))
     if isinstance(got, dt.date):
         p["due"] = got.isoformat()
     if got is not None:
         continue_pending(d)
+
+
+def keep_or_near(
+    d: Dialog, text: str | None, value: str | None, questioned: dt.date
+) -> dt.date | str | None:
+    """The answer to "<day> is <a day off> — keep it or pick another date?": "keep", a date
+    (typed ones read around the day questioned, `_near`), or None after asking again."""
+    near = _near(d, text, questioned) if text and not value else None
+    return near or d.keep_or_date(text, value)
 
 
 #: First words of a step-like answer that still only changes the date ("move it to Monday").

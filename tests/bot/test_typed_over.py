@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlmodel import select
 
 from bot.engine import Coach
 from storage.db import Database
+from storage.models import Deal, PlanStep, Review
 from tests.bot.chat import Chat
 from tests.bot.test_tester_round2 import plan, skip_owner, to_context
 
@@ -24,7 +26,7 @@ def at_customer_step(chat: Chat) -> None:
 
 
 def planned(db: Database) -> list[tuple[str | None, str, dt.date | None, str | None]]:
-    _, steps, _ = plan(db)
+    _, steps, _ = plan_any(db)
     return [(s.side, s.description, s.due, s.owner) for s in steps]
 
 
@@ -217,11 +219,67 @@ def test_edit_onto_a_holiday_in_a_review_asks_as_a_new_steps_date_does(
     assert planned(db) == [("customer", "They send the PO", dt.date(2026, 12, 28), None)]
 
 
-def test_edit_onto_a_weekend_outside_a_review_says_so(coach: Coach, db: Database) -> None:
+def test_edit_onto_a_weekend_outside_a_review_asks_before_moving(
+    coach: Coach, db: Database
+) -> None:
     chat = Chat(coach)
     at_customer_step(chat)
     skip_owner(chat, chat.say("They send the PO by Dec 10"))
     chat.command("cancel")
     out = chat.command("edit", "#1 due Dec 26")
-    assert "Sat Dec 26 is a Saturday: to pick another date" in out, out
-    assert planned(db) == [("customer", "They send the PO", dt.date(2026, 12, 26), None)]
+    assert "Sat Dec 26 is a Saturday — keep it or pick another date?" in out, out
+    assert planned(db)[0][2] == dt.date(2026, 12, 10)  # nothing moved yet
+    out = chat.say("monday")  # read around the day questioned: Mon Dec 28
+    assert "Moved “They send the PO” to Mon Dec 28" in out, out
+    assert planned(db) == [("customer", "They send the PO", dt.date(2026, 12, 28), None)]
+    chat.command("edit", "#1 due Dec 26")
+    out = chat.click("day:keep")
+    assert planned(db)[0][2] == dt.date(2026, 12, 26), out
+
+
+def test_edit_of_an_earlier_reviews_step_in_a_review_asks_then_resumes(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    at_customer_step(chat)
+    skip_owner(chat, chat.say("They send the PO by Dec 10"))
+    chat.command("cancel")
+    chat.command("review")
+    chat.click(chat.choice("Zed"))
+    asked = chat.stage
+    out = chat.command("edit", "#1 due Dec 25")
+    assert "Fri Dec 25 is Christmas Day — keep it or pick another date?" in out, out
+    out = chat.click(chat.choice("Thu Dec 24"))
+    assert "Moved “They send the PO” to Thu Dec 24" in out and chat.stage == asked, out
+    _, steps, _ = plan_any(db)
+    assert steps[0].due == dt.date(2026, 12, 24) and steps[0].slips == 1
+
+
+def test_a_typed_reschedule_onto_a_holiday_asks_and_cancel_moves_nothing(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    at_customer_step(chat)
+    skip_owner(chat, chat.say("They send the PO by Dec 10"))
+    chat.command("cancel")
+    step_id = plan(db)[1][0].id
+    chat.click(f"step:{step_id}:reschedule")
+    assert chat.stage == "reschedule", chat.text
+    out = chat.say("Dec 25")
+    assert "Fri Dec 25 is Christmas Day — keep it or pick another date?" in out, out
+    chat.command("cancel")
+    assert planned(db)[0][2] == dt.date(2026, 12, 10)
+    chat.click(f"step:{step_id}:reschedule")
+    chat.say("Dec 25")
+    out = chat.click("day:keep")
+    assert "Moved “They send the PO” to Fri Dec 25" in out, out
+    assert planned(db)[0][2] == dt.date(2026, 12, 25)
+
+
+def plan_any(db: Database) -> tuple[Deal, list[PlanStep], list[Review]]:
+    """The deal, its steps and every review of it (a second review was started)."""
+    with db.session() as s:
+        deal = s.exec(select(Deal)).one()
+        steps = list(s.exec(select(PlanStep).order_by(PlanStep.number)))
+        reviews = list(s.exec(select(Review)))
+    return deal, steps, reviews
