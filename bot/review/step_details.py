@@ -470,6 +470,18 @@ _BACK_REFERENCES = frozenset({"it", "this", "that", "one"})
 _CONDITIONS = frozenset({"after", "once", "when", "since", "because", "as", "if", "until"})
 
 
+def _content(action: str, owner: str | None = None) -> list[str]:
+    """What a step's words say is done, plural s off: "I send the revised quote" ->
+    [send, revised, quote]; "Priya will do it" (owner Priya) -> []."""
+    words = [w.strip(".,;:!?()\"'").lower() for w in action.split()]
+    named = {w.lower() for w in (owner or "").split()}
+    return [
+        w.removesuffix("s") if len(w) > 3 else w
+        for w in words
+        if w and w not in named and w not in _NO_CONTENT
+    ]
+
+
 def own_step(step: ReadStep, doer: bool = True) -> bool:
     """Whether a step steering read is one of its own ("I send the revised quote tmrw",
     "send revised quote friday"), not an answer about the step being completed: not a bare
@@ -483,21 +495,29 @@ def own_step(step: ReadStep, doer: bool = True) -> bool:
         return False
     if _BACK_REFERENCES.intersection(words[1:]):
         return False
-    owner = {w.lower() for w in (step.owner or "").split()}
-    content = [w for w in words if w not in owner and w not in _NO_CONTENT]
-    if len(content) < 2:
+    if len(_content(step.action, step.owner)) < 2:
         return False
     return not doer or bool(step.owner) or step.side_confidence >= 0.95
 
 
+def _about(step: ReadStep, asked: str) -> bool:
+    """Whether `step` is about the step asked: the same step ("they send it back"), or one
+    sharing more than its verb with it ("they'll have the PO to us" of "They send the PO";
+    "I send the revised quote" shares only "send" with "They send the questionnaire")."""
+    if same_step(step.action, asked):
+        return True
+    said, theirs = _content(step.action, step.owner), _content(asked)
+    shared = set(said) & set(theirs)
+    verbs = {said[0]} if said and theirs and said[0] == theirs[0] else set()
+    return bool(shared - verbs)
+
+
 def new_steps(d: Dialog, text: str, doer: bool = True) -> list[ReadStep]:
     """The steps of their own (`own_step`) in `text`, typed at a question about the pending
-    step: those that repeat the pending step ("they send it back by Friday") are left out."""
+    step: those about the pending step (`_about`: "they send it back by Friday") left out."""
     reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
     asked = str((d.state.pending or {}).get("description", ""))
-    return [
-        s for s in reading.steps if own_step(s, doer) and not (asked and same_step(s.action, asked))
-    ]
+    return [s for s in reading.steps if own_step(s, doer) and not (asked and _about(s, asked))]
 
 
 def moves_on(d: Dialog, text: str) -> bool:

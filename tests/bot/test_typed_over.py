@@ -185,6 +185,7 @@ def test_a_date_and_a_new_step_at_by_when_gives_both(coach: Coach, db: Database)
     [
         "they send it back by Dec 4",  # this step again, with its date
         "they should have it by Dec 4",
+        "they'll have the PO to us by Dec 4",  # the PO again: this step
         "legal needs to sign off first, so Dec 4",  # a reason, then the date
         "Dec 4, after their board meets",  # a condition
         "Priya promised Dec 4",
