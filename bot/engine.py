@@ -38,9 +38,7 @@ DB_DOWN = (
     "I can't reach my database right now, so I didn't save that. "
     "Nothing from before is lost: please send it again in a minute."
 )
-DB_DOWN_FORM = (
-    "I can't reach my database right now, so nothing was saved: press Save again in a minute."
-)
+DB_DOWN_FORM = "I can't reach my database right now, so nothing was saved: press Save again in a minute."
 BROKEN = (
     "Something went wrong on my side and I didn't save that answer; everything before it "
     "is safe. Please try again, or type *help*. (ref {ref})"

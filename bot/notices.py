@@ -38,9 +38,7 @@ def when(d: dt.date, today: dt.date) -> str:
         return "tomorrow"
     if n == -1:
         return "yesterday"
-    return (
-        f"{fmt_date(d, today)} ({days(n)})" if n > 0 else f"{fmt_date(d, today)} ({days(-n)} ago)"
-    )
+    return f"{fmt_date(d, today)} ({days(n)})" if n > 0 else f"{fmt_date(d, today)} ({days(-n)} ago)"
 
 
 def _who(step: Step) -> str:
@@ -148,7 +146,9 @@ def nudge(n: Nudge, name: str = "", hour: int = 9) -> list[Reply]:
                 "Not reviewed in two weeks",
                 _capped(
                     n.not_reviewed,
-                    lambda x: f"• {x[1]} · {days(x[2]) if x[2] is not None else 'never reviewed'}",
+                    lambda x: (
+                        f"• {x[1]} · {days(x[2]) if x[2] is not None else 'never reviewed'}"
+                    ),
                     "deals",
                 ),
                 choices=(Choice("Start a review", "cmd:review", "primary"),),
@@ -202,10 +202,7 @@ def digest(d: Digest) -> list[Reply]:
         out.append(
             Section(
                 "Plans that can't make their decision date",
-                tuple(
-                    f"• *{dd.title}* ({rep}): {dd.cannot_make}"
-                    for rep, dd in d.cannot_make[:MAX_LINES]
-                ),
+                tuple(f"• *{dd.title}* ({rep}): {dd.cannot_make}" for rep, dd in d.cannot_make[:MAX_LINES]),
             )
         )
     if d.stuck:
@@ -240,9 +237,7 @@ def digest(d: Digest) -> list[Reply]:
             if dd.overdue:
                 detail.append(
                     "overdue: "
-                    + "; ".join(
-                        f"{s.description} ({fmt_date(s.due, d.today)})" for s in dd.overdue[:3]
-                    )
+                    + "; ".join(f"{s.description} ({fmt_date(s.due, d.today)})" for s in dd.overdue[:3])
                 )
             if detail:
                 lines.append("    " + " · ".join(detail))

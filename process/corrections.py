@@ -110,7 +110,9 @@ class Correction:
     owner: str | None = None
 
 
-def read_correction(text: str, today: dt.date, was: dt.date | None = None) -> Correction | None:
+def read_correction(
+    text: str, today: dt.date, was: dt.date | None = None
+) -> Correction | None:
     """The correction `text` makes, or None if it is an ordinary answer (see module doc).
 
     `was` is the date being corrected: "no, the 20th" said of a step due Jan 15 means
@@ -140,7 +142,9 @@ def read_correction(text: str, today: dt.date, was: dt.date | None = None) -> Co
     return _detail(rest, today, was, whole=False)
 
 
-def _detail(rest: str, today: dt.date, was: dt.date | None, whole: bool) -> Correction | None:
+def _detail(
+    rest: str, today: dt.date, was: dt.date | None, whole: bool
+) -> Correction | None:
     """The one detail `rest` corrects: the side, the date or the owner (None: not one).
 
     `whole`: the date must be all of `rest` (after "scratch that", "I send it Friday" is a

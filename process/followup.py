@@ -126,47 +126,16 @@ def _split(body: str) -> list[tuple[str, bool]]:
 
 #: Participles reps use for what is not done yet, and the verb that does it.
 _VERBS: dict[str, str] = {
-    "sent": "send",
-    "done": "finish",
-    "signed": "sign",
-    "booked": "book",
-    "held": "hold",
-    "paid": "pay",
-    "written": "write",
-    "given": "give",
-    "made": "make",
-    "run": "run",
-    "built": "build",
-    "set": "set",
-    "approved": "approve",
-    "scheduled": "schedule",
-    "reviewed": "review",
-    "returned": "return",
-    "agreed": "agree",
-    "confirmed": "confirm",
-    "shared": "share",
-    "submitted": "submit",
-    "completed": "complete",
-    "finished": "finish",
-    "raised": "raise",
-    "received": "receive",
-    "issued": "issue",
-    "filled": "fill",
-    "answered": "answer",
-    "uploaded": "upload",
-    "countersigned": "countersign",
-    "released": "release",
-    "started": "start",
-    "closed": "close",
-    "finalised": "finalise",
-    "finalized": "finalize",
-    "tested": "test",
-    "installed": "install",
-    "configured": "configure",
-    "updated": "update",
-    "received back": "receive",
-    "got": "get",
-    "gotten": "get",
+    "sent": "send", "done": "finish", "signed": "sign", "booked": "book", "held": "hold",
+    "paid": "pay", "written": "write", "given": "give", "made": "make", "run": "run",
+    "built": "build", "set": "set", "approved": "approve", "scheduled": "schedule",
+    "reviewed": "review", "returned": "return", "agreed": "agree", "confirmed": "confirm",
+    "shared": "share", "submitted": "submit", "completed": "complete", "finished": "finish",
+    "raised": "raise", "received": "receive", "issued": "issue", "filled": "fill",
+    "answered": "answer", "uploaded": "upload", "countersigned": "countersign",
+    "released": "release", "started": "start", "closed": "close", "finalised": "finalise",
+    "finalized": "finalize", "tested": "test", "installed": "install", "configured": "configure",
+    "updated": "update", "received back": "receive", "got": "get", "gotten": "get",
 }
 _PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
 _NOT = (
@@ -239,9 +208,7 @@ def _verb(word: str) -> str:
         return low[:-3] + "y"
     if low.endswith("ed") and len(low) > 4:
         stem = low[:-2]
-        return (
-            stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls" else stem
-        )
+        return stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls" else stem
     if low.isalpha() and low not in ("been", "yet", "there", "ready", "in"):
         return low  # "hasn't sign(ed)", "didn't send"
     return ""

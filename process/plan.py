@@ -70,7 +70,7 @@ class Plan:
         return min(candidates, key=lambda s: (s.due or dt.date.max, s.id or 0), default=None)
 
     def confirmed_note(self, customer: str) -> str | None:
-        """ "2 of 4 customer steps confirmed by Acme" (open and done customer steps), or
+        """"2 of 4 customer steps confirmed by Acme" (open and done customer steps), or
         None when the plan was never shared and has no confirmed step."""
         theirs = [s for s in self.steps if s.side == "customer" and s.status != "dropped"]
         confirmed = sum(1 for s in theirs if s.confirmed_by)

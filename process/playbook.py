@@ -392,28 +392,8 @@ _ONE_PERSON = frozenset(_ONE_PERSON_WORDS.split())
 _DETERMINERS = frozenset({"their", "the", "a", "an", "his", "her", "its", "our"})
 #: Words that end a subject: pronouns, auxiliaries, "to" of note style ("Customer to send").
 _STOPS = frozenset(
-    {
-        "they",
-        "them",
-        "to",
-        "will",
-        "would",
-        "should",
-        "must",
-        "can",
-        "may",
-        "might",
-        "has",
-        "have",
-        "had",
-        "is",
-        "are",
-        "was",
-        "were",
-        "needs",
-        "need",
-        "shall",
-    }
+    {"they", "them", "to", "will", "would", "should", "must", "can", "may", "might", "has",
+     "have", "had", "is", "are", "was", "were", "needs", "need", "shall"}
 )
 
 

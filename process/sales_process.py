@@ -174,7 +174,9 @@ class SalesProcess(_Strict):
         return next((i for i, s in enumerate(self.stages) if s.decision), len(self.stages) - 1)
 
     def criterion(self, criterion_id: str) -> ExitCriterion | None:
-        return next((c for s in self.stages for c in s.exit_criteria if c.id == criterion_id), None)
+        return next(
+            (c for s in self.stages for c in s.exit_criteria if c.id == criterion_id), None
+        )
 
 
 #: The end of the duplicate-stage message; `parse_process` says it with the line instead.
@@ -328,15 +330,11 @@ _DATE_ORDERS = {
 
 def describe(process: SalesProcess) -> str:
     """The process as plain text, stage by stage (what `dealcoach process show` prints)."""
-    lines = [
-        f"{process.name}  ({len(process.stages)} stages; warn past "
-        f"{process.max_plan_steps} plan steps; holidays: {process.holidays or 'none'})"
-    ]
+    lines = [f"{process.name}  ({len(process.stages)} stages; warn past "
+             f"{process.max_plan_steps} plan steps; holidays: {process.holidays or 'none'})"]
     month = calendar.month_name[process.fiscal_year_start]
     lines.append(f"Fiscal year starts in {month} (fiscal_year_start: {process.fiscal_year_start})")
-    lines.append(
-        f"Numeric dates: {_DATE_ORDERS[process.date_order]} (date_order: {process.date_order})"
-    )
+    lines.append(f"Numeric dates: {_DATE_ORDERS[process.date_order]} (date_order: {process.date_order})")
     for n, st in enumerate(process.stages, 1):
         flag = "  [the decision]" if st.decision else ""
         lines.append(f"\n{n}. {st.name} ({st.id}){flag}")

@@ -829,7 +829,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             continue
         labelling = nxt is not None and nxt.listed
         only = (
-            bare_date(_DATE_LEAD.sub("", part.text), today, conv) if stepped or labelling else None
+            bare_date(_DATE_LEAD.sub("", part.text), today, conv)
+            if stepped or labelling
+            else None
         )
         if only is not None and labelling:
             # "Thursday: demo. Friday: pricing.": a date before a colon labels what follows

@@ -114,7 +114,9 @@ def met(crit: ExitCriterion, done: list[Step], open_steps: list[Step]) -> bool:
     )
 
 
-def work_back(process: SalesProcess, stage_id: str | None, plan: Plan, today: dt.date) -> WorkBack:
+def work_back(
+    process: SalesProcess, stage_id: str | None, plan: Plan, today: dt.date
+) -> WorkBack:
     """Check `plan` (of a deal at `stage_id`) against its decision date; see module docstring."""
     hol = _holidays(process, today)
     cursor = today

@@ -46,9 +46,7 @@ def day_off(d: dt.date, country: str | None) -> str | None:
     return None
 
 
-def next_working_day(
-    d: dt.date, holidays: Container[dt.date] = frozenset(), step: int = 1
-) -> dt.date:
+def next_working_day(d: dt.date, holidays: Container[dt.date] = frozenset(), step: int = 1) -> dt.date:
     """The first working day after `d` (`step=-1`: before it)."""
     d += step * _DAY
     while not is_working_day(d, holidays):
@@ -60,9 +58,7 @@ def is_working_day(d: dt.date, holidays: Container[dt.date] = frozenset()) -> bo
     return d.weekday() < 5 and d not in holidays
 
 
-def add_working_days(
-    start: dt.date, days: int, holidays: Container[dt.date] = frozenset()
-) -> dt.date:
+def add_working_days(start: dt.date, days: int, holidays: Container[dt.date] = frozenset()) -> dt.date:
     """The date `days` working days after `start` (work starts the day after `start`).
 
     0 days gives `start` itself; a negative count goes back (`subtract_working_days`).
@@ -78,9 +74,7 @@ def add_working_days(
     return d
 
 
-def subtract_working_days(
-    end: dt.date, days: int, holidays: Container[dt.date] = frozenset()
-) -> dt.date:
+def subtract_working_days(end: dt.date, days: int, holidays: Container[dt.date] = frozenset()) -> dt.date:
     """The latest date from which `days` working days still finish by `end`.
 
     Inverse of `add_working_days`: add_working_days(subtract_working_days(e, n), n) <= e.

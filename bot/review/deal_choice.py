@@ -197,7 +197,7 @@ def create_deal(d: Dialog, text: str, confirmed: bool = False) -> None:
 
 
 def ask_did_you_mean(d: Dialog, text: str, near: list[Deal]) -> None:
-    """ "Did you mean <closest deal>?" about the new deal `text`; `on_pick_deal` reads the answer."""
+    """"Did you mean <closest deal>?" about the new deal `text`; `on_pick_deal` reads the answer."""
     d.state.stage = Stage.PICK_DEAL.value
     d.state.new_deal_text = text
     d.question(

@@ -434,9 +434,7 @@ class Dialog:
         """The deal's plan card; `undo` adds an Undo button (shown right after a change)."""
         review = self.review if self.state.deal_id == deal.id else None
         context = review.context if review else ""
-        card = views.plan_card(
-            self.s, deal, self.today, self.now, self.tz, context, steps, self.process
-        )
+        card = views.plan_card(self.s, deal, self.today, self.now, self.tz, context, steps, self.process)
         if undo:
             card = dataclasses.replace(card, actions=(*card.actions, Choice("Undo", "cmd:undo")))
         return card
@@ -468,7 +466,7 @@ class Dialog:
 
 
 def _leave(text: str) -> bool:
-    """ "skip", "that's all", "no change": leave a date question without changing anything."""
+    """"skip", "that's all", "no change": leave a date question without changing anything."""
     return pb.is_skip(text) or pb.is_done(text)
 
 

@@ -51,9 +51,9 @@ def _label(text: str, lead_days: int) -> str:
 
 def ask_deal_stage(d: Dialog) -> None:
     account = d.deal.account if d.deal else "the customer"
-    choices = tuple(Choice(st.name, f"dstage:{st.id}") for st in d.process.stages) + (
-        Choice("Not sure", "dstage:skip"),
-    )
+    choices = tuple(
+        Choice(st.name, f"dstage:{st.id}") for st in d.process.stages
+    ) + (Choice("Not sure", "dstage:skip"),)
     d.question(
         f"Where is *{account}* in their buying journey? I use it to suggest next steps and "
         "to check the time still needed before the decision date.",
@@ -351,7 +351,9 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     me = value == "owner:me" or (text and pb.read_side(text) == "us" and p.get("side") == "us")
     if me:
         p["owner"] = d.user.display_name or "me"
-    elif value != "owner:skip" and text and not pb.is_skip(text) and not pb.is_unsure(text):
+    elif (
+        value != "owner:skip" and text and not pb.is_skip(text) and not pb.is_unsure(text)
+    ):
         p["owner"] = text.strip()[:200]
     if picked:
         propose(d, p)
@@ -411,7 +413,8 @@ def ask_risk(d: Dialog) -> None:
     if earlier:
         # named in this review already (`back`, or asked again): not "last time"
         now = any(
-            e["kind"] == "risk" and e.get("review_id") == d.state.review_id for e in d.state.undo
+            e["kind"] == "risk" and e.get("review_id") == d.state.review_id
+            for e in d.state.undo
         )
         said = (
             f"you named the risk of *no decision* as “{earlier}”"
@@ -477,10 +480,7 @@ def ask_risk_step(d: Dialog) -> None:
         return
     d.question(
         f"To take that fear away: *{kind.step}*. Add it to the plan as our step?",
-        (
-            Choice("Add it to the plan", "riskstep:add", "primary"),
-            Choice("No thanks", "riskstep:no"),
-        ),
+        (Choice("Add it to the plan", "riskstep:add", "primary"), Choice("No thanks", "riskstep:no")),
     )
 
 
