@@ -31,6 +31,9 @@ class ReviewState:
     #: The step being rescheduled, and the stage to go back to afterwards.
     step_id: int | None = None
     resume: str | None = None
+    #: A typed new date for that step on a weekend or public holiday (ISO), while "keep it
+    #: or pick another date?" waits (bot/review/due.py); nothing is moved until answered.
+    day_off: str | None = None
     #: Sides that got a step in this review, and those the coach gave up asking for.
     got: list[str] = field(default_factory=list)
     gave_up: list[str] = field(default_factory=list)
@@ -53,6 +56,10 @@ class ReviewState:
     #: anyway Raj sends the approval by the 15th"): kept and read as the context answer
     #: once the stage is settled, so its history and its step are not lost.
     carried: str | None = None
+    #: A step of its own typed at "Who on their side owns this?" while further steps of
+    #: the same answer were still to be completed: answered at the step question that
+    #: follows them (bot/review/step_details.py `carry_on`).
+    waiting: str | None = None
     #: A new deal's name typed close to an existing deal's ("acme renewl"): the text, while
     #: "Did you mean …?" waits for its answer (bot/review/deal_choice.py).
     new_deal_text: str | None = None

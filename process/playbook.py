@@ -40,6 +40,7 @@ class Stage(StrEnum):
     CONFIRM_DUE = "confirm_due"
     RESCHEDULE = "reschedule"
     RESCHEDULE_LATE = "reschedule_late"
+    RESCHEDULE_DAY_OFF = "reschedule_day_off"
     DECISION_DATE = "decision_date"
     DECISION_CHECK = "decision_check"
     DECISION_MOVE = "decision_move"

@@ -156,7 +156,7 @@ def command(d: Dialog, name: str, args: str) -> None:
 
 
 def cancel(d: Dialog) -> None:
-    if d.stage is Stage.RESCHEDULE:  # leave the date question, not the whole review
+    if d.stage in (Stage.RESCHEDULE, Stage.RESCHEDULE_DAY_OFF):  # that question, not the review
         due.leave_reschedule(d)
         return
     if d.stage is Stage.RESCHEDULE_LATE:

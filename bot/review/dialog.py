@@ -47,6 +47,7 @@ SUB_QUESTIONS = frozenset(
         Stage.DECISION_REASON,
         Stage.RESCHEDULE,
         Stage.RESCHEDULE_LATE,
+        Stage.RESCHEDULE_DAY_OFF,
         Stage.SUGGEST,
         Stage.STEP_OWNER,
         Stage.RISK_STEP,

@@ -154,14 +154,66 @@ def on_reschedule(d: Dialog, text: str | None, value: str | None) -> None:
         d.ask()
         return
     assert isinstance(got, dt.date)
-    if apply_reschedule(d, step, got):
+    if text and not value and ask_day_off(d, step, got, None):
+        return  # "Fri Dec 25 is Christmas Day — keep it or pick another date?"
+    move(d, step, got)
+
+
+def move(d: Dialog, step: PlanStep, day: dt.date) -> None:
+    """Move `step` to `day`, then ask about a date after the decision or go back."""
+    if apply_reschedule(d, step, day):
         ask_late(d, step, None)
         return
     after_reschedule(d)
 
 
+def ask_day_off(d: Dialog, step: PlanStep, day: dt.date, resume: str | None) -> bool:
+    """A typed new date on a weekend or public holiday: ask to keep it or pick another (the
+    question a new step's date gets, `step_details.day_off_question`) before moving the
+    step. True when asked; `resume` as for `ask_late`."""
+    from bot.review import step_details
+
+    if step_details.day_off_of(d, day) is None:
+        return False
+    if resume is not None:
+        d.state.resume = resume
+    d.state.step_id, d.state.day_off = step.id, day.isoformat()
+    d.state.stage = Stage.RESCHEDULE_DAY_OFF.value
+    d.state.reset_question()
+    d.ask()
+    return True
+
+
+def ask_reschedule_day_off(d: Dialog) -> None:
+    from bot.review import step_details
+
+    step = current_step(d)
+    if step is None or d.state.day_off is None:
+        after_reschedule(d)
+        return
+    d.say(f"Moving “{step.description}”:")
+    step_details.day_off_question(d, dt.date.fromisoformat(d.state.day_off), None)
+
+
+def on_reschedule_day_off(d: Dialog, text: str | None, value: str | None) -> None:
+    from bot.review import step_details
+
+    step = current_step(d)
+    typed = d.state.day_off
+    if step is None or typed is None:
+        after_reschedule(d)
+        return
+    got = step_details.keep_or_near(d, text, value, dt.date.fromisoformat(typed))
+    if got is None:
+        return
+    d.state.day_off = None
+    day = dt.date.fromisoformat(typed) if got == "keep" else got
+    assert isinstance(day, dt.date)
+    move(d, step, day)
+
+
 def leave_reschedule(d: Dialog) -> None:
-    """"skip", "that's all" or *cancel* at a reschedule question: the step keeps its date."""
+    """ "skip", "that's all" or *cancel* at a reschedule question: the step keeps its date."""
     step = current_step(d)
     if step is not None:
         d.say(f"Left “{step.description}” due {fmt_date(step.due, d.today)}: nothing moved.")
@@ -172,7 +224,7 @@ def after_reschedule(d: Dialog) -> None:
     """Back to the question the reschedule interrupted, the next due step, or idle."""
     resume = d.state.resume
     d.state.resume = None
-    d.state.step_id = None
+    d.state.step_id = d.state.day_off = None
     if resume:
         d.state.stage = resume
         d.ask()

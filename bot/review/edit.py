@@ -72,8 +72,39 @@ def edit_command(d: Dialog, args: str) -> None:
         d.past(passed, retry=f"cmd:edit:{deal.title} #{step.number} due {{date}}")
         return
     elif _still_open(d, step):
+        if _day_off_asked(d, step, change):
+            return  # "Fri Dec 25 is Christmas Day — keep it or pick another date?"
         apply_edit(d, step, deal, change)
+        if d.state.active and change.get("due") == step.due and d.state.pending is None:
+            from bot.review import step_details
+
+            if step_details.recheck_corrected(d, step, d.state.stage, None):
+                return
     d.reask()
+
+
+def _day_off_asked(d: Dialog, step: PlanStep, change: dict[str, Any]) -> bool:
+    """`edit #3 due Dec 25` onto a weekend or public holiday gets the question a new step's
+    date gets before the step moves, as a typed reschedule does (`due.ask_day_off`; then
+    back to the question the edit interrupted). A step made in the review under way is
+    corrected instead (apply_edit, then `step_details.recheck_corrected` asks); while
+    another step is half-completed, the day is said with how to move it. True when asked."""
+    from bot.review import due as due_steps
+    from bot.review import step_details
+
+    day = change.get("due")
+    if not isinstance(day, dt.date) or day == step.due or day < d.today:
+        return False
+    if d.state.active and step.review_id == d.state.review_id:
+        why = step_details.day_off_of(d, day)
+        if why and d.state.pending is not None:
+            d.say(
+                f"{fmt_date(day, d.today)} is {why}: to pick another date, *edit "
+                f"#{step.number} due DATE*.",
+                "warning",
+            )
+        return False
+    return due_steps.ask_day_off(d, step, day, d.state.stage if d.state.active else None)
 
 
 #: "#1 #2", "#1, #2 and #3", "#1 & 2": more numbers after the first ("drop #3 2 weeks late"

@@ -3,7 +3,8 @@
 The usual path (each arrow is a `Dialog.goto` in the module named):
 
     pick_deal / new_deal                          deal_choice.py
-        -> confirm_due (-> reschedule -> reschedule_late) per step that fell due
+        -> confirm_due (-> reschedule -> reschedule_day_off, reschedule_late) per step
+           that fell due
                                                        followup.py, due.py
         -> decision_date | decision_check (-> decision_move -> decision_reason)   decision.py
         -> deal_stage (once, when unset; or the `stage` command)   guide.py
@@ -64,6 +65,7 @@ STAGES: dict[Stage, Step] = {
     # a step's new date: from the follow-up, or a button at any time (no review needed)
     Stage.RESCHEDULE: Step(due.ask_reschedule, due.on_reschedule, False),
     Stage.RESCHEDULE_LATE: Step(due.ask_reschedule_late, due.on_reschedule_late, False),
+    Stage.RESCHEDULE_DAY_OFF: Step(due.ask_reschedule_day_off, due.on_reschedule_day_off, False),
     Stage.DECISION_DATE: Step(decision.ask_decision_date, decision.on_decision_date),
     Stage.DECISION_CHECK: Step(decision.ask_decision_check, decision.on_decision_check),
     Stage.DECISION_MOVE: Step(decision.ask_decision_move, decision.on_decision_move),

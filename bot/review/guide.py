@@ -326,9 +326,15 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     p["owner_asked"] = True
     # "no, the 20th" or "owner is Priya" said here corrects the step, it names no one
     corrects = bool(text) and read_correction(text or "", d.today) is not None
-    if text and not picked and (
-        corrects or len(text.split()) > OWNER_WORDS or step_details.moves_on(d, text)
-    ):
+    if text and not picked and not corrects and step_details.new_steps(d, text, doer=False):
+        # "I send the revised quote tmrw": a step of its own, not who owns this one; nor
+        # is it who owns the other steps of the same answer (they are not asked)
+        asked = any(q.get("side") != "us" and not q.get("owner") for q in d.state.queued)
+        others = " (nor for the rest of that answer)" if asked else ""
+        d.say(f"No owner for “{p.get('description', '')}” then{others}.", "coach")
+        step_details.carry_on(d, text, "", skip_owners=True)
+        return
+    if text and not picked and (corrects or len(text.split()) > OWNER_WORDS):
         step_details.carry_on(d, text, "A name or a role, or *skip*.")
         return
     if text and not picked and pb.is_skip_question(text):

@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from bot.messages import Choice, Question, owner_note, side_label
+from bot.messages import Choice, Question, Text, owner_note, side_label
 from bot.review import guide
 from process import playbook as pb
 from process.dates import parse_date_answer
+from process.plan import same_step
 from process.playbook import Stage, fmt_date
+from process.steering import Step as ReadStep
 from process.steering import read_answer
 from process.workdays import day_off, holiday_dates, next_working_day
 from storage import crud
@@ -113,7 +115,9 @@ def _save_corrected(d: Dialog, p: dict[str, object]) -> None:
     due = dt.date.fromisoformat(str(p["due"])) if p.get("due") else None
     if found is not None and due is not None and found[0].due != due:
         step, deal = found
-        step.due = step.original_due = due
+        step.due = due
+        if step.review_id == d.state.review_id:  # else an edit's slip stands (edit.apply_edit)
+            step.original_due = due
         d.s.add(step)
         late = deal.decision_date is not None and due > deal.decision_date
         note = " That's after the decision date." if late else ""
@@ -162,6 +166,7 @@ def save_pending(d: Dialog) -> None:
             d.state.pending = None
             continue
         continue_pending(d)
+        _note_waiting(d)
         return
     lines, d.state.batch = d.state.batch, []
     if len(lines) == 1:
@@ -171,6 +176,7 @@ def save_pending(d: Dialog) -> None:
         d.say(f"Added {len(lines)} steps to the plan:\n{listed}", "success")
     origin = Stage(p.get("origin", Stage.MORE.value))
     d.goto(Stage.SUMMARY if origin is Stage.RISK else next_step_stage(d, after=origin))
+    _answer_waiting(d)
 
 
 def recount_sides(d: Dialog) -> None:
@@ -228,9 +234,15 @@ def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
     side = (value or "").removeprefix("side:") if value else pb.read_side(text or "")
     if side not in ("customer", "us") and text and _named_side(d, text):
         side = _named_side(d, text)
-    if side not in ("customer", "us"):
-        if text and _queue_new_steps(d, text):
+    if side not in ("customer", "us") and text:
+        # "I send the revised quote tmrw" is a step of its own: kept for after this one
+        if _queue_new_steps(d, text, new_only=True):
             return
+        # "ours, I do it", "they do": this step's side, said as who does it
+        said = read_answer(text, d.today, d.colleagues, conventions=d.dates).steps
+        if said and said[0].side_confidence >= 0.95:
+            side = said[0].side
+    if side not in ("customer", "us"):
         d.say("Is it the customer's step or ours?", "warning")
         d.ask()
         return
@@ -246,13 +258,18 @@ def _named_side(d: Dialog, text: str) -> str | None:
     return "customer" if account and typed in (account, account.split()[0]) else None
 
 
-def _queue_new_steps(d: Dialog, text: str, sure: bool = False) -> bool:
-    """A new step typed at "theirs or ours?" or "keep that late date?": keep it for after
-    this one (True), rather than asking again or taking its date and losing it. `sure`:
-    only a step whose side the words say ("I send pricing by Dec 1"), not a bare date."""
+def _queue_new_steps(
+    d: Dialog, text: str, sure: bool = False, new_only: bool = False, dated: bool = False
+) -> dt.date | bool:
+    """A new step typed at "theirs or ours?", "by when?" or "keep that late date?": keep it
+    for after this one (True), rather than asking again or taking its side or date and
+    losing it. `sure`: only a step whose side the words say ("I send pricing by Dec 1"),
+    not a bare date. `new_only`: only steps of their own (`own_step`: "I send the revised
+    quote tmrw", not "they send it by Friday"). `dated` (at "by when?"): the date said for
+    this step beside them ("by Friday, and I send the quote tmrw") is returned instead of
+    True when there is one, and the question is not asked again."""
     from bot.review import steps
-    from process.dates import parse_date_answer
-    from process.steering import SURE, read_answer
+    from process.steering import SURE
 
     reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
     if reading.orientation != "next_step" or not reading.steps:
@@ -262,15 +279,38 @@ def _queue_new_steps(d: Dialog, text: str, sure: bool = False) -> bool:
         or parse_date_answer(text, d.today, allow_past=True, conv=d.dates) is not None
     ):
         return False
+    found = list(reading.steps)
+    if new_only:
+        found = new_steps(d, text)
+        if not found:
+            return False
     origin = _origin(d)
-    new = [
-        steps._pending(step, text, None, origin, d.user.display_name or None)
-        for step in reading.steps
-    ]
+    new = [steps._pending(step, text, None, origin, d.user.display_name or None) for step in found]
     d.state.queued.extend(new)
-    d.say(f"I'll add “{new[0]['description']}” next. First, this one:", "coach")
+    said = f"I'll add “{new[0]['description']}” next."
+    rest = _rest_of(text, found) if dated else ""
+    day = parse_date_answer(rest, d.today, conv=d.dates) if rest else None
+    if day is not None:
+        d.say(said, "coach")
+        return day
+    d.say(f"{said} First, this one:", "coach")
     d.ask()
     return True
+
+
+def _rest_of(text: str, found: list[ReadStep]) -> str:
+    """What `text` says besides the steps `found`: "by Friday" of "by Friday, and I send
+    the revised quote tmrw"."""
+    rest = text
+    for step in found:
+        for part in (step.action, step.date_text or ""):
+            at = rest.lower().find(part.lower()) if part else -1
+            if at >= 0:
+                rest = rest[:at] + " " + rest[at + len(part) :]
+    rest = rest.strip(" ,;.-—")
+    for joint in (" and then", " then", " and", " also", ","):
+        rest = rest.removesuffix(joint).strip(" ,;.-—")
+    return rest
 
 
 def _which(d: Dialog) -> str:
@@ -296,9 +336,18 @@ def ask_step_due(d: Dialog) -> None:
 
 
 def on_step_due(d: Dialog, text: str | None, value: str | None) -> None:
-    got = d.read_date(text, value)
     p = d.state.pending
     assert p is not None
+    # "I send the revised quote tmrw" is a step of its own with a doer and what they do,
+    # not this step's date ("they send it by Friday", "legal signs off first, so Dec 15" are)
+    queued = _queue_new_steps(d, text, new_only=True, dated=True) if text and not value else False
+    if isinstance(queued, dt.date):
+        p["due"] = queued.isoformat()
+        continue_pending(d)
+        return
+    if queued:
+        return
+    got = d.read_date(text, value)
     if got == "none":
         p["no_date"] = True
         d.say(
@@ -325,10 +374,20 @@ def _day_off(d: Dialog, iso: str) -> str | None:
     return day_off(dt.date.fromisoformat(iso), d.holiday_country)
 
 
+def day_off_of(d: Dialog, day: dt.date | None) -> str | None:
+    """What `day` is when it is no working day for the rep ("Christmas Day", "a Saturday")."""
+    return day_off(day, d.holiday_country) if day is not None else None
+
+
 def ask_step_day_off(d: Dialog) -> None:
     """ "Fri Dec 25 is Christmas Day — keep it or pick another date?", with the working days
     either side of it as choices."""
-    due = dt.date.fromisoformat((d.state.pending or {})["due"])
+    day_off_question(d, dt.date.fromisoformat((d.state.pending or {})["due"]), _origin(d))
+
+
+def day_off_question(d: Dialog, due: dt.date, parent: Stage | None) -> None:
+    """Ask whether to keep `due`, a day off, or take a working day either side of it (the
+    answers `day:keep` and `date:<ISO>`); for a new step's date and a step moved to one."""
     why = _day_off(d, due.isoformat()) or "no working day"
     off = holiday_dates(d.holiday_country, due.year - 1, due.year + 1)
     around = [next_working_day(due, off, -1), next_working_day(due, off)]
@@ -342,7 +401,7 @@ def ask_step_day_off(d: Dialog) -> None:
         ),
         date_input=True,
         initial=around[1],
-        parent=_origin(d),
+        parent=parent,
     )
 
 
@@ -362,12 +421,20 @@ def on_step_day_off(d: Dialog, text: str | None, value: str | None) -> None:
     if text and not value and moves_on(d, text):
         carry_on(d, text, "Keep the date, or pick another?")
         return
-    near = _near(d, text, dt.date.fromisoformat(str(p["due"]))) if text and not value else None
-    got = near or d.keep_or_date(text, value)
+    got = keep_or_near(d, text, value, dt.date.fromisoformat(str(p["due"])))
     if isinstance(got, dt.date):
         p["due"] = got.isoformat()
     if got is not None:
         continue_pending(d)
+
+
+def keep_or_near(
+    d: Dialog, text: str | None, value: str | None, questioned: dt.date
+) -> dt.date | str | None:
+    """The answer to "<day> is <a day off> — keep it or pick another date?": "keep", a date
+    (typed ones read around the day questioned, `_near`), or None after asking again."""
+    near = _near(d, text, questioned) if text and not value else None
+    return near or d.keep_or_date(text, value)
 
 
 #: First words of a step-like answer that still only changes the date ("move it to Monday").
@@ -391,34 +458,117 @@ _DATE_CHANGES = frozenset(
 )
 
 
+#: Words that say nothing of what a step is: subject pronouns, auxiliaries, determiners and
+#: the verbs of "who does it" ("Priya will do it", "we handle the demo", "Raj owns that").
+_NO_CONTENT_WORDS = """i i'll we we'll they they'll he she you will shall should must can
+    could would is are am be to needs need has have had the a an our their my his her do does
+    did doing handle handles handling own owns take takes"""
+_NO_CONTENT = frozenset(_NO_CONTENT_WORDS.split())
+#: Words that point back at the step asked about: "Jen from procurement will handle it".
+_BACK_REFERENCES = frozenset({"it", "this", "that", "one"})
+#: First words of a condition rather than a step: "Friday, after their board meets".
+_CONDITIONS = frozenset({"after", "once", "when", "since", "because", "as", "if", "until"})
+
+
+def _content(action: str, owner: str | None = None) -> list[str]:
+    """What a step's words say is done, plural s off: "I send the revised quote" ->
+    [send, revised, quote]; "Priya will do it" (owner Priya) -> []."""
+    words = [w.strip(".,;:!?()\"'").lower() for w in action.split()]
+    named = {w.lower() for w in (owner or "").split()}
+    return [
+        w.removesuffix("s") if len(w) > 3 else w
+        for w in words
+        if w and w not in named and w not in _NO_CONTENT
+    ]
+
+
+def own_step(step: ReadStep, doer: bool = True) -> bool:
+    """Whether a step steering read is one of its own ("I send the revised quote tmrw",
+    "send revised quote friday"), not an answer about the step being completed: not a bare
+    name or role ("procurement by Friday"), not "who does it" ("Priya will do it"), not a
+    date change ("move it to Monday") or a condition ("after their board meets"). Its
+    action must keep two words that say what is done; `doer`: its doer must be said too (a
+    name, or a side steering is sure of)."""
+    words = [w.strip(".,;:!?()\"'").lower() for w in step.action.split()]
+    words = [w for w in words if w]
+    if not words or words[0] in _DATE_CHANGES or words[0] in _CONDITIONS:
+        return False
+    if _BACK_REFERENCES.intersection(words[1:]):
+        return False
+    if len(_content(step.action, step.owner)) < 2:
+        return False
+    return not doer or bool(step.owner) or step.side_confidence >= 0.95
+
+
+def _about(step: ReadStep, asked: str) -> bool:
+    """Whether `step` is about the step asked: the same step ("they send it back"), or one
+    sharing more than its verb with it ("they'll have the PO to us" of "They send the PO";
+    "I send the revised quote" shares only "send" with "They send the questionnaire")."""
+    if same_step(step.action, asked):
+        return True
+    said, theirs = _content(step.action, step.owner), _content(asked)
+    shared = set(said) & set(theirs)
+    verbs = {said[0]} if said and theirs and said[0] == theirs[0] else set()
+    return bool(shared - verbs)
+
+
+def new_steps(d: Dialog, text: str, doer: bool = True) -> list[ReadStep]:
+    """The steps of their own (`own_step`) in `text`, typed at a question about the pending
+    step: those about the pending step (`_about`: "they send it back by Friday") left out."""
+    reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
+    asked = str((d.state.pending or {}).get("description", ""))
+    return [s for s in reading.steps if own_step(s, doer) and not (asked and _about(s, asked))]
+
+
 def moves_on(d: Dialog, text: str) -> bool:
     """Whether `text`, typed at a step's optional question (who owns it, a day off), is no
     answer to it but the rep's next step ("I send the proposal by Friday"): a step with its
     doer said (a name, or a sure side) and an action that is not a date change."""
-    reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
-    return any(
-        (s.owner or s.side_confidence >= 0.95)
-        and len(s.action.split()) >= 2
-        and s.action.split()[0].lower() not in _DATE_CHANGES
-        for s in reading.steps
-    )
+    return bool(new_steps(d, text))
 
 
-def carry_on(d: Dialog, text: str, again: str) -> None:
+def carry_on(d: Dialog, text: str, again: str, skip_owners: bool = False) -> None:
     """The rep went on instead of answering an optional question: the pending step is saved
     as it stands, and `text` answers the question that comes next. While another step of
-    the same answer is still being completed, the question is asked again (`again`)."""
-    if d.state.queued:
+    the same answer is still being completed, the question is asked again (`again`), unless
+    `skip_owners` (a step of its own typed at "who owns this?"): then those steps are not
+    asked who owns them either, and `text` waits (`ReviewState.waiting`) until they are
+    saved."""
+    if d.state.queued and not skip_owners:
         d.say(again, "warning")
         d.ask()
         return
+    for q in d.state.queued:
+        q["owner_asked"] = True
+    d.state.waiting = text
     save_pending(d)
-    if d.state.pending is None and d.stage is not None:
-        d.out = [r for r in d.out if not isinstance(r, Question)]  # answered below instead
-        from bot.review import undo
+    if d.state.pending is None:  # a corrected step's question: answered here, not on save
+        _answer_waiting(d)
 
-        if not undo.correction(d, text):  # "no, the 20th": of the step just saved
-            d.answer(text, None)
+
+def _answer_waiting(d: Dialog) -> None:
+    """After the steps of one answer are saved: the answer typed meanwhile (`carry_on`) is
+    taken as the answer to the question just asked, in place of asking it."""
+    text, d.state.waiting = d.state.waiting, None
+    if text is None or d.stage is None:
+        return
+    d.out = [r for r in d.out if not isinstance(r, Question)]  # answered below instead
+    from bot.review import undo
+
+    if not undo.correction(d, text):  # "no, the 20th": of the step just saved
+        d.answer(text, None)
+
+
+def _note_waiting(d: Dialog) -> None:
+    """A step of the same answer still asks something: say the typed step is not lost."""
+    text = d.state.waiting
+    if not text or d.state.pending is None:
+        return
+    note = Text(f"I'll take “{text[:80]}” after this one.", "coach")
+    if note in d.out:  # said once however deep the steps of the answer are saved
+        return
+    at = max((i for i, r in enumerate(d.out) if isinstance(r, Question)), default=len(d.out))
+    d.out.insert(at, note)
 
 
 def ask_step_late(d: Dialog) -> None:

@@ -146,6 +146,7 @@ def _drop_pending(d: Dialog) -> bool:
     pending = d.state.pending
     if not d.state.active or pending is None:
         return False
+    d.state.waiting = None  # a step typed meanwhile (`step_details.carry_on`) goes with it
     if pending.get("step_id"):  # a saved step's day-off question: undo takes the correction
         d.state.pending = None
         return False
