@@ -555,6 +555,10 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "... send the diagram to Ingrid Solberg, their HR Systems Lead, by 18 December":
             # the title names who the person is (a plural word in it, "Systems", is no verb)
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif raw[k][1].strip().lower() == "and" and _NAME_ONLY.match(raw[k - 1][0]):
+            # "Marta and Li from their data team will validate ...": a name alone is no
+            # clause; two people share the verb, and the first named owns the step
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + " and " + raw[k][0], raw[k - 1][1], raw[k][2])]
     for k in range(len(raw) - 1, 0, -1):
         if _SO_CAN.match(raw[k][1]) and parse_due(raw[k - 1][0], today, conv) is None:
             # "share the usage data so we can size the deployment, by Thursday": with no date
@@ -660,12 +664,22 @@ _HAS_DONE: Final = re.compile(r"\b(?:has|have)\b", re.IGNORECASE)
 # "once approvals are in" is no step of its own. But an aside that dates the event ahead
 # ("Upon completion of the validation, which is scheduled to finish on 27 November, ...")
 # makes it the first step, as "once their review, which is expected by Friday, ..." is.
-_SCENE_LEAD: Final = re.compile(
-    r"^\s*(?P<scene>(?:following|further\s+to|subsequent\s+to|in\s+light\s+of|in\s+view\s+of|"
+_SCENE_WORDS: Final = (
+    r"(?:following|further\s+to|subsequent\s+to|in\s+light\s+of|in\s+view\s+of|"
+    # "per my convo w/ grace on friday, her boss makes the call": "per" names the source of
+    # what follows, no step of its own ("Per Olsson will sign" has no comma after "Per Olsson")
+    r"(?:(?:as\s+)?per|according\s+to)(?=\s+(?:my|our|the|their|his|her|your)\s)|"
     r"pursuant\s+to|as\s+a\s+result\s+of|(?:up)?on\s+(?:receipt|completion|conclusion)\s+of)\s+"
+)
+_SCENE_LEAD: Final = re.compile(
+    rf"^\s*(?P<scene>{_SCENE_WORDS}"
     r"(?P<event>[^,;]+?)(?:\s*,\s*(?P<aside>(?:which|who)\s+[^,;]+?))?)\s*,\s*(?P<main>\w.*)$",
     re.IGNORECASE,
 )
+# The scene lead once cut off: history even when it names a day ("Further to our call on
+# Friday" is the call that was, not one to come), as long as a clause follows it.
+# ("following which the PO will be raised" is the next step, not a scene).
+_SCENE_ONLY: Final = re.compile(rf"^\s*{_SCENE_WORDS}(?!which\b)[^,;]+$", re.IGNORECASE)
 _DATED_AHEAD: Final = re.compile(
     r"^which\s+(?:is|are|will\s+be)\s+(?:scheduled|expected|due|planned|set)\b", re.IGNORECASE
 )
@@ -985,6 +999,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         if _WISH_TAIL.match(part.text) and clauses and clauses[-1][0].kind == "forward":
             # "Maybe they will sign in December, we hope": the wish is about the step before
             clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
+            continue
+        if nxt is not None and _SCENE_ONLY.match(part.text):
+            clauses.append((_Clause("history", text=part.text), part.text))
             continue
         labelling = nxt is not None and nxt.listed
         only = (

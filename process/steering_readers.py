@@ -169,7 +169,11 @@ def _read_frame(ctx: _Context) -> _Clause | None:
     before = [t.word for t in _tokens(ctx.body[: frame.start()])]
     asking = frame.group("verb").lower() in ("ask", "remind", "push", "get")
     if asking and (not before or set(before) & {"i", "we"}):
-        return ctx.step(then_at, "us", None, 0.8)  # asking them is what we do
+        # asking them is what we do; asking a named colleague of ours ("ask Neha from our
+        # finance team to raise the credit note") hands the step to them, so they own it
+        ours = (side == "us" or obj[-1] in vocab.OUR_BARE_TEAMS) and len(obj) > 1
+        ours = ours and owner is not None
+        return ctx.step(then_at, "us", owner if ours else None, 0.8)
     return ctx.step(then_at, side, owner)
 
 
@@ -687,7 +691,9 @@ def _read_reported(ctx: _Context) -> _Clause | None:
             return inner
         pronoun = step["pro"].lower()
         side = _side_of(speaker_words) if pronoun in ("he", "she", "they", "it") else "us"
-        owner = _name_in(speaker) if pronoun in ("he", "she") else None
+        # "lena mentioned they'd approve budget": a named speaker who says what their side
+        # will do is the one to hold to it ("their legal said they'd" names no one)
+        owner = _name_in(speaker) if pronoun in ("he", "she", "they") else None
         return _Clause("forward", side, owner, ctx.text, inner.due, 0.9)
     passive = _THAT_PASSIVE.match(rest)
     speaker_name = _name_in(speaker)
