@@ -159,6 +159,7 @@ def _read_frame(ctx: _Context) -> _Clause | None:
         return None
     obj = frame.group("obj").lower().split()
     clear = obj[0] in ("them", "us", "me", "their", "our", "the") or _side_of(obj) == "us"
+    clear = clear or obj[-1] in vocab.OUR_BARE_TEAMS  # "get Jess from marketing to ..."
     if not clear and not frame.group("verb").lower().startswith(("ask", "told", "need", "want")):
         return None  # "I have to get legal to approve": legal's side is unknown, read on
     then_at = next((k for k, t in enumerate(ctx.tokens) if t.start >= frame.start("then")), None)
@@ -179,8 +180,10 @@ def _read_frame(ctx: _Context) -> _Clause | None:
 
 _FIRST_SUBJECT: Final = re.compile(
     # "'s" only as "is" ("Sunita's reviewing"), not the possessive of "The customer's Finance
-    # Business Partner, Tomás Herrera, is to confirm"
-    r"^(?P<subj>[^;]{1,80}?)(?:'s(?=\s+(?:\w+ing|going|got|been|to)\b)|,?\s+(?:is|are|am|has|have|was|were))\b",
+    # Business Partner, Tomás Herrera, is to confirm"; nor after a time word: "After last week's steering committee,
+    # Helen Marsh ... will present" has no "week is steering"
+    r"^(?P<subj>[^;]{1,80}?)(?:(?<!week)(?<!day)(?<!month)(?<!year)(?<!quarter)(?<!night)(?<!tomorrow)"
+    r"'s(?=\s+(?:\w+ing|going|got|been|to)\b)|,?\s+(?:is|are|am|has|have|was|were))\b",
     re.IGNORECASE,
 )
 
@@ -1001,6 +1004,16 @@ _NOT_STEPS_ING: Final = _words(
 )
 
 
+def _does_event(ctx: _Context, after: int) -> bool:
+    """ "Ben from our solutions team is doing the ROI workshop next week": "doing" an event
+    with a date is running it, a step with its doer as the subject (undated it says how
+    things stand)."""
+    if ctx.due is None or not ctx.body[:after].lower().endswith("doing"):
+        return False
+    events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
+    return any(t.word in events for t in _tokens(ctx.body[after:])[:5])
+
+
 def _read_progressive(ctx: _Context) -> _Clause | None:
     """ "Gunnar is pitching us to their exec team", "im prepping the exec summary"; gerund openers are ours."""
     words = ctx.words
@@ -1016,7 +1029,7 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
     if m is None:
         return None
     verb = m["verb"].lower()
-    if verb in _VAGUE_VERBS or verb in _NOT_STEPS_ING:
+    if verb in _VAGUE_VERBS or (verb in _NOT_STEPS_ING and not _does_event(ctx, m.end())):
         return None
     subj_tokens = _tokens(m["subj"])
     subj = [t.word for t in subj_tokens]
