@@ -24,7 +24,10 @@ def first_name(text: str) -> str | None:
     ("text", "owner"),
     [
         # two people share one verb: the first named owns the step
-        ("Priyanka and Olu from their finance team will sign the order form on Friday.", "Priyanka"),
+        (
+            "Priyanka and Olu from their finance team will sign the order form on Friday.",
+            "Priyanka",
+        ),
         ("Farid and Sven on our solutions side will build the sandbox by the 3rd.", "Farid"),
         # the title before the name is no part of it
         ("Madame Claire Dubois will confirm the budget on 4 December.", "Claire"),
@@ -36,7 +39,10 @@ def first_name(text: str) -> str | None:
         # a named speaker who says what their side will do is the one to hold to it
         ("gita said they'd send the security questionnaire back by friday", "Gita"),
         # "per <our call>," names the source; the step and its owner follow
-        ("per my chat with leo on monday, his CFO (marie) signs off the budget by the 10th", "Marie"),
+        (
+            "per my chat with leo on monday, his CFO (marie) signs off the budget by the 10th",
+            "Marie",
+        ),
         # a time word's possessive ("last month's") is no "is" before a verb in -ing
         (
             "After last month's planning session, Joost Visser, their Head of IT, will open the "
@@ -81,5 +87,7 @@ def test_a_scene_lead_with_a_day_is_no_step_of_its_own() -> None:
 
 
 def test_an_asked_colleague_leaves_the_step_ours() -> None:
-    reading = read_answer("I'll ask Wendy from our deal desk to sign off the discount by Thursday.", TODAY)
+    reading = read_answer(
+        "I'll ask Wendy from our deal desk to sign off the discount by Thursday.", TODAY
+    )
     assert (reading.side, reading.due) == ("us", datetime.date(2026, 11, 26))
