@@ -140,6 +140,10 @@ _CLAUSE_SPLIT: Final = re.compile(
     # formal "next": "..., subsequent to which the contract will be issued", "upon which ..."
     r"subsequent\s+to\s+which|upon\s+which|(?:up)?on\s+completion\s+of\s+which|at\s+which\s+stage)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
+    # "order form is in the doc, just need nkechi's signature": the want after the news; with
+    # no comma, "...they have the order form just need Tom's signature" (not "we just need")
+    r"|,\s*(?=(?:just|still|only|now)\s+need\b)"
+    r"|(?<!\bwe)(?<!\bi)(?<!\bthey)(?<!\bhe)(?<!\bshe)(?<!,)\s+(?=just\s+need\b)"
     r"|,\s+and\s+"
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
     r"(?<!\bwe)(?<!\bi)(?<!\bthey)(?<!\bhe)(?<!\bshe)"  # "and we then book ...": one step
@@ -1005,9 +1009,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             continue
         labelling = nxt is not None and nxt.listed
         only = (
-            bare_date(_DATE_LEAD.sub("", part.text), today, conv)
-            if stepped or labelling
-            else None
+            bare_date(_DATE_LEAD.sub("", part.text), today, conv) if stepped or labelling else None
         )
         if only is not None and labelling:
             # "Thursday: demo. Friday: pricing.": a date before a colon labels what follows
@@ -1162,6 +1164,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         last = _Clause("forward", side, owner, clause.text, due, sure)
     if steps and context:
         steps = _named_by_history(steps, " ".join(context))
+    steps = _needful_merged(steps)
     if steps:
         first = steps[0]
         confidence = min(0.95, 0.6 + 0.35 * first.side_confidence)
@@ -1179,6 +1182,41 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     kind: Orientation = "vague" if any(c.kind == "vague" for c, _ in clauses) else "history"
     state = next((c.state_date for c, _ in clauses if c.state_date), None)
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
+
+
+# "do the needful" (Indian English: do what is needed) with nothing after it names no work of
+# its own: it is the step beside it. "Client will do the needful, Mr. Anand Rao will release
+# the LOI by February 3rd" and "Demo has been preponed to Tuesday as per client request, our
+# SE Arjun will do the needful" are one step each: the work and date of the other clause, the
+# person named in either ("do the needful for the sandbox access" has its own object).
+_BARE_NEEDFUL: Final = re.compile(r"\bdo\s+the\s+needful\W*$", re.IGNORECASE)
+
+
+def _needful_merged(steps: list[Step]) -> list[Step]:
+    out: list[Step] = []
+    for step in steps:
+        prev = out[-1] if out else None
+        bare = (
+            (prev is not None and _BARE_NEEDFUL.search(prev.action) is not None),
+            _BARE_NEEDFUL.search(step.action) is not None,
+        )
+        # "we do the needful, they sign" is two steps (each names its doer); a side the rules
+        # only inferred ("moved as per their ask": 0.7) yields to the named person's
+        clash = (
+            prev is not None
+            and None not in (prev.side, step.side)
+            and prev.side != step.side
+            and min(prev.side_confidence, step.side_confidence) >= 0.9
+        )
+        if prev is None or bare[0] == bare[1] or clash:
+            out.append(step)
+            continue
+        filler, work = (step, prev) if bare[1] else (prev, step)
+        owner = filler.owner or work.owner
+        side = (filler.side if filler.owner else work.side) or filler.side
+        dated = work if work.due is not None else filler
+        out[-1] = replace(work, side=side, owner=owner, due=dated.due, date_text=dated.date_text)
+    return out
 
 
 # "..., then we can raise the invoice", "... so we can start the pilot on 12/7": after a step,

@@ -309,6 +309,8 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
         return None  # "demo w/ their team went well" names a demo, it does not ask for one
     if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
         return None
+    if len(words) > 2 and words[2] in _BE and words[1] in _CONCRETE_NOUNS:
+        return None  # "order form is in the doc": a noun compound and its state, no request
     if (
         words[1:2]
         and words[1] not in _DETERMINERS_AFTER | _PRONOUNS

@@ -91,3 +91,46 @@ def test_an_asked_colleague_leaves_the_step_ours() -> None:
         "I'll ask Wendy from our deal desk to sign off the discount by Thursday.", TODAY
     )
     assert (reading.side, reading.due) == ("us", datetime.date(2026, 11, 26))
+
+
+@pytest.mark.parametrize(
+    ("text", "owner", "due"),
+    [
+        # "do the needful" with nothing after it is the work of the clause beside it
+        (
+            "Customer will do the needful, Ms. Lakshmi Iyer will issue the PO by 4 December.",
+            "Lakshmi",
+            datetime.date(2026, 12, 4),
+        ),
+        (
+            "Workshop has been moved to Thursday as per their ask, our SE Vikram will do the needful.",
+            "Vikram",
+            datetime.date(2026, 11, 26),
+        ),
+    ],
+)
+def test_a_bare_needful_is_the_step_beside_it(text: str, owner: str, due: datetime.date) -> None:
+    reading = read_answer(text, TODAY)
+    assert (first_name(text), reading.due, len(reading.steps)) == (owner, due, 1)
+
+
+def test_a_needful_of_ours_beside_a_step_of_theirs_stays_two_steps() -> None:
+    reading = read_answer("We will do the needful, they countersign by Friday.", TODAY)
+    assert [s.side for s in reading.steps] == ["us", "customer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the want after the news names whose signature it is
+        "contract is in their inbox, just need sofia's signature on it by friday",
+        "ball is with them they have the paperwork just need Sofia's sign-off by Friday",
+    ],
+)
+def test_a_signature_wanted_after_the_news_is_its_signers(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert (reading.orientation, first_name(text), reading.due) == (
+        "next_step",
+        "Sofia",
+        datetime.date(2026, 11, 27),
+    )
