@@ -140,6 +140,10 @@ _CLAUSE_SPLIT: Final = re.compile(
     # formal "next": "..., subsequent to which the contract will be issued", "upon which ..."
     r"subsequent\s+to\s+which|upon\s+which|(?:up)?on\s+completion\s+of\s+which|at\s+which\s+stage)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
+    # "order form is in the doc, just need nkechi's signature": the want after the news; with
+    # no comma, "...they have the order form just need Tom's signature" (not "we just need")
+    r"|,\s*(?=(?:just|still|only|now)\s+need\b)"
+    r"|(?<!\bwe)(?<!\bi)(?<!\bthey)(?<!\bhe)(?<!\bshe)(?<!,)\s+(?=just\s+need\b)"
     r"|,\s+and\s+"
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
     r"(?<!\bwe)(?<!\bi)(?<!\bthey)(?<!\bhe)(?<!\bshe)"  # "and we then book ...": one step
@@ -555,6 +559,10 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "... send the diagram to Ingrid Solberg, their HR Systems Lead, by 18 December":
             # the title names who the person is (a plural word in it, "Systems", is no verb)
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif raw[k][1].strip().lower() == "and" and _NAME_ONLY.match(raw[k - 1][0]):
+            # "Marta and Li from their data team will validate ...": a name alone is no
+            # clause; two people share the verb, and the first named owns the step
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + " and " + raw[k][0], raw[k - 1][1], raw[k][2])]
     for k in range(len(raw) - 1, 0, -1):
         if _SO_CAN.match(raw[k][1]) and parse_due(raw[k - 1][0], today, conv) is None:
             # "share the usage data so we can size the deployment, by Thursday": with no date
@@ -660,12 +668,22 @@ _HAS_DONE: Final = re.compile(r"\b(?:has|have)\b", re.IGNORECASE)
 # "once approvals are in" is no step of its own. But an aside that dates the event ahead
 # ("Upon completion of the validation, which is scheduled to finish on 27 November, ...")
 # makes it the first step, as "once their review, which is expected by Friday, ..." is.
-_SCENE_LEAD: Final = re.compile(
-    r"^\s*(?P<scene>(?:following|further\s+to|subsequent\s+to|in\s+light\s+of|in\s+view\s+of|"
+_SCENE_WORDS: Final = (
+    r"(?:following|further\s+to|subsequent\s+to|in\s+light\s+of|in\s+view\s+of|"
+    # "per my convo w/ grace on friday, her boss makes the call": "per" names the source of
+    # what follows, no step of its own ("Per Olsson will sign" has no comma after "Per Olsson")
+    r"(?:(?:as\s+)?per|according\s+to)(?=\s+(?:my|our|the|their|his|her|your)\s)|"
     r"pursuant\s+to|as\s+a\s+result\s+of|(?:up)?on\s+(?:receipt|completion|conclusion)\s+of)\s+"
+)
+_SCENE_LEAD: Final = re.compile(
+    rf"^\s*(?P<scene>{_SCENE_WORDS}"
     r"(?P<event>[^,;]+?)(?:\s*,\s*(?P<aside>(?:which|who)\s+[^,;]+?))?)\s*,\s*(?P<main>\w.*)$",
     re.IGNORECASE,
 )
+# The scene lead once cut off: history even when it names a day ("Further to our call on
+# Friday" is the call that was, not one to come), as long as a clause follows it.
+# ("following which the PO will be raised" is the next step, not a scene).
+_SCENE_ONLY: Final = re.compile(rf"^\s*{_SCENE_WORDS}(?!which\b)[^,;]+$", re.IGNORECASE)
 _DATED_AHEAD: Final = re.compile(
     r"^which\s+(?:is|are|will\s+be)\s+(?:scheduled|expected|due|planned|set)\b", re.IGNORECASE
 )
@@ -986,11 +1004,12 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "Maybe they will sign in December, we hope": the wish is about the step before
             clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
             continue
+        if nxt is not None and _SCENE_ONLY.match(part.text):
+            clauses.append((_Clause("history", text=part.text), part.text))
+            continue
         labelling = nxt is not None and nxt.listed
         only = (
-            bare_date(_DATE_LEAD.sub("", part.text), today, conv)
-            if stepped or labelling
-            else None
+            bare_date(_DATE_LEAD.sub("", part.text), today, conv) if stepped or labelling else None
         )
         if only is not None and labelling:
             # "Thursday: demo. Friday: pricing.": a date before a colon labels what follows
@@ -1145,6 +1164,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         last = _Clause("forward", side, owner, clause.text, due, sure)
     if steps and context:
         steps = _named_by_history(steps, " ".join(context))
+    steps = _needful_merged(steps)
     if steps:
         first = steps[0]
         confidence = min(0.95, 0.6 + 0.35 * first.side_confidence)
@@ -1162,6 +1182,41 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     kind: Orientation = "vague" if any(c.kind == "vague" for c, _ in clauses) else "history"
     state = next((c.state_date for c, _ in clauses if c.state_date), None)
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
+
+
+# "do the needful" (Indian English: do what is needed) with nothing after it names no work of
+# its own: it is the step beside it. "Client will do the needful, Mr. Anand Rao will release
+# the LOI by February 3rd" and "Demo has been preponed to Tuesday as per client request, our
+# SE Arjun will do the needful" are one step each: the work and date of the other clause, the
+# person named in either ("do the needful for the sandbox access" has its own object).
+_BARE_NEEDFUL: Final = re.compile(r"\bdo\s+the\s+needful\W*$", re.IGNORECASE)
+
+
+def _needful_merged(steps: list[Step]) -> list[Step]:
+    out: list[Step] = []
+    for step in steps:
+        prev = out[-1] if out else None
+        bare = (
+            (prev is not None and _BARE_NEEDFUL.search(prev.action) is not None),
+            _BARE_NEEDFUL.search(step.action) is not None,
+        )
+        # "we do the needful, they sign" is two steps (each names its doer); a side the rules
+        # only inferred ("moved as per their ask": 0.7) yields to the named person's
+        clash = (
+            prev is not None
+            and None not in (prev.side, step.side)
+            and prev.side != step.side
+            and min(prev.side_confidence, step.side_confidence) >= 0.9
+        )
+        if prev is None or bare[0] == bare[1] or clash:
+            out.append(step)
+            continue
+        filler, work = (step, prev) if bare[1] else (prev, step)
+        owner = filler.owner or work.owner
+        side = (filler.side if filler.owner else work.side) or filler.side
+        dated = work if work.due is not None else filler
+        out[-1] = replace(work, side=side, owner=owner, due=dated.due, date_text=dated.date_text)
+    return out
 
 
 # "..., then we can raise the invoice", "... so we can start the pilot on 12/7": after a step,

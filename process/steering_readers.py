@@ -159,6 +159,7 @@ def _read_frame(ctx: _Context) -> _Clause | None:
         return None
     obj = frame.group("obj").lower().split()
     clear = obj[0] in ("them", "us", "me", "their", "our", "the") or _side_of(obj) == "us"
+    clear = clear or obj[-1] in vocab.OUR_BARE_TEAMS  # "get Jess from marketing to ..."
     if not clear and not frame.group("verb").lower().startswith(("ask", "told", "need", "want")):
         return None  # "I have to get legal to approve": legal's side is unknown, read on
     then_at = next((k for k, t in enumerate(ctx.tokens) if t.start >= frame.start("then")), None)
@@ -169,14 +170,20 @@ def _read_frame(ctx: _Context) -> _Clause | None:
     before = [t.word for t in _tokens(ctx.body[: frame.start()])]
     asking = frame.group("verb").lower() in ("ask", "remind", "push", "get")
     if asking and (not before or set(before) & {"i", "we"}):
-        return ctx.step(then_at, "us", None, 0.8)  # asking them is what we do
+        # asking them is what we do; asking a named colleague of ours ("ask Neha from our
+        # finance team to raise the credit note") hands the step to them, so they own it
+        ours = (side == "us" or obj[-1] in vocab.OUR_BARE_TEAMS) and len(obj) > 1
+        ours = ours and owner is not None
+        return ctx.step(then_at, "us", owner if ours else None, 0.8)
     return ctx.step(then_at, side, owner)
 
 
 _FIRST_SUBJECT: Final = re.compile(
     # "'s" only as "is" ("Sunita's reviewing"), not the possessive of "The customer's Finance
-    # Business Partner, Tomás Herrera, is to confirm"
-    r"^(?P<subj>[^;]{1,80}?)(?:'s(?=\s+(?:\w+ing|going|got|been|to)\b)|,?\s+(?:is|are|am|has|have|was|were))\b",
+    # Business Partner, Tomás Herrera, is to confirm"; nor after a time word: "After last week's steering committee,
+    # Helen Marsh ... will present" has no "week is steering"
+    r"^(?P<subj>[^;]{1,80}?)(?:(?<!week)(?<!day)(?<!month)(?<!year)(?<!quarter)(?<!night)(?<!tomorrow)"
+    r"'s(?=\s+(?:\w+ing|going|got|been|to)\b)|,?\s+(?:is|are|am|has|have|was|were))\b",
     re.IGNORECASE,
 )
 
@@ -302,6 +309,8 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
         return None  # "demo w/ their team went well" names a demo, it does not ask for one
     if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
         return None
+    if len(words) > 2 and words[2] in _BE and words[1] in _CONCRETE_NOUNS:
+        return None  # "order form is in the doc": a noun compound and its state, no request
     if (
         words[1:2]
         and words[1] not in _DETERMINERS_AFTER | _PRONOUNS
@@ -687,7 +696,9 @@ def _read_reported(ctx: _Context) -> _Clause | None:
             return inner
         pronoun = step["pro"].lower()
         side = _side_of(speaker_words) if pronoun in ("he", "she", "they", "it") else "us"
-        owner = _name_in(speaker) if pronoun in ("he", "she") else None
+        # "lena mentioned they'd approve budget": a named speaker who says what their side
+        # will do is the one to hold to it ("their legal said they'd" names no one)
+        owner = _name_in(speaker) if pronoun in ("he", "she", "they") else None
         return _Clause("forward", side, owner, ctx.text, inner.due, 0.9)
     passive = _THAT_PASSIVE.match(rest)
     speaker_name = _name_in(speaker)
@@ -995,6 +1006,16 @@ _NOT_STEPS_ING: Final = _words(
 )
 
 
+def _does_event(ctx: _Context, after: int) -> bool:
+    """ "Ben from our solutions team is doing the ROI workshop next week": "doing" an event
+    with a date is running it, a step with its doer as the subject (undated it says how
+    things stand)."""
+    if ctx.due is None or not ctx.body[:after].lower().endswith("doing"):
+        return False
+    events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
+    return any(t.word in events for t in _tokens(ctx.body[after:])[:5])
+
+
 def _read_progressive(ctx: _Context) -> _Clause | None:
     """ "Gunnar is pitching us to their exec team", "im prepping the exec summary"; gerund openers are ours."""
     words = ctx.words
@@ -1010,7 +1031,7 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
     if m is None:
         return None
     verb = m["verb"].lower()
-    if verb in _VAGUE_VERBS or verb in _NOT_STEPS_ING:
+    if verb in _VAGUE_VERBS or (verb in _NOT_STEPS_ING and not _does_event(ctx, m.end())):
         return None
     subj_tokens = _tokens(m["subj"])
     subj = [t.word for t in subj_tokens]

@@ -662,7 +662,13 @@ ROLE_WORDS: Final = words("""
 HONORIFICS: Final = words(
     "mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji san sama sr sra srta mme mlle herr frau"
     " señor señora señorita senhor senhora dona signor signora signorina mx"
+    # French and South Asian forms: "Monsieur Pierre Lefèvre", "Shri Anil Kumar"
+    " monsieur madame mademoiselle mlle. mme. m. shri sri smt smt."
 )
+
+# Teams a rep calls by their bare name because only the vendor has them in a deal: "I'll get
+# Jess from marketing to pull together a case study" is our colleague (their IT is "their IT").
+OUR_BARE_TEAMS: Final = words("marketing presales pre-sales solutions enablement")
 
 # Nouns that end a team's or an organisation's name: "Cornelia Vos of their Strategic Sourcing
 # team", "Tatiana from purchase department": the capitalised words before them are no person.
