@@ -426,11 +426,7 @@ class SlackFrontend:
         if payload.get("command") != COMMAND or "ssl_check" in payload:
             return None
         team, org = extract_team_id(payload), extract_enterprise_id(payload)
-        if (
-            not team
-            or (org, team) not in self.admitted
-            or not self.tenants.is_noted(turns.workspace_id(team), org)
-        ):
+        if not team or (org, team) not in self.admitted:
             return None
         inbound, reply = self.command_turn(payload)
         if inbound is None or inbound.key is None:
