@@ -187,20 +187,38 @@ def run(
     asyncio.run(follow(front, inbox, n, workers, acks_pending))
 
 
-async def acks_first(acks_pending: Any) -> None:
-    """Wait (at most ACKS_FIRST seconds) while the web process has requests not yet acked.
+class AcksFirst:
+    """Holds a turn back (at most ACKS_FIRST seconds) while the web process has requests
+    not yet acked.
 
     A turn started mid-burst takes a core the acks could use (two cores, other load);
     started a moment later it is answered no later than a person notices, and Slack's
     3-second deadline is the acks', not the turns'. The same policy as
-    `SlackFrontend.after_ack` when turns run in the web process.
+    `SlackFrontend.after_ack` when turns run in the web process. One poller serves every
+    waiting turn: a burst queues hundreds of them, and each polling on its own every
+    ACKS_POLL seconds cost this worker most of a core while the acks were being answered.
     """
-    if acks_pending is None:
-        return
-    waited = 0.0
-    while acks_pending.value > 0 and waited < ACKS_FIRST:
-        await asyncio.sleep(ACKS_POLL)
-        waited += ACKS_POLL
+
+    def __init__(self, acks_pending: Any) -> None:
+        """`acks_pending`: the web process's shared count of requests not yet acked (None:
+        no web process to wait for)."""
+        self.acks_pending = acks_pending
+        self._quiet = asyncio.Event()
+        self._poller: asyncio.Task[None] | None = None
+
+    async def wait(self) -> None:
+        if self.acks_pending is None or self.acks_pending.value <= 0:
+            return
+        if self._poller is None or self._poller.done():
+            self._quiet.clear()
+            self._poller = asyncio.create_task(self._poll())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._quiet.wait(), ACKS_FIRST)
+
+    async def _poll(self) -> None:
+        while self.acks_pending.value > 0:
+            await asyncio.sleep(ACKS_POLL)
+        self._quiet.set()
 
 
 async def follow(
@@ -210,6 +228,7 @@ async def follow(
     process left unanswered (as replays), then each new one as it is written."""
     front.client.session = aiohttp.ClientSession()
     begun: set[str] = set()  # received and handed to a task, not yet answered
+    acks_first = AcksFirst(acks_pending)
 
     def take(entry: dict[str, Any], replay: bool) -> None:
         key = entry.get("key")
@@ -226,7 +245,7 @@ async def follow(
         begun.add(key)
 
         async def answer() -> None:
-            await acks_first(acks_pending)
+            await acks_first.wait()
             await front.work(inbound, replay=replay)
 
         front.later(answer(), inbound)  # a failure is logged there

@@ -1,4 +1,5 @@
-"""`/dealreview` acked without bolt's dispatch (`SlackFrontend.ack_directly`).
+"""The ack's path: `/dealreview` acked without bolt's dispatch (`SlackFrontend.ack_directly`),
+and turn workers that wait for the acks (`worker.AcksFirst`).
 
 Once bolt has verified and authorized a workspace's request (and our tenant middleware has
 noted it), that workspace's signed commands are journaled and acked directly, for the ack's
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import time
 import urllib.parse
 from collections.abc import AsyncIterator
@@ -20,7 +22,8 @@ from aiohttp import web
 
 from bot.engine import Coach
 from handlers.slack import FRONTEND
-from handlers.slack.app import ON_IT, SlackFrontend
+from handlers.slack.app import ACKS_FIRST, ON_IT, SlackFrontend
+from handlers.slack.worker import AcksFirst
 from handlers.web import build_app
 from storage.db import Database
 from storage.inbox import Inbox
@@ -176,3 +179,26 @@ async def test_with_turn_workers_the_direct_ack_only_journals(
         await slack.close()
         await runner.cleanup()
         inbox.close()
+
+
+async def test_turn_workers_hold_turns_while_acks_are_pending_then_start_them_together() -> None:
+    """`AcksFirst`: every turn queued during a burst waits while the web process has acks
+    pending, and all go once none is (one poller for all of them)."""
+    pending = multiprocessing.get_context("spawn").RawValue("i", 3)
+    gate = AcksFirst(pending)
+    waiting = [asyncio.create_task(gate.wait()) for _ in range(200)]
+    await asyncio.sleep(0.05)
+    assert not any(t.done() for t in waiting)
+    pending.value = 0
+    done, _ = await asyncio.wait(waiting, timeout=ACKS_FIRST / 2)
+    assert len(done) == 200
+    # nothing pending: no wait at all
+    assert await asyncio.wait_for(gate.wait(), timeout=0.01) is None
+
+
+async def test_a_turn_waits_for_the_acks_at_most_acks_first_seconds() -> None:
+    pending = multiprocessing.get_context("spawn").RawValue("i", 1)  # a burst that never ends
+    gate = AcksFirst(pending)
+    start = time.monotonic()
+    await asyncio.wait_for(gate.wait(), timeout=ACKS_FIRST * 4)
+    assert ACKS_FIRST * 0.9 <= time.monotonic() - start < ACKS_FIRST * 3
