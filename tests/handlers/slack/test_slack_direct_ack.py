@@ -95,10 +95,14 @@ async def test_an_admitted_workspaces_command_gets_bolts_ack_journal_line_and_an
     def seen(r: object) -> tuple[object, ...]:
         return (r.status, r.content_type, json.loads(r._body or b"null"))  # type: ignore[attr-defined]
 
-    assert seen(direct) == seen(via_bolt) == (
-        200,
-        "application/json",
-        {"text": ON_IT, "response_type": "ephemeral"},
+    assert (
+        seen(direct)
+        == seen(via_bolt)
+        == (
+            200,
+            "application/json",
+            {"text": ON_IT, "response_type": "ephemeral"},
+        )
     )
     # the same turn journaled: only the command's own ids differ
     first, second = (e["turn"] for e in journal(h.inbox) if "turn" in e)
@@ -115,6 +119,25 @@ async def test_an_admitted_workspaces_command_gets_bolts_ack_journal_line_and_an
     assert [m["channel"] for m in dms] == ["DU1", "DU1", "DU2"]
     assert all("Which deal shall we review" in str(m) for m in dms)
     assert h.inbox.unanswered() == []
+
+
+async def test_a_command_as_slack_sends_it_outside_grid_is_acked_directly(h: Harness) -> None:
+    """Slack sends `enterprise_id` empty outside Enterprise Grid; bolt reads that as no
+    org, and so must the direct ack, or it would never take a command."""
+    assert h.slack
+    await h.slack.command("", user="U1")
+    await h.fake.wait_for("chat.postMessage")
+    body = command_body("U2", "t.direct") + "&enterprise_id=&is_enterprise_install=false"
+    headers = {**sign(body), "Content-Type": FORM}
+    response = await front(h).ack_directly(body, headers, asyncio.Event())
+    assert response is not None and response.status == 200
+    forged = {**headers, "X-Slack-Signature": "v0=" + "0" * 64}
+    assert await front(h).ack_directly(body, forged, asyncio.Event()) is None
+    other = body.replace("%2Fdealreview", "%2Fother")
+    assert (
+        await front(h).ack_directly(other, {**sign(other), "Content-Type": FORM}, asyncio.Event())
+        is None
+    )
 
 
 async def test_after_admission_forged_unsigned_and_stale_commands_still_get_401(
