@@ -49,6 +49,9 @@ NICENESS = 10  # added to the workers' nice value: the acks come first
 POLL = 0.02  # seconds between looks at the journal for new turns
 SUPERVISE = 1.0  # seconds between checks that every worker is alive
 ACKS_POLL = 0.005  # seconds between looks at the web process's pending acks
+#: seconds with no ack pending that end a burst: within one, the count touches 0 for a
+#: fraction of a millisecond between a response and the client's next request
+ACKS_QUIET = 0.02
 PR_SET_PDEATHSIG = 1
 
 
@@ -194,8 +197,10 @@ class AcksFirst:
     A turn started mid-burst takes a core the acks could use (two cores, other load);
     started a moment later it is answered no later than a person notices, and Slack's
     3-second deadline is the acks', not the turns'. The same policy as
-    `SlackFrontend.after_ack` when turns run in the web process. One poller serves every
-    waiting turn: a burst queues hundreds of them, and each polling on its own every
+    `SlackFrontend.after_ack` when turns run in the web process. A burst is over when
+    no ack has been pending for ACKS_QUIET seconds: released at the first instant the count
+    read 0, turns ran between the acks of a burst (bench/slack_ack.py). One poller serves
+    every waiting turn: a burst queues hundreds of them, and each polling on its own every
     ACKS_POLL seconds cost this worker most of a core while the acks were being answered.
     """
 
@@ -216,8 +221,12 @@ class AcksFirst:
             await asyncio.wait_for(self._quiet.wait(), ACKS_FIRST)
 
     async def _poll(self) -> None:
-        while self.acks_pending.value > 0:
+        loop = asyncio.get_running_loop()
+        busy = loop.time()  # when an ack was last seen pending
+        while loop.time() - busy < ACKS_QUIET:
             await asyncio.sleep(ACKS_POLL)
+            if self.acks_pending.value > 0:
+                busy = loop.time()
         self._quiet.set()
 
 

@@ -21,7 +21,7 @@ import pytest
 from aiohttp import web
 
 from bot.engine import Coach
-from handlers.slack import FRONTEND
+from handlers.slack import FRONTEND, worker
 from handlers.slack.app import ACKS_FIRST, ON_IT, SlackFrontend
 from handlers.slack.worker import AcksFirst
 from handlers.web import build_app
@@ -225,3 +225,24 @@ async def test_a_turn_waits_for_the_acks_at_most_acks_first_seconds() -> None:
     start = time.monotonic()
     await asyncio.wait_for(gate.wait(), timeout=ACKS_FIRST * 4)
     assert ACKS_FIRST * 0.9 <= time.monotonic() - start < ACKS_FIRST * 3
+
+
+async def test_a_moment_without_pending_acks_inside_a_burst_releases_no_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Within a burst the count touches 0 between one ack and the client's next request:
+    turns wait until it has stayed 0 for ACKS_QUIET (widened here so a loaded test machine
+    cannot stretch the gap past it)."""
+    monkeypatch.setattr(worker, "ACKS_QUIET", 0.2)
+    pending = multiprocessing.get_context("spawn").RawValue("i", 2)
+    gate = AcksFirst(pending)
+    waiting = [asyncio.create_task(gate.wait()) for _ in range(20)]
+    await asyncio.sleep(0.02)
+    pending.value = 0  # a gap between two acks of the burst
+    await asyncio.sleep(0.05)
+    pending.value = 1
+    await asyncio.sleep(0.05)
+    assert not any(t.done() for t in waiting)
+    pending.value = 0  # the burst is over
+    done, _ = await asyncio.wait(waiting, timeout=ACKS_FIRST * 2)
+    assert len(done) == 20
