@@ -101,6 +101,18 @@ def _common(defaults: bool) -> argparse.ArgumentParser:
     return common
 
 
+def shard_arg(text: str) -> tuple[int, int]:
+    """`--shard I/N` as (I, N), 0 <= I < N; argparse shows the error."""
+    index, sep, count = text.partition("/")
+    try:
+        shard = (int(index), int(count))
+    except ValueError:
+        shard = (-1, 0)
+    if not sep or shard[1] < 1 or not 0 <= shard[0] < shard[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: want I/N with 0 <= I < N, e.g. 0/2")
+    return shard
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="dealcoach",
@@ -174,6 +186,14 @@ def parser() -> argparse.ArgumentParser:
     )
     due.add_argument(
         "--dry-run", action="store_true", help="print what would go to whom; write and send nothing"
+    )
+    due.add_argument(
+        "--shard",
+        type=shard_arg,
+        default=(0, 1),
+        metavar="I/N",
+        help="deliver only shard I of N of the workspaces (0-based): run N of these side by "
+        "side, I = 0..N-1, to spread a big pass over N cores (docs/operations.md)",
     )
 
     proc = sub.add_parser("process", help="the sales process: check, show or load a process file")
@@ -528,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run-due":
         from handlers.schedule import run_due_command
 
-        return run_due_command(settings, db, coach, args.dry_run)
+        return run_due_command(settings, db, coach, args.dry_run, shard=args.shard)
     if args.command == "digest":
         from handlers.schedule import digest_preview_command
 

@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     steering_model: bool = Field(
         default=True,
         description="let the learned second opinion (process/learned_steering.py) overrule "
-        "the steering rules' history/vague/next-step reading when it is very sure; "
-        "off: the rules alone (docs/steering_model.md)",
+        "the steering rules' history/vague/next-step reading when it is very sure, and its "
+        "side head give the first step a side (customer/us) where the rules have none or "
+        "replace theirs when it is very sure; off: the rules alone (docs/steering_model.md)",
     )
 
     # HTTP server (`dealcoach serve`)
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
         default="",
         description="journal of acked turns not yet answered (storage/inbox.py); default: "
         "beside a SQLite database file, else ./dealcoach-inbox.jsonl",
+    )
+    inbox_compact_bytes: int = Field(
+        default=1_000_000,
+        ge=0,
+        description="`serve` compacts the inbox journal (drops what was answered) whenever it "
+        "grows past this many bytes, checked every 5 seconds; 0: only at startup",
     )
 
     # Slack: a single workspace with a bot token, or OAuth for many workspaces.

@@ -6,6 +6,7 @@ connector) that enforces the platform's rate limits.
     .venv/bin/python bench/delivery.py --reps 100 --post-rate 120   # a quick look
     .venv/bin/python bench/delivery.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/delivery.py --platform teams --reps 5000 --workspaces 10
+    .venv/bin/python bench/delivery.py --platform teams --reps 5000 --workspaces 10 --processes 2
 
 Every rep has an overdue customer step, so each is due one weekly nudge at 09:05 New York
 time. The fake Slack Web API runs in its own process (so its cost is not counted as
@@ -21,12 +22,15 @@ left without their nudge. Goal: delivery within 1.2x of the floor, 0 duplicates,
 served in the pass. Not part of the test suite.
 
 `--platform teams`: the reps are Teams users (one tenant per workspace) whose 1:1
-conversation references are stored, delivered by the real `TeamsDelivery` through the Bot
-Framework SDK to a fake connector that enforces Microsoft's published limits ("Rate
+conversation references are stored, delivered by the real `TeamsDelivery` (the Bot
+Connector REST call with the SDK's credentials) to a fake connector that enforces Microsoft's published limits ("Rate
 limiting for bots", learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit):
 per bot per conversation 7 in 1 s, 8 in 2 s, 60 in 30 s and 1,800 in an hour, and 50
 requests a second per app per tenant, each counted over a sliding window, with 429 and
 Retry-After beyond. The floor is the busiest tenant's messages at 50 a second.
+
+`--processes N` delivers in N processes, each a shard of the workspaces, as N
+`dealcoach run-due --shard I/N` would (planned once, here, before they start).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.schedule import Schedule  # noqa: E402
+from bot.schedule import PassReport, Schedule  # noqa: E402
 from handlers.slack.client import retry_handlers, web_client  # noqa: E402
 from handlers.slack.delivery import SlackDelivery  # noqa: E402
 from process.cadence import Cadence  # noqa: E402
@@ -285,8 +289,17 @@ def teams_delivery(db: Database) -> Any:
 
 
 async def deliver(
-    db: Database, url: str, profile: str | None = None, platform: str = "slack"
-) -> tuple[float, float, Any, float]:
+    db: Database,
+    url: str,
+    profile: str | None = None,
+    platform: str = "slack",
+    shard: tuple[int, int] = (0, 1),
+    go: Any = None,
+) -> tuple[float, float, Any, float, float]:
+    """Plan (unless sharded: the parent planned) and deliver; (planning s, delivery s,
+    report, CPU s, event-loop CPU s). A shard, once built, says so on `go[0]` (a queue)
+    and waits for `go[1]` (an event), so every shard starts delivering at one moment."""
+
     async def client_for(team: str) -> Any:
         return web_client(f"xoxb-{team}", url, retry_handlers())
 
@@ -296,17 +309,21 @@ async def deliver(
         {platform: delivery},
         Cadence(default_timezone="America/New_York"),
         clock=lambda: NOW,
+        shard=shard,
     )
     t0 = time.perf_counter()
-    report = await asyncio.to_thread(schedule.plan, NOW)
+    report = await asyncio.to_thread(schedule.plan, NOW) if go is None else PassReport(NOW)
     planned = time.perf_counter() - t0
+    if go is not None:
+        go[0].put(shard)
+        await asyncio.to_thread(go[1].wait)
     profiler = None
     if profile:
         import cProfile
 
         profiler = cProfile.Profile()
         profiler.enable()
-    t0, cpu0 = time.perf_counter(), time.process_time()
+    t0, cpu0, loop0 = time.perf_counter(), time.process_time(), time.thread_time()
     try:
         await schedule.deliver(NOW, report)
     finally:
@@ -314,10 +331,60 @@ async def deliver(
         if close is not None:  # (absent before issue 13: run the bench against old code too)
             await close()
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    loop_cpu = time.thread_time() - loop0  # the event loop's thread; the rest ran in threads
     if profiler is not None and profile:
         profiler.disable()
         profiler.dump_stats(profile)
-    return planned, wall, report, cpu
+    return planned, wall, report, cpu, loop_cpu
+
+
+def deliver_shard(
+    db_url: str, url: str, platform: str, shard: tuple[int, int], go: Any, out: Any
+) -> None:
+    """One `run-due --shard I/N` process: delivers its share, puts (sent keys, CPU s,
+    event-loop CPU s) on `out`."""
+    db = Database(db_url)
+    _, _, report, cpu, loop_cpu = asyncio.run(deliver(db, url, None, platform, shard, go))
+    db.dispose()
+    out.put((report.sent, cpu, loop_cpu))
+
+
+def deliver_sharded(
+    db: Database, url: str, platform: str, processes: int
+) -> tuple[float, float, Any, float, float]:
+    """Plan here, then deliver in `processes` shard processes started together; the
+    delivery time runs from their common start to the last one's end."""
+    schedule = Schedule(
+        db, {}, Cadence(default_timezone="America/New_York"), clock=lambda: NOW
+    )
+    t0 = time.perf_counter()
+    report = schedule.plan(NOW)
+    planned = time.perf_counter() - t0
+    ctx = mp.get_context("spawn")
+    ready, go, out = ctx.Queue(), ctx.Event(), ctx.Queue()
+    shards = [
+        ctx.Process(
+            target=deliver_shard,
+            args=(db.url, url, platform, (i, processes), (ready, go), out),
+            daemon=True,
+        )
+        for i in range(processes)
+    ]
+    for p in shards:
+        p.start()
+    for _ in shards:
+        ready.get(timeout=300)  # each imports the SDK and builds its delivery first
+    t0 = time.perf_counter()
+    go.set()
+    cpu = loop_cpu = 0.0
+    for _ in shards:
+        sent, shard_cpu, shard_loop = out.get(timeout=3600)
+        report.sent.extend(sent)
+        cpu, loop_cpu = cpu + shard_cpu, loop_cpu + shard_loop
+    wall = time.perf_counter() - t0
+    for p in shards:
+        p.join()
+    return planned, wall, report, cpu, loop_cpu
 
 
 @contextlib.contextmanager
@@ -358,6 +425,12 @@ def main() -> None:
     p.add_argument("--db", help="database URL (default: a fresh SQLite file)")
     p.add_argument("--profile", help="write cProfile stats of our side's delivery to this file")
     p.add_argument("--platform", choices=("slack", "teams"), default="slack")
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="deliver in this many processes, as `run-due --shard I/N` does (CPU summed)",
+    )
     args = p.parse_args()
 
     ctx = mp.get_context("spawn")
@@ -379,7 +452,14 @@ def main() -> None:
             seed(db, args.reps, args.workspaces, args.platform, url.replace("/api/", "/"))
             seeded = time.perf_counter() - t0
             fake_cpu0 = cpu_seconds(fake.pid)
-            planned, wall, report, cpu = asyncio.run(deliver(db, url, args.profile, args.platform))
+            if args.processes > 1:
+                planned, wall, report, cpu, loop_cpu = deliver_sharded(
+                    db, url, args.platform, args.processes
+                )
+            else:
+                planned, wall, report, cpu, loop_cpu = asyncio.run(
+                    deliver(db, url, args.profile, args.platform)
+                )
             fake_cpu = cpu_seconds(fake.pid) - fake_cpu0
         import urllib.request
 
@@ -402,6 +482,7 @@ def main() -> None:
     print(
         f"{args.reps:,} reps over {args.workspaces} workspace(s); "
         f"latency {args.latency * 1000:.0f} ms, {limits}"
+        + (f"; delivered by {args.processes} processes (shards)" if args.processes > 1 else "")
     )
     print(f"seeded in {seeded:.1f} s; planned {len(report.added):,} nudges in {planned:.2f} s")
     print(
@@ -409,7 +490,8 @@ def main() -> None:
         f"(goal <= 1.2x)"
     )
     print(
-        f"CPU during delivery: ours {cpu:.1f} s ({cpu / wall:.0%} of one core), "
+        f"CPU during delivery: ours {cpu:.1f} s ({cpu / wall:.0%} of one core; event loop "
+        f"{loop_cpu:.1f} s, threads {cpu - loop_cpu:.1f} s), "
         f"fake {args.platform} {fake_cpu:.1f} s ({fake_cpu / wall:.0%}); {mp.cpu_count()} cores"
     )
     print(

@@ -308,8 +308,25 @@ def combine_side(rule: str, probs: dict[str, float], tau: float) -> str:
     return best if rule in SIDES and best != rule and probs[best] >= tau else rule
 
 
+def with_side_head(model: Model | None, fn):
+    """Run `fn` with `model` as the side head (None: no side head); the orientation head stays."""
+    saved = learned_steering.load_side
+    learned_steering.load_side = lambda: model  # a bench-only switch
+    try:
+        return fn()
+    finally:
+        learned_steering.load_side = saved
+
+
 def score(paths: Sequence[Path]) -> None:
-    """Orientation right with the rules alone and with the shipped second opinion, per file."""
+    """Orientation right with the rules alone and with the shipped second opinion, per file;
+    side (first step, on next-step rows naming one) without the side head, with it filling
+    missing sides only, and as shipped (fill and override). Counts only, never a row."""
+    side_head = learned_steering.load_side()
+    fill_only = None if side_head is None else Model(
+        side_head.labels, side_head.weights, {**side_head.meta, "override": 1.01})
+    heads = (("without the side head", None), ("fill only", fill_only), ("as shipped", side_head))
+    totals = [0] * (1 + len(heads))
     for path in paths:
         rows, today = load(path, any_today=True), file_today(path)
         counts = []
@@ -320,6 +337,19 @@ def score(paths: Sequence[Path]) -> None:
         n = len(rows)
         print(f"{path.name}: orientation, rules alone {pct(counts[0], n)}, "
               f"with the learned second opinion {pct(counts[1], n)} ({counts[1] - counts[0]:+d})")
+        sided = [r for r in rows if r.orientation == "next_step" and r.side in SIDES]
+
+        def right(r: Row, today: datetime.date = today) -> bool:
+            a = read_answer(r.text, today)
+            return a.orientation == "next_step" and a.side == r.side
+
+        sides = [with_side_head(head, lambda s=sided: sum(map(right, s))) for _, head in heads]
+        totals = [t + x for t, x in zip(totals, [len(sided), *sides], strict=True)]
+        print(f"{path.name}: side, " + ", ".join(
+            f"{name} {pct(k, len(sided))}" for (name, _), k in zip(heads, sides, strict=True)))
+    if len(paths) > 1:
+        print("all: side, " + ", ".join(
+            f"{name} {pct(k, totals[0])}" for (name, _), k in zip(heads, totals[1:], strict=True)))
 
 
 def main() -> None:

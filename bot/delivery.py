@@ -57,3 +57,14 @@ class Recallable(Protocol):
     """
 
     async def find_sent(self, workspace_id: str, recipient: str, key: str) -> str | None: ...
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """A delivery that looks something up per recipient before it sends (Teams: the stored
+    conversation reference) and can do it for many at once. The scheduler tells it which
+    recipients (`"user:<id>"`, `"channel:<id>"`) it just claimed in `workspace_id`, before
+    delivering to them: one query for a batch instead of one per message.
+    """
+
+    async def prefetch(self, workspace_id: str, recipients: list[str]) -> None: ...

@@ -51,3 +51,7 @@ class References:
 
     def lookup(self, workspace_id: str, target: str) -> dict[str, Any] | None:
         return self.db.run(lambda s: crud.get_conversation_ref(s, workspace_id, target))
+
+    def lookup_many(self, workspace_id: str, targets: list[str]) -> dict[str, dict[str, Any]]:
+        """`lookup` for many targets in one query: target -> reference (unknown ones absent)."""
+        return self.db.run(lambda s: crud.get_conversation_refs(s, workspace_id, targets))

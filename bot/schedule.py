@@ -11,13 +11,20 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from bot import notices
-from bot.delivery import Delivery, PermanentDeliveryError, Recallable, TransientDeliveryError
+from bot.delivery import (
+    Delivery,
+    PermanentDeliveryError,
+    Prefetching,
+    Recallable,
+    TransientDeliveryError,
+)
 from bot.engine import Clock
 from bot.messages import Reply
 from bot.scheduled import digest_preview, is_first_post, plan_due, record_digests
@@ -119,7 +126,16 @@ class Schedule:
         max_attempts: int = outbox.MAX_ATTEMPTS,
         batch: int = 200,
         per_workspace: int = 16,
+        shard: tuple[int, int] = (0, 1),
     ) -> None:
+        """`shard` (i, n): deliver only the workspaces `owns` gives shard i of n, so n
+        processes share a big pass (one core each) while each workspace, and the pacing
+        under its platform's limits, stays in one of them. Planning is not sharded (it is
+        idempotent: every process may plan, each message is written once)."""
+        index, count = shard
+        if count < 1 or not 0 <= index < count:
+            raise ValueError(f"shard {index}/{count}: want 0 <= i < n")
+        self.shard = (index, count)
         self.db = db
         self.deliveries = dict(deliveries)
         self.cadence = cadence or Cadence()
@@ -186,7 +202,7 @@ class Schedule:
         platforms = await asyncio.to_thread(self.db.run, prepare)
         # Only rows this process can deliver: a cron job without Slack credentials leaves
         # Slack rows to the server that has them, instead of burning their tries.
-        mine = [ws for ws, p in platforms.items() if p in self.deliveries]
+        mine = [ws for ws, p in platforms.items() if p in self.deliveries and self.owns(ws)]
         due = await asyncio.to_thread(self.db.run, lambda s: outbox.due_workspaces(s, now, mine))
         # Workspaces deliver side by side: each paces itself under its own platform limits
         # (see the platform deliveries), so a Retry-After in one never idles the others.
@@ -200,11 +216,18 @@ class Schedule:
             await self._marks.flush()
         return report
 
+    def owns(self, workspace_id: str) -> bool:
+        """Whether this process's shard delivers `workspace_id` (a stable hash: every
+        process and every pass agree)."""
+        index, count = self.shard
+        return count == 1 or zlib.crc32(workspace_id.encode()) % count == index
+
     async def _deliver_workspace(
         self, workspace_id: str, platforms: dict[str, str], now: dt.datetime, report: PassReport
     ) -> None:
         """Claim and deliver one workspace's due rows: recipients concurrently (up to
-        `per_workspace` at a time), each recipient's rows in order (a digest's posts).
+        `per_workspace` at a time, or the delivery's own `per_workspace`), each
+        recipient's rows in order (a digest's posts).
 
         The next batch is claimed as soon as every recipient of the claimed ones has
         started, not when the last has finished, so the platform's pacer is not left idle
@@ -212,7 +235,12 @@ class Schedule:
         two sends, that was ~8 % of a 1,000-rep pass). A recipient whose rows span two
         batches gets the later ones queued behind the earlier, in order.
         """
-        slots = asyncio.Semaphore(self.per_workspace)
+        ahead = self.deliveries.get(
+            platforms.get(workspace_id, workspace_id.split(":", 1)[0])
+        )  # the delivery `_deliver_one` will use, told what is coming (`Prefetching`)
+        # A platform that allows many sends a second may want more recipients in flight
+        # (Teams: 50 a second per tenant, each send ~100 ms or more: `TeamsDelivery`).
+        slots = asyncio.Semaphore(getattr(ahead, "per_workspace", None) or self.per_workspace)
         queues: dict[str, list[Claimed]] = {}  # recipient -> rows claimed, not yet started
         waiting = 0  # recipients with rows that have no slot yet
         started = asyncio.Event()  # a recipient got a slot
@@ -242,6 +270,8 @@ class Schedule:
                         s, self.worker, now, self.batch, self.lease, [workspace_id]
                     ),
                 )
+                if rows and isinstance(ahead, Prefetching):
+                    await ahead.prefetch(workspace_id, [row.recipient for row in rows])
                 if not rows:
                     busy = [t for t in tasks if not t.done()]
                     if not busy:

@@ -152,14 +152,23 @@ async def _safe_pass(schedule: Schedule) -> None:
 
 
 def run_due_command(
-    settings: Settings, db: Database, coach: Coach, dry_run: bool, out: TextIO | None = None
+    settings: Settings,
+    db: Database,
+    coach: Coach,
+    dry_run: bool,
+    out: TextIO | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> int:
     """One pass at `coach.clock()`; exit status 1 when a message failed for good, so cron
-    can alert."""
+    can alert. `shard` (i, n): deliver only that share of the workspaces (`Schedule`)."""
     out = out or sys.stdout
     now = coach.clock()
     schedule = Schedule(
-        db, build_deliveries(settings, db, coach), cadence_from(settings), clock=coach.clock
+        db,
+        build_deliveries(settings, db, coach),
+        cadence_from(settings),
+        clock=coach.clock,
+        shard=shard,
     )
     if dry_run:
         planned, waiting = schedule.preview(now)

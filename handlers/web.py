@@ -7,8 +7,11 @@ schedules are attached by `handlers/server.py`, which imports this module, never
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
 from aiohttp import web
@@ -20,6 +23,11 @@ from storage.db import Database
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
+
+#: seconds between looks at the journal's size while serving
+COMPACT_CHECK = 5.0
+#: the background task that compacts the journal while serving
+COMPACTOR = web.AppKey("inbox_compactor", asyncio.Task)
 
 #: platform -> `bot.delivery.Delivery` for every platform mounted on the app, so the
 #: schedules can reach users on whatever is configured.
@@ -42,14 +50,18 @@ def build_app(
 
     `inbox`: the journal of acked turns (storage/inbox.py); None keeps no journal. It is
     compacted here, before anything is served, so what each platform replays at startup
-    is what a killed process left. `worker_fed`: Slack turns are answered by turn worker
-    processes that follow the journal (handlers/slack/worker.py); this app only acks them.
+    is what a killed process left, and again while serving whenever it passes
+    `settings.inbox_compact_bytes` (`compacting`). `worker_fed`: Slack turns are
+    answered by turn worker processes that follow the journal (handlers/slack/worker.py);
+    this app only acks them.
     `signature_clock`: what Slack's signature timestamps are checked against (None: the
     system time); `serve` passes the product clock.
     """
     if inbox is not None:
-        inbox.compact()
+        inbox.compact(coach.clock())
     app = web.Application()
+    if inbox is not None and not worker_fed:  # else the first turn worker compacts it
+        keep_compact(app, inbox, coach, settings.inbox_compact_bytes)
     app.router.add_get("/healthz", health)
     deliveries: dict[str, Delivery] = {}
     app[DELIVERIES] = deliveries
@@ -62,3 +74,50 @@ def build_app(
 
         deliveries["teams"] = teams.mount(app, settings, coach, inbox=inbox)
     return app
+
+
+def keep_compact(app: web.Application, inbox: Inbox, coach: Coach, most: int) -> None:
+    """Run `compacting` while `app` serves (when no turn worker does it)."""
+    if most <= 0:
+        return
+
+    async def start(_app: web.Application) -> None:
+        app[COMPACTOR] = asyncio.create_task(compacting(inbox, coach.clock, most))
+
+    async def stop(_app: web.Application) -> None:
+        task = app.get(COMPACTOR)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+
+
+async def compacting(inbox: Inbox, clock: Callable[[], dt.datetime], most: int) -> None:
+    """Until cancelled, compact the journal whenever it has grown past `most` bytes and
+    twice what the last compaction kept (looked at every COMPACT_CHECK seconds).
+
+    Under `serve` with turn workers, the first worker runs this (at nice +10, so the
+    parsing never competes with the acks for the web process's GIL); without them, the
+    web process does, in a thread. Either way the acks wait only for the swap itself
+    (storage/inbox.py), and the workers follow it.
+    """
+    kept = 0  # bytes the last compaction could not drop (unanswered, recent marks)
+    while True:
+        await asyncio.sleep(COMPACT_CHECK)
+        if inbox.size() <= max(most, 2 * kept):  # not again for the same lines
+            continue
+        started = time.perf_counter()
+        try:
+            before, kept = await asyncio.to_thread(inbox.compact, clock())
+        except OSError:
+            log.exception("could not compact the inbox journal %s", inbox.path)
+            continue
+        log.info(
+            "inbox journal compacted: %s -> %s bytes in %.0f ms",
+            before,
+            kept,
+            (time.perf_counter() - started) * 1000,
+        )

@@ -6,6 +6,7 @@ process, so changing how a review runs means changing this file and nothing in `
 The order of a review:
   1 deal -> (later reviews: each open step due by now: done / reschedule / drop)
   2 decision date (set once; later reviews confirm it, and a move needs a reason)
+  (a deal's first review: its stage in the buying journey, a question with no number)
   3 one line of context -> 4 the customer's next step -> 5 ours -> 6 what else, working back
   from the decision date -> 7 what could end this in no decision -> 8 the plan back, confirmed.
 """
@@ -69,7 +70,10 @@ OUTCOMES: dict[str, str] = {"won": "Won", "lost": "Lost", "no_decision": "No dec
 
 #: Where each stage sits in the 8-part review (sub-stages share their parent's number).
 #: Following up the steps that fell due (CONFIRM_DUE, RESCHEDULE…) comes before the eight
-#: parts and varies in length, so those questions carry no number.
+#: parts and varies in length, so those questions carry no number. So does the deal's stage
+#: (DEAL_STAGE): it is asked in a deal's first review only (or by the `stage` command), and
+#: numbered as part of the decision date it read "Step 2 of 8" right after the decision
+#: date's own "Step 2 of 8", two different questions under one number.
 _PROGRESS: dict[Stage, int] = {
     Stage.PICK_DEAL: 1,
     Stage.NEW_DEAL: 1,
@@ -77,7 +81,6 @@ _PROGRESS: dict[Stage, int] = {
     Stage.DECISION_CHECK: 2,
     Stage.DECISION_MOVE: 2,
     Stage.DECISION_REASON: 2,
-    Stage.DEAL_STAGE: 2,
     Stage.CONTEXT: 3,
     Stage.CUSTOMER_NEXT: 4,
     Stage.US_NEXT: 5,
@@ -408,6 +411,38 @@ def names_owner(description: str) -> bool:
         if word in _STOPS:
             return False  # the verb: the subject named no one
     return False
+
+
+#: How sure of a step's side the steering must be for an undated step said where the deal's
+#: standing was asked to go to the plan: "they send the PO" (1.0) does; "their CFO wants a
+#: business case" or "waiting for their security review" (0.85) and "Legal is reading the
+#: MSA" (0.6) say where things stand, which is what that question asks.
+STANDING_STEP_SURE = 0.9
+#: A step said in the progressive ("Priya is reviewing the MSA", "waiting for …") is going
+#: on now: where the deal stands, unless it has a date. "are going to …" is the future.
+_GOING_ON = re.compile(
+    r"^(?:\S+\s+){0,4}?(?:is|are|am|im|\S*(?:'s|'re|'m|’s|’re|’m))\s+(?!going\s+to\b)\w+ing\b"
+    r"|^\w+ing\b",
+    re.I,
+)
+
+
+def names_a_step(reading: Reading) -> bool:
+    """Whether an answer to "where are we?" (or to the stage question) names a next step
+    for the plan rather than where the deal stands: a step with a date, or one said as an
+    action to come whose doer is clear ("they send the PO", "we demoed last week, they want
+    to loop in their CFO", "Raj will send the deck"). Pure: `reading` is
+    `steering.read_answer`'s."""
+    if reading.orientation != "next_step":
+        return False
+    return any(
+        step.due is not None
+        or (
+            not _GOING_ON.search(step.action)
+            and (step.side_confidence >= STANDING_STEP_SURE or step.owner is not None)
+        )
+        for step in reading.steps
+    )
 
 
 def context_line(text: str) -> str:

@@ -9,6 +9,7 @@ package, as an import would).
 
 from __future__ import annotations
 
+import calendar
 import re
 from functools import cache
 from importlib import resources
@@ -319,10 +320,21 @@ def process_from(text: str | None) -> SalesProcess:
     return _parsed(text) if text else default_process()
 
 
+#: How `describe` says each `date_order`.
+_DATE_ORDERS = {
+    "auto": "from each rep's time zone, MM/DD in North America and DD/MM elsewhere",
+    "DMY": "day first, 3/12 is 3 December",
+    "MDY": "month first, 3/12 is March 12",
+}
+
+
 def describe(process: SalesProcess) -> str:
     """The process as plain text, stage by stage (what `dealcoach process show` prints)."""
     lines = [f"{process.name}  ({len(process.stages)} stages; warn past "
              f"{process.max_plan_steps} plan steps; holidays: {process.holidays or 'none'})"]
+    month = calendar.month_name[process.fiscal_year_start]
+    lines.append(f"Fiscal year starts in {month} (fiscal_year_start: {process.fiscal_year_start})")
+    lines.append(f"Numeric dates: {_DATE_ORDERS[process.date_order]} (date_order: {process.date_order})")
     for n, st in enumerate(process.stages, 1):
         flag = "  [the decision]" if st.decision else ""
         lines.append(f"\n{n}. {st.name} ({st.id}){flag}")

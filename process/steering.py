@@ -42,6 +42,7 @@ from process.steering_grammar import (
     _Clause,
     _direction,
     _is_doer,
+    _name_in,
     _present_verb_at,
     _tokens,
     _verb_stem,
@@ -126,21 +127,43 @@ _SHORTCODE: Final = re.compile(r":[a-z0-9][a-z0-9_+'-]*:", re.IGNORECASE)
 _SLIPS: Final = {**typos.table(sorted(vocab.TYPO_TARGETS)), **DATE_SLIPS}
 
 
-# Where one clause ends and the next begins. A step often follows history ("had the budget
+# Where one clause ends and the next begins. Bullets ("•", "·", "▪") end a list item the way
+# a line break does: Slack keeps them in one line when a rep pastes a list. A step often follows history ("had the budget
 # mtg mon, anyway tomas has to...") or another step ("..., then procurement issues the PO").
 _CLAUSE_SPLIT: Final = re.compile(
     r"(?=[\s,;!?.:\d\u2013\u2014])(?:"  # every separator starts with one of these: skip the rest fast
-    r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s)+\s*"
+    # ... and " / " between words, and lettered items "a) ... b) ...", as list items end
+    r"(?:[;!?\n]|\.(?![\d\w])|:\s|\s[-\u2013\u2014]+\s|\s\d[.)]\s|^\s*\d[.)]\s|\s*[\u2022\u00b7\u25aa\u25e6]\s"
+    r"|\s/\s|\s[a-e]\)\s)+\s*"
     r"|,\s*(?=(?:and\s+)?(?:so|then|now|but|next|after\s+that|which\s+means|anyway|anyways|meanwhile|"
-    r"plus|after\s+which|after\s+this|post\s+which|following\s+which|followed\s+by|whilst|while|good\s+news)\b)"
+    r"plus|after\s+which|after\s+this|post\s+which|following\s+which|followed\s+by|whilst|while|good\s+news|"
+    # formal "next": "..., subsequent to which the contract will be issued", "upon which ..."
+    r"subsequent\s+to\s+which|upon\s+which|(?:up)?on\s+completion\s+of\s+which|at\s+which\s+stage)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
     r"|,\s+and\s+"
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
     r"(?<!\bwe)(?<!\bi)(?<!\bthey)(?<!\bhe)(?<!\bshe)"  # "and we then book ...": one step
     r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
-    r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which)\s+"
+    # "... while their IT opens the firewall", "... and meanwhile their IT does the
+    # questionnaire", "..., thereafter the client will issue the PO", "... and later their CFO signs"
+    r"|,?\s+(?:and\s+)?(?:while|meanwhile|in\s+the\s+meantime|in\s+parallel|thereafter|later)\s*,?\s+"
+    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
+    r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which|"
+    r"subsequent\s+to\s+which|upon\s+which)\s+"
     r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
     r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b)"
+    # "... to the board on 1st March and if it is approved they release the PO": a condition
+    # on the step before opens the next one (read by `_CONDITIONAL`)
+    r"|,?\s+and\s*,?\s+(?=(?:if|provided|assuming|subject\s+to)\s)|,\s*(?=if\s)"
+    # "... on 10 December, and a formal award notification is expected to follow", "..., with
+    # the PO expected the following week": a thing that follows is the next step
+    r"|,?\s+(?:and|with)\s+(?=(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:[\w-]+\s+){1,4}?"
+    r"(?:(?:is|are|will\s+be)\s+)?(?:expected|to\s+follow)\b"
+    # "..., with signature targeted for 7 December": a plan for the thing, with its date
+    r"|(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:[\w-]+\s+){1,3}?(?:(?:is|are|will\s+be)\s+)?"
+    r"(?:targeted|planned|scheduled|anticipated|slated|pencilled\s+in|penciled\s+in)\s+(?:for|on|by|in)\b)"
+    # "... open the ports by 12/2 so we can start the pilot on 12/7": what the step makes possible
+    r"|,?\s+so\s+(?:that\s+)?(?=(?:we|i|they|you)\s+(?:can|could)\s)"
     # "... and our SE builds the env": "our/their" starts a step only with a verb after it
     # ("call w/ their COO and our CRO" is one step with two people in it)
     r"|\s+and\s+(?=(?:our|their)\s+(?:[\w-]+\s+){1,3}?(?:will|is|are|has|have|needs|must|should|can|to)\b"
@@ -151,6 +174,9 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,?\s+and\s+(?=(?:the\s+)?[\w-]+\s+(?:[\w-]+\s+)?(?:will|would|is\s+to|are\s+to|has\s+to|needs\s+to|must)\s)"
     # "Following our meeting on Tuesday, Mr Suresh Iyer will share ...": a name of 1-3 words
     r"|,\s*(?=(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+)){0,2}\s+(?:will|is|has|\w+s)\s)"
+    # "first we send the SOW, second they sign", "step 1 ... step 2 ...": the next list item
+    # ("a second quote" is no item: "second" alone only after a comma)
+    r"|,\s*(?=(?:second|secondly|third|thirdly)\s+\w)|\s+(?=(?:secondly|thirdly|step\s+[2-9])\s+\w)"
     # "..., kindly revert with PO by 12/7": a request of the reader starts a step
     r"|,\s*(?=(?:kindly|please|pls|plz)\s+\w)"
     # "Ravi to share the pricing and Deepa to confirm the budget": note style, another doer
@@ -158,8 +184,11 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,\s*(?=(?:our|their)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|needs|must|\w+s)\s)"
     r"|(?<![\w/])(?=\d[.)]\s)"
     # "... by thurs after that our SE does the SSO", "... and subsequently issue a memo"
-    r"|,?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
-    r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed))"
+    # ("the PO will subsequently be raised" is one clause: no cut after an auxiliary)
+    r"|(?<!\bwill)(?<!\bwould)(?<!\bshall)(?<!\bmust)(?<!\bto)(?<!\bbe)(?<!\bis)(?<!\bare)(?<!\bcan)"
+    r",?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
+    r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed)|"
+    r"once\s+(?:done|complete|completed|signed|received|approved)|whereupon)"
     r"\s*,?\s+(?=\w)"
     r")",
     re.IGNORECASE,
@@ -172,14 +201,67 @@ _SEQUEL: Final = re.compile(
 )
 
 
-_ARROW_SPLIT: Final = re.compile(r"\s*(?:-+>|\u2192)\s*")
+# "->", "→", and a bare ">" between words ("finance approval > legal > signature").
+_ARROW_SPLIT: Final = re.compile(r"\s*(?:-+>|\u2192)\s*|\s+>\s+")
+
+
+# A date said once for every link of a chain: "..., all before EOQ", "..., both by Friday".
+_FOR_ALL: Final = re.compile(
+    r",?\s+(?:all|both|everything)\s+(?P<when>(?:by|before|until|in)\s.+)$", re.I
+)
 
 
 # "... on Thursday and send the VPAT afterwards": a second verb for the same doer.
 _AND_VERB: Final = re.compile(
-    r"\s+and\s+(?=(?:send|share|schedule|book|set|sign|submit|deliver|get|issue|return|confirm|"
+    r"\s+and\s+(?=(?:send|share|schedule|book|set|sign|submit|deliver|get|issue|return|"
+    # "review the changes and confirm whether a further call is needed": the outcome of the
+    # step before, reported back, not a step of its own
+    r"confirm(?!\s+(?:whether|if)\b)|"
     r"organise|organize|arrange|run|review|present|draft|raise|complete|loop|intro|introduce)\b)",
     re.IGNORECASE,
+)
+
+
+# "... writes up the recommendation by fri and takes it to the COO", "sending the quote EOD +
+# booking the signing call": the same doer's next verb, said in the third person or as an
+# -ing form. Only before an object (a determiner, pronoun or particle), where the word can
+# only be a verb ("the quotes and demos" stay nouns).
+_AND_INFLECTED: Final = re.compile(
+    r"\s+and\s+(?=(?P<verb>[a-z]+(?:s|ing))\s+(?:the|a|an|it|them|this|that|our|their|his|her|us|up|"
+    r"over|out|back|in|off|across|through)\b)",
+    re.IGNORECASE,
+)
+
+
+def _split_and_verb(piece: str) -> list[str]:
+    """`piece` cut before each "and <verb>" (bare verbs of `_AND_VERB`, inflected step verbs)."""
+    cuts = [(m.start(), m.end()) for m in _AND_VERB.finditer(piece)]
+    for m in _AND_INFLECTED.finditer(piece):
+        if _inflected_step_verb(m["verb"].lower()):
+            cuts.append((m.start(), m.end()))
+    if not cuts:
+        return [piece]
+    out, at = [], 0
+    for start, end in sorted(set(cuts)):
+        if start >= at:
+            out.append(piece[at:start])
+            at = end
+    return [*out, piece[at:]]
+
+
+def _inflected_step_verb(word: str) -> bool:
+    """ "takes", "pushes", "booking": a step verb in the third person or as an -ing form."""
+    if word.endswith("ing"):
+        return _verb_stem(word)
+    stems = {word[:-1], word[:-2] if word.endswith("es") else word[:-1]}
+    return bool((stems | {w + "e" for w in stems}) & _INFLECTED_VERBS)
+
+
+#: Step verbs whose -s / -ing forms after "and" start the same doer's next step.
+_INFLECTED_VERBS: Final = vocab.words(
+    "send share schedule book set sign submit deliver get issue return confirm organise organize"
+    " arrange run review present draft raise complete loop introduce take bring walk circulate"
+    " forward release take write prepare finalise finalize update build test"
 )
 
 
@@ -215,6 +297,76 @@ _MARKUP: Final = re.compile(r"(?<![\w*_~`])([*_~`]+)(?=\S)(.+?)(?<=\S)\1(?![\w*_
 
 #: "and than we schedule kickoff": "than" where a clause starts is "then" typed by sound.
 _THAN_THEN: Final = re.compile(r"(?:(?<=\band\s)|(?<=[,;.]\s)|^)than\b(?=\s+\w)", re.IGNORECASE)
+
+
+#: "... by 12/3 than their team tests it": "than" with no comparative before it is "then".
+_THAN_AFTER: Final = re.compile(
+    r"\b(?P<before>[\w/]+)\s+than\s+(?=(?:their|there|our|we|they|i|he|she|the|it)\s)",
+    re.IGNORECASE,
+)
+_COMPARATIVES: Final = vocab.words("more less rather other sooner later earlier fewer")
+
+
+def _than_or_then(m: re.Match[str]) -> str:
+    before = m["before"].lower()
+    if before in _COMPARATIVES or (before.endswith("er") and len(before) > 3):
+        return m.group()  # "later than their deadline", "rather than the CFO"
+    return m["before"] + " then "
+
+
+#: A cleft puts the doer in front: "it's their legal that owes us redlines" is "their legal
+#: owes us redlines" (not "it", nobody's).
+_CLEFT: Final = re.compile(
+    r"\bit(?:'s|\s+is)\s+(?P<who>(?:their|our|my|the)\s+(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:that|who)\s+",
+    re.IGNORECASE,
+)
+
+
+def _emoji_stop(m: re.Match[str]) -> str:
+    before, after = m.string[: m.start()].rstrip(), m.string[m.end() :].lstrip()
+    if before and after and before[-1].isalnum() and after[0].isalpha():
+        return ". "
+    return " "
+
+
+_DICTATED: Final = re.compile(
+    r"(?:(?P<before>[\w'-]+)\s+)?\b(?P<said>"
+    + "|".join(sorted(vocab.DICTATED_PUNCTUATION, key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+def _dictated(m: re.Match[str]) -> str:
+    said = m["said"].lower()
+    before = m["before"] or ""
+    if said == "period" and (not before or before.lower() in vocab.PERIOD_NOUN_AFTER):
+        return m.group()  # "over the Christmas period": the noun
+    return before + vocab.DICTATED_PUNCTUATION[said] + " "
+
+
+#: "ahmed's walking his CFO thru the biz case": "'s" before a verb in -ing is "is".
+_IS_DOING: Final = re.compile(
+    r"\b(?P<who>(?!(?:let|it|that|what|there|here|who)'s)[^\W\d_][\w-]*)'s\s+(?P<verb>[a-z]+ing)"
+    r"(?=\s+(?:the|a|an|his|her|their|our|my|it|them|us|up|over|out|back|through|thru|in|on|to)\b)",
+    re.IGNORECASE,
+)
+
+
+def _is_doing(m: re.Match[str]) -> str:
+    if not _verb_stem(m["verb"].lower()):
+        return m.group()  # "ahmed's onboarding plan": a possessive
+    return f"{m['who']} is {m['verb']}"
+
+
+#: "Kwame Mensah, who sponsored the pilot, will present ...": an aside about the person,
+#: between the subject and its verb, says who they are, not what happens next; it goes so
+#: that the name stays the subject (the action reads "Kwame Mensah, will present ...").
+_WHO_ASIDE: Final = re.compile(
+    r"(?<=\w),\s+who\s+(?!will\b|is\s+to\b|must\b|shall\b)[^,;.]{3,80},"
+    r"(?=\s+(?:will|is|are|has|have|must|shall|should|needs)\b)",
+    re.IGNORECASE,
+)
 
 
 #: " + " and " & " join list items in chat ("sending the quote EOD + booking the call"); a
@@ -325,9 +477,13 @@ def _spelled(m: re.Match[str]) -> str:
 def _normalise(text: str) -> str:
     """Plain text to read: no control characters, emoji, Slack markup, or chat spellings."""
     text = _CONTROL.sub(" ", text[:_MAX_CHARS]).replace("\u2019", "'").replace("\u2018", "'")
-    text = _PICTOGRAPHS.sub(" ", text)
+    # an emoji between words ends what came before ("demo'd last wk :fire: anyway marco ..."),
+    # as a full stop would; at the end it is only dropped
+    text = _PICTOGRAPHS.sub(_emoji_stop, text)
     if ":" in text:
-        text = _SHORTCODE.sub(" ", text)
+        text = _SHORTCODE.sub(_emoji_stop, text)
+    if _DICTATED.search(text):
+        text = _DICTATED.sub(_dictated, text)
     if "<" in text:
         text = _SLACK_LINK.sub(lambda m: m[1] or m[2], text)
         text = _SLACK_MENTION.sub(lambda m: "@" + (m[1] or "teammate").replace(" ", ""), text)
@@ -337,8 +493,16 @@ def _normalise(text: str) -> str:
     if any(c in text for c in "*_~`"):
         text = _MARKUP.sub(r"\2", text).replace("`", " ")
     text = _THAN_THEN.sub("then", text)
+    if " than " in text.lower():
+        text = _THAN_AFTER.sub(_than_or_then, text)
     if "+" in text or "&" in text:
         text = _PLUS.sub(" and ", text)
+    if "it" in text.lower():
+        text = _CLEFT.sub(r"\g<who> ", text)
+    if "'s " in text:
+        text = _IS_DOING.sub(_is_doing, text)
+    if ", who " in text:
+        text = _WHO_ASIDE.sub(",", text)
     text = _HONORIFIC_DOT.sub(r"\1", text)
     text = _TRAILING_TITLE.sub("", text)
     text = _SPELLING.sub(_spelled, text)
@@ -352,6 +516,7 @@ class _Part:
     question: bool  # ends with "?"
     sequel: bool  # after "then", "and", an arrow or a list number
     listed: bool = False  # an item of a list ("1) ...", "two things: ...", "first ...")
+    counted: bool = False  # an item of a list whose heading counts them ("three things:")
 
 
 def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part]:
@@ -374,15 +539,82 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "Their CFO, Dana; signs the order form by Dec 4": the subject, then its verb
             # "Kenji Watanabe, our Customer Success Director, will present ...": one clause
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif (
+            raw[k][1].strip() == ", and"
+            and (_SUBJECT_ONLY.match(raw[k - 1][0]) or _NAME_ONLY.match(raw[k - 1][0]))
+            and _VERB_AFTER_SUBJECT.match(raw[k][0])
+        ):
+            # "Our CEO, Sarah Lindgren, and their COO will meet on 2 December": the titled
+            # name is the first of two subjects, not a clause of its own
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif (
+            raw[k][1].strip() == ","
+            and _NAME_END.search(raw[k - 1][0])
+            and _TITLE_AFTER_NAME.match(raw[k][0])
+        ):
+            # "... send the diagram to Ingrid Solberg, their HR Systems Lead, by 18 December":
+            # the title names who the person is (a plural word in it, "Systems", is no verb)
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+    for k in range(len(raw) - 1, 0, -1):
+        if _SO_CAN.match(raw[k][1]) and parse_due(raw[k - 1][0], today, conv) is None:
+            # "share the usage data so we can size the deployment, by Thursday": with no date
+            # of its own the step before is for the sake of it, one step
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
+    raw = [piece for item in raw for piece in _scene_split(item, today, conv)]
     raw = [piece for item in raw for piece in _once_split(item)]
+    raw = [piece for item in raw for piece in _ahead_split(item)]
+    raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
     out: list[_Part] = []
     for part, sep, question in raw:
-        listed = ":" in sep or bool(_LISTED.match(part))
+        listed = ":" in sep or bool(_BULLET.search(sep)) or bool(_LISTED.match(part))
         sequel = bool(_SEQUEL.search(sep)) or listed
+        items = _counted_items(out[-1].text if out else "", part) if ":" in sep else None
+        if items is not None:
+            # "Three things are missing: the signature of the CFO, the vendor registration and
+            # our bank letter": as many things as the heading counts
+            out.extend(_Part(item, question, True, True, counted=True) for item in items)
+            continue
+        if out and (_COUNTED.search(out[-1].text) and _is_heading(out[-1].text) or out[-1].counted):
+            counted = bool(_BULLET.search(sep) or _LISTED.match(part))  # "two things: • X • Y"
+        else:
+            counted = False
         for piece, joined, arrowed in _subsplit(part, today, conv):
             if piece.strip():
-                out.append(_Part(piece, question, sequel or joined, listed or arrowed))
+                out.append(_Part(piece, question, sequel or joined, listed or arrowed, counted))
     return out
+
+
+_COUNTED: Final = re.compile(
+    r"\b(?P<n>two|three|four|five|[2-5])\s+(?:\w+\s+)?(?:things|items|asks|steps|actions|bits|blockers|"
+    r"deliverables|documents|docs|pieces)\b",
+    re.IGNORECASE,
+)
+_NUMBERS: Final = {"two": 2, "three": 3, "four": 4, "five": 5}
+_ITEM_SPLIT: Final = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+\+\s+|\s*&\s*", re.IGNORECASE)
+
+
+def _counted_items(heading: str, part: str) -> list[str] | None:
+    """The items of `part` if `heading` counts them ("two things:") and the count agrees."""
+    m = _COUNTED.search(heading)
+    if m is None or not _is_heading(heading):
+        return None
+    n = m["n"].lower()
+    count = int(n) if n.isdigit() else _NUMBERS[n]
+    shared = _FOR_ALL.search(part)  # "the DPA and the PO, both by Friday"
+    tail = " " + shared["when"] if shared else ""
+    items = [
+        i + tail for i in _ITEM_SPLIT.split(part[: shared.start()] if shared else part) if i.strip()
+    ]
+    return items if len(items) == count else None
+
+
+# A counted item with a doer of its own ("we send the SOW") is read as said.
+_OWN_SUBJECT: Final = re.compile(r"^\W*(?:we|i|they|he|she|we'll|i'll|they'll)\b", re.IGNORECASE)
+
+
+_PAST_ITEM: Final = re.compile(
+    r"\b(?:was|were|did|had|already|been)\b", re.IGNORECASE
+)  # "the signed DPA" is a thing
 
 
 # "once hamid confirms seat count we send the updated order form", "Once Fiona gives sign-off,
@@ -390,31 +622,163 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
 # the step after it. Only "once"/"as soon as" at the start: "we sign, after they approve"
 # and "if they approve" stay conditions.
 _ONCE: Final = re.compile(
-    r"^\s*(?:once|as\s+soon\s+as)\s+(?P<cond>[^,;]+?)"
+    r"^\s*(?:once|as\s+soon\s+as|after|when|while|whilst)\s+(?P<cond>[^,;]+?"
+    # "Once their infosec has completed its review, which is expected by Friday, Daniel will
+    # issue ...": the aside dates the condition, it is no main clause
+    r"(?:\s*,\s*which\s+(?:is|are|will\s+be)\s+(?:expected|due|scheduled|planned|set)\b[^,;]*)?)"
     r"(?:\s*,\s*(?:then\s+)?|\s+(?=(?:we|i|we'll|i'll)\s))(?P<main>\w.*)$",
     re.IGNORECASE,
 )
 
 
+# "While their IT completes the SSO setup, our consultant finalises the templates": two doers
+# at work at once, two steps. "While we wait for legal, ..." or "while I have you" is no step.
+_IDLE_WHILE: Final = re.compile(
+    r"^\s*(?:while|whilst)\s+(?:[\w'-]+\s+){0,4}?(?:wait|waits|waiting|have|has|is|are|am|was|were)\b",
+    re.IGNORECASE,
+)
+
+
+# "Once their team has completed its review": the perfect after "once" is a future step done
+# before the main clause, as "once their team completes its review" is.
+_PERFECT_STEP: Final = re.compile(
+    r"^(?:[\w'-]+\s+){1,5}?(?:has|have)\s+(?:\w+ly\s+)?(?:completed|finished|signed|approved|"
+    r"reviewed|returned|sent|shared|issued|submitted|provided|confirmed|finalised|finalized|"
+    r"signed\s+off|raised|released|agreed|concluded)\b",
+    re.IGNORECASE,
+)
+
+
+_HAS_DONE: Final = re.compile(r"\b(?:has|have)\b", re.IGNORECASE)
+
+
+# "Following the positive outcome of the pilot, which concluded last week, the Investment
+# Committee will consider ...", "Further to our call on Tuesday, ...": a lead that names an
+# event (no verb of its own, a "which ..." aside allowed) sets the scene for the main clause
+# after its comma; read apart, the lead is history and the main clause reads as if alone.
+# "Upon receipt of the signed order form" names a thing, not an action: a scene too, as
+# "once approvals are in" is no step of its own. But an aside that dates the event ahead
+# ("Upon completion of the validation, which is scheduled to finish on 27 November, ...")
+# makes it the first step, as "once their review, which is expected by Friday, ..." is.
+_SCENE_LEAD: Final = re.compile(
+    r"^\s*(?P<scene>(?:following|further\s+to|subsequent\s+to|in\s+light\s+of|in\s+view\s+of|"
+    r"pursuant\s+to|as\s+a\s+result\s+of|(?:up)?on\s+(?:receipt|completion|conclusion)\s+of)\s+"
+    r"(?P<event>[^,;]+?)(?:\s*,\s*(?P<aside>(?:which|who)\s+[^,;]+?))?)\s*,\s*(?P<main>\w.*)$",
+    re.IGNORECASE,
+)
+_DATED_AHEAD: Final = re.compile(
+    r"^which\s+(?:is|are|will\s+be)\s+(?:scheduled|expected|due|planned|set)\b", re.IGNORECASE
+)
+
+
+def _scene_split(
+    item: tuple[str, str, bool], today: datetime.date, conv: DateConventions
+) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _SCENE_LEAD.match(text)
+    if m is None or _present_verb_at([t.word for t in _tokens(m["event"])]) not in (None, -1):
+        return [item]
+    aside = m["aside"] or ""
+    if _DATED_AHEAD.match(aside) and parse_due(aside, today, conv) is not None:
+        return [(m["event"] + ", " + aside, sep + ": ", False), (m["main"], ", then ", question)]
+    return [(m["scene"], sep, False), (m["main"], ", ", question)]
+
+
+# "We present to their steering group on 2 December, ahead of which we will circulate a
+# pre-read": the clause after "ahead of which" is done first, so it is the first step.
+_AHEAD_OF_WHICH: Final = re.compile(
+    r"^(?P<main>.+?\w)\s*,\s*(?:ahead\s+of|in\s+advance\s+of|prior\s+to|in\s+preparation\s+for)"
+    r"\s+which\s*,?\s+(?P<first>(?:we|i|they|he|she|our|their|the)\s+\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _ahead_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _AHEAD_OF_WHICH.match(text)
+    if m is None:
+        return [item]
+    return [(m["first"], sep + ": ", False), (m["main"], ", then ", question)]
+
+
 def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
     text, sep, question = item
+    late = _ONCE_AFTER.match(text)
+    if late is not None and not _ANAPHORIC.match(late["cond"]):
+        words = [t.word for t in _tokens(late["cond"])]
+        if len(words) >= 2 and _present_verb_at(words) not in (None, -1):
+            # "Client will raise the PO once we share the revised quote tomorrow": the
+            # condition is done first, so it is the first step
+            return [(late["cond"], sep + ": ", False), (late["main"], ", then ", question)]
+        if len(words) >= 2 and _PERFECT_STEP.match(late["cond"]):
+            # "... will sign the order form once the security review has concluded"
+            said = _HAS_DONE.sub("will have", late["cond"], count=1)
+            return [(said, sep + ": ", False), (late["main"], ", then ", question)]
     m = _ONCE.match(text) or _ONCE_ALONE.match(text)  # alone: the comma split the main clause off
-    if m is None or _ANAPHORIC.match(m["cond"]):
+    if m is None or _ANAPHORIC.match(m["cond"]) or _IDLE_WHILE.match(text):
         return [item]  # "once that's done, ..." names no step of its own
     words = [t.word for t in _tokens(m["cond"])]
-    if len(words) < 2 or _present_verb_at(words) in (None, -1):
+    perfect = _present_verb_at(words) in (None, -1) and _PERFECT_STEP.match(m["cond"])
+    if len(words) < 2 or (_present_verb_at(words) in (None, -1) and not perfect):
         return [item]
-    cond = (m["cond"], sep + ": ", False)
+    # "once their team has reviewed it" is said of the future: alone it reads "will have reviewed"
+    said = _HAS_DONE.sub(r"will have", m["cond"], count=1) if perfect else m["cond"]
+    cond = (said, sep + ": ", False)
     return [cond, (m["main"], ", then ", question)] if m.groupdict().get("main") else [cond]
 
 
-_ONCE_ALONE: Final = re.compile(r"^\s*(?:once|as\s+soon\s+as)\s+(?P<cond>[^,;]+?)\s*$", re.I)
+# "<step> once <someone does something>": a trailing condition that names an action (a
+# subject and a present-tense step verb) is a step of its own, done before the main clause.
+# "once legal is done" or "once approvals are in" names no action: one step, as before.
+_ONCE_AFTER: Final = re.compile(
+    r"^(?P<main>.*?\w)\s*,?\s+(?:once|as\s+soon\s+as)\s+(?P<cond>\w.*)$", re.IGNORECASE
+)
 
 
-_ANAPHORIC: Final = re.compile(r"^(?:that|this|it|done|signed)\b", re.IGNORECASE)
+# Second-language "after" for "afterwards": "Our legal reviews their comments until the 9th
+# and after we do a call", "They send the list until Thursday, after we create the accounts".
+# Only when the step before has its own date and the "after" clause has none: "we'll sign,
+# after they approve the budget" stays one step on a condition.
+_AFTERWARDS: Final = re.compile(
+    r"^(?P<left>.+?\w)(?:\s*,\s*|\s+and\s+)after\s+(?P<right>(?:we|i|they|he|she)\s+\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _afterwards_split(
+    item: tuple[str, str, bool], today: datetime.date, conv: DateConventions
+) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _AFTERWARDS.match(text)
+    if m is None or parse_due(m["left"], today, conv) is None:
+        return [item]
+    if parse_due(m["right"], today, conv) is not None:
+        return [item]
+    return [(m["left"], sep, False), (m["right"], ", then ", question)]
+
+
+_ONCE_ALONE: Final = re.compile(
+    r"^\s*(?:once|as\s+soon\s+as|after|when|while|whilst)\s+(?P<cond>[^,;]+?)\s*$", re.I
+)
+
+
+_ANAPHORIC: Final = re.compile(r"^(?:that|this|it|done|signed|which)\b", re.IGNORECASE)
+
+
+_SO_CAN: Final = re.compile(r",?\s+so\s+(?:that\s+)?$", re.IGNORECASE)
 
 
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
+
+
+# A title in apposition after a person's name: "their HR Systems Lead", "our Director of
+# Finance", then a comma or the end; capitalised words only, so "their team signs" is no title.
+_TITLE_AFTER_NAME: Final = re.compile(
+    r"^\s*(?:their|our|the\s+client's|the\s+customer's)\s+(?-i:[A-Z][\w&-]*)"
+    r"(?:\s+(?:(?-i:of|and|for)|&|(?-i:[A-Z][\w&-]*))){0,5}\s*(?:,|$)",
+    re.IGNORECASE,
+)
+_NAME_END: Final = re.compile(r"(?-i:[A-Z][\w'-]+)\s*$")
 
 
 _SUBJECT_ONLY: Final = re.compile(
@@ -422,11 +786,21 @@ _SUBJECT_ONLY: Final = re.compile(
     r"(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$",
     re.IGNORECASE,
 )
+# "their COO will meet ...": a second subject (up to four words), then its verb.
+_VERB_AFTER_SUBJECT: Final = re.compile(
+    r"^\s*(?:their|our|the|his|her)\s+(?:[\w-]+\s+){0,3}?(?:will|is|are|has|have|must|to)\b",
+    re.IGNORECASE,
+)
 _VERB_FIRST: Final = re.compile(r"^\s*(?:will|is|has|needs|must|should|\w+s)\b", re.IGNORECASE)
 
 
+_BULLET: Final = re.compile("[\u2022\u00b7\u25aa\u25e6]")
+
+
 _LISTED: Final = re.compile(
-    r"\s*(?:\d[.)]\s|first\b|firstly\b|step\s+1\b|to\s+start\b)", re.IGNORECASE
+    r"\s*(?:\d[.)]\s|first\b|firstly\b|second\b|secondly\b|third\b|thirdly\b|step\s+\d\b|"
+    r"to\s+start\b)",
+    re.IGNORECASE,
 )
 
 
@@ -443,21 +817,37 @@ def _subsplit(
     """
     pieces = [part]
     if "->" in part or ">" in part or "\u2192" in part:
+        shared = _FOR_ALL.search(part)  # "A > B > C, all before EOQ": one date for every link
+        if shared is not None:
+            part = part[: shared.start()]
         arrows = _ARROW_SPLIT.split(part)
         pieces = [arrows[0]]
+        chain = len(arrows) >= 3 and all(0 < len(_tokens(a)) <= 3 for a in arrows)
         for piece in arrows[1:]:
+            if chain:
+                pieces.append(piece)  # "finance approval > legal > signature": three links
+                continue
             right = [t.word for t in _tokens(piece)]
             if len(_tokens(pieces[-1])) >= 2 and _present_verb_at(right) not in (None, -1):
                 pieces.append(piece)  # "... by fri -> their architects sign off next week"
+            elif (
+                len(pieces[-1].split()) >= 2
+                and parse_due(piece, today, conv) is not None
+                and parse_due(pieces[-1], today, conv) is not None
+            ):
+                pieces.append(piece)  # "infosec review by wed -> legal by fri": each dated
             elif len(pieces) >= 2 and right and set(right) <= _MILESTONES:
                 pieces.append(piece)  # "... -> their architects sign off -> PO": the last step
             else:
                 pieces[-1] += " -> " + piece  # "security pack -> their infosec EOD"
+        if shared is not None:
+            tail = " " + shared["when"]
+            pieces = [p + tail for p in pieces] if len(pieces) > 1 else [pieces[0] + shared.group()]
     arrowed = len(pieces) > 1
     pieces = [p for piece in pieces for p in _and_subject_split(piece, today, conv)]
     out: list[tuple[str, bool, bool]] = []
     for piece in pieces:
-        chunks = _AND_VERB.split(piece)
+        chunks = _split_and_verb(piece)
         merged = [chunks[0]]
         for chunk in chunks[1:]:
             if parse_due(merged[-1], today, conv) is None and (
@@ -476,7 +866,23 @@ def _subsplit(
 # an "and" before a new subject, which starts a step if the words after it have their own
 # verb or both sides have their own date.
 _AND_SUBJECT: Final = re.compile(
-    r",?\s+and\s+(?=(?:the|their|our|his|her)\s|[a-z][\w-]*\s+(?:[\w-]+\s+)?\w+s\s)", re.IGNORECASE
+    r",?\s+and\s+(?=(?:the|their|our|his|her)\s|[a-z][\w-]*\s+(?:[\w-]+\s+)?\w+s\s"
+    # note style with its own date: "... by month end and kick-off to happen in first week of Jan"
+    r"|[a-z][\w-]*\s+(?:[\w-]+\s+)?to\s+(?:happen|take\s+place|start|begin|follow|be)\b)",
+    re.IGNORECASE,
+)
+
+
+# The passive auxiliary of a step ("will be raised", "is to be signed") and a second thing
+# with only its participle ("and the kickoff meeting scheduled"): English leaves the
+# auxiliary out the second time.
+_PASSIVE_AUX: Final = re.compile(
+    r"\b(?P<aux>(?:will|shall|must|should|is\s+to|are\s+to)\s+be)\s+\w+(?:ed|en|t)\b", re.IGNORECASE
+)
+_GAPPED_PASSIVE: Final = re.compile(
+    r"^(?P<thing>(?:the|a|an|their|our)\s+(?:[\w-]+\s+){1,3}?)(?P<done>[a-z]+(?:ed|en)|sent|held|made|paid)\b"
+    r"(?=\s*$|\s+(?:by|on|for|to|within|before|in|at|back|over|out|no\s+later)\b)",
+    re.IGNORECASE,
 )
 
 
@@ -520,9 +926,23 @@ def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) 
         return [p for part in out for p in _and_subject_split(part, today, conv)]
     for m in reversed(list(_AND_SUBJECT.finditer(piece))):
         left, right = out[0][: m.start()], out[0][m.end() :]
+        aux = _PASSIVE_AUX.search(left)
+        if aux is not None and _GAPPED_PASSIVE.match(right):
+            # "the purchase order will be raised and the kickoff meeting scheduled": the
+            # second thing's "will be" is left out; it is a step of its own, read with it
+            out[0:1] = [
+                left,
+                _GAPPED_PASSIVE.sub(rf"\g<thing> {aux['aux']} \g<done>", right, count=1),
+            ]
+            continue
         words = [t.word for t in _tokens(right)]
         verb = _present_verb_at(words)
-        if verb is not None and not _DETERMINED.match(right) and not _is_doer(words[:verb]):
+        if (
+            verb is not None
+            and not _DETERMINED.match(right)
+            and not _is_doer(words[:verb])
+            and not (verb == 1 and _name_in(right.split()[0]) is not None)  # "and Sam books ..."
+        ):
             continue  # "... + next steps email today": a bare subject must be someone who acts
         dated = parse_due(left, today, conv) is not None and parse_due(right, today, conv)
         if len(_tokens(left)) >= 3 and ((verb is not None and 0 < verb <= 4) or dated):
@@ -543,6 +963,8 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         return Reading("vague", None, None, None, _clean(text), None, confidence=0.8)
     clauses: list[tuple[_Clause, str]] = []
     stepped = False
+    reported = False  # a step was reported with "would" ("it was agreed that they would ...")
+    labels: dict[int, tuple[datetime.date, str]] = {}  # a date before a colon dates what follows
     parts = _split(text, today, conv)
     if len(parts) > 1 and all(
         bare_date(_HEDGE_TAIL.sub("", p.text.rstrip(" ?")), today, conv) for p in parts
@@ -550,7 +972,10 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         # "dec 9 then dec 16?": dates alone, however many; the coach asks what happens then
         first = bare_date(_HEDGE_TAIL.sub("", parts[0].text.rstrip(" ?")), today, conv)
         return Reading("vague", None, None, None, _clean(text), None, bare_date=first)
+    list_side: Side | None = None  # "two things on us:" says whose the counted items are
     for at, part in enumerate(parts):
+        if not part.counted and _is_heading(part.text):
+            list_side = _direction(part.text) or _heading_side(part.text)
         sequel = part.sequel and (stepped or part.listed)
         nxt = parts[at + 1] if at + 1 < len(parts) else None
         if nxt is not None and nxt.listed and _is_heading(part.text):
@@ -561,14 +986,70 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "Maybe they will sign in December, we hope": the wish is about the step before
             clauses[-1] = (_Clause("vague", text=clauses[-1][1]), clauses[-1][1])
             continue
-        clause = read_clause(part.text, today, conv, part.question, sequel)
-        if clause.kind == "history" and "," in part.text:
+        labelling = nxt is not None and nxt.listed
+        only = (
+            bare_date(_DATE_LEAD.sub("", part.text), today, conv)
+            if stepped or labelling
+            else None
+        )
+        if only is not None and labelling:
+            # "Thursday: demo. Friday: pricing.": a date before a colon labels what follows
+            labels[len(clauses) + 1] = (only, part.text)
+            clauses.append((_Clause("history", text=part.text), part.text))
+            continue
+        if stepped and only is not None:
+            # "... owes us redlines. due the 2nd, then ...": the date of the step before it
+            clauses.append((_Clause("history", text=part.text), part.text))
+            continue
+        said = part.text
+        cond = _CONDITIONAL.match(said) if stepped else None
+        if cond is not None:
+            # "..., if they approve she gets procurement to cut the PO": the main clause is the
+            # step that follows the one before, on its outcome (the action keeps the "if")
+            said, sequel = cond["main"], True
+        clause = read_clause(
+            _as_sequel(said, reported) if sequel else said, today, conv, part.question, sequel
+        )
+        if clause.kind == "forward" and clause.text != part.text:
+            clause = replace(clause, text=part.text)
+        if (
+            clause.state_date is not None
+            and clauses
+            and clauses[-1][0].kind != "forward"
+            and bare_date(part.text, today, conv) is not None
+        ):
+            # "legal review (theirs) – by 4 Dec": a date alone belongs to the clause before
+            # it; read the two together (after a step, the step takes it: see below)
+            joined_text = clauses[-1][1] + " " + part.text
+            joined = read_clause(joined_text, today, conv, part.question, sequel)
+            if joined.kind == "forward":
+                clauses[-1] = (joined, joined_text)
+                stepped = True
+                continue
+        if clause.kind == "history" and _COMMA.search(part.text):
             # "ok so legal finally came back, nadia from their procurement sends the PO by fri"
             head, tail = _step_after_comma(part.text, today, conv)
             if tail is not None:
                 clauses.append((_Clause("history", text=head), head))
                 clause, part = tail, _Part(tail.text, part.question, True)
+        if part.counted and not _PAST_ITEM.search(part.text) and not _OWN_SUBJECT.match(part.text):
+            # "Three things are missing: the signature of the CFO, ...": each counted thing is
+            # a step, dated or not; whose, a heading "on us" says, else the thing itself
+            words = {t.word for t in _tokens(part.text)}
+            side = (
+                list_side
+                or _direction(part.text)
+                or ("us" if words & {"our", "my"} else "customer" if "their" in words else None)
+                or _deliverable_side_of(words)
+            )
+            clause = _Clause(
+                "forward", side, None, part.text, parse_due(part.text, today, conv), 0.9
+            )
+
         stepped = stepped or clause.kind == "forward"
+        reported = reported or (
+            clause.kind == "forward" and bool(_REPORTED_WOULD.search(part.text))
+        )
         clauses.append((clause, part.text))
     steps: list[Step] = []
     context: list[str] = []
@@ -593,6 +1074,8 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         side, owner, sure = clause.side, clause.owner, clause.side_confidence
         if heading is not None and clause.subjectless:
             side, sure = heading, 0.9  # the heading says whose list it is
+        if _STANDS_IN.search(clause.text) and owner is not None:
+            side, sure = "us", 0.8  # "I'm out next week so Dev will cover the call": our colleague
         if _JOINT.search(clause.text) or _both_sides_meet(clause.text):
             side, sure = None, 0.9  # "has to be agreed by both sides"
         agent = _PASSIVE_BY.search(clause.text)
@@ -603,7 +1086,11 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             side, sure = ("us" if who.startswith(("us", "me", "my", "our")) else "customer"), 0.9
         if clause.subjectless and last is not None and side != "customer":
             side, owner, sure = last.side, last.owner, last.side_confidence
-        due = clause.due
+        if side == "customer" and sure < SURE and steps and _theirs_for_sure(steps[-1]):
+            # "their legal reviews the MSA and then finance issues the PO": a bare role after
+            # a step of theirs is theirs too (ours would be "our finance"), no need to ask
+            sure = 0.9
+        due = clause.due or labels.get(index)
         if due is None and _BY_THEN.search(clause.text):
             # "Fiscal year end for them is 31 March, they must have it signed before then"
             said = [c.state_date for c, _ in clauses[:index] if c.state_date is not None]
@@ -624,18 +1111,23 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             steps[-1] = replace(steps[-1], due=event.due, date_text=event.date_text)
             last = _Clause("forward", side, owner, clause.text, None, sure)
             continue
-        after = _AFTER_PREVIOUS.search(clause.text) if due is None and steps else None
-        if after is not None and steps[-1].due is not None:
+        after = _AFTER_PREVIOUS.search(clause.text) if due is None else None
+        # counted from the step before, or from a state's date when no step came before:
+        # "their budget freeze lifts on Jan 5 and they sign the week after"
+        said = [c.state_date[0] for c, _ in clauses[:index] if c.state_date is not None]
+        base = (steps[-1].due if steps else None) or (said[-1] if said and not steps else None)
+        if after is not None and base is not None:
             # "... by Friday, then procurement cuts the PO the week after"
             n = after["n"]
             count = 1 if n is None else int(n) if n.isdigit() else _COUNT[n.lower()]
             days = count * (7 if "week" in after.group().lower() else 1)
-            due = (steps[-1].due + datetime.timedelta(days=days), after.group())
+            days = 0 if after["same"] else days  # "we send pricing right after": the same day
+            due = (base + datetime.timedelta(days=days), after.group())
         if due is None:  # a trailing ", by Thursday" may sit in the next fragment
             rest = []
-            for c, p in clauses[index + 1 :]:
-                if c.kind == "forward":
-                    break
+            for later, (c, p) in enumerate(clauses[index + 1 :], start=index + 1):
+                if c.kind == "forward" or later + 1 in labels:
+                    break  # the next step, or a date that labels the next item
                 if c.kind == "history":
                     rest.append(p)
             due = parse_due(" ".join(rest), today, conv)
@@ -651,6 +1143,8 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             continue
         steps.append(_step(clause.text, side, owner, due, sure))
         last = _Clause("forward", side, owner, clause.text, due, sure)
+    if steps and context:
+        steps = _named_by_history(steps, " ".join(context))
     if steps:
         first = steps[0]
         confidence = min(0.95, 0.6 + 0.35 * first.side_confidence)
@@ -670,6 +1164,69 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
     return Reading(kind, None, None, None, _clean(text), None, confidence=0.8, state_date=state)
 
 
+# "..., then we can raise the invoice", "... so we can start the pilot on 12/7": after a step,
+# "can" is what that step makes possible, the next step, not an ability or an offer. Read as
+# "will" (the rep's words stay in the action).
+_SEQUEL_CAN: Final = re.compile(
+    r"^(\W*(?:(?:then|so|and|so\s+that)\s+)?(?:we|i|they|he|she|you|(?:our|their|the)\s+[\w-]+)\s+)"
+    r"(?:can|could)(?=\s+(?!not\b|be\b|have\b)\w)",
+    re.IGNORECASE,
+)
+
+
+# A condition on the step before, then the step it opens: "if it is approved they release
+# the PO", "subject to their endorsement, procurement will initiate the contracting".
+_CONDITIONAL: Final = re.compile(
+    # formal inversion: "should it be approved, the contract will be executed ..."
+    r"^\W*(?:if|provided(?:\s+that)?|assuming|subject\s+to|should(?=\s+(?:it|they|this|that|the\s+\w+)\s+be\b))"
+    r"\s+(?P<cond>[^,;]+?)"
+    r"(?:\s*,\s*(?:then\s+)?|\s+(?:then\s+)?(?=(?:we|i|they|he|she|we'll|they'll|i'll)\s))(?P<main>\w.*)$",
+    re.IGNORECASE,
+)
+
+
+# "it was agreed that their data team would provide samples by Thursday, after which our
+# engineers would build the mapping": once a step is reported with "would", the steps after
+# it keep the reported future, read as "will" (not a hypothetical).
+_REPORTED_WOULD: Final = re.compile(r"\bthat\s+(?:[\w'-]+\s+){1,5}?would\s+\w", re.IGNORECASE)
+_SEQUEL_WOULD: Final = re.compile(
+    r"^(\W*(?:(?:then|so|and)\s+)?(?:we|i|they|he|she|(?:our|their|the)\s+(?:[\w-]+\s+){0,2}?[\w-]+)\s+)"
+    r"would(?=\s+(?!not\b|like\b|prefer\b|rather\b|be\s+(?:great|good|nice|ideal)\b)\w)",
+    re.IGNORECASE,
+)
+
+
+def _as_sequel(text: str, reported: bool = False) -> str:
+    if reported:
+        lead = _FILLER_LEAD.match(text)  # "after which our engineers would ..."
+        at = lead.end() if lead else 0
+        text = text[:at] + _SEQUEL_WOULD.sub(r"\1will", text[at:], count=1)
+    return _SEQUEL_CAN.sub(r"\1will", text, count=1)
+
+
+# The person the rep spoke with, in the history before a step: "Talked to Esme yesterday",
+# "Spoke to Hamish, their COO, yesterday". Capitalised only: in lower-case chat any word
+# could be taken for a name.
+_SPOKE_WITH: Final = re.compile(
+    r"\b(?:talked|spoke|spoken|met|chatted|caught\s+up|call|called|meeting|met\s+up)\s+"
+    r"(?:to|with|w/)\s+(?-i:(?P<name>[A-Z][a-z\u00df-\u00ff]+(?:\s+[A-Z][a-z\u00df-\u00ff]+)?))\b",
+    re.IGNORECASE,
+)
+_HE_OR_SHE: Final = re.compile(r"^(?:he|she)(?:'s|'ll|'d)?\b", re.IGNORECASE)
+
+
+def _named_by_history(steps: list[Step], history: str) -> list[Step]:
+    """ "Talked to Esme yesterday, she's presenting on the 9th": "she" is Esme, the owner."""
+    names = {m["name"] for m in _SPOKE_WITH.finditer(history)}
+    if len(names) != 1:
+        return steps
+    (name,) = names
+    return [
+        replace(step, owner=name) if step.owner is None and _HE_OR_SHE.match(step.action) else step
+        for step in steps
+    ]
+
+
 # A hope at the start governs the whole answer; a question to the coach is no step.
 _WHOLE_HEDGE: Final = re.compile(
     r"^\W*(?:hopefully|ideally|fingers\s+crossed|if\s+all\s+goes\s+well|with\s+any\s+luck)\b",
@@ -683,6 +1240,24 @@ _ASKS_COACH_LEAD: Final = re.compile(
 _LIST_HEADING: Final = re.compile(r"\b(?:things|items|asks|steps|actions|bits)\b", re.IGNORECASE)
 
 
+# Someone who stands in for the rep is a colleague: "Dev will cover the follow-up call",
+# "Priya will step in for me on Tuesday".
+_STANDS_IN: Final = re.compile(
+    r"\b(?:will|'ll|to|is\s+going\s+to|can)\s+(?:cover|step\s+in|stand\s+in|fill\s+in|deputi[sz]e)\b",
+    re.IGNORECASE,
+)
+
+
+def _theirs_for_sure(step: Step) -> bool:
+    return step.side == "customer" and step.side_confidence >= SURE
+
+
+# Words that only introduce a date said on its own after a step: "due the 2nd", "ETA Friday".
+_DATE_LEAD: Final = re.compile(
+    r"^\W*(?:due|deadline|target|eta|latest|by|before|no\s+later\s+than)\b[\s:]*", re.IGNORECASE
+)
+
+
 def _undated(text: str) -> bool:
     """No digit in the words: a milestone alone, not a date."""
     return not any(c.isdigit() for c in text)
@@ -692,6 +1267,14 @@ def _deliverable_side_of(words: set[str]) -> Side | None:
     if words & vocab.THEIR_DELIVERABLES:
         return "customer"
     return "us" if words & vocab.OUR_DELIVERABLES else None
+
+
+def _heading_side(text: str) -> Side | None:
+    """ "two things on us", "3 asks from our side": whose list a heading announces."""
+    words = {t.word for t in _tokens(text)}
+    if words & {"us", "our", "we", "me", "my"}:
+        return "us"
+    return "customer" if words & {"them", "their", "they"} else None
 
 
 def _is_heading(text: str) -> bool:
@@ -759,7 +1342,8 @@ def _both_sides_meet(text: str) -> bool:
 
 _AFTER_PREVIOUS: Final = re.compile(
     r"\b(?:the\s+(?:week|day)\s+after|a\s+week\s+later|the\s+following\s+(?:week|day)|the\s+next\s+day|"
-    r"(?P<n>\d|a|one|two|three|four)\s+(?P<unit>weeks?|days?|business\s+days?)\s+(?:after\s+that|later))\b",
+    r"(?P<n>\d|a|one|two|three|four)\s+(?P<unit>weeks?|days?|business\s+days?)\s+(?:after\s+that|later)|"
+    r"(?P<same>(?:right|straight|immediately)\s+(?:after(?:\s+(?:that|it))?|afterwards)))\b",
     re.IGNORECASE,
 )
 _COUNT: Final = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
@@ -795,12 +1379,21 @@ def _step_after_comma(
     return text, None
 
 
-_COMMA: Final = re.compile(r",(?!\d{3}\b)")  # not the comma of "250,000"
+# Not the comma of "250,000". A discourse reset works as a comma in chat typed without
+# them: "pilot went great so nadia writes up the recommendation by fri".
+_COMMA: Final = re.compile(
+    r",(?!\d{3}\b)|\s(?=(?:so\s+now|and\s+now|so|now|anyway|anyways)\s)", re.I
+)
 
 
 # Prepositions that only introduced the date cut out of a step's action.
 _DANGLING: Final = re.compile(
-    r"(?:\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than|"
+    # ", which is expected by Friday" loses its date: the aside goes with it
+    r"(?:,?\s*\bwhich\s+(?:is|are|will\s+be)(?:\s+(?:expected|due|scheduled|planned|set))?(?!\w)|"
+    r",?\s*\bwhich\s+(?:we|they|i)\s+(?:expect|anticipate)(?:\s+to\s+(?:receive|see|have))?(?!\w)|"
+    # "... their Audit Committee, which meets on 9 December": the body's sitting is the date
+    r",?\s*\bwhich\s+(?:meets|sits|convenes|reconvenes)(?!\w)|"
+    r"\s*\b(?:for|on|at|by|to|before|until|till|til|around|due|latest|the|no\s+later\s+than|"
     r"(?:the\s+)?(?:week|weekend|w/c|wc)\s+(?:of|commencing|beginning|starting))(?!\w))+\s*$",
     re.IGNORECASE,
 )
@@ -826,8 +1419,11 @@ def _step(
 
 # --- The learned second opinion (issue 11): process/learned_steering.py, docs/steering_model.md.
 # The rules read first; a small model trained on the labelled answers may overrule their
-# orientation when it is very sure (setting STEERING_MODEL=off turns it off). It never
-# chooses a side: a step it finds where the rules found none has no side, so the coach asks.
+# orientation when it is very sure (setting STEERING_MODEL=off turns both heads off). A step
+# it finds where the rules found none has no side of its own; the side head then gives the
+# first step a side where the reading has none (unless the rules are sure it is a joint step),
+# or replaces the rules' side when it disagrees and is very sure. Its probability becomes the
+# step's side confidence, so below SURE the coach still asks "theirs or ours?".
 
 
 def _second_opinion(
@@ -836,13 +1432,28 @@ def _second_opinion(
     if reading.bare_date is not None:  # the whole answer is a date: the coach asks about it
         return reading
     verdict = learned_steering.overrule(text, reading.orientation)
+    if verdict is not None:
+        kind, sure = verdict
+        plain = _normalise(text)
+        if kind != "next_step":
+            return Reading(kind, None, None, None, _clean(plain), None, confidence=sure)
+        step = _step(plain, None, None, parse_due(plain, today, conv), 0.0)
+        reading = Reading(
+            "next_step", None, step.due, None, step.action, step.date_text, (step,), sure
+        )
+    return _side_opinion(text, reading)
+
+
+def _side_opinion(text: str, reading: Reading) -> Reading:
+    """The first step's side from the side head, when it has one to give (see above)."""
+    if reading.orientation != "next_step" or not reading.steps:
+        return reading
+    first = reading.steps[0]
+    if first.side is None and first.side_confidence >= SURE:
+        return reading  # the rules are sure it is both sides' step ("joint workshop w/ their IT")
+    verdict = learned_steering.side_opinion(text, first.action, first.side)
     if verdict is None:
         return reading
-    kind, sure = verdict
-    plain = _normalise(text)
-    if kind != "next_step":
-        return Reading(kind, None, None, None, _clean(plain), None, confidence=sure)
-    step = _step(plain, None, None, parse_due(plain, today, conv), 0.0)
-    return Reading(
-        "next_step", None, step.due, None, step.action, step.date_text, (step,), sure
-    )
+    side, sure = verdict
+    first = replace(first, side=side, side_confidence=sure)  # type: ignore[arg-type]
+    return replace(reading, side=first.side, steps=(first, *reading.steps[1:]))

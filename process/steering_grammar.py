@@ -60,6 +60,15 @@ _FILLER_LEAD: Final = re.compile(
     r"\b(?:(?:the\s+)?next\s+steps?(?:\s+(?:is|are|will\s+be))?(?:\s+(?:to|that|for))?|"
     r"(?:the\s+)?plan\s+is(?:\s+(?:to|that|for))?|the\s+idea\s+is(?:\s+(?:to|that))?|"
     r"i\s+think|i\s+guess|i\s+believe|i\s+suppose|i'd\s+say|i\s+would\s+say|after\s+that|after\s+this|post\s+which|"
+    # "..., after which they renew": the joiner says "next"; the words after it are the step
+    r"after\s+which|following\s+which|at\s+which\s+point|afterwards|subsequently|thereafter|"
+    r"subsequent\s+to\s+which|upon\s+which|(?:up)?on\s+completion\s+of\s+which|at\s+which\s+stage|"
+    # second-language "then after we do the training": afterwards
+    r"then\s+after(?=\s+(?:we|i|they|he|she)\b)|whereupon|once\s+done|"
+    r"meanwhile|in\s+the\s+meantime|in\s+parallel|later|secondly|second|thirdly|third|"
+    r"step\s+\d|"
+    # "..., and once that's done their team goes live": once the step before is done
+    r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed|through)|"
     r"followed\s+by|"
     r"so|well|ok|okay|um+|uh+|hmm+|honestly|basically|probably|then|"
     r"next(?!\s+(?:week|wk|month|quarter|year|mon|tue|wed|thu|fri|sat|sun))|now|and|but|also|yeah|yes|"
@@ -207,6 +216,9 @@ _SUBJECT_STOP: Final = _words(
 
 
 # Besides roles (steering_vocab.ROLE_WORDS): words that come before a verb but name no one.
+# Formal prose capitalises dates, document names and departments, which are no person: "no
+# later than Tuesday 15 December", "SOC 2 Type II", "Both Parties", "Head of Enterprise
+# Architecture". Months that are also given names (April, May, June, August) stay out.
 _NOT_NAMES_EXTRA: Final = _words(
     """
     grp cmte rsm rvp avp gm bdm kam both everyone someone nobody anyone there here what
@@ -215,6 +227,10 @@ _NOT_NAMES_EXTRA: Final = _words(
     also still just really now then already probably maybe only even and or but
     until till nothing monday tuesday wednesday thursday friday saturday sunday
     mon tue tues wed weds thu thur thurs fri sat sun
+    january february march september october november december
+    today tomorrow tonight year month quarter weekend type by close business
+    parties party decision award enterprise response feedback answer outcome result reply
+    await awaits awaiting
     """
 )
 
@@ -235,6 +251,10 @@ _MODALS: Final = _words("will shall must should owe owes gotta")
 _TO_MODALS: Final = _words(
     "need needs have has got ought plan plans planning want wants intend intends aim aims promised agreed"
 )
+
+
+# A promise said in the perfect: "has undertaken to confirm", "have committed to send".
+_COMMITTED: Final = _words("undertaken committed promised pledged offered volunteered agreed")
 
 
 _AUX_OR_MODAL: Final = _AUXILIARIES | _MODALS
@@ -397,6 +417,7 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
             and tokens[start].word in _PRONOUNS
             and word not in ("and", "my", "our", "their", "his", "her")
             and not (tokens[start].word == "it" and word in _CUSTOMER_WORDS)  # "client IT"
+            and not (tokens[start].word == "it" and word == "of")  # "their Head of IT"
         ):
             break
         start -= 1
@@ -417,8 +438,10 @@ def _side_of(words: list[str]) -> Side | None:
         return "us"
     if last in ("they", "he", "she", "them", "their", "his", "her"):
         return "customer"
-    if last in ("it", "this", "that") and not (len(words) > 1 and words[-2] in _CUSTOMER_WORDS):
-        return None  # but "client IT" is their IT team
+    if last in ("it", "this", "that") and not (
+        len(words) > 1 and (words[-2] in _CUSTOMER_WORDS or words[-2] == "of")
+    ):
+        return None  # but "client IT" is their IT team, "their Head of IT" a person's title
     if any(w in _US_WORDS for w in words):
         return "us"
     if any(w in _CUSTOMER_WORDS for w in words):
@@ -443,6 +466,9 @@ _CAPITALISED: Final = re.compile(r"(?<![\w'])[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF
 
 
 _NAME_TOKEN: Final = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'-]*\.?")
+
+
+_ABSTRACT_ENDINGS: Final = ("tion", "sion", "ment", "ship", "ness")
 
 
 def _name_in(phrase: str) -> str | None:
@@ -470,6 +496,8 @@ def _name_in(phrase: str) -> str | None:
                 low = low.split("'")[0]  # "I'll", "she'd"
             name_like = (
                 len(word) >= 2
+                # "The consultation is scheduled": abstract nouns are no one's name
+                and not low.endswith(_ABSTRACT_ENDINGS)
                 and (cased or not word.isupper())  # "CS" in lower-case chat is an acronym
                 and not low.endswith("ing")
                 and low not in vocab.ROLE_WORDS
@@ -520,18 +548,28 @@ def _inflected(word: str) -> str:
     return word
 
 
+_AGENT_LEADS: Final = _words("our their my the us me them his her")
+
+
 def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_date: bool) -> bool:
     """A forward clause names a real action unless its verb or object is a non-action."""
     if verb_at is None:
         return False
     rest = [t.word for t in tokens[verb_at:]]
     verb = rest[0]
-    objects = set(rest[1:8])
+    # a passive's agent is no object: "will be provided by our value engineering team"
+    agent = next(
+        (k for k in range(1, len(rest) - 1) if rest[k] == "by" and rest[k + 1] in _AGENT_LEADS),
+        len(rest),
+    )
+    objects = set(rest[1 : min(8, agent)])
     nouns = objects & _CONCRETE_NOUNS
     # "come back to us", "get back to us", "hear back": waiting dressed as action.
     if len(rest) > 1 and rest[1] == "back" and verb in ("get", "come", "hear", "circle", "reach"):
         # "signed SOW should come back ... by end of month": the thing may be the subject
         subject = {t.word for t in tokens[:verb_at]} & _CONCRETE_NOUNS
+        if verb in ("get", "come", "hear") and has_date:
+            return True  # "their GC will come back by Friday week": a reply with a deadline
         return bool(nouns or (verb == "come" and subject)) and has_date
     if verb in ("come", "arrive", "land") and rest[1:2] and rest[1] in ("through", "in", "over"):
         return has_date  # "PO has to come through from their finance by 12/11": it arrives
@@ -541,6 +579,8 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
         return True  # "their lawyer will check it until 9 December": a review with a deadline
     if verb in _BOOKINGS and "time" in objects:
         return True  # "booking time with their CFO" is a meeting
+    if verb in ("chase", "chasing") and has_date and _chases_a_thing(text):
+        return True  # "I'll chase Gemma on Monday for the sign-off on the SOW": a dated errand
     if verb in _VAGUE_VERBS:
         tail = rest[1:]
         for j, word in enumerate(tail[:-1]):
@@ -558,6 +598,19 @@ def _is_concrete(tokens: Sequence[_Token], verb_at: int | None, text: str, has_d
     if objects & _VAGUE_OBJECTS and not nouns:
         return False
     return not (_HEDGES.search(text) and not has_date)
+
+
+# British "chase": "chase Meera tomorrow for the vendor code" asks for a named thing by a date.
+_CHASE_FOR: Final = re.compile(r"\bfor\s+(?P<what>(?:[\w-]+\s+){0,3}[\w-]+)", re.IGNORECASE)
+_CHASED_THINGS: Final = _words("code number details form forms letter certificate cert")
+
+
+def _chases_a_thing(text: str) -> bool:
+    m = _CHASE_FOR.search(text)
+    if m is None:
+        return False
+    what = {t.word for t in _tokens(m["what"])}
+    return bool(what & (_CONCRETE_NOUNS | vocab.THEIR_DELIVERABLES | _CHASED_THINGS))
 
 
 @dataclass
@@ -616,6 +669,15 @@ def _modal_at(words: list[str], i: int) -> int | None:
         return i if word in ("owe", "owes") else i + 1
     if word in _TO_MODALS and nxt == "to":
         return i + 2
+    if (
+        word in _COMMITTED
+        and nxt == "to"
+        and i > 0
+        and words[i - 1] in ("has", "have", "had")
+        and words[i + 2 : i + 3]
+        and words[i + 2] in _STEP_VERBS
+    ):
+        return i + 2  # "Rachel has undertaken to confirm the user count by Tuesday": a promise
     if word == "going" and nxt == "to" and (i == 0 or words[i - 1] in _BE):
         return i + 2
     if word in _BE and nxt in ("now", "also", "still") and i + 2 < len(words):

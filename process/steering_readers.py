@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from typing import Final
 
 from process import steering_vocab as vocab
-from process.dates import DateConventions, parse_due
+from process.dates import DateConventions, bare_date, parse_due
 from process.steering_grammar import (
     _ARROW,
     _AUX_OR_MODAL,
@@ -99,7 +100,13 @@ def read_clause(
         and not (words[0] in ("until", "till") and _until_is_deadline(words))
     ):
         return _Clause("history", text=text)  # "After the workshop on Thursday," sets the scene
-    due = parse_due(body, today, conv)
+    if _REASON_OPENER.match(body) and not any(_modal_at(words, k) for k in range(len(words))):
+        return _Clause("history", text=text)  # "Due to the holidays on the 24th," gives a reason
+    due = _main_due(body, today, conv)
+    if due is not None and len(words) <= 6 and bare_date(body, today, conv) is not None:
+        # "We send the SOW. By Friday.", "..., due the 2nd", "- target 12/10": a date alone
+        # is the date of the step around it (steering attaches it), never a step of its own
+        return _Clause("history", text=text, state_date=due)
     ctx = _Context(text, body, tokens, words, due, hedge is not None, today, conv, sequel)
     for reader in READERS:
         clause = reader(ctx)
@@ -108,6 +115,35 @@ def read_clause(
     if not ctx.past and (_WAITING.search(body) or (ctx.hedged and due is None)):
         return _Clause("vague", text=text)
     return _Clause("history", text=text)
+
+
+# An opening phrase that sets the scene with its own date: "After Thursday's demo they sign by
+# the 15th", "Ahead of their board meeting on the 15th we send the deck on the 10th".
+_SCENE_OPENER: Final = re.compile(
+    r"^\W*(?:after|following|ahead\s+of|due\s+to|because\s+of|owing\s+to|as\s+(?:discussed|agreed|mentioned)|"
+    r"per|since|post|"
+    r"prior\s+to|before|in\s+preparation\s+for|in\s+advance\s+of)\b",
+    re.IGNORECASE,
+)
+
+
+_REASON_OPENER: Final = re.compile(
+    r"^\W*(?:due\s+to|because\s+of|owing\s+to|in\s+view\s+of|in\s+light\s+of)\b(?![^,;]*\b(?:we|they|i|he|she)\b)",
+    re.IGNORECASE,
+)
+
+
+def _main_due(
+    body: str, today: datetime.date, conv: DateConventions
+) -> tuple[datetime.date, str] | None:
+    """The clause's due date: its first future date, unless that date belongs to an opening
+    phrase that sets the scene and the clause has another date for the step itself."""
+    due = parse_due(body, today, conv)
+    if due is None or not _SCENE_OPENER.match(body):
+        return due
+    at = body.lower().find(due[1].lower())
+    later = parse_due(body[at + len(due[1]) :], today, conv) if at >= 0 else None
+    return later or due
 
 
 _ACKNOWLEDGED: Final = re.compile(
@@ -138,7 +174,10 @@ def _read_frame(ctx: _Context) -> _Clause | None:
 
 
 _FIRST_SUBJECT: Final = re.compile(
-    r"^(?P<subj>[^;]{1,80}?)(?:'s|,?\s+(?:is|are|am|has|have|was|were))\b", re.IGNORECASE
+    # "'s" only as "is" ("Sunita's reviewing"), not the possessive of "The customer's Finance
+    # Business Partner, Tomás Herrera, is to confirm"
+    r"^(?P<subj>[^;]{1,80}?)(?:'s(?=\s+(?:\w+ing|going|got|been|to)\b)|,?\s+(?:is|are|am|has|have|was|were))\b",
+    re.IGNORECASE,
 )
 
 
@@ -183,6 +222,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             title = _APPOSITIVE_SIDE.match(ctx.body, agent.end())
             if title is not None:  # "by Catherine Doyle, our Regional Vice President"
                 side = "us" if title[1].lower() in ("our", "my") else "customer"
+            named = _APPOSITIVE_NAME.match(ctx.body, agent.end()) if owner is None else None
+            if named is not None:  # "signed by their CFO, Amelia Hart, by 5 December"
+                owner = _name_in(named["name"])
         elif (
             passive
             and verb_at is not None
@@ -209,6 +251,12 @@ def _read_modal(ctx: _Context) -> _Clause | None:
 _APPOSITIVE_SIDE: Final = re.compile(r",\s*(our|my|their)\b", re.IGNORECASE)
 
 
+# The name after a title, set off by commas: "by their CFO, Amelia Hart, by 5 December".
+_APPOSITIVE_NAME: Final = re.compile(
+    r",\s*(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s*(?:,|$|\s+(?:by|on|before)\b)"
+)
+
+
 _AGENT: Final = re.compile(
     r"\b(?:by|run\s+by|led\s+by)\s+(?P<agent>(?!(?i:(?:the\s+)?(?:end|close|start|middle|latest|eod|cob|eow|eom|"
     r"tomorrow|tmrw|today|tonight|next|this|then|mid|early|late|monday|tuesday|wednesday|thursday|friday|"
@@ -219,12 +267,30 @@ _AGENT: Final = re.compile(
 )
 
 
+_OBJECTS: Final = _words("it them us him her up over out back")
+
+
+def _third_person_stem(word: str) -> str | None:
+    """ "takes" -> "take", "sends" -> "send", "pushes" -> "push": a step verb said of someone."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
+        return None
+    for stem in (word[:-1], word[:-2], word[:-3] + "y"):
+        if stem in _IMPERATIVES or stem in _STEP_VERBS:
+            return stem
+    return None
+
+
 def _read_imperative(ctx: _Context) -> _Clause | None:
     """ "Book our CEO for a call...", "Follow up.", "Let's...", but not "Demo was solid"."""
     words = ctx.words
     first = words[0]
     if first not in _IMPERATIVES and len(words) > 1 and words[1] in ("them", "us", "the", "our"):
         first = _typo_of(first, _IMPERATIVES) or first  # phone typing: "sned them the pricing"
+    if ctx.sequel and len(words) > 1 and words[1] in _DETERMINERS_AFTER | _OBJECTS:
+        # "... by fri and takes it to the COO": the doer of the step before, in the third person
+        stem = _third_person_stem(first)
+        if stem is not None:
+            return ctx.step(0, "us", None, 0.8, subjectless=True)
     if first == "let" and len(words) > 2:
         # "let them digest it" is their step; "let's schedule the demo" is ours
         theirs = words[1] in ("them", "him", "her")
@@ -236,6 +302,12 @@ def _read_imperative(ctx: _Context) -> _Clause | None:
         return None  # "demo w/ their team went well" names a demo, it does not ask for one
     if len(words) > 1 and (words[1] in _AUXILIARIES or _is_past_verb(ctx.tokens, 1)):
         return None
+    if (
+        words[1:2]
+        and words[1] not in _DETERMINERS_AFTER | _PRONOUNS
+        and any(ctx.past_verb_at(k) for k in range(2, min(4, len(words))))
+    ):
+        return None  # "recap call went fine": a noun compound and its past, no request
     if (ctx.hedged or (len(words) == 1 and not ctx.sequel)) and not ctx.has_date:
         return _Clause("vague", text=ctx.text)  # "Maybe loop in my manager", "Call."
     theirs = _FROM_THEM.search(ctx.body) or first in _CUSTOMER_VERBS
@@ -283,11 +355,14 @@ def _read_present(ctx: _Context) -> _Clause | None:
         # a short noun phrase up to the first verb-looking word ("decides", "meets")
         s_end = 1
         while s_end < min(len(words), 4) and not words[s_end].endswith("s"):
-            if words[s_end] in _IMPERATIVES:
-                break
+            if words[s_end] in _IMPERATIVES or words[s_end] in _SUBJECT_ENDS:
+                break  # "PO by end of Q1": the date is no part of the subject (nor its owner)
             s_end += 1
         verb_at = s_end
     return _forward_present(ctx, words, s_end, verb_at, due)
+
+
+_SUBJECT_ENDS: Final = _words("by before until till on in at for from to of no")
 
 
 def _undated_step(words: list[str]) -> bool:
@@ -391,11 +466,30 @@ def _date_follows(ctx: _Context, k: int) -> bool:
     return 0 <= ctx.body.lower().find(ctx.due[1].lower()) <= ctx.tokens[k].end + 2
 
 
+# The words of a deadline: something is due by then. A state's date is said with a verb
+# ("the trial runs until Dec 15", "renewal's up 1/31"), never with "by" alone.
+_DEADLINE: Final = re.compile(r"^(?:by|before|no\s+later\s+than|latest\s+by)\b", re.IGNORECASE)
+
+
+def _verbless_deadline(ctx: _Context) -> bool:
+    """ "budget by end of Q2", "renewal paperwork by the 15th": a thing due by a date, no verb."""
+    if ctx.due is None or not _DEADLINE.match(ctx.due[1]):
+        return False
+    head = ctx.body[: ctx.body.lower().find(ctx.due[1].lower())]
+    head_words = [t.word for t in _tokens(head)]
+    return bool(head_words) and not any(
+        w in _BE or w in vocab.STATE_VERBS or w in _AUX_OR_MODAL or w.endswith("ed")
+        for w in head_words
+    )
+
+
 def _read_state(ctx: _Context) -> _Clause | None:
     """ "The trial runs until Dec 15", "our quote expires 12/31": a state with a date is context."""
     words = ctx.words
     if words[0] in _IMPERATIVES and words[0] not in _CONCRETE_NOUNS:
         return None  # "schedule the IQ/OQ runs for January" asks for something
+    if _verbless_deadline(ctx):
+        return None  # "budget by end of Q2": due by then, not a state that lasts till then
     modal = _modal_before(words, len(words))
     standing = not _STANDING_WORDS.isdisjoint(words) and vocab.STANDING_TERMS.search(ctx.body)
     if not modal and (standing or set(words[:5]) & vocab.RULE_SUBJECTS):
@@ -503,9 +597,20 @@ def _passed_month(ctx: _Context) -> bool:
 
 
 def _absent_until(body: str) -> bool:
-    """ "Their FD is away until Monday week", "seconded to a programme until February"."""
+    """ "Their FD is away until Monday week", "seconded to a programme until February", "I'm
+    out next week" (someone away for a period, right after being)."""
     until = _UNTIL_WORD.search(body)
-    return until is not None and vocab.ABSENCES.search(body, 0, until.start()) is not None
+    if until is not None and vocab.ABSENCES.search(body, 0, until.start()) is not None:
+        return True
+    return _AWAY_FOR.match(body) is not None
+
+
+_AWAY_FOR: Final = re.compile(
+    r"^\W*(?:i'm|i\s+am|we're|we\s+are|he's|he\s+is|she's|she\s+is|they're|they\s+are|\w+\s+is)\s+"
+    r"(?:out|off|away|ooo|on\s+(?:leave|pto|holiday|vacation|annual\s+leave))\s+"
+    r"(?:next|this|all|for|from|the\s+(?:rest|whole))\b",
+    re.IGNORECASE,
+)
 
 
 _UNTIL_WORD: Final = re.compile(r"\b(?:until|till|til)\b", re.IGNORECASE)
@@ -543,6 +648,28 @@ _REPORTED_STEP: Final = re.compile(
 )
 
 
+# An agreement reported without a speaker: "it was agreed that we would deliver a deep-dive
+# next Thursday", "it has been decided that their CFO would sign". The clause after "that" is
+# the step; "would" there is the future seen from the meeting, read as "will".
+_AGREED_THAT: Final = re.compile(
+    # "On the call it was agreed that ...": a short lead may say where
+    r"^\s*(?:(?:on|during|at|in)\s+(?:the|our|this|today's|yesterday's)\s+[\w-]+(?:\s+[\w-]+)?\s*,?\s+)?"
+    r"it\s+(?:was|has\s+been|had\s+been|is)\s+(?:agreed|decided|confirmed|settled)"
+    r"(?:\s+\w+){0,3}?\s+that\s+(?P<rest>\w.*)$",
+    re.IGNORECASE,
+)
+_WOULD: Final = re.compile(r"\bwould\b(?!\s+(?:like|prefer|hope|rather|appreciate)\b)", re.I)
+
+
+def _read_agreed(ctx: _Context) -> _Clause | None:
+    """ "It was agreed that we would deliver the deep-dive next Thursday": the step agreed on."""
+    m = _AGREED_THAT.match(ctx.body)
+    if m is None:
+        return None
+    inner = read_clause(_WOULD.sub("will", m["rest"], count=1), ctx.today, ctx.conv)
+    return replace(inner, text=ctx.text) if inner.kind == "forward" else None
+
+
 def _read_reported(ctx: _Context) -> _Clause | None:
     """ "Raj said he'd sign by the 4th", "their legal said they'd turn it round in 3 days"."""
     said = vocab.REPORTING_VERBS.search(ctx.body)
@@ -562,6 +689,21 @@ def _read_reported(ctx: _Context) -> _Clause | None:
         side = _side_of(speaker_words) if pronoun in ("he", "she", "they", "it") else "us"
         owner = _name_in(speaker) if pronoun in ("he", "she") else None
         return _Clause("forward", side, owner, ctx.text, inner.due, 0.9)
+    passive = _THAT_PASSIVE.match(rest)
+    speaker_name = _name_in(speaker)
+    if passive is not None:
+        # "Priya Nair, their VP Procurement, has advised that the purchase order will be
+        # raised by 18 December": nobody else is named, so the one who says it will be done
+        # owns it (the side is the speaker's). "..., who confirmed that the PO would be
+        # raised by Friday": the reported future, read as "will"
+        inner = read_clause(
+            re.sub(r"\bwould\b", "will", passive["rest"], count=1), ctx.today, ctx.conv
+        )
+        if inner.kind == "forward" and speaker_name is not None:
+            side = _side_of(speaker_words) or inner.side
+            return _Clause("forward", side, speaker_name, ctx.text, inner.due, 0.9)
+        if inner.kind == "forward" and inner.due is not None:
+            return replace(inner, text=ctx.text)
     verb = said.group().lower()
     if verb in ("promised", "committed") and ctx.due is not None:
         # "Their counsel has our redlines and promised a response": the speaker is the subject
@@ -572,6 +714,17 @@ def _read_reported(ctx: _Context) -> _Clause | None:
         owner = (_name_in(inner_subject["subj"]) if inner_subject else None) or _name_in(speaker)
         return ctx.forward(_side_of(speaker_words[:head] or speaker_words), owner, 0.9)
     return None
+
+
+# A reported step in the passive with no agent: "that the purchase order will be raised by
+# 18 December" (an agent, "... raised by their finance team", names the owner instead).
+_THAT_PASSIVE: Final = re.compile(
+    r"^\s*that\s+(?P<rest>(?:the|a|an|its|their|our)\s+[^,;]{1,60}?\s+(?:will|would|shall|is\s+to|are\s+to)"
+    r"\s+be\s+\w+(?:ed|en|t|de)\b(?!\s+by\s+(?!\d|the\s+end|end|close|next|mid|early|late|this|"
+    r"monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)).*)$",
+    re.IGNORECASE,
+)
 
 
 _THAT_SUBJECT: Final = re.compile(
@@ -588,9 +741,27 @@ _WANT: Final = re.compile(
 )
 
 
+# "Anita in our finance team will submit the forms by Monday, as requested by their VP": an
+# aside says why; the clause before it says who does what.
+_AS_ASKED: Final = re.compile(
+    r",?\s*\bas\s+(?:requested|asked|agreed|discussed|promised)\b.*$", re.IGNORECASE
+)
+
+
+# A request in the subjunctive passive: "the client has requested that the test environment be
+# made available by Monday", "they asked that the revised SOW be sent before the call". The
+# thing asked for is ours to do ("that their IT be involved" is no such request).
+_ASKED_TO_BE_DONE: Final = re.compile(
+    r"\b(?:requested|asked|required|requires|request|asks|insisted|stipulated)\s+that\s+"
+    r"(?:the|a|an|our|this|these|all)\s+(?:[\w-]+\s+){0,6}?be\s+(?!by\b)\w+(?:ed|en|t|de)\b",
+    re.IGNORECASE,
+)
+
+
 def _read_request(ctx: _Context) -> _Clause | None:
     """ "A W-9 has been requested from us by Friday", "it has been requested that we provide ..."."""
-    if not vocab.REQUESTS_OF_US.search(ctx.body):
+    body = _AS_ASKED.sub("", ctx.body)
+    if not (vocab.REQUESTS_OF_US.search(body) or _ASKED_TO_BE_DONE.search(body)):
         return None
     return ctx.forward("us", None, 0.9) if ctx.due is not None else _Clause("vague", text=ctx.text)
 
@@ -629,7 +800,31 @@ def _read_want(ctx: _Context) -> _Clause | None:
     if side is None:
         wanter = _side_of(subj) if subj else "us"
         side = "customer" if wanter == "us" else "us" if wanter == "customer" else None
-    return ctx.forward(side, None, 0.85)
+    return ctx.forward(side, _wanted_owner(m["subj"], subj, obj), 0.85)
+
+
+# Who a want names as doing it, when the one who wants is no person: "need nkechi's
+# signature", "needs greta (CFO) to approve", "approval from our regional head Vikram".
+_OWNER_IN_WANT: Final = re.compile(
+    r"^(?:the\s+)?(?P<possessor>[^\W\d_][\w'-]*)'s\s+(?:\w+\s+)?"
+    r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision)\b"
+    r"|^(?P<doer>[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
+    r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))\b",
+    re.IGNORECASE,
+)
+
+
+def _wanted_owner(said: str, subj: list[str], obj: str) -> str | None:
+    """The named person of a want: the one who wants it ("priyanka needs sign-off from her
+    GM": she chases it), else the one whose signature or approval it is."""
+    if subj and not set(subj) & _PRONOUNS:
+        name = _name_in(said)
+        if name is not None:
+            return name
+    m = _OWNER_IN_WANT.search(obj)
+    if m is None:
+        return None
+    return _name_in(m["possessor"] or m["doer"] or m["giver"])
 
 
 _ON_WHOM: Final = re.compile(
@@ -666,7 +861,7 @@ _PASSIVE_PLAIN: Final = re.compile(
 
 
 _NOTE_EXPECTED: Final = re.compile(
-    r"\b(?:expected|due|scheduled|planned|slated|needed|required)\s+(?:by|on|for|before|in|within|no\s+later)\b"
+    r"\b(?:expected|due|scheduled|planned|slated|targeted|anticipated|needed|required)\s+(?:by|on|for|before|in|within|no\s+later)\b"
     r"|\bpending\s+(?:from|with|at|on)\b(?!.*\bsince\b)|\b(?:awaited|outstanding)\s*$",
     re.I,
 )
@@ -701,7 +896,7 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
     if passive is None and _NOTE_EXPECTED.search(ctx.body):
         # note style without a verb: "Contract signature expected by 15/12"
         side = side or _deliverable_side(words)
-        return ctx.forward(side, None, 0.8) if side else None
+        return ctx.forward(side, _named_party(ctx.body), 0.8) if side else None
     if side is None and passive is not None:
         side = _deliverable_side(words)
     if side is None and passive is not None:
@@ -716,12 +911,30 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
         return None
     if ctx.due is None and passive is None and not _ARROW.search(ctx.body):
         return None
-    return ctx.forward(side, None, 0.85)
+    return ctx.forward(side, _named_party(ctx.body), 0.85)
+
+
+# A named person around a noun-first step, set off by a title: "Our Account Director, Neil
+# Bashir, has scheduled a call with their COO", "pending approval from their Head of
+# Procurement, Li Wei". The title's commas make the name sure; a bare capital is no person.
+_NAMED_PARTY: Final = re.compile(
+    r"^\s*(?P<subj>(?i:their|our|the)\s+[^,;]{2,50},\s*[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s*,"
+    r"|\b(?i:pending)\s+(?:[\w-]+\s+)?(?i:from|with)\s+"
+    r"(?P<giver>(?i:their|our|the)\s+[^,;]{2,50},\s*[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s*(?:,|$)",
+)
+
+
+def _named_party(body: str) -> str | None:
+    m = _NAMED_PARTY.search(body)
+    return _name_in(m["subj"] or m["giver"]) if m else None
 
 
 _BOOKED: Final = re.compile(
     r"\b(?:booked|scheduled|set|confirmed|planned|arranged|fixed|locked\s+in)\s+(?:for|on)\b", re.I
 )
+
+
+_WITH_SOMEONE: Final = re.compile(r"\b(?:with|w/)\s", re.IGNORECASE)
 
 
 def _read_event(ctx: _Context) -> _Clause | None:
@@ -733,6 +946,8 @@ def _read_event(ctx: _Context) -> _Clause | None:
         return _Clause("history", text=ctx.text)
     if (ctx.past and not booked) or not (ctx.due or undated):
         return None
+    if ctx.words[0] in vocab.VERDICTS:
+        return _Clause("history", text=ctx.text)  # "good call today", "great demo yesterday"
     events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
     modal = next((k for k in range(len(ctx.words)) if _modal_at(ctx.words, k) is not None), None)
     if modal and set(ctx.words[:modal]) & {"their", "our", "my"} and _is_doer(ctx.words[:modal]):
@@ -757,6 +972,9 @@ def _read_event(ctx: _Context) -> _Clause | None:
         if word in vocab.OUR_EVENTS and "joint" not in head and "both" not in head:
             return ctx.forward("us", None, 0.75)
         if word in vocab.JOINT_EVENTS or word in vocab.OUR_EVENTS:
+            if head[0] in ("their", "our", "my") and not _WITH_SOMEONE.search(ctx.body):
+                # "their security review by EOM": whose the event is, the possessive says
+                return ctx.forward("customer" if head[0] == "their" else "us", None, 0.8)
             return _Clause("forward", None, None, ctx.text, ctx.due, 0.9, subjectless=True)
     return None
 
@@ -829,11 +1047,68 @@ def _read_moved(ctx: _Context) -> _Clause | None:
     return ctx.forward(_side_of(subj) if subj else "us", None, 0.7)
 
 
+# "what's left is their legal review", "only thing left is olu signing the order form": what
+# remains to be done is the next step, said as a thing or as someone doing it.
+_REMAINING: Final = re.compile(
+    r"^(?:what's|what\s+is|what\s+remains\s+is|all\s+that's|all\s+that\s+is|"
+    r"(?:the\s+)?(?:only|last|one)\s+(?:thing|step|item)|(?:the\s+)?remaining\s+(?:step|item|thing))"
+    r"(?:\s+(?:left|remaining|outstanding|pending|missing|open))?\s*(?:is|are|=|:)\s+(?P<rest>\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _read_remaining(ctx: _Context) -> _Clause | None:
+    m = _REMAINING.match(ctx.body)
+    if m is None:
+        return None
+    rest = m["rest"]
+    inner = read_clause(rest, ctx.today, ctx.conv, sequel=True)
+    if inner.kind == "vague":
+        return inner
+    words = [t.word for t in _tokens(rest)]
+    doing = next((k for k, w in enumerate(words) if w.endswith("ing") and _verb_stem(w)), None)
+    owner = _name_in(" ".join(rest.split()[:doing])) if doing else None
+    side = _direction(rest) or (
+        "customer" if set(words[:3]) & {"their", "his", "her"} or owner else None
+    )
+    side = side or _deliverable_side(words) or ("us" if set(words[:3]) & {"our", "my"} else None)
+    if inner.kind == "forward":
+        return replace(inner, text=ctx.text, side=inner.side or side)
+    if side is None:
+        return None  # "what's left is unclear": no thing and no one to do it
+    return ctx.forward(side, owner, 0.8)
+
+
+# "PO to follow", "a formal award notification is expected to follow within the week", "the
+# PO expected the following week": a thing said to come next, after a step, is a step.
+_TO_FOLLOW: Final = re.compile(
+    r"^(?P<thing>(?:(?:the|a|an|their|our)\s+)?(?:[\w-]+\s+){0,4}?[\w-]+)\s+"
+    r"(?:(?:is|are|will\s+be)\s+)?(?:expected\s+to\s+follow|to\s+follow|expected)\b",
+    re.IGNORECASE,
+)
+
+
+def _read_to_follow(ctx: _Context) -> _Clause | None:
+    m = _TO_FOLLOW.match(ctx.body)
+    if m is None or not (ctx.sequel or "follow" in m.group().lower()):
+        return None  # "the PO expected next week" alone is read by the other readers
+    thing = [t.word for t in _tokens(m["thing"])]
+    if thing[0] in _PRONOUNS or not (_is_artefact(thing) or _deliverable_side(thing)):
+        return None  # "they are expected to sign" is read by the modal reader
+    side = _direction(ctx.body) or _deliverable_side(thing)
+    if side is None and thing[0] in ("their", "our"):
+        side = "customer" if thing[0] == "their" else "us"
+    return ctx.forward(side, None, 0.8 if side else 0.5)
+
+
 READERS: Final = (
+    _read_remaining,
+    _read_to_follow,
     _read_moved,
     _read_state,
     _read_event,
     _read_request,
+    _read_agreed,
     _read_reported,
     _read_responsibility,
     _read_frame,

@@ -32,6 +32,25 @@ def phrases(*items: str) -> re.Pattern[str]:
 
 # How reps spell when typing fast: read as the word meant (dates have their own table in
 # process/dates.py). Left: as typed; right: as read.
+# Punctuation said aloud by reps who dictate on the phone: "... by friday period after that we
+# schedule the go live call", "... went fine new line Jenna is taking ...". "period" is also a
+# noun ("over the Christmas period"): it is punctuation only after none of these words.
+DICTATED_PUNCTUATION: Final[dict[str, str]] = {
+    "new line": ".",
+    "new paragraph": ".",
+    "full stop": ".",
+    "comma": ",",
+    "question mark": "?",
+    "exclamation mark": "!",
+    "period": ".",
+}
+PERIOD_NOUN_AFTER: Final = words("""
+    the a an this that same whole holiday holidays christmas xmas festive summer trial notice
+    grace cooling-off review evaluation pilot contract renewal freeze quiet blackout year-end
+    fiscal reporting budget planning transition onboarding implementation time long short
+    waiting warranty payment billing lock-in lock minimum initial sales
+    """)
+
 CHAT_SPELLINGS: Final[dict[str, str]] = {
     "w/": "with",
     "w/o": "without",
@@ -406,7 +425,7 @@ SUBORDINATORS: Final = words("after before once following post until when whenev
 # Verbs of a state that lasts until a date: "the trial runs until Dec 15" is context.
 STATE_VERBS: Final = words("""
     runs ends expires renews auto-renews auto-rolls rolls lapses finishes starts begins closes lasts
-    remains stays
+    remains stays wraps concludes
     lifts thaws resets ending expiring closing lapsing
     """)
 
@@ -496,6 +515,14 @@ REPORTING_VERBS: Final = phrases(
     "informed us",
     "wrote",
     "wrote that",
+    # enterprise prose reports a promise formally: "Marcus, their General Counsel, stated that
+    # he would provide his comments ...", "Priya has advised that the PO will be raised by ..."
+    "stated",
+    "has stated",
+    "advised",
+    "has advised",
+    "noted",
+    "explained",
 )
 
 # Requests made of us, said without us as the subject: "a W-9 has been requested from us",
@@ -600,6 +627,13 @@ OUR_DELIVERABLES: Final = words(
 # committee meeting scheduled for 18 November was cancelled".
 CANCELLATIONS: Final = words("cancelled canceled scrapped scratched axed shelved called-off")
 
+# A verdict before an event says how it went, so the event is history: "good call today",
+# "great demo yesterday", "tough meeting this morning".
+VERDICTS: Final = words(
+    "good great solid productive positive nice awesome excellent fantastic brilliant decent"
+    " tough rough difficult bad awful terrible strong weak fine okay ok helpful useful"
+)
+
 # Events we run for them: "demo w/ the plant mgr thursday" is our step.
 OUR_EVENTS: Final = words("demo presentation pitch onsite visit training")
 
@@ -618,10 +652,16 @@ ROLE_WORDS: Final = words("""
     devops it's they he she we i you it them us me him
     chief head-of general solutions delivery commercial contracts category bid project
     programme program service desk grid claims underwriting
+    financial technology information revenue digital investment transformation strategy
+    shared services infrastructure analytics capital approvals works regional global senior
+    deputy associate assistant implementation supply chain treasury internal enterprise
     """)
+# (The last lines are the words of formal titles and bodies, "the Chief Financial Officer",
+# "the Capital Approvals Board", "their Head of Shared Services": capitalised, never a name.)
 # Titles and courtesy words around a name: "Mr. Suresh Iyer", "Pradeep sir".
 HONORIFICS: Final = words(
     "mr mr. mrs mrs. ms ms. dr dr. prof prof. sir madam ji san sama sr sra srta mme mlle herr frau"
+    " señor señora señorita senhor senhora dona signor signora signorina mx"
 )
 
 # Nouns that end a team's or an organisation's name: "Cornelia Vos of their Strategic Sourcing

@@ -726,6 +726,21 @@ def get_conversation_ref(session: Session, workspace_id: str, target: str) -> di
     return dict(row.reference) if row else None
 
 
+def get_conversation_refs(
+    session: Session, workspace_id: str, targets: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """How to reach each of `targets` in one query: target -> reference (unknown ones absent)."""
+    wanted = list(dict.fromkeys(targets))
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(ConversationRef).where(
+            ConversationRef.workspace_id == workspace_id, col(ConversationRef.target).in_(wanted)
+        )
+    ).all()
+    return {row.target: dict(row.reference) for row in rows}
+
+
 # --- plans shared with the customer (issue 16) ----------------------------------------
 
 

@@ -213,6 +213,19 @@ def test_common_options_work_after_every_command() -> None:
         assert (before.db, before.user, before.now) == ("sqlite:///y.db", None, None), command
 
 
+def test_run_due_takes_a_shard_and_refuses_one_that_is_not_in_range(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app import parser
+
+    assert parser().parse_args(["run-due", "--shard", "1/2"]).shard == (1, 2)
+    assert parser().parse_args(["run-due"]).shard == (0, 1)
+    for bad in ("2/2", "1", "a/b", "0/0", "-1/2"):
+        with pytest.raises(SystemExit):
+            parser().parse_args(["run-due", f"--shard={bad}"])
+        assert "want I/N with 0 <= I < N" in capsys.readouterr().err
+
+
 def test_process_load_takes_db_after_the_command(tmp_path: Path) -> None:
     from process.sales_process import default_text
 

@@ -76,3 +76,23 @@ def test_sales_process_setting_points_to_a_file(tmp_path: Path) -> None:
     f.write_text("name: [", "utf-8")
     broken = dealcoach("--db", db, "deals", env={"SALES_PROCESS": str(f)})
     assert broken.returncode != 0 and "SALES_PROCESS is not a usable process file" in broken.stderr
+
+
+def test_show_prints_the_fiscal_year_start_and_the_date_order(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    shipped = dealcoach("--db", db, "process", "show").stdout
+    assert "Fiscal year starts in January (fiscal_year_start: 1)" in shipped, shipped
+    assert "(date_order: auto)" in shipped, shipped
+    mine = tmp_path / "mine.yaml"
+    text = default_text()
+    assert "fiscal_year_start: 1\n" in text and "date_order: auto\n" in text
+    mine.write_text(
+        text.replace("fiscal_year_start: 1\n", "fiscal_year_start: 7\n").replace(
+            "date_order: auto\n", "date_order: DMY\n"
+        ),
+        "utf-8",
+    )
+    assert dealcoach("--db", db, "process", "load", str(mine), "--workspace", "slack:T1").returncode == 0
+    there = dealcoach("--db", db, "process", "show", "--workspace", "slack:T1").stdout
+    assert "Fiscal year starts in July (fiscal_year_start: 7)" in there, there
+    assert "Numeric dates: day first, 3/12 is 3 December (date_order: DMY)" in there, there

@@ -197,6 +197,10 @@ def text(d: Dialog, raw: str) -> None:
     if lead in ("edit", "drop", "done") and _STEP_REF.match(rest):
         command(d, lead, rest)
         return
+    later = edit.numbers_first(typed) if not at_deal_question else None
+    if later and (not later[2] or crud.find_deal(d.s, d.user, later[2])):
+        command(d, later[0], later[1])  # "#1 #2 done": a deal's name before them must be one
+        return
     if lead in _DEAL_COMMANDS and rest and crud.find_deal(d.s, d.user, rest.partition(" to ")[0]):
         command(d, lead, rest)  # "close Acme" mid-review names a deal: not a step "close Acme"
         return

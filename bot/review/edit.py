@@ -81,29 +81,59 @@ def edit_command(d: Dialog, args: str) -> None:
 _MORE_REFS = re.compile(r"^(?:(?:\s*(?:,|and|&)\s*#?|\s*#)\s*(\d+)\b)+", re.I)
 
 
+#: The numbers first, then what happened to them: "#1 #2 done", "#1, #2 and #4 done",
+#: "Acme #3 dropped - no longer needed" (`numbers_first`).
+_NUMBERS_FIRST = re.compile(
+    r"^(?P<deal>[^#]{0,80}?)\s*(?P<refs>#\s*\d+(?:(?:\s*(?:,|and|&)\s*#?|\s*#)\s*\d+\b)*)"
+    r"\s*[:,-]?\s*(?:(?:are|is|both|all)\s+)*(?P<verb>done|dropped|drop)\b[\s.:,-]*(?P<rest>.*)$",
+    re.I | re.S,
+)
+
+
+def numbers_first(typed: str) -> tuple[str, str, str] | None:
+    """ "#1 #2 done" read as `done #1 #2`: (command, its arguments, the deal's name typed
+    before the numbers, "" if none); None when `typed` is not said that way."""
+    m = _NUMBERS_FIRST.match(typed.strip())
+    if m is None:
+        return None
+    name = "drop" if m.group("verb").lower().startswith("drop") else "done"
+    deal = m.group("deal").strip()
+    return name, f"{deal} {m.group('refs')} {m.group('rest')}".strip(), deal
+
+
 def close_command(d: Dialog, args: str, status: str) -> None:
-    """`drop [DEAL] #N [reason]` / `done [DEAL] #N`; several numbers (`done #1 #2`) close
-    each of them, one undo entry each."""
+    """`drop [DEAL] #N [reason]` / `done [DEAL] #N`; several numbers (`done #1 #2`, also
+    typed `#1, #2 and #4 done`) close each of them, one line and one undo entry each; a
+    number the deal doesn't have is named and changes nothing. Outside a review the plan
+    card comes once, after them all."""
     m = _REF.match(args.strip())
     after = args.strip()[m.end("n") :] if m else ""
     more = _MORE_REFS.match(after) if m else None
     if m and more:
         numbers = [m.group("n"), *re.findall(r"\d+", more.group(0))]
         rest = after[more.end() :].strip(" ,:-")
-        for n in dict.fromkeys(numbers):
-            _close_one(d, f"{m.group('deal')} #{n} {rest}".strip(), status)
+        changed = [
+            _close_one(d, f"{m.group('deal')} #{n} {rest}".strip(), status, card=False)
+            for n in dict.fromkeys(numbers)
+        ]
+        deal = next((deal for deal in changed if deal is not None), None)
+        if deal is not None and not d.state.active:
+            d.out.append(d.plan_card(deal, undo=True))
     else:
         _close_one(d, args, status)
     d.reask()  # once, after every step named
 
 
-def _close_one(d: Dialog, args: str, status: str) -> None:
+def _close_one(d: Dialog, args: str, status: str, card: bool = True) -> Deal | None:
+    """Close the step `args` names; its deal when it changed, else None (said why)."""
     found = find_step(d, args)
     if found is None:
-        return
+        return None
     step, deal, reason = found
-    if _still_open(d, step):
-        apply_edit(d, step, deal, {"status": status, "reason": reason})
+    if not _still_open(d, step):
+        return None
+    apply_edit(d, step, deal, {"status": status, "reason": reason}, card)
+    return deal
 
 
 def read_change(rest: str, today: dt.date) -> dict[str, Any] | None:
@@ -142,12 +172,16 @@ def _is_our_rep(d: Dialog, deal: Deal, owner: str | None) -> bool:
     return owner.strip().casefold() in names
 
 
-def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) -> None:
+def apply_edit(
+    d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any], card: bool = True
+) -> None:
     """Apply a change to an open step, say what changed, and remember it for `undo`.
 
     `change` may hold description, side ("customer"/"us"), owner, due (a date), and status
     ("done"/"dropped") with a reason. A later due date counts as a slip, as a reschedule does,
     except on a step made in the review under way (a correction, as "no, the 20th" is).
+    Outside a review the deal's plan card follows, unless `card` is False (the caller
+    shows it once after several changes).
     """
     before = {
         "description": step.description,
@@ -210,7 +244,7 @@ def apply_edit(d: Dialog, step: PlanStep, deal: Deal, change: dict[str, Any]) ->
     d.say(f"{deal.title} #{step.number} {step.description}: {', '.join(said)}.", "success")
     for note in notes:
         d.say(note, "warning")
-    if not d.state.active:
+    if card and not d.state.active:
         d.out.append(d.plan_card(deal, undo=True))
 
 

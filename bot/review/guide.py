@@ -95,8 +95,8 @@ def _stage_from_text(d: Dialog, text: str) -> str | None:
 
 
 def _names_a_step(d: Dialog, text: str) -> bool:
-    reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
-    return reading.orientation == "next_step" and any(step.due for step in reading.steps)
+    """As the context question reads it (`steps.on_context`): a step for the plan."""
+    return pb.names_a_step(read_answer(text, d.today, d.colleagues, conventions=d.dates))
 
 
 def on_deal_stage(d: Dialog, text: str | None, value: str | None) -> None:

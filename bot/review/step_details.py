@@ -24,6 +24,7 @@ from storage import crud
 
 if TYPE_CHECKING:
     from bot.review.dialog import Dialog
+    from storage.models import PlanStep
 
 
 def continue_pending(d: Dialog) -> None:
@@ -32,7 +33,13 @@ def continue_pending(d: Dialog) -> None:
     assert p is not None
     deal = d.deal
     assert deal is not None
-    if p.get("side") is None:
+    if p.get("step_id"):  # a saved step a correction re-dated: only its new day is checked
+        if p.get("due") and not p.get("day_asked") and _day_off(d, p["due"]):
+            p["day_asked"] = True
+            d.goto(Stage.STEP_DAY_OFF)
+        else:
+            save_pending(d)
+    elif p.get("side") is None:
         d.goto(Stage.STEP_SIDE)
     elif p.get("passed"):  # its date just passed: "did you mean next year's?" (Dialog.past)
         passed = dt.date.fromisoformat(p.pop("passed"))
@@ -78,10 +85,55 @@ def _ask_owner(d: Dialog, p: dict[str, object]) -> bool:
     return True
 
 
+def recheck_corrected(d: Dialog, step: PlanStep, origin: str | None, then: Stage | None) -> bool:
+    """After a correction re-dated a saved step ("no, Dec 25", "make it Saturday"): put it
+    through `continue_pending` as a new step's date is, so a weekend or public holiday gets
+    the same question. True when that question is asked; `then` is the question to go to
+    afterwards (None: the current one again)."""
+    if step.due is None or not _day_off(d, step.due.isoformat()):
+        return False
+    d.state.pending = {
+        "step_id": step.id,
+        "description": step.description,
+        "side": step.side,
+        "due": step.due.isoformat(),
+        "origin": origin or Stage.MORE.value,
+        "then": (then or d.stage or Stage.MORE).value,
+        "then_goto": then is not None,
+    }
+    continue_pending(d)
+    return True
+
+
+def _save_corrected(d: Dialog, p: dict[str, object]) -> None:
+    """The day-off question about a corrected step answered: keep the date or take the new
+    one (the correction's undo entry still restores the date before it), then go on."""
+    d.state.pending = None
+    found = crud.get_step(d.s, d.user, int(str(p["step_id"])))
+    due = dt.date.fromisoformat(str(p["due"])) if p.get("due") else None
+    if found is not None and due is not None and found[0].due != due:
+        step, deal = found
+        step.due = step.original_due = due
+        d.s.add(step)
+        late = deal.decision_date is not None and due > deal.decision_date
+        note = " That's after the decision date." if late else ""
+        d.say(f"Changed: “{step.description}” is due {fmt_date(due, d.today)}.{note}", "success")
+    then = Stage(str(p.get("then") or Stage.MORE.value))
+    if p.get("then_goto"):
+        d.goto(then)
+    else:  # the question the correction was typed at, asked again
+        d.state.stage = then.value
+        d.state.reset_question()
+        d.ask()
+
+
 def save_pending(d: Dialog) -> None:
     p = d.state.pending
     deal = d.deal
     assert p is not None and deal is not None
+    if p.get("step_id"):
+        _save_corrected(d, p)
+        return
     due = dt.date.fromisoformat(p["due"]) if p.get("due") else None
     step = crud.add_step(
         d.s,

@@ -46,8 +46,9 @@ def ask_context(d: Dialog) -> None:
 
 def on_context(d: Dialog, text: str | None, value: str | None) -> None:
     """The context line; a step said with it ("Demo went well. They send the security
-    questionnaire by Friday") goes to the plan as the answer to the customer-step question,
-    and the history around it is the context."""
+    questionnaire by Friday", "we demoed last week, they want to loop in their CFO") or
+    instead of it ("they send the PO") goes to the plan as the answer to the customer-step
+    question, and the history around it is the context (`playbook.names_a_step`)."""
     if not text:
         d.ask()
         return
@@ -66,11 +67,14 @@ def on_context(d: Dialog, text: str | None, value: str | None) -> None:
         return
     reading = read_answer(text, d.today, d.colleagues, conventions=d.dates)
     review = d.review
-    # a dated step only: "Legal is reading the MSA" is where they are, the context asked for
-    if reading.orientation == "next_step" and any(step.due for step in reading.steps):
+    # "they send the PO", "we demoed, they want to loop in their CFO": a step for the plan;
+    # "Legal is reading the MSA" is where they are, the context asked for (pb.names_a_step)
+    if pb.names_a_step(reading):
         if reading.context:
             keep_context(d, pb.context_line(reading.context))
             d.say(f"Noted: {pb.context_line(reading.context)}. And the step:")
+        else:
+            d.say("That's a next step, so it goes in the plan rather than the context:", "coach")
         # answered as the customer-step question, which `back` then returns to
         d.state.stage = Stage.CUSTOMER_NEXT.value
         d.state.reset_question()

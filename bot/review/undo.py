@@ -146,6 +146,9 @@ def _drop_pending(d: Dialog) -> bool:
     pending = d.state.pending
     if not d.state.active or pending is None:
         return False
+    if pending.get("step_id"):  # a saved step's day-off question: undo takes the correction
+        d.state.pending = None
+        return False
     d.state.pending = None
     d.say(f"Taken back: “{pending.get('description', '')}” (it wasn't saved yet).")
     origin = Stage(pending.get("origin", Stage.MORE.value))
@@ -323,8 +326,15 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
     origin = entry.get("origin")
     # `undo` now takes back this correction only, not the step (ReviewState.undo)
     d.remember("corrected", step_id=step.id, origin=origin, before=before)
-    if d.stage in steps.STEP_QUESTIONS and origin:
-        d.goto(step_details.next_step_stage(d, after=Stage(origin)))
+    then = (
+        step_details.next_step_stage(d, after=Stage(origin))
+        if d.stage in steps.STEP_QUESTIONS and origin
+        else None
+    )
+    if fix.kind == "due" and step_details.recheck_corrected(d, step, origin, then):
+        return True  # "Fri Dec 25 is Christmas Day — keep it or pick another date?"
+    if then is not None:
+        d.goto(then)
     else:
         d.ask()
     return True

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import logging
 import re
@@ -23,6 +24,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import aiohttp
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -54,7 +56,7 @@ from handlers.slack.client import (
     retry_handlers,
     web_client,
 )
-from handlers.slack.delivery import SlackDelivery
+from handlers.slack.delivery import SlackDelivery, tag
 from handlers.slack.render import (
     FORM_CALLBACK,
     SETTINGS_CALLBACK,
@@ -162,6 +164,22 @@ class Inbound:
         return cls(**data)
 
 
+def reply_key(key: str, attempt: int) -> str:
+    """What the answer to turn `key` is tagged with in Slack (message metadata, the
+    outbox's tag, `delivery.tag`): opaque, as anyone who reads the message's metadata sees
+    it; `attempt` counts the answers begun (a replay's is the second)."""
+    return f"turn:{hashlib.sha256(key.encode()).hexdigest()[:24]}:{attempt}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Tagged:
+    """An answer that is posted tagged: the journal's key of the turn, and the reply key
+    its parts carry (the journal notes the reply key before the first part leaves)."""
+
+    key: str
+    reply: str
+
+
 class _ProductClock(SignatureClock):
     """slack_sdk's signature clock (epoch seconds) read from the product's clock."""
 
@@ -181,9 +199,7 @@ def _signature_verifier(bolt: AsyncApp) -> SignatureVerifier | None:
     return None
 
 
-def _check_signatures_with(
-    bolt: AsyncApp, secret: str, clock: Callable[[], dt.datetime]
-) -> None:
+def _check_signatures_with(bolt: AsyncApp, secret: str, clock: Callable[[], dt.datetime]) -> None:
     """Make bolt's own request verification (still first in its middleware, before any
     authorization) compare Slack's timestamps with `clock` instead of the system time.
     The window stays Slack's 5 minutes: only where "now" comes from changes."""
@@ -732,10 +748,15 @@ class SlackFrontend:
             self.inbox.received(inbound.key, dict(vars(inbound)), self.coach.clock())
 
     async def prepare(
-        self, client: AsyncWebClient, inbound: Inbound, respond: Any = None
+        self,
+        client: AsyncWebClient,
+        inbound: Inbound,
+        respond: Any = None,
+        tagged: Tagged | None = None,
     ) -> tuple[dict[str, Any], dict[str, str], dict[str, str]] | None:
         """Turn fields, link rewrites and channel names for what Slack sent; None when a
-        hint was the whole answer (a digest command naming no channel)."""
+        hint was the whole answer (a digest command naming no channel). `tagged`: the
+        journal notes that the hint began to leave (Slack cannot show it to a replay)."""
         if inbound.kind == "click":
             return {"value": inbound.raw["value"]}, {}, {}
         raw = inbound.raw.get("args" if inbound.kind == "command" else "text", "")
@@ -752,6 +773,8 @@ class SlackFrontend:
                     fields["args"] = "off"
                 elif words:
                     if respond is not None:
+                        if tagged is not None and self.inbox is not None:
+                            self.inbox.posting(tagged.key, tagged.reply)
                         await respond(text=DIGEST_HINT, response_type="ephemeral")
                     return None
         else:
@@ -775,6 +798,7 @@ class SlackFrontend:
         replay: bool = False,
         applied: Callable[[Outcome], Awaitable[Outcome]] | None = None,
         respond: Any = None,
+        replies: list[str] | None = None,
         **send: Any,
     ) -> Outcome | None:
         """Run an acked turn and send its replies; the journal then marks it answered.
@@ -783,13 +807,21 @@ class SlackFrontend:
         updates its card in place) and returns the outcome whose replies are still to be
         sent. A message that is only a file gets `FILES_NOT_READ`. On a
         replay at startup, a turn that took effect before the kill (its key is taken) but
-        whose replies never left is answered with where the review now stands.
+        whose replies never left is answered with where the review now stands; if its
+        answer had begun to leave (`replies`: the reply keys the journal noted) and Slack
+        has every part of it (`reply_in_slack`), nothing more is posted.
         A buyer's turn is answered by `as_buyer`. Raises SlackApiError when the DM cannot
         be sent.
         """
+        tagged = self.tagged(inbound, replies)
         if await self.is_buyer(client, inbound):
             return await self.as_buyer(client, inbound, replay, send.get("trigger_id"))
-        if inbound.raw.get("shared") and inbound.raw.get("name") != "settings" and respond:
+        if replay and respond is None and not replies and inbound.extra.get("response_url"):
+            # No answer had begun: one that goes to the response URL (the digest hint, the
+            # command's whole answer) may still go there, once (Slack keeps it 30 minutes).
+            respond = AsyncRespond(response_url=str(inbound.extra["response_url"]))
+        shared = inbound.raw.get("shared") and inbound.raw.get("name") != "settings"
+        if shared and respond and not replay:  # "On it" is not worth a second one on a replay
             await respond(text=ON_IT, response_type="ephemeral")  # acked plainly: maybe a buyer
         if (
             inbound.kind == "message"
@@ -804,11 +836,12 @@ class SlackFrontend:
                     [Text(FILES_NOT_READ, "warning")],
                     channel=inbound.channel,
                     thread_ts=inbound.thread,
+                    tagged=tagged,
                 )
             finally:
                 self._answered(inbound)
             return None
-        prepared = await self.prepare(client, inbound, respond)
+        prepared = await self.prepare(client, inbound, respond, tagged)
         if prepared is None:
             self._answered(inbound)
             return None
@@ -819,6 +852,13 @@ class SlackFrontend:
         if outcome.duplicate and not replay:
             return outcome  # the first delivery is answering it
         try:
+            if (
+                outcome.duplicate
+                and replies
+                and await self.reply_in_slack(client, inbound, replies)
+            ):
+                log.info("%s was answered before the restart: nothing more to post", inbound.key)
+                return outcome
             if outcome.duplicate:
                 outcome = await self.turn(
                     client,
@@ -841,6 +881,7 @@ class SlackFrontend:
                     channel=inbound.channel,
                     rewrite=rewrite or None,
                     thread_ts=inbound.thread,
+                    tagged=tagged,
                     **send,
                 )
                 if outcome.digest_channel:
@@ -855,17 +896,52 @@ class SlackFrontend:
         if self.inbox is not None and inbound.key:
             self.inbox.answered(inbound.key)
 
+    def tagged(self, inbound: Inbound, replies: list[str] | None) -> Tagged | None:
+        """How this answer is tagged in Slack: the next reply key of the turn (None without
+        a journal to note it in)."""
+        if self.inbox is None or not inbound.key:
+            return None
+        return Tagged(inbound.key, reply_key(inbound.key, len(replies or ()) + 1))
+
+    async def reply_in_slack(
+        self, client: AsyncWebClient, inbound: Inbound, replies: list[str]
+    ) -> bool:
+        """Whether an answer the journal says began to leave (`replies`) is in Slack, whole:
+        every part tagged with one of those reply keys among the latest messages where it
+        went (`SlackDelivery.posted_under`, the outbox's own check). False when Slack cannot
+        say (a channel we cannot read, the Web API away): the turn is answered again then,
+        as the outbox sends again."""
+        try:
+            channel = inbound.channel or await self.dm(client, inbound.team_id, inbound.user_id)
+            found = await self.delivery.posted_under(
+                client,
+                inbound.team_id,
+                channel,
+                list(reversed(replies)),
+                thread_ts=inbound.thread,
+                oldest=inbound.raw.get("ts") if inbound.thread else None,
+            )
+        except (SlackApiError, SlackClientError, TimeoutError, aiohttp.ClientError) as exc:
+            log.warning(
+                "could not tell whether the answer to %s reached Slack before the restart "
+                "(%s): answering it again",
+                inbound.key,
+                exc,
+            )
+            return False
+        return found is not None
+
     async def replay(self) -> int:
         """Answer what a killed process acknowledged and never answered; returns how many."""
         if self.inbox is None:
             return 0
-        pending = self.inbox.unanswered("slack:")
-        for key, data in pending:
-            log.info("answering %s, acknowledged before a restart", key)
+        pending = self.inbox.pending("slack:")
+        for p in pending:
+            log.info("answering %s, acknowledged before a restart", p.key)
             try:
-                await self.work(Inbound.from_dict(data), replay=True)
+                await self.work(Inbound.from_dict(p.turn), replay=True, replies=p.replies)
             except Exception:
-                log.exception("could not answer %s after the restart", key)
+                log.exception("could not answer %s after the restart", p.key)
         return len(pending)
 
     # --- sending ----------------------------------------------------------------------
@@ -887,9 +963,10 @@ class SlackFrontend:
         trigger_id: str | None = None,
         rewrite: dict[str, str] | None = None,
         thread_ts: str | None = None,
+        tagged: Tagged | None = None,
     ) -> None:
         """Post one turn's replies to the DM (in `thread_ts` when the user wrote in a thread);
-        a Form opens as a modal when we have a trigger."""
+        a Form opens as a modal when we have a trigger. `tagged`: see `post_messages`."""
         forms = [r for r in replies if isinstance(r, Form)]
         messages = Renderer().messages(replies)
         for form in forms:
@@ -901,7 +978,7 @@ class SlackFrontend:
         if not messages:
             return
         channel = channel or await self.dm(client, team_id, user_id)
-        await self.post_messages(client, team_id, user_id, channel, messages, thread_ts)
+        await self.post_messages(client, team_id, user_id, channel, messages, thread_ts, tagged)
         files = [r for r in replies if isinstance(r, File)]
         if files:
             await self.upload(client, channel, files)
@@ -929,19 +1006,29 @@ class SlackFrontend:
         channel: str,
         messages: list[Message],
         thread_ts: str | None = None,
+        tagged: Tagged | None = None,
     ) -> None:
+        """Post `messages` in order. `tagged`: the journal first notes the reply key, and
+        each part carries it in its metadata (as the outbox tags its parts), so a replay
+        after a kill between the post and the journal's mark finds it (`reply_in_slack`)."""
         poster = posting_client(client)  # a 5xx may have posted it: tell the rep, not post twice
-        where = {"thread_ts": thread_ts} if thread_ts else {}
-        while messages:
-            msg = messages.pop(0)
+        where: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+        parts = len(messages)
+        pending = [(str(i), m) for i, m in enumerate(messages)]
+        if tagged is not None and self.inbox is not None and pending:
+            self.inbox.posting(tagged.key, tagged.reply)
+        while pending:
+            label, msg = pending.pop(0)
+            if tagged is not None:
+                where["metadata"] = tag(tagged.reply, label, parts)
             try:
                 await poster.chat_postMessage(
                     channel=channel, text=msg.text, blocks=msg.blocks, **where
                 )
             except SlackApiError as exc:
-                parts = halves(msg) if exc.response.get("error") == "msg_blocks_too_long" else []
-                if len(parts) > 1:  # Slack counts differently from our budget: split, retry
-                    messages[:0] = parts
+                split = halves(msg) if exc.response.get("error") == "msg_blocks_too_long" else []
+                if len(split) > 1:  # Slack counts differently from our budget: split, retry
+                    pending[:0] = [(f"{label}.{i}", half) for i, half in enumerate(split)]
                     continue
                 log.error(
                     "chat.postMessage failed team=%s user=%s channel=%s: %s",
@@ -1035,10 +1122,12 @@ class SlackFrontend:
         client: AsyncWebClient | None = None,
         respond: Any = None,
         replay: bool = False,
+        replies: list[str] | None = None,
     ) -> None:
         """Answer one acked turn from what the journal keeps of it (`Inbound`, with the
         trigger id, response URL and clicked message in `extra`). `replay`: it was acked
-        by a server that was killed before answering (see `answer`)."""
+        by a server that was killed before answering; `replies`: the reply keys its answer
+        began to leave under (see `answer`)."""
         if client is None:
             client = await self.client_for(inbound.team_id)
         extra = inbound.extra
@@ -1049,7 +1138,7 @@ class SlackFrontend:
                 self._answered(inbound)
             return
         if replay:
-            await self.answer(client, inbound, replay=True)
+            await self.answer(client, inbound, replay=True, replies=replies)
             return
         if respond is None and extra.get("response_url"):
             respond = AsyncRespond(response_url=str(extra["response_url"]))
@@ -1312,6 +1401,8 @@ def dm_answer(body: dict[str, Any], bot_user_id: str | None) -> Inbound | None:
     if event.get("subtype") == "file_share" or files:
         raw["files"] = str(len(files) if isinstance(files, list) else 1)
     thread = event.get("thread_ts")
+    if isinstance(thread, str) and thread:
+        raw["ts"] = str(event.get("ts") or "")  # where a replay looks for our answer from
     return Inbound(
         team_id,
         user_id,

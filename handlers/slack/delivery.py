@@ -37,10 +37,15 @@ log = logging.getLogger(__name__)
 
 ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
 
-#: Message metadata type that tags every scheduled message with its outbox key.
+#: Message metadata type that tags every scheduled message with its outbox key, and every
+#: answer to a turn with its reply key (handlers/slack/app.py).
 METADATA_EVENT = "dealcoach_outbox"
 #: How many of the latest messages a retry looks through for an earlier delivery.
 HISTORY_LOOKBACK = 50
+#: How many a replayed turn looks through for its answer (posted seconds before the
+#: restart): 15 is both the default and the most conversations.history and .replies return
+#: to apps outside the Slack Marketplace since 2025 (docs.slack.dev changelog, 2025-05-29).
+TURN_LOOKBACK = 15
 
 PERMANENT = frozenset(
     {
@@ -173,30 +178,78 @@ class SlackDelivery:
         if kind == "user":
             await self.pacers.tier3(team, "conversations.open").wait()
         channel = await self._dm(client, target) if kind == "user" else target
-        await self.pacers.tier3(team, "conversations.history").wait()
-        history = await client.conversations_history(
-            channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
-        )
+        messages = await self.recent(client, team, channel, HISTORY_LOOKBACK)
         found: dict[str, tuple[str, str]] = {}
         total = 0
-        for message in history.get("messages") or []:
+        for message in messages:
             part, parts = _tag(message, key)
             if part == "0":
                 total = parts
                 if parts > 1:
-                    await self.pacers.tier3(team, "conversations.replies").wait()
-                    thread = await client.conversations_replies(
-                        channel=channel, ts=message["ts"], include_all_metadata=True
+                    thread = await self.recent(
+                        client, team, channel, HISTORY_LOOKBACK, thread_ts=message["ts"]
                     )
-                    for reply in thread.get("messages") or []:
+                    for reply in thread:
                         label, _ = _tag(reply, key)
                         if label is not None:
                             found[label] = (channel, reply["ts"])
             if part is not None:
                 found[part] = (channel, message["ts"])
         self._found[key] = found
-        if "0" in found and all(_covered(str(i), found) for i in range(total)):
+        if complete(found, total):
             return "{}:{}".format(*found["0"])
+        return None
+
+    async def recent(
+        self,
+        client: AsyncWebClient,
+        team: str,
+        channel: str,
+        lookback: int,
+        thread_ts: str | None = None,
+        oldest: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The latest `lookback` messages of `channel` (conversations.history, newest first),
+        or of the thread `thread_ts` (conversations.replies, oldest first, from `oldest`),
+        with their metadata. Raises what the Web API raises."""
+        method = "conversations.replies" if thread_ts else "conversations.history"
+        await self.pacers.tier3(team, method).wait()
+        if thread_ts:
+            where = {"oldest": oldest} if oldest else {}
+            answer = await client.conversations_replies(
+                channel=channel, ts=thread_ts, limit=lookback, include_all_metadata=True, **where
+            )
+        else:
+            answer = await client.conversations_history(
+                channel=channel, limit=lookback, include_all_metadata=True
+            )
+        return list(answer.get("messages") or [])
+
+    async def posted_under(
+        self,
+        client: AsyncWebClient,
+        team: str,
+        channel: str,
+        keys: list[str],
+        thread_ts: str | None = None,
+        oldest: str | None = None,
+    ) -> str | None:
+        """The first of `keys` whose every part is among the latest TURN_LOOKBACK messages of
+        `channel` (of the thread `thread_ts`, from `oldest`), else None: the same tags
+        (`tag`) and the same "every part" rule as `find_sent`, for a message whose parts all
+        went to one place (a turn's answer, handlers/slack/app.py). One Web API call.
+        Raises what the Web API raises (a channel the bot cannot read: `missing_scope`)."""
+        messages = await self.recent(client, team, channel, TURN_LOOKBACK, thread_ts, oldest)
+        for key in keys:
+            found: dict[str, tuple[str, str]] = {}
+            total = 0
+            for message in messages:
+                part, parts = _tag(message, key)
+                if part is not None:
+                    found[part] = (channel, message["ts"])
+                    total = max(total, parts)
+            if complete(found, total):
+                return key
         return None
 
     async def _dm(self, client: AsyncWebClient, user_id: str) -> str:
@@ -254,8 +307,7 @@ class SlackDelivery:
                 continue
             meta = None
             if key:
-                payload = {"key": key, "part": label, "parts": len(messages)}
-                meta = {"event_type": METADATA_EVENT, "event_payload": payload}
+                meta = tag(key, label, len(messages))
             in_thread = first[1] if thread and first and label != "0" else None
             try:
                 resp = await self._paced_post(
@@ -276,7 +328,6 @@ class SlackDelivery:
         assert first is not None
         return f"{first[0]}:{first[1]}"
 
-
     async def _paced_post(
         self, poster: AsyncWebClient, team: str, channel: str, msg: Message, **kw: Any
     ) -> Any:
@@ -296,6 +347,20 @@ class SlackDelivery:
                 log.info("Slack %s: rate limited, every post waits %.1f s", team, wait)
                 self.pacers.posts(team).pause(wait)
         raise AssertionError("unreachable")
+
+
+def tag(key: str, part: str, parts: int) -> dict[str, Any]:
+    """The message metadata of part `part` (a label: "0", "1", "1.0" for a half of "1")
+    of the `parts` messages sent under `key`: what `find_sent` and `posted_under` look for."""
+    return {
+        "event_type": METADATA_EVENT,
+        "event_payload": {"key": key, "part": part, "parts": parts},
+    }
+
+
+def complete(found: dict[str, tuple[str, str]], total: int) -> bool:
+    """Whether every one of `total` parts was found (a part split in two: both halves)."""
+    return "0" in found and all(_covered(str(i), found) for i in range(total))
 
 
 def _halves(label: str, msg: Message) -> list[Part]:

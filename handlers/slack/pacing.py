@@ -3,7 +3,10 @@
 Slack's published limits (docs.slack.dev/apis/web-api/rate-limits): `chat.postMessage`
 allows about one message per second per channel, with a workspace-wide limit Slack does
 not publish (we take 600 a minute); `conversations.open`, `.history` and `.replies` are in
-Tier 3 (50+ a minute). Beyond them Slack answers 429 with `Retry-After`.
+Tier 3 (50+ a minute), except for apps outside the Slack Marketplace, which since 2025
+may call `.history` and `.replies` once a minute for at most 15 messages (the tier3 pacer
+does not assume that; slack_sdk waits out the 429s). Beyond them Slack answers 429 with
+`Retry-After`.
 
 A `Pacer` (handlers/pacing.py) spaces calls evenly at its rate; a 429 pauses it for
 `Retry-After`, so the other calls to that workspace wait instead of being refused too, and

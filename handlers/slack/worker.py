@@ -40,8 +40,9 @@ from aiohttp import web
 from bot.engine import Clock, Coach
 from config import Settings
 from handlers.slack.app import ACKS_FIRST, Inbound, SlackFrontend
+from handlers.web import compacting
 from storage.db import Database
-from storage.inbox import Inbox
+from storage.inbox import Inbox, Pending
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,8 @@ def run(
     coach = Coach(Database(database_url), clock=clock, **options)
     inbox = Inbox(Path(inbox_path))
     front = SlackFrontend(settings, coach.db, coach, inbox=inbox)
-    asyncio.run(follow(front, inbox, n, workers, acks_pending))
+    most = settings.inbox_compact_bytes if n == 0 else 0
+    asyncio.run(follow(front, inbox, n, workers, acks_pending, compact_past=most))
 
 
 class AcksFirst:
@@ -231,49 +233,53 @@ class AcksFirst:
 
 
 async def follow(
-    front: SlackFrontend, inbox: Inbox, n: int, workers: int, acks_pending: Any = None
+    front: SlackFrontend,
+    inbox: Inbox,
+    n: int,
+    workers: int,
+    acks_pending: Any = None,
+    compact_past: int = 0,
 ) -> None:
     """Answer the journal's Slack turns that are this worker's: first those a previous
-    process left unanswered (as replays), then each new one as it is written."""
-    front.client.session = aiohttp.ClientSession()
-    begun: set[str] = set()  # received and handed to a task, not yet answered
-    acks_first = AcksFirst(acks_pending)
+    process left unanswered (as replays), then each new one as it is written.
 
-    def take(entry: dict[str, Any], replay: bool) -> None:
-        key = entry.get("key")
-        if not isinstance(key, str) or not key.startswith("slack:"):
+    With `compact_past` > 0 (the first worker) this worker also compacts the journal
+    whenever it passes that many bytes (`handlers.web.compacting`); every follower
+    (`storage.inbox.Follower`) then reads the new file from its start and gives out only
+    what it had not given out before."""
+    front.client.session = aiohttp.ClientSession()
+    acks_first = AcksFirst(acks_pending)
+    compactor = None
+    if compact_past > 0:
+        compactor = asyncio.create_task(compacting(inbox, front.coach.clock, compact_past))
+
+    def take(pending: Pending, replay: bool) -> None:
+        if not pending.key.startswith("slack:"):
             return  # another platform's (Teams answers its own, handlers/teams)
-        if entry.get("done"):
-            begun.discard(key)
-            return
-        if key in begun:
-            return  # Slack's retry of a turn being answered: the first one answers
-        inbound = Inbound.from_dict(entry["turn"])
+        inbound = Inbound.from_dict(pending.turn)
         if share_of(inbound.team_id, inbound.user_id, workers) != n:
             return
-        begun.add(key)
 
         async def answer() -> None:
             await acks_first.wait()
-            await front.work(inbound, replay=replay)
+            await front.work(inbound, replay=replay, replies=pending.replies)
 
         front.later(answer(), inbound)  # a failure is logged there
 
-    entries, offset = inbox.read(0)
-    done = {e.get("key") for e in entries if e.get("done")}
-    left = [e for e in entries if not e.get("done") and e.get("key") not in done]
+    follower = inbox.follower()
+    left = follower.turns()
     if left:
         log.info("answering %s turns acknowledged and not answered before", len(left))
-    for entry in left:
-        take(entry, replay=True)
+    for pending, replay in left:
+        take(pending, replay)
     log.info("Slack turn worker %s of %s following %s", n + 1, workers, inbox.path)
     try:
         while True:
             await asyncio.sleep(POLL)
-            if os.stat(inbox.path).st_size <= offset:
-                continue
-            entries, offset = inbox.read(offset)
-            for entry in entries:
-                take(entry, replay=False)
+            for pending, replay in follower.turns():
+                take(pending, replay)
     finally:
+        if compactor is not None:
+            compactor.cancel()
+        follower.close()
         await front.client.session.close()

@@ -12,10 +12,9 @@ import logging
 from types import SimpleNamespace
 
 from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from config import Settings
-from handlers.teams.connector import ConnectorPool, PooledAuthentication
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +74,13 @@ def check_auth_settings(settings: Settings) -> None:
 def build_adapter(settings: Settings, sdk_config: dict[str, str] | None = None) -> CloudAdapter:
     """A CloudAdapter that logs (with ids) and answers briefly when a turn fails.
 
-    Proactive sends (`continue_conversation`) get their connector clients from a
-    `ConnectorPool` (`adapter.bot_framework_authentication.pool`): one per service URL,
-    sending on aiohttp; see handlers/teams/connector.py.
+    Proactive sends do not go through the adapter's turns: `TeamsDelivery` posts them
+    itself with the adapter's credentials (handlers/teams/connector.py).
     """
     check_auth_settings(settings)
-    adapter = CloudAdapter(PooledAuthentication(auth_config(settings, sdk_config), ConnectorPool()))
+    adapter = CloudAdapter(
+        ConfigurationBotFrameworkAuthentication(auth_config(settings, sdk_config))
+    )
     if not settings.microsoft_app_id:
         log.warning(
             "Teams: MicrosoftAppId is not set, so Bot Framework authentication is OFF. "

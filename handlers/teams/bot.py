@@ -453,7 +453,7 @@ class TeamsBot(ActivityHandler):
         (a plan export) is offered with a consent card in a personal chat, and sent as text
         elsewhere, where Teams has no file consent (cards.py)."""
         activities = cards.render(replies, files=is_personal(ctx.activity))
-        return await send_activities(ctx, activities, self.retry, "send")
+        return await send_activities(ctx.send_activity, activities, self.retry, "send")
 
     # --- files: the user's answer to a consent card (cards.file_consent) --------------------
 
@@ -532,4 +532,4 @@ class TeamsBot(ActivityHandler):
                 ],
             )
             return
-        await send_activities(ctx, [cards.file_info(upload)], self.retry, "send")
+        await send_activities(ctx.send_activity, [cards.file_info(upload)], self.retry, "send")

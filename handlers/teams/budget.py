@@ -20,6 +20,8 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
+from handlers.teams.connector import activity_json
+
 #: Bytes of UTF-16 per message: Microsoft's recommended 80 KB, under the 100 KB limit.
 MAX_UTF16 = 80 * 1024
 CONTINUED_BELOW = "Continued in the next message."
@@ -30,13 +32,15 @@ def utf16_size(obj: Any) -> int:
     """Bytes of `obj` as JSON in UTF-16 (the count Microsoft applies to a message).
 
     Counted with JSON's ASCII escapes (an em dash as six characters), as the SDK sends it:
-    never less than Microsoft's count of the decoded text.
+    never less than Microsoft's count of the decoded text. That JSON is ASCII, two bytes
+    a character in UTF-16, so the count needs no encoding.
     """
-    return len(json.dumps(obj).encode("utf-16-le"))
+    return 2 * len(json.dumps(obj))
 
 
 def size(activity: Activity) -> int:
-    return utf16_size(activity.serialize())
+    """`utf16_size` of the activity's JSON, as the connector gets it (`activity_json`)."""
+    return utf16_size(activity_json(activity))
 
 
 def fit(activity: Activity, limit: int = MAX_UTF16) -> list[Activity]:

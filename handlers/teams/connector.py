@@ -1,130 +1,223 @@
-"""Bot Framework connector clients for proactive sends: one per service URL, on aiohttp.
+"""Proactive Teams sends: the Bot Framework REST call itself, on one aiohttp session.
 
-What the SDK does on its own (botframework-connector 4.17, measured with
-`bench/delivery.py --platform teams`): every `CloudAdapter.continue_conversation` builds a
-new `ConnectorClient` (~7.5 ms of event-loop CPU, most of it msrest's `ClientRetryPolicy`),
-with new credentials (for a password or managed-identity bot a new msal application, so
-an empty token cache: a token request to Entra ID per message, made from the event loop),
-and sends with `requests` in the event loop's default thread pool (`min(32, cores + 4)`
-threads: 6 on two cores, i.e. at most 6 sends in flight for every tenant together).
+Reminders, nudges, digests and shared plans are sent as the connector's REST API has it
+("Bot Connector API", learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference):
 
-`ConnectorPool` keeps one client per (app id, service URL, audience), built once by the
-SDK's own connector factory (so the SDK still decides the credentials and the audience)
-and then given a pipeline that sends through one shared `aiohttp.ClientSession`
-(`AiohttpSender`): sends run concurrently on the event loop, connections are kept alive,
-and the client's credentials, with the token msal caches in them, serve the whole pass.
-`PooledAuthentication` hands the pool to the adapter for proactive turns
-(`continue_conversation`); replies inside an incoming turn keep the SDK's own path.
+    POST {serviceUrl}/v3/conversations/{conversationId}/activities               a new message
+    PUT  {serviceUrl}/v3/conversations/{conversationId}/activities/{activityId}  an update
 
-Microsoft's own SDKs do the same: the .NET `BotFrameworkAdapter`
-(microsoft/botbuilder-dotnet, libraries/Microsoft.Bot.Builder/BotFrameworkAdapter.cs)
-keeps `_connectorClients` keyed by service URL and app id ("There is a significant boost
-in throughput if we reuse a connectorClient") and caches app credentials so that "a token
-is not requested unless is expired"; the Python SDK's `CloudAdapter` does neither.
+with the activity as JSON (`activity_json`: the very body the SDK's serializer produces)
+addressed from the stored conversation reference as `TurnContext.send_activity` would
+address it, and `Authorization: Bearer <token>` from the SDK's own credentials.
+
+Why not `CloudAdapter.continue_conversation` and `TurnContext.send_activity`: measured with
+`bench/delivery.py --platform teams --reps 2000 --workspaces 4 --profile`, the SDK path
+costs several ms of CPU per message on the event loop, which caps a pass at a few hundred
+messages a second for every tenant together (5,000 reps over 10 tenants: 2.5-5x the floor
+Microsoft's limits allow). Per proactive turn it builds a `UserTokenClient` whose msrest
+`Configuration` builds a `ClientRetryPolicy` (a list of every HTTP status not in another
+list: ~500,000 comparisons), deep-copies each activity, and msrest walks every value of
+every card to serialize it, once for our size budget and again for the request body.
+Here the card, already plain JSON, is serialized once, by `json.dumps`.
+
+What stays the SDK's: which credentials (the configured `MicrosoftAppType`: a client
+secret, a certificate or a managed identity) and for which audience, decided by the
+adapter's `BotFrameworkAuthentication` connector factory once per (app id, service URL)
+per pass, and the token, from those credentials' msal cache (`signed_session`). Replies
+inside an incoming turn keep the SDK's own path.
+
+Microsoft's own .NET `BotFrameworkAdapter` likewise keeps one connector client per
+service URL and app id ("There is a significant boost in throughput if we reuse a
+connectorClient") and caches app credentials so that "a token is not requested unless
+is expired".
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import time
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import requests
-from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
-from botframework.connector.aio import ConnectorClient
-from botframework.connector.auth import ClaimsIdentity, ConnectorFactory
-from msrest.exceptions import ClientRequestError
-from msrest.pipeline import AsyncPipeline, Request, Response
-from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender
-from msrest.pipeline.universal import RawDeserializer
-from msrest.universal_http import ClientRequest
-from msrest.universal_http.async_abc import AsyncClientResponse
+from botbuilder.core import CloudAdapterBase
+from botbuilder.schema import Activity, ConversationReference, ResourceResponse
+from msrest.exceptions import ClientRequestError, HttpOperationError
+from msrest.serialization import Model
 
 log = logging.getLogger(__name__)
 
+#: The connector answers a send with one of these (Bot Connector API; the SDK's list too).
+OK = frozenset({200, 201, 202})
 
-class _Response(AsyncClientResponse):
-    """An aiohttp response, read whole, as msrest's pipeline and the SDK read it.
 
-    It is its own `internal_response`: msrest's `HttpOperationError.response` is that, and
-    `retry.status_of` / `retry_after` read `status_code` and `headers` from it (with the
-    SDK's sender it is a `requests.Response`, which has both).
+# --- the body --------------------------------------------------------------------------
+
+
+def activity_json(activity: Activity) -> dict[str, Any]:
+    """`activity` as the JSON the SDK sends for it (msrest's `Serializer.body`), fast.
+
+    msrest serializes a model by running a key transformer and a type dispatch for each of
+    its attributes (an Activity has 50, nearly all None) and walks every key and value of
+    an attachment's `content` (typed `object`) to rebuild the same JSON: about a
+    millisecond for a plan card, twice per message (our size budget, then the body).
+    Our activities are strings, bools, numbers, small models and cards that are plain JSON
+    already, which `_plain` copies as they are (a card whole, not walked: it must hold
+    JSON values only, as `cards` builds them); anything else in the activity (a date,
+    bytes) is left to msrest for the whole activity. `tests/handlers/teams/test_teams_connector.py` checks
+    the result against the SDK's for every kind of message we render.
+    """
+    try:
+        return _plain(activity)  # type: ignore[no-any-return]
+    except _NotPlain:
+        return activity.serialize()  # type: ignore[no-any-return]
+
+
+class _NotPlain(Exception):
+    """A value msrest would transform (a date, bytes, a flattened key): not ours to copy."""
+
+
+def _plain(value: Any) -> Any:
+    """A model's attributes under their JSON keys, None left out (msrest's rule for models;
+    inside an `object` value, such as a card, a None stays a null, as msrest keeps it)."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Model):
+        out: dict[str, Any] = {}
+        for attr, desc in type(value)._attribute_map.items():
+            v = getattr(value, attr, None)
+            if v is None:
+                continue
+            key = desc["key"]
+            kind = desc["type"]
+            if not key or "." in key or kind not in _COPIED:
+                raise _NotPlain(f"{type(value).__name__}.{attr}")
+            if kind in _SCALARS and not isinstance(v, _SCALARS[kind]):  # msrest converts it
+                raise _NotPlain(f"{type(value).__name__}.{attr}")
+            # a card (an `object` that is a dict) is JSON already: copied whole, not walked
+            out[key] = v if kind == "object" and isinstance(v, dict) else _plain(v)
+        return out
+    raise _NotPlain(type(value).__name__)
+
+
+def _copied_types() -> frozenset[str]:
+    """msrest types whose JSON is the value itself (a model's, recursively)."""
+    from botbuilder import schema
+
+    models = {name for name in dir(schema) if isinstance(getattr(schema, name), type)}
+    plain = {"str", "bool", "int", "float", "object"} | models
+    return frozenset(plain | {f"[{t}]" for t in plain} | {f"{{{t}}}" for t in plain})
+
+
+_COPIED = _copied_types()
+_SCALARS: dict[str, type] = {"str": str, "bool": bool, "int": int, "float": float}
+
+
+def addressed(body: dict[str, Any], reference: dict[str, Any], new: bool = True) -> dict[str, Any]:
+    """`body` sent into `reference`'s conversation (a `ConversationReference.serialize()`),
+    addressed as the SDK addresses a proactive send: `apply_conversation_reference` from
+    the continuation activity `continue_conversation` builds (bot to user; that activity
+    has no locale and, being new, no reply-to id), then for a `new` message the defaults
+    `TurnContext.send_activities` fills in (type, input hint, no id)."""
+    out = {**body}
+    out.pop("locale", None)
+    for key, source in (
+        ("channelId", "channelId"),
+        ("serviceUrl", "serviceUrl"),
+        ("conversation", "conversation"),
+        ("from", "bot"),
+        ("recipient", "user"),
+    ):
+        if reference.get(source) is None:
+            out.pop(key, None)
+        else:
+            out[key] = reference[source]
+    if new:
+        out.pop("id", None)
+        out.setdefault("type", "message")
+        out.setdefault("inputHint", "acceptingInput")
+    return out
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConnectorReply:
+    """What an error answer carried: what `retry.status_of` / `retry_after` read."""
+
+    status_code: int
+    reason: str
+    headers: Any  # a CIMultiDictProxy: `Retry-After` read case-insensitively
+    text: str
+
+
+class ConnectorError(HttpOperationError):  # type: ignore[misc]
+    """The connector refused a call (any status but 200/201/202), shaped like the SDK's
+    `ErrorResponseException`: `response.status_code`, `response.headers`, and the message
+    "(code) message" from the connector's `{"error": {"code", "message"}}`.
+
+    msrest's own `__init__` wants its deserializer and response objects, which we do not
+    build for a send; what callers read is set here instead.
     """
 
-    def __init__(self, request: ClientRequest, raw: aiohttp.ClientResponse, body: bytes) -> None:
-        super().__init__(request, None)
-        self.internal_response = self
-        self.status_code = raw.status
-        self.headers = raw.headers  # a CIMultiDictProxy: `Retry-After` read case-insensitively
-        self.reason = raw.reason
-        self._body = body
-
-    def body(self) -> bytes:
-        return self._body
-
-
-class AiohttpSender(AsyncHTTPSender):  # type: ignore[misc]
-    """Sends msrest requests through the pool's aiohttp session (on the event loop).
-
-    A connection that fails or times out raises msrest's `ClientRequestError`, as the
-    SDK's `requests` sender does, so `retry.is_transient` retries it.
-    """
-
-    def __init__(self, pool: ConnectorPool, timeout: float) -> None:
-        self.pool = pool
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
-
-    async def __aenter__(self) -> AiohttpSender:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-    def build_context(self) -> None:
-        return None
-
-    async def send(self, request: Request, **kwargs: Any) -> Response:
-        http: ClientRequest = request.http_request
-        if http.files:
-            raise ClientRequestError("multipart uploads are not sent through the pool")
-        session = self.pool.enter()
+    def __init__(self, reply: ConnectorReply) -> None:
+        self.response = reply
+        self.error: Any = None
+        self.message = f"Operation returned an invalid status code {reply.reason!r}"
         try:
-            async with session.request(
-                http.method, http.url, headers=http.headers, data=http.data, timeout=self.timeout
-            ) as raw:
-                body = await raw.read()
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise ClientRequestError(f"Error occurred in request: {exc!r}") from exc
-        finally:
-            await self.pool.leave(session)
-        return Response(request, _Response(http, raw, body))
+            error = json.loads(reply.text).get("error") or {}
+            if error.get("code") or error.get("message"):
+                self.error = error
+                self.message = f"({error.get('code')}) {error.get('message')}"
+        except (ValueError, AttributeError):
+            pass  # not the connector's JSON (a proxy's page): the status says enough
+        Exception.__init__(self, self.message)
 
 
-class TokenPolicy(AsyncHTTPPolicy):  # type: ignore[misc]
-    """Adds the credentials' `Authorization` header, as the SDK's credentials decide it.
+# --- authentication --------------------------------------------------------------------
+
+
+class Bearer:
+    """The `Authorization` header of one (app id, service URL): the SDK's credentials,
+    for the token only.
 
     `AppCredentials.signed_session` sets `Bearer <token>` (from msal's cache, fetched when
-    missing or expired) or removes the header when authentication is off. It may call
-    Entra ID, so it runs in a thread, one at a time per client: the first sends of a pass
-    wait for one token instead of each asking for their own. The header is then reused
-    for REUSE seconds: msal only hands out tokens with more than 5 minutes left, so a
-    header younger than 4 minutes is still valid, and sends do not queue on the lock.
+    missing or expired). It may call Entra ID, so it runs in a thread, one at a time: the
+    first sends of a pass wait for one token instead of each asking for their own. The
+    header is then reused for REUSE seconds: msal only hands out tokens with more than
+    5 minutes left, so a header younger than 4 minutes is still valid. Credentials
+    without an app id (authentication off, the Emulator) sign nothing.
     """
 
     REUSE = 240.0
 
     def __init__(self, credentials: Any) -> None:
-        super().__init__()
         self.credentials = credentials
         self._carrier = requests.Session()  # only carries the header signed_session sets
         self._lock = asyncio.Lock()
         self._header: str | None = None
         self._signed_at = -math.inf
 
-    async def _authorization(self) -> str | None:
+    async def header(self) -> str | None:
+        if self.credentials is None or not getattr(self.credentials, "microsoft_app_id", None):
+            return None
+        if time.monotonic() - self._signed_at < self.REUSE:
+            return self._header
         async with self._lock:
             if time.monotonic() - self._signed_at >= self.REUSE:
                 signed = await asyncio.to_thread(self.credentials.signed_session, self._carrier)
@@ -132,33 +225,38 @@ class TokenPolicy(AsyncHTTPPolicy):  # type: ignore[misc]
                 self._signed_at = time.monotonic()
             return self._header
 
-    async def send(self, request: Request, **kwargs: Any) -> Response:
-        if self.credentials is not None and getattr(self.credentials, "microsoft_app_id", None):
-            header = await self._authorization()
-            if header:
-                request.http_request.headers["Authorization"] = header
-        return await self.next.send(request, **kwargs)
+
+@dataclass(frozen=True)
+class _Channel:
+    bearer: Bearer
+    user_agent: str
+    timeout: aiohttp.ClientTimeout
+
+
+# --- the pool --------------------------------------------------------------------------
 
 
 class ConnectorPool:
-    """One `ConnectorClient` per (app id, service URL, audience) and one aiohttp session.
+    """Proactive sends of one adapter: one aiohttp session, one `Bearer` per (app id,
+    service URL), both for a pass.
 
-    `aclose` ends a pass: it forgets the clients (a later send builds them again) and
-    closes the session once no request is using it. In `serve` a share or a `digest here`
-    may be sending while a scheduled pass ends: its request finishes on the old session
-    (closing it under the request would fail it, and a failed POST is retried, i.e. maybe
-    posted twice). The session is opened on first use in the running event loop.
+    `aclose` ends a pass: it forgets the credentials (the next pass asks the SDK again)
+    and closes the session once no request is using it. In `serve` a share or a `digest
+    here` may be sending while a scheduled pass ends: its request finishes on the old
+    session (closing it under the request would fail it, and a failed POST is retried,
+    i.e. maybe posted twice). The session is opened on first use in the running loop.
     """
 
-    def __init__(self) -> None:
-        self._clients: dict[tuple[str, str, str], ConnectorClient] = {}
-        self._building: dict[tuple[str, str, str], asyncio.Lock] = {}
+    def __init__(self, adapter: CloudAdapterBase) -> None:
+        self.adapter = adapter
+        self._channels: dict[tuple[str, str], _Channel] = {}
+        self._building: dict[tuple[str, str], asyncio.Lock] = {}
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         #: requests in flight per session; sessions of ended passes still in use
         self._using: dict[aiohttp.ClientSession, int] = {}
         self._draining: set[aiohttp.ClientSession] = set()
-        #: clients built (one per key per pass); for logs and tests of the pool itself
+        #: credentials asked of the SDK (one per key per pass); for tests of the pool itself
         self.built = 0
 
     def session(self) -> aiohttp.ClientSession:
@@ -183,33 +281,101 @@ class ConnectorPool:
                 self._draining.discard(session)
                 await session.close()
 
-    async def client(
-        self, inner: ConnectorFactory, app_id: str, service_url: str, audience: str | None
-    ) -> ConnectorClient:
-        key = (app_id, service_url, audience or "")
-        if key in self._clients:
-            return self._clients[key]
+    async def _channel(self, app_id: str, service_url: str) -> _Channel:
+        """The SDK's credentials for proactive sends to `service_url` as `app_id`: what
+        `continue_conversation` asks its connector factory for (claims of the bot itself,
+        the default audience), once per pass."""
+        key = (app_id, service_url)
+        found = self._channels.get(key)
+        if found is not None:
+            return found
         async with self._building.setdefault(key, asyncio.Lock()):
-            if key not in self._clients:
-                made = await inner.create(service_url, audience)
-                config = made.config
-                config.sender = AiohttpSender(self, config.connection.timeout)
-                config.pipeline = AsyncPipeline(
-                    [
-                        config.user_agent_policy,
-                        TokenPolicy(config.credentials),
-                        RawDeserializer(),
-                        config.http_logger_policy,
-                    ],
-                    config.sender,
+            if key not in self._channels:
+                claims = self.adapter.create_claims_identity(app_id)
+                factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
+                client = await factory.create(service_url, None)
+                config = client.config
+                self._channels[key] = _Channel(
+                    Bearer(config.credentials),
+                    config.user_agent,
+                    aiohttp.ClientTimeout(total=config.connection.timeout),
                 )
-                self._clients[key] = made
                 self.built += 1
-                log.debug("Teams: connector client for %s (%s)", service_url, app_id or "no auth")
-        return self._clients[key]
+                log.debug("Teams: credentials for %s (%s)", service_url, app_id or "no auth")
+        return self._channels[key]
+
+    async def send(
+        self, reference: dict[str, Any], activity: Activity, app_id: str = ""
+    ) -> ResourceResponse:
+        """POST `activity` as a new message into `reference`'s conversation (a
+        `ConversationReference.serialize()`); returns the connector's answer (`id`).
+
+        Raises `ConnectorError` for any status but 200/201/202 and msrest's
+        `ClientRequestError` when the connection fails or times out (as the SDK does, so
+        `retry.is_transient` sorts both).
+        """
+        body = addressed(activity_json(activity), reference)
+        return await self._call("POST", reference, body, None, app_id)
+
+    async def update(
+        self, reference: dict[str, Any], activity: Activity, activity_id: str, app_id: str = ""
+    ) -> ResourceResponse:
+        """PUT `activity` over the message `activity_id` in `reference`'s conversation."""
+        body = addressed(activity_json(activity), reference, new=False)
+        body["id"] = activity_id
+        return await self._call("PUT", reference, body, activity_id, app_id)
+
+    async def _call(
+        self,
+        method: str,
+        reference: dict[str, Any],
+        body: dict[str, Any],
+        activity_id: str | None,
+        app_id: str,
+    ) -> ResourceResponse:
+        service_url = reference.get("serviceUrl") or ""
+        conversation = (reference.get("conversation") or {}).get("id") or ""
+        if not service_url or not conversation:
+            raise ValueError("a conversation reference without serviceUrl or conversation id")
+        channel = await self._channel(app_id, service_url)
+        # msrest quotes path arguments whole (`/` and `:` too) and joins them to the base URL
+        url = (
+            f"{service_url.rstrip('/')}/v3/conversations/{quote(conversation, safe='')}/activities"
+        )
+        if activity_id:
+            url += f"/{quote(activity_id, safe='')}"
+        headers = {
+            "Accept": "application/json",
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": channel.user_agent,
+        }
+        authorization = await channel.bearer.header()
+        if authorization:
+            headers["Authorization"] = authorization
+        data = json.dumps(body).encode()  # ASCII (JSON escapes), as msrest sends it
+        session = self.enter()
+        try:
+            async with session.request(
+                method, url, headers=headers, data=data, timeout=channel.timeout
+            ) as raw:
+                answer = await raw.read()
+                status, reason, raw_headers = raw.status, raw.reason or "", raw.headers
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ClientRequestError(f"Error occurred in request: {exc!r}") from exc
+        finally:
+            await self.leave(session)
+        if status not in OK:
+            text = answer.decode("utf-8", "replace")
+            raise ConnectorError(ConnectorReply(status, reason, raw_headers, text))
+        try:
+            found = json.loads(answer) if answer else {}
+        except ValueError:
+            found = {}
+        new_id = found.get("id") if isinstance(found, dict) else None
+        return ResourceResponse(id=new_id or activity_id or "")
 
     async def aclose(self) -> None:
-        self._clients.clear()
+        self._channels.clear()
         self._building.clear()
         old, self._session = self._session, None
         if old is None or old.closed:
@@ -220,23 +386,8 @@ class ConnectorPool:
             await old.close()
 
 
-class _PooledFactory(ConnectorFactory):  # type: ignore[misc]
-    def __init__(self, pool: ConnectorPool, inner: ConnectorFactory, app_id: str) -> None:
-        self.pool, self.inner, self.app_id = pool, inner, app_id
-
-    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
-        return await self.pool.client(self.inner, self.app_id, service_url, audience)
-
-
-class PooledAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
-    """The SDK's configuration-based authentication whose proactive connector clients
-    come from `pool` (everything else, incoming-token checks included, is the SDK's)."""
-
-    def __init__(self, configuration: Any, pool: ConnectorPool, **kwargs: Any) -> None:
-        super().__init__(configuration, **kwargs)
-        self.pool = pool
-
-    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        inner = super().create_connector_factory(claims_identity)
-        app_id = (claims_identity.claims or {}).get("aud") or ""
-        return _PooledFactory(self.pool, inner, str(app_id))
+def reference_json(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored reference as the SDK reads it (`ConversationReference().deserialize`, which
+    drops what it does not know: a conversation's `tenantId`, for one) and writes it back:
+    the `from`, `recipient` and `conversation` a send carries."""
+    return _plain(ConversationReference().deserialize(stored))  # type: ignore[no-any-return]

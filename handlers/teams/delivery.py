@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ConversationReference
+from botbuilder.schema import Activity, ResourceResponse
 from msrest.exceptions import HttpOperationError
 
 from bot.delivery import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Reply
 from bot.references import References
-from handlers.pacing import Pacer
+from handlers.pacing import Pacer, WindowPacer
 from handlers.teams import cards
-from handlers.teams.connector import ConnectorPool
+from handlers.teams.connector import ConnectorPool, reference_json
 from handlers.teams.retry import (
     TOO_BIG,
     RetryPolicy,
@@ -34,20 +34,14 @@ from handlers.teams.retry import (
 
 log = logging.getLogger(__name__)
 
-#: Microsoft's limits for a bot sending into one conversation (7 a second, 60 in 30 seconds)
-#: and per tenant (50 a second), as calls a minute; "Rate limiting for bots",
-#: learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit.
+#: Microsoft's limits for a bot sending into one conversation (7 a second, 60 in 30 seconds),
+#: as calls a minute, and per app per tenant (50 requests a second); "Rate limiting for
+#: bots", learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit.
 PER_CONVERSATION = 120.0
-PER_TENANT = 3000.0
+PER_TENANT = (50, 1.0)
 #: Messages that may go to one conversation at once: a nudge's text and cards leave
 #: together. 3, and then 2 a second, stays under 7 in 1 s, 8 in 2 s and 60 in 30 s.
 CONVERSATION_BURST = 3
-#: The tenant pacer's burst: 2 lets a turn that a busy event loop woke late be made up
-#: (with 1, every late wake-up pushed all later sends back: bench/delivery.py --platform
-#: teams went from 1.37x of the floor to 1.25x), and stays at most 1 + 47.5 in any second,
-#: under 50. 3 gave 33 429s in 2,000 sends: sends leave a few ms after their turn, and
-#: those delays bunch them up at the service.
-TENANT_BURST = 2
 
 
 def classify(exc: BaseException, target: str) -> DeliveryError:
@@ -72,6 +66,11 @@ class TeamsDelivery:
     """`bot.delivery.Delivery` for Teams; returns the first sent activity's id."""
 
     platform = "teams"
+    #: Recipients of one tenant in flight during a pass (`bot.schedule.Schedule`): a nudge
+    #: is two sends one after the other, each a round trip of 100 ms or more, so keeping
+    #: 50 sends a second going takes more than the scheduler's default 16 once the
+    #: connector (or our loaded event loop) answers slower (bench/delivery.py).
+    per_workspace = 48
 
     def __init__(
         self,
@@ -89,19 +88,29 @@ class TeamsDelivery:
         #: history to look in, so after a restart the message is sent whole again.)
         self._progress: dict[str, tuple[int, str]] = {}
         self._pacers: dict[str, Pacer] = {}
-        #: the adapter's connector clients (one per service URL) and their HTTP session
-        auth = getattr(adapter, "bot_framework_authentication", None)
-        self.pool: ConnectorPool | None = getattr(auth, "pool", None)
+        self._windows: dict[str, WindowPacer] = {}
+        #: (workspace, target) -> stored reference, loaded by `prefetch`, used once
+        self._prefetched: dict[tuple[str, str], dict[str, Any]] = {}
+        #: proactive sends: the adapter's credentials per service URL, one HTTP session
+        self.pool = ConnectorPool(adapter)
 
     async def aclose(self) -> None:
-        """End of a pass: close the connector clients' HTTP session (reopened on next use)."""
-        if self.pool is not None:
-            await self.pool.aclose()
+        """End of a pass: close the HTTP session of proactive sends (reopened on next use)."""
+        self._prefetched.clear()
+        await self.pool.aclose()
 
     def _pacer(self, key: str, per_minute: float, burst: int = 1) -> Pacer:
         if key not in self._pacers:
             self._pacers[key] = Pacer(per_minute, burst)
         return self._pacers[key]
+
+    def _tenant(self, workspace_id: str) -> WindowPacer:
+        """The tenant's sliding window (50 a second): a send a busy event loop woke late is
+        made up (a `Pacer` with a burst of 2 made up one turn at most: bench/delivery.py
+        --platform teams lost ~3 s per 1,000 sends to late wake-ups on a loaded machine)."""
+        if workspace_id not in self._windows:
+            self._windows[workspace_id] = WindowPacer(*PER_TENANT)
+        return self._windows[workspace_id]
 
     async def to_user(
         self, workspace_id: str, user_id: str, replies: list[Reply], key: str | None = None
@@ -119,74 +128,81 @@ class TeamsDelivery:
     ) -> str:
         """Post a shared plan in its conversation as one card, or update the posted card in
         place (PUT .../activities/{id}); returns the card's activity id."""
-        stored = await asyncio.to_thread(self.references.lookup, workspace_id, f"channel:{channel}")
-        if stored is None:
-            raise PermanentDeliveryError(f"No Teams conversation for {channel} in {workspace_id}")
-        reference = ConversationReference().deserialize(stored)
-        ids: list[str] = []
-
-        async def logic(ctx: TurnContext) -> None:
-            ctx.activity.id = None
-            activity = cards.shared_card(replies)
-            if message_id:
-                activity.id = message_id
-                await with_retry(lambda: ctx.update_activity(activity), self.retry, "update")
-                ids.append(message_id)
-                return
-            response = await with_retry(lambda: ctx.send_activity(activity), self.retry, "send")
-            ids.append(response.id if response and response.id else "")
-
+        reference = await self._reference(workspace_id, f"channel:{channel}")
+        activity = cards.shared_card(replies)
         try:
-            await self.adapter.continue_conversation(reference, logic, self.app_id or None)
+            if message_id:
+                await with_retry(
+                    lambda: self.pool.update(reference, activity, message_id, self.app_id),
+                    self.retry,
+                    "update",
+                )
+                return message_id
+            response = await with_retry(
+                lambda: self.pool.send(reference, activity, self.app_id), self.retry, "send"
+            )
         except Exception as exc:
             raise classify(exc, channel) from exc
-        return ids[0] if ids else ""
+        return response.id or ""
 
-    async def _send(
-        self, workspace_id: str, target: str, replies: list[Reply], key: str | None = None
-    ) -> str:
-        stored = await asyncio.to_thread(self.references.lookup, workspace_id, target)
+    async def prefetch(self, workspace_id: str, recipients: list[str]) -> None:
+        """Load the references of recipients the scheduler just claimed, in one query
+        (`bot.delivery.Prefetching`): a query and a thread hop per message were a third of
+        a big pass's CPU. Each is used once, by the next send to that recipient, so none is
+        older than the claim it came with."""
+        found = await asyncio.to_thread(self.references.lookup_many, workspace_id, recipients)
+        for target, stored in found.items():
+            self._prefetched[(workspace_id, target)] = stored
+
+    async def _reference(self, workspace_id: str, target: str) -> dict[str, Any]:
+        """The stored conversation reference of `target`, as the SDK reads it."""
+        stored = self._prefetched.pop((workspace_id, target), None)
+        if stored is None:
+            stored = await asyncio.to_thread(self.references.lookup, workspace_id, target)
         if stored is None:
             raise PermanentDeliveryError(
                 f"No Teams conversation for {target} in {workspace_id}: they have not "
                 "talked to the bot or installed it yet"
             )
-        reference = ConversationReference().deserialize(stored)
-        ids: list[str] = []
-        failures: list[BaseException] = []
+        reference = reference_json(stored)
+        if not reference.get("serviceUrl") or not (reference.get("conversation") or {}).get("id"):
+            raise PermanentDeliveryError(
+                f"The stored Teams conversation for {target} in {workspace_id} has no "
+                "service URL or conversation id"
+            )
+        return reference
 
-        async def logic(ctx: TurnContext) -> None:
-            # The continuation activity gets a made-up id; without it our sends are new
-            # messages, not replies to a message that does not exist.
-            ctx.activity.id = None
-            activities = cards.render(replies, files=not target.startswith("channel:"))
-            done, first = self._progress.get(key, (0, "")) if key else (0, "")
-            if first:
-                ids.append(first)
-            try:
-                for n in range(done, len(activities)):
-                    await self._pacer(
-                        f"conversation:{reference.conversation.id}",
-                        PER_CONVERSATION,
-                        CONVERSATION_BURST,
-                    ).wait()
-                    await self._pacer(f"tenant:{workspace_id}", PER_TENANT, TENANT_BURST).wait()
-                    sent = await send_activities(ctx, [activities[n]], self.retry, "proactive send")
-                    ids.extend(sent)
-                    if key:
-                        self._progress[key] = (n + 1, ids[0] if ids else "")
-            except Exception as exc:  # kept from the adapter's on_turn_error, which would
-                failures.append(exc)  # answer "something went wrong" into the chat
+    async def _send(
+        self, workspace_id: str, target: str, replies: list[Reply], key: str | None = None
+    ) -> str:
+        reference = await self._reference(workspace_id, target)
+        conversation = reference["conversation"]["id"]
+        activities = cards.render(replies, files=not target.startswith("channel:"))
+        done, first = self._progress.get(key, (0, "")) if key else (0, "")
+        ids: list[str] = [first] if first else []
+
+        in_conversation = self._pacer(
+            f"conversation:{conversation}", PER_CONVERSATION, CONVERSATION_BURST
+        )
+        in_tenant = self._tenant(workspace_id)
+
+        async def send(activity: Activity) -> ResourceResponse:
+            # Every attempt takes its turn, a retry after a 429 or the halves after a 413
+            # too: each is a request Microsoft counts against the limits.
+            await in_conversation.wait()
+            await in_tenant.wait()
+            return await self.pool.send(reference, activity, self.app_id)
 
         try:
-            await self.adapter.continue_conversation(reference, logic, self.app_id or None)
+            for n in range(done, len(activities)):
+                ids.extend(
+                    await send_activities(send, [activities[n]], self.retry, "proactive send")
+                )
+                if key:
+                    self._progress[key] = (n + 1, ids[0] if ids else "")
         except Exception as exc:
-            failures.append(exc)
-        if failures:
-            log.warning(
-                "Teams delivery to %s/%s failed", workspace_id, target, exc_info=failures[0]
-            )
-            raise classify(failures[0], target) from failures[0]
+            log.warning("Teams delivery to %s/%s failed", workspace_id, target, exc_info=exc)
+            raise classify(exc, target) from exc
         if key:
             self._progress.pop(key, None)
         return ids[0] if ids else ""

@@ -13,8 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ResourceResponse
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
@@ -103,9 +102,14 @@ async def with_retry(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what
 
 
 async def send_activities(
-    ctx: TurnContext, activities: list[Activity], policy: RetryPolicy, what: str
+    send: Callable[[Activity], Awaitable[ResourceResponse | None]],
+    activities: list[Activity],
+    policy: RetryPolicy,
+    what: str,
 ) -> list[str]:
-    """Send each activity in order (with `with_retry`); return the ids the connector gave.
+    """Send each activity in order with `send` (with `with_retry`); return the ids the
+    connector gave. `send` is `TurnContext.send_activity` inside a turn, or a bound
+    `ConnectorPool.send` for a proactive message.
 
     Our own budget (`budget.fit`) keeps messages under Microsoft's limit, but only the
     connector knows its exact count: a 413 splits the activity in two and sends the halves,
@@ -116,7 +120,7 @@ async def send_activities(
     while pending:
         activity, depth = pending.pop(0)
         try:
-            response = await with_retry(lambda a=activity: ctx.send_activity(a), policy, what)
+            response = await with_retry(lambda a=activity: send(a), policy, what)
         except HttpOperationError as exc:
             parts = budget.halves(activity) if status_of(exc) == TOO_BIG else []
             if not parts or depth >= MAX_SPLITS:

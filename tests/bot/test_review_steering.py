@@ -93,3 +93,19 @@ def test_control_words_at_a_step_question_skip_it_and_keep_no_context(
     assert steps(db) == []
     with db.session() as s:
         assert word not in s.exec(select(Review)).one().context.lower()
+
+
+def test_a_bare_role_after_their_step_stays_theirs_at_our_question(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    start(chat)
+    chat.say("skip")
+    assert chat.stage == "us_next"  # "What do we do next?": the question does not make it ours
+    chat.say("their legal reviews the MSA by Dec 4 and then finance issues the PO by Dec 9")
+    while chat.stage == "step_owner":
+        chat.click("owner:skip")
+    assert [(side, due) for side, _, due, _ in steps(db)] == [
+        ("customer", dt.date(2026, 12, 4)),
+        ("customer", dt.date(2026, 12, 9)),
+    ]

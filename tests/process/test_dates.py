@@ -139,6 +139,7 @@ def test_convention_as_an_answer(
         "24/7 support",
         "a 50/50 chance",
         "the Q1 budget",
+        "a 30 day 2 week trial",
         "",
     ],
 )
@@ -219,3 +220,12 @@ def test_date_answer_never_raises_nor_goes_back(today: datetime.date, text: str)
 def test_impossible_numeric_dates(today: datetime.date) -> None:
     assert parse_date_answer("32/13", today) is None
     assert parse_date_answer("asdf", today) is None
+
+
+def test_second_language_the_day_n_is_the_nth() -> None:
+    # Spanish "el día 10": "presents our proposal to the committee the day 10"
+    assert parse_due("presents it to the committee the day 10", TUE) == (
+        D(2026, 12, 10),
+        "the day 10",
+    )
+    assert parse_due("we sign on day 30", TUE) == (D(2026, 11, 30), "on day 30")

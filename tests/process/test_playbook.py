@@ -111,7 +111,12 @@ def test_step_description_drops_the_date_phrase(text: str, expected: str) -> Non
 
 
 def test_follow_up_questions_carry_no_step_number_and_days_read_right() -> None:
-    for stage in (pb.Stage.CONFIRM_DUE, pb.Stage.RESCHEDULE, pb.Stage.RESCHEDULE_LATE):
+    for stage in (
+        pb.Stage.CONFIRM_DUE,
+        pb.Stage.RESCHEDULE,
+        pb.Stage.RESCHEDULE_LATE,
+        pb.Stage.DEAL_STAGE,  # first reviews only: numbered, it repeated the decision's 2
+    ):
         assert pb.progress(stage) == ""
     assert pb.progress(pb.Stage.PICK_DEAL) == "Step 1 of 8"
     assert [pb.days(n) for n in (0, 1, 2, -1)] == ["0 days", "1 day", "2 days", "-1 day"]

@@ -73,6 +73,13 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     #: method -> calls that arrived while it was held (see `hold`)
     held: dict[str, int] = field(default_factory=dict)
+    #: held methods Slack carries out before it hangs (see `hold(..., taken=True)`)
+    taken: set[str] = field(default_factory=set)
+    #: False: the app is not Slack Marketplace-approved, so conversations.history and
+    #: .replies allow 1 call a minute and at most 15 messages (the 2025-05-29 changelog)
+    marketplace: bool = True
+    #: method -> when (time.monotonic) it was last answered, for the 1-a-minute limit
+    _last_read: dict[str, float] = field(default_factory=dict)
     #: method -> something to do when it is called, before answering (see `on_call`)
     hooks: dict[str, Callable[[], object]] = field(default_factory=dict)
     url: str = ""
@@ -80,6 +87,7 @@ class FakeSlack:
     uploads: dict[str, bytes] = field(default_factory=dict)
     _release: asyncio.Event = field(default_factory=asyncio.Event)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _last_ts: float = 0.0
     _runner: web.AppRunner | None = None
 
     async def start(self) -> str:
@@ -116,11 +124,16 @@ class FakeSlack:
             Failure(status, error, retry_after, times, after_taking, after)
         )
 
-    def hold(self, *methods: str) -> None:
+    def hold(self, *methods: str, taken: bool = False) -> None:
         """Calls of these methods hang unanswered and unrecorded (as if they never reached
-        Slack) until `release()`, so a test can kill the server while they wait."""
+        Slack) until `release()`, so a test can kill the server while they wait. `taken`:
+        Slack does what they ask first (the message is posted and in the history) and then
+        hangs, as if the answer were lost on its way back: a kill then lands after the
+        post, before the caller knows of it."""
         self._release.clear()
         self.held.update({m: 0 for m in methods})
+        if taken:
+            self.taken.update(methods)
 
     def on_call(self, method: str, do: Callable[[], object]) -> None:
         """Run `do()` when `method` is next called, before it is answered (e.g. cut the
@@ -129,6 +142,7 @@ class FakeSlack:
 
     def release(self) -> None:
         self.held.clear()
+        self.taken.clear()
         self._release.set()
 
     def person(
@@ -198,7 +212,7 @@ class FakeSlack:
 
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        if method in self.held:
+        if method in self.held and method not in self.taken:
             self.held[method] += 1
             await self._release.wait()
             return web.json_response({"ok": False, "error": "fatal_error"}, status=500)
@@ -213,6 +227,12 @@ class FakeSlack:
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         self.calls.append(Call(method, args, dict(request.headers)))
+        if method in self.held:  # taken: posted, and then the answer never comes back
+            if not self.breach(method, args):
+                self.take(method, args)
+            self.held[method] += 1
+            await self._release.wait()
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=500)
         if method in self.hooks:
             self.hooks.pop(method)()
         queue = self.failures.get(method) or []
@@ -240,6 +260,15 @@ class FakeSlack:
             self.rejected.append((method, detail))
             args["refused"] = error
             return web.json_response({"ok": False, "error": error, "detail": detail})
+        if method in ("conversations.history", "conversations.replies"):
+            wait = self.read_too_soon(method)
+            if wait:
+                args["refused"] = "ratelimited"
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(wait)},
+                )
         if method == "chat.postMessage" and str(args.get("channel")) in self.outside:
             return web.json_response({"ok": False, "error": "not_in_channel"})
         if method == "chat.update":
@@ -251,6 +280,18 @@ class FakeSlack:
                 args["refused"] = "cant_update_message"
                 return web.json_response({"ok": False, "error": "cant_update_message"})
         return web.json_response(self.take(method, args))
+
+    def read_too_soon(self, method: str) -> int:
+        """Seconds to wait before the next conversations.history/.replies call of an app
+        outside the Marketplace (1 a minute), 0 if it may go now (always, in the Marketplace)."""
+        if self.marketplace:
+            return 0
+        now = time.monotonic()
+        last = self._last_read.get(method)
+        if last is not None and now - last < 60:
+            return max(1, round(60 - (now - last)))
+        self._last_read[method] = now
+        return 0
 
     def breach(self, method: str, args: dict[str, Any]) -> tuple[str, str] | None:
         """(error code, the published limit a call breaks; see slack_limits.py), or None."""
@@ -283,6 +324,12 @@ class FakeSlack:
             target.update(text=args.get("text"), blocks=args.get("blocks"), edited=True)
         return answer
 
+    def next_ts(self) -> str:
+        """A new message's ts: Slack's clock (the time, as users' messages have it), unique
+        and increasing, so `oldest` and the order of a conversation mean what they do."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
+
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """The message `ts` of `channel` as it stands now (a user id names its DM)."""
         if channel.startswith(("U", "W")):
@@ -313,7 +360,7 @@ class FakeSlack:
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))}}
         if method in ("chat.postMessage", "chat.update"):
-            ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
+            ts = args.get("ts") or self.next_ts()
             channel = str(args.get("channel"))
             if channel.startswith(("U", "W")):
                 channel = "D" + channel  # a user id posts to the app's DM with that user
@@ -347,7 +394,18 @@ class FakeSlack:
             else:
                 parent = str(args.get("ts"))
                 found = [m for m in channel if m["ts"] == parent or m.get("thread_ts") == parent]
-            limit = int(args.get("limit") or 100)
+            # Published: default 100, at most 999 (fewer may come back); outside the
+            # Marketplace both are 15. `oldest`: only later messages (`inclusive`: and it).
+            most = 999 if self.marketplace else 15
+            limit = min(int(args.get("limit") or (100 if self.marketplace else 15)), most)
+            if args.get("oldest"):
+                oldest = float(args["oldest"])
+                inclusive = str(args.get("inclusive")).lower() in ("1", "true")
+                found = [
+                    m
+                    for m in found
+                    if float(m["ts"]) > oldest or (inclusive and float(m["ts"]) == oldest)
+                ]
             with_meta = str(args.get("include_all_metadata")).lower() in ("1", "true")
             return {
                 "ok": True,

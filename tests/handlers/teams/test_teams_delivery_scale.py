@@ -2,37 +2,49 @@
 
 The SDK alone builds a connector client (and a `requests` session) per proactive turn and
 sends from the event loop's default thread pool (at most `min(32, cores + 4)` at once).
-`handlers/teams/connector.py` keeps one client per service URL on one aiohttp session.
+`handlers/teams/connector.py` posts on one aiohttp session with one set of the SDK's
+credentials per service URL.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
+from collections import Counter
 
-from botbuilder.integration.aiohttp import CloudAdapter
+import pytest
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
+from sqlalchemy import event
 
 from bot.messages import Text
 from bot.references import References
+from bot.schedule import Schedule
 from handlers.teams import DELIVERY
-from handlers.teams.adapter import auth_config
-from handlers.teams.connector import ConnectorPool, PooledAuthentication
+from handlers.teams.adapter import auth_config, build_adapter
 from handlers.teams.delivery import TeamsDelivery
+from handlers.teams.retry import RetryPolicy
+from process.cadence import Cadence
 from storage.db import Database
 from tests.handlers.teams.fake_bot_connector import FakeConnector
 from tests.handlers.teams.teams_harness import BOT_ID, TENANT, Server, settings
+from tests.handlers.test_schedule_platforms import seed_overdue_step
 
 WORKSPACE = f"teams:{TENANT}"
 APP_ID = "0f6a3b8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
 
 
-def remember(db: Database, connector: FakeConnector, users: int, clock) -> list[str]:  # type: ignore[no-untyped-def]
+def remember(  # type: ignore[no-untyped-def]
+    db: Database, connector: FakeConnector, users: int, clock, workspace: str = WORKSPACE
+) -> list[str]:
     """Store the 1:1 conversation references of `users` Teams users, as a first contact does."""
     references = References(db, clock=clock)
-    aads = [f"aad-rep-{i:03d}" for i in range(users)]
+    tag = "" if workspace == WORKSPACE else f"{workspace.split(':')[1]}-"
+    aads = [f"aad-rep-{tag}{i:03d}" for i in range(users)]
     for aad in aads:
         references.remember(
-            WORKSPACE,
+            workspace,
             f"user:{aad}",
             {
                 "bot": {"id": BOT_ID, "name": "dealcoach"},
@@ -129,7 +141,7 @@ async def test_with_auth_on_a_pass_asks_for_one_token_and_every_send_carries_it(
     entra = EntraId()
     config = auth_config(settings(db, APP_ID))
     adapter = CloudAdapter(
-        PooledAuthentication(config, ConnectorPool(), credentials_factory=entra.factory())
+        ConfigurationBotFrameworkAuthentication(config, credentials_factory=entra.factory())
     )
     delivery = TeamsDelivery(adapter, References(db, clock=clock), APP_ID)
     aads = remember(db, connector, 5, clock)
@@ -142,6 +154,7 @@ async def test_with_auth_on_a_pass_asks_for_one_token_and_every_send_carries_it(
     # One token for the pass, not one per message. (The SDK still builds credentials for
     # a user-token client per proactive turn, `entra.credentials`; they ask for nothing.)
     assert entra.tokens == 1
+    assert delivery.pool.built == 1  # the SDK's credentials asked for once, not per message
 
 
 async def test_a_pass_ending_does_not_cut_a_send_in_flight(
@@ -161,3 +174,77 @@ async def test_a_pass_ending_does_not_cut_a_send_in_flight(
     assert [c.status for c in connector.calls] == [200]
     await delivery.to_user(WORKSPACE, aad, [Text("The next pass")])  # a new session
     assert len(connector.sent) == 2
+
+
+async def test_a_pass_reads_the_references_of_a_batch_in_one_query(
+    db: Database, connector: FakeConnector, clock
+):  # type: ignore[no-untyped-def]
+    """The scheduler hands each claimed batch to `TeamsDelivery.prefetch`: one query for
+    the references of 30 reps, not one per message (a third of a big pass's CPU)."""
+    now = dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC)  # Monday 09:05 in New York
+    aads = remember(db, connector, 30, clock)
+    for aad in aads:
+        seed_overdue_step(db, WORKSPACE, aad, now)
+    delivery = TeamsDelivery(
+        build_adapter(settings(db)), References(db, clock=clock), retry=RetryPolicy()
+    )
+    schedule = Schedule(
+        db, {"teams": delivery}, Cadence(default_timezone="America/New_York"), clock=lambda: now
+    )
+    reads: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "FROM conversationref" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        report = await schedule.run_pass(now)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert sorted(report.sent) == sorted(report.added) and len(report.sent) == 30
+    assert sorted({c.conversation_id for c in connector.sent}) == sorted(
+        f"a:1chat-{a}" for a in aads
+    )
+    assert len(reads) == 1 and " IN " in reads[0]
+
+
+async def test_shards_split_a_pass_by_workspace_and_together_deliver_it_once(
+    db: Database, connector: FakeConnector, clock
+):  # type: ignore[no-untyped-def]
+    """`run-due --shard I/N`: N processes deliver one pass side by side, each a share of
+    the workspaces (a workspace's pacing stays in one process), every message once, while
+    every one of them plans too."""
+    now = dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC)
+    workspaces = [f"teams:tenant-{c}" for c in "abcdef"]
+    reps = {ws: remember(db, connector, 3, clock, ws) for ws in workspaces}
+    for ws, aads in reps.items():
+        for aad in aads:
+            seed_overdue_step(db, ws, aad, now)
+
+    def shard(i: int) -> Schedule:
+        delivery = TeamsDelivery(build_adapter(settings(db)), References(db, clock=clock))
+        return Schedule(
+            db,
+            {"teams": delivery},
+            Cadence(default_timezone="America/New_York"),
+            clock=lambda: now,
+            shard=(i, 2),
+        )
+
+    shards = [shard(0), shard(1)]
+    reports = await asyncio.gather(*(s.run_pass(now) for s in shards))
+    delivered = [{key.split("|")[1] for key in r.sent} for r in reports]
+    assert delivered[0] and delivered[1] and not delivered[0] & delivered[1]
+    assert delivered[0] | delivered[1] == set(workspaces)
+    assert [{ws for ws in workspaces if s.owns(ws)} for s in shards] == delivered
+    assert sorted({c.conversation_id for c in connector.sent}) == sorted(
+        f"a:1chat-{a}" for aads in reps.values() for a in aads
+    )
+    # a nudge is several activities (text, cards): none of them arrived twice
+    posted = [(c.conversation_id, json.dumps(c.body, sort_keys=True)) for c in connector.sent]
+    assert len(set(posted)) == len(posted)
+    per_rep = Counter(c.conversation_id for c in connector.sent)
+    assert len(set(per_rep.values())) == 1  # every rep got the same nudge, whole
+    with pytest.raises(ValueError):
+        Schedule(db, {}, clock=lambda: now, shard=(2, 2))
