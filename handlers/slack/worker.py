@@ -50,6 +50,9 @@ NICENESS = 10  # added to the workers' nice value: the acks come first
 POLL = 0.02  # seconds between looks at the journal for new turns
 SUPERVISE = 1.0  # seconds between checks that every worker is alive
 ACKS_POLL = 0.005  # seconds between looks at the web process's pending acks
+#: seconds with no ack pending that end a burst: within one, the count touches 0 for a
+#: fraction of a millisecond between a response and the client's next request
+ACKS_QUIET = 0.02
 PR_SET_PDEATHSIG = 1
 
 
@@ -189,20 +192,44 @@ def run(
     asyncio.run(follow(front, inbox, n, workers, acks_pending, compact_past=most))
 
 
-async def acks_first(acks_pending: Any) -> None:
-    """Wait (at most ACKS_FIRST seconds) while the web process has requests not yet acked.
+class AcksFirst:
+    """Holds a turn back (at most ACKS_FIRST seconds) while the web process has requests
+    not yet acked.
 
     A turn started mid-burst takes a core the acks could use (two cores, other load);
     started a moment later it is answered no later than a person notices, and Slack's
     3-second deadline is the acks', not the turns'. The same policy as
-    `SlackFrontend.after_ack` when turns run in the web process.
+    `SlackFrontend.after_ack` when turns run in the web process. A burst is over when
+    no ack has been pending for ACKS_QUIET seconds: released at the first instant the count
+    read 0, turns ran between the acks of a burst (bench/slack_ack.py). One poller serves
+    every waiting turn: a burst queues hundreds of them, and each polling on its own every
+    ACKS_POLL seconds cost this worker most of a core while the acks were being answered.
     """
-    if acks_pending is None:
-        return
-    waited = 0.0
-    while acks_pending.value > 0 and waited < ACKS_FIRST:
-        await asyncio.sleep(ACKS_POLL)
-        waited += ACKS_POLL
+
+    def __init__(self, acks_pending: Any) -> None:
+        """`acks_pending`: the web process's shared count of requests not yet acked (None:
+        no web process to wait for)."""
+        self.acks_pending = acks_pending
+        self._quiet = asyncio.Event()
+        self._poller: asyncio.Task[None] | None = None
+
+    async def wait(self) -> None:
+        if self.acks_pending is None or self.acks_pending.value <= 0:
+            return
+        if self._poller is None or self._poller.done():
+            self._quiet.clear()
+            self._poller = asyncio.create_task(self._poll())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._quiet.wait(), ACKS_FIRST)
+
+    async def _poll(self) -> None:
+        loop = asyncio.get_running_loop()
+        busy = loop.time()  # when an ack was last seen pending
+        while loop.time() - busy < ACKS_QUIET:
+            await asyncio.sleep(ACKS_POLL)
+            if self.acks_pending.value > 0:
+                busy = loop.time()
+        self._quiet.set()
 
 
 async def follow(
@@ -221,6 +248,7 @@ async def follow(
     (`storage.inbox.Follower`) then reads the new file from its start and gives out only
     what it had not given out before."""
     front.client.session = aiohttp.ClientSession()
+    acks_first = AcksFirst(acks_pending)
     compactor = None
     if compact_past > 0:
         compactor = asyncio.create_task(compacting(inbox, front.coach.clock, compact_past))
@@ -233,7 +261,7 @@ async def follow(
             return
 
         async def answer() -> None:
-            await acks_first(acks_pending)
+            await acks_first.wait()
             await front.work(inbound, replay=replay, replies=pending.replies)
 
         front.later(answer(), inbound)  # a failure is logged there
