@@ -190,7 +190,7 @@ _ED_NOT_PAST: Final = _words(
     """
     need needed speed feed seed breed shed hundred indeed embed proceed succeed exceed red
     bed led wed based interested excited concerned involved aligned engaged required
-    detailed signed approved advanced dedicated preferred qualified related supposed
+    detailed signed countersigned co-signed cosigned approved advanced dedicated preferred qualified related supposed
     scheduled expected planned customised customized revised updated completed redlined
     tailored proposed agreed committed limited automated integrated managed ed awaited
     """

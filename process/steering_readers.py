@@ -510,6 +510,7 @@ def _read_state(ctx: _Context) -> _Clause | None:
         and not modal
         and set(words[:3]) & vocab.STATE_SUBJECTS
         and not _is_doer(words)
+        and not vocab.HANDOVER_MOTIONS.search(ctx.body)
         and not any(
             w in _STEP_VERBS
             or w in _CONCRETE_NOUNS - vocab.STATE_SUBJECTS

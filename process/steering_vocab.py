@@ -607,6 +607,29 @@ FROM_US: Final = phrases(
     "-> them",
 )
 
+# A thing moving between the sides by a date is a step, even when its subject is a contract or
+# a term that otherwise names a state: "countersigned contract goes back dec 17", "the renewal
+# quote gets sent Friday". "The trial runs until Dec 15" moves nothing and stays a state.
+HANDOVER_MOTIONS: Final = phrases(
+    "goes out",
+    "go out",
+    "going out",
+    "goes back",
+    "go back",
+    "going back",
+    "goes over",
+    "comes back",
+    "come back",
+    "coming back",
+    "comes over",
+    "gets sent",
+    "get sent",
+    "gets returned",
+    "gets sent back",
+    "is sent",
+    "is returned",
+)
+
 # Nouns for things that happen with both sides in the room: a step whose side is joint.
 JOINT_EVENTS: Final = words("""
     meeting mtg call dinner lunch review retro retrospective workshop session sessions
@@ -615,7 +638,7 @@ JOINT_EVENTS: Final = words("""
     """)
 # Deliverables only one side hands over, for passives with no doer ("PO will be released").
 THEIR_DELIVERABLES: Final = words(
-    "po purchase signature sign-off signoff approval award payment countersignature go-ahead"
+    "po purchase signature sign-off signoff approval award payment countersignature countersigned go-ahead"
     " decision verdict feedback confirmation"
 )
 OUR_DELIVERABLES: Final = words(
