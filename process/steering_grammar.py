@@ -228,6 +228,7 @@ _NOT_NAMES_EXTRA: Final = _words(
     until till nothing monday tuesday wednesday thursday friday saturday sunday
     mon tue tues wed weds thu thur thurs fri sat sun
     january february march september october november december
+    feb mar apr aug sep sept oct nov dec xmas eod eow eom cob asap
     today tomorrow tonight year month quarter weekend type by close business
     parties party decision award enterprise response feedback answer outcome result reply
     await awaits awaiting
@@ -474,6 +475,24 @@ _NAME_TOKEN: Final = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'-]*\.?")
 _ABSTRACT_ENDINGS: Final = ("tion", "sion", "ment", "ship", "ness")
 
 
+# Particles of phrasal verbs ("signs off", "gets back", "runs it by"): never part of a name.
+_PARTICLES: Final = _words("off up out back over down across through")
+
+
+def _verb_form(low: str) -> bool:
+    """Whether a lower-cased word is a form of a step verb or a particle, which no name is:
+    "signs", "sends", "pushes", "off", "countersigned" (in lower-case chat every other word
+    would pass for a name: "their cfo signs off the budget" has no "Signs Off")."""
+    if low in _PARTICLES or low in _STEP_VERBS:
+        return True
+    if len(low) > 4 and low in _ED_NOT_PAST:
+        return True  # "signed", "countersigned", "revised": participles, never a name ("Ed" is)
+    stem = low.removesuffix("es") if low.endswith(("shes", "ches", "sses", "xes")) else low
+    return stem != low and stem in _STEP_VERBS or (
+        low.endswith("s") and not low.endswith("ss") and low[:-1] in _STEP_VERBS
+    )
+
+
 def _name_in(phrase: str) -> str | None:
     """The person named in a subject phrase ("Their CFO, Alasdair Reid" -> "Alasdair Reid").
 
@@ -506,6 +525,7 @@ def _name_in(phrase: str) -> str | None:
                 and low not in vocab.ROLE_WORDS
                 and low not in vocab.HONORIFICS
                 and low not in _NOT_NAMES
+                and not _verb_form(low)
                 and (not cased or (word[:1].isupper() and not word.isupper()))
             )
             if low in _RESETS:
