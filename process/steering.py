@@ -42,6 +42,7 @@ from process.steering_grammar import (
     _Clause,
     _direction,
     _is_doer,
+    _modal_at,
     _name_in,
     _present_verb_at,
     _tokens,
@@ -884,7 +885,8 @@ def _subsplit(
 # an "and" before a new subject, which starts a step if the words after it have their own
 # verb or both sides have their own date.
 _AND_SUBJECT: Final = re.compile(
-    r",?\s+and\s+(?=(?:the|their|our|his|her)\s|[a-z][\w-]*\s+(?:[\w-]+\s+)?\w+s\s"
+    # "and also the committee needs to ...": "also" adds a step, it is no part of its subject
+    r",?\s+and\s+(?:also\s+|additionally\s+)?(?=(?:the|their|our|his|her)\s|[a-z][\w-]*\s+(?:[\w-]+\s+)?\w+s\s"
     # note style with its own date: "... by month end and kick-off to happen in first week of Jan"
     r"|[a-z][\w-]*\s+(?:[\w-]+\s+)?to\s+(?:happen|take\s+place|start|begin|follow|be)\b)",
     re.IGNORECASE,
@@ -963,6 +965,19 @@ def _and_subject_split(piece: str, today: datetime.date, conv: DateConventions) 
         ):
             continue  # "... + next steps email today": a bare subject must be someone who acts
         dated = parse_due(left, today, conv) is not None and parse_due(right, today, conv)
+        left_words = [t.word for t in _tokens(left)]
+        if (
+            verb is None
+            and _DETERMINED.match(right)
+            and _present_verb_at(left_words) not in (None, -1)  # not a subject alone before it
+        ):
+            # "... and the committee needs to see the ROI model": a subject of its own with a
+            # forward modal right after it ("needs to", "will", "has to") is a step of its own
+            # (not note style "and the pricing to be approved": that shares the step's date)
+            verb = next(
+                (k for k in range(1, min(len(words), 5)) if words[k] != "to" and _modal_at(words, k)),
+                None,
+            )
         if len(_tokens(left)) >= 3 and ((verb is not None and 0 < verb <= 4) or dated):
             out[0:1] = [left, right]
     return out
