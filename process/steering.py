@@ -570,6 +570,7 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # of its own the step before is for the sake of it, one step
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
     raw = [piece for item in raw for piece in _scene_split(item, today, conv)]
+    raw = [piece for item in raw for piece in _bare_scene_split(item, today, conv)]
     raw = [piece for item in raw for piece in _once_split(item)]
     raw = [piece for item in raw for piece in _ahead_split(item)]
     raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
@@ -700,6 +701,32 @@ def _scene_split(
     aside = m["aside"] or ""
     if _DATED_AHEAD.match(aside) and parse_due(aside, today, conv) is not None:
         return [(m["event"] + ", " + aside, sep + ": ", False), (m["main"], ", then ", question)]
+    return [(m["scene"], sep, False), (m["main"], ", ", question)]
+
+
+# A scene lead with no comma before reported speech: "after the workshop Raj said he'd get the
+# budget signed off before xmas". The speech was after the event, so the event is history
+# (its day too: "after the call on thursday she said ..."), and what was promised is the step.
+_BARE_SCENE: Final = re.compile(
+    r"^\s*(?P<scene>(?:after|following|post|at\s+the\s+end\s+of)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?P<event>[\w-]+)(?:\s+(?:on\s+|last\s+)?(?:\w+day|yesterday|today|this\s+morning|"
+    r"last\s+week|week))?)\s+(?P<main>(?:(?-i:[A-Z][a-z\u00df-\u00ff]+)|he|she|they|their|his|her)\b.*)$",
+    re.IGNORECASE,
+)
+
+
+def _bare_scene_split(
+    item: tuple[str, str, bool], today: datetime.date, conv: DateConventions
+) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _BARE_SCENE.match(text)
+    if m is None or m["event"].lower() not in vocab.JOINT_EVENTS | vocab.OUR_EVENTS:
+        return [item]
+    said = vocab.REPORTING_VERBS.search(m["main"])
+    if said is None or len(_tokens(m["main"][: said.start()])) > 4:
+        return [item]  # only speech reported after the event: "after the demo they sign" is ahead
+    if read_clause(m["main"], today, conv).kind != "forward":
+        return [item]
     return [(m["scene"], sep, False), (m["main"], ", ", question)]
 
 
