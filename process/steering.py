@@ -1062,6 +1062,11 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "... owes us redlines. due the 2nd, then ...": the date of the step before it
             clauses.append((_Clause("history", text=part.text), part.text))
             continue
+        if stepped and _HEAR_BACK_TAIL.match(", " + part.text):
+            # "we send the deck tmrw, should hear back next week": the reply the step waits
+            # for, no step of ours; a date in it dates the step before when that has none
+            clauses.append((_Clause("history", text=part.text), part.text))
+            continue
         said = part.text
         cond = _CONDITIONAL.match(said) if stepped else None
         if cond is not None:
@@ -1496,6 +1501,16 @@ _DANGLING: Final = re.compile(
 )
 
 
+# A subjectless "should hear back" after a step is its outcome, no part of what is done:
+# "they're gonna run it by security, should hear back (by friday)". Its date is the step's.
+_HEAR_BACK_TAIL: Final = re.compile(
+    r"\s*,\s*(?:and\s+)?(?:(?:we|i)\s+|we'll\s+|i'll\s+)?(?:(?:should|will|would|might|may|hope\s+to|"
+    r"expect\s+to|hopefully|then)\s+)+(?:get\s+to\s+)?hear\s+(?:back|from\s+(?:them|him|her))"
+    r"(?P<rest>[^,;]*)$",
+    re.IGNORECASE,
+)
+
+
 def _step(
     text: str,
     side: Side | None,
@@ -1504,6 +1519,9 @@ def _step(
     sure: float,
 ) -> Step:
     action = _clean(text)
+    tail = _HEAR_BACK_TAIL.search(action)
+    if tail is not None and len(_tokens(action[: tail.start()])) >= 3:
+        action = action[: tail.start()]  # its date, if any, is cut below or stays the step's
     if due is not None:
         at = action.lower().rfind(due[1].lower())
         if at >= 0:

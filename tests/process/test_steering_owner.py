@@ -134,3 +134,39 @@ def test_a_signature_wanted_after_the_news_is_its_signers(text: str) -> None:
         "Sofia",
         datetime.date(2026, 11, 27),
     )
+
+
+# A Monday; the tester's round of 2026-11-30.
+MONDAY = datetime.date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # in lower-case chat every word that is no role could pass for a name: the verb, its
+        # particle, a participle or a month abbreviation never is one
+        "their vp signs off the renewal by dec 8 and also the board needs to review the terms",
+        "Their COO signs off the plan by dec 9 and also the panel needs to see the TCO model",
+        "legal wants 2 refs by the 7th and our completed security form by the 11th",
+        "our ops lead pushes the config live by the 9th and also their admins need to test it",
+        "their gc sends back the redlines by friday and then the committee meets on dec 15",
+        "the countersigned order form comes back by dec 11",
+        "their steering group meets on 14 dec to choose between the two bids",
+    ],
+)
+def test_a_verb_particle_or_month_is_never_an_owner(text: str) -> None:
+    reading = read_answer(text, MONDAY)
+    assert reading.orientation == "next_step"
+    assert all(step.owner is None for step in reading.steps), reading.steps
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        ("Marcus sends the pricing by Thursday", "Marcus"),  # a name ending in -s stays a name
+        ("Chris will sign off the SOW by dec 4", "Chris"),
+        ("after the kickoff Ines told us she'd circulate the plan by friday", "Ines"),
+    ],
+)
+def test_names_that_look_like_verb_forms_still_own_the_step(text: str, owner: str) -> None:
+    assert read_answer(text, MONDAY).owner == owner

@@ -1106,3 +1106,98 @@ def test_round_6_a_body_that_meets_on_a_date_leaves_no_dangling_words() -> None:
     )
     assert reading.due == D(2026, 12, 8)
     assert not reading.action.endswith("which convenes")
+
+
+# --- The tester's round of 2026-11-30 (a Monday): four kinds, in sentences of our own.
+MONDAY = D(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "side", "due"),
+    [
+        # a thing that moves between the sides by a date is a step, even when its subject is a
+        # contract or a renewal, which otherwise names a state with a date
+        ("countersigned MSA goes back dec 10", "customer", D(2026, 12, 10)),
+        ("the signed renewal comes back to us by the 11th", "customer", D(2026, 12, 11)),
+        ("renewal contract goes out to them friday", "us", D(2026, 12, 4)),
+        ("the renewal quote gets sent dec 4", "us", D(2026, 12, 4)),
+    ],
+)
+def test_a_thing_handed_over_by_a_date_is_a_step(text: str, side: str, due: datetime.date) -> None:
+    reading = read_answer(text, MONDAY)
+    assert reading.orientation == "next_step"
+    assert (reading.side, reading.due) == (side, due)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the pilot runs until Dec 18",
+        "their financial year ends March 31",
+        "the current licence expires on the 31st",
+    ],
+)
+def test_a_state_that_moves_nothing_stays_a_state(text: str) -> None:
+    assert read_answer(text, MONDAY).orientation == "history"
+
+
+def test_a_promise_reported_after_an_event_is_the_speaker_s_step() -> None:
+    reading = read_answer(
+        "after the onsite yesterday Mei said she'd have the PO raised before xmas", MONDAY
+    )
+    assert reading.orientation == "next_step"
+    (step,) = reading.steps
+    assert (step.side, step.owner, step.due) == ("customer", "Mei", D(2026, 12, 24))
+    assert step.action.startswith("Mei said")
+    assert reading.context.lower().startswith("after the onsite")
+
+
+def test_and_also_a_new_subject_with_a_modal_starts_a_second_step() -> None:
+    reading = read_answer(
+        "Their GC approves the DPA by dec 9 and also the board has to ratify the spend", MONDAY
+    )
+    assert [(s.side, s.due) for s in reading.steps][0] == ("customer", D(2026, 12, 9))
+    assert len(reading.steps) == 2
+    assert reading.steps[0].action == "Their GC approves the DPA"
+    assert reading.steps[1].action == "The board has to ratify the spend"
+    # a subject alone before "and" shares the verb after it: one step
+    one = read_answer("Our CEO, Ana Lopez, and their COO will meet on 3 December", MONDAY)
+    assert len(one.steps) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "due"),
+    [
+        (
+            "their infosec will vet the questionnaire, we should hear back",
+            "Their infosec will vet the questionnaire",
+            None,
+        ),
+        (
+            "legal is gonna review the DPA, should hear back by thursday",
+            "Legal is gonna review the DPA",
+            D(2026, 12, 3),
+        ),
+        ("we send the deck tmrw, should hear back next week", "We send the deck", D(2026, 12, 1)),
+    ],
+)
+def test_hearing_back_is_the_outcome_not_the_action(
+    text: str, action: str, due: datetime.date | None
+) -> None:
+    reading = read_answer(text, MONDAY)
+    (step,) = reading.steps
+    assert (step.action, step.due) == (action, due)
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        # the action keeps the speaker's own words, whatever the tense of the promise
+        ("We will send the SOW", "We will send the SOW"),
+        ("I send the SOW", "I send the SOW"),
+        ("we'll send the SOW", "We'll send the SOW"),
+    ],
+)
+def test_our_promise_keeps_its_own_words(text: str, action: str) -> None:
+    (step,) = read_answer(text, MONDAY).steps
+    assert (step.side, step.action) == ("us", action)
