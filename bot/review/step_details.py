@@ -19,8 +19,8 @@ from process import playbook as pb
 from process.dates import parse_date_answer
 from process.plan import same_step
 from process.playbook import Stage, fmt_date
+from process.steering import SURE, read_answer, travels_from
 from process.steering import Step as ReadStep
-from process.steering import read_answer
 from process.workdays import day_off, holiday_dates, next_working_day
 from storage import crud
 
@@ -497,7 +497,10 @@ def own_step(step: ReadStep, doer: bool = True) -> bool:
         return False
     if len(_content(step.action, step.owner)) < 2:
         return False
-    return not doer or bool(step.owner) or step.side_confidence >= 0.95
+    # a dated deliverable says its doer by which way it travels: "revised quote goes out
+    # tmrw" is ours, "signed DPA back to us by Friday" theirs
+    travels = step.due is not None and step.side_confidence >= SURE and travels_from(step.action) is not None
+    return not doer or bool(step.owner) or step.side_confidence >= 0.95 or travels
 
 
 def _about(step: ReadStep, asked: str) -> bool:

@@ -1,0 +1,55 @@
+"""A fresh tester's terminal review (round 5): steps typed at "By when?" and "Theirs or ours?",
+a side correction at a follow-up question, a mistyped bulk command, gibberish as the risk.
+Scripted through the real engine; the coach's clock is conftest's T0, Tue Nov 24 2026 in
+New York."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.engine import Coach
+from storage.db import Database
+from tests.bot.chat import Chat
+from tests.bot.test_tester_round2 import skip_owner
+from tests.bot.test_typed_over import at_customer_step, planned
+
+TOMORROW = dt.date(2026, 11, 25)
+FRIDAY = dt.date(2026, 11, 27)
+
+
+# --- 1. a noun-first step of ours typed at "By when?" ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("asked", "typed", "theirs", "ours"),
+    [
+        (
+            "their security team reviews the DPA",
+            "revised quote goes out tmrw",
+            "Their security team reviews the DPA",
+            ("Revised quote goes out", TOMORROW),
+        ),
+        (
+            "they get IT sign off asap",
+            "onboarding plan goes out mid dec",
+            "They get IT sign off asap",
+            ("Onboarding plan goes out", dt.date(2026, 12, 15)),
+        ),
+    ],
+)
+def test_a_noun_first_step_at_by_when_is_kept_not_taken_as_the_date(
+    coach: Coach, db: Database, asked: str, typed: str, theirs: str, ours: tuple[str, dt.date]
+) -> None:
+    chat = Chat(coach)
+    at_customer_step(chat)
+    chat.say(asked)
+    assert chat.stage == "step_due", chat.text
+    out = chat.say(typed)
+    assert chat.stage == "step_due" and f"I'll add “{ours[0]}” next" in out, out
+    skip_owner(chat, chat.say("Dec 4"))
+    assert [(s[0], s[1], s[2]) for s in planned(db)] == [
+        ("customer", theirs, dt.date(2026, 12, 4)),
+        ("us", *ours),
+    ]
