@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot import settings
 from bot.access import Access
 from bot.messages import Choice, Question
-from bot.review import deal_choice, due, edit, explain, guide, lifecycle, undo
+from bot.review import deal_choice, due, edit, explain, guide, lifecycle, step_details, undo
 from process import playbook as pb
 from process.playbook import Stage
 from storage import crud
@@ -229,7 +229,7 @@ def text(d: Dialog, raw: str) -> None:
         return
     if cut:
         d.say(f"That was long, so I kept the first {pb.MAX_ANSWER_CHARS} characters.", "warning")
-    if undo.correction(d, typed):
+    if step_details.correct_pending(d, typed) or undo.correction(d, typed):
         return
     if explain.question_back(d, typed):
         return

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.messages import Choice, Question, Text, owner_note, side_label
 from bot.review import guide
 from process import playbook as pb
+from process.corrections import read_correction
 from process.dates import parse_date_answer
 from process.plan import same_step
 from process.playbook import Stage, fmt_date
@@ -249,6 +250,38 @@ def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
     assert d.state.pending is not None
     d.state.pending["side"] = side
     continue_pending(d)
+
+
+#: The questions about the step being completed where a correction ("that's ours not
+#: theirs", "owner is Priya") is of that step, not of the step saved before it.
+_FOLLOW_UPS = frozenset({Stage.STEP_SIDE, Stage.STEP_DUE, Stage.STEP_DAY_OFF, Stage.STEP_LATE})
+
+
+def correct_pending(d: Dialog, text: str) -> bool:
+    """A side or owner correction typed at a question about the step being completed
+    ("that's ours not theirs" at "By when?"): read by `process.corrections.read_correction`,
+    as at the step questions, and applied to that step; then the question it interrupted is
+    asked again (or, at "Theirs or ours?", answered). True when it was one."""
+    p = d.state.pending
+    if p is None or p.get("step_id") or d.stage not in _FOLLOW_UPS:
+        return False
+    fix = read_correction(text, d.today)
+    if fix is None or fix.kind not in ("side", "owner"):
+        return False
+    description = p.get("description", "")
+    if fix.kind == "side" and fix.side:
+        p["side"] = fix.side
+        d.say(f"Changed: *{side_label(fix.side)}*: {description}.", "success")
+    elif fix.kind == "owner" and fix.owner:
+        p["owner"] = fix.owner[:200]
+        d.say(f"Changed: {fix.owner} owns “{description}”.", "success")
+    else:
+        return False
+    if d.stage is Stage.STEP_SIDE:
+        continue_pending(d)
+    else:
+        d.ask()
+    return True
 
 
 def _named_side(d: Dialog, text: str) -> str | None:

@@ -53,3 +53,38 @@ def test_a_noun_first_step_at_by_when_is_kept_not_taken_as_the_date(
         ("customer", theirs, dt.date(2026, 12, 4)),
         ("us", *ours),
     ]
+
+
+# --- 2. a side correction at a follow-up question ----------------------------------------------
+
+
+def test_a_side_correction_at_by_when_is_of_the_step_asked_about(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    at_customer_step(chat)
+    chat.say("their security team reviews the DPA")
+    assert chat.stage == "step_due", chat.text
+    out = chat.say("that's ours not theirs")
+    assert "couldn't read a date" not in out, out
+    assert "Changed: Us: Their security team reviews the DPA." in out, out
+    assert chat.stage == "step_due", out  # the date is asked again
+    out = chat.say("Dec 4")
+    assert chat.stage == "customer_next", out  # ours: no owner question; theirs still asked
+    assert planned(db) == [("us", "Their security team reviews the DPA", dt.date(2026, 12, 4), None)]
+
+
+def test_an_owner_correction_at_by_when_names_the_owner_and_asks_the_date_again(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    at_customer_step(chat)
+    chat.say("their security team reviews the DPA")
+    out = chat.say("owner is Priya")
+    assert "Changed: Priya owns “Their security team reviews the DPA”." in out, out
+    assert chat.stage == "step_due", out
+    out = chat.say("Dec 4")  # Priya named: "who owns this?" is not asked
+    assert chat.stage == "us_next", out
+    assert planned(db) == [
+        ("customer", "Their security team reviews the DPA", dt.date(2026, 12, 4), "Priya")
+    ]
