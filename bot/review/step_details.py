@@ -11,13 +11,14 @@ picks the next question.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 from bot.messages import Choice, Question, Text, owner_note, side_label
 from bot.review import guide
 from process import playbook as pb
 from process.corrections import read_correction
-from process.dates import parse_date_answer
+from process.dates import parse_date_answer, parse_due
 from process.plan import same_step
 from process.playbook import Stage, fmt_date
 from process.steering import SURE, read_answer, travels_from
@@ -243,6 +244,14 @@ def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
         said = read_answer(text, d.today, d.colleagues, conventions=d.dates).steps
         if said and said[0].side_confidence >= 0.95:
             side = said[0].side
+    if side not in ("customer", "us") and text and _whose_said(text):
+        # "need to follow up w/ legal eow", "they will get back to us after the holidays":
+        # whose the words say, steering reads no step in them (a vague idiom)
+        if _same_as_asked(d, text):
+            side = _whose_said(text)
+        else:
+            _queue_said(d, text, _whose_said(text) or "us")
+            return
     if side not in ("customer", "us"):
         d.say("Is it the customer's step or ours?", "warning")
         d.ask()
@@ -282,6 +291,47 @@ def correct_pending(d: Dialog, text: str) -> bool:
     else:
         d.ask()
     return True
+
+
+#: An answer that starts by saying whose it is: the rep ("I…", "we…", "need to…") or the
+#: customer ("they…", "their team will…").
+_OURS_SAID = re.compile(
+    r"^\s*(?:i|i['’](?:ll|m|d)|we|we['’](?:ll|re|d)|me|let me|let['’]?s|"
+    r"(?:need|needs|have|has|got|gotta|must)(?:\s+to)?)\b",
+    re.I,
+)
+_THEIRS_SAID = re.compile(r"^\s*(?:they|they['’](?:ll|re|d)|them|their\s+\w+)\b", re.I)
+
+
+def _whose_said(text: str) -> str | None:
+    """Whose an answer at "Theirs or ours?" says the step is by its first words, else None."""
+    if _OURS_SAID.match(text):
+        return "us"
+    return "customer" if _THEIRS_SAID.match(text) else None
+
+
+def _same_as_asked(d: Dialog, text: str) -> bool:
+    """Whether `text` speaks of the step asked about: it points back at it ("they will do
+    it") or shares more than a verb with it (`_about`)."""
+    asked = str((d.state.pending or {}).get("description", ""))
+    words = {w.strip(".,;:!?()\"'").lower() for w in text.split()}
+    if _BACK_REFERENCES & words:
+        return True
+    return bool(asked) and _about(ReadStep(None, None, None, text, None), asked)
+
+
+def _queue_said(d: Dialog, text: str, side: str) -> None:
+    """Keep a step typed at "Theirs or ours?" whose side its words say (`_whose_said`) for
+    after the step asked about, as `_queue_new_steps` keeps one steering read."""
+    from bot.review import steps
+
+    found = parse_due(text, d.today, d.dates)
+    due, phrase = found if found else (None, None)
+    step = ReadStep(side, None, due, text, phrase)  # type: ignore[arg-type]
+    new = steps._pending(step, text, None, _origin(d), d.user.display_name or None)
+    d.state.queued.append(new)
+    d.say(f"I'll add “{new['description']}” next. First, this one:", "coach")
+    d.ask()
 
 
 def _named_side(d: Dialog, text: str) -> str | None:

@@ -88,3 +88,56 @@ def test_an_owner_correction_at_by_when_names_the_owner_and_asks_the_date_again(
     assert planned(db) == [
         ("customer", "Their security team reviews the DPA", dt.date(2026, 12, 4), "Priya")
     ]
+
+
+# --- 3. a step that says whose it is, typed at "Theirs or ours?" -------------------------------
+
+
+def at_side_question(chat: Chat) -> None:
+    at_customer_step(chat)
+    chat.say("skip")
+    chat.say("skip")
+    chat.say("kickoff call Dec 10")
+    assert chat.stage == "step_side", chat.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("need to follow up w/ legal eow", ("us", "Need to follow up w/ legal", FRIDAY)),
+        (
+            "they will get back to us after the holidays",
+            ("customer", "They will get back to us after the holidays", dt.date(2027, 1, 8)),
+        ),
+    ],
+)
+def test_a_step_saying_whose_it_is_at_theirs_or_ours_is_kept(
+    coach: Coach, db: Database, typed: str, kept: tuple[str, str, dt.date]
+) -> None:
+    chat = Chat(coach)
+    at_side_question(chat)
+    out = chat.say(typed)
+    assert "Is it the customer's step or ours?" not in out, out
+    assert f"I'll add “{kept[1]}” next" in out and chat.stage == "step_side", out
+    out = skip_owner(chat, chat.click("side:customer"))
+    if chat.stage == "step_due":  # the kept step had no date
+        out = skip_owner(chat, chat.say("Jan 8"))
+    assert chat.stage == "more", out
+    assert [(s[0], s[1], s[2]) for s in planned(db)] == [
+        ("customer", "Kickoff call", dt.date(2026, 12, 10)),
+        kept,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "side"),
+    [("they will do that", "customer"), ("I'll set up the kickoff call", "us")],
+)
+def test_whose_said_of_the_same_step_at_theirs_or_ours_answers_it(
+    coach: Coach, db: Database, typed: str, side: str
+) -> None:
+    chat = Chat(coach)
+    at_side_question(chat)
+    out = skip_owner(chat, chat.say(typed))
+    assert chat.stage == "more", out
+    assert [(s[0], s[1]) for s in planned(db)] == [(side, "Kickoff call")]
