@@ -77,6 +77,8 @@ _LEADING_WORDS = {
 }
 _DEAL_COMMANDS = frozenset({"plan", "close", "rename", "archive", "review", "share"})
 _STEP_REF = re.compile(r"^\s*(?:[^#]{0,80}?\s)?#\s*\d+\b")
+#: Text that starts with step numbers ("#1 #2 dne"): understood commands are read before it.
+_NUMBERS_LEAD = re.compile(r"^\s*#\s*\d+\b")
 
 HELP = (
     "*dealcoach* turns each deal review into a plan both sides can follow: what the "
@@ -200,6 +202,16 @@ def text(d: Dialog, raw: str) -> None:
     later = edit.numbers_first(typed) if not at_deal_question else None
     if later and (not later[2] or crud.find_deal(d.s, d.user, later[2])):
         command(d, later[0], later[1])  # "#1 #2 done": a deal's name before them must be one
+        return
+    if _NUMBERS_LEAD.match(typed):
+        # "#1 #2 dne": a mistyped command about steps, never a step or the context line
+        d.say(
+            f"I read step numbers in “{typed[:60]}” but no command I know. To change steps: "
+            "*#1 #2 done*, *drop #2* or *edit #2 due Friday*.",
+            "warning",
+        )
+        if d.state.active:
+            d.ask()
         return
     if lead in _DEAL_COMMANDS and rest and crud.find_deal(d.s, d.user, rest.partition(" to ")[0]):
         command(d, lead, rest)  # "close Acme" mid-review names a deal: not a step "close Acme"

@@ -13,7 +13,7 @@ from bot.engine import Coach
 from storage.db import Database
 from tests.bot.chat import Chat
 from tests.bot.test_tester_round2 import skip_owner
-from tests.bot.test_typed_over import at_customer_step, planned
+from tests.bot.test_typed_over import at_customer_step, plan_any, planned
 
 TOMORROW = dt.date(2026, 11, 25)
 FRIDAY = dt.date(2026, 11, 27)
@@ -141,3 +141,26 @@ def test_whose_said_of_the_same_step_at_theirs_or_ours_answers_it(
     out = skip_owner(chat, chat.say(typed))
     assert chat.stage == "more", out
     assert [(s[0], s[1]) for s in planned(db)] == [(side, "Kickoff call")]
+
+
+# --- 4. a mistyped bulk command at a step question --------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["#1 #2 dne", "#1 fnished", "#2"])
+def test_step_numbers_without_a_command_are_not_kept(
+    coach: Coach, db: Database, typed: str
+) -> None:
+    chat = Chat(coach)
+    at_customer_step(chat)
+    skip_owner(chat, chat.say("They send the PO by Dec 4"))
+    skip_owner(chat, chat.say("I send the SOW by Dec 2"))
+    assert chat.stage == "more", chat.text
+    out = chat.say(typed)
+    assert "no command I know" in out and "#1 #2 done" in out and "edit #2" in out, out
+    assert "context" not in out and "Added" not in out, out
+    assert chat.stage == "more", out  # the same question again
+    _, _, reviews = plan_any(db)
+    assert [r.context for r in reviews] == [""]
+    assert [s[1] for s in planned(db)] == ["They send the PO", "I send the SOW"]
+    out = chat.say("#1 #2 done")  # the command itself still works
+    assert "#1 They send the PO: done." in out and "#2 I send the SOW: done." in out, out
