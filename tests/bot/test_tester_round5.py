@@ -164,3 +164,24 @@ def test_step_numbers_without_a_command_are_not_kept(
     assert [s[1] for s in planned(db)] == ["They send the PO", "I send the SOW"]
     out = chat.say("#1 #2 done")  # the command itself still works
     assert "#1 They send the PO: done." in out and "#2 I send the SOW: done." in out, out
+
+
+# --- 5. gibberish at the risk question ------------------------------------------------------------
+
+
+def test_a_keyboard_mash_at_the_risk_question_is_pushed_back_and_never_kept(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    at_customer_step(chat)
+    skip_owner(chat, chat.say("They send the PO by Dec 4"))
+    skip_owner(chat, chat.say("I send the SOW by Dec 2"))
+    chat.say("that's all")
+    assert chat.stage == "risk", chat.text
+    out = chat.say("asdfghjkl qwerty")
+    assert "“asdfghjkl qwerty” doesn't tell me what would make" in out, out
+    assert chat.stage == "risk", out
+    out = chat.say("sdfkjh lkjh")  # a second one: no risk, on to the summary, nothing kept
+    assert chat.stage == "summary", out
+    deal, _, _ = plan_any(db)
+    assert deal.risk is None
