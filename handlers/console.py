@@ -290,7 +290,8 @@ class Console:
                 "Bye. Every answer so far is saved: run "
                 f"`{self.resume_command}` to pick up where you left off."
             )
-        return "Bye."
+        # "type review to start again" (after `cancel`) no longer holds once this ends
+        return f"Bye. To review a deal again, run `{self.resume_command}`."
 
 
 def print_replies(replies: list[Reply], write: Callable[[str], None] = print) -> None:
