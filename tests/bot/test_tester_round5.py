@@ -12,7 +12,7 @@ import pytest
 from bot.engine import Coach
 from storage.db import Database
 from tests.bot.chat import Chat
-from tests.bot.test_tester_round2 import skip_owner
+from tests.bot.test_tester_round2 import new_deal, skip_owner
 from tests.bot.test_typed_over import at_customer_step, plan_any, planned
 
 TOMORROW = dt.date(2026, 11, 25)
@@ -185,3 +185,21 @@ def test_a_keyboard_mash_at_the_risk_question_is_pushed_back_and_never_kept(
     assert chat.stage == "summary", out
     deal, _, _ = plan_any(db)
     assert deal.risk is None
+
+
+# --- 7. "No gaps" says what it checks ---------------------------------------------------------
+
+
+def test_no_gaps_does_not_claim_every_step_has_an_owner(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    new_deal(chat, "Dec 11")
+    chat.click(chat.choice("Signature"))
+    chat.say("skip")
+    skip_owner(chat, chat.say("They sign the order form by Dec 9"))  # no one named
+    chat.say("we send the countersigned copy by Dec 10")
+    chat.say("that's all")
+    chat.say("skip")
+    out = chat.command("plan")
+    assert "Customer They sign the order form · due Wed Dec 9" in out, out  # no owner shown
+    assert "No gaps: every step is ours or theirs and has a date" in out, out
+    assert "every step has an owner" not in out, out
