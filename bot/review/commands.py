@@ -203,7 +203,7 @@ def text(d: Dialog, raw: str) -> None:
     if later and (not later[2] or crud.find_deal(d.s, d.user, later[2])):
         command(d, later[0], later[1])  # "#1 #2 done": a deal's name before them must be one
         return
-    if _NUMBERS_LEAD.match(typed):
+    if _NUMBERS_LEAD.match(typed) and not at_deal_question:
         # "#1 #2 dne": a mistyped command about steps, never a step or the context line
         d.say(
             f"I read step numbers in “{typed[:60]}” but no command I know. To change steps: "

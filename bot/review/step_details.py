@@ -244,7 +244,7 @@ def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
         said = read_answer(text, d.today, d.colleagues, conventions=d.dates).steps
         if said and said[0].side_confidence >= 0.95:
             side = said[0].side
-    if side not in ("customer", "us") and text and _whose_said(text):
+    if side not in ("customer", "us") and text and _whose_said(text) and not pb.is_unsure(text):
         # "need to follow up w/ legal eow", "they will get back to us after the holidays":
         # whose the words say, steering reads no step in them (a vague idiom)
         if _same_as_asked(d, text):
@@ -311,11 +311,12 @@ def _whose_said(text: str) -> str | None:
 
 
 def _same_as_asked(d: Dialog, text: str) -> bool:
-    """Whether `text` speaks of the step asked about: it points back at it ("they will do
-    it") or shares more than a verb with it (`_about`)."""
+    """Whether `text` speaks of the step asked about: it says only who ("I will", "we'll
+    handle"), points back at it ("they will do it") or shares more than a verb with it
+    (`_about`)."""
     asked = str((d.state.pending or {}).get("description", ""))
     words = {w.strip(".,;:!?()\"'").lower() for w in text.split()}
-    if _BACK_REFERENCES & words:
+    if _BACK_REFERENCES & words or len(_content(text)) < 2:
         return True
     return bool(asked) and _about(ReadStep(None, None, None, text, None), asked)
 

@@ -131,7 +131,13 @@ def test_a_step_saying_whose_it_is_at_theirs_or_ours_is_kept(
 
 @pytest.mark.parametrize(
     ("typed", "side"),
-    [("they will do that", "customer"), ("I'll set up the kickoff call", "us")],
+    [
+        ("they will do that", "customer"),
+        ("I'll set up the kickoff call", "us"),
+        ("I will", "us"),
+        ("we'll handle", "us"),
+        ("they'll handle it", "customer"),
+    ],
 )
 def test_whose_said_of_the_same_step_at_theirs_or_ours_answers_it(
     coach: Coach, db: Database, typed: str, side: str
