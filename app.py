@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shlex
+import shutil
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -474,6 +475,24 @@ def explain(exc: BaseException) -> str | None:
     return None
 
 
+def invoked_as(argv0: str, cwd: Path) -> str:
+    """How to run this program again, for the resume hint: the script's path as it was run
+    (`make chat` runs .venv/bin/dealcoach, which is not on PATH), relative to `cwd` when it
+    lies inside it; "dealcoach" when PATH finds that same script, or under `python -m app`."""
+    path = Path(argv0)
+    if path.name != "dealcoach" or len(path.parts) < 2:
+        return "dealcoach"
+    full = path if path.is_absolute() else cwd / path
+    on_path = shutil.which("dealcoach")
+    if on_path and Path(on_path).absolute() == full:
+        return "dealcoach"  # the shell gives the script its full path when PATH found it
+    try:
+        inside = full.relative_to(cwd)
+    except ValueError:
+        return str(full)
+    return str(inside) if len(inside.parts) > 1 else f"./{inside}"
+
+
 @operator_errors
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
@@ -515,7 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         steering_model=settings.steering_model,
     )
     if args.command == "chat":
-        again = shlex.join(["dealcoach", *(sys.argv[1:] if argv is None else argv)])
+        program = invoked_as(sys.argv[0], Path.cwd())
+        again = shlex.join([program, *(sys.argv[1:] if argv is None else argv)])
         console = Console(coach, console_user(settings, args.user), resume_command=again)
         return console.run("review", " ".join(args.deal))
     if args.command == "plan" and args.format:

@@ -164,6 +164,11 @@ class StepView:
         return tuple(out)
 
 
+#: What a plan card says when `PlanCard.gaps` is empty: what `process.plan.assess` checks
+#: (whose each step is and its date, not a named owner: "we" and "their team" name no one).
+NO_GAPS = "No gaps: every step is ours or theirs and has a date, and the plan reaches the decision."
+
+
 @dataclass(frozen=True)
 class PlanCard:
     """A deal's action plan: decision date, steps, health with its reasons."""

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from bot.engine import Coach
 from bot.messages import (
+    NO_GAPS,
     Choice,
     DealList,
     File,
@@ -138,9 +139,7 @@ class ConsoleRenderer:
         if card.gaps:
             out.append(f"│ Gaps: {', '.join(card.gaps)}")
         else:
-            out.append(
-                "│ No gaps: every step has an owner and a date, and the plan reaches the decision."
-            )
+            out.append(f"│ {NO_GAPS}")
         if any(s.actions for s in card.steps):
             out.append(
                 "└ Change a step: edit #N due DATE | edit #N ours/theirs | drop #N why | done #N"
@@ -290,7 +289,8 @@ class Console:
                 "Bye. Every answer so far is saved: run "
                 f"`{self.resume_command}` to pick up where you left off."
             )
-        return "Bye."
+        # "type review to start again" (after `cancel`) no longer holds once this ends
+        return f"Bye. To review a deal again, run `{self.resume_command}`."
 
 
 def print_replies(replies: list[Reply], write: Callable[[str], None] = print) -> None:

@@ -52,7 +52,7 @@ from process.steering_readers import (
     read_clause,
 )
 
-__all__ = ["Orientation", "Reading", "Side", "Step", "read_answer"]
+__all__ = ["Orientation", "Reading", "Side", "Step", "read_answer", "travels_from"]
 
 
 _log = logging.getLogger(__name__)
@@ -389,6 +389,12 @@ def _clean(text: str) -> str:
         cut = text.rfind(" ", 0, _MAX_ACTION - 1)
         text = text[: cut if cut > 0 else _MAX_ACTION - 1].rstrip(" ,;:") + "…"
     return text[:1].upper() + text[1:]
+
+
+def travels_from(action: str) -> Side | None:
+    """Whose a deliverable is by the way it travels ("revised quote goes out" -> "us",
+    "signed DPA back to us" -> "customer"), None when the words say no direction."""
+    return _direction(action)
 
 
 def read_answer(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot import settings
 from bot.access import Access
 from bot.messages import Choice, Question
-from bot.review import deal_choice, due, edit, explain, guide, lifecycle, undo
+from bot.review import deal_choice, due, edit, explain, guide, lifecycle, step_details, undo
 from process import playbook as pb
 from process.playbook import Stage
 from storage import crud
@@ -77,6 +77,8 @@ _LEADING_WORDS = {
 }
 _DEAL_COMMANDS = frozenset({"plan", "close", "rename", "archive", "review", "share"})
 _STEP_REF = re.compile(r"^\s*(?:[^#]{0,80}?\s)?#\s*\d+\b")
+#: Text that starts with step numbers ("#1 #2 dne"): understood commands are read before it.
+_NUMBERS_LEAD = re.compile(r"^\s*#\s*\d+\b")
 
 HELP = (
     "*dealcoach* turns each deal review into a plan both sides can follow: what the "
@@ -201,6 +203,16 @@ def text(d: Dialog, raw: str) -> None:
     if later and (not later[2] or crud.find_deal(d.s, d.user, later[2])):
         command(d, later[0], later[1])  # "#1 #2 done": a deal's name before them must be one
         return
+    if _NUMBERS_LEAD.match(typed) and not at_deal_question:
+        # "#1 #2 dne": a mistyped command about steps, never a step or the context line
+        d.say(
+            f"I read step numbers in “{typed[:60]}” but no command I know. To change steps: "
+            "*#1 #2 done*, *drop #2* or *edit #2 due Friday*.",
+            "warning",
+        )
+        if d.state.active:
+            d.ask()
+        return
     if lead in _DEAL_COMMANDS and rest and crud.find_deal(d.s, d.user, rest.partition(" to ")[0]):
         command(d, lead, rest)  # "close Acme" mid-review names a deal: not a step "close Acme"
         return
@@ -229,7 +241,7 @@ def text(d: Dialog, raw: str) -> None:
         return
     if cut:
         d.say(f"That was long, so I kept the first {pb.MAX_ANSWER_CHARS} characters.", "warning")
-    if undo.correction(d, typed):
+    if step_details.correct_pending(d, typed) or undo.correction(d, typed):
         return
     if explain.question_back(d, typed):
         return

@@ -55,15 +55,33 @@ _EMPTY_WORDS = frozenset(
 
 def says_nothing(text: str) -> bool:
     """Whether `text` carries nothing to keep: no letters ("1", "👍", "..."), a lone short
-    word or name ("Raj"), a filler word ("something"), or a slash command typed as text."""
+    word or name ("Raj"), a filler word ("something"), a keyboard mash ("asdfghjkl
+    qwerty", `_mashed`), or a slash command typed as text."""
     typed = text.strip()
     words = re.findall(r"[^\W\d_][\w'’-]*", typed)
     if not words or typed.startswith("/"):
+        return True
+    if all(_mashed(word) for word in words):
         return True
     if len(words) == 1:
         word = words[0].lower()
         return word in _EMPTY_WORDS or len(word) <= 3 or typed[:1].isupper()
     return False
+
+
+#: The letter rows of a keyboard: "asdfghjkl", "qwerty" are a hand run along one.
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _mashed(word: str) -> bool:
+    """Whether a word is a keyboard mash: four letters or more run along one keyboard row
+    ("asdfghjkl", "qwerty", "lkjh"), or with no vowel ("sdfgkj"; not an acronym: "MSSP")."""
+    low = word.lower()
+    if len(low) < 4:
+        return False
+    if any(low in row or low in row[::-1] for row in _ROWS):
+        return True
+    return not word.isupper() and not re.search(r"[aeiouy]", low)
 
 
 def _explanation(d: Dialog, stage: Stage) -> str | None:

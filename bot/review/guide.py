@@ -458,12 +458,30 @@ def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
         d.state.indecision = kind.id
         d.goto(Stage.RISK_STEP)
         return
+    if value is None and text and _says_nothing(text) and not d.state.redirects:
+        # "asdfghjkl qwerty", "1": pushed back once, as at the context question; never kept
+        d.state.redirects += 1
+        d.say(
+            f"“{text[:40]}” doesn't tell me what would make {deal.account} put the decision "
+            "off. In a few words, e.g. “not sure it will work with their ERP”, pick one, "
+            "or *skip*.",
+            "coach",
+        )
+        d.ask()
+        return
     if value != "risk:skip" and text and not _no_risk(text):
         d.remember("risk", old=deal.risk, deal_id=deal.id)
         deal.risk = text[:1000]
         d.s.add(deal)
         d.record(text)
     d.goto(Stage.SUMMARY)
+
+
+def _says_nothing(text: str) -> bool:
+    """An answer that names no risk and is no skip either ("1", "asdfghjkl qwerty")."""
+    from bot.review import explain
+
+    return explain.says_nothing(text) and not (pb.is_skip(text) or pb.is_skip_question(text))
 
 
 def _no_risk(text: str) -> bool:

@@ -11,16 +11,18 @@ picks the next question.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 from bot.messages import Choice, Question, Text, owner_note, side_label
 from bot.review import guide
 from process import playbook as pb
-from process.dates import parse_date_answer
+from process.corrections import read_correction
+from process.dates import parse_date_answer, parse_due
 from process.plan import same_step
 from process.playbook import Stage, fmt_date
+from process.steering import SURE, read_answer, travels_from
 from process.steering import Step as ReadStep
-from process.steering import read_answer
 from process.workdays import day_off, holiday_dates, next_working_day
 from storage import crud
 
@@ -242,6 +244,14 @@ def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
         said = read_answer(text, d.today, d.colleagues, conventions=d.dates).steps
         if said and said[0].side_confidence >= 0.95:
             side = said[0].side
+    if side not in ("customer", "us") and text and _whose_said(text) and not pb.is_unsure(text):
+        # "need to follow up w/ legal eow", "they will get back to us after the holidays":
+        # whose the words say, steering reads no step in them (a vague idiom)
+        if _same_as_asked(d, text):
+            side = _whose_said(text)
+        else:
+            _queue_said(d, text, _whose_said(text) or "us")
+            return
     if side not in ("customer", "us"):
         d.say("Is it the customer's step or ours?", "warning")
         d.ask()
@@ -249,6 +259,80 @@ def on_step_side(d: Dialog, text: str | None, value: str | None) -> None:
     assert d.state.pending is not None
     d.state.pending["side"] = side
     continue_pending(d)
+
+
+#: The questions about the step being completed where a correction ("that's ours not
+#: theirs", "owner is Priya") is of that step, not of the step saved before it.
+_FOLLOW_UPS = frozenset({Stage.STEP_SIDE, Stage.STEP_DUE, Stage.STEP_DAY_OFF, Stage.STEP_LATE})
+
+
+def correct_pending(d: Dialog, text: str) -> bool:
+    """A side or owner correction typed at a question about the step being completed
+    ("that's ours not theirs" at "By when?"): read by `process.corrections.read_correction`,
+    as at the step questions, and applied to that step; then the question it interrupted is
+    asked again (or, at "Theirs or ours?", answered). True when it was one."""
+    p = d.state.pending
+    if p is None or p.get("step_id") or d.stage not in _FOLLOW_UPS:
+        return False
+    fix = read_correction(text, d.today)
+    if fix is None or fix.kind not in ("side", "owner"):
+        return False
+    description = p.get("description", "")
+    if fix.kind == "side" and fix.side:
+        p["side"] = fix.side
+        d.say(f"Changed: *{side_label(fix.side)}*: {description}.", "success")
+    elif fix.kind == "owner" and fix.owner:
+        p["owner"] = fix.owner[:200]
+        d.say(f"Changed: {fix.owner} owns “{description}”.", "success")
+    else:
+        return False
+    if d.stage is Stage.STEP_SIDE:
+        continue_pending(d)
+    else:
+        d.ask()
+    return True
+
+
+#: An answer that starts by saying whose it is: the rep ("I…", "we…", "need to…") or the
+#: customer ("they…", "their team will…").
+_OURS_SAID = re.compile(
+    r"^\s*(?:i|i['’](?:ll|m|d)|we|we['’](?:ll|re|d)|me|let me|let['’]?s|"
+    r"(?:need|needs|have|has|got|gotta|must)(?:\s+to)?)\b",
+    re.I,
+)
+_THEIRS_SAID = re.compile(r"^\s*(?:they|they['’](?:ll|re|d)|them|their\s+\w+)\b", re.I)
+
+
+def _whose_said(text: str) -> str | None:
+    """Whose an answer at "Theirs or ours?" says the step is by its first words, else None."""
+    if _OURS_SAID.match(text):
+        return "us"
+    return "customer" if _THEIRS_SAID.match(text) else None
+
+
+def _same_as_asked(d: Dialog, text: str) -> bool:
+    """Whether `text` speaks of the step asked about: it says only who ("I will", "we'll
+    handle"), points back at it ("they will do it") or shares more than a verb with it
+    (`_about`)."""
+    asked = str((d.state.pending or {}).get("description", ""))
+    words = {w.strip(".,;:!?()\"'").lower() for w in text.split()}
+    if _BACK_REFERENCES & words or len(_content(text)) < 2:
+        return True
+    return bool(asked) and _about(ReadStep(None, None, None, text, None), asked)
+
+
+def _queue_said(d: Dialog, text: str, side: str) -> None:
+    """Keep a step typed at "Theirs or ours?" whose side its words say (`_whose_said`) for
+    after the step asked about, as `_queue_new_steps` keeps one steering read."""
+    from bot.review import steps
+
+    found = parse_due(text, d.today, d.dates)
+    due, phrase = found if found else (None, None)
+    step = ReadStep(side, None, due, text, phrase)  # type: ignore[arg-type]
+    new = steps._pending(step, text, None, _origin(d), d.user.display_name or None)
+    d.state.queued.append(new)
+    d.say(f"I'll add “{new['description']}” next. First, this one:", "coach")
+    d.ask()
 
 
 def _named_side(d: Dialog, text: str) -> str | None:
@@ -497,7 +581,10 @@ def own_step(step: ReadStep, doer: bool = True) -> bool:
         return False
     if len(_content(step.action, step.owner)) < 2:
         return False
-    return not doer or bool(step.owner) or step.side_confidence >= 0.95
+    # a dated deliverable says its doer by which way it travels: "revised quote goes out
+    # tmrw" is ours, "signed DPA back to us by Friday" theirs
+    travels = step.due is not None and step.side_confidence >= SURE and travels_from(step.action) is not None
+    return not doer or bool(step.owner) or step.side_confidence >= 0.95 or travels
 
 
 def _about(step: ReadStep, asked: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.messages import (
+    NO_GAPS,
     Choice,
     DealList,
     File,
@@ -197,7 +198,7 @@ class Renderer:
         notes.append(
             f"Gaps: {escape(', '.join(card.gaps))}"
             if card.gaps
-            else "No gaps: every step has an owner and a date, and the plan reaches the decision."
+            else NO_GAPS
         )
         blocks.append(context("\n".join(notes)))
         if card.actions:

@@ -17,6 +17,7 @@ from botbuilder.schema import Activity, Attachment
 from botbuilder.schema.teams import FileConsentCard, FileInfoCard, FileUploadInfo
 
 from bot.messages import (
+    NO_GAPS,
     Choice,
     DealList,
     File,
@@ -265,11 +266,7 @@ def plan_card(p: PlanCard) -> Activity:
     if p.gaps:
         body.append(_block(f"Gaps: {', '.join(p.gaps)}", color="Warning"))
     else:
-        body.append(
-            _block(
-                "No gaps: every step has an owner and a date, and the plan reaches the decision."
-            )
-        )
+        body.append(_block(NO_GAPS))
     return card(body, [submit(c) for c in p.actions[:MAX_BUTTONS]] or None)
 
 

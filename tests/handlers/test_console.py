@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from app import invoked_as
 from bot.messages import Choice
 from handlers.console import pick
 from process.workdays import day_off
@@ -172,6 +173,41 @@ def test_goodbye_repeats_the_command_that_was_run(tmp_path: Path) -> None:
         f"`dealcoach --db 'sqlite:///{db}' --now {T0.isoformat()} chat --user alice` "
         "to pick up where you left off"
     )
+    assert expected in run.stdout, run.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv0", "expected"),
+    [
+        (".venv/bin/dealcoach", ".venv/bin/dealcoach"),  # `make chat`
+        ("/proj/.venv/bin/dealcoach", ".venv/bin/dealcoach"),  # inside the cwd: relative
+        ("/elsewhere/bin/dealcoach", "/elsewhere/bin/dealcoach"),
+        ("/proj/app.py", "dealcoach"),  # python -m app
+        ("dealcoach", "dealcoach"),
+    ],
+)
+def test_the_resume_hint_names_the_program_as_it_was_run(argv0: str, expected: str) -> None:
+    assert invoked_as(argv0, Path("/proj")) == expected
+
+
+def test_goodbye_after_cancel_says_what_to_run(tmp_path: Path) -> None:
+    """`make chat` runs .venv/bin/dealcoach, not on PATH: the hints give that path back; after
+    `cancel` the goodbye says what to run, as "type review" no longer can."""
+    script = Path(sys.executable).parent / "dealcoach"
+    cwd = script.parents[2]  # the directory holding .venv
+    db = tmp_path / "c.db"
+    run = subprocess.run(
+        [str(script), "--db", f"sqlite:///{db}", "--now", T0.isoformat(), "chat"],
+        input="Acme Corp - 2027 renewal\ncancel\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env(),
+        cwd=cwd,
+    )
+    program = str(script.relative_to(cwd))
+    assert "Stopped the review" in run.stdout, run.stdout + run.stderr
+    expected = f"Bye. To review a deal again, run `{program} --db sqlite:///{db} --now"
     assert expected in run.stdout, run.stdout
 
 
