@@ -214,7 +214,11 @@ class AcksFirst:
         self._poller: asyncio.Task[None] | None = None
 
     async def wait(self) -> None:
-        if self.acks_pending is None or self.acks_pending.value <= 0:
+        if self.acks_pending is None:
+            return
+        burst = self._poller is not None and not self._poller.done()
+        # between two acks of a burst the count touches 0: a turn arriving then still waits
+        if self.acks_pending.value <= 0 and not burst:
             return
         if self._poller is None or self._poller.done():
             self._quiet.clear()

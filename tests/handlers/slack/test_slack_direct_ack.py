@@ -219,6 +219,21 @@ async def test_turn_workers_hold_turns_while_acks_are_pending_then_start_them_to
     assert await asyncio.wait_for(gate.wait(), timeout=0.01) is None
 
 
+async def test_a_turn_arriving_between_two_acks_of_a_burst_waits_for_its_end() -> None:
+    """Between two acks of a burst the count reads 0 for a moment; a turn that reaches the
+    worker then is still mid-burst and waits for the quiet, as the turns queued before it."""
+    pending = multiprocessing.get_context("spawn").RawValue("i", 1)
+    gate = AcksFirst(pending)
+    first = asyncio.create_task(gate.wait())
+    await asyncio.sleep(0.01)
+    pending.value = 0  # the ack just went out; the client's next request is on its way
+    late = asyncio.create_task(gate.wait())
+    await asyncio.sleep(0)
+    assert not late.done() and not first.done()
+    done, _ = await asyncio.wait([first, late], timeout=ACKS_FIRST / 2)
+    assert len(done) == 2
+
+
 async def test_a_turn_waits_for_the_acks_at_most_acks_first_seconds() -> None:
     pending = multiprocessing.get_context("spawn").RawValue("i", 1)  # a burst that never ends
     gate = AcksFirst(pending)
