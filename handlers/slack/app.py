@@ -828,6 +828,9 @@ class SlackFrontend:
             and inbound.raw.get("files")
             and not inbound.raw["text"].strip()
         ):
+            if replay and replies and await self.reply_in_slack(client, inbound, replies):
+                self._answered(inbound)  # the note about files left before the kill
+                return None
             try:  # a file alone: nothing for the engine to read
                 await self.send(
                     client,

@@ -21,7 +21,7 @@ import pytest
 from aiohttp import ClientResponse
 from sqlmodel import select
 
-from handlers.slack.app import DIGEST_HINT, reply_key
+from handlers.slack.app import DIGEST_HINT, FILES_NOT_READ, reply_key
 from handlers.slack.delivery import tag
 from storage.db import Database
 from storage.inbox import Inbox
@@ -149,15 +149,17 @@ def journal(served: Served) -> Inbox:
 
 
 @pytest.mark.parametrize(
-    ("killed", "where"), [("worker", "dm"), ("server", "dm"), ("worker", "thread")]
+    ("killed", "where"),
+    [("worker", "dm"), ("server", "dm"), ("worker", "thread"), ("worker", "file")],
 )
 async def test_an_answer_posted_then_killed_before_its_mark_is_not_posted_again(
     fake: FakeSlack, served: Served, killed: str, where: str
 ) -> None:
     """Killed (-9) after Slack took the answer, before the journal marked it answered: the
     replay finds the answer in the DM (or the DM thread the rep wrote in) by its reply key
-    (message metadata) and posts nothing. The app is outside the Slack Marketplace:
-    history and replies give 15 messages, 1 call a minute."""
+    (message metadata) and posts nothing; so does the note that files aren't read, for a
+    file shared alone. The app is outside the Slack Marketplace: history and replies give
+    15 messages, 1 call a minute."""
     fake.marketplace = False
     await served.start()
     slack = SlackClient(f"http://127.0.0.1:{served.port}", fake)
@@ -166,9 +168,14 @@ async def test_an_answer_posted_then_killed_before_its_mark_is_not_posted_again(
         await until(lambda: dm_texts(fake, "U1"), "/dealreview was never answered")
         thread = fake.posted()[0]["ts"] if where == "thread" else None
         fake.hold("chat.postMessage", taken=True)  # posted, and the answer never comes back
-        sent = await slack.dm(
-            "Acme Corp - 2027 renewal", user="U1", thread_ts=thread, event_id="EvKILLED"
-        )
+        if where == "file":
+            sent = await slack.dm(
+                "", user="U1", files=[{"id": "F1", "name": "notes.pdf"}], event_id="EvKILLED"
+            )
+        else:
+            sent = await slack.dm(
+                "Acme Corp - 2027 renewal", user="U1", thread_ts=thread, event_id="EvKILLED"
+            )
         assert sent.status == 200
         await until(lambda: fake.held.get("chat.postMessage"), "the answer was never posted")
         assert len(dm_texts(fake, "U1")) == 2  # the rep sees it
@@ -186,7 +193,10 @@ async def test_an_answer_posted_then_killed_before_its_mark_is_not_posted_again(
         await fake.settle(0.5)
         texts = dm_texts(fake, "U1")
         assert len(texts) == 2, texts[2:]
-        assert "When must *Acme Corp* make their decision" in texts[1]
+        if where == "file":
+            assert FILES_NOT_READ in texts[1]
+        else:
+            assert "When must *Acme Corp* make their decision" in texts[1]
         # it was looked for, once, and found by the tag it was posted with
         looked = fake.to("conversations.replies" if thread else "conversations.history")
         assert len(looked) == 1
