@@ -70,6 +70,32 @@ async def fake_slack(request: web.Request) -> web.Response:
 RUNNERS: list[web.AppRunner] = []
 
 
+def bare_bolt_app(api_url: str) -> web.Application:
+    """The baseline: a bare bolt `AsyncApp` whose only listener acks `/dealreview`, served
+    at /slack/events. It calls the same fake Web API as ours (bolt calls auth.test once to
+    learn the bot's ids); process_before_response=True: the ack is the whole listener,
+    answered in the request."""
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.app.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    client = AsyncWebClient(token="xoxb-bench", base_url=api_url)
+    bare_bolt = AsyncApp(signing_secret=SECRET, client=client, process_before_response=True)
+
+    @bare_bolt.command("/dealreview")
+    async def ack_only(ack):  # type: ignore[no-untyped-def]
+        await ack()
+
+    async def bare_dispatch(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(
+            await bare_bolt.async_dispatch(await to_bolt_request(request))
+        )
+
+    bare_app = web.Application()
+    bare_app.router.add_post("/slack/events", bare_dispatch)
+    return bare_app
+
+
 async def listen(app: web.Application) -> int:
     runner = web.AppRunner(app, access_log=None)
     RUNNERS.append(runner)
@@ -98,9 +124,6 @@ def fake_child(conn: mp.connection.Connection) -> None:
 async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int) -> None:
     import logging
 
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-    from slack_bolt.app.async_app import AsyncApp
-
     from app import build_database, system_now
     from bot.engine import Coach
     from config import Settings
@@ -124,25 +147,7 @@ async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int) ->
         TurnWorkers(settings, coach, inbox.path, settings.engine_processes).attach(app)
     ours = await listen(app)
 
-    from slack_sdk.web.async_client import AsyncWebClient
-
-    # The same fake Web API for both (bolt calls auth.test once to learn the bot's ids).
-    client = AsyncWebClient(token="xoxb-bench", base_url=settings.slack_api_url)
-    # process_before_response=True: the ack is the whole listener, answered in the request.
-    bare_bolt = AsyncApp(signing_secret=SECRET, client=client, process_before_response=True)
-
-    @bare_bolt.command("/dealreview")
-    async def ack_only(ack):  # type: ignore[no-untyped-def]
-        await ack()
-
-    async def bare_dispatch(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(
-            await bare_bolt.async_dispatch(await to_bolt_request(request))
-        )
-
-    bare_app = web.Application()
-    bare_app.router.add_post("/slack/events", bare_dispatch)
-    bare = await listen(bare_app)
+    bare = await listen(bare_bolt_app(settings.slack_api_url))
     conn.send((ours, bare))
     await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # until told to stop
     for runner in RUNNERS:

@@ -23,8 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from aiohttp import web
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -33,10 +31,6 @@ import slack_ack  # noqa: E402  (the same fake Slack, bare app, signing and clie
 
 async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int, profile: str) -> None:
     import logging
-
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-    from slack_bolt.app.async_app import AsyncApp
-    from slack_sdk.web.async_client import AsyncWebClient
 
     from app import build_database, system_now
     from bot.engine import Coach
@@ -55,23 +49,7 @@ async def serve(conn: mp.connection.Connection, db_path: str, fake_port: int, pr
     coach = Coach(db, clock=system_now)
     app = build_app(settings, db, coach, Inbox(Path(db_path + ".inbox")), worker_fed=True)
     ours = await slack_ack.listen(app)
-    client = AsyncWebClient(token="xoxb-bench", base_url=settings.slack_api_url)
-    bare_bolt = AsyncApp(
-        signing_secret=slack_ack.SECRET, client=client, process_before_response=True
-    )
-
-    @bare_bolt.command("/dealreview")
-    async def ack_only(ack):  # type: ignore[no-untyped-def]
-        await ack()
-
-    async def bare_dispatch(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(
-            await bare_bolt.async_dispatch(await to_bolt_request(request))
-        )
-
-    bare_app = web.Application()
-    bare_app.router.add_post("/slack/events", bare_dispatch)
-    bare = await slack_ack.listen(bare_app)
+    bare = await slack_ack.listen(slack_ack.bare_bolt_app(settings.slack_api_url))
     conn.send((ours, bare))
     loop = asyncio.get_running_loop()
     prof: cProfile.Profile | None = None
