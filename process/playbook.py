@@ -266,7 +266,9 @@ _DONE = re.compile(
     re.IGNORECASE,
 )
 _SKIP = re.compile(
-    r"^\s*(skip|pass|none|nothing|no|nope|n/?a|not sure|don'?t know|dunno|no idea)\W*\s*$",
+    # "tbd" and "no date yet" are how reps say a date is not known yet (issue 11)
+    r"^\s*(skip|pass|none|nothing|no|nope|n/?a|not sure|don'?t know|dunno|no idea|"
+    r"tb[dac]|to be (?:decided|confirmed|agreed)|no date(?: yet)?|unknown)\W*\s*$",
     re.I,
 )
 _YES = re.compile(

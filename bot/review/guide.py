@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.messages import Choice
 from process import playbook as pb
 from process.corrections import read_correction
-from process.dates import parse_date_answer
+from process.dates import parse_date_answer, parse_due
 from process.plan import Plan, Side
 from process.playbook import Stage, fmt_date
 from process.sales_process import ProcessStep
@@ -346,6 +346,14 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
         d.say(f"Due {fmt_date(redated, d.today)} then, and no owner named.", "success")
         step_details.continue_pending(d)
         return
+    named = _owner_and_date(d, text) if text and not picked else None
+    if named is not None:
+        # "procurement by Friday": who owns it and, said in the same breath, by when
+        p["owner"], due = named
+        p["due"] = due.isoformat()
+        d.say(f"{named[0]} owns it, due {fmt_date(due, d.today)}.", "success")
+        step_details.continue_pending(d)
+        return
     if value == "owner:skip" or (text and (pb.is_skip(text) or pb.is_unsure(text))):
         d.state.owner_skips += 1
     me = value == "owner:me" or (text and pb.read_side(text) == "us" and p.get("side") == "us")
@@ -358,6 +366,26 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     if picked:
         propose(d, p)
     step_details.continue_pending(d)
+
+
+#: A preposition left dangling where a date was cut from an owner's answer ("procurement by").
+_DANGLING_DATE_WORD = re.compile(r"[\s,]*\b(?:by|on|due|before|until|till|for|from|,)\s*$", re.I)
+
+
+def _owner_and_date(d: Dialog, text: str) -> tuple[str, dt.date] | None:
+    """ "procurement by Friday", "Priya, Dec 12" typed at "Who on their side owns this?": the
+    owner (at most three words left once the date is cut) and the date; None otherwise."""
+    found = parse_due(text, d.today, d.dates)
+    if found is None or found[0] < d.today:
+        return None
+    at = text.lower().find(found[1].lower())
+    if at < 0:
+        return None
+    rest = _DANGLING_DATE_WORD.sub("", (text[:at] + " " + text[at + len(found[1]) :]).strip())
+    rest = rest.strip(" ,;:-.")
+    if not rest or len(rest.split()) > 3 or pb.is_skip(rest) or pb.is_unsure(rest):
+        return None
+    return rest[:200], found[0]
 
 
 def propose(d: Dialog, p: dict[str, Any]) -> None:

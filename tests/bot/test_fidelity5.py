@@ -1,0 +1,70 @@
+"""Review fidelity found trying the product in the fifth session (issue 11): each test is one."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Coach
+from storage.db import Database
+from tests.bot.chat import Chat
+from tests.bot.test_tester_round2 import plan, to_context
+
+
+@pytest.mark.parametrize("typed", ["tbd", "TBC", "no date yet", "to be confirmed"])
+def test_a_date_not_known_yet_typed_at_by_when_saves_the_step_undated(
+    coach: Coach, db: Database, typed: str
+) -> None:
+    chat = Chat(coach)
+    to_context(chat)
+    chat.say("ok")
+    chat.say("their procurement sends the PO")
+    assert chat.stage == "step_due", chat.text
+    out = chat.say(typed)
+    assert "couldn't read a date" not in out, out
+    _, steps, _ = plan(db)
+    assert [(s.description, s.due) for s in steps] == [("Their procurement sends the PO", None)]
+
+
+def test_an_undated_step_led_by_a_name_keeps_the_name_as_owner(coach: Coach, db: Database) -> None:
+    # no date, so no rule reads a step; the learned second opinion does, and the owner comes
+    # from the same reading of the clause as a dated answer would get ("Raj sends the PO by Friday")
+    chat = Chat(coach)
+    to_context(chat)
+    chat.say("ok")
+    chat.say("Raj sends the PO")
+    assert chat.stage == "step_due", chat.text
+    out = chat.say("Friday")
+    assert "Who on their side" not in out, out
+    _, steps, _ = plan(db)
+    assert [(s.side, s.owner) for s in steps] == [("customer", "Raj")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "owner", "due"),
+    [
+        ("we send the SOW by Friday", None, "2026-12-18"),
+        ("i'll send the SOW friday", None, "2026-12-18"),
+        ("procurement by Friday", "procurement", "2026-11-27"),
+        ("Priya, Dec 11", "Priya", "2026-12-11"),
+    ],
+)
+def test_a_step_or_a_date_typed_at_who_owns_this_is_never_stored_as_the_owner(
+    coach: Coach, db: Database, typed: str, owner: str | None, due: str
+) -> None:
+    chat = Chat(coach)  # today is Tue Nov 24, 2026 (tests/conftest.py's clock)
+    to_context(chat)
+    chat.say("ok")
+    chat.say("their procurement sends the PO by Dec 18")
+    assert chat.stage == "step_owner", chat.text
+    chat.say(typed)
+    _, steps, _ = plan(db)
+    first = steps[0]
+    assert (first.description, first.owner, first.due.isoformat() if first.due else None) == (
+        "Their procurement sends the PO",
+        owner,
+        due,
+    )
+    if owner is None:  # the step typed there is a step of its own, after the one asked about
+        assert [(s.side, s.description.lower().endswith("send the sow")) for s in steps[1:]] == [
+            ("us", True)
+        ], steps
