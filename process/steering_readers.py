@@ -65,6 +65,21 @@ from process.steering_grammar import (
 )
 
 
+def _deadline_lead(
+    body: str, today: datetime.date, conv: DateConventions, sequel: bool
+) -> _Clause | None:
+    """ "Before Friday(,) we send the deck": a clause led by "before <date>" is a step due
+    then when what follows is one; None otherwise ("Before the workshop, ..." sets a scene)."""
+    due = parse_due(body, today, conv)
+    if due is None or not body.lower().startswith(due[1].lower()):
+        return None
+    rest = body[len(due[1]) :].lstrip(" ,;:-")
+    inner = read_clause(rest, today, conv, sequel=sequel) if rest else None
+    if inner is None or inner.kind != "forward":
+        return None
+    return replace(inner, due=due)
+
+
 def read_clause(
     text: str,
     today: datetime.date,
@@ -94,6 +109,8 @@ def read_clause(
         return _Clause("history", text=text)  # "nothing is moving there" says how things stand
     if _ACKNOWLEDGED.match(body):
         return _Clause("history", text=text)  # "Cool, will do." answers the coach, names no step
+    if words[0] == "before" and (deadline := _deadline_lead(body, today, conv, sequel)):
+        return replace(deadline, text=text)  # "Before Friday we send the deck": a deadline
     if (
         words[0] in vocab.SUBORDINATORS
         and not any(_modal_at(words, k) for k in range(len(words)))
