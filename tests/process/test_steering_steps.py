@@ -81,7 +81,15 @@ def test_vague(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "day"),
-    [("dec 9", D(2026, 12, 9)), ("EOW", D(2026, 11, 27)), ("by the 15th?", D(2026, 12, 15))],
+    [
+        ("dec 9", D(2026, 12, 9)),
+        ("EOW", D(2026, 11, 27)),
+        ("by the 15th?", D(2026, 12, 15)),
+        # a hedge or a courtesy around the date changes nothing (fifth session)
+        ("1/15 sir", D(2027, 1, 15)),
+        ("Provisionally, February 12.", D(2027, 2, 12)),
+        ("tentatively the 15th pls", D(2026, 12, 15)),
+    ],
 )
 def test_a_bare_date_is_asked_about(text: str, day: datetime.date) -> None:
     reading = read_answer(text, TODAY)
