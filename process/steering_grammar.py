@@ -232,6 +232,8 @@ _NOT_NAMES_EXTRA: Final = _words(
     today tomorrow tonight year month quarter weekend type by close business
     parties party decision award enterprise response feedback answer outcome result reply
     await awaits awaiting
+    lot lots bods lads folks peeps people mate mates teammate sides solicitors lawyers
+    quality within end imma hes shes sits budge mutual custom site survey
     """
 )
 
