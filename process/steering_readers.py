@@ -128,10 +128,31 @@ def read_clause(
     for reader in READERS:
         clause = reader(ctx)
         if clause is not None:
-            return clause
+            return _agent_side(clause, body)
     if not ctx.past and (_WAITING.search(body) or (ctx.hedged and due is None)):
         return _Clause("vague", text=text)
     return _Clause("history", text=text)
+
+
+# A noun-first step that ends by naming who does it: "Site survey at their Pune plant on 22/2
+# by our engineering team", "Board pack to be reviewed by their finance committee".
+_AGENT_TAIL: Final = re.compile(
+    r"\bby\s+(?P<whose>our|my|their|the\s+(?:client|customer)'s)\s+(?P<who>(?:[\w-]+\s+){0,2}[\w-]+)"
+    r"\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _agent_side(clause: _Clause, body: str) -> _Clause:
+    """The side an agent phrase at the end names ("... by our engineering team"), where the
+    readers were not sure of one; the clause as it was otherwise."""
+    if clause.kind != "forward" or (clause.side is not None and clause.side_confidence >= 0.8):
+        return clause
+    m = _AGENT_TAIL.search(body)
+    if m is None or m["who"].split()[-1].lower() not in vocab.ORG_NOUNS | vocab.ROLE_WORDS:
+        return clause
+    side = "us" if m["whose"].lower() in ("our", "my") else "customer"
+    return replace(clause, side=side, side_confidence=0.85, subjectless=False)
 
 
 # An opening phrase that sets the scene with its own date: "After Thursday's demo they sign by

@@ -1209,3 +1209,24 @@ def test_hearing_back_is_the_outcome_not_the_action(
 def test_our_promise_keeps_its_own_words(text: str, action: str) -> None:
     (step,) = read_answer(text, MONDAY).steps
     assert (step.side, step.action) == ("us", action)
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        # a noun-first step that ends with who does it (fifth session)
+        ("Site survey at their Pune plant on Dec 9 by our engineering team.", "us"),
+        ("workshop on the 9th by our SE", "us"),
+        ("Board pack to be reviewed by their finance committee on Friday", "customer"),
+    ],
+)
+def test_an_agent_at_the_end_says_whose_step_it_is(text: str, side: str) -> None:
+    assert read_answer(text, TODAY).side == side
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["gotta find a way to get to their CFO before budget lock", "work out how to reach the EB"],
+)
+def test_looking_for_a_way_is_vague(text: str) -> None:
+    assert read_answer(text, TODAY).orientation == "vague"
