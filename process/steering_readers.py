@@ -530,6 +530,10 @@ def _verbless_deadline(ctx: _Context) -> bool:
     )
 
 
+#: First words of a verb's object: "runs the pen test", "finishes our DPIA" (not "ends the 31st").
+_OBJECT_LEADS: Final = _words("the a an our their my his her its these those some")
+
+
 def _read_state(ctx: _Context) -> _Clause | None:
     """ "The trial runs until Dec 15", "our quote expires 12/31": a state with a date is context."""
     words = ctx.words
@@ -586,6 +590,8 @@ def _read_state(ctx: _Context) -> _Clause | None:
             or (words[k - 1] in ("to", "will") and words[k - 2 : k - 1] not in (["due"], ["set"]))
         ):
             continue  # "is due to expire on March 31" is a state; "we need to renew" is not
+        if words[k + 1 : k + 2] and words[k + 1] in _OBJECT_LEADS and not _date_follows(ctx, k):
+            continue  # "Lucas runs the pen test by dec 9": with an object it is someone's step
         period = base_state and ctx.due is not None and _UNTIL_WORD.search(ctx.body)
         if _is_doer(words[max(0, k - 2) : k]) or (_modal_before(words, k) and not period):
             continue  # "their privacy team finishes the DPIA" is a step; "the trial will run until"

@@ -316,6 +316,29 @@ def ask_step_owner(d: Dialog) -> None:
 #: An owner's name is short: an answer longer than this is the rep moving on.
 OWNER_WORDS = 6
 
+#: First words of a clause, never of a name: "they countersign", "we do it".
+_CLAUSE_LEAD_WORDS = "i we they he she you it i'll we'll they'll he'll she'll"
+_CLAUSE_LEADS = frozenset(_CLAUSE_LEAD_WORDS.split())
+
+
+def _no_name(text: str) -> bool:
+    """Whether an answer to "who owns this?" is plainly no one's name: a side word ("theirs",
+    "ours"), a clause led by a pronoun ("they countersign"), or a sentence (more than
+    `OWNER_WORDS` words: "Dr. Patel mentioned legal will finish the review by the 14th")."""
+    words = text.lower().split()
+    if not words:
+        return False
+    return (
+        pb.read_side(text) is not None
+        or (words[0] in _CLAUSE_LEADS and len(words) >= 2)
+        or len(words) > OWNER_WORDS
+    )
+
+
+def side_word(side: str) -> str:
+    """ "ours" or "theirs", as the coach says whose a step is."""
+    return "ours" if side == "us" else "theirs"
+
 
 def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     from bot.review import step_details
@@ -326,6 +349,28 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     p["owner_asked"] = True
     # "no, the 20th" or "owner is Priya" said here corrects the step, it names no one
     corrects = bool(text) and read_correction(text or "", d.today) is not None
+    side = pb.read_side(text) if text and not value else None
+    if side is not None and side != p.get("side") and not picked:
+        p["side"] = side  # "ours" said of a customer step: a side correction, no owner
+        d.say(f"Changed: “{p.get('description', '')}” is {side_word(side)}.", "success")
+        step_details.continue_pending(d)
+        return
+    if side is not None and not (side == "us" and p.get("side") == "us"):
+        text, value = None, "owner:skip"  # "theirs" of their step: nothing to add ("me": me)
+    if text and not corrects and not value and side is None and _no_name(text):
+        if picked:
+            # a suggested step's date is still to come: it is asked first, and what was
+            # typed here is answered after the step is saved (`step_details.carry_on`)
+            d.state.waiting = text
+            d.say(f"No owner for “{p.get('description', '')}” then.", "coach")
+            propose(d, p)
+            step_details.continue_pending(d)
+            return
+        if not step_details.new_steps(d, text, doer=False):
+            # "they countersign": a clause, not a name; the question moves on and the
+            # clause answers the next one
+            step_details.carry_on(d, text, "A name or a role, or *skip*.")
+            return
     if text and not picked and not corrects and step_details.new_steps(d, text, doer=False):
         # "I send the revised quote tmrw": a step of its own, not who owns this one; nor
         # is it who owns the other steps of the same answer (they are not asked)

@@ -577,8 +577,9 @@ def own_step(step: ReadStep, doer: bool = True) -> bool:
     words = [w for w in words if w]
     if not words or words[0] in _DATE_CHANGES or words[0] in _CONDITIONS:
         return False
-    if _BACK_REFERENCES.intersection(words[1:]):
-        return False
+    raw = [w.strip(".,;:!?()\"'") for w in step.action.split()]
+    if _BACK_REFERENCES.intersection(w.lower() for w in raw[1:] if w != "IT"):
+        return False  # "they send it back" is about the step asked; "Lucius from IT runs ..." isn't
     if len(_content(step.action, step.owner)) < 2:
         return False
     # a dated deliverable says its doer by which way it travels: "revised quote goes out

@@ -68,3 +68,79 @@ def test_a_step_or_a_date_typed_at_who_owns_this_is_never_stored_as_the_owner(
         assert [(s.side, s.description.lower().endswith("send the sow")) for s in steps[1:]] == [
             ("us", True)
         ], steps
+
+
+# --- a fresh tester's finds (fifth session): no sentence, clause or side word is an owner ---
+
+
+def at_owner_question(chat: Chat) -> None:
+    to_context(chat)
+    chat.say("ok")
+    chat.say("their procurement sends the PO by Dec 18")
+    assert chat.stage == "step_owner", chat.text
+
+
+@pytest.mark.parametrize("typed", ["they countersign", "theirs", "they'll do it"])
+def test_a_clause_or_a_side_word_at_who_owns_this_is_no_owner(
+    coach: Coach, db: Database, typed: str
+) -> None:
+    chat = Chat(coach)
+    at_owner_question(chat)
+    chat.say(typed)
+    _, steps, _ = plan(db)
+    assert [(s.description, s.side, s.owner) for s in steps][:1] == [
+        ("Their procurement sends the PO", "customer", None)
+    ]
+
+
+def test_ours_at_who_owns_their_step_makes_it_ours(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)
+    at_owner_question(chat)
+    out = chat.say("ours")
+    assert "is ours" in out, out
+    _, steps, _ = plan(db)
+    assert [(s.side, s.owner) for s in steps] == [("us", None)]
+
+
+def test_a_step_typed_at_by_when_is_a_step_of_its_own(coach: Coach, db: Database) -> None:
+    chat = Chat(coach)  # today is Tue Nov 24, 2026
+    to_context(chat)
+    chat.say("ok")
+    chat.say("They send back the questionnaire")
+    assert chat.stage == "step_due", chat.text
+    chat.say("Lucius from IT runs the pen test by dec 9")
+    while chat.stage in ("step_due", "step_owner", "step_side"):
+        chat.click("date:none" if chat.stage == "step_due" else
+                   "owner:skip" if chat.stage == "step_owner" else "side:customer")
+    _, steps, _ = plan(db)
+    assert [(s.description, s.due.isoformat() if s.due else None) for s in steps] == [
+        ("They send back the questionnaire", None),
+        ("Lucius from IT runs the pen test", "2026-12-09"),
+    ]
+
+
+def test_a_sentence_at_who_owns_a_picked_step_is_answered_after_it_not_stored_as_owner(
+    coach: Coach, db: Database
+) -> None:
+    from tests.bot.test_guide import start
+
+    chat = Chat(coach)
+    start(chat)
+    chat.say("Their CFO signs off the budget by Dec 11")
+    chat.say("no idea")
+    assert chat.stage == "suggest", chat.text
+    chat.click(chat.choice("Send our MSA"))
+    assert chat.stage == "step_owner", chat.text
+    chat.say("Dr. Patel mentioned legal will finish the review by the 14th")
+    assert chat.stage == "step_due", chat.text  # the picked step's worked-back date first
+    out = chat.click(chat.choice("Proposed"))
+    assert "Dr. Patel mentioned" in out or "Dr Patel mentioned" in out, out
+    while chat.stage in ("step_due", "step_owner", "step_side"):
+        chat.click("date:none" if chat.stage == "step_due" else
+                   "owner:skip" if chat.stage == "step_owner" else "side:customer")
+    _, steps, _ = plan(db)
+    picked = [s for s in steps if s.description.startswith("Send our MSA")]
+    assert [s.owner for s in picked] == [None]
+    assert any(s.due and s.due.isoformat() == "2026-12-14" for s in steps if s not in picked), [
+        (s.description, s.due) for s in steps
+    ]
