@@ -41,6 +41,7 @@ from process.steering_grammar import (
     _VAGUE_VERBS,
     _WAITING,
     _WANTS,
+    Side,
     _Clause,
     _Context,
     _deliverable_side,
@@ -993,6 +994,21 @@ _BOOKED: Final = re.compile(
 _WITH_SOMEONE: Final = re.compile(r"\b(?:with|w/)\s", re.IGNORECASE)
 
 
+def _whose_event(words: list[str], k: int) -> Side | None:
+    """Whose the event at word k is, said around it: "The customer's architecture review board"
+    and "Board meeting of client" are theirs; "of our" ours; None when nothing says."""
+    before, after = set(words[:k]), words[k + 1 : k + 4]
+    if before & {"customer", "client", "buyer", "prospect"}:
+        return "customer"
+    if "of" in after:
+        of = after[after.index("of") + 1 : after.index("of") + 3]
+        if set(of) & {"client", "customer", "buyer", "their", "the client", "prospect"}:
+            return "customer"
+        if set(of) & {"our", "us"}:
+            return "us"
+    return None
+
+
 def _read_event(ctx: _Context) -> _Clause | None:
     """ "Final negotiation mtg mon", "3-way call w/ their EB and my VP thurs": a step for both sides."""
     head = ctx.words[:5]
@@ -1031,6 +1047,9 @@ def _read_event(ctx: _Context) -> _Clause | None:
             if head[0] in ("their", "our", "my") and not _WITH_SOMEONE.search(ctx.body):
                 # "their security review by EOM": whose the event is, the possessive says
                 return ctx.forward("customer" if head[0] == "their" else "us", None, 0.8)
+            whose = _whose_event(ctx.words, k)
+            if whose is not None and not _WITH_SOMEONE.search(ctx.body):
+                return ctx.forward(whose, None, 0.8)
             return _Clause("forward", None, None, ctx.text, ctx.due, 0.9, subjectless=True)
     return None
 

@@ -1230,3 +1230,15 @@ def test_an_agent_at_the_end_says_whose_step_it_is(text: str, side: str) -> None
 )
 def test_looking_for_a_way_is_vague(text: str) -> None:
     assert read_answer(text, TODAY).orientation == "vague"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The customer's architecture review board is to assess the design in two weeks' time.",
+        "Board meeting of client is on 12/10 where they will approve the budget.",
+        "The client's security review is on Friday",
+    ],
+)
+def test_an_event_said_to_be_the_customers_is_theirs(text: str) -> None:
+    assert read_answer(text, TODAY).side == "customer"
