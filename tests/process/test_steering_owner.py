@@ -188,3 +188,23 @@ def test_names_that_look_like_verb_forms_still_own_the_step(text: str, owner: st
 )
 def test_no_owner_is_made_of_a_word_that_is_no_name(text: str) -> None:
     assert first_name(text) is None, read_answer(text, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        # a Mandarin given name ends in "-ing" like a gerund (fifth session)
+        ("xiaoling should approve the budget by 12/9", "Xiaoling"),
+        ("Tingting from their finance team signs the PO on Friday", "Tingting"),
+        ("Zhiming will send the signed NDA by Dec 4", "Zhiming"),
+    ],
+)
+def test_a_given_name_ending_in_ing_is_a_name(text: str, owner: str) -> None:
+    assert first_name(text) == owner
+
+
+@pytest.mark.parametrize(
+    "text", ["pricing goes out tmrw", "sending the deck by Friday", "funding lands by Dec 10"]
+)
+def test_a_gerund_is_no_name(text: str) -> None:
+    assert first_name(text) is None
