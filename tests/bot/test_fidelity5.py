@@ -144,3 +144,20 @@ def test_a_sentence_at_who_owns_a_picked_step_is_answered_after_it_not_stored_as
     assert any(s.due and s.due.isoformat() == "2026-12-14" for s in steps if s not in picked), [
         (s.description, s.due) for s in steps
     ]
+
+
+@pytest.mark.parametrize(
+    "typed", ["their procurement sends the PO, date tbd", "their procurement sends the PO (TBC)"]
+)
+def test_a_step_said_to_have_no_date_yet_is_saved_undated_without_asking(
+    coach: Coach, db: Database, typed: str
+) -> None:
+    chat = Chat(coach)
+    to_context(chat)
+    chat.say("ok")
+    out = chat.say(typed)
+    assert "By when?" not in out, out
+    assert chat.stage == "step_owner", out  # asked who on their side, not when
+    chat.click("owner:skip")
+    _, steps, _ = plan(db)
+    assert [(s.description, s.due) for s in steps] == [("Their procurement sends the PO", None)]
