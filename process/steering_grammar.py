@@ -430,6 +430,24 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
     return start, end
 
 
+# Adverbs said between a subject and its verb: "anyway Kenji now needs to send ...", "their
+# CFO also has to approve": the subject is the words before them.
+_PRE_VERB_ADVERBS: Final = _words(
+    "now also still just really first finally definitely probably actually likely personally"
+)
+
+
+def _subject_skipping_adverbs(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
+    """`_subject` of the words before `end`, past any adverbs right before it."""
+    start, stop = _subject(tokens, end)
+    if start < stop:
+        return start, stop
+    k = end
+    while k > 0 and tokens[k - 1].word in _PRE_VERB_ADVERBS:
+        k -= 1
+    return _subject(tokens, k) if k < end else (start, stop)
+
+
 def _side_of(words: list[str]) -> Side | None:
     if not words:
         return None

@@ -56,7 +56,7 @@ from process.steering_grammar import (
     _owner_of,
     _present_verb_at,
     _side_of,
-    _subject,
+    _subject_skipping_adverbs,
     _sureness,
     _tokens,
     _typo_of,
@@ -197,7 +197,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
         step = _modal_at(words, i)
         if step is None:
             continue
-        s_start, s_end = _subject(ctx.tokens, i - 1 if i > 0 and words[i - 1] in _BE else i)
+        s_start, s_end = _subject_skipping_adverbs(
+            ctx.tokens, i - 1 if i > 0 and words[i - 1] in _BE else i
+        )
         comma = i > 0 and ctx.body[: ctx.tokens[i].start].rstrip().endswith(",")
         joined = i > 0 and (words[i - 1] == "and" or comma)
         first = _FIRST_SUBJECT.match(ctx.body) if joined else None

@@ -687,6 +687,9 @@ HONORIFICS: Final = words(
     " señor señora señorita senhor senhora dona signor signora signorina mx"
     # French and South Asian forms: "Monsieur Pierre Lefèvre", "Shri Anil Kumar"
     " monsieur madame mademoiselle mlle. mme. m. shri sri smt smt."
+    # Thai, Indonesian/Malay, Turkish, Hindi/Urdu and Telugu forms, before or after the name:
+    # "Khun Somchai", "Pak Budi", "Ahmet Bey", "Ravi bhai", "Reddy garu"
+    " khun pak bapak ibu bey hanim hanım bhai saab sahab sahib garu"
 )
 
 # Teams a rep calls by their bare name because only the vendor has them in a deal: "I'll get
