@@ -543,7 +543,15 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     if at < len(text):
         raw.append((text[at:], before, False))
     for k in range(len(raw) - 1, 0, -1):
-        if raw[k][1].strip() in (",", ";") and (
+        if (
+            raw[k][1].strip() == ","
+            and _TITLE_END.search(raw[k - 1][0])
+            and _NAME_ONLY.match(raw[k][0])
+        ):
+            # "... presented on February 4 by their Director of Operations, Mr Tobias Wren,
+            # following which ...": the name is the title's, in the clause before
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif raw[k][1].strip() in (",", ";") and not _JOINER_FIRST.match(raw[k][0]) and (
             _NAME_ONLY.match(raw[k - 1][0])
             or (_SUBJECT_ONLY.match(raw[k - 1][0]) and _VERB_FIRST.match(raw[k][0]))
         ):
@@ -831,6 +839,23 @@ _TITLE_AFTER_NAME: Final = re.compile(
     re.IGNORECASE,
 )
 _NAME_END: Final = re.compile(r"(?-i:[A-Z][\w'-]+)\s*$")
+
+
+# A clause that ends in a title, the person's name to follow after a comma: "... by their
+# Director of Operations", "from our Regional Vice President".
+_TITLE_END: Final = re.compile(
+    r"\b(?:their|our|the\s+client's|the\s+customer's)\s+(?-i:[A-Z][\w&-]*)"
+    r"(?:\s+(?:(?-i:of|and|for)|&|(?-i:[A-Z][\w&-]*))){0,5}\s*$",
+    re.IGNORECASE,
+)
+
+
+# A clause that opens with a joiner to the step before ("following which ...", "after which"):
+# never the verb of a name before it.
+_JOINER_FIRST: Final = re.compile(
+    r"^\s*(?:following|after|post|upon|subsequent\s+to)\s+which\b|^\s*(?:then|after\s+that)\b",
+    re.IGNORECASE,
+)
 
 
 _SUBJECT_ONLY: Final = re.compile(

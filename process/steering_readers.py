@@ -689,6 +689,9 @@ def _read_reported(ctx: _Context) -> _Clause | None:
         return None
     speaker = ctx.body[: said.start()].strip(" ,")
     rest = ctx.body[said.end() :]
+    by_whom = _REPORTED_BY.match(rest) if _IMPERSONAL.match(speaker) else None
+    if by_whom is not None:  # "It has been confirmed by Mr Omar Siddiqui ... that ...": he said it
+        speaker, rest = by_whom["who"], rest[by_whom.end("who") :]
     speaker_words = [t.word for t in _tokens(speaker)]
     if not speaker_words or speaker_words[-1] in ("i", "we"):
         return None
@@ -730,10 +733,16 @@ def _read_reported(ctx: _Context) -> _Clause | None:
     return None
 
 
+# A report in the passive names its speaker after "by": "It has been confirmed by Mr. Omar
+# Siddiqui of their finance function that ...", "it was indicated by their CFO that ...".
+_IMPERSONAL: Final = re.compile(r"^it\s+(?:has\s+been|had\s+been|was|is|'s\s+been)$", re.I)
+_REPORTED_BY: Final = re.compile(r"^\s*by\s+(?P<who>[^,;]{2,80}?),?\s+(?=that\b)", re.I)
+
+
 # A reported step in the passive with no agent: "that the purchase order will be raised by
 # 18 December" (an agent, "... raised by their finance team", names the owner instead).
 _THAT_PASSIVE: Final = re.compile(
-    r"^\s*that\s+(?P<rest>(?:the|a|an|its|their|our)\s+[^,;]{1,60}?\s+(?:will|would|shall|is\s+to|are\s+to)"
+    r"^\s*that\s+(?P<rest>(?:(?:the|a|an|its|their|our)\s+|(?!(?:he|she|they|we|i|it|you|this|there)\b))[^,;]{1,60}?\s+(?:will|would|shall|is\s+to|are\s+to)"
     r"\s+be\s+\w+(?:ed|en|t|de)\b(?!\s+by\s+(?!\d|the\s+end|end|close|next|mid|early|late|this|"
     r"monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
     r"august|september|october|november|december)).*)$",
@@ -905,7 +914,11 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
     agent = passive.groupdict().get("agent") if passive else None
     if agent:
         agent_words = [t.word for t in _tokens(agent)]
-        return ctx.forward(_side_of(agent_words), _name_in(agent), 0.9)
+        owner = _name_in(agent)
+        named = _APPOSITIVE_NAME.match(ctx.body, passive.end("agent")) if owner is None else None
+        if named is not None:  # "reviewed by the client's DPO, Dr. Stefan Keller, within ..."
+            owner = _name_in(named["name"])
+        return ctx.forward(_side_of(agent_words), owner, 0.9)
     side = _direction(ctx.body)
     if passive is None and _NOTE_EXPECTED.search(ctx.body):
         # note style without a verb: "Contract signature expected by 15/12"
@@ -948,6 +961,9 @@ _BOOKED: Final = re.compile(
 )
 
 
+_CLIENTS: Final = re.compile(r"\b(?:client|customer)'s\s", re.IGNORECASE)
+
+
 _WITH_SOMEONE: Final = re.compile(r"\b(?:with|w/)\s", re.IGNORECASE)
 
 
@@ -966,6 +982,12 @@ def _read_event(ctx: _Context) -> _Clause | None:
     modal = next((k for k in range(len(ctx.words)) if _modal_at(ctx.words, k) is not None), None)
     if modal and set(ctx.words[:modal]) & {"their", "our", "my"} and _is_doer(ctx.words[:modal]):
         return None  # "Their Architecture Review Board will assess ... at its 2 December session"
+    if (
+        modal
+        and _is_doer(ctx.words[modal - 1 : modal])
+        and _CLIENTS.search(ctx.body, 0, ctx.tokens[modal].start)
+    ):
+        return None  # "The client's architecture review board is to assess ...": theirs
     if head[0] in _PRONOUNS or (
         head[0] in _IMPERATIVES
         and (
