@@ -225,6 +225,7 @@ _NOT_NAMES_EXTRA: Final = _words(
     pilot poc trial po sow msa dpa nda deck quote pricing contract order form paperwork
     signed revised updated final draft new current existing whole each every one two three
     also still just really now then already probably maybe only even and or but
+    for to of with from about into onto upon via within without against toward towards
     until till nothing monday tuesday wednesday thursday friday saturday sunday
     mon tue tues wed weds thu thur thurs fri sat sun
     january february march september october november december
@@ -752,8 +753,8 @@ def _sureness(subject: list[str], owner: str | None) -> float:
     """How sure the side read from a subject is: "their CFO", "we" say it; a named person is
     usually the customer's (reps name colleagues as "our SE Ravi" or @mention them); a bare
     role or team ("legal", "the steering group") could be either side's."""
-    if set(subject) & (_US_WORDS | _CUSTOMER_WORDS):
-        return 1.0
+    if set(subject) & (_US_WORDS | _CUSTOMER_WORDS) or any(w.startswith("@") for w in subject):
+        return 1.0  # a Slack mention is someone in our own workspace
     return 0.75 if owner else 0.6
 
 
@@ -810,8 +811,9 @@ def _present_verb_at(words: list[str]) -> int | None:
 
 
 def _is_doer(words: list[str]) -> bool:
-    """A subject that acts: a pronoun, a person's role or team, a name (not a contract or a trial)."""
-    return bool(set(words) & _DOERS)
+    """A subject that acts: a pronoun, a person's role or team, a name (not a contract or a trial),
+    a Slack mention ("@jess runs the onboarding workshop" is no state that runs)."""
+    return bool(set(words) & _DOERS) or any(w.startswith("@") for w in words)
 
 
 _NOT_DOERS: Final = _words(

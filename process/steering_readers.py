@@ -33,6 +33,7 @@ from process.steering_grammar import (
     _MODAL_ADVERBS,
     _MODALS,
     _OBJ_TO,
+    _PRE_VERB_ADVERBS,
     _PRONOUNS,
     _STEP_VERBS,
     _US_PASSIVE_VERBS,
@@ -210,9 +211,10 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             s_end -= 1
         subj = words[s_start:s_end]
         verb_at = _main_verb(ctx.tokens, step)
-        passive = step < len(words) - 1 and words[step] == "be"
+        be_at = step + 1 if words[step : step + 1] and words[step] in _PRE_VERB_ADVERBS else step
+        passive = be_at < len(words) - 1 and words[be_at] == "be"  # "must first be obtained"
         if passive:
-            verb_at = step + 1
+            verb_at = be_at + 1
         side = _side_of(subj) if subj else "us"
         owner = _owner_of(ctx.body, ctx.tokens, s_start, s_end)
         sure = _sureness(subj, owner) if subj else 1.0
@@ -220,7 +222,8 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             side, sure = None, 0.9
         if subj and subj[-1] in ("nobody", "noone", "one"):
             return _Clause("vague", text=ctx.text)  # "nobody over there will commit"
-        agent = _AGENT.search(ctx.body, ctx.tokens[verb_at].start if verb_at is not None else 0)
+        at = ctx.tokens[verb_at].start if verb_at is not None else 0
+        agent = _AGENT.search(ctx.body, at) or (_GIVER.search(ctx.body, at) if passive else None)
         if agent is not None and (passive or not subj or sure < 1.0):
             # "... run by our engineer Kofi Mensah", "will be tabled by their COO"
             side, owner, sure = (
@@ -273,6 +276,16 @@ _AGENT: Final = re.compile(
     r"january|february|march|april|june|july|august|september|october|november|december|q[1-4]|\d)))"
     r"(?:their|our|my|the|client|customer|us\b|me\b|them\b|[A-Z])[^,;.]{0,40}?)(?=\s+(?:by|on|before|at|in|for|to|within|"
     r"no\s+later)\b|[,;.]|$)",
+)
+
+
+# Who gives what is obtained: "approval must first be obtained from our Regional Vice
+# President, Mr. Gregory Hale, before ...": the giver does the step.
+_GIVER: Final = re.compile(
+    r"(?<=\s)(?:obtained|secured|sought|received|granted)\s+from\s+"
+    r"(?P<agent>(?:their|our|my|the|client|customer|(?-i:[A-Z]))[^,;.]{0,40}?)"
+    r"(?=\s+(?:by|on|before|at|in|for|to|within|no\s+later)\b|[,;.]|$)",
+    re.IGNORECASE,
 )
 
 
@@ -808,6 +821,10 @@ def _read_want(ctx: _Context) -> _Clause | None:
     obj = m["obj"]
     obj_words = [t.word for t in _tokens(obj)]
     waiting = "wait" in m["verb"].lower()
+    if waiting:
+        awaited = _awaited_step(ctx, obj)
+        if awaited is not None:
+            return awaited
     stale = ctx.due is None and "since" in obj_words  # waiting since, no date ahead
     if waiting and (stale or not set(obj_words) & _CONCRETE_NOUNS):
         return _Clause("vague", text=ctx.text)  # "just waiting on them really", "since two weeks"
@@ -820,10 +837,39 @@ def _read_want(ctx: _Context) -> _Clause | None:
         side = "customer"
     if side is None and obj_words and obj_words[0] in ("our", "my"):
         side = "us"
+    if side is None and obj_words and obj_words[0].startswith("@"):
+        side = "us"  # "need @omar to approve the discount": a Slack mention is our colleague
     if side is None:
         wanter = _side_of(subj) if subj else "us"
         side = "customer" if wanter == "us" else "us" if wanter == "customer" else None
     return ctx.forward(side, _wanted_owner(m["subj"], subj, obj), 0.85)
+
+
+# Waiting on someone to do something: "waiting on Fiona in their procurement to issue the
+# call-off", "awaiting for Kavita from their finance to do the approval".
+_WAITED_ON: Final = re.compile(r"^(?:for\s+)?(?P<who>[^,;]{1,80}?)\s+to\s+(?P<rest>(?!be\b)\w.*)$", re.I)
+
+
+def _awaited_step(ctx: _Context, obj: str) -> _Clause | None:
+    """The step of the one waited on, when they are named (a person, or their team) and what
+    they are to do is a step: "waiting on their reorg to settle" or "on them to get back to
+    us" stay vague."""
+    m = _WAITED_ON.match(obj)
+    if m is None:
+        return None
+    who = [t.word for t in _tokens(m["who"])]
+    if not who or who[0] in _PRONOUNS:
+        return None
+    if who[0] in _DETERMINERS_AFTER:
+        if not _is_doer(who[-1:]):
+            return None  # "their restructure": no one who acts
+    elif _name_in(m["who"]) is None:
+        return None
+    inner = read_clause(f"{m['who']} will {m['rest']}", ctx.today, ctx.conv)
+    if inner.kind != "forward":
+        return None
+    owner = inner.owner or _name_in(m["who"])
+    return _Clause("forward", inner.side or "customer", owner, ctx.text, ctx.due, inner.side_confidence)
 
 
 # Who a want names as doing it, when the one who wants is no person: "need nkechi's
@@ -831,7 +877,7 @@ def _read_want(ctx: _Context) -> _Clause | None:
 _OWNER_IN_WANT: Final = re.compile(
     r"^(?:the\s+)?(?P<possessor>[^\W\d_][\w'-]*)'s\s+(?:\w+\s+)?"
     r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision)\b"
-    r"|^(?P<doer>[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
+    r"|^(?P<doer>@?[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
     r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))\b",
     re.IGNORECASE,
 )

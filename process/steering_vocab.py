@@ -678,6 +678,8 @@ ROLE_WORDS: Final = words("""
     financial technology information revenue digital investment transformation strategy
     shared services infrastructure analytics capital approvals works regional global senior
     deputy associate assistant implementation supply chain treasury internal enterprise
+    vice president chair chairman chairwoman chairperson controller comptroller treasurer
+    secretary founder co-founder cofounder
     """)
 # (The last lines are the words of formal titles and bodies, "the Chief Financial Officer",
 # "the Capital Approvals Board", "their Head of Shared Services": capitalised, never a name.)
