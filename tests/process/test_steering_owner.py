@@ -170,3 +170,166 @@ def test_a_verb_particle_or_month_is_never_an_owner(text: str) -> None:
 )
 def test_names_that_look_like_verb_forms_still_own_the_step(text: str, owner: str) -> None:
     assert read_answer(text, MONDAY).owner == owner
+
+
+# ---------------------------------------------------------------- owner kinds of batches 39-46
+# Each kind in sentences of our own; the expectation is (orientation, side, first name of the
+# owner, due) of the first step.
+
+
+def reading_of(text: str) -> tuple[str, str | None, str | None, datetime.date | None]:
+    reading = read_answer(text, TODAY)
+    return (reading.orientation, reading.side, first_name(text), reading.due)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a passive whose agent is a title with the person's name set off by commas
+        (
+            "The MSA is to be signed by the customer's General Counsel, Ms. Helena Brandt, "
+            "by 11 December.",
+            ("next_step", "customer", "Helena", datetime.date(2026, 12, 11)),
+        ),
+        (
+            "The security architecture will be reviewed on 3 December by their Head of "
+            "Infrastructure, Dr. Anil Mehta, following which the pilot can begin.",
+            ("next_step", "customer", "Anil", datetime.date(2026, 12, 3)),
+        ),
+        # a report in the passive: the one it was confirmed by owns what they confirmed
+        (
+            "It has been confirmed by Ms. Laura Chen of their procurement office that the "
+            "purchase order will be issued by 10 December.",
+            ("next_step", "customer", "Laura", datetime.date(2026, 12, 10)),
+        ),
+        (
+            "It was indicated by Mr. Kwame Asante from their finance team that budget sign-off "
+            "will be granted by 15 December.",
+            ("next_step", "customer", "Kwame", datetime.date(2026, 12, 15)),
+        ),
+        # a body of the client's ("the client's ... board") is theirs, though no one is named
+        (
+            "The customer's design review board is to assess the cutover plan in three "
+            "weeks' time.",
+            ("next_step", "customer", None, datetime.date(2026, 12, 15)),
+        ),
+    ],
+)
+def test_a_passive_names_its_titled_agent(text: str, expected: tuple) -> None:
+    assert reading_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # waiting on a named person (or their team) to do something is their step
+        (
+            "We are waiting on Ms. Ingrid Dahl from their legal team to countersign the "
+            "mutual NDA before the workshop.",
+            ("next_step", "customer", "Ingrid", None),
+        ),
+        (
+            "waiting on pedro in their IT to open the firewall ports by thursday",
+            ("next_step", "customer", "Pedro", datetime.date(2026, 11, 26)),
+        ),
+        (
+            "Awaiting for Suresh from there procurement to do the vendor registration, he told "
+            "friday",
+            ("next_step", "customer", "Suresh", datetime.date(2026, 11, 27)),
+        ),
+        (
+            "we are waiting for their infosec team to complete the pen test review by 12/4",
+            ("next_step", "customer", None, datetime.date(2026, 12, 4)),
+        ),
+    ],
+)
+def test_waiting_on_someone_to_act_is_their_step(text: str, expected: tuple) -> None:
+    assert reading_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # waiting with no one named doing a named thing stays vague
+        "waiting on procurement",
+        "still waiting to hear back from their side",
+        "waiting on them to get back to us",
+        "waiting on their restructure to settle down",
+        "we'll pick it up once procurement frees up",
+    ],
+)
+def test_bare_waiting_stays_vague(text: str) -> None:
+    assert read_answer(text, TODAY).orientation == "vague"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what must be obtained from a titled person of ours is theirs to give
+        (
+            "Sign-off on the revised payment terms must first be obtained from our Chief "
+            "Financial Officer, Ms. Diane Foster, before the contract can be sent to Mr. Obi.",
+            ("next_step", "us", "Diane", None),
+        ),
+        (
+            "Written approval must be secured from their Group CFO, Mr. Henrik Lund, by 9 December.",
+            ("next_step", "customer", "Henrik", datetime.date(2026, 12, 9)),
+        ),
+        # a Slack mention with a label is a colleague of ours
+        (
+            "need <@U02AB7|marta> to sign off the discount before i send the order form",
+            ("next_step", "us", "Marta", None),
+        ),
+    ],
+)
+def test_a_want_from_a_titled_person_or_a_mention_names_them(text: str, expected: tuple) -> None:
+    assert reading_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a Slack mention as the subject is our colleague doing the step, with its date
+        (
+            "<@U05XY2|priya> runs the admin training w/ their IT on 12/9, then they go live",
+            ("next_step", "us", "Priya", datetime.date(2026, 12, 9)),
+        ),
+        (
+            "<@U07QW1|dan> sends the revised SOW thurs",
+            ("next_step", "us", "Dan", datetime.date(2026, 11, 26)),
+        ),
+    ],
+)
+def test_a_slack_mention_as_subject_owns_the_step(text: str, expected: tuple) -> None:
+    assert reading_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        # an adverb between the name and its verb
+        ("anyway Lucia now has to sign the order form by the 4th", "Lucia"),
+        ("Marek still needs to send over the security questionnaire by Friday", "Marek"),
+        ("their CFO also needs to approve the budget by Friday", None),
+        # honorifics of second-language English, before or after the name
+        ("Mehmet Bey will sign the PO on Friday.", "Mehmet"),
+        ("Khun Niran approves the budget on Monday.", "Niran"),
+        ("khun niran signs the order form fri", "Niran"),
+        ("Anil ji will revert on the redlines by Thursday.", "Anil"),
+        ("Verma sir to release the PO by Friday.", "Verma"),
+        ("Herr Vogel will countersign the contract by Friday.", "Vogel"),
+        ("Sra. Ortega will send the PO by Monday.", "Ortega"),
+        ("Suzuki-san will confirm the licence count by Friday.", "Suzuki"),
+        ("Pak Budi will issue the purchase order by Friday.", "Budi"),
+    ],
+)
+def test_adverbs_and_honorifics_around_a_name(text: str, owner: str | None) -> None:
+    reading = read_answer(text, TODAY)
+    assert reading.orientation == "next_step"
+    assert first_name(text) == owner
+
+
+def test_an_adverb_before_the_verb_keeps_the_subjects_side() -> None:
+    assert read_answer("their CFO also needs to approve the budget by Friday", TODAY).side == (
+        "customer"
+    )
