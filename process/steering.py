@@ -546,7 +546,7 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
         if (
             raw[k][1].strip() == ","
             and _TITLE_END.search(raw[k - 1][0])
-            and _NAME_ONLY.match(raw[k][0])
+            and _NAME_LEAD.match(raw[k][0])
         ):
             # "... presented on February 4 by their Director of Operations, Mr Tobias Wren,
             # following which ...": the name is the title's, in the clause before
@@ -829,6 +829,8 @@ _SO_CAN: Final = re.compile(r",?\s+so\s+(?:that\s+)?$", re.IGNORECASE)
 
 
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
+# A name that a clause opens with, alone or before a comma: "Herr Klaus Weber, on 14 December".
+_NAME_LEAD: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*(?:,|$)")
 
 
 # A title in apposition after a person's name: "their HR Systems Lead", "our Director of

@@ -679,7 +679,7 @@ _REPORTED_STEP: Final = re.compile(
 _AGREED_THAT: Final = re.compile(
     # "On the call it was agreed that ...": a short lead may say where
     r"^\s*(?:(?:on|during|at|in)\s+(?:the|our|this|today's|yesterday's)\s+[\w-]+(?:\s+[\w-]+)?\s*,?\s+)?"
-    r"it\s+(?:was|has\s+been|had\s+been|is)\s+(?:agreed|decided|confirmed|settled)"
+    r"it\s+(?:was|has\s+been|had\s+been|is)\s+(?:agreed|decided|confirmed|settled)(?!\s+by\b)"
     r"(?:\s+\w+){0,3}?\s+that\s+(?P<rest>\w.*)$",
     re.IGNORECASE,
 )
@@ -697,14 +697,15 @@ def _read_agreed(ctx: _Context) -> _Clause | None:
 
 def _read_reported(ctx: _Context) -> _Clause | None:
     """ "Raj said he'd sign by the 4th", "their legal said they'd turn it round in 3 days"."""
-    said = vocab.REPORTING_VERBS.search(ctx.body)
-    if said is None or said.start() == 0:
-        return None
-    speaker = ctx.body[: said.start()].strip(" ,")
-    rest = ctx.body[said.end() :]
-    by_whom = _REPORTED_BY.match(rest) if _IMPERSONAL.match(speaker) else None
-    if by_whom is not None:  # "It has been confirmed by Mr Omar Siddiqui ... that ...": he said it
-        speaker, rest = by_whom["who"], rest[by_whom.end("who") :]
+    impersonal = _REPORTED_BY.match(ctx.body)
+    if impersonal is not None:  # "It has been confirmed by Mr Omar Siddiqui ... that ...": he said it
+        speaker, rest, verb = impersonal["who"], ctx.body[impersonal.end() :], impersonal["verb"]
+    else:
+        said = vocab.REPORTING_VERBS.search(ctx.body)
+        if said is None or said.start() == 0:
+            return None
+        speaker = ctx.body[: said.start()].strip(" ,")
+        rest, verb = ctx.body[said.end() :], said.group()
     speaker_words = [t.word for t in _tokens(speaker)]
     if not speaker_words or speaker_words[-1] in ("i", "we"):
         return None
@@ -734,8 +735,12 @@ def _read_reported(ctx: _Context) -> _Clause | None:
             return _Clause("forward", side, speaker_name, ctx.text, inner.due, 0.9)
         if inner.kind == "forward" and inner.due is not None:
             return replace(inner, text=ctx.text)
-    verb = said.group().lower()
-    if verb in ("promised", "committed") and ctx.due is not None:
+    if impersonal is not None:
+        # "It has been agreed by Ms Nadia Rahman that their legal will return the redlines":
+        # the clause after "that" says who does what
+        inner = read_clause(_WOULD.sub("will", rest.lstrip()[4:], count=1), ctx.today, ctx.conv)
+        return replace(inner, text=ctx.text) if inner.kind == "forward" else None
+    if verb.lower() in ("promised", "committed") and ctx.due is not None:
         # "Their counsel has our redlines and promised a response": the speaker is the subject
         head = next(
             (k for k, w in enumerate(speaker_words) if w in _AUX_OR_MODAL), len(speaker_words)
@@ -748,8 +753,12 @@ def _read_reported(ctx: _Context) -> _Clause | None:
 
 # A report in the passive names its speaker after "by": "It has been confirmed by Mr. Omar
 # Siddiqui of their finance function that ...", "it was indicated by their CFO that ...".
-_IMPERSONAL: Final = re.compile(r"^it\s+(?:has\s+been|had\s+been|was|is|'s\s+been)$", re.I)
-_REPORTED_BY: Final = re.compile(r"^\s*by\s+(?P<who>[^,;]{2,80}?),?\s+(?=that\b)", re.I)
+# (A title in apposition may follow: "it was communicated by their CFO, Mr. Paul Grant, that".)
+_REPORTED_BY: Final = re.compile(
+    r"^\s*it\s+(?:has\s+been|had\s+been|was|is|'s\s+been)\s+(?P<verb>[a-z]+ed)\s+by\s+"
+    r"(?P<who>[^,;]{2,80}?(?:,\s*[^,;]{2,50}?)?),?\s+(?=that\b)",
+    re.IGNORECASE,
+)
 
 
 # A reported step in the passive with no agent: "that the purchase order will be raised by

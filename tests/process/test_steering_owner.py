@@ -207,6 +207,28 @@ def reading_of(text: str) -> tuple[str, str | None, str | None, datetime.date | 
             "will be granted by 15 December.",
             ("next_step", "customer", "Kwame", datetime.date(2026, 12, 15)),
         ),
+        # the name after the title may be followed by its date, or by a formal report
+        (
+            "The final contract shall be executed by their Managing Director, Herr Klaus Weber, "
+            "on 14 December.",
+            ("next_step", "customer", "Klaus", datetime.date(2026, 12, 14)),
+        ),
+        (
+            "It was communicated by their CFO, Mr. Paul Grant, that the PO would be raised by "
+            "4 December.",
+            ("next_step", "customer", "Paul", datetime.date(2026, 12, 4)),
+        ),
+        (
+            "It has been agreed by Ms. Nadia Rahman of their legal department that the redlines "
+            "will be returned by Friday.",
+            ("next_step", "customer", "Nadia", datetime.date(2026, 11, 27)),
+        ),
+        # the one who agreed is not the owner when the clause after "that" names the doer
+        (
+            "It has been agreed by Ms. Nadia Rahman of their legal department that their legal "
+            "team will return the redlines by Friday.",
+            ("next_step", "customer", None, datetime.date(2026, 11, 27)),
+        ),
         # a body of the client's ("the client's ... board") is theirs, though no one is named
         (
             "The customer's design review board is to assess the cutover plan in three "
