@@ -822,6 +822,8 @@ def _read_want(ctx: _Context) -> _Clause | None:
     subj = [t.word for t in subj_tokens if t.word not in _MODAL_ADVERBS]
     if subj and subj[-1] in ("have", "has") and len(subj) > 1:
         subj = subj[:-1]  # "they've asked for the ROI calc"
+    if subj and subj[-1] in _BE and len(subj) > 1 and "wait" in m["verb"].lower():
+        subj = subj[:-1]  # "we're waiting for ..."
     if subj and subj[-1] in _AUX_OR_MODAL:
         return None
     past = m["verb"].lower().startswith(("requested", "has", "have", "asked"))
@@ -834,6 +836,11 @@ def _read_want(ctx: _Context) -> _Clause | None:
         awaited = _awaited_step(ctx, obj)
         if awaited is not None:
             return awaited
+        given = _OWNER_IN_WANT.search(obj) if ctx.due is not None else None
+        if given is not None and given["possessor"] and _name_in(given["possessor"]):
+            # "awaiting Mr Chen's confirmation of the licence count by Monday": his step
+            side = "us" if obj_words[0].startswith("@") else "customer"
+            return ctx.forward(side, _name_in(given["possessor"]), 0.85)
     stale = ctx.due is None and "since" in obj_words  # waiting since, no date ahead
     if waiting and (stale or not set(obj_words) & _CONCRETE_NOUNS):
         return _Clause("vague", text=ctx.text)  # "just waiting on them really", "since two weeks"
@@ -870,8 +877,8 @@ def _awaited_step(ctx: _Context, obj: str) -> _Clause | None:
     if not who or who[0] in _PRONOUNS:
         return None
     if who[0] in _DETERMINERS_AFTER:
-        if not _is_doer(who[-1:]):
-            return None  # "their restructure": no one who acts
+        if not _is_doer(who):
+            return None  # "their restructure": no one who acts ("our legal guy Kofi" does)
     elif _name_in(m["who"]) is None:
         return None
     inner = read_clause(f"{m['who']} will {m['rest']}", ctx.today, ctx.conv)
@@ -884,8 +891,10 @@ def _awaited_step(ctx: _Context, obj: str) -> _Clause | None:
 # Who a want names as doing it, when the one who wants is no person: "need nkechi's
 # signature", "needs greta (CFO) to approve", "approval from our regional head Vikram".
 _OWNER_IN_WANT: Final = re.compile(
-    r"^(?:the\s+)?(?P<possessor>[^\W\d_][\w'-]*)'s\s+(?:\w+\s+)?"
-    r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision)\b"
+    r"^(?:the\s+)?(?:(?:mr|mrs|ms|dr|prof|herr|frau|sr|sra|khun|pak)\.?\s+)?"
+    r"(?P<possessor>[^\W\d_][\w'-]*)'s\s+(?:\w+\s+)?"
+    r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision|"
+    r"confirmation|answer|response|feedback)\b"
     r"|^(?P<doer>@?[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
     r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))\b",
     re.IGNORECASE,

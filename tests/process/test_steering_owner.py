@@ -259,6 +259,20 @@ def test_a_passive_names_its_titled_agent(text: str, expected: tuple) -> None:
             "friday",
             ("next_step", "customer", "Suresh", datetime.date(2026, 11, 27)),
         ),
+        # "we're" before "waiting", a title before the name, a colleague of ours
+        (
+            "we're waiting for Mrs. Kaur at their end to release the PO, she said by 12/5",
+            ("next_step", "customer", "Kaur", datetime.date(2026, 12, 5)),
+        ),
+        (
+            "waiting on our legal guy Kofi to review the MSA by thurs",
+            ("next_step", "us", "Kofi", datetime.date(2026, 11, 26)),
+        ),
+        # waiting on a named person's approval or confirmation, with a date
+        (
+            "We are awaiting Mr. Chen's confirmation of the licence count by Monday.",
+            ("next_step", "customer", "Chen", datetime.date(2026, 11, 30)),
+        ),
         (
             "we are waiting for their infosec team to complete the pen test review by 12/4",
             ("next_step", "customer", None, datetime.date(2026, 12, 4)),
@@ -277,6 +291,8 @@ def test_waiting_on_someone_to_act_is_their_step(text: str, expected: tuple) -> 
         "still waiting to hear back from their side",
         "waiting on them to get back to us",
         "waiting on their restructure to settle down",
+        "waiting on their board to meet",
+        "still waiting on Dana's feedback",
         "we'll pick it up once procurement frees up",
     ],
 )
