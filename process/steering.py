@@ -574,7 +574,9 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "... send the diagram to Ingrid Solberg, their HR Systems Lead, by 18 December":
             # the title names who the person is (a plural word in it, "Systems", is no verb)
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
-        elif raw[k][1].strip().lower() == "and" and _NAME_ONLY.match(raw[k - 1][0]):
+        elif raw[k][1].strip().lower() == "and" and (
+            _NAME_ONLY.match(raw[k - 1][0]) or _MENTION_ONLY.match(raw[k - 1][0])
+        ):
             # "Marta and Li from their data team will validate ...": a name alone is no
             # clause; two people share the verb, and the first named owns the step
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + " and " + raw[k][0], raw[k - 1][1], raw[k][2])]
@@ -829,6 +831,9 @@ _SO_CAN: Final = re.compile(r",?\s+so\s+(?:that\s+)?$", re.IGNORECASE)
 
 
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
+_MENTION_ONLY: Final = re.compile(r"^\s*@[\w.-]+\s*$")
+
+
 # A name that a clause opens with, alone or before a comma: "Herr Klaus Weber, on 14 December".
 _NAME_LEAD: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*(?:,|$)")
 

@@ -331,7 +331,7 @@ _OBJ_TO: Final = re.compile(
     r"\b(?P<verb>need|needs|want|wants|asked|ask|asks|expect|expects|expecting|told|get|getting|have|has|"
     r"waiting\s+(?:on|for)|wait\s+(?:on|for)|requested|request|push|pushing|remind|reminded)\s+"
     r"(?P<obj>them|us|me|him|her|the\s+customer|the\s+client|their\s+[a-z]+(?:\s+[a-z]+)?|our\s+[a-z]+(?:\s+[a-z]+)?|"
-    r"my\s+[a-z]+|[A-Z][a-z]+"
+    r"my\s+[a-z]+|@[\w.-]+|[A-Z][a-z]+"
     # "ask Dana on our deal desk to", "get Jess from marketing to": a name and its team
     r"(?:\s+(?:from|on|in|at)\s+(?:our|my|the|their)?\s*[a-z-]+(?:\s+(?:desk|team))?)?"
     r")\s+to\s+(?P<then>[a-z]+)",

@@ -174,6 +174,7 @@ def _read_frame(ctx: _Context) -> _Clause | None:
         # asking them is what we do; asking a named colleague of ours ("ask Neha from our
         # finance team to raise the credit note") hands the step to them, so they own it
         ours = (side == "us" or obj[-1] in vocab.OUR_BARE_TEAMS) and len(obj) > 1
+        ours = ours or obj[0].startswith("@")  # "get @lena to approve the discount"
         ours = ours and owner is not None
         return ctx.step(then_at, "us", owner if ours else None, 0.8)
     return ctx.step(then_at, side, owner)
@@ -352,7 +353,7 @@ def _read_present(ctx: _Context) -> _Clause | None:
         due is not None
         and due[0] == ctx.today
         and due[1].lower() == "today"
-        and not (ctx.sequel or set(words[:2]) & {"we", "i"})
+        and not (ctx.sequel or set(words[:2]) & {"we", "i"} or words[0].startswith("@"))
     ):
         return None  # "they're using a spreadsheet today" describes now; "EOD" is a deadline
     be = next((k for k, w in enumerate(words) if w in _BE), None)
@@ -853,8 +854,8 @@ def _read_want(ctx: _Context) -> _Clause | None:
         side = "customer"
     if side is None and obj_words and obj_words[0] in ("our", "my"):
         side = "us"
-    if side is None and obj_words and obj_words[0].startswith("@"):
-        side = "us"  # "need @omar to approve the discount": a Slack mention is our colleague
+    if side is None and _MENTIONED.search(obj):
+        side = "us"  # "need @omar to approve", "sign-off from @karim": a Slack mention is ours
     if side is None:
         wanter = _side_of(subj) if subj else "us"
         side = "customer" if wanter == "us" else "us" if wanter == "customer" else None
@@ -888,6 +889,9 @@ def _awaited_step(ctx: _Context, obj: str) -> _Clause | None:
     return _Clause("forward", inner.side or "customer", owner, ctx.text, ctx.due, inner.side_confidence)
 
 
+_MENTIONED: Final = re.compile(r"^@|\bfrom\s+@")
+
+
 # Who a want names as doing it, when the one who wants is no person: "need nkechi's
 # signature", "needs greta (CFO) to approve", "approval from our regional head Vikram".
 _OWNER_IN_WANT: Final = re.compile(
@@ -896,7 +900,8 @@ _OWNER_IN_WANT: Final = re.compile(
     r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision|"
     r"confirmation|answer|response|feedback)\b"
     r"|^(?P<doer>@?[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
-    r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))\b",
+    r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))\b"
+    r"|\bfrom\s+(?P<mention>@[\w.-]+)",
     re.IGNORECASE,
 )
 
@@ -911,7 +916,7 @@ def _wanted_owner(said: str, subj: list[str], obj: str) -> str | None:
     m = _OWNER_IN_WANT.search(obj)
     if m is None:
         return None
-    return _name_in(m["possessor"] or m["doer"] or m["giver"])
+    return _name_in(m["possessor"] or m["doer"] or m["giver"] or m["mention"])
 
 
 _ON_WHOM: Final = re.compile(
@@ -1017,7 +1022,19 @@ _NAMED_PARTY: Final = re.compile(
 
 def _named_party(body: str) -> str | None:
     m = _NAMED_PARTY.search(body)
-    return _name_in(m["subj"] or m["giver"]) if m else None
+    if m is None:
+        m = _FROM_NAMED.search(body)
+        return _name_in(m["who"]) if m else None
+    return _name_in(m["subj"] or m["giver"])
+
+
+# A thing wanted from a titled person: "Sign-off from their CFO, Ms. Amara Obi, is required by
+# 10 December", "approval from our CRO Hannah is needed by Friday".
+_FROM_NAMED: Final = re.compile(
+    r"\b(?i:from)\s+(?P<who>(?i:their|our|my|the)\s+[^,;.]{1,50}?"
+    r"(?:,\s*[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2}(?=\s*,))?)"
+    r"(?=,|\s+(?i:is|are|will|has|must|by|before|on)\b)"
+)
 
 
 _BOOKED: Final = re.compile(

@@ -679,7 +679,7 @@ ROLE_WORDS: Final = words("""
     shared services infrastructure analytics capital approvals works regional global senior
     deputy associate assistant implementation supply chain treasury internal enterprise
     vice president chair chairman chairwoman chairperson controller comptroller treasurer
-    secretary founder co-founder cofounder
+    secretary founder co-founder cofounder teammate
     """)
 # (The last lines are the words of formal titles and bodies, "the Chief Financial Officer",
 # "the Capital Approvals Board", "their Head of Shared Services": capitalised, never a name.)

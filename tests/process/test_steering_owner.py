@@ -318,6 +318,19 @@ def test_bare_waiting_stays_vague(text: str) -> None:
             "need <@U02AB7|marta> to sign off the discount before i send the order form",
             ("next_step", "us", "Marta", None),
         ),
+        (
+            "need sign-off from <@U03XY|karim> on the pricing exception by thurs",
+            ("next_step", "us", "Karim", datetime.date(2026, 11, 26)),
+        ),
+        (
+            "gotta get <@U0ABC|lena> to approve the discount before i send the quote",
+            ("next_step", "us", "Lena", None),
+        ),
+        # a note of what is required from a titled person
+        (
+            "Sign-off from their CFO, Ms. Amara Obi, is required by 10 December.",
+            ("next_step", "customer", "Amara", datetime.date(2026, 12, 10)),
+        ),
     ],
 )
 def test_a_want_from_a_titled_person_or_a_mention_names_them(text: str, expected: tuple) -> None:
@@ -336,6 +349,17 @@ def test_a_want_from_a_titled_person_or_a_mention_names_them(text: str, expected
             "<@U07QW1|dan> sends the revised SOW thurs",
             ("next_step", "us", "Dan", datetime.date(2026, 11, 26)),
         ),
+        # with a colleague: the first named owns it; a deadline of today is one
+        (
+            "<@U0ABC|lena> and i run the exec briefing thurs",
+            ("next_step", "us", "Lena", datetime.date(2026, 11, 26)),
+        ),
+        (
+            "<@U0ABC|lena> sends the revised quote today, then their CFO signs by 12/11",
+            ("next_step", "us", "Lena", TODAY),
+        ),
+        # a mention with no label names no one
+        ("<@U0ABC> sends the SOW friday", ("next_step", "us", None, datetime.date(2026, 11, 27))),
     ],
 )
 def test_a_slack_mention_as_subject_owns_the_step(text: str, expected: tuple) -> None:
