@@ -475,6 +475,8 @@ def _side_of(words: list[str]) -> Side | None:
 
 
 def _owner_of(text: str, tokens: Sequence[_Token], start: int, end: int) -> str | None:
+    while end > start + 1 and tokens[end - 1].word in _PRE_VERB_ADVERBS | {"then"}:
+        end -= 1  # "Kenji now sends ...", "Tomas then signs ...": the adverb is no name
     if start >= end:
         return None
     return _name_in(text[tokens[start].start : tokens[end - 1].end])

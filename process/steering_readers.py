@@ -1150,7 +1150,7 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
     if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
         return None
     verb_at = next((k for k, t in enumerate(ctx.tokens) if t.start >= m.start("verb")), None)
-    owner = _name_in(m["subj"])
+    owner = _owner_of(m["subj"], subj_tokens, 0, len(subj_tokens))
     sure = 1.0 if "@" in m["subj"] else _sureness(subj, owner)
     return ctx.step(verb_at, _side_of(subj), owner, sure)
 

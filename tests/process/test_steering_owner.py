@@ -373,6 +373,10 @@ def test_a_slack_mention_as_subject_owns_the_step(text: str, expected: tuple) ->
         ("anyway Lucia now has to sign the order form by the 4th", "Lucia"),
         ("Marek still needs to send over the security questionnaire by Friday", "Marek"),
         ("their CFO also needs to approve the budget by Friday", None),
+        # ... in the present tense and the progressive too
+        ("anyway Ines now sends the finance approval by the 15th", "Ines"),
+        ("Tomas then signs the order form on the 4th", "Tomas"),
+        ("Kenta now is reviewing the MSA, done by friday", "Kenta"),
         # honorifics of second-language English, before or after the name
         ("Mehmet Bey will sign the PO on Friday.", "Mehmet"),
         ("Khun Niran approves the budget on Monday.", "Niran"),
@@ -383,6 +387,11 @@ def test_a_slack_mention_as_subject_owns_the_step(text: str, expected: tuple) ->
         ("Sra. Ortega will send the PO by Monday.", "Ortega"),
         ("Suzuki-san will confirm the licence count by Friday.", "Suzuki"),
         ("Pak Budi will issue the purchase order by Friday.", "Budi"),
+        ("Ibu Sari will sign the contract Friday.", "Sari"),
+        ("Venkat garu will approve the quote by Monday.", "Venkat"),
+        ("Ravi bhai will send PO tomorrow", "Ravi"),
+        ("Mr. Sharma sir will approve by Monday.", "Sharma"),
+        ("nakamura san will sign the NDA friday", "Nakamura"),
     ],
 )
 def test_adverbs_and_honorifics_around_a_name(text: str, owner: str | None) -> None:
