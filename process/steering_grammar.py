@@ -231,6 +231,7 @@ _NOT_NAMES_EXTRA: Final = _words(
     january february march september october november december
     feb mar apr aug sep sept oct nov dec xmas eod eow eom cob asap
     today tomorrow tonight year month quarter weekend type by close business
+    week weeks day days months quarters years hours time
     parties party decision award enterprise response feedback answer outcome result reply
     await awaits awaiting
     """

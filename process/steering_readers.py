@@ -235,9 +235,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             title = _APPOSITIVE_SIDE.match(ctx.body, agent.end())
             if title is not None:  # "by Catherine Doyle, our Regional Vice President"
                 side = "us" if title[1].lower() in ("our", "my") else "customer"
-            named = _APPOSITIVE_NAME.match(ctx.body, agent.end()) if owner is None else None
+            named = _appositive(ctx.body, agent.end()) if owner is None else None
             if named is not None:  # "signed by their CFO, Amelia Hart, by 5 December"
-                owner = _name_in(named["name"])
+                owner = _name_in(named)
         elif (
             passive
             and verb_at is not None
@@ -268,6 +268,21 @@ _APPOSITIVE_SIDE: Final = re.compile(r",\s*(our|my|their)\b", re.IGNORECASE)
 _APPOSITIVE_NAME: Final = re.compile(
     r",\s*(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s*(?:,|$|\s+(?:by|on|before)\b)"
 )
+
+
+# In all-lower-case chat: "the contract gets signed by their ceo, jon, on friday".
+_APPOSITIVE_LOWER: Final = re.compile(r",\s*(?P<name>[a-z][\w'-]+)\s*(?:,|$)")
+
+
+def _appositive(body: str, at: int) -> str | None:
+    """The name set off by commas right after a title ending at `at`, if any."""
+    m = _APPOSITIVE_NAME.match(body, at)
+    if m is None and not _CAPITALS.search(body, 1):
+        m = _APPOSITIVE_LOWER.match(body, at)
+    return m["name"] if m else None
+
+
+_CAPITALS: Final = re.compile(r"[A-Z]")
 
 
 _AGENT: Final = re.compile(
@@ -981,12 +996,14 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
     if any(_is_past_verb(before, k) for k in range(len(before))):
         return None  # "order form went out thru pandadoc yesterday"
     agent = passive.groupdict().get("agent") if passive else None
+    if agent and ctx.due is not None and ctx.due[1] in agent:
+        agent = agent[: agent.index(ctx.due[1])].rstrip() or None  # "... board in two weeks"
     if agent:
         agent_words = [t.word for t in _tokens(agent)]
         owner = _name_in(agent)
-        named = _APPOSITIVE_NAME.match(ctx.body, passive.end("agent")) if owner is None else None
+        named = _appositive(ctx.body, passive.end("agent")) if owner is None else None
         if named is not None:  # "reviewed by the client's DPO, Dr. Stefan Keller, within ..."
-            owner = _name_in(named["name"])
+            owner = _name_in(named)
         return ctx.forward(_side_of(agent_words), owner, 0.9)
     side = _direction(ctx.body)
     if passive is None and _NOTE_EXPECTED.search(ctx.body):
@@ -1061,6 +1078,8 @@ def _read_event(ctx: _Context) -> _Clause | None:
         return _Clause("history", text=ctx.text)  # "good call today", "great demo yesterday"
     events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
     modal = next((k for k in range(len(ctx.words)) if _modal_at(ctx.words, k) is not None), None)
+    if modal is not None and "be" in ctx.words[modal : modal + 3] and _AGENT.search(ctx.body):
+        return None  # "The kickoff will be hosted by our Delivery Lead, Ms. Priya Raman": hers
     if modal and set(ctx.words[:modal]) & {"their", "our", "my"} and _is_doer(ctx.words[:modal]):
         return None  # "Their Architecture Review Board will assess ... at its 2 December session"
     if (

@@ -207,6 +207,21 @@ def reading_of(text: str) -> tuple[str, str | None, str | None, datetime.date | 
             "will be granted by 15 December.",
             ("next_step", "customer", "Kwame", datetime.date(2026, 12, 15)),
         ),
+        # in chat, without capitals; an event hosted by a titled person is theirs
+        (
+            "the contract gets signed by their ceo, jon, on friday",
+            ("next_step", "customer", "Jon", datetime.date(2026, 11, 27)),
+        ),
+        (
+            "The kickoff will be hosted by our Delivery Lead, Ms. Priya Raman, on 7 December.",
+            ("next_step", "us", "Priya", datetime.date(2026, 12, 7)),
+        ),
+        # a date after a body that acts is no name ("in two weeks" names no "Weeks")
+        (
+            "The integration design is to be assessed by the client's architecture review "
+            "board in two weeks.",
+            ("next_step", "customer", None, datetime.date(2026, 12, 8)),
+        ),
         # the name after the title may be followed by its date, or by a formal report
         (
             "The final contract shall be executed by their Managing Director, Herr Klaus Weber, "
