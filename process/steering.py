@@ -194,7 +194,7 @@ _CLAUSE_SPLIT: Final = re.compile(
     r",?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
     r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed)|"
     r"once\s+(?:done|complete|completed|signed|received|approved)|whereupon)"
-    r"\s*,?\s+(?=\w)"
+    r"\s*,?\s+(?=[\w@])"
     r")",
     re.IGNORECASE,
 )

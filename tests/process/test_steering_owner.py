@@ -419,3 +419,11 @@ def test_an_adverb_before_the_verb_keeps_the_subjects_side() -> None:
     assert read_answer("their CFO also needs to approve the budget by Friday", TODAY).side == (
         "customer"
     )
+
+
+def test_a_mention_after_that_starts_the_next_step() -> None:
+    reading = read_answer(
+        "their IT sends the SSO metadata by thurs and after that <@U09QQ|nina> configures it",
+        TODAY,
+    )
+    assert [(s.side, s.owner) for s in reading.steps] == [("customer", None), ("us", "Nina")]
