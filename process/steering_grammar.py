@@ -527,8 +527,9 @@ def _name_in(phrase: str) -> str | None:
         # "Kenji Watanabe, our Customer Success Director, will ...", "Tom from our pre-sales":
         # a name said first is the person; the words after it are their title or team
         lead = _name_in(chunks[0])
-        if lead is not None and chunks[0].strip().split()[0] == lead.split()[0]:
-            return lead
+        said = [w for w in chunks[0].split() if w.lower().rstrip(".") not in vocab.HONORIFICS]
+        if lead is not None and said and said[0] == lead.split()[0]:
+            return lead  # "Mr Kim and Ms Park ...": the first named, past his title
     for chunk in reversed(chunks):
         run: list[str] = []
         possessive = False

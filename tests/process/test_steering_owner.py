@@ -407,6 +407,9 @@ def test_a_slack_mention_as_subject_owns_the_step(text: str, expected: tuple) ->
         ("Ravi bhai will send PO tomorrow", "Ravi"),
         ("Mr. Sharma sir will approve by Monday.", "Sharma"),
         ("nakamura san will sign the NDA friday", "Nakamura"),
+        # two titled people share the verb: the first named owns it
+        ("Mr. Kim and Ms. Park from their team will sign on Friday", "Kim"),
+        ("waiting on sharma sir to release the PO, he told monday", "Sharma"),
     ],
 )
 def test_adverbs_and_honorifics_around_a_name(text: str, owner: str | None) -> None:
