@@ -882,6 +882,10 @@ def _read_want(ctx: _Context) -> _Clause | None:
 _WAITED_ON: Final = re.compile(r"^(?:for\s+)?(?P<who>[^,;]{1,80}?)\s+to\s+(?P<rest>(?!be\b)\w.*)$", re.I)
 
 
+# After the verb, words that say it has no object of its own.
+_NO_OBJECT: Final = _words("from on about with in at for to back over into")
+
+
 def _awaited_step(ctx: _Context, obj: str) -> _Clause | None:
     """The step of the one waited on, when they are named (a person, or their team) and what
     they are to do is a step: "waiting on their reorg to settle" or "on them to get back to
@@ -897,6 +901,9 @@ def _awaited_step(ctx: _Context, obj: str) -> _Clause | None:
             return None  # "their restructure": no one who acts ("our legal guy Kofi" does)
     elif _name_in(m["who"]) is None:
         return None
+    rest = [t.word for t in _tokens(m["rest"])]
+    if rest[1:2] == ["from"] or (ctx.due is None and (len(rest) < 2 or rest[1] in _NO_OBJECT)):
+        return None  # "to return from leave", "to sign", "to decide on the vendor": no step yet
     inner = read_clause(f"{m['who']} will {m['rest']}", ctx.today, ctx.conv)
     if inner.kind != "forward":
         return None

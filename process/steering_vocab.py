@@ -313,6 +313,18 @@ VAGUE_IDIOMS: Final = phrases(
     "be sold on",
     "see the value",
     "get comfortable",
+    "make up her mind",
+    "make up his mind",
+    "make up their mind",
+    "make up their minds",
+    "make her mind up",
+    "make his mind up",
+    "make their mind up",
+    "make their minds up",
+    "get his act together",
+    "get her act together",
+    "get their act together",
+    "get their ducks in a row",
 )
 
 # A hoped-for outcome, even with a date, is a wish, not a step ("hopefully they sign by Xmas").

@@ -307,6 +307,12 @@ def test_waiting_on_someone_to_act_is_their_step(text: str, expected: tuple) -> 
         "waiting on them to get back to us",
         "waiting on their restructure to settle down",
         "waiting on their board to meet",
+        # a named person with no step to take yet
+        "waiting for Priya to make up her mind",
+        "waiting on Tom to get his act together",
+        "waiting for Mark to return from leave",
+        "Waiting on Chen to decide on the vendor",
+        "waiting on dave to sign",
         "still waiting on Dana's feedback",
         "we'll pick it up once procurement frees up",
     ],
