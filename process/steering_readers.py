@@ -918,12 +918,15 @@ _MENTIONED: Final = re.compile(r"^@|\bfrom\s+@")
 # signature", "needs greta (CFO) to approve", "approval from our regional head Vikram".
 _OWNER_IN_WANT: Final = re.compile(
     r"^(?:the\s+)?(?:(?:mr|mrs|ms|dr|prof|herr|frau|sr|sra|khun|pak)\.?\s+)?"
-    r"(?P<possessor>[^\W\d_][\w'-]*)'s\s+(?:\w+\s+)?"
+    r"(?P<possessor>[^\W\d_][\w-]*(?:\s+(?-i:[A-Z])[\w-]*)?)'s\s+(?:\w+\s+)?"
     r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision|"
     r"confirmation|answer|response|feedback)\b"
     r"|^(?P<doer>@?[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
     r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))\b"
-    r"|\bfrom\s+(?P<mention>@[\w.-]+)",
+    r"|\bfrom\s+(?P<mention>@[\w.-]+)"
+    # "the sign-off of their CFO, Ms. Amara Obi, by ...": a title, then the name
+    r"|\b(?:from|of)\s+(?P<titled>(?:our|their|my|the)\s+[^,;]{1,40}?,\s*(?-i:[A-Z])[\w'-]+"
+    r"(?:\s+(?-i:[A-Z])[\w'-]+){0,2})\s*(?:,|$)",
     re.IGNORECASE,
 )
 
@@ -931,14 +934,30 @@ _OWNER_IN_WANT: Final = re.compile(
 def _wanted_owner(said: str, subj: list[str], obj: str) -> str | None:
     """The named person of a want: the one who wants it ("priyanka needs sign-off from her
     GM": she chases it), else the one whose signature or approval it is."""
-    if subj and not set(subj) & _PRONOUNS:
+    thing = subj[0] in _THE and not _is_doer(subj) if subj else False  # "The discount requires"
+    if subj and not set(subj) & _PRONOUNS and not thing:
         name = _name_in(said)
         if name is not None:
             return name
+    titled = _TITLED_DOER.match(obj)
+    if titled is not None:  # "need our RVP, Gregory Hale, to approve", "my VP (Sandra) to"
+        return _name_in(titled["who"])
     m = _OWNER_IN_WANT.search(obj)
     if m is None:
         return None
-    return _name_in(m["possessor"] or m["doer"] or m["giver"] or m["mention"])
+    return _name_in(
+        m["possessor"] or m["doer"] or m["giver"] or m["mention"] or m["titled"] or ""
+    )
+
+
+_THE: Final = _words("the a an this that these those")
+
+
+# The one a want names by title, then by name: "our RVP, Gregory Hale, to approve the
+# discount", "my VP (Sandra) to approve", "their CFO Martina to sign".
+_TITLED_DOER: Final = re.compile(
+    r"^(?P<who>(?:our|their|my|his|her)\s+[^;]{1,60}?)\s*,?\s+to\s+[a-z]", re.IGNORECASE
+)
 
 
 _ON_WHOM: Final = re.compile(

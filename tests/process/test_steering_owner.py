@@ -347,6 +347,28 @@ def test_bare_waiting_stays_vague(text: str) -> None:
             "gotta get <@U0ABC|lena> to approve the discount before i send the quote",
             ("next_step", "us", "Lena", None),
         ),
+        # the titled person a want names, by apposition, in brackets or as a possessive
+        (
+            "need our RVP, Gregory Hale, to approve the discount by thurs",
+            ("next_step", "us", "Gregory", datetime.date(2026, 11, 26)),
+        ),
+        (
+            "need my VP (Sandra) to approve the 15% by tmrw",
+            ("next_step", "us", "Sandra", datetime.date(2026, 11, 25)),
+        ),
+        (
+            "We require the sign-off of their CFO, Ms. Amara Obi, by 10 December.",
+            ("next_step", "customer", "Amara", datetime.date(2026, 12, 10)),
+        ),
+        (
+            "we need Dr. Lena Vogt's signature on the DPA by Friday",
+            ("next_step", "customer", "Lena", datetime.date(2026, 11, 27)),
+        ),
+        # a thing that requires approval is no one's name
+        (
+            "The discount requires approval from our RVP, Mr. Gregory Hale, by Friday.",
+            ("next_step", "us", "Gregory", datetime.date(2026, 11, 27)),
+        ),
         # a note of what is required from a titled person
         (
             "Sign-off from their CFO, Ms. Amara Obi, is required by 10 December.",
