@@ -497,7 +497,8 @@ def _normalise(text: str) -> str:
         text = _DICTATED.sub(_dictated, text)
     if "<" in text:
         text = _SLACK_LINK.sub(lambda m: m[1] or m[2], text)
-        text = _SLACK_MENTION.sub(lambda m: "@" + (m[1] or "teammate").replace(" ", ""), text)
+        # "<@U08CS1|Jess Patel>" -> "@Jess.Patel": one mention, whose name reads "Jess Patel"
+        text = _SLACK_MENTION.sub(lambda m: "@" + (m[1] or "teammate").replace(" ", "."), text)
     if "&" in text:
         for entity, char in _ENTITIES:
             text = text.replace(entity, char)

@@ -330,6 +330,7 @@ _WORD: Final = re.compile(r"@?[^\W\d_](?:[^\W\d_]|['\-])*|\d+")
 
 _OBJ_TO: Final = re.compile(
     r"\b(?P<verb>need|needs|want|wants|asked|ask|asks|expect|expects|expecting|told|get|getting|have|has|"
+    r"loop\s+in|looping\s+in|bring\s+in|pull\s+in|"
     r"waiting\s+(?:on|for)|wait\s+(?:on|for)|requested|request|push|pushing|remind|reminded)\s+"
     r"(?P<obj>them|us|me|him|her|the\s+customer|the\s+client|their\s+[a-z]+(?:\s+[a-z]+)?|our\s+[a-z]+(?:\s+[a-z]+)?|"
     r"my\s+[a-z]+|@[\w.-]+|[A-Z][a-z]+"

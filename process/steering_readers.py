@@ -169,7 +169,9 @@ def _read_frame(ctx: _Context) -> _Clause | None:
     owner = None if obj[0] in _PRONOUNS else _name_in(frame.group("obj"))
     side = _side_of(obj)
     before = [t.word for t in _tokens(ctx.body[: frame.start()])]
-    asking = frame.group("verb").lower() in ("ask", "remind", "push", "get")
+    asking = frame.group("verb").lower().split()[0] in (
+        "ask", "remind", "push", "get", "loop", "looping", "bring", "pull"
+    )
     if asking and (not before or set(before) & {"i", "we"}):
         # asking them is what we do; asking a named colleague of ours ("ask Neha from our
         # finance team to raise the credit note") hands the step to them, so they own it

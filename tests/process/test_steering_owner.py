@@ -401,6 +401,15 @@ def test_a_want_from_a_titled_person_or_a_mention_names_them(text: str, expected
             "<@U0ABC|lena> sends the revised quote today, then their CFO signs by 12/11",
             ("next_step", "us", "Lena", TODAY),
         ),
+        # a label with a space is one person; looping a colleague in hands them the step
+        (
+            "<@U08CS1|Jess Patel> runs the onboarding workshop w/ their admins on 12/16",
+            ("next_step", "us", "Jess", datetime.date(2026, 12, 16)),
+        ),
+        (
+            "i'll loop in <@U08CS1|jess> to run the demo on 12/9",
+            ("next_step", "us", "Jess", datetime.date(2026, 12, 9)),
+        ),
         # a mention with no label names no one
         ("<@U0ABC> sends the SOW friday", ("next_step", "us", None, datetime.date(2026, 11, 27))),
     ],
