@@ -259,6 +259,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             side = "customer"
         elif sure < 1.0 and side == "customer" and not passive and _is_artefact(subj):
             side, sure = _direction(ctx.body) or side, 0.5
+        if owner is None and subj and (passive or _is_artefact(subj)):
+            giver = _FROM_NAMED.search(ctx.body)  # "redlines will come back from their
+            owner = _name_in(giver["who"]) if giver else None  # counsel, Ines Duarte, by ..."
         return ctx.step(verb_at, side, owner, sure)
     return None
 

@@ -369,6 +369,11 @@ def test_bare_waiting_stays_vague(text: str) -> None:
             "The discount requires approval from our RVP, Mr. Gregory Hale, by Friday.",
             ("next_step", "us", "Gregory", datetime.date(2026, 11, 27)),
         ),
+        # a thing that comes back from a titled person is theirs to send
+        (
+            "redlines will come back from their counsel, Ines Duarte, by Friday.",
+            ("next_step", "customer", "Ines", datetime.date(2026, 11, 27)),
+        ),
         # a note of what is required from a titled person
         (
             "Sign-off from their CFO, Ms. Amara Obi, is required by 10 December.",
