@@ -443,12 +443,14 @@ def _colleague_step(step: Step, colleagues: Collection[str]) -> Step:
 
 
 _TRAILING_TITLE: Final = re.compile(
-    r"(?<=[A-Za-z])(?:\s+(?:sir|ji|madam)|-(?:san|sama|ji|sensei))\b", re.IGNORECASE
+    r"(?<=[A-Za-z])(?:\s+(?:sir|ji|madam|ma'am|maam)|-(?:san|sama|ji|sensei|ssi|nim|kun))\b",
+    re.IGNORECASE,
 )
 
 
 _HONORIFIC_DOT: Final = re.compile(
-    r"\b(Mr|Mrs|Ms|Dr|Prof|St|Sr|Sra|Srta|Jr|Mme|Mlle|vs|approx|etc)\.", re.IGNORECASE
+    r"\b(Mr|Mrs|Ms|Dr|Dra|Prof|St|Sr|Sra|Srta|Jr|Mme|Mlle|Lic|Ing|Eng|Dott|Avv|Dhr|Mevr|vs|approx|etc)\.",
+    re.IGNORECASE
 )
 
 

@@ -703,7 +703,10 @@ HONORIFICS: Final = words(
     " monsieur madame mademoiselle mlle. mme. m. shri sri smt smt."
     # Thai, Indonesian/Malay, Turkish, Hindi/Urdu and Telugu forms, before or after the name:
     # "Khun Somchai", "Pak Budi", "Ahmet Bey", "Ravi bhai", "Reddy garu"
-    " khun pak bapak ibu bey hanim hanım bhai saab sahab sahib garu"
+    " khun pak bapak ibu bey hanim hanım bhai saab sahab sahib garu ma'am mam maam"
+    # Arabic, Dutch, Swedish, and the professional titles of Latin Europe and Latin America:
+    # "Sheikh Ahmed", "Mevrouw de Vries", "Fru Lindqvist", "Lic. Hernández", "Ing. Pérez"
+    " sheikh shaikh mevrouw meneer dhr mevr fru lic ing dra dott avv"
 )
 
 # Teams a rep calls by their bare name because only the vendor has them in a deal: "I'll get

@@ -449,6 +449,10 @@ def test_a_slack_mention_as_subject_owns_the_step(text: str, expected: tuple) ->
         ("Ravi bhai will send PO tomorrow", "Ravi"),
         ("Mr. Sharma sir will approve by Monday.", "Sharma"),
         ("nakamura san will sign the NDA friday", "Nakamura"),
+        ("priya mam will approve the PO by friday", "Priya"),
+        ("Sheikh Ahmed will sign the LOI next week.", "Ahmed"),
+        ("Lic. Hernández will send the PO by Friday.", "Hernández"),
+        ("Fru Lindqvist will approve the budget by Friday.", "Lindqvist"),
         # two titled people share the verb: the first named owns it
         ("Mr. Kim and Ms. Park from their team will sign on Friday", "Kim"),
         ("waiting on sharma sir to release the PO, he told monday", "Sharma"),
