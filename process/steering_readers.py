@@ -801,7 +801,7 @@ _THAT_SUBJECT: Final = re.compile(
 _WANT: Final = re.compile(
     r"^(?P<subj>[^,;]{0,80}?)\s*\b(?P<verb>wants?|needs?|requested|has\s+requested|have\s+requested|"
     r"asked\s+(?:us\s+|me\s+)?for|(?:is|are)\s+asking\s+(?:us\s+|me\s+)?for|expects?|(?:is|are)\s+expecting|"
-    r"requires?|(?:(?:is|are|am)\s+)?awaiting|(?:(?:is|are|am)\s+)?waiting\s+(?:on|for))\s+"
+    r"requires?|(?:(?:is|are|am)\s+)?awaiting|(?:(?:is|are|am)\s+)?waiting\s+(?:on|for|from))\s+"
     r"(?P<obj>(?!to\s+(?!see\b|hear\b))(?!that\b).+)$",
     re.IGNORECASE,
 )
@@ -857,11 +857,12 @@ def _read_want(ctx: _Context) -> _Clause | None:
         awaited = _awaited_step(ctx, obj)
         if awaited is not None:
             return awaited
-        given = _OWNER_IN_WANT.search(obj) if ctx.due is not None else None
-        if given is not None and given["possessor"] and _name_in(given["possessor"]):
-            # "awaiting Mr Chen's confirmation of the licence count by Monday": his step
-            side = "us" if obj_words[0].startswith("@") else "customer"
-            return ctx.forward(side, _name_in(given["possessor"]), 0.85)
+        given = _wanted_owner("", [], obj) if ctx.due is not None else None
+        if given is not None:
+            # "awaiting Mr Chen's confirmation of the licence count by Monday", "waiting for
+            # confirmation from Anand on the license count by monday": the named giver's step
+            ours = _MENTIONED.search(obj) or _FROM_OURS.search(obj)
+            return ctx.forward("us" if ours else "customer", given, 0.85)
     stale = ctx.due is None and "since" in obj_words  # waiting since, no date ahead
     if waiting and (stale or not set(obj_words) & _CONCRETE_NOUNS):
         return _Clause("vague", text=ctx.text)  # "just waiting on them really", "since two weeks"
@@ -917,6 +918,7 @@ def _awaited_step(ctx: _Context, obj: str) -> _Clause | None:
 
 
 _MENTIONED: Final = re.compile(r"^@|\bfrom\s+@")
+_FROM_OURS: Final = re.compile(r"\bfrom\s+(?:our|my)\b", re.IGNORECASE)
 
 
 # Who a want names as doing it, when the one who wants is no person: "need nkechi's
@@ -927,7 +929,8 @@ _OWNER_IN_WANT: Final = re.compile(
     r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision|"
     r"confirmation|answer|response|feedback)\b"
     r"|^(?P<doer>@?[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
-    r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))\b"
+    r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*)(?:\s+(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))?)\b"
     r"|\bfrom\s+(?P<mention>@[\w.-]+)"
     # "the sign-off of their CFO, Ms. Amara Obi, by ...": a title, then the name
     r"|\b(?:from|of)\s+(?P<titled>(?:our|their|my|the)\s+[^,;]{1,40}?,\s*(?-i:[A-Z])[\w'-]+"
@@ -1071,9 +1074,16 @@ _NAMED_PARTY: Final = re.compile(
 def _named_party(body: str) -> str | None:
     m = _NAMED_PARTY.search(body)
     if m is None:
-        m = _FROM_NAMED.search(body)
+        m = _FROM_NAMED.search(body) or _PENDING_WITH.search(body)
         return _name_in(m["who"]) if m else None
     return _name_in(m["subj"] or m["giver"])
+
+
+# "PO is pending with Mr. Rao for approval", "approval pending from Kavita in their finance".
+_PENDING_WITH: Final = re.compile(
+    r"\b(?i:pending|awaited|outstanding)\s+(?:(?i:[a-z-]+)\s+)?(?i:from|with)\s+"
+    r"(?P<who>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+)
 
 
 # A thing wanted from a titled person: "Sign-off from their CFO, Ms. Amara Obi, is required by

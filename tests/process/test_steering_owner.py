@@ -288,6 +288,23 @@ def test_a_passive_names_its_titled_agent(text: str, expected: tuple) -> None:
             "We are awaiting Mr. Chen's confirmation of the licence count by Monday.",
             ("next_step", "customer", "Chen", datetime.date(2026, 11, 30)),
         ),
+        # Indian English: "waiting from X side", "pending with X"; a named giver with a date
+        (
+            "We are waiting from Mr. Iyer side to release the PO by 12/4.",
+            ("next_step", "customer", "Iyer", datetime.date(2026, 12, 4)),
+        ),
+        (
+            "PO is pending with Mr. Rao for approval, he told by Friday.",
+            ("next_step", "customer", "Rao", datetime.date(2026, 11, 27)),
+        ),
+        (
+            "waiting for confirmation from Anand on the license count by monday",
+            ("next_step", "customer", "Anand", datetime.date(2026, 11, 30)),
+        ),
+        (
+            "Still awaiting the signed NDA from Ms. Fernandes of their legal by Friday.",
+            ("next_step", "customer", "Fernandes", datetime.date(2026, 11, 27)),
+        ),
         (
             "we are waiting for their infosec team to complete the pen test review by 12/4",
             ("next_step", "customer", None, datetime.date(2026, 12, 4)),
@@ -314,6 +331,7 @@ def test_waiting_on_someone_to_act_is_their_step(text: str, expected: tuple) -> 
         "Waiting on Chen to decide on the vendor",
         "waiting on dave to sign",
         "still waiting on Dana's feedback",
+        "waiting for feedback from Anand",
         "we'll pick it up once procurement frees up",
     ],
 )
