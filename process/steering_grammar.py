@@ -232,6 +232,7 @@ _NOT_NAMES_EXTRA: Final = _words(
     feb mar apr aug sep sept oct nov dec xmas eod eow eom cob asap
     today tomorrow tonight year month quarter weekend type by close business
     week weeks day days months quarters years hours time
+    fyi cc btw lol tbh imo fwiw afaik
     parties party decision award enterprise response feedback answer outcome result reply
     await awaits awaiting
     """
@@ -417,8 +418,11 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
     start = end
     while start > 0:
         word = tokens[start - 1].word
-        if word in _SUBJECT_STOP or (_is_past_verb(tokens, start - 1) and word not in _PRONOUNS):
-            break
+        over_there = word == "there" and start > 1 and tokens[start - 2].word == "over"
+        if (word in _SUBJECT_STOP and not over_there) or (
+            _is_past_verb(tokens, start - 1) and word not in _PRONOUNS
+        ):
+            break  # but "priya over there now has to ..." is her
         if (
             start < end
             and tokens[start].word in _PRONOUNS

@@ -448,6 +448,8 @@ def test_a_slack_mention_as_subject_owns_the_step(text: str, expected: tuple) ->
         ("anyway Lucia now has to sign the order form by the 4th", "Lucia"),
         ("Marek still needs to send over the security questionnaire by Friday", "Marek"),
         ("their CFO also needs to approve the budget by Friday", None),
+        ("ok so priya over there now has to get the PO raised by 12/4", "Priya"),
+        ("fyi <@U1AB|jess> will run the demo thurs", "Jess"),
         # ... in the present tense and the progressive too
         ("anyway Ines now sends the finance approval by the 15th", "Ines"),
         ("Tomas then signs the order form on the 4th", "Tomas"),
