@@ -203,7 +203,7 @@ _CLAUSE_SPLIT: Final = re.compile(
     r",?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
     r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed)|"
     r"once\s+(?:done|complete|completed|signed|received|approved)|whereupon)"
-    r"\s*,?\s+(?=\w)"
+    r"\s*,?\s+(?=[\w@])"
     r")",
     re.IGNORECASE,
 )
@@ -458,12 +458,14 @@ def _colleague_step(step: Step, colleagues: Collection[str]) -> Step:
 
 
 _TRAILING_TITLE: Final = re.compile(
-    r"(?<=[A-Za-z])(?:\s+(?:sir|ji|madam)|-(?:san|sama|ji|sensei))\b", re.IGNORECASE
+    r"(?<=[A-Za-z])(?:\s+(?:sir|ji|madam|ma'am|maam)|-(?:san|sama|ji|sensei|ssi|nim|kun))\b",
+    re.IGNORECASE,
 )
 
 
 _HONORIFIC_DOT: Final = re.compile(
-    r"\b(Mr|Mrs|Ms|Dr|Prof|St|Sr|Sra|Srta|Jr|Mme|Mlle|vs|approx|etc)\.", re.IGNORECASE
+    r"\b(Mr|Mrs|Ms|Dr|Dra|Prof|St|Sr|Sra|Srta|Jr|Mme|Mlle|Lic|Ing|Eng|Dott|Avv|Dhr|Mevr|vs|approx|etc)\.",
+    re.IGNORECASE
 )
 
 
@@ -512,7 +514,8 @@ def _normalise(text: str) -> str:
         text = _DICTATED.sub(_dictated, text)
     if "<" in text:
         text = _SLACK_LINK.sub(lambda m: m[1] or m[2], text)
-        text = _SLACK_MENTION.sub(lambda m: "@" + (m[1] or "teammate").replace(" ", ""), text)
+        # "<@U08CS1|Jess Patel>" -> "@Jess.Patel": one mention, whose name reads "Jess Patel"
+        text = _SLACK_MENTION.sub(lambda m: "@" + (m[1] or "teammate").replace(" ", "."), text)
     if "&" in text:
         for entity, char in _ENTITIES:
             text = text.replace(entity, char)
@@ -558,7 +561,15 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     if at < len(text):
         raw.append((text[at:], before, False))
     for k in range(len(raw) - 1, 0, -1):
-        if raw[k][1].strip() in (",", ";") and (
+        if (
+            raw[k][1].strip() == ","
+            and _TITLE_END.search(raw[k - 1][0])
+            and _NAME_LEAD.match(raw[k][0])
+        ):
+            # "... presented on February 4 by their Director of Operations, Mr Tobias Wren,
+            # following which ...": the name is the title's, in the clause before
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif raw[k][1].strip() in (",", ";") and not _JOINER_FIRST.match(raw[k][0]) and (
             _NAME_ONLY.match(raw[k - 1][0])
             or (_SUBJECT_ONLY.match(raw[k - 1][0]) and _VERB_FIRST.match(raw[k][0]))
         ):
@@ -581,7 +592,9 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "... send the diagram to Ingrid Solberg, their HR Systems Lead, by 18 December":
             # the title names who the person is (a plural word in it, "Systems", is no verb)
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
-        elif raw[k][1].strip().lower() == "and" and _NAME_ONLY.match(raw[k - 1][0]):
+        elif raw[k][1].strip().lower() == "and" and (
+            _NAME_ONLY.match(raw[k - 1][0]) or _MENTION_ONLY.match(raw[k - 1][0])
+        ):
             # "Marta and Li from their data team will validate ...": a name alone is no
             # clause; two people share the verb, and the first named owns the step
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + " and " + raw[k][0], raw[k - 1][1], raw[k][2])]
@@ -836,6 +849,11 @@ _SO_CAN: Final = re.compile(r",?\s+so\s+(?:that\s+)?$", re.IGNORECASE)
 
 
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
+_MENTION_ONLY: Final = re.compile(r"^\s*@[\w.-]+\s*$")
+
+
+# A name that a clause opens with, alone or before a comma: "Herr Klaus Weber, on 14 December".
+_NAME_LEAD: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*(?:,|$)")
 
 
 # A title in apposition after a person's name: "their HR Systems Lead", "our Director of
@@ -846,6 +864,23 @@ _TITLE_AFTER_NAME: Final = re.compile(
     re.IGNORECASE,
 )
 _NAME_END: Final = re.compile(r"(?-i:[A-Z][\w'-]+)\s*$")
+
+
+# A clause that ends in a title, the person's name to follow after a comma: "... by their
+# Director of Operations", "from our Regional Vice President".
+_TITLE_END: Final = re.compile(
+    r"\b(?:their|our|the\s+client's|the\s+customer's)\s+(?-i:[A-Z][\w&-]*)"
+    r"(?:\s+(?:(?-i:of|and|for)|&|(?-i:[A-Z][\w&-]*))){0,5}\s*$",
+    re.IGNORECASE,
+)
+
+
+# A clause that opens with a joiner to the step before ("following which ...", "after which"):
+# never the verb of a name before it.
+_JOINER_FIRST: Final = re.compile(
+    r"^\s*(?:following|after|post|upon|subsequent\s+to)\s+which\b|^\s*(?:then|after\s+that)\b",
+    re.IGNORECASE,
+)
 
 
 _SUBJECT_ONLY: Final = re.compile(

@@ -225,11 +225,14 @@ _NOT_NAMES_EXTRA: Final = _words(
     pilot poc trial po sow msa dpa nda deck quote pricing contract order form paperwork
     signed revised updated final draft new current existing whole each every one two three
     also still just really now then already probably maybe only even and or but
+    for to of with from about into onto upon via within without against toward towards
     until till nothing monday tuesday wednesday thursday friday saturday sunday
     mon tue tues wed weds thu thur thurs fri sat sun
     january february march september october november december
     feb mar apr aug sep sept oct nov dec xmas eod eow eom cob asap
     today tomorrow tonight year month quarter weekend type by close business
+    week weeks day days months quarters years hours time
+    fyi cc btw lol tbh imo fwiw afaik
     parties party decision award enterprise response feedback answer outcome result reply
     await awaits awaiting
     lot lots bods lads folks peeps people mate mates teammate sides solicitors lawyers
@@ -330,9 +333,10 @@ _WORD: Final = re.compile(r"@?[^\W\d_](?:[^\W\d_]|['\-])*|\d+")
 
 _OBJ_TO: Final = re.compile(
     r"\b(?P<verb>need|needs|want|wants|asked|ask|asks|expect|expects|expecting|told|get|getting|have|has|"
+    r"loop\s+in|looping\s+in|bring\s+in|pull\s+in|"
     r"waiting\s+(?:on|for)|wait\s+(?:on|for)|requested|request|push|pushing|remind|reminded)\s+"
     r"(?P<obj>them|us|me|him|her|the\s+customer|the\s+client|their\s+[a-z]+(?:\s+[a-z]+)?|our\s+[a-z]+(?:\s+[a-z]+)?|"
-    r"my\s+[a-z]+|[A-Z][a-z]+"
+    r"my\s+[a-z]+|@[\w.-]+|[A-Z][a-z]+"
     # "ask Dana on our deal desk to", "get Jess from marketing to": a name and its team
     r"(?:\s+(?:from|on|in|at)\s+(?:our|my|the|their)?\s*[a-z-]+(?:\s+(?:desk|team))?)?"
     r")\s+to\s+(?P<then>[a-z]+)",
@@ -416,8 +420,11 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
     start = end
     while start > 0:
         word = tokens[start - 1].word
-        if word in _SUBJECT_STOP or (_is_past_verb(tokens, start - 1) and word not in _PRONOUNS):
-            break
+        over_there = word == "there" and start > 1 and tokens[start - 2].word == "over"
+        if (word in _SUBJECT_STOP and not over_there) or (
+            _is_past_verb(tokens, start - 1) and word not in _PRONOUNS
+        ):
+            break  # but "priya over there now has to ..." is her
         if (
             start < end
             and tokens[start].word in _PRONOUNS
@@ -430,6 +437,24 @@ def _subject(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
         if end - start >= 8:  # "Cornelia Vos of their Strategic Sourcing team will"
             break
     return start, end
+
+
+# Adverbs said between a subject and its verb: "anyway Kenji now needs to send ...", "their
+# CFO also has to approve": the subject is the words before them.
+_PRE_VERB_ADVERBS: Final = _words(
+    "now also still just really first finally definitely probably actually likely personally"
+)
+
+
+def _subject_skipping_adverbs(tokens: Sequence[_Token], end: int) -> tuple[int, int]:
+    """`_subject` of the words before `end`, past any adverbs right before it."""
+    start, stop = _subject(tokens, end)
+    if start < stop:
+        return start, stop
+    k = end
+    while k > 0 and tokens[k - 1].word in _PRE_VERB_ADVERBS:
+        k -= 1
+    return _subject(tokens, k) if k < end else (start, stop)
 
 
 def _side_of(words: list[str]) -> Side | None:
@@ -458,6 +483,8 @@ def _side_of(words: list[str]) -> Side | None:
 
 
 def _owner_of(text: str, tokens: Sequence[_Token], start: int, end: int) -> str | None:
+    while end > start + 1 and tokens[end - 1].word in _PRE_VERB_ADVERBS | {"then"}:
+        end -= 1  # "Kenji now sends ...", "Tomas then signs ...": the adverb is no name
     if start >= end:
         return None
     return _name_in(text[tokens[start].start : tokens[end - 1].end])
@@ -555,8 +582,9 @@ def _name_in(phrase: str) -> str | None:
         # "Kenji Watanabe, our Customer Success Director, will ...", "Tom from our pre-sales":
         # a name said first is the person; the words after it are their title or team
         lead = _name_in(chunks[0])
-        if lead is not None and chunks[0].strip().split()[0] == lead.split()[0]:
-            return lead
+        said = [w for w in chunks[0].split() if w.lower().rstrip(".") not in vocab.HONORIFICS]
+        if lead is not None and said and said[0] == lead.split()[0]:
+            return lead  # "Mr Kim and Ms Park ...": the first named, past his title
     for chunk in reversed(chunks):
         run: list[str] = []
         possessive = False
@@ -784,8 +812,8 @@ def _sureness(subject: list[str], owner: str | None) -> float:
     """How sure the side read from a subject is: "their CFO", "we" say it; a named person is
     usually the customer's (reps name colleagues as "our SE Ravi" or @mention them); a bare
     role or team ("legal", "the steering group") could be either side's."""
-    if set(subject) & (_US_WORDS | _CUSTOMER_WORDS):
-        return 1.0
+    if set(subject) & (_US_WORDS | _CUSTOMER_WORDS) or any(w.startswith("@") for w in subject):
+        return 1.0  # a Slack mention is someone in our own workspace
     return 0.75 if owner else 0.6
 
 
@@ -842,8 +870,9 @@ def _present_verb_at(words: list[str]) -> int | None:
 
 
 def _is_doer(words: list[str]) -> bool:
-    """A subject that acts: a pronoun, a person's role or team, a name (not a contract or a trial)."""
-    return bool(set(words) & _DOERS)
+    """A subject that acts: a pronoun, a person's role or team, a name (not a contract or a trial),
+    a Slack mention ("@jess runs the onboarding workshop" is no state that runs)."""
+    return bool(set(words) & _DOERS) or any(w.startswith("@") for w in words)
 
 
 _NOT_DOERS: Final = _words(

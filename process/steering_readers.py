@@ -33,6 +33,7 @@ from process.steering_grammar import (
     _MODAL_ADVERBS,
     _MODALS,
     _OBJ_TO,
+    _PRE_VERB_ADVERBS,
     _PRONOUNS,
     _STEP_VERBS,
     _US_PASSIVE_VERBS,
@@ -57,7 +58,7 @@ from process.steering_grammar import (
     _owner_of,
     _present_verb_at,
     _side_of,
-    _subject,
+    _subject_skipping_adverbs,
     _sureness,
     _tokens,
     _typo_of,
@@ -191,11 +192,18 @@ _ACKNOWLEDGED: Final = re.compile(
 _ASKS_COACH: Final = re.compile(r"\b(?:should|shall|could|can|would)\s+(?:i|we)\b", re.IGNORECASE)
 
 
+_WAITED_FRAME: Final = re.compile(
+    r"^(?:(?:we|i)(?:'re|'m|\s+are|\s+am)?\s+)?(?:still\s+)?(?:waiting|awaiting|wait)\b", re.I
+)
+
+
 def _read_frame(ctx: _Context) -> _Clause | None:
     """ "We need them to X", "they asked us to X": the frame's object does the step."""
     frame = _OBJ_TO.search(ctx.body)
     if frame is None or frame.group("then").lower() == "be":
         return None
+    if _WAITED_FRAME.match(ctx.body):
+        return None  # "waiting on their board to meet": the want reader's (`_awaited_step`)
     obj = frame.group("obj").lower().split()
     clear = obj[0] in ("them", "us", "me", "their", "our", "the") or _side_of(obj) == "us"
     clear = clear or obj[-1] in vocab.OUR_BARE_TEAMS  # "get Jess from marketing to ..."
@@ -207,11 +215,14 @@ def _read_frame(ctx: _Context) -> _Clause | None:
     owner = None if obj[0] in _PRONOUNS else _name_in(frame.group("obj"))
     side = _side_of(obj)
     before = [t.word for t in _tokens(ctx.body[: frame.start()])]
-    asking = frame.group("verb").lower() in ("ask", "remind", "push", "get")
+    asking = frame.group("verb").lower().split()[0] in (
+        "ask", "remind", "push", "get", "loop", "looping", "bring", "pull"
+    )
     if asking and (not before or set(before) & {"i", "we"}):
         # asking them is what we do; asking a named colleague of ours ("ask Neha from our
         # finance team to raise the credit note") hands the step to them, so they own it
         ours = (side == "us" or obj[-1] in vocab.OUR_BARE_TEAMS) and len(obj) > 1
+        ours = ours or obj[0].startswith("@")  # "get @lena to approve the discount"
         ours = ours and owner is not None
         return ctx.step(then_at, "us", owner if ours else None, 0.8)
     return ctx.step(then_at, side, owner)
@@ -236,7 +247,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
         step = _modal_at(words, i)
         if step is None:
             continue
-        s_start, s_end = _subject(ctx.tokens, i - 1 if i > 0 and words[i - 1] in _BE else i)
+        s_start, s_end = _subject_skipping_adverbs(
+            ctx.tokens, i - 1 if i > 0 and words[i - 1] in _BE else i
+        )
         comma = i > 0 and ctx.body[: ctx.tokens[i].start].rstrip().endswith(",")
         joined = i > 0 and (words[i - 1] == "and" or comma)
         first = _FIRST_SUBJECT.match(ctx.body) if joined else None
@@ -247,9 +260,10 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             s_end -= 1
         subj = words[s_start:s_end]
         verb_at = _main_verb(ctx.tokens, step)
-        passive = step < len(words) - 1 and words[step] == "be"
+        be_at = step + 1 if words[step : step + 1] and words[step] in _PRE_VERB_ADVERBS else step
+        passive = be_at < len(words) - 1 and words[be_at] == "be"  # "must first be obtained"
         if passive:
-            verb_at = step + 1
+            verb_at = be_at + 1
         side = _side_of(subj) if subj else "us"
         owner = _owner_of(ctx.body, ctx.tokens, s_start, s_end)
         sure = _sureness(subj, owner) if subj else 1.0
@@ -257,7 +271,8 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             side, sure = None, 0.9
         if subj and subj[-1] in ("nobody", "noone", "one"):
             return _Clause("vague", text=ctx.text)  # "nobody over there will commit"
-        agent = _AGENT.search(ctx.body, ctx.tokens[verb_at].start if verb_at is not None else 0)
+        at = ctx.tokens[verb_at].start if verb_at is not None else 0
+        agent = _AGENT.search(ctx.body, at) or (_GIVER.search(ctx.body, at) if passive else None)
         if agent is not None and (passive or not subj or sure < 1.0):
             # "... run by our engineer Kofi Mensah", "will be tabled by their COO"
             side, owner, sure = (
@@ -268,9 +283,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             title = _APPOSITIVE_SIDE.match(ctx.body, agent.end())
             if title is not None:  # "by Catherine Doyle, our Regional Vice President"
                 side = "us" if title[1].lower() in ("our", "my") else "customer"
-            named = _APPOSITIVE_NAME.match(ctx.body, agent.end()) if owner is None else None
+            named = _appositive(ctx.body, agent.end()) if owner is None else None
             if named is not None:  # "signed by their CFO, Amelia Hart, by 5 December"
-                owner = _name_in(named["name"])
+                owner = _name_in(named)
         elif (
             passive
             and verb_at is not None
@@ -290,6 +305,9 @@ def _read_modal(ctx: _Context) -> _Clause | None:
             side = "customer"
         elif sure < 1.0 and side == "customer" and not passive and _is_artefact(subj):
             side, sure = _direction(ctx.body) or side, 0.5
+        if owner is None and subj and (passive or _is_artefact(subj)):
+            giver = _FROM_NAMED.search(ctx.body)  # "redlines will come back from their
+            owner = _name_in(giver["who"]) if giver else None  # counsel, Ines Duarte, by ..."
         return ctx.step(verb_at, side, owner, sure)
     return None
 
@@ -303,6 +321,21 @@ _APPOSITIVE_NAME: Final = re.compile(
 )
 
 
+# In all-lower-case chat: "the contract gets signed by their ceo, jon, on friday".
+_APPOSITIVE_LOWER: Final = re.compile(r",\s*(?P<name>[a-z][\w'-]+)\s*(?:,|$)")
+
+
+def _appositive(body: str, at: int) -> str | None:
+    """The name set off by commas right after a title ending at `at`, if any."""
+    m = _APPOSITIVE_NAME.match(body, at)
+    if m is None and not _CAPITALS.search(body, 1):
+        m = _APPOSITIVE_LOWER.match(body, at)
+    return m["name"] if m else None
+
+
+_CAPITALS: Final = re.compile(r"[A-Z]")
+
+
 _AGENT: Final = re.compile(
     r"\b(?:by|run\s+by|led\s+by)\s+(?P<agent>(?!(?i:(?:the\s+)?(?:end|close|start|middle|latest|eod|cob|eow|eom|"
     r"tomorrow|tmrw|today|tonight|next|this|then|mid|early|late|monday|tuesday|wednesday|thursday|friday|"
@@ -310,6 +343,16 @@ _AGENT: Final = re.compile(
     r"january|february|march|april|june|july|august|september|october|november|december|q[1-4]|\d)))"
     r"(?:their|our|my|the|client|customer|us\b|me\b|them\b|[A-Z])[^,;.]{0,40}?)(?=\s+(?:by|on|before|at|in|for|to|within|"
     r"no\s+later)\b|[,;.]|$)",
+)
+
+
+# Who gives what is obtained: "approval must first be obtained from our Regional Vice
+# President, Mr. Gregory Hale, before ...": the giver does the step.
+_GIVER: Final = re.compile(
+    r"(?<=\s)(?:obtained|secured|sought|received|granted)\s+from\s+"
+    r"(?P<agent>(?:their|our|my|the|client|customer|(?-i:[A-Z]))[^,;.]{0,40}?)"
+    r"(?=\s+(?:by|on|before|at|in|for|to|within|no\s+later)\b|[,;.]|$)",
+    re.IGNORECASE,
 )
 
 
@@ -376,7 +419,7 @@ def _read_present(ctx: _Context) -> _Clause | None:
         due is not None
         and due[0] == ctx.today
         and due[1].lower() == "today"
-        and not (ctx.sequel or set(words[:2]) & {"we", "i"})
+        and not (ctx.sequel or set(words[:2]) & {"we", "i"} or words[0].startswith("@"))
     ):
         return None  # "they're using a spreadsheet today" describes now; "EOD" is a deadline
     be = next((k for k, w in enumerate(words) if w in _BE), None)
@@ -709,7 +752,7 @@ _REPORTED_STEP: Final = re.compile(
 _AGREED_THAT: Final = re.compile(
     # "On the call it was agreed that ...": a short lead may say where
     r"^\s*(?:(?:on|during|at|in)\s+(?:the|our|this|today's|yesterday's)\s+[\w-]+(?:\s+[\w-]+)?\s*,?\s+)?"
-    r"it\s+(?:was|has\s+been|had\s+been|is)\s+(?:agreed|decided|confirmed|settled)"
+    r"it\s+(?:was|has\s+been|had\s+been|is)\s+(?:agreed|decided|confirmed|settled)(?!\s+by\b)"
     r"(?:\s+\w+){0,3}?\s+that\s+(?P<rest>\w.*)$",
     re.IGNORECASE,
 )
@@ -727,11 +770,15 @@ def _read_agreed(ctx: _Context) -> _Clause | None:
 
 def _read_reported(ctx: _Context) -> _Clause | None:
     """ "Raj said he'd sign by the 4th", "their legal said they'd turn it round in 3 days"."""
-    said = vocab.REPORTING_VERBS.search(ctx.body)
-    if said is None or said.start() == 0:
-        return None
-    speaker = ctx.body[: said.start()].strip(" ,")
-    rest = ctx.body[said.end() :]
+    impersonal = _REPORTED_BY.match(ctx.body)
+    if impersonal is not None:  # "It has been confirmed by Mr Omar Siddiqui ... that ...": he said it
+        speaker, rest, verb = impersonal["who"], ctx.body[impersonal.end() :], impersonal["verb"]
+    else:
+        said = vocab.REPORTING_VERBS.search(ctx.body)
+        if said is None or said.start() == 0:
+            return None
+        speaker = ctx.body[: said.start()].strip(" ,")
+        rest, verb = ctx.body[said.end() :], said.group()
     speaker_words = [t.word for t in _tokens(speaker)]
     if not speaker_words or speaker_words[-1] in ("i", "we"):
         return None
@@ -761,8 +808,12 @@ def _read_reported(ctx: _Context) -> _Clause | None:
             return _Clause("forward", side, speaker_name, ctx.text, inner.due, 0.9)
         if inner.kind == "forward" and inner.due is not None:
             return replace(inner, text=ctx.text)
-    verb = said.group().lower()
-    if verb in ("promised", "committed") and ctx.due is not None:
+    if impersonal is not None:
+        # "It has been agreed by Ms Nadia Rahman that their legal will return the redlines":
+        # the clause after "that" says who does what
+        inner = read_clause(_WOULD.sub("will", rest.lstrip()[4:], count=1), ctx.today, ctx.conv)
+        return replace(inner, text=ctx.text) if inner.kind == "forward" else None
+    if verb.lower() in ("promised", "committed") and ctx.due is not None:
         # "Their counsel has our redlines and promised a response": the speaker is the subject
         head = next(
             (k for k, w in enumerate(speaker_words) if w in _AUX_OR_MODAL), len(speaker_words)
@@ -773,10 +824,20 @@ def _read_reported(ctx: _Context) -> _Clause | None:
     return None
 
 
+# A report in the passive names its speaker after "by": "It has been confirmed by Mr. Omar
+# Siddiqui of their finance function that ...", "it was indicated by their CFO that ...".
+# (A title in apposition may follow: "it was communicated by their CFO, Mr. Paul Grant, that".)
+_REPORTED_BY: Final = re.compile(
+    r"^\s*it\s+(?:has\s+been|had\s+been|was|is|'s\s+been)\s+(?P<verb>[a-z]+ed)\s+by\s+"
+    r"(?P<who>[^,;]{2,80}?(?:,\s*[^,;]{2,50}?)?),?\s+(?=that\b)",
+    re.IGNORECASE,
+)
+
+
 # A reported step in the passive with no agent: "that the purchase order will be raised by
 # 18 December" (an agent, "... raised by their finance team", names the owner instead).
 _THAT_PASSIVE: Final = re.compile(
-    r"^\s*that\s+(?P<rest>(?:the|a|an|its|their|our)\s+[^,;]{1,60}?\s+(?:will|would|shall|is\s+to|are\s+to)"
+    r"^\s*that\s+(?P<rest>(?:(?:the|a|an|its|their|our)\s+|(?!(?:he|she|they|we|i|it|you|this|there)\b))[^,;]{1,60}?\s+(?:will|would|shall|is\s+to|are\s+to)"
     r"\s+be\s+\w+(?:ed|en|t|de)\b(?!\s+by\s+(?!\d|the\s+end|end|close|next|mid|early|late|this|"
     r"monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
     r"august|september|october|november|december)).*)$",
@@ -792,7 +853,7 @@ _THAT_SUBJECT: Final = re.compile(
 _WANT: Final = re.compile(
     r"^(?P<subj>[^,;]{0,80}?)\s*\b(?P<verb>wants?|needs?|requested|has\s+requested|have\s+requested|"
     r"asked\s+(?:us\s+|me\s+)?for|(?:is|are)\s+asking\s+(?:us\s+|me\s+)?for|expects?|(?:is|are)\s+expecting|"
-    r"requires?|(?:(?:is|are|am)\s+)?awaiting|(?:(?:is|are|am)\s+)?waiting\s+(?:on|for))\s+"
+    r"requires?|(?:(?:is|are|am)\s+)?awaiting|(?:(?:is|are|am)\s+)?waiting\s+(?:on|for|from))\s+"
     r"(?P<obj>(?!to\s+(?!see\b|hear\b))(?!that\b).+)$",
     re.IGNORECASE,
 )
@@ -834,6 +895,8 @@ def _read_want(ctx: _Context) -> _Clause | None:
     subj = [t.word for t in subj_tokens if t.word not in _MODAL_ADVERBS]
     if subj and subj[-1] in ("have", "has") and len(subj) > 1:
         subj = subj[:-1]  # "they've asked for the ROI calc"
+    if subj and subj[-1] in _BE and len(subj) > 1 and "wait" in m["verb"].lower():
+        subj = subj[:-1]  # "we're waiting for ..."
     if subj and subj[-1] in _AUX_OR_MODAL:
         return None
     past = m["verb"].lower().startswith(("requested", "has", "have", "asked"))
@@ -842,6 +905,16 @@ def _read_want(ctx: _Context) -> _Clause | None:
     obj = m["obj"]
     obj_words = [t.word for t in _tokens(obj)]
     waiting = "wait" in m["verb"].lower()
+    if waiting:
+        awaited = _awaited_step(ctx, obj)
+        if awaited is not None:
+            return awaited
+        given = _wanted_owner("", [], obj) if ctx.due is not None else None
+        if given is not None:
+            # "awaiting Mr Chen's confirmation of the licence count by Monday", "waiting for
+            # confirmation from Anand on the license count by monday": the named giver's step
+            ours = _MENTIONED.search(obj) or _FROM_OURS.search(obj)
+            return ctx.forward("us" if ours else "customer", given, 0.85)
     stale = ctx.due is None and "since" in obj_words  # waiting since, no date ahead
     if waiting and (stale or not set(obj_words) & _CONCRETE_NOUNS):
         return _Clause("vague", text=ctx.text)  # "just waiting on them really", "since two weeks"
@@ -854,19 +927,66 @@ def _read_want(ctx: _Context) -> _Clause | None:
         side = "customer"
     if side is None and obj_words and obj_words[0] in ("our", "my"):
         side = "us"
+    if side is None and _MENTIONED.search(obj):
+        side = "us"  # "need @omar to approve", "sign-off from @karim": a Slack mention is ours
     if side is None:
         wanter = _side_of(subj) if subj else "us"
         side = "customer" if wanter == "us" else "us" if wanter == "customer" else None
     return ctx.forward(side, _wanted_owner(m["subj"], subj, obj), 0.85)
 
 
+# Waiting on someone to do something: "waiting on Fiona in their procurement to issue the
+# call-off", "awaiting for Kavita from their finance to do the approval".
+_WAITED_ON: Final = re.compile(r"^(?:for\s+)?(?P<who>[^,;]{1,80}?)\s+to\s+(?P<rest>(?!be\b)\w.*)$", re.I)
+
+
+# After the verb, words that say it has no object of its own.
+_NO_OBJECT: Final = _words("from on about with in at for to back over into")
+
+
+def _awaited_step(ctx: _Context, obj: str) -> _Clause | None:
+    """The step of the one waited on, when they are named (a person, or their team) and what
+    they are to do is a step: "waiting on their reorg to settle" or "on them to get back to
+    us" stay vague."""
+    m = _WAITED_ON.match(obj)
+    if m is None:
+        return None
+    who = [t.word for t in _tokens(m["who"])]
+    if not who or who[0] in _PRONOUNS:
+        return None
+    if who[0] in _DETERMINERS_AFTER:
+        if not _is_doer(who):
+            return None  # "their restructure": no one who acts ("our legal guy Kofi" does)
+    elif _name_in(m["who"]) is None:
+        return None
+    rest = [t.word for t in _tokens(m["rest"])]
+    if rest[1:2] == ["from"] or (ctx.due is None and (len(rest) < 2 or rest[1] in _NO_OBJECT)):
+        return None  # "to return from leave", "to sign", "to decide on the vendor": no step yet
+    inner = read_clause(f"{m['who']} will {m['rest']}", ctx.today, ctx.conv)
+    if inner.kind != "forward":
+        return None
+    owner = inner.owner or _name_in(m["who"])
+    return _Clause("forward", inner.side or "customer", owner, ctx.text, ctx.due, inner.side_confidence)
+
+
+_MENTIONED: Final = re.compile(r"^@|\bfrom\s+@")
+_FROM_OURS: Final = re.compile(r"\bfrom\s+(?:our|my)\b", re.IGNORECASE)
+
+
 # Who a want names as doing it, when the one who wants is no person: "need nkechi's
 # signature", "needs greta (CFO) to approve", "approval from our regional head Vikram".
 _OWNER_IN_WANT: Final = re.compile(
-    r"^(?:the\s+)?(?P<possessor>[^\W\d_][\w'-]*)'s\s+(?:\w+\s+)?"
-    r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision)\b"
-    r"|^(?P<doer>[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
-    r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))\b",
+    r"^(?:the\s+)?(?:(?:mr|mrs|ms|dr|prof|herr|frau|sr|sra|khun|pak)\.?\s+)?"
+    r"(?P<possessor>[^\W\d_][\w-]*(?:\s+(?-i:[A-Z])[\w-]*)?)'s\s+(?:\w+\s+)?"
+    r"(?:signature|sign-?off|signoff|approval|go-ahead|ok|okay|yes|nod|john\s+hancock|decision|"
+    r"confirmation|answer|response|feedback)\b"
+    r"|^(?P<doer>@?[^\W\d_][\w-]*)\s*(?:\([^)]*\)\s*)?to\s+\w"
+    r"|\bfrom\s+(?:(?:our|their|his|her|the)\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?P<giver>(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*)(?:\s+(?-i:[A-Z][a-z\u00df-\u00ff][^\W\d_]*))?)\b"
+    r"|\bfrom\s+(?P<mention>@[\w.-]+)"
+    # "the sign-off of their CFO, Ms. Amara Obi, by ...": a title, then the name
+    r"|\b(?:from|of)\s+(?P<titled>(?:our|their|my|the)\s+[^,;]{1,40}?,\s*(?-i:[A-Z])[\w'-]+"
+    r"(?:\s+(?-i:[A-Z])[\w'-]+){0,2})\s*(?:,|$)",
     re.IGNORECASE,
 )
 
@@ -874,14 +994,30 @@ _OWNER_IN_WANT: Final = re.compile(
 def _wanted_owner(said: str, subj: list[str], obj: str) -> str | None:
     """The named person of a want: the one who wants it ("priyanka needs sign-off from her
     GM": she chases it), else the one whose signature or approval it is."""
-    if subj and not set(subj) & _PRONOUNS:
+    thing = subj[0] in _THE and not _is_doer(subj) if subj else False  # "The discount requires"
+    if subj and not set(subj) & _PRONOUNS and not thing:
         name = _name_in(said)
         if name is not None:
             return name
+    titled = _TITLED_DOER.match(obj)
+    if titled is not None:  # "need our RVP, Gregory Hale, to approve", "my VP (Sandra) to"
+        return _name_in(titled["who"])
     m = _OWNER_IN_WANT.search(obj)
     if m is None:
         return None
-    return _name_in(m["possessor"] or m["doer"] or m["giver"])
+    return _name_in(
+        m["possessor"] or m["doer"] or m["giver"] or m["mention"] or m["titled"] or ""
+    )
+
+
+_THE: Final = _words("the a an this that these those")
+
+
+# The one a want names by title, then by name: "our RVP, Gregory Hale, to approve the
+# discount", "my VP (Sandra) to approve", "their CFO Martina to sign".
+_TITLED_DOER: Final = re.compile(
+    r"^(?P<who>(?:our|their|my|his|her)\s+[^;]{1,60}?)\s*,?\s+to\s+[a-z]", re.IGNORECASE
+)
 
 
 _ON_WHOM: Final = re.compile(
@@ -946,9 +1082,15 @@ def _read_deliverable(ctx: _Context) -> _Clause | None:
     if any(_is_past_verb(before, k) for k in range(len(before))):
         return None  # "order form went out thru pandadoc yesterday"
     agent = passive.groupdict().get("agent") if passive else None
+    if agent and ctx.due is not None and ctx.due[1] in agent:
+        agent = agent[: agent.index(ctx.due[1])].rstrip() or None  # "... board in two weeks"
     if agent:
         agent_words = [t.word for t in _tokens(agent)]
-        return ctx.forward(_side_of(agent_words), _name_in(agent), 0.9)
+        owner = _name_in(agent)
+        named = _appositive(ctx.body, passive.end("agent")) if owner is None else None
+        if named is not None:  # "reviewed by the client's DPO, Dr. Stefan Keller, within ..."
+            owner = _name_in(named)
+        return ctx.forward(_side_of(agent_words), owner, 0.9)
     side = _direction(ctx.body)
     if passive is None and _NOTE_EXPECTED.search(ctx.body):
         # note style without a verb: "Contract signature expected by 15/12"
@@ -983,12 +1125,34 @@ _NAMED_PARTY: Final = re.compile(
 
 def _named_party(body: str) -> str | None:
     m = _NAMED_PARTY.search(body)
-    return _name_in(m["subj"] or m["giver"]) if m else None
+    if m is None:
+        m = _FROM_NAMED.search(body) or _PENDING_WITH.search(body)
+        return _name_in(m["who"]) if m else None
+    return _name_in(m["subj"] or m["giver"])
+
+
+# "PO is pending with Mr. Rao for approval", "approval pending from Kavita in their finance".
+_PENDING_WITH: Final = re.compile(
+    r"\b(?i:pending|awaited|outstanding)\s+(?:(?i:[a-z-]+)\s+)?(?i:from|with)\s+"
+    r"(?P<who>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+)
+
+
+# A thing wanted from a titled person: "Sign-off from their CFO, Ms. Amara Obi, is required by
+# 10 December", "approval from our CRO Hannah is needed by Friday".
+_FROM_NAMED: Final = re.compile(
+    r"\b(?i:from)\s+(?P<who>(?i:their|our|my|the)\s+[^,;.]{1,50}?"
+    r"(?:,\s*[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2}(?=\s*,))?)"
+    r"(?=,|\s+(?i:is|are|will|has|must|by|before|on)\b)"
+)
 
 
 _BOOKED: Final = re.compile(
     r"\b(?:booked|scheduled|set|confirmed|planned|arranged|fixed|locked\s+in)\s+(?:for|on)\b", re.I
 )
+
+
+_CLIENTS: Final = re.compile(r"\b(?:client|customer)'s\s", re.IGNORECASE)
 
 
 _WITH_SOMEONE: Final = re.compile(r"\b(?:with|w/)\s", re.IGNORECASE)
@@ -1022,8 +1186,16 @@ def _read_event(ctx: _Context) -> _Clause | None:
         return _Clause("history", text=ctx.text)  # "good call today", "great demo yesterday"
     events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
     modal = next((k for k in range(len(ctx.words)) if _modal_at(ctx.words, k) is not None), None)
+    if modal is not None and "be" in ctx.words[modal : modal + 3] and _AGENT.search(ctx.body):
+        return None  # "The kickoff will be hosted by our Delivery Lead, Ms. Priya Raman": hers
     if modal and set(ctx.words[:modal]) & {"their", "our", "my"} and _is_doer(ctx.words[:modal]):
         return None  # "Their Architecture Review Board will assess ... at its 2 December session"
+    if (
+        modal
+        and _is_doer(ctx.words[modal - 1 : modal])
+        and _CLIENTS.search(ctx.body, 0, ctx.tokens[modal].start)
+    ):
+        return None  # "The client's architecture review board is to assess ...": theirs
     if head[0] in _PRONOUNS or (
         head[0] in _IMPERATIVES
         and (
@@ -1108,7 +1280,7 @@ def _read_progressive(ctx: _Context) -> _Clause | None:
     if any(_is_past_verb(subj_tokens, k) for k in range(len(subj_tokens))):
         return None
     verb_at = next((k for k, t in enumerate(ctx.tokens) if t.start >= m.start("verb")), None)
-    owner = _name_in(m["subj"])
+    owner = _owner_of(m["subj"], subj_tokens, 0, len(subj_tokens))
     sure = 1.0 if "@" in m["subj"] else _sureness(subj, owner)
     return ctx.step(verb_at, _side_of(subj), owner, sure)
 

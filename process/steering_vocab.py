@@ -317,6 +317,18 @@ VAGUE_IDIOMS: Final = phrases(
     "be sold on",
     "see the value",
     "get comfortable",
+    "make up her mind",
+    "make up his mind",
+    "make up their mind",
+    "make up their minds",
+    "make her mind up",
+    "make his mind up",
+    "make their mind up",
+    "make their minds up",
+    "get his act together",
+    "get her act together",
+    "get their act together",
+    "get their ducks in a row",
 )
 
 # A hoped-for outcome, even with a date, is a wish, not a step ("hopefully they sign by Xmas").
@@ -682,6 +694,8 @@ ROLE_WORDS: Final = words("""
     financial technology information revenue digital investment transformation strategy
     shared services infrastructure analytics capital approvals works regional global senior
     deputy associate assistant implementation supply chain treasury internal enterprise
+    vice president chair chairman chairwoman chairperson controller comptroller treasurer
+    secretary founder co-founder cofounder teammate
     """)
 # (The last lines are the words of formal titles and bodies, "the Chief Financial Officer",
 # "the Capital Approvals Board", "their Head of Shared Services": capitalised, never a name.)
@@ -691,6 +705,12 @@ HONORIFICS: Final = words(
     " señor señora señorita senhor senhora dona signor signora signorina mx"
     # French and South Asian forms: "Monsieur Pierre Lefèvre", "Shri Anil Kumar"
     " monsieur madame mademoiselle mlle. mme. m. shri sri smt smt."
+    # Thai, Indonesian/Malay, Turkish, Hindi/Urdu and Telugu forms, before or after the name:
+    # "Khun Somchai", "Pak Budi", "Ahmet Bey", "Ravi bhai", "Reddy garu"
+    " khun pak bapak ibu bey hanim hanım bhai saab sahab sahib garu ma'am mam maam"
+    # Arabic, Dutch, Swedish, and the professional titles of Latin Europe and Latin America:
+    # "Sheikh Ahmed", "Mevrouw de Vries", "Fru Lindqvist", "Lic. Hernández", "Ing. Pérez"
+    " sheikh shaikh mevrouw meneer dhr mevr fru lic ing dra dott avv"
 )
 
 # Teams a rep calls by their bare name because only the vendor has them in a deal: "I'll get
