@@ -1267,7 +1267,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
         last = _Clause("forward", side, owner, clause.text, due, sure)
     if steps and context:
         steps = _named_by_history(steps, " ".join(context))
-    steps = _needful_merged(steps)
+    steps = _promise_merged(_needful_merged(steps))
     if steps:
         first = steps[0]
         confidence = min(0.95, 0.6 + 0.35 * first.side_confidence)
@@ -1293,6 +1293,33 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
 # SE Arjun will do the needful" are one step each: the work and date of the other clause, the
 # person named in either ("do the needful for the sandbox access" has its own object).
 _BARE_NEEDFUL: Final = re.compile(r"\bdo\s+the\s+needful\W*$", re.IGNORECASE)
+
+
+# "..., he promised EOW", "..., she said monday": a date someone gave for the step before,
+# not a step of its own.
+_PROMISED_DATE: Final = re.compile(
+    r"^\W*(?:(?:he|she|they|[A-Z][\w'-]+)\s+)?(?:has\s+|had\s+)?"
+    r"(?:promised|said|told(?:\s+(?:us|me))?|committed|confirmed|reckons|assured(?:\s+(?:us|me))?)"
+    r"(?:\s+(?:it|to|for|by))?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _promise_merged(steps: list[Step]) -> list[Step]:
+    """A step that is only "he promised <date>" gives its date to the undated step before it."""
+    out: list[Step] = []
+    for step in steps:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.due is None
+            and step.due is not None
+            and _PROMISED_DATE.match(step.action)
+        ):
+            out[-1] = replace(prev, due=step.due, date_text=step.date_text)
+            continue
+        out.append(step)
+    return out
 
 
 def _needful_merged(steps: list[Step]) -> list[Step]:

@@ -236,7 +236,8 @@ _NOT_NAMES_EXTRA: Final = _words(
     parties party decision award enterprise response feedback answer outcome result reply
     await awaits awaiting
     lot lots bods lads folks peeps people mate mates teammate sides solicitors lawyers
-    quality within end imma hes shes sits budge mutual custom site survey
+    quality within end imma hes shes sits budge mutual custom site survey tmrw tmr tmw tehm
+    latest earliest
     """
 )
 

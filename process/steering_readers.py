@@ -33,6 +33,7 @@ from process.steering_grammar import (
     _MODAL_ADVERBS,
     _MODALS,
     _OBJ_TO,
+    _PARTICLES,
     _PRE_VERB_ADVERBS,
     _PRONOUNS,
     _STEP_VERBS,
@@ -62,6 +63,7 @@ from process.steering_grammar import (
     _sureness,
     _tokens,
     _typo_of,
+    _verb_form,
     _verb_stem,
     _words,
 )
@@ -413,7 +415,7 @@ def _read_present(ctx: _Context) -> _Clause | None:
     due, words = ctx.due, ctx.words
     if ctx.past:
         return None
-    if due is None and not ctx.sequel and not _undated_step(words):
+    if due is None and not ctx.sequel and not _undated_step(words) and not _named_doer(ctx):
         return None
     if (
         due is not None
@@ -454,6 +456,21 @@ def _read_present(ctx: _Context) -> _Clause | None:
 
 
 _SUBJECT_ENDS: Final = _words("by before until till on in at for from to of no")
+
+
+def _named_doer(ctx: _Context) -> bool:
+    """ "Raj sends the PO", "Priya signs the order form": a named person, then a step verb in
+    the present with an object, is their next step even without a date (`_undated_step`
+    takes roles and pronouns as doers, never a name)."""
+    words = ctx.words
+    if len(words) < 3 or set(words) & _DONE_OR_HABIT or words[2] in _NOT_UNDATED:
+        return False
+    verb = words[1]
+    if not (verb.endswith("s") and not verb.endswith("ss") and _verb_form(verb)):
+        return False
+    if verb in _PARTICLES or words[0] in vocab.ROLE_WORDS:
+        return False
+    return _name_in(ctx.body[ctx.tokens[0].start : ctx.tokens[0].end]) is not None
 
 
 def _undated_step(words: list[str]) -> bool:

@@ -10,6 +10,7 @@ import datetime
 
 import pytest
 
+from process import learned_steering
 from process.dates import DateConventions, parse_due
 from process.steering import SURE, read_answer
 
@@ -1242,3 +1243,26 @@ def test_looking_for_a_way_is_vague(text: str) -> None:
 )
 def test_an_event_said_to_be_the_customers_is_theirs(text: str) -> None:
     assert read_answer(text, TODAY).side == "customer"
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        # "he promised <date>" after a step gives that step its date (fifth session)
+        ("waiting on Tomás to send over the signed DPA, he promised EOW", "Tomás"),
+        ("Tomás sends the DPA, he promised Friday", "Tomás"),
+    ],
+)
+def test_a_promised_date_is_the_date_of_the_step_before(text: str, owner: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.owner, s.due) for s in reading.steps] == [(owner, D(2026, 11, 27))]
+
+
+@pytest.mark.parametrize("text", ["Raj sends the PO", "Priya signs the order form"])
+def test_a_named_doer_with_a_step_verb_is_a_step_without_a_date(text: str) -> None:
+    learned_steering.use(False)  # the rules alone, not the learned second opinion
+    try:
+        reading = read_answer(text, TODAY)
+    finally:
+        learned_steering.use(True)
+    assert (reading.orientation, reading.owner) == ("next_step", text.split()[0])
