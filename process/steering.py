@@ -194,7 +194,7 @@ _CLAUSE_SPLIT: Final = re.compile(
     r",?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
     r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed)|"
     r"once\s+(?:done|complete|completed|signed|received|approved)|whereupon)"
-    r"\s*,?\s+(?=\w)"
+    r"\s*,?\s+(?=[\w@])"  # "... and after that @lukas fills it in": a Slack mention starts it too
     r")",
     re.IGNORECASE,
 )
@@ -452,6 +452,16 @@ _HONORIFIC_DOT: Final = re.compile(
 )
 
 
+#: "the no. of licences", "PO no. 4471": "no." is "number", no sentence end ("they said no. we
+#: wait" keeps its stop: only before "of" or a figure).
+_NUMBER_DOT: Final = re.compile(r"\b(no|nos|num)\.(?=\s*(?:of\b|#?\d))", re.IGNORECASE)
+
+
+#: Indian English "post that" / "post this" is "after that" where a clause starts ("..., post
+#: that we will share the invoice"); "I'll post that update" is the verb.
+_POST_THAT: Final = re.compile(r"(?:(?<=[,;.]\s)|(?<=\band\s)|^)post\s+(?=(?:that|this)\b)", re.IGNORECASE)
+
+
 _SPELLING: Final = re.compile(
     r"(?<![\w'/&])(?:"
     + "|".join(re.escape(k) for k in sorted(vocab.CHAT_SPELLINGS, key=len, reverse=True))
@@ -515,6 +525,10 @@ def _normalise(text: str) -> str:
     if ", who " in text:
         text = _WHO_ASIDE.sub(",", text)
     text = _HONORIFIC_DOT.sub(r"\1", text)
+    if "no" in text.lower():
+        text = _NUMBER_DOT.sub(lambda m: "numbers " if m[1].lower() == "nos" else "number ", text)
+    if "post " in text.lower():
+        text = _POST_THAT.sub("after ", text)
     text = _TRAILING_TITLE.sub("", text)
     text = _SPELLING.sub(_spelled, text)
     text = _THERE_ROLE.sub("their ", typos.fix(text, _SLIPS))
@@ -583,7 +597,8 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     out: list[_Part] = []
     for part, sep, question in raw:
         listed = ":" in sep or bool(_BULLET.search(sep)) or bool(_LISTED.match(part))
-        sequel = bool(_SEQUEL.search(sep)) or listed
+        # "...; we flip SSO the week after": dated from the step before, it follows it
+        sequel = bool(_SEQUEL.search(sep)) or listed or bool(out and _AFTER_PREVIOUS.search(part))
         items = _counted_items(out[-1].text if out else "", part) if ":" in sep else None
         if items is not None:
             # "Three things are missing: the signature of the CFO, the vendor registration and

@@ -549,7 +549,13 @@ def _read_state(ctx: _Context) -> _Clause | None:
         ):
             continue  # "is due to expire on March 31" is a state; "we need to renew" is not
         period = base_state and ctx.due is not None and _UNTIL_WORD.search(ctx.body)
-        if _is_doer(words[max(0, k - 2) : k]) or (_modal_before(words, k) and not period):
+        acts_on = (  # "Priya runs the connectivity test": a person's verb with an object
+            words[k + 1 : k + 2] != []
+            and words[k + 1] in _DETERMINERS
+            and not _date_follows(ctx, k)
+            and not set(words[:k]) & vocab.STATE_SUBJECTS
+        )
+        if acts_on or _is_doer(words[max(0, k - 2) : k]) or (_modal_before(words, k) and not period):
             continue  # "their privacy team finishes the DPIA" is a step; "the trial will run until"
         return _Clause("history", text=ctx.text, state_date=ctx.due)
     if _absent_until(ctx.body):

@@ -1201,3 +1201,64 @@ def test_hearing_back_is_the_outcome_not_the_action(
 def test_our_promise_keeps_its_own_words(text: str, action: str) -> None:
     (step,) = read_answer(text, MONDAY).steps
     assert (step.side, step.action) == ("us", action)
+
+
+# ------------------------------------------------------------ round 7: split kinds (branch split5)
+
+
+def test_after_that_before_a_mention_or_a_name_starts_the_next_step() -> None:
+    reading = read_answer(
+        "their legal sends the redlines by fri and after that <@U05AB1|maria> turns them", TODAY
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [
+        ("customer", D(2026, 11, 27)),
+        ("us", None),  # a Slack mention is our colleague
+    ]
+    assert reading.steps[1].owner == "Maria"
+    reading = read_answer(
+        "Their IT opens the firewall by Thursday, after that Priya runs the connectivity test", TODAY
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 11, 26), None]
+    assert reading.steps[1].owner == "Priya"
+
+
+def test_a_person_who_runs_an_event_does_a_step_not_a_state() -> None:
+    # "runs" is a state of a trial ("the trial runs until Dec 15"), but a person runs a workshop
+    reading = read_answer(
+        "<@U07XY2|dev> runs the kickoff call w/ their PMO on 12/3, after that they start the pilot",
+        TODAY,
+    )
+    assert [(s.side, s.owner, s.due) for s in reading.steps] == [
+        ("us", "Dev", D(2026, 12, 3)),
+        ("customer", None, None),
+    ]
+    assert read_answer("the trial runs until Dec 15", TODAY).orientation == "history"
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("their legal signs the DPA by fri; we migrate the data the week after", D(2026, 12, 4)),
+        ("procurement raises the PO on 12/1; we enable the licences the day after", D(2026, 12, 2)),
+    ],
+)
+def test_a_clause_after_a_semicolon_dated_from_the_step_before_is_the_next_step(
+    text: str, second: datetime.date
+) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps][1] == ("us", second)
+    assert len(reading.steps) == 2 and reading.steps[0].side == "customer"
+
+
+def test_number_abbreviation_ends_no_sentence_and_post_that_is_after_that() -> None:
+    reading = read_answer(
+        "Client has to confirm the no. of users by 12/4, post that we will send the final quote.",
+        TODAY,
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [
+        ("customer", D(2026, 12, 4)),
+        ("us", None),
+    ]
+    assert reading.steps[0].action == "Client has to confirm the number of users"
+    assert read_answer("they confirm the no. of seats by fri", TODAY).due == D(2026, 11, 27)
+    assert len(read_answer("I'll post that update in the channel tomorrow", TODAY).steps) == 1
