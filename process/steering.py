@@ -594,6 +594,7 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     raw = [piece for item in raw for piece in _once_split(item)]
     raw = [piece for item in raw for piece in _ahead_split(item)]
     raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
+    raw = [piece for item in raw for piece in _before_split(item, today, conv)]
     out: list[_Part] = []
     for part, sep, question in raw:
         listed = ":" in sep or bool(_BULLET.search(sep)) or bool(_LISTED.match(part))
@@ -822,6 +823,42 @@ def _afterwards_split(
     if parse_due(m["right"], today, conv) is not None:
         return [item]
     return [(m["left"], sep, False), (m["right"], ", then ", question)]
+
+
+# "need @omar to approve the discount before i can send the quote", "Approval must first be
+# obtained from our RVP before the final quotation can be issued": what "before ... can"
+# waits for is done first, and the thing it makes possible is the step after it. Narrow on
+# purpose: only "can/could" (enablement), and only when the first part names an action
+# ("need their W9 before we can invoice" wants a thing: one step; "... before the pilot
+# starts" dates the step by an event: one step).
+_BEFORE_CAN: Final = re.compile(
+    r"^(?P<first>.+?\w)\s*,?\s+before\s+(?P<then>(?:i|we|they|he|she|you|@[\w.-]+)\s+(?:can|could)\s+"
+    r"(?!not\b|be\b)\w.*|(?:the|a|an|our|their|this|that|any|my)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:can|could)\s+be\s+\w+.*)$",
+    re.IGNORECASE,
+)
+# "need their W9 + bank details", "finance over there needs our W-9": a thing wanted, no
+# action of its own ("need @omar to approve ..." names one).
+_WANTS_A_THING: Final = re.compile(
+    r"^\W*(?:[\w@'-]+\s+){0,4}?(?:need|needs|want|wants|require|requires)\s+"
+    r"(?!(?:[\w@'.-]+\s+){1,3}?to\s+\w)",
+    re.IGNORECASE,
+)
+_CAN_BE: Final = re.compile(r"\b(?:can|could)\s+be\b", re.IGNORECASE)
+
+
+def _before_split(
+    item: tuple[str, str, bool], today: datetime.date, conv: DateConventions
+) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _BEFORE_CAN.match(text) if " before " in text.lower() else None
+    if m is None or _WANTS_A_THING.match(m["first"]):
+        return [item]
+    if read_clause(m["first"], today, conv).kind != "forward":
+        return [item]
+    # "i will send the quote", "the quotation will be issued": the step, said as one
+    then = _SEQUEL_CAN.sub(r"\1will", _CAN_BE.sub("will be", m["then"], count=1), count=1)
+    return [(m["first"], sep, False), (then, ", then ", question)]
 
 
 _ONCE_ALONE: Final = re.compile(

@@ -1250,6 +1250,32 @@ def test_a_clause_after_a_semicolon_dated_from_the_step_before_is_the_next_step(
     assert len(reading.steps) == 2 and reading.steps[0].side == "customer"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "need <@U02QQ1|li> to sign off the pricing before we can send the order form",
+        "Legal approval for the custom SLA must be obtained before the contract can be sent to the client.",
+    ],
+)
+def test_an_action_before_we_can_act_is_the_first_of_two_steps(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert len(reading.steps) == 2
+    assert reading.steps[1].side == "us"
+    assert "before" not in reading.steps[0].action
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "need their tax form before we can set them up as a vendor",  # a thing wanted, no action
+        "Their IT must open the ports before the pilot starts on Dec 7.",  # an event, not "can"
+        "our SE is gonna fix the import bug before their next test run",
+    ],
+)
+def test_before_a_thing_or_an_event_stays_one_step(text: str) -> None:
+    assert len(read_answer(text, TODAY).steps) == 1
+
+
 def test_number_abbreviation_ends_no_sentence_and_post_that_is_after_that() -> None:
     reading = read_answer(
         "Client has to confirm the no. of users by 12/4, post that we will send the final quote.",
