@@ -1109,7 +1109,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             continue
         labelling = nxt is not None and nxt.listed
         only = (
-            bare_date(_DATE_LEAD.sub("", part.text), today, conv) if stepped or labelling else None
+            bare_date(_DATE_LEAD.sub("", _PROMISED_LEAD.sub("", part.text)), today, conv)
+            if stepped or labelling
+            else None
         )
         if only is not None and labelling:
             # "Thursday: demo. Friday: pricing.": a date before a colon labels what follows
@@ -1223,9 +1225,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             due is None
             and steps
             and steps[-1].due is not None
-            and _AT_THAT.search(clause.text)
-            and {t.word for t in _tokens(steps[-1].action)}
-            & (vocab.JOINT_EVENTS | vocab.OUR_EVENTS)
+            and _at_the_event_before(clause.text, steps[-1].action)
         ):
             # "Client has asked to prepone the review meeting to Wednesday, we will present the
             # final solution then": the meeting sets the scene; the step is what happens at it
@@ -1417,6 +1417,14 @@ _DATE_LEAD: Final = re.compile(
     r"^\W*(?:due|deadline|target|eta|latest|by|before|no\s+later\s+than)\b[\s:]*", re.IGNORECASE
 )
 
+# "waiting on Tomás to send the DPA, he promised EOW": who promised a date for the step before
+# it, no step of its own ("he promised to send it EOW" has its verb, and stays a step).
+_PROMISED_LEAD: Final = re.compile(
+    r"^\W*(?:he|she|they)\s+(?:promised|said|told|committed|confirmed|mentioned)"
+    r"(?:\s+(?:us|me))?(?:\s+(?:it|that))?\s+(?=\w)",
+    re.IGNORECASE,
+)
+
 
 def _undated(text: str) -> bool:
     """No digit in the words: a milestone alone, not a date."""
@@ -1518,6 +1526,18 @@ _AT_THAT: Final = re.compile(
     r"\b(?:then|there|at\s+(?:that|the|this)\s+(?:meeting|call|session|review|workshop))\W*$",
     re.IGNORECASE,
 )
+
+
+def _at_the_event_before(text: str, before: str) -> bool:
+    """ "..., we will present the solution then/there": `text` happens at the event `before` names
+    (a meeting, a demo; a body that meets, "the steering committee", only with "there")."""
+    at = _AT_THAT.search(text)
+    if at is None:
+        return False
+    events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
+    if at.group().lower().startswith("there"):
+        events = events | vocab.MEETING_BODIES
+    return bool({t.word for t in _tokens(before)} & events)
 
 
 _RESUMES: Final = re.compile(r"^\s*(?:\w+(?:'ll|\s+will)?\s+)?\w+\s+(?:it|them|that|this)\b", re.I)

@@ -1216,7 +1216,8 @@ def test_after_that_before_a_mention_or_a_name_starts_the_next_step() -> None:
     ]
     assert reading.steps[1].owner == "Maria"
     reading = read_answer(
-        "Their IT opens the firewall by Thursday, after that Priya runs the connectivity test", TODAY
+        "Their IT opens the firewall by Thursday, after that Priya runs the connectivity test",
+        TODAY,
     )
     assert [s.due for s in reading.steps] == [D(2026, 11, 26), None]
     assert reading.steps[1].owner == "Priya"
@@ -1288,3 +1289,25 @@ def test_number_abbreviation_ends_no_sentence_and_post_that_is_after_that() -> N
     assert reading.steps[0].action == "Client has to confirm the number of users"
     assert read_answer("they confirm the no. of seats by fri", TODAY).due == D(2026, 11, 27)
     assert len(read_answer("I'll post that update in the channel tomorrow", TODAY).steps) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "waiting on Ines to send the signed MSA, she promised by Thursday",
+        "waiting on Ines for the MSA, she said thurs",
+    ],
+)
+def test_a_promised_date_after_the_step_is_its_date_not_a_step(text: str) -> None:
+    (step,) = read_answer(text, TODAY).steps
+    assert (step.side, step.due) == ("customer", D(2026, 11, 26))
+
+
+def test_a_step_taken_there_happens_at_the_meeting_of_the_body_before() -> None:
+    reading = read_answer(
+        "Client has moved the investment committee to Friday, they will approve the budget there.",
+        TODAY,
+    )
+    (step,) = reading.steps
+    assert (step.side, step.due) == ("customer", D(2026, 11, 27))
+    assert reading.context == "Client has moved the investment committee"
