@@ -844,6 +844,7 @@ _WANTS_A_THING: Final = re.compile(
     r"(?!(?:[\w@'.-]+\s+){1,3}?to\s+\w)",
     re.IGNORECASE,
 )
+_ANOTHER_DOER: Final = re.compile(r"(?<=\w)\s+(?:we|i|they|he|she)\s+\w", re.IGNORECASE)
 _CAN_BE: Final = re.compile(r"\b(?:can|could)\s+be\b", re.IGNORECASE)
 
 
@@ -852,8 +853,8 @@ def _before_split(
 ) -> list[tuple[str, str, bool]]:
     text, sep, question = item
     m = _BEFORE_CAN.match(text) if " before " in text.lower() else None
-    if m is None or _WANTS_A_THING.match(m["first"]):
-        return [item]
+    if m is None or _WANTS_A_THING.match(m["first"]) or _ANOTHER_DOER.search(m["then"]):
+        return [item]  # "..., before they can review it we need X": a main clause follows
     if read_clause(m["first"], today, conv).kind != "forward":
         return [item]
     # "i will send the quote", "the quotation will be issued": the step, said as one

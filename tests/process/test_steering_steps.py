@@ -1277,6 +1277,14 @@ def test_before_a_thing_or_an_event_stays_one_step(text: str) -> None:
     assert len(read_answer(text, TODAY).steps) == 1
 
 
+def test_before_we_can_that_opens_a_main_clause_is_no_step_after() -> None:
+    reading = read_answer(
+        "we send the deck on fri, before they can review it we need the pricing signed off", TODAY
+    )
+    assert reading.steps[0].action.startswith("We send the deck")
+    assert not any(s.action.startswith("They will review") for s in reading.steps)
+
+
 def test_number_abbreviation_ends_no_sentence_and_post_that_is_after_that() -> None:
     reading = read_answer(
         "Client has to confirm the no. of users by 12/4, post that we will send the final quote.",
