@@ -557,8 +557,16 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     if at < len(text):
         raw.append((text[at:], before, False))
     for k in range(len(raw) - 1, 0, -1):
-        if raw[k][1].strip() in (",", ";") and (
-            _NAME_ONLY.match(raw[k - 1][0])
+        if (
+            raw[k][1].strip() == ","
+            and _NAME_ONLY.match(raw[k][0])
+            and (k + 1 == len(raw) or _JOINER_LEAD.match(raw[k + 1][0]))
+        ):
+            # "... by their Director of Operations, Mr Tobias Wren, following which ...": the
+            # name says who the role before it is; the joiner after it starts the next step
+            raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
+        elif raw[k][1].strip() in (",", ";") and (
+            (_NAME_ONLY.match(raw[k - 1][0]) and not _JOINER_LEAD.match(raw[k][0]))
             or (_SUBJECT_ONLY.match(raw[k - 1][0]) and _VERB_FIRST.match(raw[k][0]))
         ):
             # "Their CFO, Dana; signs the order form by Dec 4": the subject, then its verb
@@ -871,6 +879,14 @@ _ANAPHORIC: Final = re.compile(r"^(?:that|this|it|done|signed|which)\b", re.IGNO
 
 
 _SO_CAN: Final = re.compile(r",?\s+so\s+(?:that\s+)?$", re.IGNORECASE)
+
+
+# What starts the next step after a comma ("..., following which the PO is raised").
+_JOINER_LEAD: Final = re.compile(
+    r"^\s*(?:following\s+which|after\s+which|after\s+that|upon\s+which|post\s+which|whereupon|"
+    r"thereafter|subsequently|then)\b",
+    re.IGNORECASE,
+)
 
 
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")

@@ -1319,3 +1319,16 @@ def test_a_step_taken_there_happens_at_the_meeting_of_the_body_before() -> None:
     (step,) = reading.steps
     assert (step.side, step.due) == ("customer", D(2026, 11, 27))
     assert reading.context == "Client has moved the investment committee"
+
+
+def test_a_name_set_off_after_a_title_stays_with_its_step_before_a_joiner() -> None:
+    reading = read_answer(
+        "The proposal is to be reviewed on 12/2 by their Head of IT, Ms. Dana Whitfield, following"
+        " which the contract will be issued.",
+        TODAY,
+    )
+    assert [s.action for s in reading.steps] == [
+        "The proposal is to be reviewed by their Head of IT, Ms Dana Whitfield",
+        "The contract will be issued",
+    ]
+    assert reading.steps[0].due == D(2026, 12, 2)
