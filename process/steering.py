@@ -148,7 +148,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,\s+and\s+"
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
     r"(?<!\bwe)(?<!\bi)(?<!\bthey)(?<!\bhe)(?<!\bshe)"  # "and we then book ...": one step
-    r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
+    # ("and then signs": the same doer; "then lukas fills it in": a name in -s, then its verb)
+    r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b(?!\s+(?:\w+s|will|has|is|needs|must|can|should)\b))"
     # "... while their IT opens the firewall", "... and meanwhile their IT does the
     # questionnaire", "..., thereafter the client will issue the PO", "... and later their CFO signs"
     r"|,?\s+(?:and\s+)?(?:while|meanwhile|in\s+the\s+meantime|in\s+parallel|thereafter|later)\s*,?\s+"

@@ -1332,3 +1332,20 @@ def test_a_name_set_off_after_a_title_stays_with_its_step_before_a_joiner() -> N
         "The contract will be issued",
     ]
     assert reading.steps[0].due == D(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "their legal signs the MSA by fri then lukas fills in the vendor form",
+        "we send the quote tmrw and then Marcus signs it",
+    ],
+)
+def test_then_before_a_name_ending_in_s_starts_the_next_step(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert len(reading.steps) == 2
+    assert reading.steps[1].owner in ("Lukas", "Marcus")
+
+
+def test_then_before_a_verb_in_s_continues_the_same_doer() -> None:
+    assert len(read_answer("she reviews it and then signs", TODAY).steps) == 1
