@@ -153,11 +153,12 @@ _CLAUSE_SPLIT: Final = re.compile(
     # "... while their IT opens the firewall", "... and meanwhile their IT does the
     # questionnaire", "..., thereafter the client will issue the PO", "... and later their CFO signs"
     r"|,?\s+(?:and\s+)?(?:while|meanwhile|in\s+the\s+meantime|in\s+parallel|thereafter|later)\s*,?\s+"
-    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
+    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b|@\w|(?-i:[A-Z][a-z]+)\s+(?:\w+s|will|is|has|needs|must)\b)"
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which|"
     r"subsequent\s+to\s+which|upon\s+which)\s+"
-    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
-    r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b)"
+    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b|@\w|(?-i:[A-Z][a-z]+)\s+(?:\w+s|will|is|has|needs|must)\b)"
+    # "... and <@U1|sam> builds the env": a colleague's mention, then its own verb
+    r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b|@[\w.-]+\s+(?:\w+s|will|is|has|needs|must|can)\b)"
     # "... to the board on 1st March and if it is approved they release the PO": a condition
     # on the step before opens the next one (read by `_CONDITIONAL`)
     r"|,?\s+and\s*,?\s+(?=(?:if|provided|assuming|subject\s+to)\s)|,\s*(?=if\s)"
@@ -203,7 +204,7 @@ _CLAUSE_SPLIT: Final = re.compile(
 
 # A separator after which a present-tense clause is a further step ("..., then legal signs").
 _SEQUEL: Final = re.compile(
-    r"\bthen\b|\band\b|\bwhilst\b|\bwhile\b|\bafter\b|\bfollow|\d[.)]|->|,|:", re.I
+    r"\bthen\b|\band\b|\bwhilst\b|\bwhile\b|\bmeanwhile\b|\bafter\b|\bfollow|\bnow\b|\d[.)]|->|,|:", re.I
 )
 
 

@@ -1349,3 +1349,21 @@ def test_then_before_a_name_ending_in_s_starts_the_next_step(text: str) -> None:
 
 def test_then_before_a_verb_in_s_continues_the_same_doer() -> None:
     assert len(read_answer("she reviews it and then signs", TODAY).steps) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "their IT opens the ports by wed meanwhile <@U1AB|sam> builds the env",
+        "their IT opens the ports by wed and <@U1AB|sam> builds the env",
+        "their IT opens the ports by wed while Sam builds the env",
+        "their legal signs by fri so now <@U1AB|sam> books the kickoff",
+    ],
+)
+def test_a_mention_or_a_name_with_its_own_verb_after_a_joiner_is_a_step(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert [s.owner for s in reading.steps] == [None, "Sam"]
+
+
+def test_two_mentions_sharing_a_verb_are_one_step() -> None:
+    assert len(read_answer("<@U1AB|sam> and <@U2CD|kim> run the workshop on fri", TODAY).steps) == 1
