@@ -208,6 +208,15 @@ _SEQUEL: Final = re.compile(
 )
 
 
+# A clause that says itself it comes next, at its start or its end, whatever separator came
+# before it ("; after that we flip SSO", ". we flip SSO afterwards").
+_FOLLOWS_ON: Final = re.compile(
+    r"^\W*(?:and\s+)?(?:after\s+that|after\s+this|afterwards|subsequently|thereafter|then)\b"
+    r"|\b(?:after\s+that|afterwards|after)\W*$",
+    re.IGNORECASE,
+)
+
+
 # "->", "→", and a bare ">" between words ("finance approval > legal > signature").
 _ARROW_SPLIT: Final = re.compile(r"\s*(?:-+>|\u2192)\s*|\s+>\s+")
 
@@ -608,8 +617,9 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     out: list[_Part] = []
     for part, sep, question in raw:
         listed = ":" in sep or bool(_BULLET.search(sep)) or bool(_LISTED.match(part))
-        # "...; we flip SSO the week after": dated from the step before, it follows it
-        sequel = bool(_SEQUEL.search(sep)) or listed or bool(out and _AFTER_PREVIOUS.search(part))
+        # "...; we flip SSO the week after", "...; after that we flip SSO": it follows the step before
+        follows = bool(out) and bool(_AFTER_PREVIOUS.search(part) or _FOLLOWS_ON.search(part))
+        sequel = bool(_SEQUEL.search(sep)) or listed or follows
         items = _counted_items(out[-1].text if out else "", part) if ":" in sep else None
         if items is not None:
             # "Three things are missing: the signature of the CFO, the vendor registration and

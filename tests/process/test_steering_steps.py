@@ -1367,3 +1367,16 @@ def test_a_mention_or_a_name_with_its_own_verb_after_a_joiner_is_a_step(text: st
 
 def test_two_mentions_sharing_a_verb_are_one_step() -> None:
     assert len(read_answer("<@U1AB|sam> and <@U2CD|kim> run the workshop on fri", TODAY).steps) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "their legal signs the DPA by fri; after that we migrate the data",
+        "their legal signs the DPA by fri; we migrate the data afterwards",
+        "their legal signs the DPA by fri. we migrate the data after that",
+    ],
+)
+def test_a_clause_that_says_it_comes_after_is_the_next_step_whatever_the_separator(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == [("customer", D(2026, 11, 27)), ("us", None)]
