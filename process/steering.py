@@ -468,6 +468,22 @@ _HONORIFIC_DOT: Final = re.compile(
 _NUMBER_DOT: Final = re.compile(r"\b(no|nos|num)\.(?=\s*(?:of\b|#?\d))", re.IGNORECASE)
 
 
+#: "..., only then can we sign", "only after that can procurement raise the PO": the inverted
+#: order after "only then" said plainly ("then we can sign"), so the joiner and the subject
+#: start the next step as usual.
+_ONLY_THEN: Final = re.compile(
+    r"\bonly\s+(?P<when>then|after\s+(?:that|this|which)|once\s+(?:that|this|it)(?:'s|\s+is)\s+\w+|"
+    r"at\s+that\s+point)\s+(?P<aux>can|could|will|would|may|shall|do|does)\s+"
+    r"(?P<who>we|i|they|he|she|you|(?:the|their|our|my)\s+[\w-]+|[\w-]+)\s+(?=\w)",
+    re.IGNORECASE,
+)
+
+
+def _only_then(m: re.Match[str]) -> str:
+    aux = "" if m["aux"].lower() in ("do", "does") else m["aux"] + " "
+    return f"{m['when']} {m['who']} {aux}"
+
+
 #: Indian English "post that" / "post this" is "after that" where a clause starts ("..., post
 #: that we will share the invoice"); "I'll post that update" is the verb.
 _POST_THAT: Final = re.compile(r"(?:(?<=[,;.]\s)|(?<=\band\s)|^)post\s+(?=(?:that|this)\b)", re.IGNORECASE)
@@ -538,6 +554,8 @@ def _normalise(text: str) -> str:
     text = _HONORIFIC_DOT.sub(r"\1", text)
     if "no" in text.lower():
         text = _NUMBER_DOT.sub(lambda m: "numbers " if m[1].lower() == "nos" else "number ", text)
+    if "only " in text.lower():
+        text = _ONLY_THEN.sub(_only_then, text)
     if "post " in text.lower():
         text = _POST_THAT.sub("after ", text)
     text = _TRAILING_TITLE.sub("", text)
@@ -1357,7 +1375,8 @@ def _needful_merged(steps: list[Step]) -> list[Step]:
 # "can" is what that step makes possible, the next step, not an ability or an offer. Read as
 # "will" (the rep's words stay in the action).
 _SEQUEL_CAN: Final = re.compile(
-    r"^(\W*(?:(?:then|so|and|so\s+that)\s+)?(?:we|i|they|he|she|you|(?:our|their|the)\s+[\w-]+)\s+)"
+    # "then procurement can raise the PO", "... before @sam can send it": one word will do
+    r"^(\W*(?:(?:then|so|and|so\s+that)\s+)?(?:we|i|they|he|she|you|(?:our|their|the)\s+[\w-]+|@?[\w-]+)\s+)"
     r"(?:can|could)(?=\s+(?!not\b|be\b|have\b)\w)",
     re.IGNORECASE,
 )
@@ -1386,11 +1405,12 @@ _SEQUEL_WOULD: Final = re.compile(
 
 
 def _as_sequel(text: str, reported: bool = False) -> str:
+    lead = _FILLER_LEAD.match(text)  # "after which our engineers would ...", "after that X can ..."
+    at = lead.end() if lead else 0
+    head, rest = text[:at], text[at:]
     if reported:
-        lead = _FILLER_LEAD.match(text)  # "after which our engineers would ..."
-        at = lead.end() if lead else 0
-        text = text[:at] + _SEQUEL_WOULD.sub(r"\1will", text[at:], count=1)
-    return _SEQUEL_CAN.sub(r"\1will", text, count=1)
+        rest = _SEQUEL_WOULD.sub(r"\1will", rest, count=1)
+    return head + _SEQUEL_CAN.sub(r"\1will", rest, count=1)
 
 
 # The person the rep spoke with, in the history before a step: "Talked to Esme yesterday",

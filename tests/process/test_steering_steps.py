@@ -1380,3 +1380,17 @@ def test_two_mentions_sharing_a_verb_are_one_step() -> None:
 def test_a_clause_that_says_it_comes_after_is_the_next_step_whatever_the_separator(text: str) -> None:
     reading = read_answer(text, TODAY)
     assert [(s.side, s.due) for s in reading.steps] == [("customer", D(2026, 11, 27)), ("us", None)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "their infosec has to finish the pen test review first, only then can we sign the DPA",
+        "Their CFO approves the budget on the 9th, and only after that can procurement cut the PO.",
+        "Their CFO approves the budget on the 9th, after that procurement can cut the PO.",
+    ],
+)
+def test_what_only_then_can_happen_is_the_next_step(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert len(reading.steps) == 2
+    assert "only" not in reading.steps[0].action
