@@ -141,6 +141,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     # formal "next": "..., subsequent to which the contract will be issued", "upon which ..."
     r"subsequent\s+to\s+which|upon\s+which|(?:up)?on\s+completion\s+of\s+which|at\s+which\s+stage)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
+    # "..., after UAT we go live on 12/12": an event, then our step (read by `_once_split`)
+    r"|,\s*(?=after\s+(?!(?:we|i|they|he|she)\b)(?:[\w-]+\s+){1,3}?(?:we|i)\s)"
     # "order form is in the doc, just need nkechi's signature": the want after the news; with
     # no comma, "...they have the order form just need Tom's signature" (not "we just need")
     r"|,\s*(?=(?:just|still|only|now)\s+need\b)"
@@ -485,8 +487,12 @@ def _only_then(m: re.Match[str]) -> str:
 
 
 #: Indian English "post that" / "post this" is "after that" where a clause starts ("..., post
-#: that we will share the invoice"); "I'll post that update" is the verb.
-_POST_THAT: Final = re.compile(r"(?:(?<=[,;.]\s)|(?<=\band\s)|^)post\s+(?=(?:that|this)\b)", re.IGNORECASE)
+#: that we will share the invoice"), and "post UAT we go live" is "after UAT ..."; "I'll post
+#: that update" and "post the notes in slack" are the verb.
+_POST_THAT: Final = re.compile(
+    r"(?:(?<=[,;.]\s)|(?<=\band\s)|^)post\s+(?=(?:that|this)\b|(?:[\w-]+\s+){1,3}?(?:we|i|they)\s)",
+    re.IGNORECASE,
+)
 
 
 _SPELLING: Final = re.compile(
@@ -825,12 +831,21 @@ def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
         return [item]  # "once that's done, ..." names no step of its own
     words = [t.word for t in _tokens(m["cond"])]
     perfect = _present_verb_at(words) in (None, -1) and _PERFECT_STEP.match(m["cond"])
+    if m.groupdict().get("main") and _AFTER_EVENT.match(text) and not perfect and (
+        _present_verb_at(words) in (None, -1)
+    ):
+        # "after the UAT we go live on 12/12": the event sets the scene (as it does before a
+        # comma), the main clause is the step
+        return [(text[: m.start("main")].rstrip(" ,"), sep, False), (m["main"], ", ", question)]
     if len(words) < 2 or (_present_verb_at(words) in (None, -1) and not perfect):
         return [item]
     # "once their team has reviewed it" is said of the future: alone it reads "will have reviewed"
     said = _HAS_DONE.sub(r"will have", m["cond"], count=1) if perfect else m["cond"]
     cond = (said, sep + ": ", False)
     return [cond, (m["main"], ", then ", question)] if m.groupdict().get("main") else [cond]
+
+
+_AFTER_EVENT: Final = re.compile(r"^\s*(?:after|following)\s", re.IGNORECASE)
 
 
 # "<step> once <someone does something>": a trailing condition that names an action (a

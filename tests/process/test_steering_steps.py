@@ -1394,3 +1394,19 @@ def test_what_only_then_can_happen_is_the_next_step(text: str) -> None:
     reading = read_answer(text, TODAY)
     assert len(reading.steps) == 2
     assert "only" not in reading.steps[0].action
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        ("after the workshop we send the pricing on 12/3", [("us", D(2026, 12, 3))]),
+        (
+            "Client team to finish the UAT by 12/4, post UAT we go live on 12/11",
+            [("customer", D(2026, 12, 4)), ("us", D(2026, 12, 11))],
+        ),
+    ],
+)
+def test_an_event_before_our_step_without_a_comma_sets_the_scene(text: str, steps: list) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == steps
+    assert not reading.steps[-1].action.lower().startswith(("after", "post"))
