@@ -481,6 +481,15 @@ _ONLY_THEN: Final = re.compile(
 )
 
 
+#: Phone typing drops the apostrophe: "were sending the SOW tmrw" at a clause start, before a
+#: verb in -ing, is "we're" ("they were sending" and "were down to two vendors" stay).
+_WERE: Final = re.compile(r"(?:^|(?<=[,;.!?]\s))were(?=\s+(?:\w+ing|gonna)\b)", re.IGNORECASE)
+
+
+#: Second-language "After, our director signs" at a sentence start is "after that".
+_AFTER_COMMA: Final = re.compile(r"(?:^|(?<=[.;!]\s))(after|afterward)\s*,", re.IGNORECASE)
+
+
 def _only_then(m: re.Match[str]) -> str:
     aux = "" if m["aux"].lower() in ("do", "does") else m["aux"] + " "
     return f"{m['when']} {m['who']} {aux}"
@@ -560,6 +569,10 @@ def _normalise(text: str) -> str:
     text = _HONORIFIC_DOT.sub(r"\1", text)
     if "no" in text.lower():
         text = _NUMBER_DOT.sub(lambda m: "numbers " if m[1].lower() == "nos" else "number ", text)
+    if "were " in text.lower():
+        text = _WERE.sub("we're", text)
+    if "after" in text.lower():
+        text = _AFTER_COMMA.sub(r"\1 that,", text)
     if "only " in text.lower():
         text = _ONLY_THEN.sub(_only_then, text)
     if "post " in text.lower():

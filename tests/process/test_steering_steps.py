@@ -1410,3 +1410,21 @@ def test_an_event_before_our_step_without_a_comma_sets_the_scene(text: str, step
     reading = read_answer(text, TODAY)
     assert [(s.side, s.due) for s in reading.steps] == steps
     assert not reading.steps[-1].action.lower().startswith(("after", "post"))
+
+
+def test_a_bare_after_comma_at_a_sentence_start_is_after_that() -> None:
+    reading = read_answer("Their lawyer checks the contract this week. After, our director signs.", TODAY)
+    assert [s.side for s in reading.steps] == ["customer", "us"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "were sending the order form tmrw and their legal reviews it by the 4th",
+        "Were going to send the quote on friday, then their CFO signs",
+    ],
+)
+def test_were_typed_for_we_re_before_an_ing_starts_our_step(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert [s.side for s in reading.steps] == ["us", "customer"]
+    assert reading.steps[0].action.startswith("We're ")
