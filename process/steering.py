@@ -481,6 +481,10 @@ _ONLY_THEN: Final = re.compile(
 )
 
 
+#: "..., contingent upon which our team will schedule the kick-off": formal "upon which".
+_UPON_WHICH: Final = re.compile(r"\b(?:contingent|conditional|dependent)\s+(?:up)?on\s+which\b", re.I)
+
+
 #: Phone typing drops the apostrophe: "were sending the SOW tmrw" at a clause start, before a
 #: verb in -ing, is "we're" ("they were sending" and "were down to two vendors" stay).
 _WERE: Final = re.compile(r"(?:^|(?<=[,;.!?]\s))were(?=\s+(?:\w+ing|gonna)\b)", re.IGNORECASE)
@@ -569,6 +573,8 @@ def _normalise(text: str) -> str:
     text = _HONORIFIC_DOT.sub(r"\1", text)
     if "no" in text.lower():
         text = _NUMBER_DOT.sub(lambda m: "numbers " if m[1].lower() == "nos" else "number ", text)
+    if " which" in text.lower():
+        text = _UPON_WHICH.sub("upon which", text)
     if "were " in text.lower():
         text = _WERE.sub("we're", text)
     if "after" in text.lower():
@@ -647,6 +653,7 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
     raw = [piece for item in raw for piece in _scene_split(item, today, conv)]
     raw = [piece for item in raw for piece in _bare_scene_split(item, today, conv)]
+    raw = [piece for item in raw for piece in _which_split(item)]
     raw = [piece for item in raw for piece in _once_split(item)]
     raw = [piece for item in raw for piece in _ahead_split(item)]
     raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
@@ -816,6 +823,25 @@ _AHEAD_OF_WHICH: Final = re.compile(
     r"\s+which\s*,?\s+(?P<first>(?:we|i|they|he|she|our|their|the)\s+\w.*)$",
     re.IGNORECASE,
 )
+
+
+# "we will issue the revised order form, which their procurement team will then process": a
+# relative clause with a doer of its own and a future is the next step, done to the thing
+# before "which" ("their procurement team will then process it").
+_WHICH_THEY_WILL: Final = re.compile(
+    r"^(?P<left>.+?\w)\s*,\s*which\s+(?P<who>(?:their|our|the|they|we)\b(?:\s+[\w-]+){0,3}?)\s+"
+    r"(?P<aux>will|shall)\s+(?P<then>then\s+)?(?P<verb>[a-z]+)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
+def _which_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _WHICH_THEY_WILL.match(text) if ", which " in text.lower() else None
+    if m is None or m["verb"].lower() in ("be", "have", "need", "want"):
+        return [item]
+    then = f"{m['who']} {m['aux']} {m['then'] or ''}{m['verb']} it{m['rest']}"  # "sign it off"
+    return [(m["left"], sep, False), (then, ", then ", question)]
 
 
 def _ahead_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:

@@ -1377,7 +1377,9 @@ def test_two_mentions_sharing_a_verb_are_one_step() -> None:
         "their legal signs the DPA by fri. we migrate the data after that",
     ],
 )
-def test_a_clause_that_says_it_comes_after_is_the_next_step_whatever_the_separator(text: str) -> None:
+def test_a_clause_that_says_it_comes_after_is_the_next_step_whatever_the_separator(
+    text: str,
+) -> None:
     reading = read_answer(text, TODAY)
     assert [(s.side, s.due) for s in reading.steps] == [("customer", D(2026, 11, 27)), ("us", None)]
 
@@ -1413,7 +1415,9 @@ def test_an_event_before_our_step_without_a_comma_sets_the_scene(text: str, step
 
 
 def test_a_bare_after_comma_at_a_sentence_start_is_after_that() -> None:
-    reading = read_answer("Their lawyer checks the contract this week. After, our director signs.", TODAY)
+    reading = read_answer(
+        "Their lawyer checks the contract this week. After, our director signs.", TODAY
+    )
     assert [s.side for s in reading.steps] == ["customer", "us"]
 
 
@@ -1428,3 +1432,36 @@ def test_were_typed_for_we_re_before_an_ing_starts_our_step(text: str) -> None:
     reading = read_answer(text, TODAY)
     assert [s.side for s in reading.steps] == ["us", "customer"]
     assert reading.steps[0].action.startswith("We're ")
+
+
+def test_which_with_a_doer_of_its_own_and_a_future_is_the_next_step() -> None:
+    reading = read_answer(
+        "We will issue the revised order form by 2 December, which their procurement team will"
+        " then process.",
+        TODAY,
+    )
+    assert [(s.side, s.action) for s in reading.steps] == [
+        ("us", "We will issue the revised order form"),
+        ("customer", "Their procurement team will then process it"),
+    ]
+    # "which is anticipated by ..." dates the thing; no step of its own
+    assert (
+        len(
+            read_answer(
+                "Their CFO will sign the order form, which is expected by Friday.", TODAY
+            ).steps
+        )
+        == 1
+    )
+
+
+def test_a_formal_contingent_upon_which_starts_the_next_step() -> None:
+    reading = read_answer(
+        "Their finance team will release the purchase order by 9 December, contingent upon which"
+        " our team will schedule the kick-off.",
+        TODAY,
+    )
+    assert [s.action for s in reading.steps] == [
+        "Their finance team will release the purchase order",
+        "Our team will schedule the kick-off",
+    ]
