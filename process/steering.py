@@ -198,7 +198,7 @@ _CLAUSE_SPLIT: Final = re.compile(
     r",?\s+(?:and\s+)?(?:after\s+that|afterwards|subsequently|at\s+which\s+point|"
     r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)\s+(?:done|complete|completed|finished|signed)|"
     r"once\s+(?:done|complete|completed|signed|received|approved)|whereupon)"
-    r"\s*,?\s+(?=[\w@])"  # "... and after that @lukas fills it in": a Slack mention starts it too
+    r"\s*,?\s+(?=[\w@])"
     r")",
     re.IGNORECASE,
 )
@@ -613,14 +613,14 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     for k in range(len(raw) - 1, 0, -1):
         if (
             raw[k][1].strip() == ","
-            and _NAME_ONLY.match(raw[k][0])
-            and (k + 1 == len(raw) or _JOINER_LEAD.match(raw[k + 1][0]))
+            and _TITLE_END.search(raw[k - 1][0])
+            and _NAME_LEAD.match(raw[k][0])
         ):
-            # "... by their Director of Operations, Mr Tobias Wren, following which ...": the
-            # name says who the role before it is; the joiner after it starts the next step
+            # "... presented on February 4 by their Director of Operations, Mr Tobias Wren,
+            # following which ...": the name is the title's, in the clause before
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
-        elif raw[k][1].strip() in (",", ";") and (
-            (_NAME_ONLY.match(raw[k - 1][0]) and not _JOINER_LEAD.match(raw[k][0]))
+        elif raw[k][1].strip() in (",", ";") and not _JOINER_FIRST.match(raw[k][0]) and (
+            _NAME_ONLY.match(raw[k - 1][0])
             or (_SUBJECT_ONLY.match(raw[k - 1][0]) and _VERB_FIRST.match(raw[k][0]))
         ):
             # "Their CFO, Dana; signs the order form by Dec 4": the subject, then its verb
@@ -642,7 +642,9 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             # "... send the diagram to Ingrid Solberg, their HR Systems Lead, by 18 December":
             # the title names who the person is (a plural word in it, "Systems", is no verb)
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + ", " + raw[k][0], raw[k - 1][1], raw[k][2])]
-        elif raw[k][1].strip().lower() == "and" and _NAME_ONLY.match(raw[k - 1][0]):
+        elif raw[k][1].strip().lower() == "and" and (
+            _NAME_ONLY.match(raw[k - 1][0]) or _MENTION_ONLY.match(raw[k - 1][0])
+        ):
             # "Marta and Li from their data team will validate ...": a name alone is no
             # clause; two people share the verb, and the first named owns the step
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + " and " + raw[k][0], raw[k - 1][1], raw[k][2])]
@@ -965,15 +967,12 @@ _ANAPHORIC: Final = re.compile(r"^(?:that|this|it|done|signed|which)\b", re.IGNO
 _SO_CAN: Final = re.compile(r",?\s+so\s+(?:that\s+)?$", re.IGNORECASE)
 
 
-# What starts the next step after a comma ("..., following which the PO is raised").
-_JOINER_LEAD: Final = re.compile(
-    r"^\s*(?:following\s+which|after\s+which|after\s+that|upon\s+which|post\s+which|whereupon|"
-    r"thereafter|subsequently|then)\b",
-    re.IGNORECASE,
-)
-
-
 _NAME_ONLY: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*$")
+_MENTION_ONLY: Final = re.compile(r"^\s*@[\w.-]+\s*$")
+
+
+# A name that a clause opens with, alone or before a comma: "Herr Klaus Weber, on 14 December".
+_NAME_LEAD: Final = re.compile(r"^\s*(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s*(?:,|$)")
 
 
 # A title in apposition after a person's name: "their HR Systems Lead", "our Director of
@@ -984,6 +983,23 @@ _TITLE_AFTER_NAME: Final = re.compile(
     re.IGNORECASE,
 )
 _NAME_END: Final = re.compile(r"(?-i:[A-Z][\w'-]+)\s*$")
+
+
+# A clause that ends in a title, the person's name to follow after a comma: "... by their
+# Director of Operations", "from our Regional Vice President".
+_TITLE_END: Final = re.compile(
+    r"\b(?:their|our|the\s+client's|the\s+customer's)\s+(?-i:[A-Z][\w&-]*)"
+    r"(?:\s+(?:(?-i:of|and|for)|&|(?-i:[A-Z][\w&-]*))){0,5}\s*$",
+    re.IGNORECASE,
+)
+
+
+# A clause that opens with a joiner to the step before ("following which ...", "after which"):
+# never the verb of a name before it.
+_JOINER_FIRST: Final = re.compile(
+    r"^\s*(?:following|after|post|upon|subsequent\s+to)\s+which\b|^\s*(?:then|after\s+that)\b",
+    re.IGNORECASE,
+)
 
 
 _SUBJECT_ONLY: Final = re.compile(
