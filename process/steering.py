@@ -494,6 +494,11 @@ _WERE: Final = re.compile(r"(?:^|(?<=[,;.!?]\s))were(?=\s+(?:\w+ing|gonna)\b)", 
 _AFTER_COMMA: Final = re.compile(r"(?:^|(?<=[.;!]\s))(after|afterward)\s*,", re.IGNORECASE)
 
 
+_ONLY_BEFORE_THEN: Final = re.compile(
+    r"\bonly\s+(?=(?:then|after\s+(?:that|this))\s+(?:we|i|they|he|she|our|their)\b)", re.I
+)
+
+
 def _only_then(m: re.Match[str]) -> str:
     aux = "" if m["aux"].lower() in ("do", "does") else m["aux"] + " "
     return f"{m['when']} {m['who']} {aux}"
@@ -581,6 +586,7 @@ def _normalise(text: str) -> str:
         text = _AFTER_COMMA.sub(r"\1 that,", text)
     if "only " in text.lower():
         text = _ONLY_THEN.sub(_only_then, text)
+        text = _ONLY_BEFORE_THEN.sub("", text)
     if "post " in text.lower():
         text = _POST_THAT.sub("after ", text)
     text = _TRAILING_TITLE.sub("", text)
@@ -1382,6 +1388,17 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "I owe them a whitepaper, I'll send it tomorrow": the date of the same step
             steps[-1] = _step(last.text, last.side, last.owner, due, last.side_confidence)
             continue
+        if (
+            due is not None
+            and steps
+            and steps[-1].due
+            and due[0] < steps[-1].due
+            and _BARE_WEEKDAY.match(due[1])
+        ):
+            # "she presents on tues; if she approves we send the order form wed": the
+            # Wednesday after that Tuesday, not the one before it
+            ahead = (steps[-1].due - due[0]).days // 7 + 1
+            due = (due[0] + datetime.timedelta(days=7 * ahead), due[1])
         steps.append(_step(clause.text, side, owner, due, sure))
         last = _Clause("forward", side, owner, clause.text, due, sure)
     if steps and context:
@@ -1632,6 +1649,11 @@ _AFTER_PREVIOUS: Final = re.compile(
     r"(?P<n>\d|a|one|two|three|four)\s+(?P<unit>weeks?|days?|business\s+days?)\s+(?:after\s+that|later)|"
     r"(?P<same>(?:right|straight|immediately)\s+(?:after(?:\s+(?:that|it))?|afterwards)))\b",
     re.IGNORECASE,
+)
+# A weekday said alone ("wed", "on Thursday", "by fri"): the next one, which may fall before
+# the step said before it.
+_BARE_WEEKDAY: Final = re.compile(
+    r"^(?:on\s+|by\s+)?(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:[a-z]*day)?$", re.I
 )
 _COUNT: Final = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 

@@ -1465,3 +1465,15 @@ def test_a_formal_contingent_upon_which_starts_the_next_step() -> None:
         "Their finance team will release the purchase order",
         "Our team will schedule the kick-off",
     ]
+
+
+def test_a_bare_weekday_of_a_later_step_falls_after_the_step_before() -> None:
+    reading = read_answer(
+        "their champ presents to the CFO on 12/3; if she approves we send the order form mon", TODAY
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 12, 3), D(2026, 12, 7)]  # not Mon 11/30
+
+
+def test_only_then_without_the_inversion_starts_the_next_step() -> None:
+    reading = read_answer("they need to countersign first and only then we can invoice", TODAY)
+    assert [s.action for s in reading.steps] == ["They need to countersign first", "We can invoice"]
