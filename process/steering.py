@@ -14,7 +14,10 @@ and the engine needs a decision well under a millisecond, deterministically, wit
 
 How (issue 11): normalise the text (Slack markup, emoji, chat spellings); a whole answer
 that is a correction or only a date is vague; otherwise split it into clauses at sentence
-ends, "then", "and <someone>", arrows and list numbers (`_split`), read each clause with
+ends, "then", "after that" ("post that"), "and <someone>" (a Slack mention too), arrows and
+list numbers, "<an action> before we can <act>" (the action first), ", which <they> will ..."
+(`_split`); a clause dated from the step before ("the week after") or saying it comes after
+("afterwards") follows it whatever the separator. Read each clause with
 `steering_readers.read_clause` (forward, vague or history, with side and owner), and
 make each forward clause a step: a clause with no subject continues the step before it,
 "the week after" counts from it, a date in a trailing fragment belongs to the step before.
