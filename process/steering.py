@@ -935,7 +935,7 @@ def _afterwards_split(
 # ("need their W9 before we can invoice" wants a thing: one step; "... before the pilot
 # starts" dates the step by an event: one step).
 _BEFORE_CAN: Final = re.compile(
-    r"^(?P<first>.+?\w)\s*,?\s+before\s+(?P<then>(?:i|we|they|he|she|you|@[\w.-]+)\s+(?:can|could)\s+"
+    r"^(?P<first>.+?[\w%)])\s*,?\s+before\s+(?P<then>(?:i|we|they|he|she|you|@[\w.-]+)\s+(?:can|could)\s+"
     r"(?!not\b|be\b)\w.*|(?:the|a|an|our|their|this|that|any|my)\s+(?:[\w-]+\s+){0,4}?"
     r"(?:can|could)\s+be\s+\w+.*)$",
     re.IGNORECASE,
@@ -944,7 +944,7 @@ _BEFORE_CAN: Final = re.compile(
 # action of its own ("need @omar to approve ..." names one).
 _WANTS_A_THING: Final = re.compile(
     r"^\W*(?:[\w@'-]+\s+){0,4}?(?:need|needs|want|wants|require|requires)\s+"
-    r"(?!(?:[\w@'.-]+\s+){1,3}?to\s+\w)",
+    r"(?!(?:[\w@'.-]+\s+){0,3}?to\s+\w)",
     re.IGNORECASE,
 )
 _ANOTHER_DOER: Final = re.compile(r"(?<=\w)\s+(?:we|i|they|he|she)\s+\w", re.IGNORECASE)

@@ -1256,6 +1256,8 @@ def test_a_clause_after_a_semicolon_dated_from_the_step_before_is_the_next_step(
     [
         "need <@U02QQ1|li> to sign off the pricing before we can send the order form",
         "Legal approval for the custom SLA must be obtained before the contract can be sent to the client.",
+        "their infosec needs to finish the review before the DPA can be signed by us",  # a modal "need"
+        "need our VP to sign off on the 15% before I can send the revised quote",
     ],
 )
 def test_an_action_before_we_can_act_is_the_first_of_two_steps(text: str) -> None:
