@@ -876,6 +876,12 @@ def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
             # "... will sign the order form once the security review has concluded"
             said = _HAS_DONE.sub("will have", late["cond"], count=1)
             return [(said, sep + ": ", False), (late["main"], ", then ", question)]
+    done = _AFTER_DONE.match(text)
+    if done is not None and _PERFECT_STEP.match(done["cond"]) and not _ANAPHORIC.match(done["cond"]):
+        # "we can only send the PO after they have signed the NDA": as with "once" (a present
+        # tense after "after" stays a condition: "we'll sign, after they approve the budget")
+        said = _HAS_DONE.sub("will have", done["cond"], count=1)
+        return [(said, sep + ": ", False), (done["main"], ", then ", question)]
     m = _ONCE.match(text) or _ONCE_ALONE.match(text)  # alone: the comma split the main clause off
     if m is None or _ANAPHORIC.match(m["cond"]) or _IDLE_WHILE.match(text):
         return [item]  # "once that's done, ..." names no step of its own
@@ -895,6 +901,7 @@ def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
     return [cond, (m["main"], ", then ", question)] if m.groupdict().get("main") else [cond]
 
 
+_AFTER_DONE: Final = re.compile(r"^(?P<main>.*?\w)\s*,?\s+after\s+(?P<cond>\w.*)$", re.IGNORECASE)
 _AFTER_EVENT: Final = re.compile(r"^\s*(?:after|following)\s", re.IGNORECASE)
 
 

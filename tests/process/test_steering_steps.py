@@ -1479,3 +1479,10 @@ def test_a_bare_weekday_of_a_later_step_falls_after_the_step_before() -> None:
 def test_only_then_without_the_inversion_starts_the_next_step() -> None:
     reading = read_answer("they need to countersign first and only then we can invoice", TODAY)
     assert [s.action for s in reading.steps] == ["They need to countersign first", "We can invoice"]
+
+
+def test_a_step_after_someone_has_done_a_thing_comes_second() -> None:
+    reading = read_answer("we can only send the PO after they have signed the NDA", TODAY)
+    assert [s.side for s in reading.steps] == ["customer", "us"]
+    # a present tense after "after" stays the condition of one step
+    assert len(read_answer("we'll sign, after they approve the budget", TODAY).steps) == 1
