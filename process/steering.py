@@ -1455,7 +1455,12 @@ def _needful_merged(steps: list[Step]) -> list[Step]:
             prev is not None
             and None not in (prev.side, step.side)
             and prev.side != step.side
-            and min(prev.side_confidence, step.side_confidence) >= 0.9
+            and (
+                min(prev.side_confidence, step.side_confidence) >= 0.9
+                # "Mr. Rao will do the needful by Friday, then we can raise the invoice": a named
+                # person's needful first, then a step that is surely the other side's
+                or (bare[0] and prev.owner is not None and step.side_confidence >= 0.9)
+            )
         )
         if prev is None or bare[0] == bare[1] or clash:
             out.append(step)

@@ -1486,3 +1486,16 @@ def test_a_step_after_someone_has_done_a_thing_comes_second() -> None:
     assert [s.side for s in reading.steps] == ["customer", "us"]
     # a present tense after "after" stays the condition of one step
     assert len(read_answer("we'll sign, after they approve the budget", TODAY).steps) == 1
+
+
+def test_a_named_person_s_needful_then_our_step_are_two_steps() -> None:
+    reading = read_answer("Mr. Iyer will do the needful by Friday, then we can release the invoice.", TODAY)
+    assert [(s.side, s.owner, s.due) for s in reading.steps] == [
+        ("customer", "Iyer", D(2026, 11, 27)),
+        ("us", None, None),
+    ]
+    # the needful beside a named step of the same side is that step
+    (step,) = read_answer(
+        "Client will do the needful, Mr. Anand Rao will release the LOI by December 3rd.", TODAY
+    ).steps
+    assert step.owner == "Anand Rao"
