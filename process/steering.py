@@ -484,8 +484,18 @@ _ONLY_THEN: Final = re.compile(
 )
 
 
-#: "..., contingent upon which our team will schedule the kick-off": formal "upon which".
-_UPON_WHICH: Final = re.compile(r"\b(?:contingent|conditional|dependent)\s+(?:up)?on\s+which\b", re.I)
+#: "..., contingent upon which our team will schedule the kick-off": formal "upon which";
+#: Indian English "basis which" / "based on which" is the same joiner.
+_UPON_WHICH: Final = re.compile(
+    r"\b(?:(?:contingent|conditional|dependent)\s+(?:up)?on|basis|based\s+on)\s+which\b", re.I
+)
+
+
+#: "... by Monday and accordingly we will share the agreement": "accordingly" before a
+#: subject is "then" (Indian English), the step that follows.
+_ACCORDINGLY: Final = re.compile(
+    r"\baccordingly\s*,?\s+(?=(?:we|i|they|he|she|our|their|the|client|customer)\b)", re.I
+)
 
 
 #: Phone typing drops the apostrophe: "were sending the SOW tmrw" at a clause start, before a
@@ -583,6 +593,8 @@ def _normalise(text: str) -> str:
         text = _NUMBER_DOT.sub(lambda m: "numbers " if m[1].lower() == "nos" else "number ", text)
     if " which" in text.lower():
         text = _UPON_WHICH.sub("upon which", text)
+    if "accordingly" in text.lower():
+        text = _ACCORDINGLY.sub("then ", text)
     if "were " in text.lower():
         text = _WERE.sub("we're", text)
     if "after" in text.lower():
@@ -1403,12 +1415,18 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             and steps
             and steps[-1].due
             and due[0] < steps[-1].due
-            and _BARE_WEEKDAY.match(due[1])
+            and (_BARE_WEEKDAY.match(due[1]) or _COUNTED_PERIOD.match(due[1]))
         ):
-            # "she presents on tues; if she approves we send the order form wed": the
-            # Wednesday after that Tuesday, not the one before it
-            ahead = (steps[-1].due - due[0]).days // 7 + 1
-            due = (due[0] + datetime.timedelta(days=7 * ahead), due[1])
+            if _BARE_WEEKDAY.match(due[1]):
+                # "she presents on tues; if she approves we send the order form wed": the
+                # Wednesday after that Tuesday, not the one before it
+                ahead = (steps[-1].due - due[0]).days // 7 + 1
+                due = (due[0] + datetime.timedelta(days=7 * ahead), due[1])
+            else:
+                # "PO by 5th Dec, thereafter we initiate onboarding within a week": a week
+                # from the step before, not from today
+                rebased = parse_due(due[1], steps[-1].due, conv)
+                due = rebased or (steps[-1].due + (due[0] - today), due[1])
         steps.append(_step(clause.text, side, owner, due, sure))
         last = _Clause("forward", side, owner, clause.text, due, sure)
     if steps and context:
@@ -1669,6 +1687,13 @@ _AFTER_PREVIOUS: Final = re.compile(
 # the step said before it.
 _BARE_WEEKDAY: Final = re.compile(
     r"^(?:on\s+|by\s+)?(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:[a-z]*day)?$", re.I
+)
+# A period counted from now ("within a week", "in 3 days"), which after a later-dated step
+# counts from that step.
+_COUNTED_PERIOD: Final = re.compile(
+    r"^(?:with)?in\s+(?:a|an|one|two|three|four|\d+)\s+(?:business\s+|working\s+)?"
+    r"(?:days?|weeks?|wks?|fortnight)$",
+    re.I,
 )
 _COUNT: Final = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 

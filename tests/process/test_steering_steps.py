@@ -1499,3 +1499,25 @@ def test_a_named_person_s_needful_then_our_step_are_two_steps() -> None:
         "Client will do the needful, Mr. Anand Rao will release the LOI by December 3rd.", TODAY
     ).steps
     assert step.owner == "Anand Rao"
+
+
+def test_a_period_said_for_a_later_step_counts_from_the_step_before() -> None:
+    reading = read_answer(
+        "The signed order form is to be returned by the client by December 4, following which our"
+        " team will activate the tenant within two business days.",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 12, 4), D(2026, 12, 8)]  # Fri + 2 working days
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Client will revert on the commercials by Friday, basis which we will prepare the proposal.",
+        "Their CFO will approve the budget by Friday and accordingly we will share the agreement.",
+    ],
+)
+def test_indian_english_joiners_start_the_next_step(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == [("customer", D(2026, 11, 27)), ("us", None)]
+    assert reading.steps[1].action.startswith("We will")
