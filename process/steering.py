@@ -153,8 +153,7 @@ _CLAUSE_SPLIT: Final = re.compile(
     r"|,\s+and\s+"
     r"|(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!'ll)(?<!will)(?<!\bto)(?<!must)(?<!\bcan)"
     r"(?<!\bwe)(?<!\bi)(?<!\bthey)(?<!\bhe)(?<!\bshe)"  # "and we then book ...": one step
-    # ("and then signs": the same doer; "then lukas fills it in": a name in -s, then its verb)
-    r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b(?!\s+(?:\w+s|will|has|is|needs|must|can|should)\b))"
+    r"\s+(?:and\s+)?then\s+(?!(?:\w+s|will)\b)"
     # "... while their IT opens the firewall", "... and meanwhile their IT does the
     # questionnaire", "..., thereafter the client will issue the PO", "... and later their CFO signs"
     r"|,?\s+(?:and\s+)?(?:while|meanwhile|in\s+the\s+meantime|in\s+parallel|thereafter|later)\s*,?\s+"
@@ -677,6 +676,7 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
     raw = [piece for item in raw for piece in _scene_split(item, today, conv)]
     raw = [piece for item in raw for piece in _bare_scene_split(item, today, conv)]
     raw = [piece for item in raw for piece in _which_split(item)]
+    raw = [piece for item in raw for piece in _then_name_split(item)]
     raw = [piece for item in raw for piece in _once_split(item)]
     raw = [piece for item in raw for piece in _ahead_split(item)]
     raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
@@ -865,6 +865,21 @@ def _which_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
         return [item]
     then = f"{m['who']} {m['aux']} {m['then'] or ''}{m['verb']} it{m['rest']}"  # "sign it off"
     return [(m["left"], sep, False), (then, ", then ", question)]
+
+
+# "... by thurs then lukas fills it in": "then" before a word in -s is the same doer's next
+# verb ("and then signs") unless a verb follows that word, which is then a name.
+_THEN_S_WORD: Final = re.compile(r"\s+(?:and\s+)?then\s+(?=[a-z]+s\s+[a-z])", re.IGNORECASE)
+
+
+def _then_name_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    for m in _THEN_S_WORD.finditer(text) if " then " in text.lower() else ():
+        words = [t.word for t in _tokens(text[m.end() :])][:6]
+        if len(_tokens(text[: m.start()])) >= 2 and _present_verb_at(words) == 1:
+            left, right = text[: m.start()], text[m.end() :]
+            return [(left, sep, False), *_then_name_split((right, m.group(), question))]
+    return [item]
 
 
 def _ahead_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:

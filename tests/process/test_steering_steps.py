@@ -1349,8 +1349,16 @@ def test_then_before_a_name_ending_in_s_starts_the_next_step(text: str) -> None:
     assert reading.steps[1].owner in ("Lukas", "Marcus")
 
 
-def test_then_before_a_verb_in_s_continues_the_same_doer() -> None:
-    assert len(read_answer("she reviews it and then signs", TODAY).steps) == 1
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she reviews it and then signs",
+        "she reviews it and then sends us the redlines",
+        "he checks the numbers then signs his approval",
+    ],
+)
+def test_then_before_a_verb_in_s_continues_the_same_doer(text: str) -> None:
+    assert len(read_answer(text, TODAY).steps) == 1
 
 
 @pytest.mark.parametrize(
