@@ -518,9 +518,10 @@ def _only_then(m: re.Match[str]) -> str:
 
 #: Indian English "post that" / "post this" is "after that" where a clause starts ("..., post
 #: that we will share the invoice"), and "post UAT we go live" is "after UAT ..."; "I'll post
-#: that update" and "post the notes in slack" are the verb.
+#: that update", "... and post that in slack" and "post the notes in slack" are the verb.
 _POST_THAT: Final = re.compile(
-    r"(?:(?<=[,;.]\s)|(?<=\band\s)|^)post\s+(?=(?:that|this)\b|(?:[\w-]+\s+){1,3}?(?:we|i|they)\s)",
+    r"(?:(?<=[,;.]\s)|(?<=\band\s)|^)post\s+(?=(?:that|this)\s*(?:,|\s+(?:we|i|they|he|she|our|their|the|"
+    r"client|customer)\b|\s+@)|(?:[\w-]+\s+){1,3}?(?:we|i|they)\s)",
     re.IGNORECASE,
 )
 

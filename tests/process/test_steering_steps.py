@@ -1299,6 +1299,8 @@ def test_number_abbreviation_ends_no_sentence_and_post_that_is_after_that() -> N
     assert reading.steps[0].action == "Client has to confirm the number of users"
     assert read_answer("they confirm the no. of seats by fri", TODAY).due == D(2026, 11, 27)
     assert len(read_answer("I'll post that update in the channel tomorrow", TODAY).steps) == 1
+    (step,) = read_answer("i'll update the deck by fri and post that in slack", TODAY).steps
+    assert step.action == "I'll update the deck and post that in slack"
 
 
 @pytest.mark.parametrize(
