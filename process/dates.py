@@ -1427,7 +1427,10 @@ _FILLER = re.compile(
     r"it's|its|it\s+is|should\s+be|prob|roughly|say|let's\s+say|target|deadline|is|sometime|some\s+time|"
     r"perhaps|prolly|i\s+reckon|or\s+so|hopefully|ok|so|itself|ist|gmt|bst|cet|est|edt|pst|pdt|aest|utc|sgt|"
     r"eod|eob|cob|eop|am|pm|morning|afternoon|evening|arvo|latest|"
-    r"(?:week|wk)\s+of|w/c|week\s+(?:commencing|beginning|starting))\b)*$",
+    r"(?:week|wk)\s+of|w/c|week\s+(?:commencing|beginning|starting)|"
+    # hedges and courtesies around a date alone ("Provisionally, February 12.", "1/15 sir")
+    r"provisionally|tentatively|likely|expected|expecting|tbc|pls|please|sir|madam|ma'am|maam|"
+    r"ji|thanks|thx)\b)*$",
     re.IGNORECASE,
 )
 _DATEISH = re.compile(

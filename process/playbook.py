@@ -266,7 +266,9 @@ _DONE = re.compile(
     re.IGNORECASE,
 )
 _SKIP = re.compile(
-    r"^\s*(skip|pass|none|nothing|no|nope|n/?a|not sure|don'?t know|dunno|no idea)\W*\s*$",
+    # "tbd" and "no date yet" are how reps say a date is not known yet (issue 11)
+    r"^\s*(skip|pass|none|nothing|no|nope|n/?a|not sure|don'?t know|dunno|no idea|"
+    r"tb[dac]|to be (?:decided|confirmed|agreed)|no date(?: yet)?|unknown)\W*\s*$",
     re.I,
 )
 _YES = re.compile(
@@ -368,6 +370,24 @@ def step_description(reading: Reading | Step, fallback: str) -> str:
     if not action:
         return fallback
     return action[0].upper() + action[1:]
+
+
+#: A step said to have no date yet, at its end: "SOW to be sent by us, date tbd", "kickoff (tbc)".
+_NO_DATE_YET = re.compile(
+    r"[\s,;:(-]*\b(?:(?:the\s+)?(?:date|timing|when|day)\s+(?:is\s+|still\s+)*)?"
+    r"(?:tbd|tbc|tba|to\s+be\s+(?:decided|confirmed|agreed)|not\s+(?:set|fixed|known)\s+yet|"
+    r"no\s+date\s+yet)\b\)?[.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_date_yet(description: str) -> str | None:
+    """The step without its "date tbd" ("SOW to be sent by us, date tbd" -> "SOW to be sent by
+    us"), or None when it does not say its date is not known yet."""
+    m = _NO_DATE_YET.search(description)
+    if m is None or m.start() == 0:
+        return None
+    return description[: m.start()].rstrip(" ,;:-(")
 
 
 #: A step whose subject is the rep ("I send…", "I'll book…", "Me to send…", "Let me…").

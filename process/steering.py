@@ -49,13 +49,22 @@ from process.steering_grammar import (
     _name_in,
     _present_verb_at,
     _tokens,
+    _verb_form,
     _verb_stem,
 )
 from process.steering_readers import (
     read_clause,
 )
 
-__all__ = ["Orientation", "Reading", "Side", "Step", "read_answer", "travels_from"]
+__all__ = [
+    "Orientation",
+    "Reading",
+    "Side",
+    "Step",
+    "is_step_verb",
+    "read_answer",
+    "travels_from",
+]
 
 
 _log = logging.getLogger(__name__)
@@ -410,6 +419,12 @@ def travels_from(action: str) -> Side | None:
     """Whose a deliverable is by the way it travels ("revised quote goes out" -> "us",
     "signed DPA back to us" -> "customer"), None when the words say no direction."""
     return _direction(action)
+
+
+def is_step_verb(word: str) -> bool:
+    """Whether a word is a form of a step verb ("send", "sends", "signed") or a particle
+    ("off", "back"), from the step-verb table in `steering_grammar` (any case)."""
+    return _verb_form(word.lower())
 
 
 def read_answer(
@@ -1827,7 +1842,11 @@ def _second_opinion(
         plain = _normalise(text)
         if kind != "next_step":
             return Reading(kind, None, None, None, _clean(plain), None, confidence=sure)
-        step = _step(plain, None, None, parse_due(plain, today, conv), 0.0)
+        # The rules found no step here; read it as one ("Raj sends the PO" has no date, so no
+        # rule took it for a step): whoever the clause names as doer is the step's owner.
+        clause = read_clause(plain, today, conv, sequel=True)
+        owner = clause.owner if clause.kind == "forward" else None
+        step = _step(plain, None, owner, parse_due(plain, today, conv), 0.0)
         reading = Reading(
             "next_step", None, step.due, None, step.action, step.date_text, (step,), sure
         )

@@ -232,6 +232,8 @@ _NOT_NAMES_EXTRA: Final = _words(
     today tomorrow tonight year month quarter weekend type by close business
     parties party decision award enterprise response feedback answer outcome result reply
     await awaits awaiting
+    lot lots bods lads folks peeps people mate mates teammate sides solicitors lawyers
+    quality within end imma hes shes sits budge mutual custom site survey
     """
 )
 
@@ -493,6 +495,54 @@ def _verb_form(low: str) -> bool:
     )
 
 
+# Mandarin syllables (pinyin without tones), as initial + final: a given name such as
+# "Xiaoling", "Tingting" or "Zhiming" ends in "-ing" like an English gerund but is made of
+# syllables only, which "pricing", "meeting" or "funding" are not. Finals that only some
+# initials take are limited to those (the standard pinyin table), so "king" or "fun" is none.
+_PINYIN_INITIALS: Final = _words("b p m f d t n l g k h j q x zh ch sh r z c s y w")
+_PINYIN_FINALS: Final = _words(
+    "a o e i u ai ei ao ou an en ang eng ong er ia ie iao iu ian in iang ing iong ua uo uai ui"
+    " uan un uang ue"
+)
+_PINYIN_ONLY: Final = {
+    "ing": _words("b p m d t n l j q x y"),
+    "o": _words("b p m f w"),
+    "e": _words("m d t n l g k h zh ch sh r z c s y"),
+    "en": _words("b p m f d n g k h zh ch sh r z c s w"),
+    "un": _words("d t l g k h zh ch sh r z c s j q x y"),
+    "i": _words("b p m d t n l j q x y zh ch sh r z c s"),
+}
+_PINYIN: Final = frozenset(
+    i + f for i in _PINYIN_INITIALS for f in _PINYIN_FINALS if i in _PINYIN_ONLY.get(f, {i})
+)
+
+
+def _pinyin_name(word: str) -> bool:
+    """Whether a lower-case "-ing" word is made of Mandarin syllables only ("xiaoling",
+    "tingting", "ling"): a given name, not a gerund. A syllable without an initial
+    ("an", "ou") only starts a word."""
+    can = [True] + [False] * len(word)  # can[k]: word[:k] splits into syllables
+    for k in range(1, len(word) + 1):
+        can[k] = any(
+            can[j] and (word[j:k] in _PINYIN or (j == 0 and word[j:k] in _PINYIN_FINALS))
+            for j in range(max(0, k - 6), k)
+        )
+    return (
+        word.endswith("ing")
+        and can[-1]
+        and word not in _PINYIN_LOOKALIKES
+        and not _verb_stem(word)  # "sending", "waiting": a verb's -ing form first
+    )
+
+
+#: English "-ing" words that happen to split into syllables ("da-ting", "ti-ming").
+_PINYIN_LOOKALIKES: Final = _words(
+    "dating mining timing lining piling tiling dining aiming awaiting buying depending ending"
+    " finding mixing pending ping rating remaining riding running sending tuning waiting"
+    " tending bending mending bidding"
+)
+
+
 def _name_in(phrase: str) -> str | None:
     """The person named in a subject phrase ("Their CFO, Alasdair Reid" -> "Alasdair Reid").
 
@@ -521,7 +571,7 @@ def _name_in(phrase: str) -> str | None:
                 # "The consultation is scheduled": abstract nouns are no one's name
                 and not low.endswith(_ABSTRACT_ENDINGS)
                 and (cased or not word.isupper())  # "CS" in lower-case chat is an acronym
-                and not low.endswith("ing")
+                and (not low.endswith("ing") or _pinyin_name(low))  # "Xiaoling", not "pricing"
                 and low not in vocab.ROLE_WORDS
                 and low not in vocab.HONORIFICS
                 and low not in _NOT_NAMES

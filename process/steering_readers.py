@@ -41,6 +41,7 @@ from process.steering_grammar import (
     _VAGUE_VERBS,
     _WAITING,
     _WANTS,
+    Side,
     _Clause,
     _Context,
     _deliverable_side,
@@ -63,6 +64,21 @@ from process.steering_grammar import (
     _verb_stem,
     _words,
 )
+
+
+def _deadline_lead(
+    body: str, today: datetime.date, conv: DateConventions, sequel: bool
+) -> _Clause | None:
+    """ "Before Friday(,) we send the deck": a clause led by "before <date>" is a step due
+    then when what follows is one; None otherwise ("Before the workshop, ..." sets a scene)."""
+    due = parse_due(body, today, conv)
+    if due is None or not body.lower().startswith(due[1].lower()):
+        return None
+    rest = body[len(due[1]) :].lstrip(" ,;:-")
+    inner = read_clause(rest, today, conv, sequel=sequel) if rest else None
+    if inner is None or inner.kind != "forward":
+        return None
+    return replace(inner, due=due)
 
 
 def read_clause(
@@ -94,6 +110,8 @@ def read_clause(
         return _Clause("history", text=text)  # "nothing is moving there" says how things stand
     if _ACKNOWLEDGED.match(body):
         return _Clause("history", text=text)  # "Cool, will do." answers the coach, names no step
+    if words[0] == "before" and (deadline := _deadline_lead(body, today, conv, sequel)):
+        return replace(deadline, text=text)  # "Before Friday we send the deck": a deadline
     if (
         words[0] in vocab.SUBORDINATORS
         and not any(_modal_at(words, k) for k in range(len(words)))
@@ -111,10 +129,31 @@ def read_clause(
     for reader in READERS:
         clause = reader(ctx)
         if clause is not None:
-            return clause
+            return _agent_side(clause, body)
     if not ctx.past and (_WAITING.search(body) or (ctx.hedged and due is None)):
         return _Clause("vague", text=text)
     return _Clause("history", text=text)
+
+
+# A noun-first step that ends by naming who does it: "Site survey at their Pune plant on 22/2
+# by our engineering team", "Board pack to be reviewed by their finance committee".
+_AGENT_TAIL: Final = re.compile(
+    r"\bby\s+(?P<whose>our|my|their|the\s+(?:client|customer)'s)\s+(?P<who>(?:[\w-]+\s+){0,2}[\w-]+)"
+    r"\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _agent_side(clause: _Clause, body: str) -> _Clause:
+    """The side an agent phrase at the end names ("... by our engineering team"), where the
+    readers were not sure of one; the clause as it was otherwise."""
+    if clause.kind != "forward" or (clause.side is not None and clause.side_confidence >= 0.8):
+        return clause
+    m = _AGENT_TAIL.search(body)
+    if m is None or m["who"].split()[-1].lower() not in vocab.ORG_NOUNS | vocab.ROLE_WORDS:
+        return clause
+    side = "us" if m["whose"].lower() in ("our", "my") else "customer"
+    return replace(clause, side=side, side_confidence=0.85, subjectless=False)
 
 
 # An opening phrase that sets the scene with its own date: "After Thursday's demo they sign by
@@ -492,6 +531,10 @@ def _verbless_deadline(ctx: _Context) -> bool:
     )
 
 
+#: First words of a verb's object: "runs the pen test", "finishes our DPIA" (not "ends the 31st").
+_OBJECT_LEADS: Final = _words("the a an our their my his her its these those some")
+
+
 def _read_state(ctx: _Context) -> _Clause | None:
     """ "The trial runs until Dec 15", "our quote expires 12/31": a state with a date is context."""
     words = ctx.words
@@ -548,14 +591,10 @@ def _read_state(ctx: _Context) -> _Clause | None:
             or (words[k - 1] in ("to", "will") and words[k - 2 : k - 1] not in (["due"], ["set"]))
         ):
             continue  # "is due to expire on March 31" is a state; "we need to renew" is not
+        if words[k + 1 : k + 2] and words[k + 1] in _OBJECT_LEADS and not _date_follows(ctx, k):
+            continue  # "Lucas runs the pen test by dec 9": with an object it is someone's step
         period = base_state and ctx.due is not None and _UNTIL_WORD.search(ctx.body)
-        acts_on = (  # "Priya runs the connectivity test": a person's verb with an object
-            words[k + 1 : k + 2] != []
-            and words[k + 1] in _DETERMINERS
-            and not _date_follows(ctx, k)
-            and not set(words[:k]) & vocab.STATE_SUBJECTS
-        )
-        if acts_on or _is_doer(words[max(0, k - 2) : k]) or (_modal_before(words, k) and not period):
+        if _is_doer(words[max(0, k - 2) : k]) or (_modal_before(words, k) and not period):
             continue  # "their privacy team finishes the DPIA" is a step; "the trial will run until"
         return _Clause("history", text=ctx.text, state_date=ctx.due)
     if _absent_until(ctx.body):
@@ -955,6 +994,21 @@ _BOOKED: Final = re.compile(
 _WITH_SOMEONE: Final = re.compile(r"\b(?:with|w/)\s", re.IGNORECASE)
 
 
+def _whose_event(words: list[str], k: int) -> Side | None:
+    """Whose the event at word k is, said around it: "The customer's architecture review board"
+    and "Board meeting of client" are theirs; "of our" ours; None when nothing says."""
+    before, after = set(words[:k]), words[k + 1 : k + 4]
+    if before & {"customer", "client", "buyer", "prospect"}:
+        return "customer"
+    if "of" in after:
+        of = after[after.index("of") + 1 : after.index("of") + 3]
+        if set(of) & {"client", "customer", "buyer", "their", "the client", "prospect"}:
+            return "customer"
+        if set(of) & {"our", "us"}:
+            return "us"
+    return None
+
+
 def _read_event(ctx: _Context) -> _Clause | None:
     """ "Final negotiation mtg mon", "3-way call w/ their EB and my VP thurs": a step for both sides."""
     head = ctx.words[:5]
@@ -993,6 +1047,9 @@ def _read_event(ctx: _Context) -> _Clause | None:
             if head[0] in ("their", "our", "my") and not _WITH_SOMEONE.search(ctx.body):
                 # "their security review by EOM": whose the event is, the possessive says
                 return ctx.forward("customer" if head[0] == "their" else "us", None, 0.8)
+            whose = _whose_event(ctx.words, k)
+            if whose is not None and not _WITH_SOMEONE.search(ctx.body):
+                return ctx.forward(whose, None, 0.8)
             return _Clause("forward", None, None, ctx.text, ctx.due, 0.9, subjectless=True)
     return None
 

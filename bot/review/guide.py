@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.messages import Choice
 from process import playbook as pb
 from process.corrections import read_correction
-from process.dates import parse_date_answer
+from process.dates import parse_date_answer, parse_due
 from process.plan import Plan, Side
 from process.playbook import Stage, fmt_date
 from process.sales_process import ProcessStep
@@ -316,6 +316,29 @@ def ask_step_owner(d: Dialog) -> None:
 #: An owner's name is short: an answer longer than this is the rep moving on.
 OWNER_WORDS = 6
 
+#: First words of a clause, never of a name: "they countersign", "we do it".
+_CLAUSE_LEAD_WORDS = "i we they he she you it i'll we'll they'll he'll she'll"
+_CLAUSE_LEADS = frozenset(_CLAUSE_LEAD_WORDS.split())
+
+
+def _no_name(text: str) -> bool:
+    """Whether an answer to "who owns this?" is plainly no one's name: a side word ("theirs",
+    "ours"), a clause led by a pronoun ("they countersign"), or a sentence (more than
+    `OWNER_WORDS` words: "Dr. Patel mentioned legal will finish the review by the 14th")."""
+    words = text.lower().split()
+    if not words:
+        return False
+    return (
+        pb.read_side(text) is not None
+        or (words[0] in _CLAUSE_LEADS and len(words) >= 2)
+        or len(words) > OWNER_WORDS
+    )
+
+
+def side_word(side: str) -> str:
+    """ "ours" or "theirs", as the coach says whose a step is."""
+    return "ours" if side == "us" else "theirs"
+
 
 def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     from bot.review import step_details
@@ -326,6 +349,28 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     p["owner_asked"] = True
     # "no, the 20th" or "owner is Priya" said here corrects the step, it names no one
     corrects = bool(text) and read_correction(text or "", d.today) is not None
+    side = pb.read_side(text) if text and not value else None
+    if side is not None and side != p.get("side") and not picked:
+        p["side"] = side  # "ours" said of a customer step: a side correction, no owner
+        d.say(f"Changed: “{p.get('description', '')}” is {side_word(side)}.", "success")
+        step_details.continue_pending(d)
+        return
+    if side is not None and not (side == "us" and p.get("side") == "us"):
+        text, value = None, "owner:skip"  # "theirs" of their step: nothing to add ("me": me)
+    if text and not corrects and not value and side is None and _no_name(text):
+        if picked:
+            # a suggested step's date is still to come: it is asked first, and what was
+            # typed here is answered after the step is saved (`step_details.carry_on`)
+            d.state.waiting = text
+            d.say(f"No owner for “{p.get('description', '')}” then.", "coach")
+            propose(d, p)
+            step_details.continue_pending(d)
+            return
+        if not step_details.new_steps(d, text, doer=False):
+            # "they countersign": a clause, not a name; the question moves on and the
+            # clause answers the next one
+            step_details.carry_on(d, text, "A name or a role, or *skip*.")
+            return
     if text and not picked and not corrects and step_details.new_steps(d, text, doer=False):
         # "I send the revised quote tmrw": a step of its own, not who owns this one; nor
         # is it who owns the other steps of the same answer (they are not asked)
@@ -346,6 +391,14 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
         d.say(f"Due {fmt_date(redated, d.today)} then, and no owner named.", "success")
         step_details.continue_pending(d)
         return
+    named = _owner_and_date(d, text) if text and not picked else None
+    if named is not None:
+        # "procurement by Friday": who owns it and, said in the same breath, by when
+        p["owner"], due = named
+        p["due"] = due.isoformat()
+        d.say(f"{named[0]} owns it, due {fmt_date(due, d.today)}.", "success")
+        step_details.continue_pending(d)
+        return
     if value == "owner:skip" or (text and (pb.is_skip(text) or pb.is_unsure(text))):
         d.state.owner_skips += 1
     me = value == "owner:me" or (text and pb.read_side(text) == "us" and p.get("side") == "us")
@@ -358,6 +411,26 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
     if picked:
         propose(d, p)
     step_details.continue_pending(d)
+
+
+#: A preposition left dangling where a date was cut from an owner's answer ("procurement by").
+_DANGLING_DATE_WORD = re.compile(r"[\s,]*\b(?:by|on|due|before|until|till|for|from|,)\s*$", re.I)
+
+
+def _owner_and_date(d: Dialog, text: str) -> tuple[str, dt.date] | None:
+    """ "procurement by Friday", "Priya, Dec 12" typed at "Who on their side owns this?": the
+    owner (at most three words left once the date is cut) and the date; None otherwise."""
+    found = parse_due(text, d.today, d.dates)
+    if found is None or found[0] < d.today:
+        return None
+    at = text.lower().find(found[1].lower())
+    if at < 0:
+        return None
+    rest = _DANGLING_DATE_WORD.sub("", (text[:at] + " " + text[at + len(found[1]) :]).strip())
+    rest = rest.strip(" ,;:-.")
+    if not rest or len(rest.split()) > 3 or pb.is_skip(rest) or pb.is_unsure(rest):
+        return None
+    return rest[:200], found[0]
 
 
 def propose(d: Dialog, p: dict[str, Any]) -> None:

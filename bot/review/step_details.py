@@ -21,7 +21,7 @@ from process.corrections import read_correction
 from process.dates import parse_date_answer, parse_due
 from process.plan import same_step
 from process.playbook import Stage, fmt_date
-from process.steering import SURE, read_answer, travels_from
+from process.steering import SURE, is_step_verb, read_answer, travels_from
 from process.steering import Step as ReadStep
 from process.workdays import day_off, holiday_dates, next_working_day
 from storage import crud
@@ -577,8 +577,9 @@ def own_step(step: ReadStep, doer: bool = True) -> bool:
     words = [w for w in words if w]
     if not words or words[0] in _DATE_CHANGES or words[0] in _CONDITIONS:
         return False
-    if _BACK_REFERENCES.intersection(words[1:]):
-        return False
+    raw = [w.strip(".,;:!?()\"'") for w in step.action.split()]
+    if _BACK_REFERENCES.intersection(w.lower() for w in raw[1:] if w != "IT"):
+        return False  # "they send it back" is about the step asked; "Lucius from IT runs ..." isn't
     if len(_content(step.action, step.owner)) < 2:
         return False
     # a dated deliverable says its doer by which way it travels: "revised quote goes out
@@ -590,12 +591,14 @@ def own_step(step: ReadStep, doer: bool = True) -> bool:
 def _about(step: ReadStep, asked: str) -> bool:
     """Whether `step` is about the step asked: the same step ("they send it back"), or one
     sharing more than its verb with it ("they'll have the PO to us" of "They send the PO";
-    "I send the revised quote" shares only "send" with "They send the questionnaire")."""
+    "I send the revised quote" shares only "send" with "They send the questionnaire", nor
+    "we send the SOW" more with "Their procurement sends the PO")."""
     if same_step(step.action, asked):
         return True
     said, theirs = _content(step.action, step.owner), _content(asked)
     shared = set(said) & set(theirs)
-    verbs = {said[0]} if said and theirs and said[0] == theirs[0] else set()
+    verb_first = said and theirs and (said[0] == theirs[0] or is_step_verb(said[0]))
+    verbs = {said[0]} if verb_first else set()
     return bool(shared - verbs)
 
 

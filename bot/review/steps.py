@@ -214,6 +214,9 @@ def _pending(
     name), as a suggested step the rep picks with "Me" is."""
     side = step.side if step.side_confidence >= SURE else None
     description = pb.step_description(step, text)
+    # "..., date tbd": saved without a date, not asked "By when?" (issue 11)
+    undated = pb.without_date_yet(description) if step.due is None else None
+    description = undated or description
     owner = step.owner
     if owner is None and (side or asked) == "us" and pb.first_person(description):
         owner = me
@@ -222,6 +225,7 @@ def _pending(
         "side": side or asked,
         "owner": owner,
         "due": step.due.isoformat() if step.due else None,
+        "no_date": undated is not None,
         "origin": stage.value,
     }
 

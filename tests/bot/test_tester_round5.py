@@ -104,7 +104,7 @@ def at_side_question(chat: Chat) -> None:
 @pytest.mark.parametrize(
     ("typed", "kept"),
     [
-        ("need to follow up w/ legal eow", ("us", "Need to follow up w/ legal", FRIDAY)),
+        ("need to follow up w/ legal eow", ("us", "Need to follow up with legal", FRIDAY)),
         (
             "they will get back to us after the holidays",
             ("customer", "They will get back to us after the holidays", dt.date(2027, 1, 8)),

@@ -81,7 +81,15 @@ def test_vague(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "day"),
-    [("dec 9", D(2026, 12, 9)), ("EOW", D(2026, 11, 27)), ("by the 15th?", D(2026, 12, 15))],
+    [
+        ("dec 9", D(2026, 12, 9)),
+        ("EOW", D(2026, 11, 27)),
+        ("by the 15th?", D(2026, 12, 15)),
+        # a hedge or a courtesy around the date changes nothing (fifth session)
+        ("1/15 sir", D(2027, 1, 15)),
+        ("Provisionally, February 12.", D(2027, 2, 12)),
+        ("tentatively the 15th pls", D(2026, 12, 15)),
+    ],
 )
 def test_a_bare_date_is_asked_about(text: str, day: datetime.date) -> None:
     reading = read_answer(text, TODAY)
@@ -1201,6 +1209,39 @@ def test_hearing_back_is_the_outcome_not_the_action(
 def test_our_promise_keeps_its_own_words(text: str, action: str) -> None:
     (step,) = read_answer(text, MONDAY).steps
     assert (step.side, step.action) == ("us", action)
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        # a noun-first step that ends with who does it (fifth session)
+        ("Site survey at their Pune plant on Dec 9 by our engineering team.", "us"),
+        ("workshop on the 9th by our SE", "us"),
+        ("Board pack to be reviewed by their finance committee on Friday", "customer"),
+    ],
+)
+def test_an_agent_at_the_end_says_whose_step_it_is(text: str, side: str) -> None:
+    assert read_answer(text, TODAY).side == side
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["gotta find a way to get to their CFO before budget lock", "work out how to reach the EB"],
+)
+def test_looking_for_a_way_is_vague(text: str) -> None:
+    assert read_answer(text, TODAY).orientation == "vague"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The customer's architecture review board is to assess the design in two weeks' time.",
+        "Board meeting of client is on 12/10 where they will approve the budget.",
+        "The client's security review is on Friday",
+    ],
+)
+def test_an_event_said_to_be_the_customers_is_theirs(text: str) -> None:
+    assert read_answer(text, TODAY).side == "customer"
 
 
 # ------------------------------------------------------------ round 7: split kinds (branch split5)
