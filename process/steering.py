@@ -14,7 +14,10 @@ and the engine needs a decision well under a millisecond, deterministically, wit
 
 How (issue 11): normalise the text (Slack markup, emoji, chat spellings); a whole answer
 that is a correction or only a date is vague; otherwise split it into clauses at sentence
-ends, "then", "and <someone>", arrows and list numbers (`_split`), read each clause with
+ends, "then", "after that" ("post that"), "and <someone>" (a Slack mention too), arrows and
+list numbers, "<an action> before we can <act>" (the action first), ", which <they> will ..."
+(`_split`); a clause dated from the step before ("the week after") or saying it comes after
+("afterwards") follows it whatever the separator. Read each clause with
 `steering_readers.read_clause` (forward, vague or history, with side and owner), and
 make each forward clause a step: a clause with no subject continues the step before it,
 "the week after" counts from it, a date in a trailing fragment belongs to the step before.
@@ -150,6 +153,8 @@ _CLAUSE_SPLIT: Final = re.compile(
     # formal "next": "..., subsequent to which the contract will be issued", "upon which ..."
     r"subsequent\s+to\s+which|upon\s+which|(?:up)?on\s+completion\s+of\s+which|at\s+which\s+stage)\b)"
     r"|,\s*(?=(?:we|i|they|he|she|you|i'm|i'll|we'll|they'll)\b)"
+    # "..., after UAT we go live on 12/12": an event, then our step (read by `_once_split`)
+    r"|,\s*(?=after\s+(?!(?:we|i|they|he|she)\b)(?:[\w-]+\s+){1,3}?(?:we|i)\s)"
     # "order form is in the doc, just need nkechi's signature": the want after the news; with
     # no comma, "...they have the order form just need Tom's signature" (not "we just need")
     r"|,\s*(?=(?:just|still|only|now)\s+need\b)"
@@ -161,11 +166,12 @@ _CLAUSE_SPLIT: Final = re.compile(
     # "... while their IT opens the firewall", "... and meanwhile their IT does the
     # questionnaire", "..., thereafter the client will issue the PO", "... and later their CFO signs"
     r"|,?\s+(?:and\s+)?(?:while|meanwhile|in\s+the\s+meantime|in\s+parallel|thereafter|later)\s*,?\s+"
-    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
+    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b|@\w|(?-i:[A-Z][a-z]+)\s+(?:\w+s|will|is|has|needs|must)\b)"
     r"|\s+(?:but|so\s+now|and\s+now|now|whilst|meanwhile|after\s+which|followed\s+by|following\s+which|"
     r"subsequent\s+to\s+which|upon\s+which)\s+"
-    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b)"
-    r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b)"
+    r"(?=(?:we|i|they|he|she|our|their|my|the|a|an)\b|@\w|(?-i:[A-Z][a-z]+)\s+(?:\w+s|will|is|has|needs|must)\b)"
+    # "... and <@U1|sam> builds the env": a colleague's mention, then its own verb
+    r"|\s+and\s+(?=(?:we|i|they|he|she|i'll|we'll|they'll|i'm)\b|@[\w.-]+\s+(?:\w+s|will|is|has|needs|must|can)\b)"
     # "... to the board on 1st March and if it is approved they release the PO": a condition
     # on the step before opens the next one (read by `_CONDITIONAL`)
     r"|,?\s+and\s*,?\s+(?=(?:if|provided|assuming|subject\s+to)\s)|,\s*(?=if\s)"
@@ -211,7 +217,16 @@ _CLAUSE_SPLIT: Final = re.compile(
 
 # A separator after which a present-tense clause is a further step ("..., then legal signs").
 _SEQUEL: Final = re.compile(
-    r"\bthen\b|\band\b|\bwhilst\b|\bwhile\b|\bafter\b|\bfollow|\d[.)]|->|,|:", re.I
+    r"\bthen\b|\band\b|\bwhilst\b|\bwhile\b|\bmeanwhile\b|\bafter\b|\bfollow|\bnow\b|\d[.)]|->|,|:", re.I
+)
+
+
+# A clause that says itself it comes next, at its start or its end, whatever separator came
+# before it ("; after that we flip SSO", ". we flip SSO afterwards").
+_FOLLOWS_ON: Final = re.compile(
+    r"^\W*(?:and\s+)?(?:after\s+that|after\s+this|afterwards|subsequently|thereafter|then)\b"
+    r"|\b(?:after\s+that|afterwards|after)\W*$",
+    re.IGNORECASE,
 )
 
 
@@ -469,6 +484,65 @@ _HONORIFIC_DOT: Final = re.compile(
 )
 
 
+#: "the no. of licences", "PO no. 4471": "no." is "number", no sentence end ("they said no. we
+#: wait" keeps its stop: only before "of" or a figure).
+_NUMBER_DOT: Final = re.compile(r"\b(no|nos|num)\.(?=\s*(?:of\b|#?\d))", re.IGNORECASE)
+
+
+#: "..., only then can we sign", "only after that can procurement raise the PO": the inverted
+#: order after "only then" said plainly ("then we can sign"), so the joiner and the subject
+#: start the next step as usual.
+_ONLY_THEN: Final = re.compile(
+    r"\bonly\s+(?P<when>then|after\s+(?:that|this|which)|once\s+(?:that|this|it)(?:'s|\s+is)\s+\w+|"
+    r"at\s+that\s+point)\s+(?P<aux>can|could|will|would|may|shall|do|does)\s+"
+    r"(?P<who>we|i|they|he|she|you|(?:the|their|our|my)\s+[\w-]+|[\w-]+)\s+(?=\w)",
+    re.IGNORECASE,
+)
+
+
+#: "..., contingent upon which our team will schedule the kick-off": formal "upon which";
+#: Indian English "basis which" / "based on which" is the same joiner.
+_UPON_WHICH: Final = re.compile(
+    r"\b(?:(?:contingent|conditional|dependent)\s+(?:up)?on|basis|based\s+on)\s+which\b", re.I
+)
+
+
+#: "... by Monday and accordingly we will share the agreement": "accordingly" before a
+#: subject is "then" (Indian English), the step that follows.
+_ACCORDINGLY: Final = re.compile(
+    r"\baccordingly\s*,?\s+(?=(?:we|i|they|he|she|our|their|the|client|customer)\b)", re.I
+)
+
+
+#: Phone typing drops the apostrophe: "were sending the SOW tmrw" at a clause start, before a
+#: verb in -ing, is "we're" ("they were sending" and "were down to two vendors" stay).
+_WERE: Final = re.compile(r"(?:^|(?<=[,;.!?]\s))were(?=\s+(?:\w+ing|gonna)\b)", re.IGNORECASE)
+
+
+#: Second-language "After, our director signs" at a sentence start is "after that".
+_AFTER_COMMA: Final = re.compile(r"(?:^|(?<=[.;!]\s))(after|afterward)\s*,", re.IGNORECASE)
+
+
+_ONLY_BEFORE_THEN: Final = re.compile(
+    r"\bonly\s+(?=(?:then|after\s+(?:that|this))\s+(?:we|i|they|he|she|our|their)\b)", re.I
+)
+
+
+def _only_then(m: re.Match[str]) -> str:
+    aux = "" if m["aux"].lower() in ("do", "does") else m["aux"] + " "
+    return f"{m['when']} {m['who']} {aux}"
+
+
+#: Indian English "post that" / "post this" is "after that" where a clause starts ("..., post
+#: that we will share the invoice"), and "post UAT we go live" is "after UAT ..."; "I'll post
+#: that update", "... and post that in slack" and "post the notes in slack" are the verb.
+_POST_THAT: Final = re.compile(
+    r"(?:(?<=[,;.]\s)|(?<=\band\s)|^)post\s+(?=(?:that|this)\s*(?:,|\s+(?:we|i|they|he|she|our|their|the|"
+    r"client|customer)\b|\s+@)|(?:[\w-]+\s+){1,3}?(?:we|i|they)\s)",
+    re.IGNORECASE,
+)
+
+
 _SPELLING: Final = re.compile(
     r"(?<![\w'/&])(?:"
     + "|".join(re.escape(k) for k in sorted(vocab.CHAT_SPELLINGS, key=len, reverse=True))
@@ -533,6 +607,21 @@ def _normalise(text: str) -> str:
     if ", who " in text:
         text = _WHO_ASIDE.sub(",", text)
     text = _HONORIFIC_DOT.sub(r"\1", text)
+    if "no" in text.lower():
+        text = _NUMBER_DOT.sub(lambda m: "numbers " if m[1].lower() == "nos" else "number ", text)
+    if " which" in text.lower():
+        text = _UPON_WHICH.sub("upon which", text)
+    if "accordingly" in text.lower():
+        text = _ACCORDINGLY.sub("then ", text)
+    if "were " in text.lower():
+        text = _WERE.sub("we're", text)
+    if "after" in text.lower():
+        text = _AFTER_COMMA.sub(r"\1 that,", text)
+    if "only " in text.lower():
+        text = _ONLY_THEN.sub(_only_then, text)
+        text = _ONLY_BEFORE_THEN.sub("", text)
+    if "post " in text.lower():
+        text = _POST_THAT.sub("after ", text)
     text = _TRAILING_TITLE.sub("", text)
     text = _SPELLING.sub(_spelled, text)
     text = _THERE_ROLE.sub("their ", typos.fix(text, _SLIPS))
@@ -605,13 +694,18 @@ def _split(text: str, today: datetime.date, conv: DateConventions) -> list[_Part
             raw[k - 1 : k + 1] = [(raw[k - 1][0] + raw[k][1] + raw[k][0], raw[k - 1][1], raw[k][2])]
     raw = [piece for item in raw for piece in _scene_split(item, today, conv)]
     raw = [piece for item in raw for piece in _bare_scene_split(item, today, conv)]
+    raw = [piece for item in raw for piece in _which_split(item)]
+    raw = [piece for item in raw for piece in _then_name_split(item)]
     raw = [piece for item in raw for piece in _once_split(item)]
     raw = [piece for item in raw for piece in _ahead_split(item)]
     raw = [piece for item in raw for piece in _afterwards_split(item, today, conv)]
+    raw = [piece for item in raw for piece in _before_split(item, today, conv)]
     out: list[_Part] = []
     for part, sep, question in raw:
         listed = ":" in sep or bool(_BULLET.search(sep)) or bool(_LISTED.match(part))
-        sequel = bool(_SEQUEL.search(sep)) or listed
+        # "...; we flip SSO the week after", "...; after that we flip SSO": it follows the step before
+        follows = bool(out) and bool(_AFTER_PREVIOUS.search(part) or _FOLLOWS_ON.search(part))
+        sequel = bool(_SEQUEL.search(sep)) or listed or follows
         items = _counted_items(out[-1].text if out else "", part) if ":" in sep else None
         if items is not None:
             # "Three things are missing: the signature of the CFO, the vendor registration and
@@ -773,6 +867,40 @@ _AHEAD_OF_WHICH: Final = re.compile(
 )
 
 
+# "we will issue the revised order form, which their procurement team will then process": a
+# relative clause with a doer of its own and a future is the next step, done to the thing
+# before "which" ("their procurement team will then process it").
+_WHICH_THEY_WILL: Final = re.compile(
+    r"^(?P<left>.+?\w)\s*,\s*which\s+(?P<who>(?:their|our|the|they|we)\b(?:\s+[\w-]+){0,3}?)\s+"
+    r"(?P<aux>will|shall)\s+(?P<then>then\s+)?(?P<verb>[a-z]+)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
+def _which_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _WHICH_THEY_WILL.match(text) if ", which " in text.lower() else None
+    if m is None or m["verb"].lower() in ("be", "have", "need", "want"):
+        return [item]
+    then = f"{m['who']} {m['aux']} {m['then'] or ''}{m['verb']} it{m['rest']}"  # "sign it off"
+    return [(m["left"], sep, False), (then, ", then ", question)]
+
+
+# "... by thurs then lukas fills it in": "then" before a word in -s is the same doer's next
+# verb ("and then signs") unless a verb follows that word, which is then a name.
+_THEN_S_WORD: Final = re.compile(r"\s+(?:and\s+)?then\s+(?=[a-z]+s\s+[a-z])", re.IGNORECASE)
+
+
+def _then_name_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    for m in _THEN_S_WORD.finditer(text) if " then " in text.lower() else ():
+        words = [t.word for t in _tokens(text[m.end() :])][:6]
+        if len(_tokens(text[: m.start()])) >= 2 and _present_verb_at(words) == 1:
+            left, right = text[: m.start()], text[m.end() :]
+            return [(left, sep, False), *_then_name_split((right, m.group(), question))]
+    return [item]
+
+
 def _ahead_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
     text, sep, question = item
     m = _AHEAD_OF_WHICH.match(text)
@@ -794,17 +922,33 @@ def _once_split(item: tuple[str, str, bool]) -> list[tuple[str, str, bool]]:
             # "... will sign the order form once the security review has concluded"
             said = _HAS_DONE.sub("will have", late["cond"], count=1)
             return [(said, sep + ": ", False), (late["main"], ", then ", question)]
+    done = _AFTER_DONE.match(text)
+    if done is not None and _PERFECT_STEP.match(done["cond"]) and not _ANAPHORIC.match(done["cond"]):
+        # "we can only send the PO after they have signed the NDA": as with "once" (a present
+        # tense after "after" stays a condition: "we'll sign, after they approve the budget")
+        said = _HAS_DONE.sub("will have", done["cond"], count=1)
+        return [(said, sep + ": ", False), (done["main"], ", then ", question)]
     m = _ONCE.match(text) or _ONCE_ALONE.match(text)  # alone: the comma split the main clause off
     if m is None or _ANAPHORIC.match(m["cond"]) or _IDLE_WHILE.match(text):
         return [item]  # "once that's done, ..." names no step of its own
     words = [t.word for t in _tokens(m["cond"])]
     perfect = _present_verb_at(words) in (None, -1) and _PERFECT_STEP.match(m["cond"])
+    if m.groupdict().get("main") and _AFTER_EVENT.match(text) and not perfect and (
+        _present_verb_at(words) in (None, -1)
+    ):
+        # "after the UAT we go live on 12/12": the event sets the scene (as it does before a
+        # comma), the main clause is the step
+        return [(text[: m.start("main")].rstrip(" ,"), sep, False), (m["main"], ", ", question)]
     if len(words) < 2 or (_present_verb_at(words) in (None, -1) and not perfect):
         return [item]
     # "once their team has reviewed it" is said of the future: alone it reads "will have reviewed"
     said = _HAS_DONE.sub(r"will have", m["cond"], count=1) if perfect else m["cond"]
     cond = (said, sep + ": ", False)
     return [cond, (m["main"], ", then ", question)] if m.groupdict().get("main") else [cond]
+
+
+_AFTER_DONE: Final = re.compile(r"^(?P<main>.*?\w)\s*,?\s+after\s+(?P<cond>\w.*)$", re.IGNORECASE)
+_AFTER_EVENT: Final = re.compile(r"^\s*(?:after|following)\s", re.IGNORECASE)
 
 
 # "<step> once <someone does something>": a trailing condition that names an action (a
@@ -835,6 +979,43 @@ def _afterwards_split(
     if parse_due(m["right"], today, conv) is not None:
         return [item]
     return [(m["left"], sep, False), (m["right"], ", then ", question)]
+
+
+# "need @omar to approve the discount before i can send the quote", "Approval must first be
+# obtained from our RVP before the final quotation can be issued": what "before ... can"
+# waits for is done first, and the thing it makes possible is the step after it. Narrow on
+# purpose: only "can/could" (enablement), and only when the first part names an action
+# ("need their W9 before we can invoice" wants a thing: one step; "... before the pilot
+# starts" dates the step by an event: one step).
+_BEFORE_CAN: Final = re.compile(
+    r"^(?P<first>.+?[\w%)])\s*,?\s+before\s+(?P<then>(?:i|we|they|he|she|you|@[\w.-]+)\s+(?:can|could)\s+"
+    r"(?!not\b|be\b)\w.*|(?:the|a|an|our|their|this|that|any|my)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:can|could)\s+be\s+\w+.*)$",
+    re.IGNORECASE,
+)
+# "need their W9 + bank details", "finance over there needs our W-9": a thing wanted, no
+# action of its own ("need @omar to approve ..." names one).
+_WANTS_A_THING: Final = re.compile(
+    r"^\W*(?:[\w@'-]+\s+){0,4}?(?:need|needs|want|wants|require|requires)\s+"
+    r"(?!(?:[\w@'.-]+\s+){0,3}?to\s+\w)",
+    re.IGNORECASE,
+)
+_ANOTHER_DOER: Final = re.compile(r"(?<=\w)\s+(?:we|i|they|he|she)\s+\w", re.IGNORECASE)
+_CAN_BE: Final = re.compile(r"\b(?:can|could)\s+be\b", re.IGNORECASE)
+
+
+def _before_split(
+    item: tuple[str, str, bool], today: datetime.date, conv: DateConventions
+) -> list[tuple[str, str, bool]]:
+    text, sep, question = item
+    m = _BEFORE_CAN.match(text) if " before " in text.lower() else None
+    if m is None or _WANTS_A_THING.match(m["first"]) or _ANOTHER_DOER.search(m["then"]):
+        return [item]  # "..., before they can review it we need X": a main clause follows
+    if read_clause(m["first"], today, conv).kind != "forward":
+        return [item]
+    # "i will send the quote", "the quotation will be issued": the step, said as one
+    then = _SEQUEL_CAN.sub(r"\1will", _CAN_BE.sub("will be", m["then"], count=1), count=1)
+    return [(m["first"], sep, False), (then, ", then ", question)]
 
 
 _ONCE_ALONE: Final = re.compile(
@@ -1107,7 +1288,9 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             continue
         labelling = nxt is not None and nxt.listed
         only = (
-            bare_date(_DATE_LEAD.sub("", part.text), today, conv) if stepped or labelling else None
+            bare_date(_DATE_LEAD.sub("", _PROMISED_LEAD.sub("", part.text)), today, conv)
+            if stepped or labelling
+            else None
         )
         if only is not None and labelling:
             # "Thursday: demo. Friday: pricing.": a date before a colon labels what follows
@@ -1221,9 +1404,7 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             due is None
             and steps
             and steps[-1].due is not None
-            and _AT_THAT.search(clause.text)
-            and {t.word for t in _tokens(steps[-1].action)}
-            & (vocab.JOINT_EVENTS | vocab.OUR_EVENTS)
+            and _at_the_event_before(clause.text, steps[-1].action)
         ):
             # "Client has asked to prepone the review meeting to Wednesday, we will present the
             # final solution then": the meeting sets the scene; the step is what happens at it
@@ -1263,11 +1444,28 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
             # "I owe them a whitepaper, I'll send it tomorrow": the date of the same step
             steps[-1] = _step(last.text, last.side, last.owner, due, last.side_confidence)
             continue
+        if (
+            due is not None
+            and steps
+            and steps[-1].due
+            and due[0] < steps[-1].due
+            and (_BARE_WEEKDAY.match(due[1]) or _COUNTED_PERIOD.match(due[1]))
+        ):
+            if _BARE_WEEKDAY.match(due[1]):
+                # "she presents on tues; if she approves we send the order form wed": the
+                # Wednesday after that Tuesday, not the one before it
+                ahead = (steps[-1].due - due[0]).days // 7 + 1
+                due = (due[0] + datetime.timedelta(days=7 * ahead), due[1])
+            else:
+                # "PO by 5th Dec, thereafter we initiate onboarding within a week": a week
+                # from the step before, not from today
+                rebased = parse_due(due[1], steps[-1].due, conv)
+                due = rebased or (steps[-1].due + (due[0] - today), due[1])
         steps.append(_step(clause.text, side, owner, due, sure))
         last = _Clause("forward", side, owner, clause.text, due, sure)
     if steps and context:
         steps = _named_by_history(steps, " ".join(context))
-    steps = _promise_merged(_needful_merged(steps))
+    steps = _needful_merged(steps)
     if steps:
         first = steps[0]
         confidence = min(0.95, 0.6 + 0.35 * first.side_confidence)
@@ -1295,33 +1493,6 @@ def _read(text: str, today: datetime.date, conv: DateConventions) -> Reading:
 _BARE_NEEDFUL: Final = re.compile(r"\bdo\s+the\s+needful\W*$", re.IGNORECASE)
 
 
-# "..., he promised EOW", "..., she said monday": a date someone gave for the step before,
-# not a step of its own.
-_PROMISED_DATE: Final = re.compile(
-    r"^\W*(?:(?:he|she|they|[A-Z][\w'-]+)\s+)?(?:has\s+|had\s+)?"
-    r"(?:promised|said|told(?:\s+(?:us|me))?|committed|confirmed|reckons|assured(?:\s+(?:us|me))?)"
-    r"(?:\s+(?:it|to|for|by))?\W*$",
-    re.IGNORECASE,
-)
-
-
-def _promise_merged(steps: list[Step]) -> list[Step]:
-    """A step that is only "he promised <date>" gives its date to the undated step before it."""
-    out: list[Step] = []
-    for step in steps:
-        prev = out[-1] if out else None
-        if (
-            prev is not None
-            and prev.due is None
-            and step.due is not None
-            and _PROMISED_DATE.match(step.action)
-        ):
-            out[-1] = replace(prev, due=step.due, date_text=step.date_text)
-            continue
-        out.append(step)
-    return out
-
-
 def _needful_merged(steps: list[Step]) -> list[Step]:
     out: list[Step] = []
     for step in steps:
@@ -1336,7 +1507,12 @@ def _needful_merged(steps: list[Step]) -> list[Step]:
             prev is not None
             and None not in (prev.side, step.side)
             and prev.side != step.side
-            and min(prev.side_confidence, step.side_confidence) >= 0.9
+            and (
+                min(prev.side_confidence, step.side_confidence) >= 0.9
+                # "Mr. Rao will do the needful by Friday, then we can raise the invoice": a named
+                # person's needful first, then a step that is surely the other side's
+                or (bare[0] and prev.owner is not None and step.side_confidence >= 0.9)
+            )
         )
         if prev is None or bare[0] == bare[1] or clash:
             out.append(step)
@@ -1353,7 +1529,8 @@ def _needful_merged(steps: list[Step]) -> list[Step]:
 # "can" is what that step makes possible, the next step, not an ability or an offer. Read as
 # "will" (the rep's words stay in the action).
 _SEQUEL_CAN: Final = re.compile(
-    r"^(\W*(?:(?:then|so|and|so\s+that)\s+)?(?:we|i|they|he|she|you|(?:our|their|the)\s+[\w-]+)\s+)"
+    # "then procurement can raise the PO", "... before @sam can send it": one word will do
+    r"^(\W*(?:(?:then|so|and|so\s+that)\s+)?(?:we|i|they|he|she|you|(?:our|their|the)\s+[\w-]+|@?[\w-]+)\s+)"
     r"(?:can|could)(?=\s+(?!not\b|be\b|have\b)\w)",
     re.IGNORECASE,
 )
@@ -1382,11 +1559,12 @@ _SEQUEL_WOULD: Final = re.compile(
 
 
 def _as_sequel(text: str, reported: bool = False) -> str:
+    lead = _FILLER_LEAD.match(text)  # "after which our engineers would ...", "after that X can ..."
+    at = lead.end() if lead else 0
+    head, rest = text[:at], text[at:]
     if reported:
-        lead = _FILLER_LEAD.match(text)  # "after which our engineers would ..."
-        at = lead.end() if lead else 0
-        text = text[:at] + _SEQUEL_WOULD.sub(r"\1will", text[at:], count=1)
-    return _SEQUEL_CAN.sub(r"\1will", text, count=1)
+        rest = _SEQUEL_WOULD.sub(r"\1will", rest, count=1)
+    return head + _SEQUEL_CAN.sub(r"\1will", rest, count=1)
 
 
 # The person the rep spoke with, in the history before a step: "Talked to Esme yesterday",
@@ -1440,6 +1618,14 @@ def _theirs_for_sure(step: Step) -> bool:
 # Words that only introduce a date said on its own after a step: "due the 2nd", "ETA Friday".
 _DATE_LEAD: Final = re.compile(
     r"^\W*(?:due|deadline|target|eta|latest|by|before|no\s+later\s+than)\b[\s:]*", re.IGNORECASE
+)
+
+# "waiting on Tomás to send the DPA, he promised EOW": who promised a date for the step before
+# it, no step of its own ("he promised to send it EOW" has its verb, and stays a step).
+_PROMISED_LEAD: Final = re.compile(
+    r"^\W*(?:he|she|they)\s+(?:promised|said|told|committed|confirmed|mentioned)"
+    r"(?:\s+(?:us|me))?(?:\s+(?:it|that))?\s+(?=\w)",
+    re.IGNORECASE,
 )
 
 
@@ -1531,6 +1717,18 @@ _AFTER_PREVIOUS: Final = re.compile(
     r"(?P<same>(?:right|straight|immediately)\s+(?:after(?:\s+(?:that|it))?|afterwards)))\b",
     re.IGNORECASE,
 )
+# A weekday said alone ("wed", "on Thursday", "by fri"): the next one, which may fall before
+# the step said before it.
+_BARE_WEEKDAY: Final = re.compile(
+    r"^(?:on\s+|by\s+)?(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:[a-z]*day)?$", re.I
+)
+# A period counted from now ("within a week", "in 3 days"), which after a later-dated step
+# counts from that step.
+_COUNTED_PERIOD: Final = re.compile(
+    r"^(?:with)?in\s+(?:a|an|one|two|three|four|\d+)\s+(?:business\s+|working\s+)?"
+    r"(?:days?|weeks?|wks?|fortnight)$",
+    re.I,
+)
 _COUNT: Final = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 
 
@@ -1543,6 +1741,18 @@ _AT_THAT: Final = re.compile(
     r"\b(?:then|there|at\s+(?:that|the|this)\s+(?:meeting|call|session|review|workshop))\W*$",
     re.IGNORECASE,
 )
+
+
+def _at_the_event_before(text: str, before: str) -> bool:
+    """ "..., we will present the solution then/there": `text` happens at the event `before` names
+    (a meeting, a demo; a body that meets, "the steering committee", only with "there")."""
+    at = _AT_THAT.search(text)
+    if at is None:
+        return False
+    events = vocab.JOINT_EVENTS | vocab.OUR_EVENTS
+    if at.group().lower().startswith("there"):
+        events = events | vocab.MEETING_BODIES
+    return bool({t.word for t in _tokens(before)} & events)
 
 
 _RESUMES: Final = re.compile(r"^\s*(?:\w+(?:'ll|\s+will)?\s+)?\w+\s+(?:it|them|that|this)\b", re.I)

@@ -675,6 +675,8 @@ VERDICTS: Final = words(
 
 # Events we run for them: "demo w/ the plant mgr thursday" is our step.
 OUR_EVENTS: Final = words("demo presentation pitch onsite visit training")
+# Bodies that meet on a date: "..., they will take the final decision there" happens at it.
+MEETING_BODIES: Final = words("committee cmte steerco board council panel")
 
 # Words that are never a person's name, so "procurement has to" has no named owner.
 ROLE_WORDS: Final = words("""

@@ -1266,3 +1266,333 @@ def test_a_named_doer_with_a_step_verb_is_a_step_without_a_date(text: str) -> No
     finally:
         learned_steering.use(True)
     assert (reading.orientation, reading.owner) == ("next_step", text.split()[0])
+
+
+# ------------------------------------------------------------ round 7: split kinds (branch split5)
+
+
+def test_after_that_before_a_mention_or_a_name_starts_the_next_step() -> None:
+    reading = read_answer(
+        "their legal sends the redlines by fri and after that <@U05AB1|maria> turns them", TODAY
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [
+        ("customer", D(2026, 11, 27)),
+        ("us", None),  # a Slack mention is our colleague
+    ]
+    assert reading.steps[1].owner == "Maria"
+    reading = read_answer(
+        "Their IT opens the firewall by Thursday, after that Priya runs the connectivity test",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 11, 26), None]
+    assert reading.steps[1].owner == "Priya"
+
+
+def test_a_person_who_runs_an_event_does_a_step_not_a_state() -> None:
+    # "runs" is a state of a trial ("the trial runs until Dec 15"), but a person runs a workshop
+    reading = read_answer(
+        "<@U07XY2|dev> runs the kickoff call w/ their PMO on 12/3, after that they start the pilot",
+        TODAY,
+    )
+    assert [(s.side, s.owner, s.due) for s in reading.steps] == [
+        ("us", "Dev", D(2026, 12, 3)),
+        ("customer", None, None),
+    ]
+    assert read_answer("the trial runs until Dec 15", TODAY).orientation == "history"
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("their legal signs the DPA by fri; we migrate the data the week after", D(2026, 12, 4)),
+        ("procurement raises the PO on 12/1; we enable the licences the day after", D(2026, 12, 2)),
+    ],
+)
+def test_a_clause_after_a_semicolon_dated_from_the_step_before_is_the_next_step(
+    text: str, second: datetime.date
+) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps][1] == ("us", second)
+    assert len(reading.steps) == 2 and reading.steps[0].side == "customer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "need <@U02QQ1|li> to sign off the pricing before we can send the order form",
+        "Legal approval for the custom SLA must be obtained before the contract can be sent to the client.",
+        "their infosec needs to finish the review before the DPA can be signed by us",  # a modal "need"
+        "need our VP to sign off on the 15% before I can send the revised quote",
+    ],
+)
+def test_an_action_before_we_can_act_is_the_first_of_two_steps(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert len(reading.steps) == 2
+    assert reading.steps[1].side == "us"
+    assert "before" not in reading.steps[0].action
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "need their tax form before we can set them up as a vendor",  # a thing wanted, no action
+        "Their IT must open the ports before the pilot starts on Dec 7.",  # an event, not "can"
+        "our SE is gonna fix the import bug before their next test run",
+    ],
+)
+def test_before_a_thing_or_an_event_stays_one_step(text: str) -> None:
+    assert len(read_answer(text, TODAY).steps) == 1
+
+
+def test_before_we_can_that_opens_a_main_clause_is_no_step_after() -> None:
+    reading = read_answer(
+        "we send the deck on fri, before they can review it we need the pricing signed off", TODAY
+    )
+    assert reading.steps[0].action.startswith("We send the deck")
+    assert not any(s.action.startswith("They will review") for s in reading.steps)
+
+
+def test_number_abbreviation_ends_no_sentence_and_post_that_is_after_that() -> None:
+    reading = read_answer(
+        "Client has to confirm the no. of users by 12/4, post that we will send the final quote.",
+        TODAY,
+    )
+    assert [(s.side, s.due) for s in reading.steps] == [
+        ("customer", D(2026, 12, 4)),
+        ("us", None),
+    ]
+    assert reading.steps[0].action == "Client has to confirm the number of users"
+    assert read_answer("they confirm the no. of seats by fri", TODAY).due == D(2026, 11, 27)
+    assert len(read_answer("I'll post that update in the channel tomorrow", TODAY).steps) == 1
+    (step,) = read_answer("i'll update the deck by fri and post that in slack", TODAY).steps
+    assert step.action == "I'll update the deck and post that in slack"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "waiting on Ines to send the signed MSA, she promised by Thursday",
+        "waiting on Ines for the MSA, she said thurs",
+    ],
+)
+def test_a_promised_date_after_the_step_is_its_date_not_a_step(text: str) -> None:
+    (step,) = read_answer(text, TODAY).steps
+    assert (step.side, step.due) == ("customer", D(2026, 11, 26))
+
+
+def test_a_step_taken_there_happens_at_the_meeting_of_the_body_before() -> None:
+    reading = read_answer(
+        "Client has moved the investment committee to Friday, they will approve the budget there.",
+        TODAY,
+    )
+    (step,) = reading.steps
+    assert (step.side, step.due) == ("customer", D(2026, 11, 27))
+    assert reading.context == "Client has moved the investment committee"
+
+
+def test_a_name_set_off_after_a_title_stays_with_its_step_before_a_joiner() -> None:
+    reading = read_answer(
+        "The proposal is to be reviewed on 12/2 by their Head of IT, Ms. Dana Whitfield, following"
+        " which the contract will be issued.",
+        TODAY,
+    )
+    assert [s.action for s in reading.steps] == [
+        "The proposal is to be reviewed by their Head of IT, Ms Dana Whitfield",
+        "The contract will be issued",
+    ]
+    assert reading.steps[0].due == D(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "their legal signs the MSA by fri then lukas fills in the vendor form",
+        "we send the quote tmrw and then Marcus signs it",
+    ],
+)
+def test_then_before_a_name_ending_in_s_starts_the_next_step(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert len(reading.steps) == 2
+    assert reading.steps[1].owner in ("Lukas", "Marcus")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she reviews it and then signs",
+        "she reviews it and then sends us the redlines",
+        "he checks the numbers then signs his approval",
+    ],
+)
+def test_then_before_a_verb_in_s_continues_the_same_doer(text: str) -> None:
+    assert len(read_answer(text, TODAY).steps) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "their IT opens the ports by wed meanwhile <@U1AB|sam> builds the env",
+        "their IT opens the ports by wed and <@U1AB|sam> builds the env",
+        "their IT opens the ports by wed while Sam builds the env",
+        "their legal signs by fri so now <@U1AB|sam> books the kickoff",
+    ],
+)
+def test_a_mention_or_a_name_with_its_own_verb_after_a_joiner_is_a_step(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert [s.owner for s in reading.steps] == [None, "Sam"]
+
+
+def test_two_mentions_sharing_a_verb_are_one_step() -> None:
+    assert len(read_answer("<@U1AB|sam> and <@U2CD|kim> run the workshop on fri", TODAY).steps) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "their legal signs the DPA by fri; after that we migrate the data",
+        "their legal signs the DPA by fri; we migrate the data afterwards",
+        "their legal signs the DPA by fri. we migrate the data after that",
+    ],
+)
+def test_a_clause_that_says_it_comes_after_is_the_next_step_whatever_the_separator(
+    text: str,
+) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == [("customer", D(2026, 11, 27)), ("us", None)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "their infosec has to finish the pen test review first, only then can we sign the DPA",
+        "Their CFO approves the budget on the 9th, and only after that can procurement cut the PO.",
+        "Their CFO approves the budget on the 9th, after that procurement can cut the PO.",
+    ],
+)
+def test_what_only_then_can_happen_is_the_next_step(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert len(reading.steps) == 2
+    assert "only" not in reading.steps[0].action
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        ("after the workshop we send the pricing on 12/3", [("us", D(2026, 12, 3))]),
+        (
+            "Client team to finish the UAT by 12/4, post UAT we go live on 12/11",
+            [("customer", D(2026, 12, 4)), ("us", D(2026, 12, 11))],
+        ),
+    ],
+)
+def test_an_event_before_our_step_without_a_comma_sets_the_scene(text: str, steps: list) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == steps
+    assert not reading.steps[-1].action.lower().startswith(("after", "post"))
+
+
+def test_a_bare_after_comma_at_a_sentence_start_is_after_that() -> None:
+    reading = read_answer(
+        "Their lawyer checks the contract this week. After, our director signs.", TODAY
+    )
+    assert [s.side for s in reading.steps] == ["customer", "us"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "were sending the order form tmrw and their legal reviews it by the 4th",
+        "Were going to send the quote on friday, then their CFO signs",
+    ],
+)
+def test_were_typed_for_we_re_before_an_ing_starts_our_step(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert [s.side for s in reading.steps] == ["us", "customer"]
+    assert reading.steps[0].action.startswith("We're ")
+
+
+def test_which_with_a_doer_of_its_own_and_a_future_is_the_next_step() -> None:
+    reading = read_answer(
+        "We will issue the revised order form by 2 December, which their procurement team will"
+        " then process.",
+        TODAY,
+    )
+    assert [(s.side, s.action) for s in reading.steps] == [
+        ("us", "We will issue the revised order form"),
+        ("customer", "Their procurement team will then process it"),
+    ]
+    # "which is anticipated by ..." dates the thing; no step of its own
+    assert (
+        len(
+            read_answer(
+                "Their CFO will sign the order form, which is expected by Friday.", TODAY
+            ).steps
+        )
+        == 1
+    )
+
+
+def test_a_formal_contingent_upon_which_starts_the_next_step() -> None:
+    reading = read_answer(
+        "Their finance team will release the purchase order by 9 December, contingent upon which"
+        " our team will schedule the kick-off.",
+        TODAY,
+    )
+    assert [s.action for s in reading.steps] == [
+        "Their finance team will release the purchase order",
+        "Our team will schedule the kick-off",
+    ]
+
+
+def test_a_bare_weekday_of_a_later_step_falls_after_the_step_before() -> None:
+    reading = read_answer(
+        "their champ presents to the CFO on 12/3; if she approves we send the order form mon", TODAY
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 12, 3), D(2026, 12, 7)]  # not Mon 11/30
+
+
+def test_only_then_without_the_inversion_starts_the_next_step() -> None:
+    reading = read_answer("they need to countersign first and only then we can invoice", TODAY)
+    assert [s.action for s in reading.steps] == ["They need to countersign first", "We can invoice"]
+
+
+def test_a_step_after_someone_has_done_a_thing_comes_second() -> None:
+    reading = read_answer("we can only send the PO after they have signed the NDA", TODAY)
+    assert [s.side for s in reading.steps] == ["customer", "us"]
+    # a present tense after "after" stays the condition of one step
+    assert len(read_answer("we'll sign, after they approve the budget", TODAY).steps) == 1
+
+
+def test_a_named_person_s_needful_then_our_step_are_two_steps() -> None:
+    reading = read_answer("Mr. Iyer will do the needful by Friday, then we can release the invoice.", TODAY)
+    assert [(s.side, s.owner, s.due) for s in reading.steps] == [
+        ("customer", "Iyer", D(2026, 11, 27)),
+        ("us", None, None),
+    ]
+    # the needful beside a named step of the same side is that step
+    (step,) = read_answer(
+        "Client will do the needful, Mr. Anand Rao will release the LOI by December 3rd.", TODAY
+    ).steps
+    assert step.owner == "Anand Rao"
+
+
+def test_a_period_said_for_a_later_step_counts_from_the_step_before() -> None:
+    reading = read_answer(
+        "The signed order form is to be returned by the client by December 4, following which our"
+        " team will activate the tenant within two business days.",
+        TODAY,
+    )
+    assert [s.due for s in reading.steps] == [D(2026, 12, 4), D(2026, 12, 8)]  # Fri + 2 working days
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Client will revert on the commercials by Friday, basis which we will prepare the proposal.",
+        "Their CFO will approve the budget by Friday and accordingly we will share the agreement.",
+    ],
+)
+def test_indian_english_joiners_start_the_next_step(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.due) for s in reading.steps] == [("customer", D(2026, 11, 27)), ("us", None)]
+    assert reading.steps[1].action.startswith("We will")
