@@ -217,14 +217,16 @@ _CLAUSE_SPLIT: Final = re.compile(
 
 # A separator after which a present-tense clause is a further step ("..., then legal signs").
 _SEQUEL: Final = re.compile(
-    r"\bthen\b|\band\b|\bwhilst\b|\bwhile\b|\bmeanwhile\b|\bafter\b|\bfollow|\bnow\b|\d[.)]|->|,|:", re.I
+    r"\bthen\b|\band\b|\bwhilst\b|\bwhile\b|\bmeanwhile\b|\bafter\b|\bfollow|\bnow\b|\d[.)]|->|,|;|:", re.I
 )
 
 
 # A clause that says itself it comes next, at its start or its end, whatever separator came
 # before it ("; after that we flip SSO", ". we flip SSO afterwards").
 _FOLLOWS_ON: Final = re.compile(
-    r"^\W*(?:and\s+)?(?:after\s+that|after\s+this|afterwards|subsequently|thereafter|then)\b"
+    r"^\W*(?:and\s+)?(?:after\s+that|after\s+this|afterwards|subsequently|thereafter|then|"
+    r"once\s+(?:that|this|it)(?:'s|\s+is|\s+has\s+been)?\s+(?:done|in|through|signed|back|sorted)|"
+    r"once\s+done)\b"
     r"|\b(?:after\s+that|afterwards|after)\W*$",
     re.IGNORECASE,
 )

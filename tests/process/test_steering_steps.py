@@ -1596,3 +1596,20 @@ def test_indian_english_joiners_start_the_next_step(text: str) -> None:
     reading = read_answer(text, TODAY)
     assert [(s.side, s.due) for s in reading.steps] == [("customer", D(2026, 11, 27)), ("us", None)]
     assert reading.steps[1].action.startswith("We will")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a short undated step after ";" or "once that's done" is the next step (second tester)
+        "I send the order form Dec 10; once that's done Raj signs",
+        "I send the order form Dec 10; Raj signs",
+        "I send the order form Dec 10. Once done, Raj signs",
+    ],
+)
+def test_a_short_step_after_a_semicolon_or_once_done_is_kept(text: str) -> None:
+    reading = read_answer(text, TODAY)
+    assert [(s.side, s.owner, s.due) for s in reading.steps] == [
+        ("us", None, D(2026, 12, 10)),
+        ("customer", "Raj", None),
+    ]
