@@ -571,6 +571,13 @@ _PINYIN_LOOKALIKES: Final = _words(
 )
 
 
+#: After "<Name>'s", a title is another person ("Priya's boss"); a team is hers ("Pavel's team").
+_SOMEONES_TITLE: Final = _words(
+    "boss manager mgr vp svp evp cfo ceo cto cio ciso coo cro cmo gc head director md gm"
+    " chief counsel lawyer assistant deputy supervisor superior"
+)
+
+
 def _name_in(phrase: str) -> str | None:
     """The person named in a subject phrase ("Their CFO, Alasdair Reid" -> "Alasdair Reid").
 
@@ -616,6 +623,9 @@ def _name_in(phrase: str) -> str | None:
                 ahead = {r.lower() for r in raws[at : at + 2]}
                 if ahead & vocab.ORG_NOUNS and not possessive:
                     run = []  # "their Strategic Sourcing team": a team's name, no person
+                    continue
+                if possessive and low in _SOMEONES_TITLE:
+                    run = []  # "Priya's boss signs off": the boss owns it, not Priya
                     continue
                 break
             possessive = raw.lower().endswith("'s")  # "Pavel's team": Pavel leads it

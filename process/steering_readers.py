@@ -949,7 +949,16 @@ def _read_want(ctx: _Context) -> _Clause | None:
     if side is None:
         wanter = _side_of(subj) if subj else "us"
         side = "customer" if wanter == "us" else "us" if wanter == "customer" else None
-    return ctx.forward(side, _wanted_owner(m["subj"], subj, obj), 0.85)
+    owner = _wanted_owner(m["subj"], subj, obj)
+    if (
+        side == "us"
+        and owner is not None
+        and subj
+        and _side_of(subj) == "customer"
+        and owner == _name_in(m["subj"])
+    ):
+        owner = None  # "Raj wants the SOW by Friday": ours to send; Raj, theirs, owns nothing
+    return ctx.forward(side, owner, 0.85)
 
 
 # Waiting on someone to do something: "waiting on Fiona in their procurement to issue the

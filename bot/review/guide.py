@@ -399,6 +399,13 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
         d.say(f"{named[0]} owns it, due {fmt_date(due, d.today)}.", "success")
         step_details.continue_pending(d)
         return
+    if text and not picked and parse_due(text, d.today, d.dates) is not None:
+        # "PO from Priya's team expected 21st": more than a name and its date; it answers
+        # the question that comes next, the owner stays unnamed
+        step_details.carry_on(d, text, "A name or a role, or *skip*.")
+        return
+    if text and _NO_ONE.match(text):
+        text, value = None, "owner:skip"  # "no one yet", "not sure who": no owner
     if value == "owner:skip" or (text and (pb.is_skip(text) or pb.is_unsure(text))):
         d.state.owner_skips += 1
     me = value == "owner:me" or (text and pb.read_side(text) == "us" and p.get("side") == "us")
@@ -412,6 +419,13 @@ def on_step_owner(d: Dialog, text: str | None, value: str | None) -> None:
         propose(d, p)
     step_details.continue_pending(d)
 
+
+#: "Nobody yet", "not sure who": no owner, said in words.
+_NO_ONE = re.compile(
+    r"^\s*(?:no\s*one|nobody|none|no\s+owner|not\s+sure\s+who|unknown|same\s+person|"
+    r"don'?t\s+know\s+who|idk\s+who)(?:\s+(?:yet|for\s+now|so\s+far))?\W*$",
+    re.IGNORECASE,
+)
 
 #: A preposition left dangling where a date was cut from an owner's answer ("procurement by").
 _DANGLING_DATE_WORD = re.compile(r"[\s,]*\b(?:by|on|due|before|until|till|for|from|,)\s*$", re.I)
@@ -542,12 +556,33 @@ def on_risk(d: Dialog, text: str | None, value: str | None) -> None:
         )
         d.ask()
         return
+    if value is None and text and _a_step_not_a_risk(d, text):
+        # "Priya sends the signed order form by Dec 20": a step, typed where the risk was
+        # asked; it goes in the plan like any step of "what else?", and the risk is asked
+        # again once the rep says that's all
+        from bot.review import steps
+
+        d.say("That's a step, so it goes in the plan rather than as the risk.", "coach")
+        d.state.stage = Stage.MORE.value
+        d.state.reset_question()
+        # not answered: `step_details.after_steps` asks it again after the steps
+        d.state.trail = [s for s in d.state.trail if s != Stage.RISK.value]
+        steps.step_answer(d, text)
+        return
     if value != "risk:skip" and text and not _no_risk(text):
         d.remember("risk", old=deal.risk, deal_id=deal.id)
         deal.risk = text[:1000]
         d.s.add(deal)
         d.record(text)
     d.goto(Stage.SUMMARY)
+
+
+def _a_step_not_a_risk(d: Dialog, text: str) -> bool:
+    """Whether an answer to the risk question is a step of the plan: steering reads a step
+    whose doer is said (a name, or a side it is sure of) and that has a date."""
+    from bot.review import step_details
+
+    return any(step.due is not None for step in step_details.new_steps(d, text))
 
 
 def _says_nothing(text: str) -> bool:

@@ -161,3 +161,42 @@ def test_a_step_said_to_have_no_date_yet_is_saved_undated_without_asking(
     chat.click("owner:skip")
     _, steps, _ = plan(db)
     assert [(s.description, s.due) for s in steps] == [("Their procurement sends the PO", None)]
+
+
+def test_a_step_typed_at_the_risk_question_goes_in_the_plan_not_the_risk(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    to_context(chat)
+    chat.say("ok")
+    chat.say("their procurement sends the PO by Dec 18")
+    chat.click("owner:skip")
+    chat.say("I send the SOW by Dec 4")
+    chat.say("that's all")
+    assert chat.stage == "risk", chat.text
+    out = chat.say("Priya sends the signed order form by Dec 21")
+    assert "goes in the plan" in out, out
+    deal, steps, _ = plan(db)
+    assert deal.risk is None
+    assert [(s.side, s.owner, s.due.isoformat()) for s in steps][-1] == (
+        "customer",
+        "Priya",
+        "2026-12-21",
+    )
+    chat.say("that's all")
+    assert chat.stage == "risk", chat.text  # asked again, once the steps are done
+
+
+@pytest.mark.parametrize(
+    "typed", ["no one yet", "not sure who", "PO from Priya's team expected by the 21st"]
+)
+def test_no_one_or_a_dated_sentence_at_who_owns_this_is_no_owner(
+    coach: Coach, db: Database, typed: str
+) -> None:
+    chat = Chat(coach)
+    at_owner_question(chat)
+    chat.say(typed)
+    _, steps, _ = plan(db)
+    assert [(s.description, s.owner) for s in steps][:1] == [
+        ("Their procurement sends the PO", None)
+    ]

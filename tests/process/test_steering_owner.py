@@ -534,3 +534,16 @@ def test_a_given_name_ending_in_ing_is_a_name(text: str, owner: str) -> None:
 )
 def test_a_gerund_is_no_name(text: str) -> None:
     assert first_name(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # second tester's finds: the wanter of our step, or a named person's boss, owns nothing
+        "Raj wants the SOW by Friday",
+        "Priya's boss signs off by Dec 9",
+        "Priya's manager approves the budget by Dec 9",
+    ],
+)
+def test_no_owner_for_a_customer_wanting_our_step_or_for_someones_boss(text: str) -> None:
+    assert first_name(text) is None, read_answer(text, TODAY)
