@@ -154,10 +154,15 @@ def _detail(
     if not words or len(words) > 6:
         return None
     if _IS.search(rest) or len(words) <= 2:
+        # "that's ours, owner is Ravi": the side and who owns it, in one breath
+        owner = next(
+            (o for piece in re.split(r",|;|\band\b", rest)[1:] if (o := _owner(piece.strip()))),
+            None,
+        )
         if _US.search(rest):
-            return Correction("side", side="us")
+            return Correction("side", side="us", owner=owner)
         if _CUSTOMER.search(rest):
-            return Correction("side", side="customer")
+            return Correction("side", side="customer", owner=owner)
     bare = _DATE_LEAD.sub("", rest)
     day = _DAY_ONLY.match(bare)
     if day and was is not None:

@@ -11,6 +11,7 @@ A step being completed (side or date still asked) is not saved yet: both simply 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from bot.messages import side_label
@@ -101,6 +102,8 @@ def correction(d: Dialog, text: str) -> bool:
                 return False
         else:
             entry = {**entry, "kind": "step"}
+    if entry["kind"] == "step":
+        entry = _ordinal_step(d, text) or entry  # "the first one is Dec 8"
     was = d.deal.decision_date if entry["kind"] == "decision" and d.deal else None
     if entry["kind"] == "step":
         step = _step(d, entry["step_id"])
@@ -125,6 +128,30 @@ def correction(d: Dialog, text: str) -> bool:
     if entry["kind"] == "decision":
         return _correct_decision(d, entry, fix)
     return _correct_step(d, entry, fix)
+
+
+#: "the first one", "2nd step": which of the steps of the last answer a correction is of.
+_ORDINAL = re.compile(
+    r"\b(?:the\s+)?(?P<n>first|1st|second|2nd|third|3rd)\s+(?:one|step)\b", re.IGNORECASE
+)
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+
+
+def _ordinal_step(d: Dialog, text: str) -> dict[str, Any] | None:
+    """The undo entry of the step a correction names by its place among the steps the last
+    answer added ("actually the first one is Dec 8" after "I send the SOW by Dec 9 then Raj
+    signs it by Dec 14"); None when it names none or there is no such step."""
+    m = _ORDINAL.search(text)
+    if m is None:
+        return None
+    last = d.state.undo[-1]
+    run: list[dict[str, Any]] = []
+    for entry in reversed(d.state.undo):
+        if entry["kind"] != "step" or entry.get("trail_len") != last.get("trail_len"):
+            break
+        run.insert(0, entry)
+    n = _ORDINALS[m["n"].lower()]
+    return run[n - 1] if len(run) > 1 and n <= len(run) else None
 
 
 # --- restoring ------------------------------------------------------------------------
@@ -304,9 +331,11 @@ def _correct_step(d: Dialog, entry: dict[str, Any], fix: Correction) -> bool:
             d.ask()
             return True
         step.side = fix.side
+        step.owner = fix.owner[:200] if fix.owner else step.owner
         d.s.add(step)
         step_details.recount_sides(d)
-        d.say(f"Changed: *{side_label(fix.side)}*: {step.description}.", "success")
+        owned = f" ({fix.owner})" if fix.owner else ""
+        d.say(f"Changed: *{side_label(fix.side)}*{owned}: {step.description}.", "success")
     elif fix.kind == "owner" and fix.owner:
         step.owner = fix.owner[:200]
         d.s.add(step)

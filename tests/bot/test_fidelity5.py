@@ -200,3 +200,34 @@ def test_no_one_or_a_dated_sentence_at_who_owns_this_is_no_owner(
     assert [(s.description, s.owner) for s in steps][:1] == [
         ("Their procurement sends the PO", None)
     ]
+
+
+def test_the_first_one_corrects_the_first_step_of_a_two_step_answer(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)  # today is Tue Nov 24, 2026
+    to_context(chat)
+    chat.say("ok")
+    chat.say("their legal reviews the MSA by Dec 2")
+    chat.click("owner:skip")
+    chat.say("I send the SOW by Dec 9 then Raj signs it by Dec 14")
+    out = chat.say("actually the first one is Dec 8")
+    assert "I send the SOW" in out and "Tue Dec 8" in out, out
+    _, steps, _ = plan(db)
+    assert [(s.description, s.due.isoformat()) for s in steps][1:] == [
+        ("I send the SOW", "2026-12-08"),
+        ("Raj signs it", "2026-12-14"),
+    ]
+
+
+def test_a_side_and_an_owner_corrected_in_one_breath_both_change(
+    coach: Coach, db: Database
+) -> None:
+    chat = Chat(coach)
+    to_context(chat)
+    chat.say("ok")
+    chat.say("Raj reviews the SOW by Dec 9")
+    out = chat.say("no that's ours, owner is Ravi")
+    assert "Ravi" in out, out
+    _, steps, _ = plan(db)
+    assert [(s.side, s.owner) for s in steps] == [("us", "Ravi")]

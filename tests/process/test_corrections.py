@@ -81,3 +81,8 @@ def test_scratch_that_with_a_detail_amends_it(text: str, expected: Correction) -
 def test_no_owner_from_date_or_side_words(text: str) -> None:
     fix = read_correction(text, TODAY)
     assert fix is None or fix.kind != "owner"
+
+
+def test_a_side_correction_can_name_the_owner_too() -> None:
+    fix = read_correction("no that's ours, owner is Ravi", dt.date(2026, 12, 2))
+    assert fix is not None and (fix.kind, fix.side, fix.owner) == ("side", "us", "Ravi")
