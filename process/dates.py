@@ -307,7 +307,10 @@ _NUM = (
     + "|".join(sorted((w.replace(" ", r"\s+") for w in _NUMBERS), key=len, reverse=True))
     + ")"
 )
-_UNIT = r"(?P<unit>(?:business |working )?days?|weeks?|wks?|months?|mos?|fortnights?|hours?|hrs?)\b"
+_UNIT = (
+    r"(?P<unit>(?:(?:business|working|biz|bus\.?|work)\s+)?days?|weeks?|wks?|months?|mos?"
+    r"|fortnights?|hours?|hrs?)\b"
+)
 _Q = r"q(?P<q>[1-4])(?:\s*(?:'|fy)?(?P<qyear>20\d\d|\d\d))?\b"
 
 
@@ -748,7 +751,7 @@ def _h_offset(
         return today + datetime.timedelta(weeks=n)
     if unit.startswith(("month", "mo")):
         return _add_months(today, n)
-    if unit.startswith(("business", "working")):
+    if unit.startswith(("business", "working", "biz", "bus", "work ")):
         day, left = today, n
         while left:
             day += datetime.timedelta(days=1)
@@ -1060,10 +1063,12 @@ _RULE_LIST: Final[list[tuple[str, _Handler]]] = [
     ),
     # offsets
     (
-        r"\b(?:in|within|inside(?:\s+of)?|over\s+the\s+next)\s+(?:the\s+next\s+)?"
+        # "after 2 weeks" (second-language English for "in 2 weeks")
+        r"\b(?:in|within|inside(?:\s+of)?|over\s+the\s+next|after)\s+(?:the\s+next\s+)?"
         + _NUM
         + r"\s+"
-        + _UNIT,
+        + _UNIT
+        + r"(?:(?:'s|')?\s+time\b)?",  # "in two weeks' time": the whole phrase is the date
         _h_offset,
     ),
     (r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?:from\s+(?:now|today)|out)\b", _h_offset),
@@ -1263,7 +1268,7 @@ _TRIGGERS: Final = [
     "end eoy year",
     "next",
     "thanksgiving christmas xmas chrissie new nye easter diwali",
-    "in within inside over",
+    "in within inside over after",
     "from out & " + _UNIT_WORDS,
     "fortnight",
     # a weekday and its date: the weekday and a digit (or a month) must both be there

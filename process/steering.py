@@ -1625,8 +1625,9 @@ _DATE_LEAD: Final = re.compile(
 # "waiting on Tomás to send the DPA, he promised EOW": who promised a date for the step before
 # it, no step of its own ("he promised to send it EOW" has its verb, and stays a step).
 _PROMISED_LEAD: Final = re.compile(
-    r"^\W*(?:he|she|they)\s+(?:promised|said|told|committed|confirmed|mentioned)"
-    r"(?:\s+(?:us|me))?(?:\s+(?:it|that))?\s+(?=\w)",
+    r"^\W*(?:he|she|they)\s+(?:promised|said|told|committed|confirmed|mentioned|reckons|"
+    r"reckoned|thinks|expects|estimated|estimates)"
+    r"(?:\s+(?:us|me))?(?:\s+(?:it|that))?(?:\s+(?:for|on))?\s+(?=\w)",
     re.IGNORECASE,
 )
 

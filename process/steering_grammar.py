@@ -586,12 +586,17 @@ def _name_in(phrase: str) -> str | None:
     """
     cased = _CAPITALISED.search(phrase, 1) is not None
     chunks = _NAME_CHUNKS.split(phrase)
-    if len(chunks) > 1 and chunks[0][:1].isupper() and _NAME_TOKEN.match(chunks[0].strip() or "-"):
+    lower_lead = not cased and len(chunks[0].split()) == 1  # "jess from their secops is ..."
+    if (
+        len(chunks) > 1
+        and (chunks[0][:1].isupper() or lower_lead)
+        and _NAME_TOKEN.match(chunks[0].strip() or "-")
+    ):
         # "Kenji Watanabe, our Customer Success Director, will ...", "Tom from our pre-sales":
         # a name said first is the person; the words after it are their title or team
         lead = _name_in(chunks[0])
         said = [w for w in chunks[0].split() if w.lower().rstrip(".") not in vocab.HONORIFICS]
-        if lead is not None and said and said[0] == lead.split()[0]:
+        if lead is not None and said and said[0].lower() == lead.split()[0].lower():
             return lead  # "Mr Kim and Ms Park ...": the first named, past his title
     for chunk in reversed(chunks):
         run: list[str] = []

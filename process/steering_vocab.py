@@ -216,6 +216,15 @@ VAGUE_IDIOMS: Final = phrases(
     "keep it warm",
     "keep it alive",
     "frees up",
+    "more free",
+    "look to",
+    "looking to re-engage",
+    "if all goes well",
+    "if all goes to plan",
+    "all being well",
+    "inshallah",
+    "insha'allah",
+    "god willing",
     "get to it when",
     "when they get to it",
     "know more after",
@@ -713,6 +722,8 @@ HONORIFICS: Final = words(
     # Arabic, Dutch, Swedish, and the professional titles of Latin Europe and Latin America:
     # "Sheikh Ahmed", "Mevrouw de Vries", "Fru Lindqvist", "Lic. Hernández", "Ing. Pérez"
     " sheikh shaikh mevrouw meneer dhr mevr fru lic ing dra dott avv"
+    # Polish and Vietnamese: "Pan Tomasz Nowak", "Pani Ewa", "Anh Minh", "Chị Lan"
+    " pan pani anh chị"
 )
 
 # Teams a rep calls by their bare name because only the vendor has them in a deal: "I'll get

@@ -1613,3 +1613,41 @@ def test_a_short_step_after_a_semicolon_or_once_done_is_kept(text: str) -> None:
         ("us", None, D(2026, 12, 10)),
         ("customer", "Raj", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "owner", "due"),
+    [
+        # batches 47-50's kinds in sentences of our own (fifth session)
+        ("jess from their secops is finishing the SIG lite by the 9th", "Jess", D(2026, 12, 9)),
+        ("Pan Tomasz Nowak will sign the NDA tomorrow.", "Tomasz", D(2026, 11, 25)),
+        ("Anh Minh sends the user list tomorrow", "Minh", D(2026, 11, 25)),
+        ("their legal will turn the redlines in 3 biz days", None, D(2026, 11, 27)),
+        ("Priya ji will release the advance payment after 2 weeks.", "Priya", D(2026, 12, 8)),
+        ("waiting on Rhys to confirm the SSO details, he reckons Thursday", "Rhys", D(2026, 11, 26)),
+        ("waiting on Omar to send the forms, he promised for Monday", "Omar", D(2026, 11, 30)),
+    ],
+)
+def test_owners_and_dates_of_the_late_batches(
+    text: str, owner: str | None, due: datetime.date
+) -> None:
+    reading = read_answer(text, TODAY)
+    assert (reading.owner.split()[0] if reading.owner else None, reading.due) == (owner, due)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "shld close nxt wk if all goes well",
+        "Inshallah the deal will close in this quarter.",
+        "They will revert us when their procurement is more free.",
+        "We'll look to pick this up properly in the new year.",
+    ],
+)
+def test_hopes_and_intentions_are_vague(text: str) -> None:
+    assert read_answer(text, TODAY).orientation == "vague"
+
+
+def test_in_two_weeks_time_is_cut_whole_from_the_step() -> None:
+    reading = read_answer("We will do the pilot setup for them in 2 weeks' time", TODAY)
+    assert (reading.action, reading.due) == ("We will do the pilot setup for them", D(2026, 12, 8))
