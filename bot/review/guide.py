@@ -322,16 +322,12 @@ _CLAUSE_LEADS = frozenset(_CLAUSE_LEAD_WORDS.split())
 
 
 def _no_name(text: str) -> bool:
-    """Whether an answer to "who owns this?" is plainly no one's name: a side word ("theirs",
-    "ours"), a clause led by a pronoun ("they countersign"), or a sentence (more than
-    `OWNER_WORDS` words: "Dr. Patel mentioned legal will finish the review by the 14th")."""
+    """Whether an answer to "who owns this?" is plainly no one's name: a clause led by a
+    pronoun ("they countersign") or a sentence (more than `OWNER_WORDS` words: "Dr. Patel
+    mentioned legal will finish the review by the 14th"). Side words are read before it."""
     words = text.lower().split()
-    if not words:
-        return False
-    return (
-        pb.read_side(text) is not None
-        or (words[0] in _CLAUSE_LEADS and len(words) >= 2)
-        or len(words) > OWNER_WORDS
+    return bool(words) and (
+        (words[0] in _CLAUSE_LEADS and len(words) >= 2) or len(words) > OWNER_WORDS
     )
 
 
